@@ -1,0 +1,171 @@
+"""Build helpers called by the Snakemake rules: prepare processed tables, execute one notebook
+with papermill into a staging folder, publish staged outputs, refresh data-package checksums.
+
+Outputs are staged under ``build/stage/<notebook>/`` and copied into ``figures/`` only after the
+notebook succeeded, so a failing notebook never costs the outputs of the last good build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from . import paths
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 1
+
+
+def load_params(name: str, param_file: Path | None, overrides: list[str]) -> dict[str, Any]:
+    """Parameters from the notebook's YAML file plus ``key=value`` overrides, checked against
+    the notebook's ``parameters`` cell (unknown names and wrong types are refused)."""
+    import papermill as pm
+    import yaml
+
+    from .errors import ParameterError
+    from .registry import notebooks
+
+    nb = notebooks()[name]
+    source = param_file or nb.params
+    values: dict[str, Any] = {}
+    if source and Path(source).exists():
+        values = yaml.safe_load(Path(source).read_text(encoding="utf-8")) or {}
+        if not isinstance(values, dict):
+            raise ParameterError(f"{source}: expected a mapping of parameter names to values")
+    for item in overrides:
+        key, _, raw = item.partition("=")
+        values[key] = yaml.safe_load(raw)
+    declared = pm.inspect_notebook(str(nb.path))
+    for key, value in values.items():
+        if key not in declared:
+            known = ", ".join(sorted(declared))
+            raise ParameterError(f"{source}: unknown parameter {key!r} for notebook {name}; known: {known}")
+        expected = declared[key]["inferred_type_name"]
+        if expected in ("str", "int", "float", "bool", "list", "dict") and value is not None:
+            ok = {"str": str, "int": int, "float": (int, float), "bool": bool, "list": list, "dict": dict}[expected]
+            if not isinstance(value, ok) or (expected == "int" and isinstance(value, bool)):
+                raise ParameterError(
+                    f"{source}: parameter {key!r} of notebook {name} expects {expected}, got {value!r}"
+                )
+    return values
+
+
+def run_notebook(name: str, *, param_file: Path | None = None, overrides: list[str] = (), output_dir: Path | None = None,
+                 executed: Path | None = None) -> int:
+    """Execute one notebook with papermill; outputs go to ``output_dir`` (default: its stage)."""
+    import papermill as pm
+
+    from .errors import DataError, ParameterError
+    from .registry import notebooks
+
+    nb = notebooks()[name]
+    try:
+        params = load_params(name, param_file, list(overrides))
+    except ParameterError as exc:
+        return _fail(str(exc))
+    out = Path(output_dir) if output_dir else paths.build_dir() / "stage" / name
+    out.mkdir(parents=True, exist_ok=True)
+    params["output_dir"] = str(out.resolve())
+    executed = Path(executed) if executed else paths.build_dir() / "notebooks" / f"{name}.ipynb"
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    tmp = executed.with_name(f".{executed.stem}.tmp.ipynb")
+    try:
+        pm.execute_notebook(
+            str(nb.path), str(tmp), parameters=params, kernel_name="python3", progress_bar=False,
+            cwd=str(nb.path.parent), log_output=False,
+        )
+    except pm.PapermillExecutionError as exc:
+        failed = paths.build_dir() / "failed" / f"{name}.ipynb"
+        failed.parent.mkdir(parents=True, exist_ok=True)
+        if tmp.exists():
+            os.replace(tmp, failed)
+        return _fail(f"notebook {nb.path.name} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue} "
+                     f"(executed copy: {failed.relative_to(paths.root())})")
+    except (DataError, ParameterError) as exc:
+        return _fail(str(exc))
+    os.replace(tmp, executed)
+    missing = [o for o in nb.outputs if not (out / o).exists()]
+    if missing:
+        return _fail(f"notebook {name} did not write its declared outputs: {', '.join(missing)}")
+    return 0
+
+
+def publish(stage: Path, dest: Path, files: list[str]) -> None:
+    """Copy staged outputs into place, each one atomically (temp file + rename)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for f in files:
+        target = dest / f
+        fd, tmp = tempfile.mkstemp(dir=dest, prefix=f".{f}.", suffix=".tmp")
+        os.close(fd)
+        shutil.copyfile(stage / f, tmp)
+        os.replace(tmp, target)
+
+
+def update_datapackage() -> list[str]:
+    """Record sha256 and size of every raw resource in ``data/raw/datapackage.json``."""
+    from .io import sha256
+
+    dp_path = paths.raw_dir() / "datapackage.json"
+    dp = json.loads(dp_path.read_text(encoding="utf-8"))
+    changed = []
+    for res in dp["resources"]:
+        f = paths.raw_dir() / res["path"]
+        new = f"sha256:{sha256(f)}"
+        if res.get("hash") != new:
+            changed.append(res["name"])
+        res["hash"], res["bytes"] = new, f.stat().st_size
+    dp_path.write_text(json.dumps(dp, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return changed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="oss-build", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("run", help="execute one notebook with papermill")
+    p.add_argument("name")
+    p.add_argument("--param-file", type=Path)
+    p.add_argument("-p", "--param", action="append", default=[], help="key=value (YAML value)")
+    p.add_argument("--output-dir", type=Path)
+    p.add_argument("--executed", type=Path)
+    p = sub.add_parser("prepare", help="write one processed table from raw")
+    p.add_argument("table")
+    p.add_argument("--out-dir", type=Path)
+    p = sub.add_parser("publish", help="copy a notebook's staged outputs into figures/")
+    p.add_argument("name")
+    sub.add_parser("datapackage", help="refresh sha256/bytes of raw resources")
+    args = parser.parse_args(argv)
+    if args.cmd == "run":
+        return run_notebook(args.name, param_file=args.param_file, overrides=args.param,
+                            output_dir=args.output_dir, executed=args.executed)
+    if args.cmd == "prepare":
+        from . import clean
+        from .errors import DataError
+
+        try:
+            clean.write(args.table, args.out_dir)
+        except DataError as exc:
+            return _fail(str(exc))
+        return 0
+    if args.cmd == "publish":
+        from .registry import notebooks
+
+        nb = notebooks()[args.name]
+        publish(paths.build_dir() / "stage" / args.name, paths.figures_dir(), list(nb.outputs))
+        return 0
+    if args.cmd == "datapackage":
+        changed = update_datapackage()
+        print("updated: " + (", ".join(changed) if changed else "nothing changed"))
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""One exception type whose message is a single line a reader can act on."""
+
+from __future__ import annotations
+
+
+class DataError(ValueError):
+    """Bad input: names the file, the row, the column (or parameter) and the rule broken.
+
+    ``row`` is the line number in the file as a text editor shows it (the header is line 1).
+    """
+
+    def __init__(
+        self,
+        file: str,
+        rule: str,
+        *,
+        row: int | str | None = None,
+        column: str | None = None,
+        value: object = None,
+    ) -> None:
+        self.file, self.rule, self.row, self.column, self.value = file, rule, row, column, value
+        parts = [str(file)]
+        if row is not None:
+            parts.append(f"line {row}")
+        if column is not None:
+            parts.append(f"column '{column}'")
+        where = ", ".join(parts)
+        shown = "" if value is None else f" (got {value!r})"
+        super().__init__(f"{where}: {rule}{shown}")
+
+
+class ParameterError(ValueError):
+    """A notebook parameter that cannot be used; the message lists the valid choices."""

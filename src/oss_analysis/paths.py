@@ -1,0 +1,64 @@
+"""Every location the compendium reads or writes, relative to one project root.
+
+The root is the checkout this package was installed from; ``OSS_ANALYSIS_ROOT`` overrides it
+so that tests and benchmarks can work on a copy of the tree without touching the original.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT_ENV = "OSS_ANALYSIS_ROOT"
+OUTPUT_ENV = "OSS_ANALYSIS_OUTPUT_DIR"
+
+
+def root() -> Path:
+    """Project root (the folder holding ``pyproject.toml``)."""
+    env = os.environ.get(ROOT_ENV)
+    return Path(env).resolve() if env else Path(__file__).resolve().parents[2]
+
+
+def raw_dir() -> Path:
+    return root() / "data" / "raw"
+
+
+def processed_dir() -> Path:
+    return root() / "data" / "processed"
+
+
+def figures_dir() -> Path:
+    return root() / "figures"
+
+
+def build_dir() -> Path:
+    return root() / "build"
+
+
+def notebooks_dir() -> Path:
+    return root() / "notebooks"
+
+
+def config_dir() -> Path:
+    return root() / "config"
+
+
+def raw_file(name: str) -> Path:
+    """Path of a raw resource by its data-package name (``cpi_2009`` -> ``data/raw/cpi_2009.csv``)."""
+    return raw_dir() / f"{name}.csv"
+
+
+def processed_file(name: str) -> Path:
+    return processed_dir() / f"{name}.csv"
+
+
+def output_dir(value: str | os.PathLike[str] | None = None) -> Path:
+    """Where a notebook writes: the parameter if given, else ``$OSS_ANALYSIS_OUTPUT_DIR``,
+    else ``figures/``. Relative values are taken from the project root, so a notebook's
+    output folder never depends on the directory it happens to run in."""
+    chosen = value or os.environ.get(OUTPUT_ENV) or figures_dir()
+    path = Path(chosen)
+    if not path.is_absolute():
+        path = root() / path
+    path.mkdir(parents=True, exist_ok=True)
+    return path

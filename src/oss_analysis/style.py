@@ -1,0 +1,64 @@
+"""One look for every chart, and a save function whose files are byte-identical across builds."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+HIGHLIGHT = "#c0392b"
+MUTED = "#9aa5b1"
+PALETTE = ["#1f4e79", "#c0392b", "#2e8b57", "#d68910", "#6c3483", "#5d6d7e"]
+
+
+def set_theme() -> None:
+    """Apply the compendium's seaborn theme and the settings that make SVG output stable."""
+    sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE, font="DejaVu Sans")
+    plt.rcParams.update(
+        {
+            "svg.hashsalt": "oss_analysis",  # fixed ids instead of random ones
+            "svg.fonttype": "path",
+            "figure.dpi": 100,
+            "savefig.dpi": 150,
+            "savefig.bbox": "tight",
+            "axes.titleweight": "bold",
+            "axes.titlesize": 12,
+        }
+    )
+
+
+def _atomic_write(path: Path, write: callable) -> None:  # type: ignore[valid-type]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_figure(fig: plt.Figure, stem: str, out_dir: Path, data: pd.DataFrame | None = None) -> list[Path]:
+    """Write ``stem.png`` and ``stem.svg`` (metadata stripped, so rebuilds are byte-identical)
+    and, when given, the data drawn as ``stem.data.csv`` for the output regression check."""
+    out_dir = Path(out_dir)
+    written = []
+    meta = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
+    for ext in ("png", "svg"):
+        path = out_dir / f"{stem}.{ext}"
+        _atomic_write(path, lambda tmp, ext=ext: fig.savefig(tmp, format=ext, metadata=meta[ext]))
+        written.append(path)
+    if data is not None:
+        from .tables import write_csv
+
+        written.append(write_csv(data, out_dir / f"{stem}.data.csv"))
+    plt.close(fig)
+    return written
