@@ -39,9 +39,18 @@ datapackage: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
 
-lab: $(STAMP)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/lab.lock
-	$(BIN)/jupyter lab notebooks
+# JupyterLab lives in its own venv: its dependency jupyter-events pulls in rfc3987-syntax, which
+# jsonschema imports eagerly (~1 s in every process that imports nbformat). Keeping it out of
+# .venv keeps that cost out of every build and test process.
+LAB := .venv-lab
+$(LAB)/.installed: requirements/build.lock requirements/lab.lock pyproject.toml
+	$(PYTHON) -m venv $(LAB)
+	$(LAB)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements/build.lock -r requirements/lab.lock
+	$(LAB)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $@
+
+lab: $(LAB)/.installed
+	$(LAB)/bin/jupyter lab notebooks
 
 clean:
 	rm -rf build .snakemake

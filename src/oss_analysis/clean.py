@@ -13,17 +13,25 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from . import countries, paths, schemas
+from . import countries, paths, registry, schemas
 from .io import load_raw, titles, validate
 from .tables import write_csv
 
 
 @dataclass(frozen=True)
 class Processed:
-    raw: tuple[str, ...]
     build: Callable[[], pd.DataFrame]
     schema: pa.DataFrameSchema
     description: str
+
+    @property
+    def name(self) -> str:
+        return self.build.__name__
+
+    @property
+    def raw(self) -> tuple[str, ...]:
+        """Raw resources read, as declared in workflow/notebooks.yaml (the build graph's view)."""
+        return registry.processed_tables()[self.name]
 
 
 def _iso3(names: pd.Series) -> pd.Series:
@@ -76,12 +84,13 @@ def barriers_2007() -> pd.DataFrame:
 
 
 PROCESSED: dict[str, Processed] = {
-    "cpi_2009": Processed(("thesis_table_03_cpi",), cpi_2009, schemas.CPI, "CPI 2009 rank and score by country"),
-    "wgi_2008": Processed(("thesis_table_02_wgi",), wgi_2008, schemas.WGI, "WGI percentile ranks, long"),
-    "eiu_2008": Processed(("thesis_table_04_eiu",), eiu_2008, schemas.EIU, "EIU e-readiness 2008 by category"),
-    "barriers_2007": Processed(
-        ("thesis_table_11_barriers",), barriers_2007, schemas.BARRIERS, "Sange 2007 administrative-barrier rating"
-    ),
+    p.name: p
+    for p in [
+        Processed(cpi_2009, schemas.CPI, "CPI 2009 rank and score by country"),
+        Processed(wgi_2008, schemas.WGI, "WGI percentile ranks, long"),
+        Processed(eiu_2008, schemas.EIU, "EIU e-readiness 2008 by category"),
+        Processed(barriers_2007, schemas.BARRIERS, "Sange 2007 administrative-barrier rating"),
+    ]
 }
 
 

@@ -165,7 +165,10 @@ def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, file: str) -> pd.D
         if rule == "not_nullable":
             rule = "value is required"
         elif rule.startswith("field_uniqueness") or rule == "multiple_fields_uniqueness":
-            rule = "duplicate key"
+            same = fc[(fc["check"] == first["check"]) & (fc["column"] == first["column"])]
+            if len(same) > 1:  # report the repeat, and where the key was first seen
+                first, row = same.iloc[1], int(same.iloc[1]["_order"]) + 2
+            rule = f"duplicate key (first seen on line {int(same.iloc[0]['_order']) + 2})"
         column = first["column"] if pd.notna(first["column"]) else None
         raise DataError(file, rule, row=row, column=column, value=first["failure_case"]) from None
 

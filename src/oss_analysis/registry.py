@@ -4,7 +4,9 @@ The build graph, the runner and the tests all read this one file."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -22,9 +24,25 @@ class Notebook:
     title: str
 
 
+@cache
+def _spec(root: Path) -> dict:
+    with (root / "workflow" / "notebooks.yaml").open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def processed_tables() -> dict[str, tuple[str, ...]]:
+    """Processed table -> the raw resources it is built from."""
+    return {name: tuple(raw) for name, raw in _spec(paths.root())["processed"].items()}
+
+
+def raw_paths() -> dict[str, Path]:
+    """Raw resource name -> file, read from the data package without importing pandas."""
+    dp = json.loads((paths.raw_dir() / "datapackage.json").read_text(encoding="utf-8"))
+    return {r["name"]: paths.raw_dir() / r["path"] for r in dp["resources"]}
+
+
 def notebooks() -> dict[str, Notebook]:
-    with (paths.root() / "workflow" / "notebooks.yaml").open(encoding="utf-8") as fh:
-        spec = yaml.safe_load(fh)
+    spec = _spec(paths.root())
     out = {}
     for name, item in spec["notebooks"].items():
         out[name] = Notebook(

@@ -1,0 +1,38 @@
+"""Source notebooks are stored without outputs, start with a tagged parameters cell that has an
+``output_dir`` parameter, and each is registered in workflow/notebooks.yaml."""
+
+import json
+
+import pytest
+from conftest import ROOT
+
+from oss_analysis import registry
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_output_free_with_parameters_cell(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in code), "stored with outputs"
+    assert "parameters" in code[0]["metadata"].get("tags", []), "first code cell is not tagged 'parameters'"
+    assert "output_dir = None" in "".join(code[0]["source"])
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+
+
+def test_registry_lists_exactly_the_notebooks():
+    registered = {nb.path.name for nb in registry.notebooks().values()}
+    assert registered == {p.name for p in NOTEBOOKS}
+    for nb in registry.notebooks().values():
+        assert nb.params.exists(), f"{nb.name}: parameters file {nb.params} is missing"
+        assert len(set(nb.outputs)) == len(nb.outputs)
+
+
+def test_processed_registry_matches_the_cleaning_code():
+    from oss_analysis import clean
+
+    assert set(registry.processed_tables()) == set(clean.PROCESSED)
+    raw = registry.raw_paths()
+    for table, sources in registry.processed_tables().items():
+        assert sources and all(s in raw for s in sources), table
