@@ -109,6 +109,13 @@ def _coerce(frame: pd.DataFrame, fields: list[dict[str, Any]], name: str) -> pd.
                 out[col] = num.astype("Int64")
             else:
                 out[col] = num.astype("Float64")
+        elif ftype == "boolean":
+            mapped = out[col].str.lower().map({"true": True, "false": False})
+            bad = mapped.isna() & out[col].notna()
+            if bad.any():
+                i = int(bad.to_numpy().argmax())
+                raise DataError(name, "expected true or false", row=i + 2, column=col, value=out[col].iloc[i])
+            out[col] = mapped.astype("boolean")
     return out
 
 
@@ -119,6 +126,8 @@ def _field_checks(field: dict[str, Any]) -> list[pa.Check]:
         checks.append(pa.Check.ge(cons["minimum"], error=f"must be >= {cons['minimum']}"))
     if "maximum" in cons:
         checks.append(pa.Check.le(cons["maximum"], error=f"must be <= {cons['maximum']}"))
+    if "pattern" in cons:
+        checks.append(pa.Check.str_matches(f"^(?:{cons['pattern']})$", error=f"must match {cons['pattern']}"))
     if "enum" in cons:
         checks.append(pa.Check.isin(cons["enum"], error=f"must be one of {cons['enum']}"))
     if field.get("x-country") == "name":
@@ -137,7 +146,7 @@ def _field_checks(field: dict[str, Any]) -> list[pa.Check]:
 def schema_from_fields(fields: list[dict[str, Any]], primary_key: list[str] | None = None) -> pa.DataFrameSchema:
     """pandera schema equivalent to a Frictionless table schema (types, required, unique, range,
     enum, country codes, primary key)."""
-    dtypes = {"integer": "Int64", "number": "Float64", "string": "string", "date": "string"}
+    dtypes = {"integer": "Int64", "number": "Float64", "string": "string", "date": "string", "boolean": "boolean"}
     cols = {}
     for f in fields:
         cons = f.get("constraints", {})
