@@ -14,6 +14,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from . import countries, paths, registry, schemas
+from .errors import DataError
 from .io import load_raw, titles, validate
 from .tables import write_csv
 
@@ -77,10 +78,180 @@ def eiu_2008() -> pd.DataFrame:
 
 def barriers_2007() -> pd.DataFrame:
     raw = load_raw("thesis_table_11_barriers")
-    out = raw.assign(is_oss=raw["provider"].eq("One Stop Shop"))
+    stakeholders = set(load_raw("thesis_oss_stakeholder_providers")["provider"])
+    unknown = stakeholders - set(raw["provider"])
+    if unknown:
+        raise DataError("data/raw/thesis_oss_stakeholder_providers.csv", f"providers not in Table 11: {sorted(unknown)}",
+                        column="provider")
+    out = raw.assign(is_oss=raw["provider"].eq("One Stop Shop"), is_oss_stakeholder=raw["provider"].isin(stakeholders))
     out = out.sort_values("rating", kind="stable").reset_index(drop=True)
     out.insert(0, "order", range(1, len(out) + 1))
-    return out[["order", "rating", "provider", "is_oss", "seed_line"]]
+    return out[["order", "rating", "provider", "is_oss", "is_oss_stakeholder", "seed_line"]]
+
+
+def _decimal_year(date: pd.Series) -> pd.Series:
+    """'2007' -> 2007.0 (mid-year 2007.5 would invent precision, so a bare year sits at its start);
+    '2007-11' -> 2007 + 10/12."""
+    parts = date.astype("string").str.split("-", expand=True)
+    year = pd.to_numeric(parts[0]).astype(float)
+    month = pd.to_numeric(parts[1], errors="coerce").fillna(1) if parts.shape[1] > 1 else 1
+    return year + (month - 1) / 12
+
+
+def legislation_events() -> pd.DataFrame:
+    raw = load_raw("thesis_table_05_legislation")
+    out = raw.assign(printed_order=range(1, len(raw) + 1), year=_decimal_year(raw["date_start"]))
+    cols = ["date_start", "date_end", "year", "printed_order", "date_as_printed", "instrument_type", "instrument_name",
+            "key_points_summary", "offices", "offices_qualifier", "services_total", "services_added", "seed_line"]
+    return out[cols].sort_values(["date_start", "printed_order"], kind="stable").reset_index(drop=True)
+
+
+def case_offices() -> pd.DataFrame:
+    return load_raw("thesis_table_08_case_offices").reset_index(drop=True)
+
+
+def services_by_agency() -> pd.DataFrame:
+    raw = load_raw("thesis_table_09_services")
+    return raw.assign(printed_order=range(1, len(raw) + 1))[
+        ["printed_order", "agency", "services_count", "period_as_printed", "period_start", "period_end", "services_examples", "seed_line"]
+    ]
+
+
+def oss_stages() -> pd.DataFrame:
+    return load_raw("thesis_figure_04_stages").sort_values("stage").reset_index(drop=True)
+
+
+def facts() -> pd.DataFrame:
+    raw = load_raw("facts")
+    return raw.sort_values("fact_id").reset_index(drop=True)
+
+
+def errata() -> pd.DataFrame:
+    return load_raw("errata").sort_values("erratum_id").reset_index(drop=True)
+
+
+_KIND = {
+    "oss_offices": "existing", "oss_offices_opened": "opened", "oss_offices_planned": "planned",
+    "oss_offices_target": "target", "oss_services": "existing", "oss_services_target": "target",
+    "oss_services_planned": "planned (added)",
+}
+
+
+def _series_from_facts(f: pd.DataFrame, quantities: dict[str, str], range_quantity: str) -> pd.DataFrame:
+    """One point per fact: dated at the end of its period (the count reached by then), ranges
+    split into their two ends."""
+    rows = []
+    for r in f[f["quantity"].isin([*quantities, range_quantity])].itertuples():
+        date = r.date_end if pd.notna(r.date_end) else r.date_start
+        src = f"text, line {r.seed_line} ({r.fact_id})"
+        if r.quantity == range_quantity:
+            rows.append((r.date_start, r.value, r.qualifier, "existing", src, r.seed_line, r.fact_id))
+            rows.append((r.date_end, r.value_high, r.qualifier, "existing", src, r.seed_line, r.fact_id))
+        else:
+            rows.append((date, r.value, r.qualifier, quantities[r.quantity], src, r.seed_line, r.fact_id))
+    return pd.DataFrame(rows, columns=["date", "value", "qualifier", "kind", "source", "seed_line", "fact_id"])
+
+
+def oss_offices_timeline() -> pd.DataFrame:
+    """Every office count of the thesis, each at its own date, from the text (facts), Table 5 and
+    Figure 4. They do not form one series (errata E003, E024); the frame keeps them apart by source."""
+    f = facts()
+    f = f[f["topic"].eq("oss_offices") & f["quantity"].str.startswith("oss_offices")]
+    quantities = {q: _KIND[q] for q in ("oss_offices", "oss_offices_opened", "oss_offices_planned", "oss_offices_target")}
+    text = _series_from_facts(f, quantities, "oss_offices_range")
+    t5 = legislation_events().dropna(subset=["offices"])
+    table5 = pd.DataFrame({
+        "date": t5["date_end"].fillna(t5["date_start"]), "value": t5["offices"].astype(float),
+        "qualifier": t5["offices_qualifier"], "kind": "existing",
+        "source": "Table 5, line " + t5["seed_line"].astype(str), "seed_line": t5["seed_line"], "fact_id": pd.NA,
+    })
+    return _timeline([text, table5, _stage_points("offices")])
+
+
+def oss_services_timeline() -> pd.DataFrame:
+    """Every count of services the OSS offered (or were to offer), each at its own date."""
+    f = facts()
+    f = f[f["topic"].eq("oss_services") & f["quantity"].isin(
+        ["oss_services", "oss_services_target", "oss_services_planned", "oss_services_range"])]
+    quantities = {q: _KIND[q] for q in ("oss_services", "oss_services_target", "oss_services_planned")}
+    text = _series_from_facts(f, quantities, "oss_services_range")
+    t5 = legislation_events().dropna(subset=["services_total"])
+    table5 = pd.DataFrame({
+        "date": t5["date_start"], "value": t5["services_total"].astype(float), "qualifier": "exact", "kind": "existing",
+        "source": "Table 5, line " + t5["seed_line"].astype(str), "seed_line": t5["seed_line"], "fact_id": pd.NA,
+    })
+    return _timeline([text, table5, _stage_points("services")])
+
+
+def _stage_points(what: str) -> pd.DataFrame:
+    st = oss_stages()
+    rows = []
+    for r in st.itertuples():
+        src = f"Figure 4 stage {r.stage}, line {r.seed_line}"
+        if what == "offices" and pd.notna(r.offices_to):
+            if pd.notna(r.offices_from):
+                rows.append((r.date_start, float(r.offices_from), "exact", "existing", src, r.seed_line, pd.NA))
+            rows.append((r.date_end, float(r.offices_to), "target" if r.is_vision else "exact",
+                         "target" if r.is_vision else "existing", src, r.seed_line, pd.NA))
+        if what == "services" and pd.notna(r.services) and r.services_kind in ("total", "target"):
+            rows.append((r.date_start, float(r.services), "target" if r.is_vision else "exact",
+                         "target" if r.is_vision else "existing", src, r.seed_line, pd.NA))
+    return pd.DataFrame(rows, columns=["date", "value", "qualifier", "kind", "source", "seed_line", "fact_id"])
+
+
+def _timeline(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    out = pd.concat([p for p in parts if len(p)], ignore_index=True)
+    out["year"] = out["date"].where(out["date"].notna()).pipe(lambda d: _decimal_year(d.fillna("2099")))
+    out.loc[out["date"].isna(), "year"] = pd.NA
+    out = out.sort_values(["kind", "year", "value", "source"], kind="stable", na_position="last").reset_index(drop=True)
+    return out[["kind", "date", "year", "value", "qualifier", "source", "seed_line", "fact_id"]]
+
+
+def egov_ranks() -> pd.DataFrame:
+    """UN e-government ranks: the thesis' 2008 ranks, Kazakhstan's 2005 and 2003 ranks derived
+    from the stated rank changes (marked derived), and the article's EGDI ranks 2018 and 2020."""
+    f = facts()
+    ranks = f[f["quantity"].isin(["un_egov_rank", "egdi_rank"])]
+    out = pd.DataFrame({
+        "iso3": ranks["iso3"], "year": ranks["date_start"].astype(int), "rank": ranks["value"].astype(int),
+        "derived": False, "study": ranks["study"], "source": "line " + ranks["seed_line"].astype(str) + " (" + ranks["fact_id"] + ")",
+    })
+    changes = f[f["quantity"].eq("un_egov_rank_change")].set_index("period")["value"]
+    kaz = out[(out["iso3"] == "KAZ") & (out["year"] == 2008)]["rank"].iloc[0]
+    r2005 = kaz + int(changes["2005-2008"])
+    r2003 = r2005 + int(changes["2003-2005"])
+    derived = pd.DataFrame({
+        "iso3": "KAZ", "year": [2005, 2003], "rank": [r2005, r2003], "derived": True, "study": "thesis",
+        "source": ["2008 rank + 16 (line 316)", "2005 rank + 18 (line 316)"],
+    })
+    out = pd.concat([out, derived], ignore_index=True)
+    return out.sort_values(["iso3", "year"], kind="stable").reset_index(drop=True)
+
+
+def satisfaction() -> pd.DataFrame:
+    f = facts()
+    s = f[f["quantity"].eq("citizen_satisfaction")]
+    out = pd.DataFrame({
+        "year": s["date_start"].astype(int), "satisfied_pct": s["value"], "source": s["cited_source"],
+        "instrument": s["entity"], "seed_line": s["seed_line"], "fact_id": s["fact_id"],
+    })
+    return out.sort_values("year").reset_index(drop=True)
+
+
+def document_delays() -> pd.DataFrame:
+    """Delayed-document shares and service volumes for 2007 and 2008, with the implied number of
+    delayed documents (share x volume; derived, not printed)."""
+    f = facts().set_index("fact_id")
+    share = f[f["quantity"].eq("documents_delayed_share")]
+    volume = f[f["quantity"].eq("services_delivered")]
+    out = pd.DataFrame({
+        "year": share["date_start"].astype(int).to_numpy(),
+        "delayed_pct": share["value"].to_numpy(),
+        "services": (volume.set_index("date_start").loc[share["date_start"], "value"] * 1_000_000).to_numpy(),
+        "fact_share": share.index.to_numpy(),
+    })
+    out["delayed_implied"] = (out["delayed_pct"] / 100 * out["services"]).round().astype(int)
+    return out.sort_values("year").reset_index(drop=True)
 
 
 PROCESSED: dict[str, Processed] = {
@@ -90,6 +261,17 @@ PROCESSED: dict[str, Processed] = {
         Processed(wgi_2008, schemas.WGI, "WGI percentile ranks, long"),
         Processed(eiu_2008, schemas.EIU, "EIU e-readiness 2008 by category"),
         Processed(barriers_2007, schemas.BARRIERS, "Sange 2007 administrative-barrier rating"),
+        Processed(legislation_events, schemas.LEGISLATION, "Table 5 as dated events, chronological"),
+        Processed(case_offices, schemas.CASE_OFFICES, "Table 8, the two case offices"),
+        Processed(services_by_agency, schemas.SERVICES, "Table 9, services by ministry/agency and period"),
+        Processed(oss_stages, schemas.STAGES, "Figure 4 stages"),
+        Processed(facts, schemas.FACTS, "in-text facts of both studies, typed"),
+        Processed(errata, schemas.ERRATA, "errata register"),
+        Processed(oss_offices_timeline, schemas.TIMELINE, "every OSS office count at its own date"),
+        Processed(oss_services_timeline, schemas.TIMELINE, "every OSS service count at its own date"),
+        Processed(egov_ranks, schemas.EGOV, "UN e-government ranks, printed and derived"),
+        Processed(satisfaction, schemas.SATISFACTION, "citizen satisfaction by year and source"),
+        Processed(document_delays, schemas.DELAYS, "document delays 2007-2008"),
     ]
 }
 
