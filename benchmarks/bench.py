@@ -45,7 +45,9 @@ def floor_script(project: Path, out: Path) -> str:
         code = [c.source for c in nbformat.read(nb.path, as_version=4).cells if c.cell_type == "code"]
         assign = "\n".join(f"{k} = {v!r}" for k, v in params.items())
         body = "\n".join([code[0], assign, *code[1:]])
-        parts.append(f"def _{nb.name}():\n" + "\n".join("    " + line for line in body.splitlines()) + f"\n_{nb.name}()\n")
+        parts.append(
+            f"def _{nb.name}():\n" + "\n".join("    " + line for line in body.splitlines()) + f"\n_{nb.name}()\n"
+        )
     return "\n".join(parts)
 
 
@@ -57,8 +59,15 @@ def main() -> None:
         os.environ["OSS_ANALYSIS_ROOT"] = str(project)  # registry paths now point into the copy
         env = dict(os.environ)
         env.pop("OSS_ANALYSIS_OUTPUT_DIR", None)
-        snake = [str(BIN / "snakemake"), "--snakefile", "workflow/Snakefile", "--cores", "all",
-                 "--max-checksum-file-size", "0"]
+        snake = [
+            str(BIN / "snakemake"),
+            "--snakefile",
+            "workflow/Snakefile",
+            "--cores",
+            "all",
+            "--max-checksum-file-size",
+            "0",
+        ]
         results: dict[str, float] = {}
 
         def best(label: str, fn) -> None:
@@ -84,9 +93,26 @@ def main() -> None:
             out.mkdir(exist_ok=True)
             start = time.perf_counter()
             for nb in registry.notebooks().values():
-                subprocess.run([str(BIN / "papermill"), str(nb.path), str(out / f"{nb.name}.ipynb"), "-f", str(nb.params),
-                                "-p", "output_dir", str(out / nb.name), "--kernel", "python3", "--no-progress-bar"],
-                               cwd=project, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                subprocess.run(
+                    [
+                        str(BIN / "papermill"),
+                        str(nb.path),
+                        str(out / f"{nb.name}.ipynb"),
+                        "-f",
+                        str(nb.params),
+                        "-p",
+                        "output_dir",
+                        str(out / nb.name),
+                        "--kernel",
+                        "python3",
+                        "--no-progress-bar",
+                    ],
+                    cwd=project,
+                    env=env,
+                    check=True,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
             return time.perf_counter() - start
 
         best("naive serial papermill loop", naive)
@@ -108,7 +134,9 @@ def main() -> None:
     print(f"{'clean / naive (target <= 0.5)':<34} {results['clean / naive']:7.2f}")
     print(f"{'clean / floor (target <= 3)':<34} {results['clean / floor']:7.2f}")
     meta = {"cores": os.cpu_count(), "python": platform.python_version(), "notebooks": n_notebooks}
-    (ROOT / "benchmarks" / "results.json").write_text(json.dumps({"machine": meta, "seconds": results}, indent=2) + "\n")
+    (ROOT / "benchmarks" / "results.json").write_text(
+        json.dumps({"machine": meta, "seconds": results}, indent=2) + "\n"
+    )
 
 
 if __name__ == "__main__":

@@ -24,7 +24,10 @@ IGNORE = shutil.ignore_patterns(".venv", "build", ".snakemake", ".git", "__pycac
 
 def seeds_dir() -> Path | None:
     env = os.environ.get("OSS_SEEDS_DIR")
-    for cand in ([Path(env)] if env else []) + [ROOT.parent / "shared" / "seeds", ROOT.parent.parent / "shared" / "seeds"]:
+    for cand in ([Path(env)] if env else []) + [
+        ROOT.parent / "shared" / "seeds",
+        ROOT.parent.parent / "shared" / "seeds",
+    ]:
         if (cand / "004_2afbd09316cb29ad.txt").exists():
             return cand
     return None
@@ -34,7 +37,9 @@ def seeds_dir() -> Path | None:
 def seeds() -> Path:
     found = seeds_dir()
     if found is None:
-        pytest.skip("the seed texts (shared/seeds) are not beside this checkout; set OSS_SEEDS_DIR to check against them")
+        pytest.skip(
+            "the seed texts (shared/seeds) are not beside this checkout; set OSS_SEEDS_DIR to check against them"
+        )
     return found
 
 
@@ -56,8 +61,15 @@ def run_build(project_dir: Path, *extra: str, check: bool = True) -> subprocess.
     env = dict(os.environ, OSS_ANALYSIS_ROOT=str(project_dir))
     env.pop("OSS_ANALYSIS_OUTPUT_DIR", None)
     cmd = [
-        str(Path(sys.executable).with_name("snakemake")), "--snakefile", "workflow/Snakefile", "--cores", "2",
-        "--max-checksum-file-size", "0", "--show-failed-logs", *extra,
+        str(Path(sys.executable).with_name("snakemake")),
+        "--snakefile",
+        "workflow/Snakefile",
+        "--cores",
+        "2",
+        "--max-checksum-file-size",
+        "0",
+        "--show-failed-logs",
+        *extra,
     ]
     proc = subprocess.run(cmd, cwd=project_dir, env=env, capture_output=True, text=True)
     if check and proc.returncode != 0:

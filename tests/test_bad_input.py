@@ -30,14 +30,31 @@ def _fresh_cache():
 
 
 CASES = {
-    "missing column": (lambda b: b.replace(b"country_rank,", b"").replace(b"\n3,", b"\n").replace(b"\n27,", b"\n"),
-                       "column 'country_rank': required column is missing"),
+    "missing column": (
+        lambda b: b.replace(b"country_rank,", b"").replace(b"\n3,", b"\n").replace(b"\n27,", b"\n"),
+        "column 'country_rank': required column is missing",
+    ),
     "renamed column": (lambda b: b.replace(b"cpi_score", b"score"), "column 'cpi_score': required column is missing"),
-    "extra column": (lambda b: b.replace(b"seed_line\n", b"seed_line,notes\n", 1).replace(b"\n", b",x\n").replace(b"seed_line,notes,x", b"seed_line,notes"),
-                     "column 'notes': column is not in the schema"),
-    "wrong type": (lambda b: b.replace(b"Kazakhstan,2.7", b"Kazakhstan,two"), "line 6, column 'cpi_score': expected a number (got 'two')"),
-    "out of range": (lambda b: b.replace(b"Kazakhstan,2.7", b"Kazakhstan,11"), "line 6, column 'cpi_score': must be <= 10"),
-    "negative rank": (lambda b: b.replace(b"120,Kazakhstan", b"-120,Kazakhstan"), "line 6, column 'country_rank': must be >= 1"),
+    "extra column": (
+        lambda b: (
+            b.replace(b"seed_line\n", b"seed_line,notes\n", 1)
+            .replace(b"\n", b",x\n")
+            .replace(b"seed_line,notes,x", b"seed_line,notes")
+        ),
+        "column 'notes': column is not in the schema",
+    ),
+    "wrong type": (
+        lambda b: b.replace(b"Kazakhstan,2.7", b"Kazakhstan,two"),
+        "line 6, column 'cpi_score': expected a number (got 'two')",
+    ),
+    "out of range": (
+        lambda b: b.replace(b"Kazakhstan,2.7", b"Kazakhstan,11"),
+        "line 6, column 'cpi_score': must be <= 10",
+    ),
+    "negative rank": (
+        lambda b: b.replace(b"120,Kazakhstan", b"-120,Kazakhstan"),
+        "line 6, column 'country_rank': must be >= 1",
+    ),
     "duplicate key": (lambda b: b.replace(b"Russia", b"Kazakhstan"), "line 7, column 'country': duplicate key"),
     "unknown country": (lambda b: b.replace(b"Russia", b"Narnia"), "line 7, column 'country': unknown country name"),
     "empty file": (lambda b: b"", "file is empty"),
@@ -45,7 +62,10 @@ CASES = {
     "byte-order mark": (lambda b: b"\xef\xbb\xbf" + b, "line 1: starts with a UTF-8 byte-order mark"),
     "wrong encoding": (lambda b: b.replace(b"Russia", "Россия".encode("cp1251")), "line 7: is not valid UTF-8"),
     "truncated last line": (lambda b: b[:-6], "line 11: last line has no line ending"),
-    "ragged row": (lambda b: b.replace(b"Kazakhstan,2.7,280", b"Kazakhstan,2.7"), "line 6: has 3 fields, the header has 4"),
+    "ragged row": (
+        lambda b: b.replace(b"Kazakhstan,2.7,280", b"Kazakhstan,2.7"),
+        "line 6: has 3 fields, the header has 4",
+    ),
 }
 
 

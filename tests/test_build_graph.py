@@ -60,8 +60,16 @@ def test_failing_notebook_stops_build_and_keeps_last_good_outputs(built):
     name = "corruption"
     path = built / "notebooks" / f"{name}.ipynb"
     nb = json.loads(path.read_text())
-    nb["cells"].append({"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "id": "boom",
-                        "source": "raise RuntimeError('deliberate failure for the test')"})
+    nb["cells"].append(
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "outputs": [],
+            "execution_count": None,
+            "id": "boom",
+            "source": "raise RuntimeError('deliberate failure for the test')",
+        }
+    )
     path.write_text(json.dumps(nb))
     proc = run_build(built, check=False)
     assert proc.returncode != 0

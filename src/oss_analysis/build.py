@@ -48,7 +48,7 @@ def load_params(name: str, param_file: Path | None, overrides: list[str]) -> dic
         if key not in declared:
             known = ", ".join(sorted(declared))
             raise ParameterError(f"{source}: unknown parameter {key!r} for notebook {name}; known: {known}")
-        expected = declared[key]["inferred_type_name"]
+        expected = _declared_type(declared[key])
         if expected in ("str", "int", "float", "bool", "list", "dict") and value is not None:
             ok = {"str": str, "int": int, "float": (int, float), "bool": bool, "list": list, "dict": dict}[expected]
             if not isinstance(value, ok) or (expected == "int" and isinstance(value, bool)):
@@ -58,8 +58,27 @@ def load_params(name: str, param_file: Path | None, overrides: list[str]) -> dic
     return values
 
 
-def run_notebook(name: str, *, param_file: Path | None = None, overrides: list[str] = (), output_dir: Path | None = None,
-                 executed: Path | None = None) -> int:
+def _declared_type(spec: dict[str, Any]) -> str:
+    """Type of a notebook parameter: its annotation if any, else the type of its default value."""
+    import ast
+
+    if spec.get("inferred_type_name") not in (None, "None"):
+        return spec["inferred_type_name"]
+    try:
+        default = ast.literal_eval(spec["default"])
+    except (ValueError, SyntaxError):
+        return "None"
+    return "None" if default is None else type(default).__name__
+
+
+def run_notebook(
+    name: str,
+    *,
+    param_file: Path | None = None,
+    overrides: list[str] = (),
+    output_dir: Path | None = None,
+    executed: Path | None = None,
+) -> int:
     """Execute one notebook with papermill; outputs go to ``output_dir`` (default: its stage)."""
     import papermill as pm
 
@@ -79,16 +98,23 @@ def run_notebook(name: str, *, param_file: Path | None = None, overrides: list[s
     tmp = executed.with_name(f".{executed.stem}.tmp.ipynb")
     try:
         pm.execute_notebook(
-            str(nb.path), str(tmp), parameters=params, kernel_name="python3", progress_bar=False,
-            cwd=str(nb.path.parent), log_output=False,
+            str(nb.path),
+            str(tmp),
+            parameters=params,
+            kernel_name="python3",
+            progress_bar=False,
+            cwd=str(nb.path.parent),
+            log_output=False,
         )
     except pm.PapermillExecutionError as exc:
         failed = paths.build_dir() / "failed" / f"{name}.ipynb"
         failed.parent.mkdir(parents=True, exist_ok=True)
         if tmp.exists():
             os.replace(tmp, failed)
-        return _fail(f"notebook {nb.path.name} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue} "
-                     f"(executed copy: {failed.relative_to(paths.root())})")
+        return _fail(
+            f"notebook {nb.path.name} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue} "
+            f"(executed copy: {failed.relative_to(paths.root())})"
+        )
     except (DataError, ParameterError) as exc:
         return _fail(str(exc))
     os.replace(tmp, executed)
@@ -143,8 +169,13 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("datapackage", help="refresh sha256/bytes of raw resources")
     args = parser.parse_args(argv)
     if args.cmd == "run":
-        return run_notebook(args.name, param_file=args.param_file, overrides=args.param,
-                            output_dir=args.output_dir, executed=args.executed)
+        return run_notebook(
+            args.name,
+            param_file=args.param_file,
+            overrides=args.param,
+            output_dir=args.output_dir,
+            executed=args.executed,
+        )
     if args.cmd == "prepare":
         from . import clean
         from .errors import DataError

@@ -69,11 +69,23 @@ def wgi_2008() -> pd.DataFrame:
 
 def eiu_2008() -> pd.DataFrame:
     raw = load_raw("thesis_table_04_eiu")
-    out = raw.rename(columns={"highest_country": "highest_iso3", "lowest_country": "lowest_iso3"})
-    out["highest_iso3"] = _iso3(raw["highest_country"])
-    out["lowest_iso3"] = _iso3(raw["lowest_country"])
+    out = raw.assign(highest_iso3=_iso3(raw["highest_country"]), lowest_iso3=_iso3(raw["lowest_country"]))
     out.insert(0, "order", range(len(out)))
-    return out
+    return out[
+        [
+            "order",
+            "category",
+            "weight_pct",
+            "kaz_score",
+            "highest_score",
+            "highest_country",
+            "highest_iso3",
+            "lowest_score",
+            "lowest_country",
+            "lowest_iso3",
+            "seed_line",
+        ]
+    ]
 
 
 def barriers_2007() -> pd.DataFrame:
@@ -81,8 +93,11 @@ def barriers_2007() -> pd.DataFrame:
     stakeholders = set(load_raw("thesis_oss_stakeholder_providers")["provider"])
     unknown = stakeholders - set(raw["provider"])
     if unknown:
-        raise DataError("data/raw/thesis_oss_stakeholder_providers.csv", f"providers not in Table 11: {sorted(unknown)}",
-                        column="provider")
+        raise DataError(
+            "data/raw/thesis_oss_stakeholder_providers.csv",
+            f"providers not in Table 11: {sorted(unknown)}",
+            column="provider",
+        )
     out = raw.assign(is_oss=raw["provider"].eq("One Stop Shop"), is_oss_stakeholder=raw["provider"].isin(stakeholders))
     out = out.sort_values("rating", kind="stable").reset_index(drop=True)
     out.insert(0, "order", range(1, len(out) + 1))
@@ -101,8 +116,22 @@ def _decimal_year(date: pd.Series) -> pd.Series:
 def legislation_events() -> pd.DataFrame:
     raw = load_raw("thesis_table_05_legislation")
     out = raw.assign(printed_order=range(1, len(raw) + 1), year=_decimal_year(raw["date_start"]))
-    cols = ["date_start", "date_end", "year", "printed_order", "date_as_printed", "instrument_type", "instrument_name",
-            "key_points_summary", "offices", "offices_qualifier", "services_total", "services_added", "seed_line"]
+    cols = [
+        "date_start",
+        "date_end",
+        "year",
+        "printed_order",
+        "date_as_printed",
+        "legislation_as_printed",
+        "instrument_type",
+        "instrument_name",
+        "key_points_summary",
+        "offices",
+        "offices_qualifier",
+        "services_total",
+        "services_added",
+        "seed_line",
+    ]
     return out[cols].sort_values(["date_start", "printed_order"], kind="stable").reset_index(drop=True)
 
 
@@ -113,7 +142,16 @@ def case_offices() -> pd.DataFrame:
 def services_by_agency() -> pd.DataFrame:
     raw = load_raw("thesis_table_09_services")
     return raw.assign(printed_order=range(1, len(raw) + 1))[
-        ["printed_order", "agency", "services_count", "period_as_printed", "period_start", "period_end", "services_examples", "seed_line"]
+        [
+            "printed_order",
+            "agency",
+            "services_count",
+            "period_as_printed",
+            "period_start",
+            "period_end",
+            "services_examples",
+            "seed_line",
+        ]
     ]
 
 
@@ -131,8 +169,12 @@ def errata() -> pd.DataFrame:
 
 
 _KIND = {
-    "oss_offices": "existing", "oss_offices_opened": "opened", "oss_offices_planned": "planned",
-    "oss_offices_target": "target", "oss_services": "existing", "oss_services_target": "target",
+    "oss_offices": "existing",
+    "oss_offices_opened": "opened",
+    "oss_offices_planned": "planned",
+    "oss_offices_target": "target",
+    "oss_services": "existing",
+    "oss_services_target": "target",
     "oss_services_planned": "planned (added)",
 }
 
@@ -157,29 +199,46 @@ def oss_offices_timeline() -> pd.DataFrame:
     Figure 4. They do not form one series (errata E003, E024); the frame keeps them apart by source."""
     f = facts()
     f = f[f["topic"].eq("oss_offices") & f["quantity"].str.startswith("oss_offices")]
-    quantities = {q: _KIND[q] for q in ("oss_offices", "oss_offices_opened", "oss_offices_planned", "oss_offices_target")}
+    quantities = {
+        q: _KIND[q] for q in ("oss_offices", "oss_offices_opened", "oss_offices_planned", "oss_offices_target")
+    }
     text = _series_from_facts(f, quantities, "oss_offices_range")
     t5 = legislation_events().dropna(subset=["offices"])
-    table5 = pd.DataFrame({
-        "date": t5["date_end"].fillna(t5["date_start"]), "value": t5["offices"].astype(float),
-        "qualifier": t5["offices_qualifier"], "kind": "existing",
-        "source": "Table 5, line " + t5["seed_line"].astype(str), "seed_line": t5["seed_line"], "fact_id": pd.NA,
-    })
+    table5 = pd.DataFrame(
+        {
+            "date": t5["date_end"].fillna(t5["date_start"]),
+            "value": t5["offices"].astype(float),
+            "qualifier": t5["offices_qualifier"],
+            "kind": "existing",
+            "source": "Table 5, line " + t5["seed_line"].astype(str),
+            "seed_line": t5["seed_line"],
+            "fact_id": pd.NA,
+        }
+    )
     return _timeline([text, table5, _stage_points("offices")])
 
 
 def oss_services_timeline() -> pd.DataFrame:
     """Every count of services the OSS offered (or were to offer), each at its own date."""
     f = facts()
-    f = f[f["topic"].eq("oss_services") & f["quantity"].isin(
-        ["oss_services", "oss_services_target", "oss_services_planned", "oss_services_range"])]
+    f = f[
+        f["topic"].eq("oss_services")
+        & f["quantity"].isin(["oss_services", "oss_services_target", "oss_services_planned", "oss_services_range"])
+    ]
     quantities = {q: _KIND[q] for q in ("oss_services", "oss_services_target", "oss_services_planned")}
     text = _series_from_facts(f, quantities, "oss_services_range")
     t5 = legislation_events().dropna(subset=["services_total"])
-    table5 = pd.DataFrame({
-        "date": t5["date_start"], "value": t5["services_total"].astype(float), "qualifier": "exact", "kind": "existing",
-        "source": "Table 5, line " + t5["seed_line"].astype(str), "seed_line": t5["seed_line"], "fact_id": pd.NA,
-    })
+    table5 = pd.DataFrame(
+        {
+            "date": t5["date_start"],
+            "value": t5["services_total"].astype(float),
+            "qualifier": "exact",
+            "kind": "existing",
+            "source": "Table 5, line " + t5["seed_line"].astype(str),
+            "seed_line": t5["seed_line"],
+            "fact_id": pd.NA,
+        }
+    )
     return _timeline([text, table5, _stage_points("services")])
 
 
@@ -191,11 +250,29 @@ def _stage_points(what: str) -> pd.DataFrame:
         if what == "offices" and pd.notna(r.offices_to):
             if pd.notna(r.offices_from):
                 rows.append((r.date_start, float(r.offices_from), "exact", "existing", src, r.seed_line, pd.NA))
-            rows.append((r.date_end, float(r.offices_to), "target" if r.is_vision else "exact",
-                         "target" if r.is_vision else "existing", src, r.seed_line, pd.NA))
+            rows.append(
+                (
+                    r.date_end,
+                    float(r.offices_to),
+                    "target" if r.is_vision else "exact",
+                    "target" if r.is_vision else "existing",
+                    src,
+                    r.seed_line,
+                    pd.NA,
+                )
+            )
         if what == "services" and pd.notna(r.services) and r.services_kind in ("total", "target"):
-            rows.append((r.date_start, float(r.services), "target" if r.is_vision else "exact",
-                         "target" if r.is_vision else "existing", src, r.seed_line, pd.NA))
+            rows.append(
+                (
+                    r.date_start,
+                    float(r.services),
+                    "target" if r.is_vision else "exact",
+                    "target" if r.is_vision else "existing",
+                    src,
+                    r.seed_line,
+                    pd.NA,
+                )
+            )
     return pd.DataFrame(rows, columns=["date", "value", "qualifier", "kind", "source", "seed_line", "fact_id"])
 
 
@@ -204,7 +281,9 @@ def _timeline(parts: list[pd.DataFrame]) -> pd.DataFrame:
     out["year"] = out["date"].where(out["date"].notna()).pipe(lambda d: _decimal_year(d.fillna("2099")))
     out.loc[out["date"].isna(), "year"] = pd.NA
     out = out.sort_values(["kind", "year", "value", "source"], kind="stable", na_position="last").reset_index(drop=True)
-    return out[["kind", "date", "year", "value", "qualifier", "source", "seed_line", "fact_id"]]
+    kind = out["source"].str.extract(r"^(Table \d+|Figure \d+|text)")[0].str.replace("Figure", "Fig.")
+    out["source_short"] = kind + " l." + out["seed_line"].astype(str)
+    return out[["kind", "date", "year", "value", "qualifier", "source", "source_short", "seed_line", "fact_id"]]
 
 
 def egov_ranks() -> pd.DataFrame:
@@ -212,18 +291,30 @@ def egov_ranks() -> pd.DataFrame:
     from the stated rank changes (marked derived), and the article's EGDI ranks 2018 and 2020."""
     f = facts()
     ranks = f[f["quantity"].isin(["un_egov_rank", "egdi_rank"])]
-    out = pd.DataFrame({
-        "iso3": ranks["iso3"], "year": ranks["date_start"].astype(int), "rank": ranks["value"].astype(int),
-        "derived": False, "study": ranks["study"], "source": "line " + ranks["seed_line"].astype(str) + " (" + ranks["fact_id"] + ")",
-    })
+    out = pd.DataFrame(
+        {
+            "iso3": ranks["iso3"],
+            "year": ranks["date_start"].astype(int),
+            "rank": ranks["value"].astype(int),
+            "derived": False,
+            "study": ranks["study"],
+            "source": "line " + ranks["seed_line"].astype(str) + " (" + ranks["fact_id"] + ")",
+        }
+    )
     changes = f[f["quantity"].eq("un_egov_rank_change")].set_index("period")["value"]
     kaz = out[(out["iso3"] == "KAZ") & (out["year"] == 2008)]["rank"].iloc[0]
     r2005 = kaz + int(changes["2005-2008"])
     r2003 = r2005 + int(changes["2003-2005"])
-    derived = pd.DataFrame({
-        "iso3": "KAZ", "year": [2005, 2003], "rank": [r2005, r2003], "derived": True, "study": "thesis",
-        "source": ["2008 rank + 16 (line 316)", "2005 rank + 18 (line 316)"],
-    })
+    derived = pd.DataFrame(
+        {
+            "iso3": "KAZ",
+            "year": [2005, 2003],
+            "rank": [r2005, r2003],
+            "derived": True,
+            "study": "thesis",
+            "source": ["2008 rank + 16 (line 316)", "2005 rank + 18 (line 316)"],
+        }
+    )
     out = pd.concat([out, derived], ignore_index=True)
     return out.sort_values(["iso3", "year"], kind="stable").reset_index(drop=True)
 
@@ -231,10 +322,16 @@ def egov_ranks() -> pd.DataFrame:
 def satisfaction() -> pd.DataFrame:
     f = facts()
     s = f[f["quantity"].eq("citizen_satisfaction")]
-    out = pd.DataFrame({
-        "year": s["date_start"].astype(int), "satisfied_pct": s["value"], "source": s["cited_source"],
-        "instrument": s["entity"], "seed_line": s["seed_line"], "fact_id": s["fact_id"],
-    })
+    out = pd.DataFrame(
+        {
+            "year": s["date_start"].astype(int),
+            "satisfied_pct": s["value"],
+            "source": s["cited_source"],
+            "instrument": s["entity"],
+            "seed_line": s["seed_line"],
+            "fact_id": s["fact_id"],
+        }
+    )
     return out.sort_values("year").reset_index(drop=True)
 
 
@@ -244,12 +341,14 @@ def document_delays() -> pd.DataFrame:
     f = facts().set_index("fact_id")
     share = f[f["quantity"].eq("documents_delayed_share")]
     volume = f[f["quantity"].eq("services_delivered")]
-    out = pd.DataFrame({
-        "year": share["date_start"].astype(int).to_numpy(),
-        "delayed_pct": share["value"].to_numpy(),
-        "services": (volume.set_index("date_start").loc[share["date_start"], "value"] * 1_000_000).to_numpy(),
-        "fact_share": share.index.to_numpy(),
-    })
+    out = pd.DataFrame(
+        {
+            "year": share["date_start"].astype(int).to_numpy(),
+            "delayed_pct": share["value"].to_numpy(),
+            "services": (volume.set_index("date_start").loc[share["date_start"], "value"] * 1_000_000).to_numpy(),
+            "fact_share": share.index.to_numpy(),
+        }
+    )
     out["delayed_implied"] = (out["delayed_pct"] / 100 * out["services"]).round().astype(int)
     return out.sort_values("year").reset_index(drop=True)
 

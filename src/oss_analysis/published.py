@@ -41,20 +41,24 @@ def thesis_table_03(cpi: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def thesis_table_04(eiu: pd.DataFrame, country_names: dict[str, str]) -> pd.DataFrame:
+def thesis_table_04(eiu: pd.DataFrame) -> pd.DataFrame:
     """Table 4: EIU 2008 e-readiness; highest/lowest printed as 'score (country)'."""
     rows = eiu.sort_values("order")
 
-    def cell(score: float, iso3: str) -> str:
-        return f"{fmt_number(score, 2)} ({country_names[iso3]})"
+    def cell(score: float, country: str) -> str:
+        return f"{fmt_number(score, 2)} ({country})"
 
     return pd.DataFrame(
         {
             "Categories": rows["category"],
             "Weight (%)": rows["weight_pct"].map(lambda v: "" if pd.isna(v) else f"{fmt_number(v)}%"),
             "KAZ": rows["kaz_score"].map(lambda v: fmt_number(v, 2)),
-            "Highest Score/Country": [cell(s, c) for s, c in zip(rows["highest_score"], rows["highest_iso3"])],
-            "Lowest Score/Country": [cell(s, c) for s, c in zip(rows["lowest_score"], rows["lowest_iso3"])],
+            "Highest Score/Country": [
+                cell(s, c) for s, c in zip(rows["highest_score"], rows["highest_country"], strict=False)
+            ],
+            "Lowest Score/Country": [
+                cell(s, c) for s, c in zip(rows["lowest_score"], rows["lowest_country"], strict=False)
+            ],
         }
     )
 
@@ -64,3 +68,38 @@ def thesis_table_11(barriers: pd.DataFrame) -> pd.DataFrame:
     t = titles("thesis_table_11_barriers")
     rows = barriers.sort_values("order")
     return pd.DataFrame({t["rating"]: rows["rating"].map(str), t["provider"]: rows["provider"]})
+
+
+def thesis_table_05(events: pd.DataFrame) -> pd.DataFrame:
+    """Table 5 in printed order: date and legislation as printed, key points in our own words."""
+    t = titles("thesis_table_05_legislation")
+    rows = events.sort_values("printed_order")
+    return pd.DataFrame(
+        {
+            t["date_as_printed"]: rows["date_as_printed"],
+            t["legislation_as_printed"]: rows["legislation_as_printed"],
+            "Key points (summarised)": rows["key_points_summary"],
+        }
+    )
+
+
+def thesis_table_08(case: pd.DataFrame) -> pd.DataFrame:
+    """Table 8 as printed: a blank OSS-2 cell where the printed cell spans both offices."""
+    t = titles("thesis_table_08_case_offices")
+    return pd.DataFrame(
+        {
+            t["attribute"]: case["attribute"],
+            t["oss_1"]: case["oss_1"],
+            t["oss_2"]: case["oss_2"].fillna(""),
+        }
+    )
+
+
+def thesis_table_09(services: pd.DataFrame) -> pd.DataFrame:
+    """Table 9 as printed: one column per ministry/agency, headed with its count and period."""
+    rows = services.sort_values("printed_order")
+    headers = [
+        f"{a} ({n} services)" + (f" ({p})" if isinstance(p, str) and p else "")
+        for a, n, p in zip(rows["agency"], rows["services_count"], rows["period_as_printed"], strict=False)
+    ]
+    return pd.DataFrame([list(rows["services_examples"])], columns=headers)

@@ -22,6 +22,7 @@ class Notebook:
     processed: tuple[str, ...]
     outputs: tuple[str, ...]
     title: str
+    extra_inputs: tuple[Path, ...] = ()
 
 
 @cache
@@ -52,5 +53,6 @@ def notebooks() -> dict[str, Notebook]:
             processed=tuple(item.get("processed", [])),
             outputs=tuple(item["outputs"]),
             title=item.get("title", name),
+            extra_inputs=tuple(paths.root() / p for p in item.get("extra_inputs", [])),
         )
     return out

@@ -54,13 +54,18 @@ EIU = pa.DataFrameSchema(
         "weight_pct": pa.Column(float, pa.Check.in_range(0, 100), nullable=True),
         "kaz_score": pa.Column(float, pa.Check.in_range(0, 10)),
         "highest_score": pa.Column(float, pa.Check.in_range(0, 10)),
+        "highest_country": pa.Column(str),
         "highest_iso3": ISO3,
         "lowest_score": pa.Column(float, pa.Check.in_range(0, 10)),
+        "lowest_country": pa.Column(str),
         "lowest_iso3": ISO3,
         "seed_line": SEED_LINE,
     },
     checks=[
         pa.Check(lambda d: (d["lowest_score"] <= d["highest_score"]).all(), error="lowest score above highest"),
+        pa.Check(
+            lambda d: d["weight_pct"].isna().sum() == 1, error="exactly one row (the overall score) has no weight"
+        ),
     ],
     strict=True,
     coerce=True,
@@ -94,6 +99,7 @@ LEGISLATION = pa.DataFrameSchema(
         "year": pa.Column(float, pa.Check.in_range(2005, 2011)),
         "printed_order": pa.Column(int, pa.Check.ge(1), unique=True),
         "date_as_printed": pa.Column(str, unique=True),
+        "legislation_as_printed": pa.Column(str),
         "instrument_type": pa.Column(str),
         "instrument_name": pa.Column(str),
         "key_points_summary": pa.Column(str),
@@ -116,7 +122,9 @@ CASE_OFFICES = pa.DataFrameSchema(
         "spans_both": pa.Column(bool),
         "seed_line": SEED_LINE,
     },
-    checks=[pa.Check(lambda d: (d["spans_both"] == d["oss_2"].isna()).all(), error="spanning cells must leave oss_2 blank")],
+    checks=[
+        pa.Check(lambda d: (d["spans_both"] == d["oss_2"].isna()).all(), error="spanning cells must leave oss_2 blank")
+    ],
     strict=True,
     coerce=True,
 )
@@ -178,7 +186,10 @@ FACTS = pa.DataFrameSchema(
         "note": pa.Column(str, nullable=True),
     },
     checks=[
-        pa.Check(lambda d: (d["value_high"].isna() | (d["value_high"] >= d["value"])).all(), error="range upper value below value"),
+        pa.Check(
+            lambda d: (d["value_high"].isna() | (d["value_high"] >= d["value"])).all(),
+            error="range upper value below value",
+        ),
         pa.Check(lambda d: (d["unit"].ne("percent") | d["value"].between(0, 100)).all(), error="percent outside 0-100"),
         pa.Check(lambda d: (d["unit"].ne("rank") | (d["value"] >= 1)).all(), error="rank below 1"),
     ],
@@ -212,10 +223,13 @@ TIMELINE = pa.DataFrameSchema(
         "value": pa.Column(float, pa.Check.ge(0)),
         "qualifier": pa.Column(str, pa.Check.isin(QUALIFIERS)),
         "source": pa.Column(str),
+        "source_short": pa.Column(str, pa.Check.str_matches(r"^(Table \d+|Fig\. \d+|text) l\.\d+$")),
         "seed_line": SEED_LINE,
         "fact_id": pa.Column(str, nullable=True),
     },
-    checks=[pa.Check(lambda d: (d["year"].notna() | d["kind"].eq("target")).all(), error="only targets may be undated")],
+    checks=[
+        pa.Check(lambda d: (d["year"].notna() | d["kind"].eq("target")).all(), error="only targets may be undated")
+    ],
     strict=True,
     coerce=True,
 )

@@ -15,7 +15,8 @@ import seaborn as sns  # noqa: E402
 
 HIGHLIGHT = "#c0392b"
 MUTED = "#9aa5b1"
-PALETTE = ["#1f4e79", "#c0392b", "#2e8b57", "#d68910", "#6c3483", "#5d6d7e"]
+# Categorical colours; red is kept for the highlighted (focus) mark only.
+PALETTE = ["#1f4e79", "#2e8b57", "#d68910", "#6c3483", "#5d6d7e", "#17a589"]
 
 
 def set_theme() -> None:

@@ -1,0 +1,109 @@
+"""Derived numbers the notebooks report: comparisons the studies state, recomputed totals and
+counts. Kept here so the notebooks stay narrative and the tests can check each function."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+def relation(value: float, others: list[float], similar_within: float) -> str:
+    """Where a value stands against a set: above/below all, similar (within a margin), or mixed."""
+    if all(abs(value - o) <= similar_within for o in others):
+        return "similar to all"
+    if all(value > o for o in others):
+        return "above all"
+    if all(value < o for o in others):
+        return "below all"
+    return "mixed"
+
+
+def wgi_comparisons(
+    wgi: pd.DataFrame,
+    groups: dict[str, list[str]],
+    focus: str,
+    *,
+    indicators: tuple[str, ...] = ("GE", "CC"),
+    similar_within: float = 5.0,
+) -> pd.DataFrame:
+    """The focus country against each comparator group on the given WGI dimensions (the thesis
+    discusses government effectiveness and control of corruption), and its rank in its own group."""
+    wide = wgi.pivot(index="iso3", columns="indicator", values="percentile")
+    rows = []
+    for ind in indicators:
+        mine = float(wide.loc[focus, ind])
+        for group, members in groups.items():
+            others = [m for m in members if m != focus]
+            if not others:
+                continue
+            values = [float(wide.loc[m, ind]) for m in others]
+            in_group = focus in members
+            rank = int((wide.loc[members, ind] > mine).sum()) + 1 if in_group else None
+            rows.append(
+                {
+                    "indicator": ind,
+                    "group": group,
+                    "focus_value": mine,
+                    "comparators": ", ".join(f"{m} {v:g}" for m, v in zip(others, values, strict=False)),
+                    "min": min(values),
+                    "max": max(values),
+                    "relation": relation(mine, values, similar_within),
+                    "focus_rank_in_own_group": rank,
+                    "group_size": len(members) if in_group else None,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def eiu_overall_check(eiu: pd.DataFrame) -> pd.DataFrame:
+    """Kazakhstan's EIU overall score recomputed as the weighted mean of its category scores."""
+    cats = eiu[eiu["weight_pct"].notna()]
+    weighted = float((cats["weight_pct"] * cats["kaz_score"]).sum() / cats["weight_pct"].sum())
+    printed = float(eiu.loc[eiu["weight_pct"].isna(), "kaz_score"].iloc[0])
+    return pd.DataFrame(
+        [
+            {
+                "weights_sum_pct": float(cats["weight_pct"].sum()),
+                "recomputed_overall": weighted,
+                "printed_overall": printed,
+                "difference": weighted - printed,
+                "holds_to_printed_precision": round(weighted, 2) == round(printed, 2),
+            }
+        ]
+    )
+
+
+def services_in_force(services: pd.DataFrame, month: str) -> int:
+    """Number of OSS services whose printed period covers a year-month ('2006-06')."""
+    live = (services["period_start"] <= month) & (services["period_end"] >= month)
+    return int(services.loc[live, "services_count"].sum())
+
+
+def services_by_period(services: pd.DataFrame) -> pd.DataFrame:
+    """Services per stakeholder in each period where the set of stakeholders is constant."""
+    bounds = sorted(set(services["period_start"]))
+    rows = []
+    for i, start in enumerate(bounds):
+        live = services[(services["period_start"] <= start) & (services["period_end"] >= start)]
+        end = (
+            live["period_end"].min()
+            if i + 1 == len(bounds)
+            else min(live["period_end"].min(), _prev_month(bounds[i + 1]))
+        )
+        for r in live.itertuples():
+            rows.append(
+                {
+                    "period": f"{start} to {end}",
+                    "period_start": start,
+                    "period_end": end,
+                    "agency": r.agency,
+                    "services": int(r.services_count),
+                }
+            )
+    out = pd.DataFrame(rows)
+    out["period_total"] = out.groupby("period")["services"].transform("sum")
+    return out
+
+
+def _prev_month(ym: str) -> str:
+    year, month = int(ym[:4]), int(ym[5:7])
+    return f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"

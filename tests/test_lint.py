@@ -1,0 +1,15 @@
+"""The code is ruff-clean (same settings as `make lint`)."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT
+
+
+def test_ruff_clean():
+    ruff = Path(sys.executable).with_name("ruff")
+    proc = subprocess.run(
+        [str(ruff), "check", "src", "tests", "benchmarks", "notebooks"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:]
