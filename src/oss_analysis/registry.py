@@ -23,6 +23,7 @@ class Notebook:
     outputs: tuple[str, ...]
     title: str
     extra_inputs: tuple[Path, ...] = ()
+    reads_outputs_of: tuple[str, ...] = ()  # notebooks whose published outputs this one checks
 
 
 @cache
@@ -54,5 +55,6 @@ def notebooks() -> dict[str, Notebook]:
             outputs=tuple(item["outputs"]),
             title=item.get("title", name),
             extra_inputs=tuple(paths.root() / p for p in item.get("extra_inputs", [])),
+            reads_outputs_of=tuple(item.get("reads_outputs_of", [])),
         )
     return out
