@@ -1,15 +1,19 @@
-"""The build graph on a private copy of the project: clean build reproduces the committed
-outputs byte for byte, a second build does nothing, touching a raw file reruns only its readers,
-and a failing notebook leaves the last good outputs intact."""
+"""The build graph on a private copy of the project: a fresh copy executes every notebook and
+reproduces the committed outputs byte for byte (two independent builds, so also determinism), a
+second build does nothing, touching a raw file reruns only its readers, a changed value is named
+by output and cell, and a failing notebook leaves the last good outputs intact."""
 
 import hashlib
 import json
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 from conftest import ROOT, run_build
 
-from oss_analysis import clean, registry
+from oss_analysis import clean, registry, regress
 
 pytestmark = pytest.mark.slow
 OUTPUTS = sorted(o for nb in registry.notebooks().values() for o in nb.outputs)
@@ -26,18 +30,41 @@ def planned_jobs(project):
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
+def first_build(tmp_path_factory):
     from conftest import copy_project
 
     project = copy_project(tmp_path_factory.mktemp("build") / "project")
-    run_build(project)
-    return project
+    proc = run_build(project)
+    return project, proc.stdout + proc.stderr
+
+
+@pytest.fixture(scope="module")
+def built(first_build):
+    return first_build[0]
+
+
+def test_fresh_copy_executes_every_notebook(first_build):
+    """figures/ is committed, build/ is not: a fresh checkout must still run every notebook."""
+    log = first_build[1]
+    ran = set(re.findall(r"\(Rule: (notebook_\w+)\)", log))
+    assert ran == {f"notebook_{n}" for n in registry.notebooks()}, log[-2000:]
 
 
 def test_clean_build_reproduces_committed_outputs(built):
-    fresh, committed = digests(built / "figures"), digests(ROOT / "figures")
-    differ = [o for o in OUTPUTS if fresh[o] != committed[o]]
-    assert not differ, f"rebuilt outputs differ from the committed ones: {differ}"
+    """Output regression: a number that changed is named with its file, line and column."""
+    problems = regress.compare(ROOT / "figures", built / "figures", OUTPUTS)
+    assert not problems, "rebuilt outputs differ from the committed ones:\n" + "\n".join(problems)
+
+
+def test_manifest_records_every_output_and_input(built):
+    manifest = json.loads((built / "build" / "manifest.json").read_text())
+    assert set(manifest["outputs"]) == {f"figures/{o}" for o in OUTPUTS}
+    rec = manifest["outputs"]["figures/thesis_table_03.csv"]
+    assert rec["notebook"] == "notebooks/corruption.ipynb"
+    assert "data/raw/thesis_table_03_cpi.csv" in rec["inputs"] and "data/processed/cpi_2009.csv" in rec["inputs"]
+    assert rec["parameters"]["focus_country"] == "KAZ"
+    assert manifest["packages"]["pandas"]
+    assert all(len(d) == 64 for d in rec["inputs"].values())
 
 
 def test_second_build_executes_nothing(built):
@@ -48,16 +75,62 @@ def test_touching_a_raw_file_reruns_only_its_readers(built):
     (built / "data/raw/thesis_table_03_cpi.csv").touch()
     readers = {n for n, nb in registry.notebooks().items() if "cpi_2009" in nb.processed}
     tables = {t for t, spec in clean.PROCESSED.items() if "thesis_table_03_cpi" in spec.raw}
-    expected = {"prepare", "all"} | {f"notebook_{n}" for n in readers} | {f"publish_{n}" for n in readers}
+    expected = {"prepare", "all", "manifest"} | {f"notebook_{n}" for n in readers} | {f"publish_{n}" for n in readers}
     assert tables and readers
     assert planned_jobs(built) == expected
     run_build(built)
     assert planned_jobs(built) == set()
 
 
+def test_changed_raw_value_is_named_by_output_and_cell(built):
+    """A deliberate edit of one raw value (checksum refreshed) changes the outputs, and the
+    regression names the output and the cell."""
+    import shutil
+
+    raw = built / "data/raw/thesis_table_03_cpi.csv"
+    dp = built / "data/raw/datapackage.json"
+    keep_raw, keep_dp = raw.read_bytes(), dp.read_bytes()
+    raw.write_bytes(keep_raw.replace(b"Kazakhstan,2.7", b"Kazakhstan,2.8"))
+    env = dict(os.environ, OSS_ANALYSIS_ROOT=str(built))
+    subprocess.run(
+        [sys.executable, "-m", "oss_analysis.build", "datapackage"], env=env, check=True, capture_output=True
+    )
+    try:
+        run_build(built)
+        stale = subprocess.run(
+            [sys.executable, "-m", "oss_analysis.build", "check-manifest"], env=env, capture_output=True, text=True
+        )
+        problems = regress.compare(ROOT / "figures", built / "figures", OUTPUTS)
+    finally:
+        raw.write_bytes(keep_raw)
+        dp.write_bytes(keep_dp)
+        run_build(built)
+    assert "figures/thesis_table_03.csv line 6, column '2009 CPI score': committed '2.7', rebuilt '2.8'" in problems
+    assert stale.returncode == 0  # the manifest describes the build just made
+    shutil.rmtree(built / "build" / "failed", ignore_errors=True)
+
+
+def test_manifest_reports_stale_outputs(built):
+    env = dict(os.environ, OSS_ANALYSIS_ROOT=str(built))
+    raw = built / "data/raw/thesis_table_02_wgi.csv"
+    keep = raw.read_bytes()
+    raw.write_bytes(keep.replace(b"Kazakhstan,19,", b"Kazakhstan,20,"))
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "oss_analysis.build", "check-manifest"], env=env, capture_output=True, text=True
+        )
+    finally:
+        raw.write_bytes(keep)
+    assert proc.returncode == 1
+    assert (
+        "figures/thesis_table_02.csv: stale, inputs changed since it was built: data/raw/thesis_table_02_wgi.csv"
+        in proc.stdout
+    )
+
+
 def test_failing_notebook_stops_build_and_keeps_last_good_outputs(built):
     before = digests(built / "figures")
-    name = "corruption"
+    name = "satisfaction"
     path = built / "notebooks" / f"{name}.ipynb"
     nb = json.loads(path.read_text())
     nb["cells"].append(
@@ -78,16 +151,3 @@ def test_failing_notebook_stops_build_and_keeps_last_good_outputs(built):
     assert f"notebook {name}.ipynb failed in cell" in log
     assert digests(built / "figures") == before
     assert not list((built / "figures").glob(".*.tmp"))
-
-
-def test_two_clean_builds_are_byte_identical(built):
-    import shutil
-
-    first = digests(built / "figures")
-    shutil.rmtree(built / "build")
-    for o in OUTPUTS:
-        (built / "figures" / o).unlink()
-    # undo the failing cell of the previous test, if it ran first
-    shutil.copy(ROOT / "notebooks" / "corruption.ipynb", built / "notebooks" / "corruption.ipynb")
-    run_build(built)
-    assert digests(built / "figures") == first

@@ -78,6 +78,7 @@ def run_notebook(
     overrides: list[str] = (),
     output_dir: Path | None = None,
     executed: Path | None = None,
+    record: bool = False,
 ) -> int:
     """Execute one notebook with papermill; outputs go to ``output_dir`` (default: its stage)."""
     import papermill as pm
@@ -117,10 +118,14 @@ def run_notebook(
         )
     except (DataError, ParameterError) as exc:
         return _fail(str(exc))
-    os.replace(tmp, executed)
     missing = [o for o in nb.outputs if not (out / o).exists()]
     if missing:
         return _fail(f"notebook {name} did not write its declared outputs: {', '.join(missing)}")
+    if record:
+        from . import manifest
+
+        manifest.write_entry(name, manifest.notebook_entry(name, params, out))
+    os.replace(tmp, executed)
     return 0
 
 
@@ -161,12 +166,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("-p", "--param", action="append", default=[], help="key=value (YAML value)")
     p.add_argument("--output-dir", type=Path)
     p.add_argument("--executed", type=Path)
+    p.add_argument("--record", action="store_true", help="write the notebook's provenance entry (the build graph does)")
     p = sub.add_parser("prepare", help="write one processed table from raw")
     p.add_argument("table")
     p.add_argument("--out-dir", type=Path)
     p = sub.add_parser("publish", help="copy a notebook's staged outputs into figures/")
     p.add_argument("name")
     sub.add_parser("datapackage", help="refresh sha256/bytes of raw resources")
+    sub.add_parser("manifest", help="assemble build/manifest.json from the notebooks' entries")
+    sub.add_parser("check-manifest", help="list outputs that are stale against build/manifest.json")
     args = parser.parse_args(argv)
     if args.cmd == "run":
         return run_notebook(
@@ -175,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
             overrides=args.param,
             output_dir=args.output_dir,
             executed=args.executed,
+            record=args.record,
         )
     if args.cmd == "prepare":
         from . import clean
@@ -191,6 +200,19 @@ def main(argv: list[str] | None = None) -> int:
         nb = notebooks()[args.name]
         publish(paths.build_dir() / "stage" / args.name, paths.figures_dir(), list(nb.outputs))
         return 0
+    if args.cmd == "manifest":
+        from . import manifest
+
+        print(f"wrote {manifest.assemble().relative_to(paths.root())}")
+        return 0
+    if args.cmd == "check-manifest":
+        from . import manifest
+
+        problems = manifest.stale()
+        for p in problems:
+            print(p)
+        print(f"{len(problems)} stale or changed outputs" if problems else "every output matches its recorded inputs")
+        return 1 if problems else 0
     if args.cmd == "datapackage":
         changed = update_datapackage()
         print("updated: " + (", ".join(changed) if changed else "nothing changed"))

@@ -1,0 +1,126 @@
+"""Provenance manifest: for each output, the notebook and parameters that made it, the sha256 of
+every input it declared, the package versions and the commit. A reviewer can tell from the
+manifest alone whether an output is stale (``oss-build check-manifest``)."""
+
+from __future__ import annotations
+
+import json
+import platform
+import subprocess
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from . import paths, registry
+from .io import sha256
+
+
+def _rel(p: Path) -> str:
+    return Path(p).resolve().relative_to(paths.root()).as_posix()
+
+
+def declared_inputs(name: str) -> list[Path]:
+    """Every file the build graph feeds a notebook: itself, its parameters, processed tables and
+    their raw sources, extra inputs, other notebooks' outputs it reads, and the package source."""
+    nbs = registry.notebooks()
+    nb = nbs[name]
+    raw = registry.raw_paths()
+    tables = registry.processed_tables()
+    files = [nb.path, nb.params, *nb.extra_inputs]
+    for t in nb.processed:
+        files.append(paths.processed_file(t))
+        files.extend(raw[r] for r in tables[t])
+    files.extend(paths.figures_dir() / o for other in nb.reads_outputs_of for o in nbs[other].outputs)
+    files.extend(sorted((paths.root() / "src" / "oss_analysis").glob("*.py")))
+    files.append(paths.raw_dir() / "datapackage.json")
+    return sorted(set(files))
+
+
+def _git(*args: str) -> str | None:
+    try:
+        out = subprocess.run(["git", *args], cwd=paths.root(), capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() if out.returncode == 0 else None
+
+
+def _versions() -> dict[str, str]:
+    names = []
+    for line in (paths.root() / "requirements" / "build.in").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            names.append(line)
+    out = {}
+    for n in names:
+        try:
+            out[n] = metadata.version(n)
+        except metadata.PackageNotFoundError:
+            out[n] = "not installed"
+    return out
+
+
+def notebook_entry(name: str, params: dict[str, Any], output_dir: Path) -> dict[str, Any]:
+    """The manifest entry of one notebook run, outputs hashed where they were written."""
+    nb = registry.notebooks()[name]
+    shown = {k: v for k, v in params.items() if k != "output_dir"}
+    return {
+        "notebook": _rel(nb.path),
+        "parameters": shown,
+        "parameters_file": _rel(nb.params),
+        "inputs": {_rel(p): sha256(p) for p in declared_inputs(name) if p.exists()},
+        "outputs": {o: sha256(Path(output_dir) / o) for o in nb.outputs},
+    }
+
+
+def write_entry(name: str, entry: dict[str, Any]) -> Path:
+    path = paths.build_dir() / "manifest" / f"{name}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(entry, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return path
+
+
+def assemble() -> Path:
+    """Combine the per-notebook entries into build/manifest.json, keyed by output file."""
+    outputs: dict[str, Any] = {}
+    for name in sorted(registry.notebooks()):
+        entry = json.loads((paths.build_dir() / "manifest" / f"{name}.json").read_text(encoding="utf-8"))
+        for out, digest in entry["outputs"].items():
+            outputs[f"figures/{out}"] = {
+                "sha256": digest,
+                "notebook": entry["notebook"],
+                "parameters": entry["parameters"],
+                "inputs": entry["inputs"],
+            }
+    dirty = _git("status", "--porcelain")
+    manifest = {
+        "commit": _git("rev-parse", "HEAD"),
+        "working_tree_clean": None if dirty is None else dirty == "",
+        "python": platform.python_version(),
+        "packages": _versions(),
+        "outputs": outputs,
+    }
+    path = paths.build_dir() / "manifest.json"
+    path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return path
+
+
+def stale(manifest_path: Path | None = None) -> list[str]:
+    """Outputs whose recorded inputs or own bytes no longer match the files on disk."""
+    manifest = json.loads((manifest_path or paths.build_dir() / "manifest.json").read_text(encoding="utf-8"))
+    problems = []
+    for out, rec in sorted(manifest["outputs"].items()):
+        path = paths.root() / out
+        if not path.exists():
+            problems.append(f"{out}: missing")
+            continue
+        if sha256(path) != rec["sha256"]:
+            problems.append(f"{out}: differs from the build that the manifest records")
+        changed = [
+            i for i, d in rec["inputs"].items() if not (paths.root() / i).exists() or sha256(paths.root() / i) != d
+        ]
+        if changed:
+            problems.append(
+                f"{out}: stale, inputs changed since it was built: {', '.join(changed[:5])}"
+                + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
+            )
+    return problems
