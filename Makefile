@@ -22,10 +22,19 @@ $(STAMP): requirements/build.lock pyproject.toml
 	@touch $@
 
 # mtime-based reruns, like make: Snakemake >= 9.18 otherwise skips inputs whose checksum is unchanged.
-SNAKEFLAGS ?= --snakefile workflow/Snakefile --cores $(JOBS) --max-checksum-file-size 0 --show-failed-logs
+# --rerun-incomplete: a build that was killed is finished cleanly by the next one.
+SNAKEFLAGS ?= --snakefile workflow/Snakefile --cores $(JOBS) --max-checksum-file-size 0 --rerun-incomplete --show-failed-logs
+# Two builds started at once: the second waits for the first (flock), then finds nothing to do.
+# Holding that lock, any Snakemake lock left behind is from a killed build, so it is cleared.
+FLOCK := $(shell command -v flock 2>/dev/null)
+ifeq ($(FLOCK),)
+RUN_GRAPH = $(BIN)/snakemake $(SNAKEFLAGS)
+else
+RUN_GRAPH = $(FLOCK) --verbose .build.lock sh -c 'rm -rf .snakemake/locks && exec $(BIN)/snakemake $(SNAKEFLAGS)'
+endif
 
 build: $(STAMP)
-	$(BIN)/snakemake $(SNAKEFLAGS)
+	$(RUN_GRAPH)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadscope --nbval-lax notebooks tests

@@ -68,6 +68,7 @@ def run_build(project_dir: Path, *extra: str, check: bool = True) -> subprocess.
         "2",
         "--max-checksum-file-size",
         "0",
+        "--rerun-incomplete",
         "--show-failed-logs",
         *extra,
     ]

@@ -75,7 +75,8 @@ def test_touching_a_raw_file_reruns_only_its_readers(built):
     (built / "data/raw/thesis_table_03_cpi.csv").touch()
     readers = {n for n, nb in registry.notebooks().items() if "cpi_2009" in nb.processed}
     tables = {t for t, spec in clean.PROCESSED.items() if "thesis_table_03_cpi" in spec.raw}
-    expected = {"prepare", "all", "manifest"} | {f"notebook_{n}" for n in readers} | {f"publish_{n}" for n in readers}
+    expected = {"prepare", "publish_processed", "all", "manifest"}
+    expected |= {f"notebook_{n}" for n in readers} | {f"publish_{n}" for n in readers}
     assert tables and readers
     assert planned_jobs(built) == expected
     run_build(built)

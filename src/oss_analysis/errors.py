@@ -25,6 +25,8 @@ class DataError(ValueError):
         if column is not None:
             parts.append(f"column '{column}'")
         where = ", ".join(parts)
+        if hasattr(value, "item"):  # numpy/pandas scalar -> plain Python value for the message
+            value = value.item()
         shown = "" if value is None else f" (got {value!r})"
         super().__init__(f"{where}: {rule}{shown}")
 
