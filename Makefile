@@ -23,7 +23,10 @@ $(STAMP): requirements/build.lock pyproject.toml
 
 # mtime-based reruns, like make: Snakemake >= 9.18 otherwise skips inputs whose checksum is unchanged.
 # --rerun-incomplete: a build that was killed is finished cleanly by the next one.
-SNAKEFLAGS ?= --snakefile workflow/Snakefile --cores $(JOBS) --max-checksum-file-size 0 --rerun-incomplete --show-failed-logs
+# COUNTRY="KGZ UZB": build the country-dependent notebooks for those focus countries into figures/<CODE>/.
+COUNTRY ?=
+SNAKEFLAGS ?= --snakefile workflow/Snakefile --cores $(JOBS) --max-checksum-file-size 0 --rerun-incomplete --show-failed-logs \
+	$(if $(strip $(COUNTRY)),--config country="$(COUNTRY)")
 # Two builds started at once: the second waits for the first (flock), then finds nothing to do.
 # Holding that lock, any Snakemake lock left behind is from a killed build, so it is cleared.
 FLOCK := $(shell command -v flock 2>/dev/null)

@@ -24,7 +24,7 @@ def _fail(message: str) -> int:
     return 1
 
 
-def load_params(name: str, param_file: Path | None, overrides: list[str]) -> dict[str, Any]:
+def load_params(name: str, param_file: Path | None, overrides: list[str], country: str | None = None) -> dict[str, Any]:
     """Parameters from the notebook's YAML file plus ``key=value`` overrides, checked against
     the notebook's ``parameters`` cell (unknown names and wrong types are refused)."""
     import papermill as pm
@@ -40,10 +40,15 @@ def load_params(name: str, param_file: Path | None, overrides: list[str]) -> dic
         values = yaml.safe_load(Path(source).read_text(encoding="utf-8")) or {}
         if not isinstance(values, dict):
             raise ParameterError(f"{source}: expected a mapping of parameter names to values")
+    declared = pm.inspect_notebook(str(nb.path))
+    if country:
+        from . import countryrun
+
+        # a country's file serves several notebooks: each takes the keys it declares
+        values.update({k: v for k, v in countryrun.parameters(country).items() if k in declared})
     for item in overrides:
         key, _, raw = item.partition("=")
         values[key] = yaml.safe_load(raw)
-    declared = pm.inspect_notebook(str(nb.path))
     for key, value in values.items():
         if key not in declared:
             known = ", ".join(sorted(declared))
@@ -79,6 +84,7 @@ def run_notebook(
     output_dir: Path | None = None,
     executed: Path | None = None,
     record: bool = False,
+    country: str | None = None,
 ) -> int:
     """Execute one notebook with papermill; outputs go to ``output_dir`` (default: its stage)."""
     import papermill as pm
@@ -88,13 +94,14 @@ def run_notebook(
 
     nb = notebooks()[name]
     try:
-        params = load_params(name, param_file, list(overrides))
+        params = load_params(name, param_file, list(overrides), country)
     except ParameterError as exc:
         return _fail(str(exc))
-    out = Path(output_dir) if output_dir else paths.build_dir() / "stage" / name
+    where = Path(country) / name if country else Path(name)
+    out = Path(output_dir) if output_dir else paths.build_dir() / "stage" / where
     out.mkdir(parents=True, exist_ok=True)
     params["output_dir"] = str(out.resolve())
-    executed = Path(executed) if executed else paths.build_dir() / "notebooks" / f"{name}.ipynb"
+    executed = Path(executed) if executed else paths.build_dir() / "notebooks" / f"{where}.ipynb"
     executed.parent.mkdir(parents=True, exist_ok=True)
     tmp = executed.with_name(f".{executed.stem}.tmp.ipynb")
     try:
@@ -124,7 +131,7 @@ def run_notebook(
     if record:
         from . import manifest
 
-        manifest.write_entry(name, manifest.notebook_entry(name, params, out))
+        manifest.write_entry(str(where), manifest.notebook_entry(name, params, out))
     os.replace(tmp, executed)
     return 0
 
@@ -167,13 +174,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--output-dir", type=Path)
     p.add_argument("--executed", type=Path)
     p.add_argument("--record", action="store_true", help="write the notebook's provenance entry (the build graph does)")
+    p.add_argument("--country", help="ISO3 focus country: parameters from config/countries/, outputs under <country>/")
     p = sub.add_parser("prepare", help="write one processed table from raw")
     p.add_argument("table")
     p.add_argument("--out-dir", type=Path)
     p = sub.add_parser("publish", help="copy a notebook's staged outputs into figures/")
     p.add_argument("name")
+    p.add_argument("--country")
+    p = sub.add_parser("availability", help="write figures/<COUNTRY>/AVAILABILITY.md")
+    p.add_argument("country")
     sub.add_parser("datapackage", help="refresh sha256/bytes of raw resources")
-    sub.add_parser("manifest", help="assemble build/manifest.json from the notebooks' entries")
+    p = sub.add_parser("manifest", help="assemble build/manifest.json from the notebooks' entries")
+    p.add_argument("--country")
+    p.add_argument("names", nargs="*", help="notebooks to include (default: all)")
     sub.add_parser("check-manifest", help="list outputs that are stale against build/manifest.json")
     args = parser.parse_args(argv)
     if args.cmd == "run":
@@ -184,6 +197,7 @@ def main(argv: list[str] | None = None) -> int:
             output_dir=args.output_dir,
             executed=args.executed,
             record=args.record,
+            country=args.country,
         )
     if args.cmd == "prepare":
         from . import clean
@@ -198,12 +212,26 @@ def main(argv: list[str] | None = None) -> int:
         from .registry import notebooks
 
         nb = notebooks()[args.name]
-        publish(paths.build_dir() / "stage" / args.name, paths.figures_dir(), list(nb.outputs))
+        sub_dir = Path(args.country) if args.country else Path()
+        publish(paths.build_dir() / "stage" / sub_dir / args.name, paths.figures_dir() / sub_dir, list(nb.outputs))
+        return 0
+    if args.cmd == "availability":
+        from . import countryrun
+        from .errors import ParameterError
+
+        try:
+            page = countryrun.availability_page(args.country)
+        except ParameterError as exc:
+            return _fail(str(exc))
+        target = paths.figures_dir() / args.country / "AVAILABILITY.md"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(page, encoding="utf-8")
         return 0
     if args.cmd == "manifest":
         from . import manifest
 
-        print(f"wrote {manifest.assemble().relative_to(paths.root())}")
+        written = manifest.assemble(args.country, args.names or None)
+        print(f"wrote {written.relative_to(paths.root())}")
         return 0
     if args.cmd == "check-manifest":
         from . import manifest

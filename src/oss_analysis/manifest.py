@@ -73,19 +73,22 @@ def notebook_entry(name: str, params: dict[str, Any], output_dir: Path) -> dict[
 
 
 def write_entry(name: str, entry: dict[str, Any]) -> Path:
+    """Write one run's entry (``name`` may be ``KGZ/governance`` for a country run)."""
     path = paths.build_dir() / "manifest" / f"{name}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(entry, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return path
 
 
-def assemble() -> Path:
-    """Combine the per-notebook entries into build/manifest.json, keyed by output file."""
+def assemble(country: str | None = None, names: list[str] | None = None) -> Path:
+    """Combine the per-notebook entries into build/manifest.json (build/manifest-<COUNTRY>.json
+    for a country run), keyed by output file."""
     outputs: dict[str, Any] = {}
-    for name in sorted(registry.notebooks()):
-        entry = json.loads((paths.build_dir() / "manifest" / f"{name}.json").read_text(encoding="utf-8"))
+    prefix = f"{country}/" if country else ""
+    for name in sorted(names or registry.notebooks()):
+        entry = json.loads((paths.build_dir() / "manifest" / f"{prefix}{name}.json").read_text(encoding="utf-8"))
         for out, digest in entry["outputs"].items():
-            outputs[f"figures/{out}"] = {
+            outputs[f"figures/{prefix}{out}"] = {
                 "sha256": digest,
                 "notebook": entry["notebook"],
                 "parameters": entry["parameters"],
@@ -99,7 +102,7 @@ def assemble() -> Path:
         "packages": _versions(),
         "outputs": outputs,
     }
-    path = paths.build_dir() / "manifest.json"
+    path = paths.build_dir() / (f"manifest-{country}.json" if country else "manifest.json")
     path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return path
 

@@ -24,6 +24,7 @@ class Notebook:
     title: str
     extra_inputs: tuple[Path, ...] = ()
     reads_outputs_of: tuple[str, ...] = ()  # notebooks whose published outputs this one checks
+    country_data: tuple[str, ...] = ()  # processed tables that must hold the focus country (country runs)
 
 
 @cache
@@ -56,5 +57,6 @@ def notebooks() -> dict[str, Notebook]:
             title=item.get("title", name),
             extra_inputs=tuple(paths.root() / p for p in item.get("extra_inputs", [])),
             reads_outputs_of=tuple(item.get("reads_outputs_of", [])),
+            country_data=tuple(item.get("country_data", [])),
         )
     return out
