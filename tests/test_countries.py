@@ -67,3 +67,57 @@ def test_unknown_country_stops_the_build_with_the_list(tmp_path):
         "error: COUNTRY=ZZZ: not an ISO 3166 alpha-3 code; countries with data: EST (Estonia)"
         in proc.stderr + proc.stdout
     )
+
+
+def test_import_refuses_incomplete_or_thesis_countries(project):  # noqa: ARG001 (fixture sets the root)
+    from oss_analysis import additions
+    from oss_analysis.errors import DataError
+
+    fixture = ROOT / "tests" / "fixtures" / "wgi_databank_sample.csv"
+    with pytest.raises(DataError, match=r"column 'control_of_corruption': value is required for GEO"):
+        additions.add("wgi", fixture, ["GEO"])
+    with pytest.raises(DataError, match=r"EST already in the thesis' table"):
+        additions.add("cpi", ROOT / "tests" / "fixtures" / "cpi_2009_ti_sample.csv", ["EST"])
+    with pytest.raises(DataError, match=r"has no rows for MDA"):
+        additions.add("wgi", fixture, ["MDA"])
+
+
+@pytest.mark.slow
+def test_a_student_adds_a_country_from_the_public_files_and_builds_it(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    project = copy_project(tmp_path / "project")
+    env = dict(os.environ, OSS_ANALYSIS_ROOT=str(project))
+    for kind, name in (("wgi", "wgi_databank_sample.csv"), ("cpi", "cpi_2009_ti_sample.csv")):
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "oss_analysis.build",
+                "add-country-data",
+                kind,
+                str(ROOT / "tests" / "fixtures" / name),
+                "--countries",
+                "ARM",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert proc.returncode == 0, proc.stderr
+    run_build(project, "--config", "country=ARM")
+    folder = project / "figures" / "ARM"
+    page = (folder / "AVAILABILITY.md").read_text()
+    assert "built: `notebooks/governance.ipynb`" in page and "built: `notebooks/corruption.ipynb`" in page
+    assert (
+        "not built: `notebooks/egovernment.ipynb`" in page
+        and "no data for ARM in data/processed/egov_ranks.csv" in page
+    )
+    assert (folder / "wgi_2008_groups.png").exists() and (folder / "cpi_2009_ranked.svg").exists()
+    executed = (project / "build" / "notebooks" / "ARM" / "corruption.ipynb").read_text()
+    assert "Armenia: rank 90, score 2.9" in executed
+    # the printed tables are unchanged by an addition
+    table3 = (project / "data" / "processed" / "cpi_2009.csv").read_text()
+    assert "ARM,Armenia,2009,90,2.9,Transparency International CPI 2009 table cpi_2009_ti_sample.csv," in table3

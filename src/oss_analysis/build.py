@@ -181,6 +181,12 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("publish", help="copy a notebook's staged outputs into figures/")
     p.add_argument("name")
     p.add_argument("--country")
+    p = sub.add_parser(
+        "add-country-data", help="merge countries from a public WGI or CPI file into data/raw/additions/"
+    )
+    p.add_argument("kind", choices=["wgi", "cpi"])
+    p.add_argument("file", type=Path)
+    p.add_argument("--countries", required=True, help="comma-separated ISO3 codes to take from the file")
     p = sub.add_parser("availability", help="write figures/<COUNTRY>/AVAILABILITY.md")
     p.add_argument("country")
     sub.add_parser("datapackage", help="refresh sha256/bytes of raw resources")
@@ -214,6 +220,16 @@ def main(argv: list[str] | None = None) -> int:
         nb = notebooks()[args.name]
         sub_dir = Path(args.country) if args.country else Path()
         publish(paths.build_dir() / "stage" / sub_dir / args.name, paths.figures_dir() / sub_dir, list(nb.outputs))
+        return 0
+    if args.cmd == "add-country-data":
+        from . import additions
+        from .errors import DataError
+
+        try:
+            target = additions.add(args.kind, args.file, [c.strip() for c in args.countries.split(",") if c.strip()])
+        except DataError as exc:
+            return _fail(str(exc))
+        print(f"updated {target.relative_to(paths.root())} and its checksum in data/raw/datapackage.json")
         return 0
     if args.cmd == "availability":
         from . import countryrun

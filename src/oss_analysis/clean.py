@@ -40,30 +40,52 @@ def _iso3(names: pd.Series) -> pd.Series:
 
 
 def cpi_2009() -> pd.DataFrame:
+    """Thesis Table 3, plus any countries users added (source says which; seed_line empty)."""
     raw = load_raw("thesis_table_03_cpi")
-    out = pd.DataFrame(
-        {
-            "iso3": _iso3(raw["country"]),
-            "country": raw["country"],
-            "year": 2009,
-            "rank": raw["country_rank"],
-            "score": raw["cpi_score"],
-            "seed_line": raw["seed_line"],
-        }
+    add = load_raw("cpi_2009_additions")
+    out = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "iso3": _iso3(raw["country"]),
+                    "country": raw["country"],
+                    "year": 2009,
+                    "rank": raw["country_rank"],
+                    "score": raw["cpi_score"],
+                    "source": "thesis Table 3",
+                    "seed_line": raw["seed_line"],
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "iso3": add["country_code"],
+                    "country": add["country"],
+                    "year": add["year"],
+                    "rank": add["country_rank"],
+                    "score": add["cpi_score"],
+                    "source": add["source"],
+                    "seed_line": pd.NA,
+                }
+            ),
+        ],
+        ignore_index=True,
     )
     return out.sort_values(["rank", "iso3"], kind="stable").reset_index(drop=True)
 
 
 def wgi_2008() -> pd.DataFrame:
-    raw = load_raw("thesis_table_02_wgi")
+    """Thesis Table 2 in long form, plus any countries users added."""
+    raw = load_raw("thesis_table_02_wgi").assign(source="thesis Table 2")
+    add = load_raw("wgi_2008_additions").drop(columns=["country_code", "year"]).assign(seed_line=pd.NA)
+    both = pd.concat([raw, add], ignore_index=True)
     names = {v: k for k, v in schemas.WGI_CODES.items()}
     fields = titles("thesis_table_02_wgi")
-    long = raw.melt(id_vars=["country", "seed_line"], var_name="field", value_name="percentile")
+    long = both.melt(id_vars=["country", "seed_line", "source"], var_name="field", value_name="percentile")
     long["indicator_name"] = long["field"].map(fields)
     long["indicator"] = long["indicator_name"].map(names)
     long["iso3"] = _iso3(long["country"])
     long["year"] = 2008
-    cols = ["iso3", "country", "year", "indicator", "indicator_name", "percentile", "seed_line"]
+    cols = ["iso3", "country", "year", "indicator", "indicator_name", "percentile", "source", "seed_line"]
     return long[cols].sort_values(["iso3", "indicator"], kind="stable").reset_index(drop=True)
 
 

@@ -6,7 +6,6 @@ processed tables whose ``iso3`` column must contain the focus country for it to 
 
 from __future__ import annotations
 
-import csv
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -19,11 +18,14 @@ from .errors import ParameterError
 
 @cache
 def _codes(table: str, root: Path) -> frozenset[str]:
-    with (root / "data" / "processed" / f"{table}.csv").open(encoding="utf-8", newline="") as fh:
-        return frozenset(row["iso3"] for row in csv.DictReader(fh) if row.get("iso3"))
+    from . import clean
+
+    # built from raw now rather than read from data/processed, which may predate an addition
+    return frozenset(clean.build(table)["iso3"].dropna())
 
 
 def codes_in(table: str) -> frozenset[str]:
+    """ISO3 codes in a processed table, as the raw data (with any additions) would build it."""
     return _codes(table, paths.root())
 
 

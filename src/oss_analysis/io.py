@@ -54,7 +54,9 @@ def _rel(path: Path) -> str:
         return str(path)
 
 
-def read_checked_csv(path: Path, expected: list[str], *, optional: set[str] = frozenset()) -> pd.DataFrame:
+def read_checked_csv(
+    path: Path, expected: list[str], *, optional: set[str] = frozenset(), may_be_empty: bool = False
+) -> pd.DataFrame:
     """Read a CSV as text after checking what pandas would silently accept: missing or empty
     file, byte-order mark, bad encoding, missing/unknown columns, ragged or truncated rows."""
     name = _rel(path)
@@ -81,7 +83,7 @@ def read_checked_csv(path: Path, expected: list[str], *, optional: set[str] = fr
     for col in header:
         if col not in expected:
             raise DataError(name, "column is not in the schema (renamed or extra?)", row=1, column=col)
-    if len(rows) == 1:
+    if len(rows) == 1 and not may_be_empty:
         raise DataError(name, "has a header but no data rows")
     for i, row in enumerate(rows[1:], start=2):
         if len(row) != len(header):
@@ -200,12 +202,20 @@ def load_raw(name: str, *, verify_hash: bool = True) -> pd.DataFrame:
     res = resource(name)
     path = paths.raw_dir() / res["path"]
     fields = res["schema"]["fields"]
-    frame = read_checked_csv(path, [f["name"] for f in fields])
+    frame = read_checked_csv(path, [f["name"] for f in fields], may_be_empty=bool(res.get("x-may-be-empty")))
     frame = _coerce(frame, fields, _rel(path))
     frame = validate(frame, schema_from_fields(fields, res["schema"].get("primaryKey")), _rel(path))
     if verify_hash:
         check_hash(name)
     return frame
+
+
+def validate_as(name: str, frame: pd.DataFrame, file: str) -> pd.DataFrame:
+    """Validate a frame built from another file layout against a raw resource's schema."""
+    res = resource(name)
+    fields = res["schema"]["fields"]
+    text = frame.astype("string").replace({"": pd.NA})
+    return validate(_coerce(text, fields, file), schema_from_fields(fields, res["schema"].get("primaryKey")), file)
 
 
 def titles(name: str) -> dict[str, str]:

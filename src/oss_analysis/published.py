@@ -19,6 +19,7 @@ def _printed_order(frame: pd.DataFrame) -> pd.DataFrame:
 def thesis_table_02(wgi: pd.DataFrame) -> pd.DataFrame:
     """Table 2: countries x six WGI dimensions, percentile ranks printed in shortest form."""
     t = titles("thesis_table_02_wgi")
+    wgi = wgi[wgi["seed_line"].notna()]  # the printed table only; user additions are not in it
     order = wgi.groupby("country", sort=False)["seed_line"].first().sort_values().index
     wide = wgi.pivot(index="country", columns="indicator_name", values="percentile").loc[order]
     dims = [t[f] for f in t if f not in ("country", "seed_line")]
@@ -31,10 +32,10 @@ def thesis_table_02(wgi: pd.DataFrame) -> pd.DataFrame:
 def thesis_table_03(cpi: pd.DataFrame) -> pd.DataFrame:
     """Table 3: CPI 2009 rank, country and score (one decimal, as printed)."""
     t = titles("thesis_table_03_cpi")
-    rows = _printed_order(cpi)
+    rows = _printed_order(cpi[cpi["seed_line"].notna()])
     return pd.DataFrame(
         {
-            t["country_rank"]: rows["rank"].map(str),
+            t["country_rank"]: rows["rank"].map(lambda r: str(int(r))),
             t["country"]: rows["country"],
             t["cpi_score"]: rows["score"].map(lambda v: fmt_number(v, 1)),
         }

@@ -25,7 +25,8 @@ CPI = pa.DataFrameSchema(
         "year": pa.Column(int, pa.Check.isin([2009])),
         "rank": pa.Column(int, pa.Check.in_range(1, 180)),
         "score": pa.Column(float, pa.Check.in_range(0, 10)),
-        "seed_line": SEED_LINE,
+        "source": pa.Column(str),
+        "seed_line": pa.Column("Int64", pa.Check.ge(1), nullable=True),  # empty for user additions
     },
     unique=["iso3", "year"],
     strict=True,
@@ -39,8 +40,9 @@ WGI = pa.DataFrameSchema(
         "year": pa.Column(int, pa.Check.in_range(1996, 2008)),
         "indicator": pa.Column(str, pa.Check.isin(list(WGI_CODES))),
         "indicator_name": pa.Column(str, pa.Check.isin(list(WGI_CODES.values()))),
-        "percentile": pa.Column(float, pa.Check.in_range(0, 100)),
-        "seed_line": SEED_LINE,
+        "percentile": pa.Column(float, pa.Check.in_range(0, 100), nullable=True),
+        "source": pa.Column(str),
+        "seed_line": pa.Column("Int64", pa.Check.ge(1), nullable=True),  # empty for user additions
     },
     unique=["iso3", "year", "indicator"],
     strict=True,
