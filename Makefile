@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 JOBS ?= all
 PYTEST_WORKERS ?= 2
 
-.PHONY: all build setup test lab datapackage bench clean lint
+.PHONY: all build setup test lab datapackage bench clean lint site
 
 all: build
 
@@ -41,6 +41,10 @@ build: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadscope --nbval-lax notebooks tests
+
+# The static site of the built tree (run `make all` first): build/site/index.html.
+site: $(STAMP)
+	$(BIN)/python -m oss_analysis.build site
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks notebooks

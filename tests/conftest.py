@@ -17,7 +17,6 @@ ROOT = Path(__file__).resolve().parents[1]
 _SCRATCH = Path(tempfile.mkdtemp(prefix="oss-tests-"))
 atexit.register(shutil.rmtree, _SCRATCH, ignore_errors=True)
 os.environ["OSS_ANALYSIS_OUTPUT_DIR"] = str(_SCRATCH / "nbval-outputs")
-os.environ.setdefault("MPLBACKEND", "Agg")
 
 IGNORE = shutil.ignore_patterns(".venv", "build", ".snakemake", ".git", "__pycache__", ".pytest_cache", ".ruff_cache")
 

@@ -100,7 +100,10 @@ def run_notebook(
     where = Path(country) / name if country else Path(name)
     out = Path(output_dir) if output_dir else paths.build_dir() / "stage" / where
     out.mkdir(parents=True, exist_ok=True)
-    params["output_dir"] = str(out.resolve())
+    # relative to the project root when inside it, so executed notebooks carry no machine paths
+    resolved = out.resolve()
+    inside = resolved.is_relative_to(paths.root())
+    params["output_dir"] = resolved.relative_to(paths.root()).as_posix() if inside else str(resolved)
     executed = Path(executed) if executed else paths.build_dir() / "notebooks" / f"{where}.ipynb"
     executed.parent.mkdir(parents=True, exist_ok=True)
     tmp = executed.with_name(f".{executed.stem}.tmp.ipynb")
@@ -187,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("kind", choices=["wgi", "cpi"])
     p.add_argument("file", type=Path)
     p.add_argument("--countries", required=True, help="comma-separated ISO3 codes to take from the file")
+    p = sub.add_parser("site", help="render the built notebooks, catalogue and report into build/site/")
+    p.add_argument("--out", type=Path)
     p = sub.add_parser("availability", help="write figures/<COUNTRY>/AVAILABILITY.md")
     p.add_argument("country")
     sub.add_parser("datapackage", help="refresh sha256/bytes of raw resources")
@@ -230,6 +235,15 @@ def main(argv: list[str] | None = None) -> int:
         except DataError as exc:
             return _fail(str(exc))
         print(f"updated {target.relative_to(paths.root())} and its checksum in data/raw/datapackage.json")
+        return 0
+    if args.cmd == "site":
+        from .site import build_site
+
+        try:
+            out = build_site(args.out)
+        except FileNotFoundError as exc:
+            return _fail(str(exc))
+        print(f"wrote {out / 'index.html'}")
         return 0
     if args.cmd == "availability":
         from . import countryrun

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
 
 HIGHLIGHT = "#c0392b"
 MUTED = "#9aa5b1"
@@ -47,19 +45,18 @@ def _atomic_write(path: Path, write: callable) -> None:  # type: ignore[valid-ty
         raise
 
 
-def save_figure(fig: plt.Figure, stem: str, out_dir: Path, data: pd.DataFrame | None = None) -> list[Path]:
+def save_figure(fig: plt.Figure, stem: str, out_dir: Path, data: pd.DataFrame | None = None) -> None:
     """Write ``stem.png`` and ``stem.svg`` (metadata stripped, so rebuilds are byte-identical)
-    and, when given, the data drawn as ``stem.data.csv`` for the output regression check."""
+    and, when given, the data drawn as ``stem.data.csv`` for the output regression check.
+    Returns nothing, so that a notebook cell ending with it shows the figure, not file paths."""
     out_dir = Path(out_dir)
-    written = []
     meta = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
     for ext in ("png", "svg"):
         path = out_dir / f"{stem}.{ext}"
         _atomic_write(path, lambda tmp, ext=ext: fig.savefig(tmp, format=ext, metadata=meta[ext]))
-        written.append(path)
     if data is not None:
         from .tables import write_csv
 
-        written.append(write_csv(data, out_dir / f"{stem}.data.csv"))
-    plt.close(fig)
-    return written
+        write_csv(data, out_dir / f"{stem}.data.csv")
+    if "ipykernel" not in sys.modules:  # in a notebook the figure stays open to be shown under the cell
+        plt.close(fig)

@@ -36,10 +36,10 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-def write_table(frame: pd.DataFrame, stem: str, out_dir: Path, *, title: str = "", note: str = "") -> list[Path]:
+def write_table(frame: pd.DataFrame, stem: str, out_dir: Path, *, title: str = "", note: str = "") -> None:
     """Write ``stem.csv`` (the table cell for cell) and ``stem.md`` (a readable rendering)."""
     out_dir = Path(out_dir)
-    csv_path = write_csv(frame, out_dir / f"{stem}.csv")
+    write_csv(frame, out_dir / f"{stem}.csv")
     text = frame.astype("string").fillna("").to_markdown(index=False, disable_numparse=True)
     parts = [f"# {title}" if title else "", text, f"\n{note}" if note else ""]
     md_path = out_dir / f"{stem}.md"
@@ -47,7 +47,6 @@ def write_table(frame: pd.DataFrame, stem: str, out_dir: Path, *, title: str = "
     with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
         fh.write("\n\n".join(p for p in parts if p).strip() + "\n")
     os.replace(tmp, md_path)
-    return [csv_path, md_path]
 
 
 def read_published(path: Path) -> pd.DataFrame:
