@@ -55,11 +55,9 @@ def project(tmp_path, monkeypatch) -> Path:
     return copy
 
 
-def run_build(project_dir: Path, *extra: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run the build graph in a project copy exactly as `make all` does (same flags)."""
-    env = dict(os.environ, OSS_ANALYSIS_ROOT=str(project_dir))
-    env.pop("OSS_ANALYSIS_OUTPUT_DIR", None)
-    cmd = [
+def snakemake_cmd(*extra: str) -> list[str]:
+    """The build graph command `make all` runs (same flags), for a project copy."""
+    return [
         str(Path(sys.executable).with_name("snakemake")),
         "--snakefile",
         "workflow/Snakefile",
@@ -71,7 +69,13 @@ def run_build(project_dir: Path, *extra: str, check: bool = True) -> subprocess.
         "--show-failed-logs",
         *extra,
     ]
-    proc = subprocess.run(cmd, cwd=project_dir, env=env, capture_output=True, text=True)
+
+
+def run_build(project_dir: Path, *extra: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run the build graph in a project copy exactly as `make all` does (same flags)."""
+    env = dict(os.environ, OSS_ANALYSIS_ROOT=str(project_dir))
+    env.pop("OSS_ANALYSIS_OUTPUT_DIR", None)
+    proc = subprocess.run(snakemake_cmd(*extra), cwd=project_dir, env=env, capture_output=True, text=True)
     if check and proc.returncode != 0:
         raise AssertionError(f"build failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}")
     return proc

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, copy_project, run_build
+from conftest import ROOT, copy_project, run_build, snakemake_cmd
 
 from oss_analysis import registry, regress
 
@@ -118,16 +118,7 @@ def test_build_and_notebook_run_without_network(project, tmp_path):
     (project / "data/raw/thesis_table_04_eiu.csv").touch()
     env = dict(os.environ, OSS_ANALYSIS_ROOT=str(project))
     env.pop("OSS_ANALYSIS_OUTPUT_DIR", None)
-    snake = [
-        str(VENV / "bin" / "snakemake"),
-        "--snakefile",
-        "workflow/Snakefile",
-        "--cores",
-        "2",
-        "--max-checksum-file-size",
-        "0",
-        "--rerun-incomplete",
-    ]
+    snake = snakemake_cmd()
     proc = subprocess.run([*NO_NET, *snake], cwd=project, env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "notebook_egovernment" in proc.stdout + proc.stderr

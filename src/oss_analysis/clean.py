@@ -269,32 +269,17 @@ def _stage_points(what: str) -> pd.DataFrame:
     rows = []
     for r in st.itertuples():
         src = f"Figure 4 stage {r.stage}, line {r.seed_line}"
+        planned = ("target", "target") if r.is_vision else ("exact", "existing")  # qualifier, kind
+
+        def point(date: object, value: object, qualifier_kind: tuple[str, str] = planned) -> None:
+            rows.append((date, float(value), *qualifier_kind, src, r.seed_line, pd.NA))  # noqa: B023
+
         if what == "offices" and pd.notna(r.offices_to):
             if pd.notna(r.offices_from):
-                rows.append((r.date_start, float(r.offices_from), "exact", "existing", src, r.seed_line, pd.NA))
-            rows.append(
-                (
-                    r.date_end,
-                    float(r.offices_to),
-                    "target" if r.is_vision else "exact",
-                    "target" if r.is_vision else "existing",
-                    src,
-                    r.seed_line,
-                    pd.NA,
-                )
-            )
+                point(r.date_start, r.offices_from, ("exact", "existing"))
+            point(r.date_end, r.offices_to)
         if what == "services" and pd.notna(r.services) and r.services_kind in ("total", "target"):
-            rows.append(
-                (
-                    r.date_start,
-                    float(r.services),
-                    "target" if r.is_vision else "exact",
-                    "target" if r.is_vision else "existing",
-                    src,
-                    r.seed_line,
-                    pd.NA,
-                )
-            )
+            point(r.date_start, r.services)
     return pd.DataFrame(rows, columns=["date", "value", "qualifier", "kind", "source", "seed_line", "fact_id"])
 
 
