@@ -56,16 +56,23 @@ def _by_country(frame: pd.DataFrame, resource_name: str, file: str) -> pd.DataFr
         raise
 
 
+def _as_template(frame: pd.DataFrame, resource_name: str, codes: set[str] | None, file: str) -> pd.DataFrame | None:
+    """The frame validated as-is when it is already in the template layout, else None."""
+    template = [f["name"] for f in resource(resource_name)["schema"]["fields"]]
+    if list(frame.columns) != template:
+        return None
+    return _by_country(frame if codes is None else frame[frame["country_code"].isin(codes)], resource_name, file)
+
+
 def read_wgi(path: Path, *, year: int = 2008, codes: set[str] | None = None) -> pd.DataFrame:
     """WGI percentile ranks in the template layout, from either accepted layout (optionally only
     the given countries)."""
     frame = _read(Path(path))
     name = str(path)
+    done = _as_template(frame, "wgi_2008_additions", codes, name)
+    if done is not None:
+        return done
     template = [f["name"] for f in resource("wgi_2008_additions")["schema"]["fields"]]
-    if list(frame.columns) == template:
-        return _by_country(
-            frame if codes is None else frame[frame["country_code"].isin(codes)], "wgi_2008_additions", name
-        )
     need = {"Country Name", "Country Code", "Series Code", f"{year} [YR{year}]"}
     missing = need - set(frame.columns)
     if missing:
@@ -93,11 +100,10 @@ def read_cpi(path: Path, *, year: int = 2009, codes: set[str] | None = None) -> 
     """CPI ranks and scores in the template layout, from either accepted layout."""
     frame = _read(Path(path))
     name = str(path)
+    done = _as_template(frame, "cpi_2009_additions", codes, name)
+    if done is not None:
+        return done
     template = [f["name"] for f in resource("cpi_2009_additions")["schema"]["fields"]]
-    if list(frame.columns) == template:
-        return _by_country(
-            frame if codes is None else frame[frame["country_code"].isin(codes)], "cpi_2009_additions", name
-        )
 
     def find(pattern: str) -> str:
         hits = [c for c in frame.columns if re.search(pattern, c, re.I)]
