@@ -412,9 +412,8 @@ def stacked_periods(
         bottom = bottom + wide[col]
     for xi, total in enumerate(bottom):
         ax.text(xi, total + 0.4, f"total {total:g}", ha="center", fontsize=9)
-    if reference is not None:
-        ax.axhline(reference, color=HIGHLIGHT, ls="--", lw=1.2)
-        ax.text(len(wide) - 0.5, reference + 0.3, reference_label, color=HIGHLIGHT, ha="right", fontsize=8)
+    if reference is not None:  # in the legend, where it cannot collide with the bar totals
+        ax.axhline(reference, color=HIGHLIGHT, ls="--", lw=1.2, label=reference_label)
     ax.set_ylabel(value)
     ax.set_title(title, loc="left")
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=8)
