@@ -14,11 +14,12 @@ all: build
 
 setup: $(STAMP)
 
-$(STAMP): requirements/build.lock pyproject.toml
+$(STAMP): requirements/build.lock pyproject.toml Makefile
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version.split()[0]'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/build.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name oss-analysis --display-name "Python 3 (oss_analysis)" >/dev/null
 	@touch $@
 
 # mtime-based reruns, like make: Snakemake >= 9.18 otherwise skips inputs whose checksum is unchanged.
@@ -36,11 +37,12 @@ else
 RUN_GRAPH = $(FLOCK) --verbose .build.lock sh -c 'rm -rf .snakemake/locks && exec $(BIN)/snakemake $(SNAKEFLAGS)'
 endif
 
-build: $(STAMP)
+# SKIP_SETUP=1: use the venv as it is (the tests run `make build` in copies of the project).
+build: $(if $(SKIP_SETUP),,$(STAMP))
 	$(RUN_GRAPH)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadscope --nbval-lax notebooks tests
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadscope --nbval-lax --nbval-current-env notebooks tests
 
 # The static site of the built tree (run `make all` first): build/site/index.html.
 site: $(STAMP)

@@ -104,7 +104,7 @@ def main() -> None:
                         "output_dir",
                         str(out / nb.name),
                         "--kernel",
-                        "python3",
+                        "oss-analysis",
                         "--no-progress-bar",
                     ],
                     cwd=project,

@@ -35,7 +35,7 @@ def make_build(project, **kw):
     env = dict(os.environ, OSS_ANALYSIS_ROOT=str(project))
     env.pop("OSS_ANALYSIS_OUTPUT_DIR", None)
     return subprocess.Popen(
-        ["make", "-s", "build", f"VENV={VENV}", "JOBS=2"],
+        ["make", "-s", "build", f"VENV={VENV}", "JOBS=2", "SKIP_SETUP=1"],
         cwd=project,
         env=env,
         stdout=subprocess.PIPE,

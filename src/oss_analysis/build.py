@@ -76,6 +76,11 @@ def _declared_type(spec: dict[str, Any]) -> str:
     return "None" if default is None else type(default).__name__
 
 
+# The venv's own kernel, installed into the venv by `make setup`: a user-level "python3"
+# kernelspec pointing at another Python cannot take its place.
+KERNEL = "oss-analysis"
+
+
 def run_notebook(
     name: str,
     *,
@@ -112,7 +117,7 @@ def run_notebook(
             str(nb.path),
             str(tmp),
             parameters=params,
-            kernel_name="python3",
+            kernel_name=KERNEL,
             progress_bar=False,
             cwd=str(nb.path.parent),
             log_output=False,
