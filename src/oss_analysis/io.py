@@ -203,15 +203,15 @@ def load_raw(name: str, *, verify_hash: bool = True) -> pd.DataFrame:
     path = paths.raw_dir() / res["path"]
     fields = res["schema"]["fields"]
     frame = read_checked_csv(path, [f["name"] for f in fields], may_be_empty=bool(res.get("x-may-be-empty")))
-    frame = _coerce(frame, fields, _rel(path))
-    frame = validate(frame, schema_from_fields(fields, res["schema"].get("primaryKey")), _rel(path))
+    frame = validate_as(name, frame, _rel(path))
     if verify_hash:
         check_hash(name)
     return frame
 
 
 def validate_as(name: str, frame: pd.DataFrame, file: str) -> pd.DataFrame:
-    """Validate a frame built from another file layout against a raw resource's schema."""
+    """Type and validate text cells against a raw resource's schema (a raw file, or a frame built
+    from another file layout)."""
     res = resource(name)
     fields = res["schema"]["fields"]
     text = frame.astype("string").replace({"": pd.NA})

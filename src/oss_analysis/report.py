@@ -15,7 +15,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from . import paths, registry
-from .io import validate
+from .io import titles, validate
 from .tables import read_published
 
 STATUSES = [
@@ -34,16 +34,8 @@ def _raw_text(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-def _titles(name: str) -> dict[str, str]:
-    import json
-
-    dp = json.loads((paths.raw_dir() / "datapackage.json").read_text(encoding="utf-8"))
-    res = next(r for r in dp["resources"] if r["name"] == name)
-    return {f["name"]: f.get("title", f["name"]) for f in res["schema"]["fields"]}
-
-
 def _plain(name: str, columns: list[str]) -> pd.DataFrame:
-    rows, t = _raw_text(name), _titles(name)
+    rows, t = _raw_text(name), titles(name)
     return pd.DataFrame([[r[c] for c in columns] for r in rows], columns=[t[c] for c in columns])
 
 

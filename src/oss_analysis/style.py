@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
+
+from .files import atomic_write
 
 HIGHLIGHT = "#c0392b"
 MUTED = "#9aa5b1"
@@ -33,18 +33,6 @@ def set_theme() -> None:
     )
 
 
-def _atomic_write(path: Path, write: callable) -> None:  # type: ignore[valid-type]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def save_figure(fig: plt.Figure, stem: str, out_dir: Path, data: pd.DataFrame | None = None) -> None:
     """Write ``stem.png`` and ``stem.svg`` (metadata stripped, so rebuilds are byte-identical)
     and, when given, the data drawn as ``stem.data.csv`` for the output regression check.
@@ -53,7 +41,7 @@ def save_figure(fig: plt.Figure, stem: str, out_dir: Path, data: pd.DataFrame | 
     meta = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
     for ext in ("png", "svg"):
         path = out_dir / f"{stem}.{ext}"
-        _atomic_write(path, lambda tmp, ext=ext: fig.savefig(tmp, format=ext, metadata=meta[ext]))
+        atomic_write(path, lambda tmp, ext=ext: fig.savefig(tmp, format=ext, metadata=meta[ext]))
     if data is not None:
         from .tables import write_csv
 
