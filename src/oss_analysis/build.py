@@ -12,7 +12,6 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -139,20 +138,17 @@ def run_notebook(
     if record:
         from . import manifest
 
-        manifest.write_entry(str(where), manifest.notebook_entry(name, params, out))
+        manifest.write_entry(str(where), manifest.notebook_entry(name, params, out, country))
     os.replace(tmp, executed)
     return 0
 
 
 def publish(stage: Path, dest: Path, files: list[str]) -> None:
     """Copy staged outputs into place, each one atomically (temp file + rename)."""
-    dest.mkdir(parents=True, exist_ok=True)
+    from .files import atomic_write
+
     for f in files:
-        target = dest / f
-        fd, tmp = tempfile.mkstemp(dir=dest, prefix=f".{f}.", suffix=".tmp")
-        os.close(fd)
-        shutil.copyfile(stage / f, tmp)
-        os.replace(tmp, target)
+        atomic_write(dest / f, lambda tmp, f=f: shutil.copyfile(stage / f, tmp))
 
 
 def update_datapackage() -> list[str]:

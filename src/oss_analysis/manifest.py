@@ -19,19 +19,13 @@ def _rel(p: Path) -> str:
     return Path(p).resolve().relative_to(paths.root()).as_posix()
 
 
-def declared_inputs(name: str) -> list[Path]:
-    """Every file the build graph feeds a notebook: itself, its parameters, processed tables and
-    their raw sources, extra inputs, other notebooks' outputs it reads, and the package source."""
-    nbs = registry.notebooks()
-    nb = nbs[name]
+def declared_inputs(name: str, country: str | None = None) -> list[Path]:
+    """Every file a notebook's output depends on: what the build graph feeds it, plus the raw
+    sources of its processed tables and the data package that describes them."""
     raw = registry.raw_paths()
     tables = registry.processed_tables()
-    files = [nb.path, nb.params, *nb.extra_inputs]
-    for t in nb.processed:
-        files.append(paths.processed_file(t))
-        files.extend(raw[r] for r in tables[t])
-    files.extend(paths.figures_dir() / o for other in nb.reads_outputs_of for o in nbs[other].outputs)
-    files.extend(sorted((paths.root() / "src" / "oss_analysis").glob("*.py")))
+    files = [f for group in registry.notebook_inputs(name, country).values() for f in group]
+    files.extend(raw[r] for t in registry.notebooks()[name].processed for r in tables[t])
     files.append(paths.raw_dir() / "datapackage.json")
     return sorted(set(files))
 
@@ -59,7 +53,7 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def notebook_entry(name: str, params: dict[str, Any], output_dir: Path) -> dict[str, Any]:
+def notebook_entry(name: str, params: dict[str, Any], output_dir: Path, country: str | None = None) -> dict[str, Any]:
     """The manifest entry of one notebook run, outputs hashed where they were written."""
     nb = registry.notebooks()[name]
     shown = {k: v for k, v in params.items() if k != "output_dir"}
@@ -67,7 +61,7 @@ def notebook_entry(name: str, params: dict[str, Any], output_dir: Path) -> dict[
         "notebook": _rel(nb.path),
         "parameters": shown,
         "parameters_file": _rel(nb.params),
-        "inputs": {_rel(p): sha256(p) for p in declared_inputs(name) if p.exists()},
+        "inputs": {_rel(p): sha256(p) for p in declared_inputs(name, country) if p.exists()},
         "outputs": {o: sha256(Path(output_dir) / o) for o in nb.outputs},
     }
 

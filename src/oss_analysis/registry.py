@@ -60,3 +60,23 @@ def notebooks() -> dict[str, Notebook]:
             country_data=tuple(item.get("country_data", [])),
         )
     return out
+
+
+def notebook_inputs(name: str, country: str | None = None) -> dict[str, list[Path]]:
+    """What the build graph feeds a notebook, by kind: the notebook, its parameters file (and a
+    country's, for a country run), processed tables, extra inputs, other notebooks' published
+    outputs it reads, and the package source. The Snakefile and the manifest both use this."""
+    nbs = notebooks()
+    nb = nbs[name]
+    inputs = {
+        "notebook": [nb.path],
+        "params": [nb.params],
+        "processed": [paths.processed_file(t) for t in nb.processed],
+        "extra": list(nb.extra_inputs),
+        "published": [paths.figures_dir() / o for other in nb.reads_outputs_of for o in nbs[other].outputs],
+        "src": sorted((paths.root() / "src" / "oss_analysis").glob("*.py")),
+    }
+    country_file = paths.config_dir() / "countries" / f"{country}.yaml"
+    if country and country_file.exists():
+        inputs["country"] = [country_file]
+    return inputs
