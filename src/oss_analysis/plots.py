@@ -178,26 +178,20 @@ def category_ranges(frame: pd.DataFrame, *, title: str, focus_label: str) -> plt
     """Per category: the range from lowest to highest score, and the focus country's score."""
     rows = frame.iloc[::-1].reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(9, 0.6 * len(rows) + 1.5))
+    ends = (("lowest", "#5d6d7e"), ("highest", "#2e8b57"))
     for i, r in rows.iterrows():
         ax.plot([r["lowest_score"], r["highest_score"]], [i, i], color=MUTED, lw=3, zorder=1)
-        ax.scatter(r["lowest_score"], i, color="#5d6d7e", s=40, zorder=2)
-        ax.scatter(r["highest_score"], i, color="#2e8b57", s=40, zorder=2)
-        ax.annotate(
-            r["lowest_label"],
-            (r["lowest_score"], i),
-            xytext=(0, -12),
-            textcoords="offset points",
-            ha="center",
-            fontsize=7,
-        )
-        ax.annotate(
-            r["highest_label"],
-            (r["highest_score"], i),
-            xytext=(0, -12),
-            textcoords="offset points",
-            ha="center",
-            fontsize=7,
-        )
+        for end, colour in ends:
+            ax.scatter(r[f"{end}_score"], i, color=colour, s=40, zorder=2)
+        for end, _ in ends:
+            ax.annotate(
+                r[f"{end}_label"],
+                (r[f"{end}_score"], i),
+                xytext=(0, -12),
+                textcoords="offset points",
+                ha="center",
+                fontsize=7,
+            )
         ax.scatter(r["kaz_score"], i, color=HIGHLIGHT, s=90, zorder=3, edgecolor="black")
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels(rows["category"], fontsize=9)
@@ -209,8 +203,7 @@ def category_ranges(frame: pd.DataFrame, *, title: str, focus_label: str) -> plt
     ax.legend(
         handles=[
             Line2D([], [], marker="o", ls="", color=HIGHLIGHT, label=focus_label),
-            Line2D([], [], marker="o", ls="", color="#2e8b57", label="highest"),
-            Line2D([], [], marker="o", ls="", color="#5d6d7e", label="lowest"),
+            *(Line2D([], [], marker="o", ls="", color=colour, label=end) for end, colour in reversed(ends)),
         ],
         loc="center left",
         bbox_to_anchor=(1.01, 0.5),
