@@ -216,9 +216,13 @@ def main(argv: list[str] | None = None) -> int:
         from .errors import DataError
 
         try:
-            clean.write(args.table, args.out_dir)
+            written = clean.write(args.table, args.out_dir)
         except DataError as exc:
             return _fail(str(exc))
+        if args.table == "source_drops":
+            from .sources import drops_note
+
+            print(drops_note(written))
         return 0
     if args.cmd == "publish":
         from .registry import notebooks

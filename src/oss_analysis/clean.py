@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from . import countries, paths, registry, schemas
+from . import countries, paths, registry, schemas, sources
 from .errors import DataError
 from .io import load_raw, titles, validate
 from .tables import write_csv
@@ -360,6 +360,26 @@ def document_delays() -> pd.DataFrame:
     return out.sort_values("year").reset_index(drop=True)
 
 
+def wgi_sources() -> pd.DataFrame:
+    """World Bank WGI, every release shipped in data/sources/wgi/ (estimates, errors, ranks)."""
+    return sources.table("wgi")
+
+
+def cpi_sources() -> pd.DataFrame:
+    """Transparency International CPI, every file shipped in data/sources/cpi/."""
+    return sources.table("cpi")
+
+
+def egdi_sources() -> pd.DataFrame:
+    """UN E-Government Survey, every edition shipped in data/sources/egdi/."""
+    return sources.table("egdi")
+
+
+def source_drops() -> pd.DataFrame:
+    """Rows of the publishers' files left out (non-countries, duplicates), with the reason."""
+    return sources.drops_table()
+
+
 PROCESSED: dict[str, Processed] = {
     p.name: p
     for p in [
@@ -378,6 +398,10 @@ PROCESSED: dict[str, Processed] = {
         Processed(egov_ranks, schemas.EGOV, "UN e-government ranks, printed and derived"),
         Processed(satisfaction, schemas.SATISFACTION, "citizen satisfaction by year and source"),
         Processed(document_delays, schemas.DELAYS, "document delays 2007-2008"),
+        Processed(wgi_sources, schemas.WGI_SOURCES, "World Bank WGI, every shipped release, tidy"),
+        Processed(cpi_sources, schemas.CPI_SOURCES, "TI CPI, every shipped file, tidy"),
+        Processed(egdi_sources, schemas.EGDI_SOURCES, "UN E-Government Survey, every shipped edition"),
+        Processed(source_drops, schemas.SOURCE_DROPS, "rows of the publishers' files left out, and why"),
     ]
 }
 

@@ -15,10 +15,24 @@ from . import paths
 
 
 @cache
-def _aliases() -> dict[str, str]:
+def _alias_rows() -> tuple[dict[str, str], ...]:
     path = paths.config_dir() / "country_aliases.csv"
     with path.open(encoding="utf-8", newline="") as fh:
-        return {row["name"].casefold(): row["iso3"] for row in csv.DictReader(fh)}
+        return tuple(csv.DictReader(fh))
+
+
+def _aliases() -> dict[str, str]:
+    return {row["name"].casefold(): row["iso3"] for row in _alias_rows()}
+
+
+@cache
+def exclusions() -> dict[str, str]:
+    """Entities in publishers' files that are not ISO 3166-1 countries (aggregates, former
+    states), each with the reason: ``config/source_exclusions.csv``. Their rows are left out of
+    the source tables and listed, never dropped silently."""
+    path = paths.config_dir() / "source_exclusions.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        return {row["name"].casefold(): row["reason"] for row in csv.DictReader(fh)}
 
 
 def to_iso3(name: str) -> str | None:
@@ -37,11 +51,23 @@ def is_iso3(code: str) -> bool:
     return pycountry.countries.get(alpha_3=str(code).upper()) is not None and len(str(code)) == 3
 
 
+def normalise_code(code: str) -> str | None:
+    """A user's country code, normalised once (stripped, upper case), if it is ISO 3166 alpha-3."""
+    value = str(code).strip().upper()
+    return value if len(value) == 3 and is_iso3(value) else None
+
+
+def suggestion(text: str) -> str:
+    """' (did you mean KAZ?)' when ``text`` is a country name rather than a code, else ''."""
+    iso3 = to_iso3(text)
+    return f" (did you mean {iso3}?)" if iso3 and str(text).strip().upper() != iso3 else ""
+
+
 def name_of(iso3: str) -> str:
     """Short English name used in titles (the study's own spelling where it has one)."""
-    for printed, code in _aliases().items():
-        if code == iso3:
-            return printed.title()
+    for row in _alias_rows():  # only aliases marked as the title spelling (the study's own)
+        if row["iso3"] == iso3 and row.get("title") == "yes":
+            return row["name"]
     country = pycountry.countries.get(alpha_3=iso3)
     if country is None:
         raise KeyError(iso3)

@@ -39,9 +39,13 @@ def processed_tables() -> dict[str, tuple[str, ...]]:
 
 
 def raw_paths() -> dict[str, Path]:
-    """Raw resource name -> file, read from the data package without importing pandas."""
-    dp = json.loads((paths.raw_dir() / "datapackage.json").read_text(encoding="utf-8"))
-    return {r["name"]: paths.raw_dir() / r["path"] for r in dp["resources"]}
+    """Resource name -> file, for the raw transcriptions (data/raw/datapackage.json) and the
+    publishers' files (data/sources/datapackage.json), read without importing pandas."""
+    out = {}
+    for folder in (paths.raw_dir(), paths.root() / "data" / "sources"):
+        dp = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+        out.update({r["name"]: folder / r["path"] for r in dp["resources"]})
+    return out
 
 
 def notebooks() -> dict[str, Notebook]:
