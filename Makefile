@@ -42,9 +42,11 @@ lock: $(STAMP)
 # mtime-based reruns, like make: Snakemake >= 9.18 otherwise skips inputs whose checksum is unchanged.
 # --rerun-incomplete: a build that was killed is finished cleanly by the next one.
 # COUNTRY="KGZ UZB": build the country-dependent notebooks for those focus countries into figures/<CODE>/.
+# YEAR=2022: the governance and corruption views for that year (default: the studies' years).
 COUNTRY ?=
+YEAR ?=
 SNAKEFLAGS ?= --snakefile workflow/Snakefile --cores $(JOBS) --max-checksum-file-size 0 --rerun-incomplete --show-failed-logs \
-	$(if $(strip $(COUNTRY)),--config country="$(COUNTRY)")
+	$(if $(strip $(COUNTRY) $(YEAR)),--config $(if $(strip $(COUNTRY)),country="$(COUNTRY)") $(if $(strip $(YEAR)),year="$(YEAR)"))
 # Two builds started at once: the second waits for the first (flock), then finds nothing to do.
 # Holding that lock, any Snakemake lock left behind is from a killed build, so it is cleared.
 FLOCK := $(shell command -v flock 2>/dev/null)

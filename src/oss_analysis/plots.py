@@ -270,7 +270,7 @@ def rank_over_time(frame: pd.DataFrame, *, title: str) -> plt.Figure:
     study in its colour."""
     fig, ax = plt.subplots(figsize=(8, 4.5))
     ax.plot(frame["year"], frame["rank"], color=MUTED, lw=1, ls="--", zorder=1)
-    colours = {"thesis": "#1f4e79", "article": "#2e8b57"}
+    colours = {"thesis": "#1f4e79", "article": "#2e8b57", "publisher": "#b8860b"}
     for r in frame.itertuples():
         c = colours[r.study]
         ax.scatter(r.year, r.rank, s=70, zorder=3, facecolor="white" if r.derived else c, edgecolor=c, linewidth=2)
@@ -300,7 +300,12 @@ def rank_over_time(frame: pd.DataFrame, *, title: str) -> plt.Figure:
                 label="derived from the thesis' rank changes",
             ),
             Line2D([], [], marker="o", ls="", color=colours["article"], label="article (UN EGDI)"),
-        ],
+        ]
+        + (
+            [Line2D([], [], marker="o", ls="", color=colours["publisher"], label="UN E-Government Survey file")]
+            if (frame["study"] == "publisher").any()
+            else []
+        ),
         loc="lower right",
         fontsize=8,
     )

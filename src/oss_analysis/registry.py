@@ -25,6 +25,7 @@ class Notebook:
     extra_inputs: tuple[Path, ...] = ()
     reads_outputs_of: tuple[str, ...] = ()  # notebooks whose published outputs this one checks
     country_data: tuple[str, ...] = ()  # processed tables that must hold the focus country (country runs)
+    country_sources: tuple[str, ...] = ()  # publisher tables that can stand in when the studies lack it
 
 
 @cache
@@ -62,6 +63,7 @@ def notebooks() -> dict[str, Notebook]:
             extra_inputs=tuple(paths.root() / p for p in item.get("extra_inputs", [])),
             reads_outputs_of=tuple(item.get("reads_outputs_of", [])),
             country_data=tuple(item.get("country_data", [])),
+            country_sources=tuple(item.get("country_sources", [])),
         )
     return out
 
@@ -80,7 +82,8 @@ def notebook_inputs(name: str, country: str | None = None) -> dict[str, list[Pat
         "published": [paths.figures_dir() / o for other in nb.reads_outputs_of for o in nbs[other].outputs],
         "src": sorted((paths.root() / "src" / "oss_analysis").glob("*.py")),
     }
-    country_file = paths.config_dir() / "countries" / f"{country}.yaml"
+    # a run key may carry a year (GEO_2022): the parameters file is the country's
+    country_file = paths.config_dir() / "countries" / f"{str(country).partition('_')[0]}.yaml"
     if country and country_file.exists():
         inputs["country"] = [country_file]
     return inputs
