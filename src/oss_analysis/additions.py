@@ -17,10 +17,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import countries, paths
+from . import countries, paths, sourceadd, sources
 from .errors import DataError
 from .io import load_raw, resource, validate_as
+from .sourcefile import rel
 
+PRODUCER = {"wgi": "World Bank WGI", "cpi": "Transparency International CPI"}
 WGI_SERIES = {
     "VA.PER.RNK": "voice_and_accountability",
     "PV.PER.RNK": "political_stability",
@@ -139,20 +141,112 @@ def read_cpi(path: Path, *, year: int = 2009, codes: set[str] | None = None) -> 
     return _by_country(out[template], "cpi_2009_additions", name)
 
 
-def add(kind: str, path: Path, codes: list[str]) -> Path:
-    """Merge the rows of the given countries from a public file into the additions file."""
-    reader, res = {"wgi": (read_wgi, "wgi_2008_additions"), "cpi": (read_cpi, "cpi_2009_additions")}[kind]
-    wanted = {c.upper() for c in codes}
-    picked = reader(path, codes=wanted)
-    absent = sorted(wanted - set(picked["country_code"]))
+def _wanted(codes: list[str], file: str) -> set[str]:
+    """The --countries codes, normalised once; a code that is not ISO 3166 alpha-3 is refused."""
+    out = set()
+    for code in codes:
+        iso3 = countries.normalise_code(code)
+        if iso3 is None:
+            raise DataError(file, f"--countries {code}: not an ISO 3166 alpha-3 code{countries.suggestion(code)}")
+        out.add(iso3)
+    return out
+
+
+def _legacy(kind: str, path: Path) -> bool:
+    """The layouts accepted before the publishers' own files: this compendium's template, the
+    DataBank export (Series Code, '2008 [YR2008]') and TI's CPI 2009 table (with a rank column)."""
+    if kind == "egdi" or not path.exists():
+        return False
+    first = path.read_bytes()[:2000].decode("utf-8", errors="replace").lstrip("\ufeff").splitlines()[0]
+    template = ",".join(
+        f["name"] for f in resource(f"{kind}_{ {'wgi': 2008, 'cpi': 2009}[kind] }_additions")["schema"]["fields"]
+    )
+    return first == template or "Series Code" in first or (kind == "cpi" and "Country Rank" in first)
+
+
+def _from_sources(kind: str, frame: pd.DataFrame, wanted: set[str], file: str, year: int | None) -> pd.DataFrame:
+    """Rows of the studies' year (WGI 2008 percentile ranks, CPI 2009 on 0-10) in the template
+    layout; empty when the file does not hold that year."""
+    if kind == "wgi":
+        rows = frame[(frame["year"] == (year or 2008)) & frame["iso3"].isin(wanted) & frame["pct_rank"].notna()]
+        wide = rows.pivot_table(index=["iso3", "country"], columns="indicator", values="pct_rank", aggfunc="first")
+        wide = wide.rename(columns={k[:2].upper(): v for k, v in WGI_SERIES.items()}).reset_index()
+        out = wide.rename(columns={"iso3": "country_code"}).assign(year=str(year or 2008))
+    else:
+        rows = frame[(frame["year"] == (year or 2009)) & frame["iso3"].isin(wanted) & (frame["scale"] == 10)]
+        out = pd.DataFrame(
+            {
+                "country_code": rows["iso3"],
+                "country": rows["country"],
+                "country_rank": rows["rank"],
+                "cpi_score": rows["score"],
+                "year": rows["year"],
+            }
+        )
+    if out.empty:
+        return out
+    res = f"{kind}_{ {'wgi': 2008, 'cpi': 2009}[kind] }_additions"
+    out = out.assign(source=f"{PRODUCER[kind]} file {Path(file).name}")
+    template = [f["name"] for f in resource(res)["schema"]["fields"]]
+    return _by_country(out.reindex(columns=template).astype("string").fillna(""), res, file)
+
+
+def add(kind: str, path: Path, codes: list[str], *, year: int | None = None) -> list[str]:
+    """Import a publisher's file as downloaded: check it holds the countries, ship it among the
+    publishers' files if it is new (any WGI, CPI or UN e-government layout), and merge the
+    countries' values of the studies' year (WGI 2008, CPI 2009) into data/raw/additions/.
+    Returns the lines to print."""
+    path = Path(path)
+    file = rel(path)
+    wanted = _wanted(codes, file)
+    said = []
+    if _legacy(kind, path):
+        picked = {"wgi": read_wgi, "cpi": read_cpi}[kind](path, codes=wanted)
+    else:
+        drops = sources.Drops()
+        frame = sources.read_file(path, drops)
+        layout = sources.detect_layout(sources.decode(path.read_bytes(), file), file)
+        actual = sources.KIND.get(layout, "egdi")
+        if actual != kind:
+            raise DataError(file, f"is a {actual} file (layout {layout}), not {kind}: use `add-country-data {actual}`")
+        _check_present(wanted, set(frame["iso3"]), file)
+        said.append(sourceadd.register(path, kind, layout, frame))
+        picked = _from_sources(kind, frame, wanted, file, year) if kind != "egdi" else pd.DataFrame()
+        if picked.empty:
+            return said + [
+                f"{Path(path).name} holds no values of the studies' year for the additions; "
+                "country runs take its values from data/sources/"
+            ]
+    _check_present(wanted, set(picked["country_code"]), file)
+    said.append(_merge(kind, picked, wanted, file))
+    return said
+
+
+def _check_present(wanted: set[str], present: set[str], file: str) -> None:
+    absent = sorted(wanted - present)
     if absent:
-        raise DataError(str(path), f"has no rows for {', '.join(absent)}", column="country_code")
+        raise DataError(file, f"has no rows for {', '.join(absent)}", column="country_code")
+
+
+def _merge(kind: str, picked: pd.DataFrame, wanted: set[str], file: str) -> str:
+    """Merge validated rows into the additions file (never a country the thesis' table holds)."""
+    res = {"wgi": "wgi_2008_additions", "cpi": "cpi_2009_additions"}[kind]
     thesis = {"wgi": "thesis_table_02_wgi", "cpi": "thesis_table_03_cpi"}[kind]
+    picked = picked.assign(country_code=picked["country_code"].map(lambda c: countries.normalise_code(str(c)) or c))
+    for code, name in zip(picked["country_code"], picked["country"], strict=True):
+        named = countries.to_iso3(str(name))
+        if named != code:  # the code is not ignored: it must name the same country
+            raise DataError(
+                file,
+                f"name and code disagree: {name!r} is {named or 'no known country'}, the code says {code}",
+                column="country_code",
+                value=code,
+            )
     already = {countries.to_iso3(n) for n in load_raw(thesis, verify_hash=False)["country"]}
     clash = sorted(wanted & already)
     if clash:
         raise DataError(
-            str(path),
+            file,
             f"{', '.join(clash)} already in the thesis' table; additions are for other countries",
             column="country_code",
         )
@@ -164,4 +258,4 @@ def add(kind: str, path: Path, codes: list[str]) -> Path:
     from .build import update_datapackage
 
     update_datapackage()
-    return target
+    return f"updated {target.relative_to(paths.root())} and its checksum in data/raw/datapackage.json"

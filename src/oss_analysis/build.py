@@ -186,11 +186,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("name")
     p.add_argument("--country")
     p = sub.add_parser(
-        "add-country-data", help="merge countries from a public WGI or CPI file into data/raw/additions/"
+        "add-country-data",
+        help="import a WGI, CPI or UN e-government file as downloaded: ship it in data/sources/ if new, and merge "
+        "the countries' 2008 WGI / 2009 CPI values into data/raw/additions/",
     )
-    p.add_argument("kind", choices=["wgi", "cpi"])
+    p.add_argument("kind", choices=["wgi", "cpi", "egdi"])
     p.add_argument("file", type=Path)
     p.add_argument("--countries", required=True, help="comma-separated ISO3 codes to take from the file")
+    p.add_argument("--year", type=int, help="year of the values merged into the additions (default 2008 / 2009)")
     p = sub.add_parser("site", help="render the built notebooks, catalogue and report into build/site/")
     p.add_argument("--out", type=Path)
     p = sub.add_parser("availability", help="write figures/<COUNTRY>/AVAILABILITY.md")
@@ -236,10 +239,11 @@ def main(argv: list[str] | None = None) -> int:
         from .errors import DataError
 
         try:
-            target = additions.add(args.kind, args.file, [c.strip() for c in args.countries.split(",") if c.strip()])
+            codes = [c.strip() for c in args.countries.split(",") if c.strip()]
+            said = additions.add(args.kind, args.file, codes, year=args.year)
         except DataError as exc:
             return _fail(str(exc))
-        print(f"updated {target.relative_to(paths.root())} and its checksum in data/raw/datapackage.json")
+        print("\n".join(said))
         return 0
     if args.cmd == "site":
         from .site import build_site

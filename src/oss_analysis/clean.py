@@ -16,6 +16,7 @@ import pandera.pandas as pa
 from . import countries, paths, registry, schemas, sources
 from .errors import DataError
 from .io import load_raw, titles, validate
+from .io import resource as io_resource
 from .tables import write_csv
 
 
@@ -39,10 +40,38 @@ def _iso3(names: pd.Series) -> pd.Series:
     return names.map(lambda n: countries.to_iso3(str(n)))
 
 
+def _additions(name: str, printed: pd.DataFrame, table: str) -> pd.DataFrame:
+    """A user-additions file with its codes normalised once (upper case); a row whose name and
+    code disagree, or that adds a country the printed table already holds, is refused."""
+    add = load_raw(name)
+    file = f"data/raw/{io_resource(name)['path']}"
+    codes = add["country_code"].map(lambda c: countries.normalise_code(str(c)))
+    printed_codes = set(_iso3(printed["country"]))
+    for i, (code, country) in enumerate(zip(codes, add["country"], strict=True)):
+        named = countries.to_iso3(str(country))
+        if named != code:
+            raise DataError(
+                file,
+                f"name and code disagree: {country!r} is {named or 'no known country'}, the code is {code}",
+                row=i + 2,
+                column="country_code",
+                value=add["country_code"].iloc[i],
+            )
+        if code in printed_codes:
+            raise DataError(
+                file,
+                f"{code} is already in the {table}; additions are for other countries",
+                row=i + 2,
+                column="country_code",
+                value=add["country_code"].iloc[i],
+            )
+    return add.assign(country_code=codes)
+
+
 def cpi_2009() -> pd.DataFrame:
     """Thesis Table 3, plus any countries users added (source says which; seed_line empty)."""
     raw = load_raw("thesis_table_03_cpi")
-    add = load_raw("cpi_2009_additions")
+    add = _additions("cpi_2009_additions", raw, "thesis' Table 3")
     out = pd.concat(
         [
             pd.DataFrame(
@@ -76,7 +105,8 @@ def cpi_2009() -> pd.DataFrame:
 def wgi_2008() -> pd.DataFrame:
     """Thesis Table 2 in long form, plus any countries users added."""
     raw = load_raw("thesis_table_02_wgi").assign(source="thesis Table 2")
-    add = load_raw("wgi_2008_additions").drop(columns=["country_code", "year"]).assign(seed_line=pd.NA)
+    add = _additions("wgi_2008_additions", raw, "thesis' Table 2")
+    add = add.drop(columns=["country_code", "year"]).assign(seed_line=pd.NA)
     both = pd.concat([raw, add], ignore_index=True)
     names = {v: k for k, v in schemas.WGI_CODES.items()}
     fields = titles("thesis_table_02_wgi")

@@ -33,7 +33,7 @@ def _codes(table: str, root: Path) -> frozenset[str]:
 
 
 @cache
-def _source_frame(kind: str, root: Path) -> "pd.DataFrame":
+def _source_frame(kind: str, root: Path) -> pd.DataFrame:
     from . import sources
 
     return sources.table(kind)[["iso3", "year"] if kind != "egdi" else ["iso3", "edition"]]
@@ -200,7 +200,7 @@ def _values_of(folder: Path, stem: str, iso3: str) -> str:
     if md.exists() and "Publisher values - " in md.read_text(encoding="utf-8"):
         parts = md.read_text(encoding="utf-8").split("Publisher values - ")[1:]
         return "publisher: " + "; ".join(p.strip().rstrip(".") for p in parts)
-    return "printed (values as the study prints them, or computed from them)"
+    return "printed (the studies' values, or computed from them; with any rows added in data/raw/additions/)"
 
 
 def availability_page(code: str) -> str:
