@@ -173,12 +173,14 @@ def _from_sources(kind: str, frame: pd.DataFrame, wanted: set[str], file: str, y
         wide = wide.rename(columns={k[:2].upper(): v for k, v in WGI_SERIES.items()}).reset_index()
         out = wide.rename(columns={"iso3": "country_code"}).assign(year=str(year or 2008))
     else:
-        rows = frame[(frame["year"] == (year or 2009)) & frame["iso3"].isin(wanted) & (frame["scale"] == 10)]
+        scored = frame[(frame["year"] == (year or 2009)) & (frame["scale"] == 10)]
+        rank = scored["rank"].fillna(sources.ti_rank(scored["score"]))  # a file without ranks: TI's rule
+        rows = scored[scored["iso3"].isin(wanted)]
         out = pd.DataFrame(
             {
                 "country_code": rows["iso3"],
                 "country": rows["country"],
-                "country_rank": rows["rank"],
+                "country_rank": rank[rows.index],
                 "cpi_score": rows["score"],
                 "year": rows["year"],
             }

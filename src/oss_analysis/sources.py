@@ -286,6 +286,11 @@ def read_cpi_merged(text: str, file: str, release: int | None, drops: Drops) -> 
     return _cpi_finish(pd.concat(parts, ignore_index=True), drops, file)
 
 
+def ti_rank(scores: pd.Series) -> pd.Series:
+    """TI's rank rule: 1 + the number of countries with a higher score (ties share a rank)."""
+    return scores.map(lambda s: 1 + int((scores > s).sum())).astype("Int64")
+
+
 def _edition_from_name(file: str) -> int:
     found = re.findall(r"(?:19|20)\d\d", Path(file).name)
     if not found:
@@ -302,7 +307,7 @@ def read_cpi_single(text: str, file: str, release: int | None, drops: Drops) -> 
     iso3 = map_names(table, "Country/Territory", drops)
     score = numbers(table, "CPI")
     check_range(table, score, "CPI", 0, 10)
-    rank = score.map(lambda s: 1 + int((score > s).sum())).astype("Int64")
+    rank = ti_rank(score)
     frame = _cpi_frame(table, iso3, edition, 10, file, year=edition, score=score, rank=rank, rank_computed=True)
     return _cpi_finish(frame, drops, file)
 

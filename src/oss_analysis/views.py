@@ -21,6 +21,7 @@ import pandas as pd
 
 from . import countries, paths, schemas
 from .errors import ParameterError
+from .sources import ti_rank
 
 
 def _span(years: Iterable[int]) -> str:
@@ -105,7 +106,7 @@ def _cpi_rows(src: pd.DataFrame, year: int) -> pd.DataFrame:
     best = at.groupby("source_file").agg(ranked=("rank", lambda r: bool(r.notna().all())), edition=("edition", "max"))
     chosen = at[at["source_file"] == best.sort_values(["ranked", "edition"]).index[-1]].copy()
     if chosen["rank"].isna().any():  # TI's rule: ties share the rank
-        chosen["rank"] = chosen["score"].map(lambda s: 1 + int((chosen["score"] > s).sum()))
+        chosen["rank"] = ti_rank(chosen["score"])
         chosen["rank_computed"] = True
     return chosen
 
