@@ -51,6 +51,21 @@ def floor_script(project: Path, out: Path) -> str:
     return "\n".join(parts)
 
 
+POST_SOVIET = "ARM AZE BLR EST GEO KAZ KGZ LTU LVA MDA RUS TJK TKM UKR UZB"
+
+
+def source_reads() -> dict[str, float]:
+    """Seconds to read each shipped publisher's file with its reader (sha256 check included)."""
+    from oss_analysis import sourcefile, sources
+
+    out = {}
+    for res in sourcefile.package()["resources"]:
+        start = time.perf_counter()
+        sources.read_shipped_file(res["name"], sources.Drops())
+        out[f"read data/sources/{res['path']}"] = time.perf_counter() - start
+    return out
+
+
 def main() -> None:
     repeats = int(os.environ.get("BENCH_REPEATS", "1"))
     n_notebooks = len(registry.notebooks())
@@ -87,6 +102,12 @@ def main() -> None:
             return timed(snake, project, env)
 
         best("rebuild after touching one raw", touch_one)
+
+        for label, seconds in source_reads().items():
+            results[label] = seconds
+            print(f"{label:<34} {seconds:7.2f} s", flush=True)
+        countries = [*snake, "--config", f"country={POST_SOVIET}"]
+        best("all 15 post-Soviet states (graph)", lambda: timed(countries, project, env))
 
         def naive() -> float:
             out = Path(tmp) / "naive"
