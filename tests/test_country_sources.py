@@ -155,7 +155,7 @@ def test_wgi_addition_name_and_code_must_agree(project):
     with pytest.raises(
         DataError,
         match=r"wgi_2008_additions.csv, line 2, column 'country_code': name and code "
-        r"disagree: 'Georgia' is GEO, the code is ARM",
+        r"disagree: 'Georgia' is GEO, the code says ARM",
     ):
         clean.build("wgi_2008")
 

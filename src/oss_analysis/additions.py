@@ -236,14 +236,9 @@ def _merge(kind: str, picked: pd.DataFrame, wanted: set[str], file: str) -> str:
     thesis = {"wgi": "thesis_table_02_wgi", "cpi": "thesis_table_03_cpi"}[kind]
     picked = picked.assign(country_code=picked["country_code"].map(lambda c: countries.normalise_code(str(c)) or c))
     for code, name in zip(picked["country_code"], picked["country"], strict=True):
-        named = countries.to_iso3(str(name))
-        if named != code:  # the code is not ignored: it must name the same country
-            raise DataError(
-                file,
-                f"name and code disagree: {name!r} is {named or 'no known country'}, the code says {code}",
-                column="country_code",
-                value=code,
-            )
+        rule = countries.disagreement(name, code)  # the code is not ignored: it must name the same country
+        if rule:
+            raise DataError(file, rule, column="country_code", value=code)
     already = {countries.to_iso3(n) for n in load_raw(thesis, verify_hash=False)["country"]}
     clash = sorted(wanted & already)
     if clash:

@@ -48,23 +48,11 @@ def _additions(name: str, printed: pd.DataFrame, table: str) -> pd.DataFrame:
     codes = add["country_code"].map(lambda c: countries.normalise_code(str(c)))
     printed_codes = set(_iso3(printed["country"]))
     for i, (code, country) in enumerate(zip(codes, add["country"], strict=True)):
-        named = countries.to_iso3(str(country))
-        if named != code:
-            raise DataError(
-                file,
-                f"name and code disagree: {country!r} is {named or 'no known country'}, the code is {code}",
-                row=i + 2,
-                column="country_code",
-                value=add["country_code"].iloc[i],
-            )
-        if code in printed_codes:
-            raise DataError(
-                file,
-                f"{code} is already in the {table}; additions are for other countries",
-                row=i + 2,
-                column="country_code",
-                value=add["country_code"].iloc[i],
-            )
+        rule = countries.disagreement(country, code)
+        if rule is None and code in printed_codes:
+            rule = f"{code} is already in the {table}; additions are for other countries"
+        if rule:
+            raise DataError(file, rule, row=i + 2, column="country_code", value=add["country_code"].iloc[i])
     return add.assign(country_code=codes)
 
 

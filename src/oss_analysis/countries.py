@@ -72,3 +72,11 @@ def name_of(iso3: str) -> str:
     if country is None:
         raise KeyError(iso3)
     return getattr(country, "common_name", None) or country.name
+
+
+def disagreement(name: str, code: str) -> str | None:
+    """The rule broken when a row's country name and code name different countries, else None."""
+    named = to_iso3(str(name))
+    if named == code:
+        return None
+    return f"name and code disagree: {str(name)!r} is {named or 'no known country'}, the code says {code}"

@@ -291,11 +291,15 @@ def _iso3_col() -> pa.Column:
     return _col(str, check, description="ISO 3166-1 alpha-3 code, mapped from the file's country name")
 
 
+def _table(columns: dict[str, pa.Column], description: str, **kwargs: object) -> pa.DataFrameSchema:
+    return pa.DataFrameSchema(columns, strict=True, coerce=True, description=description, **kwargs)
+
+
 SOURCE_FILE = _col(str, pa.Check.str_startswith("data/sources/"), description="the shipped file the row was read from")
 SOURCE_LINE = _col(int, pa.Check.ge(2), description="line of the file the row was read from (as an editor shows it)")
 PCT = pa.Check.in_range(0, 100)
 
-WGI_SOURCES = pa.DataFrameSchema(
+WGI_SOURCES = _table(
     {
         "iso3": _iso3_col(),
         "country": _col(str, description="country name as the file writes it"),
@@ -319,12 +323,10 @@ WGI_SOURCES = pa.DataFrameSchema(
         "source_file": SOURCE_FILE,
     },
     unique=["release", "iso3", "year", "indicator"],
-    strict=True,
-    coerce=True,
     description="World Bank WGI, every shipped release, tidy: one row per release, country, year and indicator",
 )
 
-CPI_SOURCES = pa.DataFrameSchema(
+CPI_SOURCES = _table(
     {
         "iso3": _iso3_col(),
         "country": _col(str, description="country name as the file writes it"),
@@ -348,12 +350,10 @@ CPI_SOURCES = pa.DataFrameSchema(
     },
     checks=[pa.Check(lambda d: (d["score"] <= d["scale"]).all(), error="score above its scale")],
     unique=["source_file", "iso3", "edition", "year"],
-    strict=True,
-    coerce=True,
     description="Transparency International CPI, every shipped file, tidy: one row per file, country and year scored",
 )
 
-EGDI_SOURCES = pa.DataFrameSchema(
+EGDI_SOURCES = _table(
     {
         "iso3": _iso3_col(),
         "country": _col(str, description="country name as the file writes it (trailing spaces removed)"),
@@ -372,12 +372,10 @@ EGDI_SOURCES = pa.DataFrameSchema(
         "line": SOURCE_LINE,
     },
     unique=["edition", "iso3"],
-    strict=True,
-    coerce=True,
     description="UN E-Government Survey, every shipped edition: one row per edition and country",
 )
 
-SOURCE_DROPS = pa.DataFrameSchema(
+SOURCE_DROPS = _table(
     {
         "file": SOURCE_FILE,
         "line": _col("Int64", pa.Check.ge(2), description="first line concerned"),
@@ -387,7 +385,5 @@ SOURCE_DROPS = pa.DataFrameSchema(
         "kind": _col(str, pa.Check.isin(["excluded", "duplicate"]), description="why the rows were left out"),
         "detail": _col(str, description="how many rows and the reason, or which line was kept"),
     },
-    strict=True,
-    coerce=True,
     description="rows of the publishers' files left out of the source tables, each with the reason",
 )
