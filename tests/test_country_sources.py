@@ -232,3 +232,12 @@ def test_a_publisher_only_country_for_another_year(tmp_path):
     data = pd.read_csv(folder / "wgi_2008_groups.data.csv")
     assert data["source"].str.contains("data/sources/wgi/").all()
     assert {p.name: p.read_bytes() for p in (project / "figures").glob("*.*")} == before
+
+
+def test_import_normalises_codes_and_refuses_a_printed_country(project):  # noqa: ARG001 (fixture sets the root)
+    from oss_analysis import additions
+
+    with pytest.raises(DataError, match=r"EST already in the thesis' table; additions are for other countries"):
+        additions.add("cpi", ROOT / "tests" / "fixtures" / "cpi_2009_ti_sample.csv", ["est"])
+    with pytest.raises(DataError, match=r"--countries Georgia: not an ISO 3166 alpha-3 code \(did you mean GEO\?\)"):
+        additions.add("cpi", ROOT / "tests" / "fixtures" / "cpi_2009_ti_sample.csv", ["Georgia"])
