@@ -54,7 +54,7 @@ def check_year(year: object) -> int | None:
     governance and corruption views both need it); else one line with the years there are."""
     if year in (None, ""):
         return None
-    from .views import _span
+    from .views import year_span
 
     years = wgi_years()
     try:
@@ -62,7 +62,7 @@ def check_year(year: object) -> int | None:
     except ValueError:
         value = None
     if value not in years:
-        raise ParameterError(f"YEAR={year}: not a year the WGI files hold; they hold {_span(years)}")
+        raise ParameterError(f"YEAR={year}: not a year the WGI files hold; they hold {year_span(years)}")
     return None if value == DEFAULT_YEAR else value
 
 

@@ -24,7 +24,7 @@ from .errors import ParameterError
 from .sources import ti_rank
 
 
-def _span(years: Iterable[int]) -> str:
+def year_span(years: Iterable[int]) -> str:
     """1996, 1998, 2000, 2002-2023: the years a file holds, runs collapsed."""
     ys = sorted(set(int(y) for y in years))
     runs: list[list[int]] = []
@@ -60,7 +60,9 @@ def check_year(year: object, available: Iterable[int], what: str, parameter: str
     """A year the publishers' files hold; otherwise one line with the years they do hold."""
     years = set(int(y) for y in available)
     if not isinstance(year, int) or isinstance(year, bool) or year not in years:
-        raise ParameterError(f"parameter {parameter}: {year!r} is not a year the {what} hold; they hold {_span(years)}")
+        raise ParameterError(
+            f"parameter {parameter}: {year!r} is not a year the {what} hold; they hold {year_span(years)}"
+        )
     return year
 
 
@@ -163,7 +165,7 @@ def egov_view(ranks: pd.DataFrame, year: int, codes: Iterable[str], *, publisher
     if not editions:
         raise ParameterError(
             f"parameter year: {year!r} is before the first UN e-government edition shipped; "
-            f"they hold {_span(src['edition'])}"
+            f"they hold {year_span(src['edition'])}"
         )
     rows = src[(src["edition"] == editions[-1]) & src["iso3"].isin([*ranks["iso3"], *codes]) & src["rank"].notna()]
     return pd.DataFrame(
