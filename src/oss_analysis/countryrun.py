@@ -39,10 +39,19 @@ def _source_frame(kind: str, root: Path) -> pd.DataFrame:
     return sources.table(kind)[["iso3", "year"] if kind != "egdi" else ["iso3", "edition"]]
 
 
-def source_codes(table: str) -> frozenset[str]:
-    """ISO3 codes in a publisher table (wgi_sources, cpi_sources, egdi_sources), read from the
-    shipped files (never from a data/processed file that may be stale)."""
-    return frozenset(_source_frame(table.removesuffix("_sources"), paths.root())["iso3"])
+def source_codes(table: str, year: int | None = None) -> frozenset[str]:
+    """ISO3 codes in a publisher table (wgi_sources, cpi_sources, egdi_sources), for one year if
+    given, read from the shipped files (never from a data/processed file that may be stale)."""
+    frame = _source_frame(table.removesuffix("_sources"), paths.root())
+    if year is not None and "year" in frame:
+        frame = frame[frame["year"] == year]
+    return frozenset(frame["iso3"])
+
+
+def _years_needed(year: int | None) -> dict[str, int | None]:
+    """The year each publisher table must hold a country for: the run's year, else the printed
+    tables' years (WGI 2008, CPI 2009); the UN series takes whatever editions there are."""
+    return {"wgi_sources": year or DEFAULT_YEAR, "cpi_sources": year or DEFAULT_YEAR + 1, "egdi_sources": None}
 
 
 def wgi_years() -> list[int]:
@@ -134,17 +143,19 @@ def plan(code: str) -> dict[str, str | None]:
     """For one run (``GEO`` or ``GEO_2022``): notebook -> None if it can be built, else the
     reason it cannot. Raises a ParameterError listing the available countries when the code is
     unknown or in no table."""
-    code, _year = split_key(code)
+    code, year = split_key(code)
     iso3 = normalise([code])[0]
+    needed = _years_needed(year)
     out: dict[str, str | None] = {}
     for name, tables in country_notebooks().items():
-        printed_missing = [t for t in tables if iso3 not in codes_in(t)]
-        source_missing = [t for t in _sources_of(name) if iso3 not in source_codes(t)]
-        if not printed_missing or (_sources_of(name) and not source_missing):
+        # another year than the studies' comes from the publishers' files only
+        printed_missing = [t for t in tables if iso3 not in codes_in(t)] if year is None else []
+        source_missing = [t for t in _sources_of(name) if iso3 not in source_codes(t, needed.get(t))]
+        if (year is None and not printed_missing) or (_sources_of(name) and not source_missing):
             out[name] = None
         else:
             where = ", ".join(f"data/processed/{t}.csv" for t in printed_missing + source_missing)
-            out[name] = f"no data for {iso3} in {where}"
+            out[name] = f"no data for {iso3}" + (f" in {year}" if year else "") + f" in {where}"
     if all(reason is not None for reason in out.values()):
         raise ParameterError(
             f"COUNTRY={iso3} ({countries.name_of(iso3)}): no table holds this country, so nothing can be built; "
