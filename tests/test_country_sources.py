@@ -241,3 +241,11 @@ def test_import_normalises_codes_and_refuses_a_printed_country(project):  # noqa
         additions.add("cpi", ROOT / "tests" / "fixtures" / "cpi_2009_ti_sample.csv", ["est"])
     with pytest.raises(DataError, match=r"--countries Georgia: not an ISO 3166 alpha-3 code \(did you mean GEO\?\)"):
         additions.add("cpi", ROOT / "tests" / "fixtures" / "cpi_2009_ti_sample.csv", ["Georgia"])
+
+
+def test_a_year_the_cpi_files_lack_builds_the_rest_and_says_why():
+    assert countryrun.plan("GEO_1996") == {
+        "corruption": "no data for GEO in 1996 in data/processed/cpi_sources.csv",
+        "governance": None,
+        "egovernment": None,
+    }
