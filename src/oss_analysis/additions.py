@@ -161,7 +161,7 @@ def add(kind: str, path: Path, codes: list[str]) -> Path:
     merged = pd.concat([current[~current["country_code"].isin(wanted)], picked], ignore_index=True)
     merged = merged.sort_values("country_code").reset_index(drop=True)
     merged.to_csv(target, index=False, lineterminator="\n")
-    from .build import update_datapackage
+    from .datapackage import update
 
-    update_datapackage()
+    update()
     return target

@@ -182,12 +182,17 @@ def oss_stages() -> pd.DataFrame:
 
 
 def facts() -> pd.DataFrame:
+    """The facts, checked row by row in the raw file's order (errors name data/raw/facts.csv and
+    its line), sorted by id."""
     raw = load_raw("facts")
+    validate(raw, schemas.FACTS, "data/raw/facts.csv")
     return raw.sort_values("fact_id").reset_index(drop=True)
 
 
 def errata() -> pd.DataFrame:
-    return load_raw("errata").sort_values("erratum_id").reset_index(drop=True)
+    raw = load_raw("errata")
+    validate(raw, schemas.ERRATA, "data/raw/errata.csv")
+    return raw.sort_values("erratum_id").reset_index(drop=True)
 
 
 _KIND = {
@@ -394,8 +399,37 @@ def write(name: str, out_dir: Path | None = None) -> Path:
     return write_csv(build(name), target / f"{name}.csv")
 
 
+def as_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """The bytes ``write_csv`` writes for a frame."""
+    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def verify(name: str) -> None:
+    """A processed table must be what its raw files give now: a hand edit of ``data/processed/``
+    (or a table left stale by an interrupted build) is refused, naming the first line that differs."""
+    path = paths.processed_file(name)
+    shown = f"data/processed/{name}.csv"
+    if not path.exists():
+        raise DataError(shown, "file is missing (run `make all` to build it from data/raw)")
+    have, want = path.read_bytes(), as_csv_bytes(build(name))
+    if have == want:
+        return
+    a, b = have.split(b"\n"), want.split(b"\n")
+    line = next((i + 1 for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    files = registry.raw_paths()
+    raws = ", ".join(f"data/raw/{files[r].relative_to(paths.raw_dir()).as_posix()}" for r in PROCESSED[name].raw)
+    raise DataError(
+        shown,
+        f"is not what data/raw gives (edited by hand? edits belong in {raws}; "
+        f"delete it and run `make all` to rebuild it)",
+        row=line,
+    )
+
+
 def load(name: str) -> pd.DataFrame:
-    """Read a processed table written by the build and validate it (what notebooks call)."""
+    """Read a processed table written by the build, after checking that it is exactly what the
+    raw files give (what notebooks call: nothing but data/raw and the code reaches a figure)."""
+    verify(name)
     path = paths.processed_file(name)
     frame = pd.read_csv(path, keep_default_na=True)
     return validate(frame, PROCESSED[name].schema, f"data/processed/{name}.csv")

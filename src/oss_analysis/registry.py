@@ -4,7 +4,6 @@ The build graph, the runner and the tests all read this one file."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -40,8 +39,9 @@ def processed_tables() -> dict[str, tuple[str, ...]]:
 
 def raw_paths() -> dict[str, Path]:
     """Raw resource name -> file, read from the data package without importing pandas."""
-    dp = json.loads((paths.raw_dir() / "datapackage.json").read_text(encoding="utf-8"))
-    return {r["name"]: paths.raw_dir() / r["path"] for r in dp["resources"]}
+    from . import datapackage
+
+    return {r["name"]: paths.raw_dir() / r["path"] for r in datapackage.read()["resources"]}
 
 
 def notebooks() -> dict[str, Notebook]:
