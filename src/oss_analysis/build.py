@@ -71,9 +71,9 @@ def load_params(name: str, param_file: Path | None, overrides: list[str], countr
 
     from .errors import ParameterError
     from .params import check_value
-    from .registry import notebooks
+    from .registry import notebook
 
-    nb = notebooks()[name]
+    nb = notebook(name)
     declared = pm.inspect_notebook(str(nb.path))
     values = _file_values(param_file or nb.params, declared)
     if country:
@@ -178,10 +178,10 @@ def run_notebook(
     """Execute one notebook with papermill; outputs go to ``output_dir`` (default: its stage).
     Parameters are checked before anything runs or is written."""
     from .errors import DataError, ParameterError
-    from .registry import notebooks
+    from .registry import notebook
 
-    nb = notebooks()[name]
     try:
+        nb = notebook(name)
         params = load_params(name, param_file, list(overrides), country)
     except (ParameterError, DataError) as exc:
         return _fail(str(exc))
@@ -287,9 +287,9 @@ def _cmd_prepare(args: argparse.Namespace) -> int:
 
 
 def _cmd_publish(args: argparse.Namespace) -> int:
-    from .registry import notebooks
+    from .registry import notebook
 
-    nb = notebooks()[args.name]
+    nb = notebook(args.name)
     sub_dir = Path(args.country) if args.country else Path()
     publish(paths.build_dir() / "stage" / sub_dir / args.name, paths.figures_dir() / sub_dir, list(nb.outputs))
     return 0
@@ -363,12 +363,13 @@ HANDLERS = {
 
 def _os_error(exc: OSError) -> str:
     """An OSError as one line naming the file (relative to the project) and what to do."""
-    name = exc.filename or ""
-    if name:
-        name = _where(Path(name))
-    if isinstance(exc, PermissionError):
-        folder = Path(name).parent.as_posix() if name else "the output folder"
-        return f"{name}: cannot write (permission denied); make {folder}/ writable and run again"
+    import errno
+
+    name = _where(Path(exc.filename)) if exc.filename else ""
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        folder = Path(name).parent.as_posix() + "/" if name else "the output folder"
+        why = (exc.strerror or "permission denied").lower()
+        return f"{folder}: cannot write there ({why}); make it writable and run again"
     return f"{name}: {exc.strerror or exc}" if name else str(exc)
 
 

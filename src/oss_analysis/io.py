@@ -213,14 +213,14 @@ def _other_failures(fc: pd.DataFrame) -> list[dict[str, Any]]:
     """Every other failure, one per (row, check); a check across columns names the column its
     rule starts with (``value must be ...``)."""
     fc = fc[~fc["check"].isin(_UNIQUE)].copy()
-    fc["_order"] = pd.to_numeric(fc["index"], errors="coerce").fillna(-1).astype(int)
-    fc["_named"] = [str(r.check).startswith(f"{r.column} ") for r in fc.itertuples()]
-    fc = fc.sort_values(["_order", "_named", "column"], ascending=[True, False, True], kind="stable")
+    fc["pos"] = pd.to_numeric(fc["index"], errors="coerce").fillna(-1).astype(int)
+    fc["named"] = [str(r.check).startswith(f"{r.column} ") for r in fc.itertuples()]
+    fc = fc.sort_values(["pos", "named", "column"], ascending=[True, False, True], kind="stable")
     out = []
-    for r in fc.drop_duplicates(["_order", "check"]).itertuples():
+    for r in fc.drop_duplicates(["pos", "check"]).itertuples():
         rule = "value is required" if r.check == "not_nullable" else str(r.check)
         column = r.column if pd.notna(r.column) else None
-        out.append({"_order": r._order, "column": column, "rule": rule, "value": r.failure_case})
+        out.append({"_order": r.pos, "column": column, "rule": rule, "value": r.failure_case})
     return out
 
 

@@ -123,17 +123,18 @@ SPECS: dict[str, Spec] = {
 }
 
 
-def check_value(key: str, value: Any, where: str = "notebook") -> Any:
+def check_value(key: str, value: Any, where: str | None = None) -> Any:
     """Check one parameter against its spec; the error names where the value came from."""
+    where = f"{where}: " if where else ""
     spec = SPECS.get(key)
     if spec is None:
-        raise ParameterError(f"{where}: parameter {key!r} has no documented range in oss_analysis.params.SPECS")
+        raise ParameterError(f"{where}parameter {key!r} has no documented range in oss_analysis.params.SPECS")
     is_bool = isinstance(value, bool)
     if not isinstance(value, spec.types) or (is_bool and bool not in spec.types):
         names = " or ".join("None" if t is type(None) else t.__name__ for t in spec.types)
-        raise ParameterError(f"{where}: parameter {key!r} expects {names} ({spec.rule}), got {value!r}")
+        raise ParameterError(f"{where}parameter {key!r} expects {names} ({spec.rule}), got {value!r}")
     if not spec.test(value):
-        raise ParameterError(f"{where}: parameter {key!r} must be {spec.rule} (got {value!r})")
+        raise ParameterError(f"{where}parameter {key!r} must be {spec.rule} (got {value!r})")
     return value
 
 

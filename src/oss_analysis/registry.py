@@ -62,6 +62,16 @@ def notebooks() -> dict[str, Notebook]:
     return out
 
 
+def notebook(name: str) -> Notebook:
+    """One notebook by name; an unknown name is a one-line error listing the known ones."""
+    from .errors import ParameterError
+
+    nbs = notebooks()
+    if name not in nbs:
+        raise ParameterError(f"no notebook named {name!r}; known: {', '.join(sorted(nbs))}")
+    return nbs[name]
+
+
 def notebook_inputs(name: str, country: str | None = None) -> dict[str, list[Path]]:
     """What the build graph feeds a notebook, by kind: the notebook, its parameters file (and a
     country's, for a country run), processed tables, extra inputs, other notebooks' published
