@@ -449,3 +449,58 @@ def test_unknown_notebook_name_is_one_line(argv, capsys):
     assert build.main(argv) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: no notebook named 'governnace'; known: corruption, egovernment")
+
+
+# --- more hostile inputs ----------------------------------------------------------------------
+
+
+def test_parameter_set_twice_in_a_file_is_refused(project):
+    edit(project, "config/params/governance.yaml", lambda t: t + "similar_within: 50.0\n")
+    n = len((project / "config/params/governance.yaml").read_text().splitlines())
+    with pytest.raises(DataError) as info:
+        build.load_params("governance", None, [])
+    assert one_line(info).startswith(
+        f"config/params/governance.yaml, line {n}: parameter 'similar_within' is set twice (first on line "
+    )
+
+
+def test_explicit_parameter_file_that_does_not_exist(tmp_path):
+    with pytest.raises(DataError, match=r"nope.yaml: file is missing"):
+        build.load_params("governance", tmp_path / "nope.yaml", [])
+
+
+def test_unknown_processed_table(capsys):
+    assert build.main(["prepare", "cpi_2010", "--out-dir", "/nonexistent"]) == 1
+    assert capsys.readouterr().err.startswith("error: no processed table named 'cpi_2010'; known: barriers_2007")
+
+
+@pytest.mark.parametrize(
+    "resource, additions, row",
+    [
+        ("cpi_2009", "cpi_2009_additions.csv", "kaz,Kazakhstan,120,9.9,2009,made-up test row"),
+        ("wgi_2008", "wgi_2008_additions.csv", "RUS,Russia,1,1,1,1,1,1,2008,made-up test row"),
+    ],
+)
+def test_shipped_country_added_again_names_the_additions_line(project, resource, additions, row):
+    add = f"data/raw/additions/{additions}"
+    header = (project / add).read_text().splitlines()[0]
+    edit_and_refresh(project, add, lambda t: f"{header}\n{row}\n")
+    with pytest.raises(DataError) as info:
+        clean.build(resource)
+    message = one_line(info)
+    assert message.startswith(f"{add}, line 2, column 'country_code': ")
+    assert "is already in the thesis' table (data/raw/thesis_table_0" in message
+
+
+def test_processed_schema_errors_name_the_raw_files(project, monkeypatch):
+    import pandera.pandas as pa
+
+    spec = clean.PROCESSED["eiu_2008"]
+    strict = pa.DataFrameSchema({c: pa.Column(nullable=True) for c in clean.build("eiu_2008").columns}, strict=True)
+
+    def eiu_2008():  # the table with a column its schema does not allow
+        return spec.build().assign(x=1)
+
+    monkeypatch.setitem(clean.PROCESSED, "eiu_2008", clean.Processed(eiu_2008, strict, "x"))
+    with pytest.raises(DataError, match=r"data/processed/eiu_2008.csv \(built from data/raw/thesis_table_04_eiu.csv\)"):
+        clean.build("eiu_2008")

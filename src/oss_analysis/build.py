@@ -35,7 +35,7 @@ def _file_values(
     """A parameters file's values, each with where it came from (file and line)."""
     from .params import read_yaml
 
-    if not path or not Path(path).exists():
+    if not path or (only_declared and not Path(path).exists()):  # a country may have no file
         return {}
     values, lines = read_yaml(Path(path))
     shown = _where(path)

@@ -39,9 +39,28 @@ def _iso3(names: pd.Series) -> pd.Series:
     return names.map(lambda n: countries.to_iso3(str(n)))
 
 
+def _no_shipped_country_added(thesis: str, additions: str) -> None:
+    """A country of the thesis' table may not be added again: the error names the additions file
+    and line, and the thesis' line it repeats (not the processed table, which nobody edits)."""
+    shipped = {code: i + 2 for i, code in enumerate(_iso3(load_raw(thesis, verify_hash=False)["country"]))}
+    add = load_raw(additions)
+    for i, row in enumerate(add.itertuples(index=False)):
+        code = str(row.country_code).strip().upper()
+        if code in shipped:
+            raise DataError(
+                _raw_files_of([additions]),
+                f"{code} is already in the thesis' table (data/raw/{registry.raw_paths()[thesis].name}, "
+                f"line {shipped[code]}); additions are for other countries",
+                row=i + 2,
+                column="country_code",
+                value=row.country_code,
+            )
+
+
 def cpi_2009() -> pd.DataFrame:
     """Thesis Table 3, plus any countries users added (source says which; seed_line empty)."""
     raw = load_raw("thesis_table_03_cpi")
+    _no_shipped_country_added("thesis_table_03_cpi", "cpi_2009_additions")
     add = load_raw("cpi_2009_additions")
     out = pd.concat(
         [
@@ -76,6 +95,7 @@ def cpi_2009() -> pd.DataFrame:
 def wgi_2008() -> pd.DataFrame:
     """Thesis Table 2 in long form, plus any countries users added."""
     raw = load_raw("thesis_table_02_wgi").assign(source="thesis Table 2")
+    _no_shipped_country_added("thesis_table_02_wgi", "wgi_2008_additions")
     add = load_raw("wgi_2008_additions").drop(columns=["country_code", "year"]).assign(seed_line=pd.NA)
     both = pd.concat([raw, add], ignore_index=True)
     names = {v: k for k, v in schemas.WGI_CODES.items()}
@@ -389,8 +409,22 @@ PROCESSED: dict[str, Processed] = {
 
 def build(name: str) -> pd.DataFrame:
     """Build one processed table from raw and validate it against its schema."""
+    if name not in PROCESSED:
+        from .errors import ParameterError
+
+        raise ParameterError(f"no processed table named {name!r}; known: {', '.join(sorted(PROCESSED))}")
     spec = PROCESSED[name]
-    return validate(spec.build(), spec.schema, f"data/processed/{name}.csv (built)")
+    return validate(spec.build(), spec.schema, f"data/processed/{name}.csv (built from {_raw_files(name)})")
+
+
+def _raw_files(name: str) -> str:
+    """The raw files a processed table is built from, as a reader would name them."""
+    return _raw_files_of(PROCESSED[name].raw)
+
+
+def _raw_files_of(resources: tuple[str, ...] | list[str]) -> str:
+    files = registry.raw_paths()
+    return ", ".join(f"data/raw/{files[r].relative_to(paths.raw_dir()).as_posix()}" for r in resources)
 
 
 def write(name: str, out_dir: Path | None = None) -> Path:
@@ -416,8 +450,7 @@ def verify(name: str) -> None:
         return
     a, b = have.split(b"\n"), want.split(b"\n")
     line = next((i + 1 for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
-    files = registry.raw_paths()
-    raws = ", ".join(f"data/raw/{files[r].relative_to(paths.raw_dir()).as_posix()}" for r in PROCESSED[name].raw)
+    raws = _raw_files(name)
     raise DataError(
         shown,
         f"is not what data/raw gives (edited by hand? edits belong in {raws}; "

@@ -157,6 +157,8 @@ def read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
         shown = path.resolve().relative_to(paths.root()).as_posix()
     except ValueError:
         shown = str(path)
+    if not path.exists():
+        raise DataError(shown, "file is missing")
     text = path.read_text(encoding="utf-8")
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -170,5 +172,10 @@ def read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
         return {}, {}
     if not isinstance(values, dict) or not isinstance(node, yaml.MappingNode):
         raise DataError(shown, "expected a mapping of parameter names to values (name: value)", row=1)
-    lines = {k.value: k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
+    lines: dict[str, int] = {}
+    for key, _ in node.value:
+        line = key.start_mark.line + 1
+        if key.value in lines:  # YAML would silently keep the last one
+            raise DataError(shown, f"parameter {key.value!r} is set twice (first on line {lines[key.value]})", row=line)
+        lines[key.value] = line
     return values, lines
