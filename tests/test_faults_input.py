@@ -504,3 +504,11 @@ def test_processed_schema_errors_name_the_raw_files(project, monkeypatch):
     monkeypatch.setitem(clean.PROCESSED, "eiu_2008", clean.Processed(eiu_2008, strict, "x"))
     with pytest.raises(DataError, match=r"data/processed/eiu_2008.csv \(built from data/raw/thesis_table_04_eiu.csv\)"):
         clean.build("eiu_2008")
+
+
+def test_parameters_file_not_utf8(project):
+    path = project / "config/params/governance.yaml"
+    path.write_bytes(path.read_bytes() + "# Казахстан\n".encode("cp1251"))
+    n = len(path.read_bytes().splitlines())
+    with pytest.raises(DataError, match=rf"config/params/governance.yaml, line {n}: is not valid UTF-8"):
+        build.load_params("governance", None, [])

@@ -159,7 +159,11 @@ def read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
         shown = str(path)
     if not path.exists():
         raise DataError(shown, "file is missing")
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise DataError(shown, "is not valid UTF-8; save it as UTF-8", row=line) from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         values = yaml.safe_load(text)
