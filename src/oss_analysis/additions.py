@@ -252,7 +252,7 @@ def _merge(kind: str, picked: pd.DataFrame, wanted: set[str], file: str) -> str:
     merged = pd.concat([current[~current["country_code"].isin(wanted)], picked], ignore_index=True)
     merged = merged.sort_values("country_code").reset_index(drop=True)
     merged.to_csv(target, index=False, lineterminator="\n")
-    from .build import update_datapackage
+    from .datapackage import update
 
-    update_datapackage()
+    update()
     return f"updated {target.relative_to(paths.root())} and its checksum in data/raw/datapackage.json"

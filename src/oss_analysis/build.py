@@ -8,7 +8,6 @@ notebook succeeded, so a failing notebook never costs the outputs of the last go
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import sys
@@ -23,43 +22,79 @@ def _fail(message: str) -> int:
     return 1
 
 
-def load_params(name: str, param_file: Path | None, overrides: list[str], country: str | None = None) -> dict[str, Any]:
-    """Parameters from the notebook's YAML file plus ``key=value`` overrides, checked against
-    the notebook's ``parameters`` cell (unknown names and wrong types are refused)."""
-    import papermill as pm
+def _where(path: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(paths.root()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _file_values(
+    path: Path | None, declared: dict[str, Any], *, only_declared: bool = False
+) -> dict[str, tuple[Any, str]]:
+    """A parameters file's values, each with where it came from (file and line)."""
+    from .params import read_yaml
+
+    if not path or (only_declared and not Path(path).exists()):  # a country may have no file
+        return {}
+    values, lines = read_yaml(Path(path))
+    shown = _where(path)
+    return {
+        k: (v, f"{shown}, line {lines.get(k, 1)}") for k, v in values.items() if not only_declared or k in declared
+    }
+
+
+def _override_values(overrides: list[str]) -> dict[str, tuple[Any, str]]:
+    """``-p key=value`` overrides (YAML values), each named as the user typed it."""
     import yaml
 
     from .errors import ParameterError
-    from .registry import notebooks
 
-    nb = notebooks()[name]
-    source = param_file or nb.params
-    values: dict[str, Any] = {}
-    if source and Path(source).exists():
-        values = yaml.safe_load(Path(source).read_text(encoding="utf-8")) or {}
-        if not isinstance(values, dict):
-            raise ParameterError(f"{source}: expected a mapping of parameter names to values")
+    out = {}
+    for item in overrides:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            raise ParameterError(f"-p {item}: expected key=value")
+        try:
+            out[key.strip()] = (yaml.safe_load(raw), f"-p {item}")
+        except yaml.YAMLError as exc:
+            raise ParameterError(f"-p {item}: value is not valid YAML: {str(exc).splitlines()[0]}") from None
+    return out
+
+
+def load_params(name: str, param_file: Path | None, overrides: list[str], country: str | None = None) -> dict[str, Any]:
+    """Parameters from the notebook's YAML file, the country's file and ``key=value`` overrides,
+    checked against the notebook's ``parameters`` cell (unknown names and wrong types refused) and
+    against each parameter's documented range (``params.SPECS``). An error names the file and
+    line, or the ``-p`` option, that gave the value."""
+    import papermill as pm
+
+    from .errors import ParameterError
+    from .params import check_value
+    from .registry import notebook
+
+    nb = notebook(name)
     declared = pm.inspect_notebook(str(nb.path))
+    values = _file_values(param_file or nb.params, declared)
     if country:
         from . import countryrun
 
         # a country's file serves several notebooks: each takes the keys it declares
-        values.update({k: v for k, v in countryrun.parameters(country).items() if k in declared})
-    for item in overrides:
-        key, _, raw = item.partition("=")
-        values[key] = yaml.safe_load(raw)
-    for key, value in values.items():
+        from_file = _file_values(countryrun.params_file(country), declared, only_declared=True)
+        defaults = {k: (v, f"COUNTRY={country}") for k, v in countryrun.parameters(country).items() if k in declared}
+        values.update(defaults | from_file)
+    values.update(_override_values(overrides))
+    for key, (value, where) in values.items():
         if key not in declared:
             known = ", ".join(sorted(declared))
-            raise ParameterError(f"{source}: unknown parameter {key!r} for notebook {name}; known: {known}")
+            raise ParameterError(f"{where}: unknown parameter {key!r} for notebook {name}; known: {known}")
         expected = _declared_type(declared[key])
         if expected in ("str", "int", "float", "bool", "list", "dict") and value is not None:
             ok = {"str": str, "int": int, "float": (int, float), "bool": bool, "list": list, "dict": dict}[expected]
-            if not isinstance(value, ok) or (expected == "int" and isinstance(value, bool)):
-                raise ParameterError(
-                    f"{source}: parameter {key!r} of notebook {name} expects {expected}, got {value!r}"
-                )
-    return values
+            if not isinstance(value, ok) or (expected != "bool" and isinstance(value, bool)):
+                raise ParameterError(f"{where}: parameter {key!r} of notebook {name} expects {expected}, got {value!r}")
+        check_value(key, value, where)
+    return {k: v for k, (v, _) in values.items()}
 
 
 def _declared_type(spec: dict[str, Any]) -> str:
@@ -80,37 +115,29 @@ def _declared_type(spec: dict[str, Any]) -> str:
 KERNEL = "oss-analysis"
 
 
-def run_notebook(
-    name: str,
-    *,
-    param_file: Path | None = None,
-    overrides: list[str] = (),
-    output_dir: Path | None = None,
-    executed: Path | None = None,
-    record: bool = False,
-    country: str | None = None,
-) -> int:
-    """Execute one notebook with papermill; outputs go to ``output_dir`` (default: its stage)."""
+def kernel_problem() -> str | None:
+    """Why a Jupyter kernel cannot start here, found in milliseconds instead of papermill's
+    60-second wait: the kernel talks to papermill over TCP on the loopback interface."""
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as server:
+            server.bind(("127.0.0.1", 0))
+            server.listen(1)
+            with socket.create_connection(server.getsockname(), timeout=2):
+                pass
+    except OSError as exc:
+        return (
+            f"cannot start a Jupyter kernel: the loopback interface (127.0.0.1) is not usable "
+            f"({exc.strerror or exc}); notebooks need it even without a network"
+        )
+    return None
+
+
+def _execute(nb: Any, tmp: Path, params: dict[str, Any]) -> str | None:
+    """Run papermill; on failure return the one-line reason (and keep the partial copy)."""
     import papermill as pm
 
-    from .errors import DataError, ParameterError
-    from .registry import notebooks
-
-    nb = notebooks()[name]
-    try:
-        params = load_params(name, param_file, list(overrides), country)
-    except ParameterError as exc:
-        return _fail(str(exc))
-    where = Path(country) / name if country else Path(name)
-    out = Path(output_dir) if output_dir else paths.build_dir() / "stage" / where
-    out.mkdir(parents=True, exist_ok=True)
-    # relative to the project root when inside it, so executed notebooks carry no machine paths
-    resolved = out.resolve()
-    inside = resolved.is_relative_to(paths.root())
-    params["output_dir"] = resolved.relative_to(paths.root()).as_posix() if inside else str(resolved)
-    executed = Path(executed) if executed else paths.build_dir() / "notebooks" / f"{where}.ipynb"
-    executed.parent.mkdir(parents=True, exist_ok=True)
-    tmp = executed.with_name(f".{executed.stem}.tmp.ipynb")
     try:
         pm.execute_notebook(
             str(nb.path),
@@ -122,16 +149,58 @@ def run_notebook(
             log_output=False,
         )
     except pm.PapermillExecutionError as exc:
-        failed = paths.build_dir() / "failed" / f"{name}.ipynb"
+        failed = paths.build_dir() / "failed" / f"{nb.name}.ipynb"
         failed.parent.mkdir(parents=True, exist_ok=True)
         if tmp.exists():
             os.replace(tmp, failed)
-        return _fail(
-            f"notebook {nb.path.name} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue} "
+        evalue = " ".join(str(exc.evalue).split())
+        return (
+            f"notebook {nb.path.name} failed in cell {exc.exec_count}: {exc.ename}: {evalue} "
             f"(executed copy: {failed.relative_to(paths.root())})"
         )
-    except (DataError, ParameterError) as exc:
+    except (RuntimeError, OSError) as exc:  # kernel died or did not start (e.g. no such kernelspec)
+        tmp.unlink(missing_ok=True)
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        return f"notebook {nb.path.name}: the Jupyter kernel {KERNEL!r} failed: {first}"
+    return None
+
+
+def run_notebook(
+    name: str,
+    *,
+    param_file: Path | None = None,
+    overrides: list[str] = (),
+    output_dir: Path | None = None,
+    executed: Path | None = None,
+    record: bool = False,
+    country: str | None = None,
+) -> int:
+    """Execute one notebook with papermill; outputs go to ``output_dir`` (default: its stage).
+    Parameters are checked before anything runs or is written."""
+    from .errors import DataError, ParameterError
+    from .registry import notebook
+
+    try:
+        nb = notebook(name)
+        params = load_params(name, param_file, list(overrides), country)
+    except (ParameterError, DataError) as exc:
         return _fail(str(exc))
+    problem = kernel_problem()
+    if problem:
+        return _fail(problem)
+    where = Path(country) / name if country else Path(name)
+    out = Path(output_dir) if output_dir else paths.build_dir() / "stage" / where
+    out.mkdir(parents=True, exist_ok=True)
+    # relative to the project root when inside it, so executed notebooks carry no machine paths
+    resolved = out.resolve()
+    inside = resolved.is_relative_to(paths.root())
+    params["output_dir"] = resolved.relative_to(paths.root()).as_posix() if inside else str(resolved)
+    executed = Path(executed) if executed else paths.build_dir() / "notebooks" / f"{where}.ipynb"
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    tmp = executed.with_name(f".{executed.stem}.tmp.ipynb")
+    failure = _execute(nb, tmp, params)
+    if failure:
+        return _fail(failure)
     missing = [o for o in nb.outputs if not (out / o).exists()]
     if missing:
         return _fail(f"notebook {name} did not write its declared outputs: {', '.join(missing)}")
@@ -144,7 +213,9 @@ def run_notebook(
 
 
 def publish(stage: Path, dest: Path, files: list[str]) -> None:
-    """Copy staged outputs into place, each one atomically (temp file + rename)."""
+    """Copy staged outputs into place, each one atomically (temp file + rename): a build killed
+    while publishing leaves every file either old or new, never missing (the graph marks these
+    outputs ``update`` so Snakemake does not delete them first)."""
     from .files import atomic_write
 
     for f in files:
@@ -153,22 +224,12 @@ def publish(stage: Path, dest: Path, files: list[str]) -> None:
 
 def update_datapackage() -> list[str]:
     """Record sha256 and size of every raw resource in ``data/raw/datapackage.json``."""
-    from .io import sha256
+    from . import datapackage
 
-    dp_path = paths.raw_dir() / "datapackage.json"
-    dp = json.loads(dp_path.read_text(encoding="utf-8"))
-    changed = []
-    for res in dp["resources"]:
-        f = paths.raw_dir() / res["path"]
-        new = f"sha256:{sha256(f)}"
-        if res.get("hash") != new:
-            changed.append(res["name"])
-        res["hash"], res["bytes"] = new, f.stat().st_size
-    dp_path.write_text(json.dumps(dp, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return changed
+    return datapackage.update()
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="oss-build", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("run", help="execute one notebook with papermill")
@@ -203,88 +264,134 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--country")
     p.add_argument("names", nargs="*", help="notebooks to include (default: all)")
     sub.add_parser("check-manifest", help="list outputs that are stale against build/manifest.json")
-    args = parser.parse_args(argv)
-    if args.cmd == "run":
-        return run_notebook(
-            args.name,
-            param_file=args.param_file,
-            overrides=args.param,
-            output_dir=args.output_dir,
-            executed=args.executed,
-            record=args.record,
-            country=args.country,
-        )
-    if args.cmd == "prepare":
-        from . import clean
-        from .errors import DataError
+    return parser
 
-        try:
-            written = clean.write(args.table, args.out_dir)
-        except DataError as exc:
-            return _fail(str(exc))
-        if args.table == "source_drops":
-            from .sources import drops_note
 
-            print(drops_note(written))
-        return 0
-    if args.cmd == "publish":
-        from .registry import notebooks
+# --- one handler per subcommand; each returns the exit status --------------------------------
 
-        nb = notebooks()[args.name]
-        sub_dir = Path(args.country) if args.country else Path()
-        publish(paths.build_dir() / "stage" / sub_dir / args.name, paths.figures_dir() / sub_dir, list(nb.outputs))
-        return 0
-    if args.cmd == "add-country-data":
-        from . import additions
-        from .errors import DataError
 
-        try:
-            codes = [c.strip() for c in args.countries.split(",") if c.strip()]
-            said = additions.add(args.kind, args.file, codes, year=args.year)
-        except DataError as exc:
-            return _fail(str(exc))
-        print("\n".join(said))
-        return 0
-    if args.cmd == "site":
-        from .site import build_site
+def _cmd_run(args: argparse.Namespace) -> int:
+    return run_notebook(
+        args.name,
+        param_file=args.param_file,
+        overrides=args.param,
+        output_dir=args.output_dir,
+        executed=args.executed,
+        record=args.record,
+        country=args.country,
+    )
 
-        try:
-            out = build_site(args.out)
-        except FileNotFoundError as exc:
-            return _fail(str(exc))
-        print(f"wrote {out / 'index.html'}")
-        return 0
-    if args.cmd == "availability":
-        from . import countryrun
-        from .errors import ParameterError
 
-        try:
-            page = countryrun.availability_page(args.country)
-        except ParameterError as exc:
-            return _fail(str(exc))
-        target = paths.figures_dir() / args.country / "AVAILABILITY.md"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(page, encoding="utf-8")
-        return 0
-    if args.cmd == "manifest":
-        from . import manifest
+def _cmd_prepare(args: argparse.Namespace) -> int:
+    from . import clean
 
-        written = manifest.assemble(args.country, args.names or None)
-        print(f"wrote {written.relative_to(paths.root())}")
-        return 0
-    if args.cmd == "check-manifest":
-        from . import manifest
+    written = clean.write(args.table, args.out_dir)
+    if args.table == "source_drops":
+        from .sources import drops_note
 
-        problems = manifest.stale()
-        for p in problems:
-            print(p)
-        print(f"{len(problems)} stale or changed outputs" if problems else "every output matches its recorded inputs")
-        return 1 if problems else 0
-    if args.cmd == "datapackage":
-        changed = update_datapackage()
-        print("updated: " + (", ".join(changed) if changed else "nothing changed"))
-        return 0
-    return 2
+        print(drops_note(written))
+    return 0
+
+
+def _cmd_publish(args: argparse.Namespace) -> int:
+    from .registry import notebook
+
+    nb = notebook(args.name)
+    sub_dir = Path(args.country) if args.country else Path()
+    publish(paths.build_dir() / "stage" / sub_dir / args.name, paths.figures_dir() / sub_dir, list(nb.outputs))
+    return 0
+
+
+def _cmd_add_country_data(args: argparse.Namespace) -> int:
+    from . import additions
+
+    codes = [c.strip() for c in args.countries.split(",") if c.strip()]
+    print("\n".join(additions.add(args.kind, args.file, codes, year=args.year)))
+    return 0
+
+
+def _cmd_site(args: argparse.Namespace) -> int:
+    from .site import build_site
+
+    try:
+        out = build_site(args.out)
+    except FileNotFoundError as exc:
+        return _fail(str(exc))
+    print(f"wrote {out / 'index.html'}")
+    return 0
+
+
+def _cmd_availability(args: argparse.Namespace) -> int:
+    from . import countryrun
+    from .files import atomic_write
+
+    page = countryrun.availability_page(args.country)
+    target = paths.figures_dir() / args.country / "AVAILABILITY.md"
+    atomic_write(target, lambda tmp: Path(tmp).write_text(page, encoding="utf-8"))
+    return 0
+
+
+def _cmd_manifest(args: argparse.Namespace) -> int:
+    from . import manifest
+
+    written = manifest.assemble(args.country, args.names or None)
+    print(f"wrote {written.relative_to(paths.root())}")
+    return 0
+
+
+def _cmd_check_manifest(args: argparse.Namespace) -> int:
+    from . import manifest
+
+    problems = manifest.stale()
+    for p in problems:
+        print(p)
+    print(f"{len(problems)} stale or changed outputs" if problems else "every output matches its recorded inputs")
+    return 1 if problems else 0
+
+
+def _cmd_datapackage(args: argparse.Namespace) -> int:
+    changed = update_datapackage()
+    print("updated: " + (", ".join(changed) if changed else "nothing changed"))
+    return 0
+
+
+HANDLERS = {
+    "run": _cmd_run,
+    "prepare": _cmd_prepare,
+    "publish": _cmd_publish,
+    "add-country-data": _cmd_add_country_data,
+    "site": _cmd_site,
+    "availability": _cmd_availability,
+    "manifest": _cmd_manifest,
+    "check-manifest": _cmd_check_manifest,
+    "datapackage": _cmd_datapackage,
+}
+
+
+def _os_error(exc: OSError) -> str:
+    """An OSError as one line naming the file (relative to the project) and what to do."""
+    import errno
+
+    name = _where(Path(exc.filename)) if exc.filename else ""
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        folder = Path(name).parent.as_posix() + "/" if name else "the output folder"
+        why = (exc.strerror or "permission denied").lower()
+        return f"{folder}: cannot write there ({why}); make it writable and run again"
+    return f"{name}: {exc.strerror or exc}" if name else str(exc)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``oss-build``: parse the command line and hand it to its subcommand's handler; bad input
+    and unwritable folders end in one line on stderr and exit status 1, never a traceback."""
+    from .errors import DataError, ParameterError
+
+    args = _parser().parse_args(argv)
+    try:
+        return HANDLERS[args.cmd](args)
+    except (DataError, ParameterError) as exc:
+        return _fail(str(exc))
+    except OSError as exc:
+        return _fail(_os_error(exc))
 
 
 if __name__ == "__main__":

@@ -40,17 +40,21 @@ def _iso3(names: pd.Series) -> pd.Series:
     return names.map(lambda n: countries.to_iso3(str(n)))
 
 
-def _additions(name: str, printed: pd.DataFrame, table: str) -> pd.DataFrame:
+def _additions(name: str, thesis: str) -> pd.DataFrame:
     """A user-additions file with its codes normalised once (upper case); a row whose name and
-    code disagree, or that adds a country the printed table already holds, is refused."""
+    code disagree, or that adds a country the thesis' table already holds, is refused with the
+    additions file and line (and the thesis' line it repeats), not the processed table."""
     add = load_raw(name)
     file = f"data/raw/{io_resource(name)['path']}"
+    shipped = {code: i + 2 for i, code in enumerate(_iso3(load_raw(thesis, verify_hash=False)["country"]))}
     codes = add["country_code"].map(lambda c: countries.normalise_code(str(c)))
-    printed_codes = set(_iso3(printed["country"]))
     for i, (code, country) in enumerate(zip(codes, add["country"], strict=True)):
         rule = countries.disagreement(country, code)
-        if rule is None and code in printed_codes:
-            rule = f"{code} is already in the {table}; additions are for other countries"
+        if rule is None and code in shipped:
+            rule = (
+                f"{code} is already in the thesis' table (data/raw/{registry.raw_paths()[thesis].name}, "
+                f"line {shipped[code]}); additions are for other countries"
+            )
         if rule:
             raise DataError(file, rule, row=i + 2, column="country_code", value=add["country_code"].iloc[i])
     return add.assign(country_code=codes)
@@ -59,7 +63,7 @@ def _additions(name: str, printed: pd.DataFrame, table: str) -> pd.DataFrame:
 def cpi_2009() -> pd.DataFrame:
     """Thesis Table 3, plus any countries users added (source says which; seed_line empty)."""
     raw = load_raw("thesis_table_03_cpi")
-    add = _additions("cpi_2009_additions", raw, "thesis' Table 3")
+    add = _additions("cpi_2009_additions", "thesis_table_03_cpi")
     out = pd.concat(
         [
             pd.DataFrame(
@@ -93,7 +97,7 @@ def cpi_2009() -> pd.DataFrame:
 def wgi_2008() -> pd.DataFrame:
     """Thesis Table 2 in long form, plus any countries users added."""
     raw = load_raw("thesis_table_02_wgi").assign(source="thesis Table 2")
-    add = _additions("wgi_2008_additions", raw, "thesis' Table 2")
+    add = _additions("wgi_2008_additions", "thesis_table_02_wgi")
     add = add.drop(columns=["country_code", "year"]).assign(seed_line=pd.NA)
     both = pd.concat([raw, add], ignore_index=True)
     names = {v: k for k, v in schemas.WGI_CODES.items()}
@@ -200,12 +204,17 @@ def oss_stages() -> pd.DataFrame:
 
 
 def facts() -> pd.DataFrame:
+    """The facts, checked row by row in the raw file's order (errors name data/raw/facts.csv and
+    its line), sorted by id."""
     raw = load_raw("facts")
+    validate(raw, schemas.FACTS, "data/raw/facts.csv")
     return raw.sort_values("fact_id").reset_index(drop=True)
 
 
 def errata() -> pd.DataFrame:
-    return load_raw("errata").sort_values("erratum_id").reset_index(drop=True)
+    raw = load_raw("errata")
+    validate(raw, schemas.ERRATA, "data/raw/errata.csv")
+    return raw.sort_values("erratum_id").reset_index(drop=True)
 
 
 _KIND = {
@@ -426,8 +435,22 @@ PROCESSED: dict[str, Processed] = {
 
 def build(name: str) -> pd.DataFrame:
     """Build one processed table from raw and validate it against its schema."""
+    if name not in PROCESSED:
+        from .errors import ParameterError
+
+        raise ParameterError(f"no processed table named {name!r}; known: {', '.join(sorted(PROCESSED))}")
     spec = PROCESSED[name]
-    return validate(spec.build(), spec.schema, f"data/processed/{name}.csv (built)")
+    return validate(spec.build(), spec.schema, f"data/processed/{name}.csv (built from {_raw_files(name)})")
+
+
+def _raw_files(name: str) -> str:
+    """The raw files a processed table is built from, as a reader would name them."""
+    return _raw_files_of(PROCESSED[name].raw)
+
+
+def _raw_files_of(resources: tuple[str, ...] | list[str]) -> str:
+    files = registry.raw_paths()
+    return ", ".join(f"data/raw/{files[r].relative_to(paths.raw_dir()).as_posix()}" for r in resources)
 
 
 def write(name: str, out_dir: Path | None = None) -> Path:
@@ -436,8 +459,36 @@ def write(name: str, out_dir: Path | None = None) -> Path:
     return write_csv(build(name), target / f"{name}.csv")
 
 
+def as_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """The bytes ``write_csv`` writes for a frame."""
+    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def verify(name: str) -> None:
+    """A processed table must be what its raw files give now: a hand edit of ``data/processed/``
+    (or a table left stale by an interrupted build) is refused, naming the first line that differs."""
+    path = paths.processed_file(name)
+    shown = f"data/processed/{name}.csv"
+    if not path.exists():
+        raise DataError(shown, "file is missing (run `make all` to build it from data/raw)")
+    have, want = path.read_bytes(), as_csv_bytes(build(name))
+    if have == want:
+        return
+    a, b = have.split(b"\n"), want.split(b"\n")
+    line = next((i + 1 for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    raws = _raw_files(name)
+    raise DataError(
+        shown,
+        f"is not what data/raw gives (edited by hand? edits belong in {raws}; "
+        f"delete it and run `make all` to rebuild it)",
+        row=line,
+    )
+
+
 def load(name: str) -> pd.DataFrame:
-    """Read a processed table written by the build and validate it (what notebooks call)."""
+    """Read a processed table written by the build, after checking that it is exactly what the
+    raw files give (what notebooks call: nothing but data/raw and the code reaches a figure)."""
+    verify(name)
     path = paths.processed_file(name)
     frame = pd.read_csv(path, keep_default_na=True)
     return validate(frame, PROCESSED[name].schema, f"data/processed/{name}.csv")

@@ -13,16 +13,51 @@ import pycountry
 
 from . import paths
 
+ALIASES = "config/country_aliases.csv"
+
 
 @cache
 def _alias_rows() -> tuple[dict[str, str], ...]:
+    """Rows of the aliases file, checked: a broken aliases file is named as such, with its line
+    and column, instead of surfacing as a failed check of whatever table was being read."""
+    from .errors import DataError
+
     path = paths.config_dir() / "country_aliases.csv"
-    with path.open(encoding="utf-8", newline="") as fh:
-        return tuple(csv.DictReader(fh))
+    if not path.exists():
+        raise DataError(ALIASES, "file is missing")
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            reader = csv.DictReader(fh)
+            for col in ("name", "iso3"):
+                if col not in (reader.fieldnames or []):
+                    raise DataError(ALIASES, "required column is missing", row=1, column=col)
+            rows = list(enumerate(reader, start=2))
+    except UnicodeDecodeError:
+        raise DataError(ALIASES, "is not valid UTF-8; save it as UTF-8") from None
+    seen: dict[str, str] = {}
+    for line, row in rows:
+        name, code = (row["name"] or "").strip(), (row["iso3"] or "").strip()
+        if not name:
+            raise DataError(ALIASES, "value is required", row=line, column="name")
+        if pycountry.countries.get(alpha_3=code) is None or len(code) != 3 or code != code.upper():
+            rule = "must be an ISO 3166 alpha-3 code in capitals"
+            raise DataError(ALIASES, rule, row=line, column="iso3", value=code)
+        if seen.get(name.casefold(), code) != code:
+            rule = f"name already mapped to {seen[name.casefold()]}"
+            raise DataError(ALIASES, rule, row=line, column="name", value=name)
+        seen[name.casefold()] = code
+    return tuple(row for _, row in rows)
 
 
+@cache
 def _aliases() -> dict[str, str]:
-    return {row["name"].casefold(): row["iso3"] for row in _alias_rows()}
+    """Printed name (case-folded) -> ISO3 code."""
+    return {row["name"].strip().casefold(): row["iso3"].strip() for row in _alias_rows()}
+
+
+def check_aliases() -> None:
+    """Read (and so check) the aliases file now, before any table's check depends on it."""
+    _alias_rows()
 
 
 @cache

@@ -7,10 +7,7 @@ schema; the pandera checks for raw files are derived from it, so the two cannot 
 from __future__ import annotations
 
 import csv
-import hashlib
 import io as _io
-import json
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -18,20 +15,19 @@ import pandas as pd
 import pandera.pandas as pa
 
 from . import countries, paths
+from . import datapackage as _dp
+from .datapackage import sha256
 from .errors import DataError
 
 _NUMERIC = {"integer", "number"}
 
 
-@cache
-def _datapackage(root: Path) -> dict[str, Any]:
-    with (root / "data" / "raw" / "datapackage.json").open(encoding="utf-8") as fh:
-        return json.load(fh)
+_datapackage = _dp._read  # cached per project root; ``_datapackage.cache_clear()`` after an edit
 
 
 def datapackage() -> dict[str, Any]:
-    """The raw data package descriptor (cached per project root)."""
-    return _datapackage(paths.root())
+    """The raw data package descriptor (cached per project root, checked by ``datapackage``)."""
+    return _dp.read()
 
 
 def resource(name: str) -> dict[str, Any]:
@@ -41,10 +37,6 @@ def resource(name: str) -> dict[str, Any]:
             return res
     known = ", ".join(sorted(r["name"] for r in datapackage()["resources"]))
     raise KeyError(f"no raw resource named {name!r} in data/raw/datapackage.json; known: {known}")
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _rel(path: Path) -> str:
@@ -77,6 +69,10 @@ def read_checked_csv(
         raise DataError(name, "last line has no line ending (file truncated?)", row=last)
     rows = list(csv.reader(_io.StringIO(text, newline="")))
     header = rows[0]
+    for j, col in enumerate(header):
+        if col in header[:j]:
+            where = f"fields {header.index(col) + 1} and {j + 1}"
+            raise DataError(name, f"column name appears twice in the header ({where})", row=1, column=col)
     for col in expected:
         if col not in header and col not in optional:
             raise DataError(name, "required column is missing", row=1, column=col)
@@ -121,6 +117,20 @@ def _coerce(frame: pd.DataFrame, fields: list[dict[str, Any]], name: str) -> pd.
     return out
 
 
+def _is_date_pattern(pattern: str) -> bool:
+    """Fields whose pattern is a year or a year-month (``[0-9]{4}-[0-9]{2}``) hold dates."""
+    return pattern.strip("^$").startswith("[0-9]{4}") and "-[0-9]{2}" in pattern
+
+
+def _real_dates(values: pd.Series) -> pd.Series:
+    """True where a ``YYYY`` or ``YYYY-MM`` value is a date (a pattern lets month 13 through)."""
+    parts = values.astype("string").str.split("-", n=1, expand=True)
+    if parts.shape[1] < 2:
+        return pd.Series(True, index=values.index)
+    month = pd.to_numeric(parts[1], errors="coerce")
+    return (parts[1].isna() | month.between(1, 12)).fillna(True).astype(bool)
+
+
 def _field_checks(field: dict[str, Any]) -> list[pa.Check]:
     cons = field.get("constraints", {})
     checks: list[pa.Check] = []
@@ -130,6 +140,8 @@ def _field_checks(field: dict[str, Any]) -> list[pa.Check]:
         checks.append(pa.Check.le(cons["maximum"], error=f"must be <= {cons['maximum']}"))
     if "pattern" in cons:
         checks.append(pa.Check.str_matches(f"^(?:{cons['pattern']})$", error=f"must match {cons['pattern']}"))
+        if _is_date_pattern(cons["pattern"]):
+            checks.append(pa.Check(_real_dates, error="must be a real date (year, or year-month with month 01-12)"))
     if "enum" in cons:
         checks.append(pa.Check.isin(cons["enum"], error=f"must be one of {cons['enum']}"))
     if field.get("x-country") == "name":
@@ -162,34 +174,77 @@ def schema_from_fields(fields: list[dict[str, Any]], primary_key: list[str] | No
     return pa.DataFrameSchema(cols, unique=primary_key if primary_key and len(primary_key) > 1 else None, strict=True)
 
 
+_UNIQUE = ("field_uniqueness", "multiple_fields_uniqueness")
+
+
+def _first_repeat(frame: pd.DataFrame, columns: list[str]) -> tuple[int, int] | None:
+    """Position of the first row that repeats an earlier row's key, and of that earlier row."""
+    cols = [c for c in columns if c in frame]
+    if not cols:
+        return None
+    repeated = frame.duplicated(subset=cols, keep="first").to_numpy()
+    if not repeated.any():
+        return None
+    i = int(repeated.argmax())
+    key = frame.iloc[i][cols]
+    same = (frame[cols] == key).all(axis=1) | (frame[cols].isna() & key.isna()).all(axis=1)
+    return i, int(same.to_numpy().argmax())
+
+
+def _unique_failures(fc: pd.DataFrame, frame: pd.DataFrame, schema: pa.DataFrameSchema) -> list[dict[str, Any]]:
+    """The first repeat of each key the schema declares unique, worked out from the frame itself
+    (pandera lists every row of every repeated key, in no useful order)."""
+    out = []
+    for check in fc.loc[fc["check"].isin(_UNIQUE), ["check", "column"]].drop_duplicates().itertuples():
+        columns = list(schema.unique or []) if check.check == "multiple_fields_uniqueness" else [check.column]
+        found = _first_repeat(frame, columns)
+        if found is None:
+            continue
+        i, first = found
+        column = columns[0] if check.check == "multiple_fields_uniqueness" else check.column
+        rule = f"duplicate key (first seen on line {first + 2})"
+        if len(columns) > 1:
+            rule = f"duplicate key {', '.join(columns)} (first seen on line {first + 2})"
+        out.append({"_order": i, "column": column, "rule": rule, "value": frame.iloc[i][column]})
+    return out
+
+
+def _other_failures(fc: pd.DataFrame) -> list[dict[str, Any]]:
+    """Every other failure, one per (row, check); a check across columns names the column its
+    rule starts with (``value must be ...``)."""
+    fc = fc[~fc["check"].isin(_UNIQUE)].copy()
+    fc["pos"] = pd.to_numeric(fc["index"], errors="coerce").fillna(-1).astype(int)
+    fc["named"] = [str(r.check).startswith(f"{r.column} ") for r in fc.itertuples()]
+    fc = fc.sort_values(["pos", "named", "column"], ascending=[True, False, True], kind="stable")
+    out = []
+    for r in fc.drop_duplicates(["pos", "check"]).itertuples():
+        rule = "value is required" if r.check == "not_nullable" else str(r.check)
+        column = r.column if pd.notna(r.column) else None
+        out.append({"_order": r.pos, "column": column, "rule": rule, "value": r.failure_case})
+    return out
+
+
 def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, file: str) -> pd.DataFrame:
-    """Run a pandera schema and turn its first failure into a one-line DataError."""
+    """Run a pandera schema and turn its first failure (by line, then column) into a one-line
+    DataError: the line and column that break the rule, and for a repeated key the line where the
+    key was first seen."""
     try:
         return schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
-        fc = exc.failure_cases.copy()
-        fc["_order"] = pd.to_numeric(fc["index"], errors="coerce").fillna(-1)
-        first = fc.sort_values(["_order", "column"], kind="stable").iloc[0]
-        idx = first["index"]
-        row = int(idx) + 2 if pd.notna(idx) else None
-        rule = str(first["check"])
-        if rule == "not_nullable":
-            rule = "value is required"
-        elif rule.startswith("field_uniqueness") or rule == "multiple_fields_uniqueness":
-            same = fc[(fc["check"] == first["check"]) & (fc["column"] == first["column"])]
-            if len(same) > 1:  # report the repeat, and where the key was first seen
-                first, row = same.iloc[1], int(same.iloc[1]["_order"]) + 2
-            rule = f"duplicate key (first seen on line {int(same.iloc[0]['_order']) + 2})"
-        column = first["column"] if pd.notna(first["column"]) else None
-        raise DataError(file, rule, row=row, column=column, value=first["failure_case"]) from None
+        failures = _unique_failures(exc.failure_cases, frame, schema) + _other_failures(exc.failure_cases)
+        first = min(failures, key=lambda f: (f["_order"], str(f["column"])))
+        row = first["_order"] + 2 if first["_order"] >= 0 else None
+        raise DataError(file, first["rule"], row=row, column=first["column"], value=first["value"]) from None
 
 
 def check_hash(name: str) -> None:
     """Fail when a raw file no longer matches the checksum recorded in the data package."""
     res = resource(name)
     path = paths.raw_dir() / res["path"]
-    expected = res.get("hash", "").removeprefix("sha256:")
-    if expected and path.exists() and sha256(path) != expected:
+    expected = str(res.get("hash", "")).removeprefix("sha256:")
+    if not expected:  # never a silent pass: a missing hash would switch the check off
+        raise DataError(_dp.FILE, f"resource {name!r} has no 'hash' (run `make datapackage` after checking the file)")
+    if path.exists() and sha256(path) != expected:
         raise DataError(
             _rel(path),
             "sha256 differs from data/raw/datapackage.json (edited by hand? run `make datapackage` "
@@ -214,6 +269,8 @@ def validate_as(name: str, frame: pd.DataFrame, file: str) -> pd.DataFrame:
     from another file layout)."""
     res = resource(name)
     fields = res["schema"]["fields"]
+    if any("x-country" in f for f in fields):
+        countries.check_aliases()  # its own errors name it, not the table being checked
     text = frame.astype("string").replace({"": pd.NA})
     return validate(_coerce(text, fields, file), schema_from_fields(fields, res["schema"].get("primaryKey")), file)
 

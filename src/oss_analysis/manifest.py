@@ -101,10 +101,28 @@ def assemble(country: str | None = None, names: list[str] | None = None) -> Path
     return path
 
 
-def stale(manifest_path: Path | None = None) -> list[str]:
-    """Outputs whose recorded inputs or own bytes no longer match the files on disk."""
-    manifest = json.loads((manifest_path or paths.build_dir() / "manifest.json").read_text(encoding="utf-8"))
+def unfaithful_tables(manifest: dict[str, Any]) -> list[str]:
+    """Processed tables the outputs were built from that are not what data/raw gives: a hand edit
+    of data/processed/ would otherwise pass, its hash recorded as if it were an input like any other."""
+    from . import clean
+    from .errors import DataError
+
+    recorded = {i for rec in manifest["outputs"].values() for i in rec["inputs"]}
     problems = []
+    for name in sorted(clean.PROCESSED):
+        if f"data/processed/{name}.csv" in recorded:
+            try:
+                clean.verify(name)
+            except DataError as exc:
+                problems.append(str(exc))
+    return problems
+
+
+def stale(manifest_path: Path | None = None) -> list[str]:
+    """Outputs whose recorded inputs or own bytes no longer match the files on disk, and processed
+    tables that are not what their raw files give."""
+    manifest = json.loads((manifest_path or paths.build_dir() / "manifest.json").read_text(encoding="utf-8"))
+    problems = unfaithful_tables(manifest)
     for out, rec in sorted(manifest["outputs"].items()):
         path = paths.root() / out
         if not path.exists():

@@ -52,11 +52,17 @@ def processed_file(name: str) -> Path:
     return processed_dir() / f"{name}.csv"
 
 
+def scratch_dir() -> Path:
+    """Where a notebook run by hand writes when no output folder is given: never ``figures/``,
+    which only the build publishes into (a stray file there would look like a built output)."""
+    return build_dir() / "scratch"
+
+
 def output_dir(value: str | os.PathLike[str] | None = None) -> Path:
     """Where a notebook writes: the parameter if given, else ``$OSS_ANALYSIS_OUTPUT_DIR``,
-    else ``figures/``. Relative values are taken from the project root, so a notebook's
+    else ``build/scratch/``. Relative values are taken from the project root, so a notebook's
     output folder never depends on the directory it happens to run in."""
-    chosen = value or os.environ.get(OUTPUT_ENV) or figures_dir()
+    chosen = value or os.environ.get(OUTPUT_ENV) or scratch_dir()
     path = Path(chosen)
     if not path.is_absolute():
         path = root() / path

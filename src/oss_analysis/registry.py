@@ -4,7 +4,6 @@ The build graph, the runner and the tests all read this one file."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -42,10 +41,11 @@ def processed_tables() -> dict[str, tuple[str, ...]]:
 def raw_paths() -> dict[str, Path]:
     """Resource name -> file, for the raw transcriptions (data/raw/datapackage.json) and the
     publishers' files (data/sources/datapackage.json), read without importing pandas."""
-    out = {}
-    for folder in (paths.raw_dir(), paths.root() / "data" / "sources"):
-        dp = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
-        out.update({r["name"]: folder / r["path"] for r in dp["resources"]})
+    from . import datapackage
+
+    out = {r["name"]: paths.raw_dir() / r["path"] for r in datapackage.read()["resources"]}
+    sources = paths.root() / "data" / "sources"
+    out.update({r["name"]: sources / r["path"] for r in datapackage.read_sources()["resources"]})
     return out
 
 
@@ -66,6 +66,16 @@ def notebooks() -> dict[str, Notebook]:
             country_sources=tuple(item.get("country_sources", [])),
         )
     return out
+
+
+def notebook(name: str) -> Notebook:
+    """One notebook by name; an unknown name is a one-line error listing the known ones."""
+    from .errors import ParameterError
+
+    nbs = notebooks()
+    if name not in nbs:
+        raise ParameterError(f"no notebook named {name!r}; known: {', '.join(sorted(nbs))}")
+    return nbs[name]
 
 
 def notebook_inputs(name: str, country: str | None = None) -> dict[str, list[Path]]:

@@ -188,12 +188,16 @@ FACTS = pa.DataFrameSchema(
         "note": pa.Column(str, nullable=True),
     },
     checks=[
+        # row-wise (a boolean per row), so an error names the line; the rule starts with its column
         pa.Check(
-            lambda d: (d["value_high"].isna() | (d["value_high"] >= d["value"])).all(),
-            error="range upper value below value",
+            lambda d: d["value_high"].isna() | (d["value_high"] >= d["value"]),
+            error="value_high must be >= value (the upper end of a range)",
         ),
-        pa.Check(lambda d: (d["unit"].ne("percent") | d["value"].between(0, 100)).all(), error="percent outside 0-100"),
-        pa.Check(lambda d: (d["unit"].ne("rank") | (d["value"] >= 1)).all(), error="rank below 1"),
+        pa.Check(
+            lambda d: d["unit"].ne("percent") | d["value"].between(0, 100),
+            error="value must be between 0 and 100 when unit is percent",
+        ),
+        pa.Check(lambda d: d["unit"].ne("rank") | (d["value"] >= 1), error="value must be >= 1 when unit is rank"),
     ],
     strict=True,
     coerce=True,
@@ -230,7 +234,7 @@ TIMELINE = pa.DataFrameSchema(
         "fact_id": pa.Column(str, nullable=True),
     },
     checks=[
-        pa.Check(lambda d: (d["year"].notna() | d["kind"].eq("target")).all(), error="only targets may be undated")
+        pa.Check(lambda d: d["year"].notna() | d["kind"].eq("target"), error="year is required unless kind is target")
     ],
     strict=True,
     coerce=True,

@@ -12,10 +12,8 @@ second.
 from __future__ import annotations
 
 import io as _io
-import json
 import re
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -185,15 +183,11 @@ def check_range(table: Table, values: pd.Series, column: str, low: float, high: 
 # --- the data package of the shipped files (data/sources/datapackage.json) -----------------
 
 
-@cache
-def _package(root: Path) -> dict[str, Any]:
-    with (root / "data" / "sources" / "datapackage.json").open(encoding="utf-8") as fh:
-        return json.load(fh)
-
-
 def package() -> dict[str, Any]:
     """Descriptor of the publishers' files shipped in data/sources/ (origin, licence, sha256)."""
-    return _package(paths.root())
+    from .datapackage import read_sources
+
+    return read_sources()
 
 
 def resource(name: str) -> dict[str, Any]:
