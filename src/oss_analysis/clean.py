@@ -450,7 +450,7 @@ def _raw_files(name: str) -> str:
 
 def _raw_files_of(resources: tuple[str, ...] | list[str]) -> str:
     files = registry.raw_paths()
-    return ", ".join(f"data/raw/{files[r].relative_to(paths.raw_dir()).as_posix()}" for r in resources)
+    return ", ".join(files[r].relative_to(paths.root()).as_posix() for r in resources)
 
 
 def write(name: str, out_dir: Path | None = None) -> Path:
