@@ -398,4 +398,6 @@ def load(name: str) -> pd.DataFrame:
     """Read a processed table written by the build and validate it (what notebooks call)."""
     path = paths.processed_file(name)
     frame = pd.read_csv(path, keep_default_na=True)
-    return validate(frame, PROCESSED[name].schema, f"data/processed/{name}.csv")
+    checked = validate(frame, PROCESSED[name].schema, f"data/processed/{name}.csv")
+    checked.attrs["processed"] = [name]  # follows the frame into charts: their source line (origin)
+    return checked
