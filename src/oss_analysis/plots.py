@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from .style import HIGHLIGHT, MUTED
 
@@ -260,15 +261,22 @@ def dated_points(
         else:
             clusters.append([r.value, r.x, [getattr(r, annotate)]])
     texts = [
-        ax.text(x, value, f"{value:g}: " + "; ".join(dict.fromkeys(labels)), fontsize=6.5, va="center")
+        ax.text(
+            x,
+            value,
+            f"{value:g}: " + "; ".join(dict.fromkeys(labels)),
+            fontsize=6.5,
+            va="center",
+            bbox={"fc": "white", "ec": "none", "alpha": 0.85, "pad": 0.4},  # readable across grid lines
+        )
         for value, x, labels in clusters
     ]
+    ax.margins(y=0.1)
     ax.set_xlim(ax.get_xlim()[0], right + 1.6)  # before placing: the labels stay inside these limits
     _place_labels(ax, texts, pts["x"], pts["value"])
-    ax.axvline(right - 0.4, color=MUTED, ls=":", lw=1)
-    lo = ax.get_ylim()[0]
-    ax.text(right, lo, "undated\ntargets", ha="center", va="bottom", fontsize=7, color="#5d6d7e")
-    ax.set_xticks(range(int(dated["year"].min()), int(right - 0.4) + 1))
+    ax.axvline(right - 0.4, color=MUTED, ls=":", lw=1, zorder=1)
+    years = list(range(int(dated["year"].min()), int(right - 0.4) + 1))
+    ax.set_xticks([*years, right], [*map(str, years), "undated\ntargets"])  # a tick: it cannot overlap
     ax.set_xlabel("Year")
     ax.set_ylabel(ylabel)
     ax.set_title(title, loc="left")
@@ -293,6 +301,7 @@ def rank_over_time(frame: pd.DataFrame, *, title: str) -> plt.Figure:
             fontsize=8,
         )
     ax.invert_yaxis()
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # years, not 2002.5
     ax.set_xlabel("Year")
     ax.set_ylabel("Rank (1 = best)")
     ax.set_title(title, loc="left")

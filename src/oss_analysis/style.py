@@ -71,9 +71,7 @@ def save_figure(
 
     tables = sources if sources is not None else (data.attrs.get("processed") if data is not None else None)
     if not tables:
-        raise ValueError(
-            f"chart {stem}: no source known; pass data loaded by clean.load or sources=[processed tables]"
-        )
+        raise ValueError(f"chart {stem}: no source known; pass data loaded by clean.load or sources=[processed tables]")
     add_source_line(fig, source_line(tables, data))
     out_dir = Path(out_dir)
     meta = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
