@@ -57,7 +57,7 @@ def html_section(entries: list[Card]) -> str:
         items = []
         for c in (c for c in entries if c.theme == theme):
             thumb = (
-                f'<img src="figures/{c.image}" alt="{html.escape(c.title)}" loading="lazy">'
+                f'<img src="figures/{c.image}" alt="{html.escape(c.title)}">'
                 if c.image
                 else f'<div class="table-thumb">table<br><code>{html.escape(c.data)}</code></div>'
             )
