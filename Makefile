@@ -78,6 +78,7 @@ diff: $(STAMP)
 # Snakemake's own report of the last build (run `make all` first): the published figures with
 # their captions, the rule graph and run times, in build/report.html.
 report: $(STAMP)
+	$(BIN)/python -m oss_analysis.gallery build/report/captions >/dev/null
 	$(BIN)/snakemake $(SNAKEFLAGS) --report build/report.html
 
 datapackage: $(STAMP)
