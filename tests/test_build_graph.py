@@ -82,6 +82,19 @@ def test_second_build_executes_nothing(built):
     assert planned_jobs(built) == set()
 
 
+def test_snakemake_report_shows_every_chart_with_its_caption(built):
+    """make report: snakemake --report on the built tree, every published chart tagged."""
+    env = dict(os.environ, OSS_ANALYSIS_ROOT=str(built))
+    captions = built / "build" / "report" / "captions"
+    subprocess.run([sys.executable, "-m", "oss_analysis.gallery", str(captions)], env=env, check=True)
+    log = run_build(built, "--report", "build/report.html")
+    log = log.stdout + log.stderr
+    charts = [o for o in OUTPUTS if o.endswith(".png")]
+    assert [c for c in charts if f"Adding {c}" not in log] == [], log[-2000:]
+    assert sorted(p.name for p in captions.iterdir()) == sorted(c.replace(".png", ".rst") for c in charts)
+    assert (built / "build" / "report.html").stat().st_size > 100_000
+
+
 def test_touching_a_raw_file_reruns_only_its_readers(built):
     (built / "data/raw/thesis_table_03_cpi.csv").touch()
     readers = {n for n, nb in registry.notebooks().items() if "cpi_2009" in nb.processed}

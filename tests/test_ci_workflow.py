@@ -37,7 +37,5 @@ def test_actionlint_catches_a_broken_workflow(tmp_path):
     broken = tmp_path / ".github" / "workflows" / "ci.yml"
     broken.parent.mkdir(parents=True)
     broken.write_text(WORKFLOWS[0].read_text().replace("runs-on: ubuntu-24.04", "runs-on: ${{ matrix.os }}"))
-    proc = subprocess.run(
-        [str(ACTIONLINT), "-no-color", str(broken)], capture_output=True, text=True, cwd=tmp_path
-    )
+    proc = subprocess.run([str(ACTIONLINT), "-no-color", str(broken)], capture_output=True, text=True, cwd=tmp_path)
     assert proc.returncode == 1 and "matrix" in proc.stdout, proc.stdout

@@ -438,8 +438,8 @@ def stacked_periods(
             if v:
                 ax.text(xi, b + v / 2, f"{v:g}", ha="center", va="center", color="white", fontsize=9, fontweight="bold")
         bottom = bottom + wide[col]
-    for xi, total in enumerate(bottom):
-        ax.text(xi, total + 0.4, f"total {total:g}", ha="center", fontsize=9)
+    # totals under the bars (tick labels), where the reference line cannot run through them
+    ax.set_xticks(range(len(wide)), [f"{p}\ntotal {t:g}" for p, t in zip(wide.index, bottom, strict=True)])
     if reference is not None:  # in the legend, where it cannot collide with the bar totals
         ax.axhline(reference, color=HIGHLIGHT, ls="--", lw=1.2, label=reference_label)
     ax.set_ylabel(value)
