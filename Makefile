@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 JOBS ?= all
 PYTEST_WORKERS ?= 2
 
-.PHONY: all build setup test lab datapackage bench clean lint site lock
+.PHONY: all build setup test lab datapackage bench clean lint site lock diff report badges
 
 all: build
 
@@ -69,6 +69,19 @@ site: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks notebooks
+	$(BIN)/actionlint .github/workflows/*.yml
+
+# Visual figure diff: build a private copy of the project and compare its outputs with the
+# committed ones; build/figure-diff/index.html shows each changed chart (committed, rebuilt,
+# difference) and its changed cells. Exit 1 when something differs.
+diff: $(STAMP)
+	$(BIN)/python -m oss_analysis.figdiff
+
+# Snakemake's own report of the last build (run `make all` first): the published figures with
+# their captions, the rule graph and run times, in build/report.html.
+report: $(STAMP)
+	$(BIN)/python -m oss_analysis.gallery build/report/captions >/dev/null
+	$(BIN)/snakemake $(SNAKEFLAGS) --report build/report.html
 
 datapackage: $(STAMP)
 	$(BIN)/python -m oss_analysis.build datapackage
@@ -88,6 +101,13 @@ $(LAB)/.installed: requirements/build.lock requirements/lab.lock pyproject.toml
 
 lab: $(LAB)/.installed
 	$(LAB)/bin/jupyter lab notebooks
+
+# Write the hosting account into the README's CI and Binder badges: REPO=account/oss_analysis,
+# by default read from the origin remote.
+REPO ?= $(shell git remote get-url origin 2>/dev/null | sed -E 's#[.]git$$##; s#.*github[.]com[:/]##')
+badges:
+	@test -n "$(REPO)" || { echo "no origin remote: run make badges REPO=account/oss_analysis"; exit 1; }
+	sed -i -E 's#(github[.]com|mybinder[.]org/v2/gh)/[^/]+/[^/]+/(actions|HEAD)#\1/$(REPO)/\2#g' README.md
 
 clean:
 	rm -rf build .snakemake

@@ -13,7 +13,7 @@ import sys
 import pytest
 from conftest import ROOT, run_build
 
-from oss_analysis import clean, registry, regress
+from oss_analysis import clean, figdiff, registry, regress
 
 pytestmark = pytest.mark.slow
 OUTPUTS = sorted(o for nb in registry.notebooks().values() for o in nb.outputs)
@@ -57,8 +57,13 @@ def test_fresh_copy_executes_every_notebook(first_build):
 
 
 def test_clean_build_reproduces_committed_outputs(built):
-    """Output regression: a number that changed is named with its file, line and column."""
+    """Output regression: a number that changed is named with its file, line and column; a
+    changed figure is shown in build/figure-diff/index.html (committed, rebuilt, difference)."""
     problems = regress.compare(ROOT / "figures", built / "figures", OUTPUTS)
+    if problems:
+        report = ROOT / "build" / "figure-diff"
+        figdiff.write_report(ROOT / "figures", built / "figures", OUTPUTS, report)
+        problems.append(f"see {report / 'index.html'} for the changed figures side by side")
     assert not problems, "rebuilt outputs differ from the committed ones:\n" + "\n".join(problems)
 
 
@@ -75,6 +80,19 @@ def test_manifest_records_every_output_and_input(built):
 
 def test_second_build_executes_nothing(built):
     assert planned_jobs(built) == set()
+
+
+def test_snakemake_report_shows_every_chart_with_its_caption(built):
+    """make report: snakemake --report on the built tree, every published chart tagged."""
+    env = dict(os.environ, OSS_ANALYSIS_ROOT=str(built))
+    captions = built / "build" / "report" / "captions"
+    subprocess.run([sys.executable, "-m", "oss_analysis.gallery", str(captions)], env=env, check=True)
+    log = run_build(built, "--report", "build/report.html")
+    log = log.stdout + log.stderr
+    charts = [o for o in OUTPUTS if o.endswith(".png")]
+    assert [c for c in charts if f"Adding {c}" not in log] == [], log[-2000:]
+    assert sorted(p.name for p in captions.iterdir()) == sorted(c.replace(".png", ".rst") for c in charts)
+    assert (built / "build" / "report.html").stat().st_size > 100_000
 
 
 def test_touching_a_raw_file_reruns_only_its_readers(built):
@@ -108,12 +126,26 @@ def test_changed_raw_value_is_named_by_output_and_cell(built):
             [sys.executable, "-m", "oss_analysis.build", "check-manifest"], env=env, capture_output=True, text=True
         )
         problems = regress.compare(ROOT / "figures", built / "figures", OUTPUTS)
+        diff = subprocess.run(  # the report `make diff` writes, here on the tree just built
+            [sys.executable, "-m", "oss_analysis.figdiff", "--rebuilt", str(built), "--out", str(built / "diff")],
+            env=dict(os.environ, OSS_ANALYSIS_ROOT=str(ROOT)),
+            capture_output=True,
+            text=True,
+        )
     finally:
         raw.write_bytes(keep_raw)
         dp.write_bytes(keep_dp)
         run_build(built)
     assert "figures/thesis_table_03.csv line 6, column '2009 CPI score': committed '2.7', rebuilt '2.8'" in problems
     assert stale.returncode == 0  # the manifest describes the build just made
+    assert diff.returncode == 1 and "report: " in diff.stdout, diff.stdout + diff.stderr
+    page = (built / "diff" / "index.html").read_text()
+    for chart in ("cpi_2009_ranked", "cpi_vs_wgi_cc"):  # the charts drawn from the CPI scores
+        for which in ("committed", "rebuilt", "difference"):
+            image = built / "diff" / "img" / f"{chart}.{which}.png"
+            assert image.stat().st_size > 1000 and f'src="img/{image.name}"' in page
+    assert "<td>6</td><td>2009 CPI score</td><td>2.7</td><td>2.8</td>" in page  # thesis_table_03.csv
+    assert "<td>score</td><td>2.7</td><td>2.8</td>" in page  # a chart's .data.csv
     shutil.rmtree(built / "build" / "failed", ignore_errors=True)
 
 
@@ -163,6 +195,11 @@ def test_site_renders_and_reads_well_in_a_browser(built, tmp_path):
     for result in (index, page, report):
         assert result["broken_images"] == [] and result["broken_links"] == [] and result["external_resources"] == []
     assert len(index["internal_links"]) > 40  # the catalogue links every table and figure
+    pngs = [o for nb in registry.notebooks().values() for o in nb.outputs if o.endswith(".png")]
+    assert len(index["images"]) == len(pngs)  # the gallery shows every chart as a thumbnail
+    page_html = (site / "index.html").read_text()
+    for png in pngs:
+        assert f'src="figures/{png}"' in page_html
     charts = [o for o in registry.notebooks()["corruption"].outputs if o.endswith(".png")]
     assert len(page["images"]) == len(charts)  # every chart the notebook saves is shown under its cell
     assert (shots / "corruption.png").stat().st_size > 10_000

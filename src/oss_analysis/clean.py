@@ -491,4 +491,6 @@ def load(name: str) -> pd.DataFrame:
     verify(name)
     path = paths.processed_file(name)
     frame = pd.read_csv(path, keep_default_na=True)
-    return validate(frame, PROCESSED[name].schema, f"data/processed/{name}.csv")
+    checked = validate(frame, PROCESSED[name].schema, f"data/processed/{name}.csv")
+    checked.attrs["processed"] = [name]  # follows the frame into charts: their source line (origin)
+    return checked

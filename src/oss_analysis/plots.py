@@ -4,8 +4,26 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from .style import HIGHLIGHT, MUTED
+
+
+def _place_labels(ax: plt.Axes, texts: list, xs: list[float], ys: list[float]) -> None:
+    """Move labels off each other and off the points (adjustText), with a thin leader line where a
+    label moved. A fixed number of iterations (never a time limit) keeps the result deterministic."""
+    from adjustText import adjust_text
+
+    adjust_text(
+        texts,
+        x=list(xs),
+        y=list(ys),
+        ax=ax,
+        iter_lim=400,
+        expand=(1.3, 1.6),
+        force_static=(0.3, 0.6),
+        arrowprops={"arrowstyle": "-", "color": "#5d6d7e", "lw": 0.6},
+    )
 
 
 def ranked_bars(
@@ -152,21 +170,23 @@ def scatter_fit(
     fig, ax = plt.subplots(figsize=(7.5, 5.2))
     ax.fill_between(band[x], band["ci_low"], band["ci_high"], color=MUTED, alpha=0.3, label="95% confidence band")
     ax.plot(band[x], band["fit"], color="#1f4e79", lw=1.5, label="OLS fit")
-    # labels alternate above/below along x so that clustered points stay readable
-    for i, r in enumerate(fitted.sort_values([x, y]).itertuples()):
+    rows = fitted.sort_values([x, y])
+    texts = []
+    for r in rows.itertuples():
         mine = getattr(r, key) == focus
         ax.scatter(getattr(r, x), getattr(r, y), color=HIGHLIGHT if mine else "#5d6d7e", s=70 if mine else 35, zorder=4)
-        offset = (-8, 9) if mine else (4, 6 if i % 2 == 0 else -12)
-        ax.annotate(
-            getattr(r, label),
-            (getattr(r, x), getattr(r, y)),
-            xytext=offset,
-            textcoords="offset points",
-            ha="right" if mine else "left",
-            fontsize=8,
-            color=HIGHLIGHT if mine else "black",
-            fontweight="bold" if mine else "normal",
+        texts.append(
+            ax.text(
+                getattr(r, x),
+                getattr(r, y),
+                getattr(r, label),
+                fontsize=8,
+                color=HIGHLIGHT if mine else "black",
+                fontweight="bold" if mine else "normal",
+                zorder=5,
+            )
         )
+    _place_labels(ax, texts, rows[x], rows[y])
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title, loc="left")
@@ -240,28 +260,27 @@ def dated_points(
             last[2].append(getattr(r, annotate))
         else:
             clusters.append([r.value, r.x, [getattr(r, annotate)]])
-    seen: dict[float, int] = {}
-    for value, x, labels in clusters:
-        k = seen.get(value, 0)
-        seen[value] = k + 1
-        dy = [0, 12, -12, 24][k % 4]
-        ax.annotate(
+    texts = [
+        ax.text(
+            x,
+            value,
             f"{value:g}: " + "; ".join(dict.fromkeys(labels)),
-            (x, value),
-            xytext=(6, dy),
-            textcoords="offset points",
             fontsize=6.5,
             va="center",
+            bbox={"fc": "white", "ec": "none", "alpha": 0.85, "pad": 0.4},  # readable across grid lines
         )
-    ax.axvline(right - 0.4, color=MUTED, ls=":", lw=1)
-    lo = ax.get_ylim()[0]
-    ax.text(right, lo, "undated\ntargets", ha="center", va="bottom", fontsize=7, color="#5d6d7e")
-    ax.set_xlim(ax.get_xlim()[0], right + 1.6)
-    ax.set_xticks(range(int(dated["year"].min()), int(right - 0.4) + 1))
+        for value, x, labels in clusters
+    ]
+    ax.margins(y=0.1)
+    ax.set_xlim(ax.get_xlim()[0], right + 1.6)  # before placing: the labels stay inside these limits
+    _place_labels(ax, texts, pts["x"], pts["value"])
+    ax.axvline(right - 0.4, color=MUTED, ls=":", lw=1, zorder=1)
+    years = list(range(int(dated["year"].min()), int(right - 0.4) + 1))
+    ax.set_xticks([*years, right], [*map(str, years), "undated\ntargets"])  # a tick: it cannot overlap
     ax.set_xlabel("Year")
     ax.set_ylabel(ylabel)
     ax.set_title(title, loc="left")
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=8)  # off the labels
     return fig
 
 
@@ -282,6 +301,7 @@ def rank_over_time(frame: pd.DataFrame, *, title: str) -> plt.Figure:
             fontsize=8,
         )
     ax.invert_yaxis()
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # years, not 2002.5
     ax.set_xlabel("Year")
     ax.set_ylabel("Rank (1 = best)")
     ax.set_title(title, loc="left")
@@ -339,46 +359,61 @@ def sources_over_time(
     return fig
 
 
+def _stage_facts(r: pd.Series) -> str:
+    """'25 services; offices 30 to 300': what the thesis gives for a stage, in words."""
+    bits = []
+    if pd.notna(r["services"]):
+        bits.append(f"{int(r['services'])} services" + (" added" if r["services_kind"] == "added" else ""))
+    if pd.notna(r["offices_to"]):
+        bits.append(
+            f"offices {int(r['offices_from'])} to {int(r['offices_to'])}"
+            if pd.notna(r["offices_from"])
+            else f"{int(r['offices_to'])} offices"
+        )
+    return "; ".join(bits)
+
+
 def stages_timeline(stages: pd.DataFrame, *, title: str, end_year: float, start_year: float) -> plt.Figure:
-    """Figure 4 rebuilt: one bar per dated stage over its period (open-ended stages run to the
-    right edge), labelled with the services and offices the thesis gives; the vision at the right."""
+    """Figure 4 rebuilt: one row per stage, its bar over its period (open-ended stages run to the
+    right edge) and its label beside the axis, so no label can run into a bar or another label;
+    what the thesis gives for a stage sits in its bar (after it, if it does not fit). The undated
+    vision gets the last row of its own."""
+    import textwrap
+
     from .clean import _decimal_year  # one reading of 'YYYY-MM' for the whole package
 
-    fig, ax = plt.subplots(figsize=(10, 4.8))
     dated = stages[~stages["is_vision"]].reset_index(drop=True)
+    vision = stages[stages["is_vision"]]
+    rows = len(dated) + len(vision)
+    fig, ax = plt.subplots(figsize=(10, 0.75 * rows + 1.4))
     colours = ["#1f4e79", "#2e8b57", "#d68910", "#6c3483"]
+    ax.set_xlim(start_year, end_year + 0.2)
+    ax.set_ylim(rows + 0.5, 0.5)
+    labels = []
     for i, r in dated.iterrows():
         start = float(_decimal_year(pd.Series([r["date_start"]])).iloc[0])
         end = float(_decimal_year(pd.Series([r["date_end"]])).iloc[0]) + 1 / 12 if pd.notna(r["date_end"]) else end_year
-        y = len(dated) - i
+        y = i + 1
         ax.barh(y, end - start, left=start, color=colours[i % len(colours)], alpha=0.85, height=0.6)
-        bits = []
-        if pd.notna(r["services"]):
-            bits.append(f"{int(r['services'])} services" + (" added" if r["services_kind"] == "added" else ""))
-        if pd.notna(r["offices_to"]):
-            bits.append(
-                f"offices {int(r['offices_from'])} to {int(r['offices_to'])}"
-                if pd.notna(r["offices_from"])
-                else f"{int(r['offices_to'])} offices"
-            )
-        ax.text(start + 0.05, y + 0.42, f"Stage {r['stage']}: {r['label']}", fontsize=8, va="bottom")
-        if bits:
-            ax.text(start + 0.05, y, "; ".join(bits), fontsize=8, va="center", color="white", fontweight="bold")
-    vision = stages[stages["is_vision"]]
-    for r in vision.itertuples():
-        txt = f"Vision (undated): {int(r.services)} services\nthrough {int(r.offices_to)} offices"
-        ax.text(
-            end_year + 0.1,
-            len(dated) / 2 + 0.5,
-            txt,
+        labels.append(f"Stage {r['stage']}: {r['label']}")
+        if facts := _stage_facts(r):
+            text = ax.text(start + 0.05, y, facts, fontsize=8, va="center", color="white", fontweight="bold")
+            renderer = fig.canvas.get_renderer()
+            if ax.transData.inverted().transform(text.get_window_extent(renderer))[1, 0] > end - 0.05:
+                text.set(x=end + 0.05, color="black")  # too long for its bar: after it instead
+    for j, r in enumerate(vision.itertuples(), start=len(dated) + 1):
+        labels.append(f"Vision (undated): {r.label.removeprefix('Vision: ')}")
+        ax.text(  # at the right, where the future is; its row holds nothing else
+            end_year + 0.15,
+            j,
+            _stage_facts(pd.Series(r._asdict())) or "no numbers given",
             fontsize=9,
             va="center",
-            ha="left",
+            ha="right",
             bbox={"boxstyle": "round", "fc": "#fdebd0", "ec": "#d68910"},
         )
-    ax.set_xlim(start_year, end_year + 1.6)
-    ax.set_ylim(0.4, len(dated) + 1)
-    ax.set_yticks([])
+    ax.set_yticks(range(1, rows + 1))
+    ax.set_yticklabels([textwrap.fill(t, 38) for t in labels], fontsize=8)
     ax.set_xticks(range(int(start_year), int(end_year) + 1))
     ax.set_xlabel("Year")
     ax.set_title(title, loc="left")
@@ -408,8 +443,8 @@ def stacked_periods(
             if v:
                 ax.text(xi, b + v / 2, f"{v:g}", ha="center", va="center", color="white", fontsize=9, fontweight="bold")
         bottom = bottom + wide[col]
-    for xi, total in enumerate(bottom):
-        ax.text(xi, total + 0.4, f"total {total:g}", ha="center", fontsize=9)
+    # totals under the bars (tick labels), where the reference line cannot run through them
+    ax.set_xticks(range(len(wide)), [f"{p}\ntotal {t:g}" for p, t in zip(wide.index, bottom, strict=True)])
     if reference is not None:  # in the legend, where it cannot collide with the bar totals
         ax.axhline(reference, color=HIGHLIGHT, ls="--", lw=1.2, label=reference_label)
     ax.set_ylabel(value)

@@ -10,20 +10,29 @@ from pathlib import Path
 import pandas as pd
 
 
-def _csv_diff(name: str, a: Path, b: Path, limit: int) -> list[str]:
+def cell_differences(a: Path, b: Path) -> tuple[list[str], list[tuple[int, str, str, str]]]:
+    """Structural changes (columns, row count) and the changed cells of two CSV files, each cell
+    as (file line, column, committed, rebuilt): what the text check and the visual report show."""
     old = pd.read_csv(a, dtype=str, keep_default_na=False)
     new = pd.read_csv(b, dtype=str, keep_default_na=False)
-    out = []
+    shape = []
     if list(old.columns) != list(new.columns):
-        out.append(f"{name}: columns changed from {list(old.columns)} to {list(new.columns)}")
+        shape.append(f"columns changed from {list(old.columns)} to {list(new.columns)}")
     if len(old) != len(new):
-        out.append(f"{name}: {len(old)} rows committed, {len(new)} rebuilt")
-    for col in [c for c in old.columns if c in new.columns]:
-        for i in range(min(len(old), len(new))):
-            if old.at[i, col] != new.at[i, col]:
-                out.append(
-                    f"{name} line {i + 2}, column {col!r}: committed {old.at[i, col]!r}, rebuilt {new.at[i, col]!r}"
-                )
+        shape.append(f"{len(old)} rows committed, {len(new)} rebuilt")
+    cells = [
+        (i + 2, col, old.at[i, col], new.at[i, col])
+        for col in [c for c in old.columns if c in new.columns]
+        for i in range(min(len(old), len(new)))
+        if old.at[i, col] != new.at[i, col]
+    ]
+    return shape, cells
+
+
+def _csv_diff(name: str, a: Path, b: Path, limit: int) -> list[str]:
+    shape, cells = cell_differences(a, b)
+    out = [f"{name}: {s}" for s in shape]
+    out += [f"{name} line {line}, column {col!r}: committed {was!r}, rebuilt {now!r}" for line, col, was, now in cells]
     if len(out) > limit:
         out = out[:limit] + [f"{name}: ... and {len(out) - limit} more differences"]
     return out

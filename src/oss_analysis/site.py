@@ -8,7 +8,7 @@ import html
 import shutil
 from pathlib import Path
 
-from . import paths, registry
+from . import gallery, paths, registry
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -19,7 +19,7 @@ def _page(title: str, body: str) -> str:
         "body{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em;line-height:1.4}"
         "table{border-collapse:collapse}"
         "td,th{border:1px solid #ccc;padding:.3em .5em;vertical-align:top;text-align:left}"
-        "th{background:#f3f3f3}code{font-size:90%}"
+        "th{background:#f3f3f3}code{font-size:90%}" + gallery.STYLE
     )
     return (
         f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{html.escape(title)}</title>\n'
@@ -44,7 +44,8 @@ def _catalogue_rows(built: set[str]) -> str:
         files = " ".join(f'<a href="figures/{f}">{html.escape(f)}</a>' for f in str(r.outputs).split())
         where = f"p. {int(r.page)}, " if r.page != "" else ""
         rows.append(
-            f"<tr><td>{html.escape(r.number)}</td><td>{html.escape(r.title)}</td><td>{html.escape(r.kind)}</td>"
+            f'<tr id="item-{r.item_id}"><td>{html.escape(r.number)}</td><td>{html.escape(r.title)}</td>'
+            f"<td>{html.escape(r.kind)}</td>"
             f"<td>{html.escape(r.status)}</td><td>{where}line {r.seed_line}</td><td>{nb}</td><td>{files}</td></tr>"
         )
     columns = ("item", "title", "kind", "status", "where", "notebook", "outputs")
@@ -78,6 +79,8 @@ def build_site(out: Path | None = None) -> Path:
         "re-executed. The reviewers' summary is the "
         '<a href="notebooks/reproduction_report.html">reproduction report</a>.</p>\n'
         f"<h2>Notebooks</h2>\n<ul>\n{listing}\n</ul>\n"
+        "<h2>Gallery: every table and figure, by theme</h2>\n<p>Each card links to its notebook, its data "
+        "and its row of the catalogue below.</p>\n" + gallery.html_section(gallery.cards()) + "\n"
         "<h2>Catalogue: every table and figure of the studies</h2>\n"
         '<p>Machine-readable: <a href="figures/catalogue.csv">catalogue.csv</a>. Qualitative items are described '
         "in the catalogue in our own words.</p>\n" + _catalogue_rows(set(notebooks))
