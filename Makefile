@@ -47,24 +47,20 @@ lock: $(STAMP)
 	  grep -vxFf requirements/build.lock requirements/.all.lock; } > requirements/lab.lock
 	rm -f requirements/.all.lock
 
-# mtime-based reruns, like make: Snakemake >= 9.18 otherwise skips inputs whose checksum is unchanged.
-# --rerun-incomplete: a build that was killed is finished cleanly by the next one.
+# The flags every run shares (mtime reruns, finishing a killed build, in-process small jobs) are in
+# workflow/profiles/default, which Snakemake reads by itself. The build prints progress and a short
+# summary; Snakemake's full log goes to build/logs/snakemake.log, and a failing job's own log and
+# one-line error are what a failure shows (src/oss_analysis/buildlog.py). Two builds started at
+# once: the second waits for the first; a Snakemake lock is cleared only when no Snakemake holds it.
 # COUNTRY="KGZ UZB": build the country-dependent notebooks for those focus countries into figures/<CODE>/.
 COUNTRY ?=
-SNAKEFLAGS ?= --snakefile workflow/Snakefile --cores $(JOBS) --max-checksum-file-size 0 --rerun-incomplete --show-failed-logs \
+SNAKEFLAGS ?= --snakefile workflow/Snakefile --cores $(JOBS) \
 	$(if $(strip $(COUNTRY)),--config country="$(COUNTRY)")
-# Two builds started at once: the second waits for the first (flock), then finds nothing to do.
-# Holding that lock, any Snakemake lock left behind is from a killed build, so it is cleared.
-FLOCK := $(shell command -v flock 2>/dev/null)
-ifeq ($(FLOCK),)
-RUN_GRAPH = $(BIN)/snakemake $(SNAKEFLAGS)
-else
-RUN_GRAPH = $(FLOCK) --verbose .build.lock sh -c 'rm -rf .snakemake/locks && exec $(BIN)/snakemake $(SNAKEFLAGS)'
-endif
+RUN_GRAPH = $(BIN)/python -m oss_analysis.buildlog $(SNAKEFLAGS)
 
 # SKIP_SETUP=1: use the venv as it is (the tests run `make build` in copies of the project).
 build: $(if $(SKIP_SETUP),,$(STAMP))
-	$(RUN_GRAPH)
+	@$(RUN_GRAPH)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadscope --nbval-lax --nbval-current-env notebooks tests
@@ -75,6 +71,7 @@ site: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks notebooks
+	$(BIN)/snakemake --snakefile workflow/Snakefile --lint --quiet all
 
 datapackage: $(STAMP)
 	$(BIN)/python -m oss_analysis.build datapackage

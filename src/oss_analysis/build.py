@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -151,9 +152,61 @@ def publish(stage: Path, dest: Path, files: list[str]) -> None:
         atomic_write(dest / f, lambda tmp, f=f: shutil.copyfile(stage / f, tmp))
 
 
+def copy_files(pairs: dict[str, str]) -> None:
+    """Copy each source file to its destination, atomically (temp file + rename)."""
+    from .files import atomic_write
+
+    for src, dest in pairs.items():
+        atomic_write(Path(dest), lambda tmp, src=src: shutil.copyfile(src, tmp))
+
+
+def publish_notebook(name: str, country: str | None = None) -> None:
+    """Copy a notebook's staged outputs into figures/ (figures/<COUNTRY>/ for a country run)."""
+    from .registry import notebooks
+
+    sub_dir = Path(country) if country else Path()
+    outputs = list(notebooks()[name].outputs)
+    publish(paths.build_dir() / "stage" / sub_dir / name, paths.figures_dir() / sub_dir, outputs)
+
+
+def write_availability(country: str) -> Path:
+    """Write figures/<COUNTRY>/AVAILABILITY.md: what a country run could and could not build."""
+    from . import countryrun
+
+    page = countryrun.availability_page(country)
+    target = paths.figures_dir() / country / "AVAILABILITY.md"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(page, encoding="utf-8")
+    return target
+
+
+class JobFailed(RuntimeError):
+    """A job of the build graph failed; its message is the job's one-line error."""
+
+
+def job(log: str, fn: Callable[..., object], *args: object) -> None:
+    """Run one small job inside the Snakemake process (a `run:` rule): a DataError or
+    ParameterError becomes ``error: ...`` in the job's log and a failed job, any other exception
+    its traceback, so that the job's own log says why it failed."""
+    import traceback
+
+    from .errors import DataError, ParameterError
+
+    Path(log).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fn(*args)
+    except (DataError, ParameterError) as exc:
+        Path(log).write_text(f"error: {exc}\n", encoding="utf-8")
+        raise JobFailed(f"error: {exc}") from None
+    except Exception as exc:
+        Path(log).write_text(traceback.format_exc() + f"error: {type(exc).__name__}: {exc}\n", encoding="utf-8")
+        raise
+    Path(log).write_text("", encoding="utf-8")
+
+
 def update_datapackage() -> list[str]:
     """Record sha256 and size of every raw resource in ``data/raw/datapackage.json``."""
-    from .io import sha256
+    from .files import sha256
 
     dp_path = paths.raw_dir() / "datapackage.json"
     dp = json.loads(dp_path.read_text(encoding="utf-8"))
@@ -221,11 +274,7 @@ def main(argv: list[str] | None = None) -> int:
             return _fail(str(exc))
         return 0
     if args.cmd == "publish":
-        from .registry import notebooks
-
-        nb = notebooks()[args.name]
-        sub_dir = Path(args.country) if args.country else Path()
-        publish(paths.build_dir() / "stage" / sub_dir / args.name, paths.figures_dir() / sub_dir, list(nb.outputs))
+        publish_notebook(args.name, args.country)
         return 0
     if args.cmd == "add-country-data":
         from . import additions
@@ -247,16 +296,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {out / 'index.html'}")
         return 0
     if args.cmd == "availability":
-        from . import countryrun
         from .errors import ParameterError
 
         try:
-            page = countryrun.availability_page(args.country)
+            write_availability(args.country)
         except ParameterError as exc:
             return _fail(str(exc))
-        target = paths.figures_dir() / args.country / "AVAILABILITY.md"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(page, encoding="utf-8")
         return 0
     if args.cmd == "manifest":
         from . import manifest

@@ -6,17 +6,23 @@ changed raw file feeds.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import pandera.pandas as pa
 
-from . import countries, paths, registry, schemas
+from . import countries, paths, registry
 from .errors import DataError
+from .files import atomic_write, sha256
 from .io import load_raw, titles, validate
 from .tables import write_csv
+
+if TYPE_CHECKING:  # pandera (with the schemas) is imported to build or check a table, not to read one
+    import pandera.pandas as pa
 
 
 @dataclass(frozen=True)
@@ -78,7 +84,9 @@ def wgi_2008() -> pd.DataFrame:
     raw = load_raw("thesis_table_02_wgi").assign(source="thesis Table 2")
     add = load_raw("wgi_2008_additions").drop(columns=["country_code", "year"]).assign(seed_line=pd.NA)
     both = pd.concat([raw, add], ignore_index=True)
-    names = {v: k for k, v in schemas.WGI_CODES.items()}
+    from .schemas import WGI_CODES
+
+    names = {v: k for k, v in WGI_CODES.items()}
     fields = titles("thesis_table_02_wgi")
     long = both.melt(id_vars=["country", "seed_line", "source"], var_name="field", value_name="percentile")
     long["indicator_name"] = long["field"].map(fields)
@@ -360,9 +368,12 @@ def document_delays() -> pd.DataFrame:
     return out.sort_values("year").reset_index(drop=True)
 
 
-PROCESSED: dict[str, Processed] = {
-    p.name: p
-    for p in [
+@cache
+def _processed() -> dict[str, Processed]:
+    """The registry of processed tables, built on first use (it needs the pandera schemas)."""
+    from . import schemas
+
+    return {p.name: p for p in [
         Processed(cpi_2009, schemas.CPI, "CPI 2009 rank and score by country"),
         Processed(wgi_2008, schemas.WGI, "WGI percentile ranks, long"),
         Processed(eiu_2008, schemas.EIU, "EIU e-readiness 2008 by category"),
@@ -378,24 +389,49 @@ PROCESSED: dict[str, Processed] = {
         Processed(egov_ranks, schemas.EGOV, "UN e-government ranks, printed and derived"),
         Processed(satisfaction, schemas.SATISFACTION, "citizen satisfaction by year and source"),
         Processed(document_delays, schemas.DELAYS, "document delays 2007-2008"),
-    ]
-}
+    ]}
+
+
+def __getattr__(name: str) -> Any:
+    """``clean.PROCESSED``: the registry, without importing pandera when the module is imported."""
+    if name == "PROCESSED":
+        return _processed()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def build(name: str) -> pd.DataFrame:
     """Build one processed table from raw and validate it against its schema."""
-    spec = PROCESSED[name]
+    spec = _processed()[name]
     return validate(spec.build(), spec.schema, f"data/processed/{name}.csv (built)")
 
 
 def write(name: str, out_dir: Path | None = None) -> Path:
-    """Build and write one processed table (atomically)."""
+    """Build and write one processed table (atomically). Into an explicit ``out_dir`` (the build's
+    staging folder) it also writes ``<name>.json``, the record that lets :func:`load` skip
+    validating these exact bytes again."""
     target = Path(out_dir) if out_dir else paths.processed_dir()
-    return write_csv(build(name), target / f"{name}.csv")
+    frame = build(name)
+    path = write_csv(frame, target / f"{name}.csv")
+    if out_dir:
+        record = {"sha256": sha256(path), "dtypes": {str(c): str(t) for c, t in frame.dtypes.items()}}
+        text = json.dumps(record, indent=1) + "\n"
+        atomic_write(target / f"{name}.json", lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    return path
+
+
+def record_file(name: str) -> Path:
+    """Where the build records a published table as validated (sha256 of its bytes, dtypes)."""
+    return paths.build_dir() / "prepared" / f"{name}.json"
 
 
 def load(name: str) -> pd.DataFrame:
-    """Read a processed table written by the build and validate it (what notebooks call)."""
+    """Read a processed table written by the build (what notebooks call). The very bytes the build
+    validated are typed from its record; anything else (a hand edit, no build yet) is validated,
+    so a notebook kernel need not import pandera."""
     path = paths.processed_file(name)
     frame = pd.read_csv(path, keep_default_na=True)
-    return validate(frame, PROCESSED[name].schema, f"data/processed/{name}.csv")
+    rec = record_file(name)
+    known = json.loads(rec.read_text(encoding="utf-8")) if rec.exists() else {}
+    if known.get("sha256") == sha256(path) and list(known.get("dtypes", {})) == list(frame.columns):
+        return frame.astype(known["dtypes"])
+    return validate(frame, _processed()[name].schema, f"data/processed/{name}.csv")

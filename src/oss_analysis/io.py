@@ -7,18 +7,20 @@ schema; the pandera checks for raw files are derived from it, so the two cannot 
 from __future__ import annotations
 
 import csv
-import hashlib
 import io as _io
 import json
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import pandera.pandas as pa
 
 from . import countries, paths
 from .errors import DataError
+from .files import sha256
+
+if TYPE_CHECKING:  # pandera is imported where a schema is built or run, not by every reader
+    import pandera.pandas as pa
 
 _NUMERIC = {"integer", "number"}
 
@@ -41,10 +43,6 @@ def resource(name: str) -> dict[str, Any]:
             return res
     known = ", ".join(sorted(r["name"] for r in datapackage()["resources"]))
     raise KeyError(f"no raw resource named {name!r} in data/raw/datapackage.json; known: {known}")
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _rel(path: Path) -> str:
@@ -122,6 +120,8 @@ def _coerce(frame: pd.DataFrame, fields: list[dict[str, Any]], name: str) -> pd.
 
 
 def _field_checks(field: dict[str, Any]) -> list[pa.Check]:
+    import pandera.pandas as pa
+
     cons = field.get("constraints", {})
     checks: list[pa.Check] = []
     if "minimum" in cons:
@@ -148,6 +148,8 @@ def _field_checks(field: dict[str, Any]) -> list[pa.Check]:
 def schema_from_fields(fields: list[dict[str, Any]], primary_key: list[str] | None = None) -> pa.DataFrameSchema:
     """pandera schema equivalent to a Frictionless table schema (types, required, unique, range,
     enum, country codes, primary key)."""
+    import pandera.pandas as pa
+
     dtypes = {"integer": "Int64", "number": "Float64", "string": "string", "date": "string", "boolean": "boolean"}
     cols = {}
     for f in fields:
@@ -164,6 +166,8 @@ def schema_from_fields(fields: list[dict[str, Any]], primary_key: list[str] | No
 
 def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, file: str) -> pd.DataFrame:
     """Run a pandera schema and turn its first failure into a one-line DataError."""
+    import pandera.pandas as pa
+
     try:
         return schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:

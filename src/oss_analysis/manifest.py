@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from . import paths, registry
-from .io import sha256
+from .files import sha256
 
 
 def _rel(p: Path) -> str:
