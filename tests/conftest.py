@@ -56,26 +56,74 @@ def project(tmp_path, monkeypatch) -> Path:
 
 
 def snakemake_cmd(*extra: str) -> list[str]:
-    """The build graph command `make all` runs (same flags), for a project copy."""
-    return [
-        str(Path(sys.executable).with_name("snakemake")),
-        "--snakefile",
-        "workflow/Snakefile",
-        "--cores",
-        "2",
-        "--max-checksum-file-size",
-        "0",
-        "--rerun-incomplete",
-        "--show-failed-logs",
-        *extra,
-    ]
+    """The build graph command `make all` runs, for a project copy (its other flags come from
+    workflow/profiles/default, which Snakemake reads by itself)."""
+    snakemake = str(Path(sys.executable).with_name("snakemake"))
+    return [snakemake, "--snakefile", "workflow/Snakefile", "--cores", "2", *extra]
+
+
+def build_env(project_dir: Path) -> dict[str, str]:
+    env = dict(os.environ, OSS_ANALYSIS_ROOT=str(project_dir))
+    env.pop("OSS_ANALYSIS_OUTPUT_DIR", None)
+    return env
 
 
 def run_build(project_dir: Path, *extra: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run the build graph in a project copy exactly as `make all` does (same flags)."""
-    env = dict(os.environ, OSS_ANALYSIS_ROOT=str(project_dir))
-    env.pop("OSS_ANALYSIS_OUTPUT_DIR", None)
-    proc = subprocess.run(snakemake_cmd(*extra), cwd=project_dir, env=env, capture_output=True, text=True)
+    """Run the build graph in a project copy as `make all` does."""
+    proc = subprocess.run(
+        snakemake_cmd(*extra), cwd=project_dir, env=build_env(project_dir), capture_output=True, text=True
+    )
     if check and proc.returncode != 0:
         raise AssertionError(f"build failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}")
     return proc
+
+
+# One clean build per test run: the first test that needs it (in any xdist worker) builds a copy of
+# the project; every other test reads that tree or starts from a copy of it, so that a test that
+# changes something pays an incremental rebuild, not a clean one.
+_BUILT = "built-once"
+_NOT_COPIED = {".snakemake/locks", "build/site", "build/site-screenshots", "build/failed"}
+
+
+@pytest.fixture(scope="session")
+def built_tree(tmp_path_factory) -> tuple[Path, str]:
+    """(project, build log) of the one clean build of this test run. Read it, never change it."""
+    import fcntl
+
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # shared by the workers of this run
+    project, log = shared / _BUILT / "project", shared / _BUILT / "build.log"
+    project.parent.mkdir(parents=True, exist_ok=True)
+    with (shared / f"{_BUILT}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not log.exists():
+            shutil.rmtree(project, ignore_errors=True)
+            copy_project(project)
+            proc = run_build(project, check=False)
+            text = proc.stdout + proc.stderr
+            if proc.returncode != 0:
+                raise AssertionError(f"the clean build failed ({proc.returncode}):\n{text[-5000:]}")
+            log.write_text(text)
+    return project, log.read_text()
+
+
+@pytest.fixture
+def built(built_tree) -> Path:
+    """The built tree, read-only."""
+    return built_tree[0]
+
+
+@pytest.fixture
+def built_copy(built_tree, tmp_path, monkeypatch) -> Path:
+    """A private copy of the built tree (modification times kept, so nothing is out of date);
+    the package's paths point at it for this test."""
+    source, copy = built_tree[0], tmp_path / "project"
+
+    def ignore(folder: str, names: list[str]) -> list[str]:
+        rel = Path(folder).relative_to(source)
+        return [n for n in names if (rel / n).as_posix() in _NOT_COPIED]
+
+    shutil.copytree(source, copy, symlinks=True, ignore=ignore)
+    monkeypatch.setenv("OSS_ANALYSIS_ROOT", str(copy))
+    return copy

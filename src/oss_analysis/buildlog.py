@@ -27,6 +27,8 @@ from typing import TextIO
 PROGRESS = re.compile(r"^(\d+) of (\d+) steps \((\d+)%\) done")
 FAILED_LOG = re.compile(r"^\s+log: (\S+) \(check log file")
 MAX_JOB_LOG_LINES = 15
+# what every kernel says on start-up, nothing to do with a failure
+NOISE = ("Kernel is running over TCP without encryption",)
 
 
 def snakemake_pids(root: Path) -> list[int]:
@@ -131,9 +133,9 @@ def report_failure(root: Path, full_log: Path, out: TextIO) -> None:
     last: list[str] = []
     for log in logs:
         lines = log.read_text(encoding="utf-8", errors="replace").splitlines() if log.exists() else []
-        print(f"--- failed job's log: {log.relative_to(root)} ---", file=out)
-        shown = [ln for ln in lines if not ln.startswith("error: ")][-MAX_JOB_LOG_LINES:]
-        for ln in shown:
+        shown = [ln for ln in lines if not ln.startswith("error: ") and not any(n in ln for n in NOISE)]
+        print(f"failed job's log: {log.relative_to(root)}" + (" (its last lines:)" if shown else ""), file=out)
+        for ln in shown[-MAX_JOB_LOG_LINES:]:
             print(f"  {ln}", file=out)
         last = lines or last
     if not logs:  # no job ran (a bad Snakefile, a bad COUNTRY): Snakemake's own last words
