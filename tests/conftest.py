@@ -78,34 +78,65 @@ def run_build(project_dir: Path, *extra: str, check: bool = True) -> subprocess.
     return proc
 
 
-# One clean build per test run: the first test that needs it (in any xdist worker) builds a copy of
-# the project; every other test reads that tree or starts from a copy of it, so that a test that
-# changes something pays an incremental rebuild, not a clean one.
+# One clean build per test run: every test that reads a build reads this tree, and every test that
+# changes something starts from a copy of it, so that it pays an incremental rebuild, not a clean
+# one. Under xdist the controller starts the build at once in the background, while the workers
+# run the tests that need no build; whoever needs the tree first waits for it (a file lock).
 _BUILT = "built-once"
+_SHARED_ENV = "OSS_TESTS_BUILT_ONCE"
+_HEAVY = ("test_build_graph", "test_faults", "test_countries")
 _NOT_COPIED = {".snakemake/locks", "build/site", "build/site-screenshots", "build/failed"}
+
+
+def build_once(shared: Path) -> tuple[Path, str]:
+    """Build a copy of the project in ``shared`` unless that was done already; (project, log)."""
+    import fcntl
+
+    project, log, failed = shared / _BUILT / "project", shared / _BUILT / "build.log", shared / _BUILT / "failed.log"
+    project.parent.mkdir(parents=True, exist_ok=True)
+    with (shared / f"{_BUILT}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not log.exists() and not failed.exists():
+            shutil.rmtree(project, ignore_errors=True)
+            copy_project(project)
+            proc = run_build(project, check=False)
+            (log if proc.returncode == 0 else failed).write_text(proc.stdout + proc.stderr)
+    if failed.exists():
+        raise AssertionError(f"the clean build failed:\n{failed.read_text()[-5000:]}")
+    return project, log.read_text()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """In the xdist controller, when build tests are among those run, start the build now."""
+    cfg = session.config
+    if os.environ.get("PYTEST_XDIST_WORKER") or not getattr(cfg.option, "numprocesses", None):
+        return
+    if "not slow" in (cfg.option.markexpr or ""):
+        return
+    if not any(Path(a).name == "tests" or any(h in a for h in _HEAVY) for a in map(str, cfg.args)):
+        return
+    shared = _SCRATCH / "shared"
+    shared.mkdir()
+    os.environ[_SHARED_ENV] = str(shared)  # the workers, started after this hook, inherit it
+    cfg.stash[_BACKGROUND] = subprocess.Popen([sys.executable, __file__, str(shared)], cwd=ROOT)
+
+
+_BACKGROUND = pytest.StashKey[subprocess.Popen]()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    proc = session.config.stash.get(_BACKGROUND, None)
+    if proc is not None and proc.poll() is None:
+        proc.kill()
+        proc.wait()
 
 
 @pytest.fixture(scope="session")
 def built_tree(tmp_path_factory) -> tuple[Path, str]:
     """(project, build log) of the one clean build of this test run. Read it, never change it."""
-    import fcntl
-
-    shared = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        shared = shared.parent  # shared by the workers of this run
-    project, log = shared / _BUILT / "project", shared / _BUILT / "build.log"
-    project.parent.mkdir(parents=True, exist_ok=True)
-    with (shared / f"{_BUILT}.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not log.exists():
-            shutil.rmtree(project, ignore_errors=True)
-            copy_project(project)
-            proc = run_build(project, check=False)
-            text = proc.stdout + proc.stderr
-            if proc.returncode != 0:
-                raise AssertionError(f"the clean build failed ({proc.returncode}):\n{text[-5000:]}")
-            log.write_text(text)
-    return project, log.read_text()
+    shared = os.environ.get(_SHARED_ENV)
+    return build_once(Path(shared) if shared else tmp_path_factory.getbasetemp())
 
 
 @pytest.fixture
@@ -127,3 +158,7 @@ def built_copy(built_tree, tmp_path, monkeypatch) -> Path:
     shutil.copytree(source, copy, symlinks=True, ignore=ignore)
     monkeypatch.setenv("OSS_ANALYSIS_ROOT", str(copy))
     return copy
+
+
+if __name__ == "__main__":  # the controller's background build: python tests/conftest.py SHARED_DIR
+    build_once(Path(sys.argv[1]))

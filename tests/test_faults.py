@@ -1,7 +1,8 @@
 """Fault suite for the build: a broken raw file, a killed build, two builds at once, a direct
 Snakemake run beside `make all`, and no network. Each ends with a clear message (or a clean
 finish) and the last good outputs intact. Each test starts from a copy of the one clean build
-(``built_copy`` in conftest) and gives the build real work by touching or editing a raw file."""
+(``built_copy`` in conftest) and gives the build real work by touching or editing a raw file:
+where any work will do, the errata register, which only the reproduction report reads."""
 
 import hashlib
 import os
@@ -21,6 +22,7 @@ from oss_analysis import registry, regress
 pytestmark = pytest.mark.slow
 OUTPUTS = sorted(o for nb in registry.notebooks().values() for o in nb.outputs)
 VENV = Path(sys.executable).parents[1]
+ERRATA = "data/raw/errata.csv"  # read by the reproduction report only: the cheapest real work
 
 
 def tree_digest(project):
@@ -69,9 +71,9 @@ def build_lock_held(project):
 
 
 def test_killed_build_then_rerun_ends_identical_to_a_clean_build(project):
-    (project / "data/raw/thesis_table_03_cpi.csv").touch()  # work for the build: two notebooks
+    (project / ERRATA).touch()
     proc = make_build(project)
-    running = project / "build" / "notebooks" / ".corruption.tmp.ipynb"  # papermill writes it as it runs
+    running = project / "build" / "notebooks" / ".reproduction_report.tmp.ipynb"  # papermill writes it as it runs
     wait_for(lambda: running.exists() or proc.poll() is not None, "the notebook to start")
     assert proc.poll() is None, "the build finished before it could be interrupted"
     os.killpg(proc.pid, signal.SIGKILL)
@@ -86,7 +88,7 @@ def test_killed_build_then_rerun_ends_identical_to_a_clean_build(project):
 
 
 def test_two_builds_at_once_the_second_waits(project):
-    (project / "data/raw/thesis_table_03_cpi.csv").touch()  # give the first build real work
+    (project / ERRATA).touch()  # give the first build real work
     first = make_build(project)
     wait_for(lambda: build_lock_held(project) or first.poll() is not None, "the first build to start")
     second = make_build(project)
@@ -106,7 +108,7 @@ def test_two_builds_at_once_the_second_waits(project):
 def test_a_direct_snakemake_run_is_not_broken_by_make_all(project, tmp_path):
     """`make all` started while a direct `snakemake` run works in the same folder waits for it
     instead of clearing its lock (issue 17)."""
-    (project / "data/raw/thesis_table_03_cpi.csv").touch()
+    (project / ERRATA).touch()
     log = (tmp_path / "direct.log").open("w")
     direct = subprocess.Popen(snakemake_cmd(), cwd=project, env=build_env(project), stdout=log, stderr=log)
     locks = project / ".snakemake" / "locks"
@@ -164,12 +166,12 @@ def test_build_and_notebook_run_without_network(project, tmp_path):
     notebook's chain and a notebook executed by hand both succeed."""
     routes = subprocess.run([*NO_NET, "ip", "route", "show"], capture_output=True, text=True)
     assert routes.returncode == 0 and routes.stdout.strip() == "", "the namespace must have no route out"
-    (project / "data/raw/thesis_table_04_eiu.csv").touch()
+    (project / ERRATA).touch()
     env = build_env(project)
     snake = snakemake_cmd()
     proc = subprocess.run([*NO_NET, *snake], cwd=project, env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "notebook_egovernment" in proc.stdout + proc.stderr
+    assert "notebook_reproduction_report" in proc.stdout + proc.stderr
     run = subprocess.run(
         [
             *NO_NET,
