@@ -63,7 +63,7 @@ build: $(if $(SKIP_SETUP),,$(STAMP))
 	@$(RUN_GRAPH)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist load --nbval-lax --nbval-current-env notebooks tests
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile --nbval-lax --nbval-current-env notebooks tests
 
 # The static site of the built tree (run `make all` first): build/site/index.html.
 site: $(STAMP)
