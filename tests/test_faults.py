@@ -36,8 +36,9 @@ def project(built_copy):
 
 
 def make_build(project, **kw):
-    """`make build` in the copy, with the already installed venv (what `make all` runs after set-up)."""
-    env = build_env(project)
+    """`make build` in the copy, with the already installed venv (what `make all` runs after set-up),
+    started as a user starts it, not as a sub-make of `make test`."""
+    env = {k: v for k, v in build_env(project).items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
     return subprocess.Popen(
         ["make", "-s", "build", f"VENV={VENV}", "JOBS=2", "SKIP_SETUP=1"],
         cwd=project,
