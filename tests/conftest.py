@@ -56,26 +56,109 @@ def project(tmp_path, monkeypatch) -> Path:
 
 
 def snakemake_cmd(*extra: str) -> list[str]:
-    """The build graph command `make all` runs (same flags), for a project copy."""
-    return [
-        str(Path(sys.executable).with_name("snakemake")),
-        "--snakefile",
-        "workflow/Snakefile",
-        "--cores",
-        "2",
-        "--max-checksum-file-size",
-        "0",
-        "--rerun-incomplete",
-        "--show-failed-logs",
-        *extra,
-    ]
+    """The build graph command `make all` runs, for a project copy (its other flags come from
+    workflow/profiles/default, which Snakemake reads by itself)."""
+    snakemake = str(Path(sys.executable).with_name("snakemake"))
+    return [snakemake, "--snakefile", "workflow/Snakefile", "--cores", "2", *extra]
+
+
+def build_env(project_dir: Path) -> dict[str, str]:
+    env = dict(os.environ, OSS_ANALYSIS_ROOT=str(project_dir))
+    env.pop("OSS_ANALYSIS_OUTPUT_DIR", None)
+    return env
 
 
 def run_build(project_dir: Path, *extra: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run the build graph in a project copy exactly as `make all` does (same flags)."""
-    env = dict(os.environ, OSS_ANALYSIS_ROOT=str(project_dir))
-    env.pop("OSS_ANALYSIS_OUTPUT_DIR", None)
-    proc = subprocess.run(snakemake_cmd(*extra), cwd=project_dir, env=env, capture_output=True, text=True)
+    """Run the build graph in a project copy as `make all` does."""
+    proc = subprocess.run(
+        snakemake_cmd(*extra), cwd=project_dir, env=build_env(project_dir), capture_output=True, text=True
+    )
     if check and proc.returncode != 0:
         raise AssertionError(f"build failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}")
     return proc
+
+
+# One clean build per test run: every test that reads a build reads this tree, and every test that
+# changes something starts from a copy of it, so that it pays an incremental rebuild, not a clean
+# one. Under xdist the controller starts the build at once in the background, while the workers
+# run the tests that need no build; whoever needs the tree first waits for it (a file lock).
+_BUILT = "built-once"
+_SHARED_ENV = "OSS_TESTS_BUILT_ONCE"
+_HEAVY = ("test_build_graph", "test_faults", "test_countries")
+_NOT_COPIED = {".snakemake/locks", "build/site", "build/site-screenshots", "build/failed"}
+
+
+def build_once(shared: Path) -> tuple[Path, str]:
+    """Build a copy of the project in ``shared`` unless that was done already; (project, log)."""
+    import fcntl
+
+    project, log, failed = shared / _BUILT / "project", shared / _BUILT / "build.log", shared / _BUILT / "failed.log"
+    project.parent.mkdir(parents=True, exist_ok=True)
+    with (shared / f"{_BUILT}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not log.exists() and not failed.exists():
+            shutil.rmtree(project, ignore_errors=True)
+            copy_project(project)
+            proc = run_build(project, check=False)
+            (log if proc.returncode == 0 else failed).write_text(proc.stdout + proc.stderr)
+    if failed.exists():
+        raise AssertionError(f"the clean build failed:\n{failed.read_text()[-5000:]}")
+    return project, log.read_text()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """In the xdist controller, when build tests are among those run, start the build now."""
+    cfg = session.config
+    if os.environ.get("PYTEST_XDIST_WORKER") or not getattr(cfg.option, "numprocesses", None):
+        return
+    if "not slow" in (cfg.option.markexpr or ""):
+        return
+    if not any(Path(a).name == "tests" or any(h in a for h in _HEAVY) for a in map(str, cfg.args)):
+        return
+    shared = _SCRATCH / "shared"
+    shared.mkdir()
+    os.environ[_SHARED_ENV] = str(shared)  # the workers, started after this hook, inherit it
+    cfg.stash[_BACKGROUND] = subprocess.Popen([sys.executable, __file__, str(shared)], cwd=ROOT)
+
+
+_BACKGROUND = pytest.StashKey[subprocess.Popen]()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    proc = session.config.stash.get(_BACKGROUND, None)
+    if proc is not None and proc.poll() is None:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.fixture(scope="session")
+def built_tree(tmp_path_factory) -> tuple[Path, str]:
+    """(project, build log) of the one clean build of this test run. Read it, never change it."""
+    shared = os.environ.get(_SHARED_ENV)
+    return build_once(Path(shared) if shared else tmp_path_factory.getbasetemp())
+
+
+@pytest.fixture
+def built(built_tree) -> Path:
+    """The built tree, read-only."""
+    return built_tree[0]
+
+
+@pytest.fixture
+def built_copy(built_tree, tmp_path, monkeypatch) -> Path:
+    """A private copy of the built tree (modification times kept, so nothing is out of date);
+    the package's paths point at it for this test."""
+    source, copy = built_tree[0], tmp_path / "project"
+
+    def ignore(folder: str, names: list[str]) -> list[str]:
+        rel = Path(folder).relative_to(source)
+        return [n for n in names if (rel / n).as_posix() in _NOT_COPIED]
+
+    shutil.copytree(source, copy, symlinks=True, ignore=ignore)
+    monkeypatch.setenv("OSS_ANALYSIS_ROOT", str(copy))
+    return copy
+
+
+if __name__ == "__main__":  # the controller's background build: python tests/conftest.py SHARED_DIR
+    build_once(Path(sys.argv[1]))

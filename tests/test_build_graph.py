@@ -1,7 +1,10 @@
 """The build graph on a private copy of the project: a fresh copy executes every notebook and
 reproduces the committed outputs byte for byte (two independent builds, so also determinism), a
 second build does nothing, touching a raw file reruns only its readers, a changed value is named
-by output and cell, and a failing notebook leaves the last good outputs intact."""
+by output and cell, and a failing notebook leaves the last good outputs intact.
+
+The clean build is made once per test run (``built_tree`` in conftest); tests that change
+something work on a copy of it and rebuild only what they touched."""
 
 import hashlib
 import json
@@ -11,7 +14,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT, run_build
+from conftest import ROOT, build_env, run_build
 
 from oss_analysis import clean, figdiff, registry, regress
 
@@ -29,29 +32,9 @@ def planned_jobs(project):
     return set() if table is None else {line.split()[0] for line in table.group(1).splitlines()[2:]}
 
 
-@pytest.fixture(scope="module")
-def first_build(tmp_path_factory):
-    from conftest import copy_project
-
-    project = copy_project(tmp_path_factory.mktemp("build") / "project")
-    # The checksums are tested in test_raw_data; here the copy's checksums are refreshed so that an
-    # edited raw value is built and the regression names the output and cell it changed.
-    env = dict(os.environ, OSS_ANALYSIS_ROOT=str(project))
-    subprocess.run(
-        [sys.executable, "-m", "oss_analysis.build", "datapackage"], env=env, check=True, capture_output=True
-    )
-    proc = run_build(project)
-    return project, proc.stdout + proc.stderr
-
-
-@pytest.fixture(scope="module")
-def built(first_build):
-    return first_build[0]
-
-
-def test_fresh_copy_executes_every_notebook(first_build):
+def test_fresh_copy_executes_every_notebook(built_tree):
     """figures/ is committed, build/ is not: a fresh checkout must still run every notebook."""
-    log = first_build[1]
+    log = built_tree[1]
     ran = set(re.findall(r"\(Rule: (notebook_\w+)\)", log))
     assert ran == {f"notebook_{n}" for n in registry.notebooks()}, log[-2000:]
 
@@ -82,8 +65,9 @@ def test_second_build_executes_nothing(built):
     assert planned_jobs(built) == set()
 
 
-def test_snakemake_report_shows_every_chart_with_its_caption(built):
+def test_snakemake_report_shows_every_chart_with_its_caption(built_copy):
     """make report: snakemake --report on the built tree, every published chart tagged."""
+    built = built_copy
     env = dict(os.environ, OSS_ANALYSIS_ROOT=str(built))
     captions = built / "build" / "report" / "captions"
     subprocess.run([sys.executable, "-m", "oss_analysis.gallery", str(captions)], env=env, check=True)
@@ -95,7 +79,51 @@ def test_snakemake_report_shows_every_chart_with_its_caption(built):
     assert (built / "build" / "report.html").stat().st_size > 100_000
 
 
-def test_touching_a_raw_file_reruns_only_its_readers(built):
+def test_every_notebook_executed_cleanly(built):
+    """Each executed notebook ran every code cell, in order, without an error output."""
+    for name in registry.notebooks():
+        nb = json.loads((built / "build" / "notebooks" / f"{name}.ipynb").read_text())
+        cells = [c for c in nb["cells"] if c["cell_type"] == "code"]
+        assert [c["execution_count"] for c in cells] == list(range(1, len(cells) + 1)), name
+        assert not [o for c in cells for o in c["outputs"] if o["output_type"] == "error"], name
+
+
+def test_notebooks_read_processed_tables_as_validated(built, tmp_path):
+    """A kernel reads the tables the build validated without pandera: typed from the build's
+    record, the frame equals the validated one; bytes the build did not write are validated."""
+    import pandas as pd
+
+    from oss_analysis.io import validate
+
+    env = build_env(built)
+    probe = (
+        "import sys, pandas as pd\n"
+        "from oss_analysis import clean, registry\n"
+        "for t in registry.processed_tables():\n"
+        "    clean.load(t).to_pickle(f'{sys.argv[1]}/{t}.pkl')\n"
+        "print('pandera' in sys.modules)\n"
+    )
+    out = tmp_path
+    proc = subprocess.run([sys.executable, "-c", probe, str(out)], env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "False"  # nothing imported pandera
+    for t, spec in clean.PROCESSED.items():
+        fast = pd.read_pickle(out / f"{t}.pkl")
+        slow = validate(pd.read_csv(built / "data" / "processed" / f"{t}.csv"), spec.schema, t)
+        assert fast.equals(slow) and list(fast.dtypes) == list(slow.dtypes), t
+
+
+def test_a_hand_edited_processed_table_is_validated_on_load(built_copy):
+    from oss_analysis.errors import DataError
+
+    table = built_copy / "data" / "processed" / "cpi_2009.csv"
+    table.write_text(table.read_text().replace(",2.7,", ",27,"))
+    with pytest.raises(DataError, match=r"data/processed/cpi_2009.csv, line \d+, column 'score'"):
+        clean.load("cpi_2009")
+
+
+def test_touching_a_raw_file_reruns_only_its_readers(built_copy):
+    built = built_copy
     (built / "data/raw/thesis_table_03_cpi.csv").touch()
     readers = {n for n, nb in registry.notebooks().items() if "cpi_2009" in nb.processed}
     tables = {t for t, spec in clean.PROCESSED.items() if "thesis_table_03_cpi" in spec.raw}
@@ -107,37 +135,32 @@ def test_touching_a_raw_file_reruns_only_its_readers(built):
     assert planned_jobs(built) == set()
 
 
-def test_changed_raw_value_is_named_by_output_and_cell(built):
+def test_changed_raw_value_is_named_by_output_and_cell(built_copy):
     """A deliberate edit of one raw value (checksum refreshed) changes the outputs, and the
-    regression names the output and the cell."""
-    import shutil
-
+    regression names the output and the cell. Only the tables built from that file are rebuilt."""
+    built = built_copy
     raw = built / "data/raw/thesis_table_03_cpi.csv"
-    dp = built / "data/raw/datapackage.json"
-    keep_raw, keep_dp = raw.read_bytes(), dp.read_bytes()
-    raw.write_bytes(keep_raw.replace(b"Kazakhstan,2.7", b"Kazakhstan,2.8"))
-    env = dict(os.environ, OSS_ANALYSIS_ROOT=str(built))
+    raw.write_bytes(raw.read_bytes().replace(b"Kazakhstan,2.7", b"Kazakhstan,2.8"))
+    env = build_env(built)
     subprocess.run(
         [sys.executable, "-m", "oss_analysis.build", "datapackage"], env=env, check=True, capture_output=True
     )
-    try:
-        run_build(built)
-        stale = subprocess.run(
-            [sys.executable, "-m", "oss_analysis.build", "check-manifest"], env=env, capture_output=True, text=True
-        )
-        problems = regress.compare(ROOT / "figures", built / "figures", OUTPUTS)
-        diff = subprocess.run(  # the report `make diff` writes, here on the tree just built
-            [sys.executable, "-m", "oss_analysis.figdiff", "--rebuilt", str(built), "--out", str(built / "diff")],
-            env=dict(os.environ, OSS_ANALYSIS_ROOT=str(ROOT)),
-            capture_output=True,
-            text=True,
-        )
-    finally:
-        raw.write_bytes(keep_raw)
-        dp.write_bytes(keep_dp)
-        run_build(built)
+    tables = {t for t, spec in clean.PROCESSED.items() if "thesis_table_03_cpi" in spec.raw}
+    log = run_build(built)
+    prepared = set(re.findall(r"preparing (\w+) from data/raw", log.stdout + log.stderr))
+    stale = subprocess.run(
+        [sys.executable, "-m", "oss_analysis.build", "check-manifest"], env=env, capture_output=True, text=True
+    )
+    problems = regress.compare(ROOT / "figures", built / "figures", OUTPUTS)
+    diff = subprocess.run(  # the report `make diff` writes, here on the tree just built
+        [sys.executable, "-m", "oss_analysis.figdiff", "--rebuilt", str(built), "--out", str(built / "diff")],
+        env=dict(os.environ, OSS_ANALYSIS_ROOT=str(ROOT)),
+        capture_output=True,
+        text=True,
+    )
     assert "figures/thesis_table_03.csv line 6, column '2009 CPI score': committed '2.7', rebuilt '2.8'" in problems
     assert stale.returncode == 0  # the manifest describes the build just made
+    assert prepared == tables  # the data package's other entries did not change
     assert diff.returncode == 1 and "report: " in diff.stdout, diff.stdout + diff.stderr
     page = (built / "diff" / "index.html").read_text()
     for chart in ("cpi_2009_ranked", "cpi_vs_wgi_cc"):  # the charts drawn from the CPI scores
@@ -146,20 +169,15 @@ def test_changed_raw_value_is_named_by_output_and_cell(built):
             assert image.stat().st_size > 1000 and f'src="img/{image.name}"' in page
     assert "<td>6</td><td>2009 CPI score</td><td>2.7</td><td>2.8</td>" in page  # thesis_table_03.csv
     assert "<td>score</td><td>2.7</td><td>2.8</td>" in page  # a chart's .data.csv
-    shutil.rmtree(built / "build" / "failed", ignore_errors=True)
 
 
-def test_manifest_reports_stale_outputs(built):
-    env = dict(os.environ, OSS_ANALYSIS_ROOT=str(built))
-    raw = built / "data/raw/thesis_table_02_wgi.csv"
-    keep = raw.read_bytes()
-    raw.write_bytes(keep.replace(b"Kazakhstan,19,", b"Kazakhstan,20,"))
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-m", "oss_analysis.build", "check-manifest"], env=env, capture_output=True, text=True
-        )
-    finally:
-        raw.write_bytes(keep)
+def test_manifest_reports_stale_outputs(built_copy):
+    env = build_env(built_copy)
+    raw = built_copy / "data/raw/thesis_table_02_wgi.csv"
+    raw.write_bytes(raw.read_bytes().replace(b"Kazakhstan,19,", b"Kazakhstan,20,"))
+    proc = subprocess.run(
+        [sys.executable, "-m", "oss_analysis.build", "check-manifest"], env=env, capture_output=True, text=True
+    )
     assert proc.returncode == 1
     assert (
         "figures/thesis_table_02.csv: stale, inputs changed since it was built: data/raw/thesis_table_02_wgi.csv"
@@ -168,12 +186,13 @@ def test_manifest_reports_stale_outputs(built):
 
 
 @pytest.mark.browser
-def test_site_renders_and_reads_well_in_a_browser(built, tmp_path):
+def test_site_renders_and_reads_well_in_a_browser(built_copy, tmp_path):
     """make site on a built tree; headless Chromium opens the index and a notebook page: every
     image loads, every internal link resolves, nothing is fetched from outside."""
     import browser
 
-    env = dict(os.environ, OSS_ANALYSIS_ROOT=str(built))
+    built = built_copy
+    env = build_env(built)
     proc = subprocess.run([sys.executable, "-m", "oss_analysis.build", "site"], env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     site = built / "build" / "site"
@@ -205,7 +224,8 @@ def test_site_renders_and_reads_well_in_a_browser(built, tmp_path):
     assert (shots / "corruption.png").stat().st_size > 10_000
 
 
-def test_failing_notebook_stops_build_and_keeps_last_good_outputs(built):
+def test_failing_notebook_stops_build_and_keeps_last_good_outputs(built_copy):
+    built = built_copy
     before = digests(built / "figures")
     name = "satisfaction"
     path = built / "notebooks" / f"{name}.ipynb"

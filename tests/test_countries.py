@@ -4,7 +4,7 @@ country into figures/<CODE>/, leaves the default outputs alone, degrades or fail
 import hashlib
 
 import pytest
-from conftest import ROOT, copy_project, run_build
+from conftest import ROOT, build_env, copy_project, run_build
 
 from oss_analysis import countryrun, registry
 from oss_analysis.errors import ParameterError
@@ -45,8 +45,8 @@ def test_country_in_no_table_gets_one_clear_error():
 
 
 @pytest.mark.slow
-def test_two_countries_build_in_parallel_into_their_own_folders(tmp_path):
-    project = copy_project(tmp_path / "project")
+def test_two_countries_build_in_parallel_into_their_own_folders(built_copy):
+    project = built_copy
     before = {o: digest(project / "figures" / o) for o in DEFAULT}
     log = run_build(project, "--config", "country=KGZ UZB")
     assert "notebook_governance_KGZ" in log.stdout + log.stderr
@@ -92,13 +92,12 @@ def test_import_refuses_incomplete_or_thesis_countries(project):  # noqa: ARG001
 
 
 @pytest.mark.slow
-def test_a_student_adds_a_country_from_the_public_files_and_builds_it(tmp_path):
-    import os
+def test_a_student_adds_a_country_from_the_public_files_and_builds_it(built_copy):
     import subprocess
     import sys
 
-    project = copy_project(tmp_path / "project")
-    env = dict(os.environ, OSS_ANALYSIS_ROOT=str(project))
+    project = built_copy
+    env = build_env(project)
     for kind, name in (("wgi", "wgi_databank_sample.csv"), ("cpi", "cpi_2009_ti_sample.csv")):
         proc = subprocess.run(
             [

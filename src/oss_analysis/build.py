@@ -11,6 +11,7 @@ import argparse
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -222,6 +223,58 @@ def publish(stage: Path, dest: Path, files: list[str]) -> None:
         atomic_write(dest / f, lambda tmp, f=f: shutil.copyfile(stage / f, tmp))
 
 
+def copy_files(pairs: dict[str, str]) -> None:
+    """Copy each source file to its destination, atomically (temp file + rename)."""
+    from .files import atomic_write
+
+    for src, dest in pairs.items():
+        atomic_write(Path(dest), lambda tmp, src=src: shutil.copyfile(src, tmp))
+
+
+def publish_notebook(name: str, country: str | None = None) -> None:
+    """Copy a notebook's staged outputs into figures/ (figures/<COUNTRY>/ for a country run)."""
+    from .registry import notebook
+
+    sub_dir = Path(country) if country else Path()
+    outputs = list(notebook(name).outputs)
+    publish(paths.build_dir() / "stage" / sub_dir / name, paths.figures_dir() / sub_dir, outputs)
+
+
+def write_availability(country: str) -> Path:
+    """Write figures/<COUNTRY>/AVAILABILITY.md: what a country run could and could not build."""
+    from . import countryrun
+    from .files import atomic_write
+
+    page = countryrun.availability_page(country)
+    target = paths.figures_dir() / country / "AVAILABILITY.md"
+    atomic_write(target, lambda tmp: Path(tmp).write_text(page, encoding="utf-8"))
+    return target
+
+
+class JobFailed(RuntimeError):
+    """A job of the build graph failed; its message is the job's one-line error."""
+
+
+def job(log: str, fn: Callable[..., object], *args: object) -> None:
+    """Run one small job inside the Snakemake process (a `run:` rule): a DataError or
+    ParameterError becomes ``error: ...`` in the job's log and a failed job, any other exception
+    its traceback, so that the job's own log says why it failed."""
+    import traceback
+
+    from .errors import DataError, ParameterError
+
+    Path(log).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fn(*args)
+    except (DataError, ParameterError) as exc:
+        Path(log).write_text(f"error: {exc}\n", encoding="utf-8")
+        raise JobFailed(f"error: {exc}") from None
+    except Exception as exc:
+        Path(log).write_text(traceback.format_exc() + f"error: {type(exc).__name__}: {exc}\n", encoding="utf-8")
+        raise
+    Path(log).write_text("", encoding="utf-8")
+
+
 def update_datapackage() -> list[str]:
     """Record sha256 and size of every raw resource in ``data/raw/datapackage.json``."""
     from . import datapackage
@@ -294,11 +347,7 @@ def _cmd_prepare(args: argparse.Namespace) -> int:
 
 
 def _cmd_publish(args: argparse.Namespace) -> int:
-    from .registry import notebook
-
-    nb = notebook(args.name)
-    sub_dir = Path(args.country) if args.country else Path()
-    publish(paths.build_dir() / "stage" / sub_dir / args.name, paths.figures_dir() / sub_dir, list(nb.outputs))
+    publish_notebook(args.name, args.country)
     return 0
 
 
@@ -322,12 +371,7 @@ def _cmd_site(args: argparse.Namespace) -> int:
 
 
 def _cmd_availability(args: argparse.Namespace) -> int:
-    from . import countryrun
-    from .files import atomic_write
-
-    page = countryrun.availability_page(args.country)
-    target = paths.figures_dir() / args.country / "AVAILABILITY.md"
-    atomic_write(target, lambda tmp: Path(tmp).write_text(page, encoding="utf-8"))
+    write_availability(args.country)
     return 0
 
 

@@ -6,18 +6,24 @@ changed raw file feeds.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import pandera.pandas as pa
 
-from . import countries, paths, registry, schemas, sources
+from . import countries, paths, registry
 from .errors import DataError
+from .files import atomic_write, sha256
 from .io import load_raw, titles, validate
 from .io import resource as io_resource
 from .tables import write_csv
+
+if TYPE_CHECKING:  # pandera (with the schemas) is imported to build or check a table, not to read one
+    import pandera.pandas as pa
 
 
 @dataclass(frozen=True)
@@ -100,7 +106,9 @@ def wgi_2008() -> pd.DataFrame:
     add = _additions("wgi_2008_additions", "thesis_table_02_wgi")
     add = add.drop(columns=["country_code", "year"]).assign(seed_line=pd.NA)
     both = pd.concat([raw, add], ignore_index=True)
-    names = {v: k for k, v in schemas.WGI_CODES.items()}
+    from .schemas import WGI_CODES
+
+    names = {v: k for k, v in WGI_CODES.items()}
     fields = titles("thesis_table_02_wgi")
     long = both.melt(id_vars=["country", "seed_line", "source"], var_name="field", value_name="percentile")
     long["indicator_name"] = long["field"].map(fields)
@@ -206,12 +214,16 @@ def oss_stages() -> pd.DataFrame:
 def facts() -> pd.DataFrame:
     """The facts, checked row by row in the raw file's order (errors name data/raw/facts.csv and
     its line), sorted by id."""
+    from . import schemas
+
     raw = load_raw("facts")
     validate(raw, schemas.FACTS, "data/raw/facts.csv")
     return raw.sort_values("fact_id").reset_index(drop=True)
 
 
 def errata() -> pd.DataFrame:
+    from . import schemas
+
     raw = load_raw("errata")
     validate(raw, schemas.ERRATA, "data/raw/errata.csv")
     return raw.sort_values("erratum_id").reset_index(drop=True)
@@ -389,27 +401,38 @@ def document_delays() -> pd.DataFrame:
 
 def wgi_sources() -> pd.DataFrame:
     """World Bank WGI, every release shipped in data/sources/wgi/ (estimates, errors, ranks)."""
+    from . import sources
+
     return sources.table("wgi")
 
 
 def cpi_sources() -> pd.DataFrame:
     """Transparency International CPI, every file shipped in data/sources/cpi/."""
+    from . import sources
+
     return sources.table("cpi")
 
 
 def egdi_sources() -> pd.DataFrame:
     """UN E-Government Survey, every edition shipped in data/sources/egdi/."""
+    from . import sources
+
     return sources.table("egdi")
 
 
 def source_drops() -> pd.DataFrame:
     """Rows of the publishers' files left out (non-countries, duplicates), with the reason."""
+    from . import sources
+
     return sources.drops_table()
 
 
-PROCESSED: dict[str, Processed] = {
-    p.name: p
-    for p in [
+@cache
+def _processed() -> dict[str, Processed]:
+    """The registry of processed tables, built on first use (it needs the pandera schemas)."""
+    from . import schemas
+
+    return {p.name: p for p in [
         Processed(cpi_2009, schemas.CPI, "CPI 2009 rank and score by country"),
         Processed(wgi_2008, schemas.WGI, "WGI percentile ranks, long"),
         Processed(eiu_2008, schemas.EIU, "EIU e-readiness 2008 by category"),
@@ -429,23 +452,29 @@ PROCESSED: dict[str, Processed] = {
         Processed(cpi_sources, schemas.CPI_SOURCES, "TI CPI, every shipped file, tidy"),
         Processed(egdi_sources, schemas.EGDI_SOURCES, "UN E-Government Survey, every shipped edition"),
         Processed(source_drops, schemas.SOURCE_DROPS, "rows of the publishers' files left out, and why"),
-    ]
-}
+    ]}
+
+
+def __getattr__(name: str) -> Any:
+    """``clean.PROCESSED``: the registry, without importing pandera when the module is imported."""
+    if name == "PROCESSED":
+        return _processed()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def build(name: str) -> pd.DataFrame:
     """Build one processed table from raw and validate it against its schema."""
-    if name not in PROCESSED:
+    if name not in _processed():
         from .errors import ParameterError
 
-        raise ParameterError(f"no processed table named {name!r}; known: {', '.join(sorted(PROCESSED))}")
-    spec = PROCESSED[name]
+        raise ParameterError(f"no processed table named {name!r}; known: {', '.join(sorted(_processed()))}")
+    spec = _processed()[name]
     return validate(spec.build(), spec.schema, f"data/processed/{name}.csv (built from {_raw_files(name)})")
 
 
 def _raw_files(name: str) -> str:
     """The raw files a processed table is built from, as a reader would name them."""
-    return _raw_files_of(PROCESSED[name].raw)
+    return _raw_files_of(_processed()[name].raw)
 
 
 def _raw_files_of(resources: tuple[str, ...] | list[str]) -> str:
@@ -454,9 +483,22 @@ def _raw_files_of(resources: tuple[str, ...] | list[str]) -> str:
 
 
 def write(name: str, out_dir: Path | None = None) -> Path:
-    """Build and write one processed table (atomically)."""
+    """Build and write one processed table (atomically). Into an explicit ``out_dir`` (the build's
+    staging folder) it also writes ``<name>.json``, the record that lets :func:`load` skip
+    validating these exact bytes again."""
     target = Path(out_dir) if out_dir else paths.processed_dir()
-    return write_csv(build(name), target / f"{name}.csv")
+    frame = build(name)
+    path = write_csv(frame, target / f"{name}.csv")
+    if out_dir:
+        record = {"sha256": sha256(path), "dtypes": {str(c): str(t) for c, t in frame.dtypes.items()}}
+        text = json.dumps(record, indent=1) + "\n"
+        atomic_write(target / f"{name}.json", lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    return path
+
+
+def record_file(name: str) -> Path:
+    """Where the build records a published table as validated (sha256 of its bytes, dtypes)."""
+    return paths.build_dir() / "prepared" / f"{name}.json"
 
 
 def as_csv_bytes(frame: pd.DataFrame) -> bytes:
@@ -486,11 +528,21 @@ def verify(name: str) -> None:
 
 
 def load(name: str) -> pd.DataFrame:
-    """Read a processed table written by the build, after checking that it is exactly what the
-    raw files give (what notebooks call: nothing but data/raw and the code reaches a figure)."""
-    verify(name)
+    """Read a processed table written by the build (what notebooks call). The very bytes the build
+    validated and recorded are typed from its record, so a notebook kernel need not import
+    pandera; anything else (a hand edit, no build yet) must be exactly what the raw files give
+    (nothing but data/raw and the code reaches a figure), and is then validated."""
     path = paths.processed_file(name)
+    rec = record_file(name)
+    known = json.loads(rec.read_text(encoding="utf-8")) if rec.exists() and path.exists() else {}
+    if known and known.get("sha256") == sha256(path):
+        frame = pd.read_csv(path, keep_default_na=True)
+        if list(known.get("dtypes", {})) == list(frame.columns):
+            frame = frame.astype(known["dtypes"])
+            frame.attrs["processed"] = [name]  # follows the frame into charts: their source line (origin)
+            return frame
+    verify(name)
     frame = pd.read_csv(path, keep_default_na=True)
-    checked = validate(frame, PROCESSED[name].schema, f"data/processed/{name}.csv")
-    checked.attrs["processed"] = [name]  # follows the frame into charts: their source line (origin)
+    checked = validate(frame, _processed()[name].schema, f"data/processed/{name}.csv")
+    checked.attrs["processed"] = [name]
     return checked

@@ -9,7 +9,6 @@ checks that can be switched off by deleting a key are no checks.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from functools import cache
@@ -18,14 +17,11 @@ from typing import Any
 
 from . import paths
 from .errors import DataError
+from .files import sha256
 
 FILE = "data/raw/datapackage.json"
 SOURCES_FILE = "data/sources/datapackage.json"
 _HASH = re.compile(r"^sha256:[0-9a-f]{64}$")
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def _line_of(text: str, name: str) -> int | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from collections.abc import Callable
@@ -34,3 +35,8 @@ def atomic_write(path: Path, write: Callable[[str], object]) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def sha256(path: Path) -> str:
+    """Hex sha256 of a file (stdlib only, so callers need not import pandas)."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()

@@ -9,15 +9,17 @@ from __future__ import annotations
 import csv
 import io as _io
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import pandera.pandas as pa
 
 from . import countries, paths
 from . import datapackage as _dp
-from .datapackage import sha256
 from .errors import DataError
+from .files import sha256
+
+if TYPE_CHECKING:  # pandera is imported where a schema is built or run, not by every reader
+    import pandera.pandas as pa
 
 _NUMERIC = {"integer", "number"}
 
@@ -132,6 +134,8 @@ def _real_dates(values: pd.Series) -> pd.Series:
 
 
 def _field_checks(field: dict[str, Any]) -> list[pa.Check]:
+    import pandera.pandas as pa
+
     cons = field.get("constraints", {})
     checks: list[pa.Check] = []
     if "minimum" in cons:
@@ -160,6 +164,8 @@ def _field_checks(field: dict[str, Any]) -> list[pa.Check]:
 def schema_from_fields(fields: list[dict[str, Any]], primary_key: list[str] | None = None) -> pa.DataFrameSchema:
     """pandera schema equivalent to a Frictionless table schema (types, required, unique, range,
     enum, country codes, primary key)."""
+    import pandera.pandas as pa
+
     dtypes = {"integer": "Int64", "number": "Float64", "string": "string", "date": "string", "boolean": "boolean"}
     cols = {}
     for f in fields:
@@ -228,6 +234,8 @@ def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, file: str) -> pd.D
     """Run a pandera schema and turn its first failure (by line, then column) into a one-line
     DataError: the line and column that break the rule, and for a repeated key the line where the
     key was first seen."""
+    import pandera.pandas as pa
+
     try:
         return schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:

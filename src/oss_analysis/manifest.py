@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from . import paths, registry
-from .io import sha256
+from .files import sha256
 
 
 def _rel(p: Path) -> str:
@@ -21,12 +21,13 @@ def _rel(p: Path) -> str:
 
 def declared_inputs(name: str, country: str | None = None) -> list[Path]:
     """Every file a notebook's output depends on: what the build graph feeds it, plus the raw
-    sources of its processed tables and the data package that describes them."""
+    sources of its processed tables. (What the data package says of those sources shows in the
+    processed tables' own hashes; the whole data-package file is an input only where a notebook
+    declares it, as the report does.)"""
     raw = registry.raw_paths()
     tables = registry.processed_tables()
     files = [f for group in registry.notebook_inputs(name, country).values() for f in group]
     files.extend(raw[r] for t in registry.notebooks()[name].processed for r in tables[t])
-    files.append(paths.raw_dir() / "datapackage.json")
     return sorted(set(files))
 
 
