@@ -14,10 +14,10 @@ from oss_analysis.errors import DataError, ParameterError
 @pytest.fixture(autouse=True)
 def _fresh_caches():
     datapackage.cache_clear()
-    countries._aliases.cache_clear()
+    countries.cache_clear()
     yield
     datapackage.cache_clear()
-    countries._aliases.cache_clear()
+    countries.cache_clear()
 
 
 def one_line(exc_info) -> str:

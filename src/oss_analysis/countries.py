@@ -55,6 +55,12 @@ def _aliases() -> dict[str, str]:
     return {row["name"].strip().casefold(): row["iso3"].strip() for row in _alias_rows()}
 
 
+def cache_clear() -> None:
+    """Forget the aliases and exclusions read so far (tests edit them in a copy)."""
+    for fn in (_alias_rows, _aliases, exclusions):
+        fn.cache_clear()
+
+
 def check_aliases() -> None:
     """Read (and so check) the aliases file now, before any table's check depends on it."""
     _alias_rows()

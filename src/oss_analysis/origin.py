@@ -84,8 +84,11 @@ def source_line(processed: Iterable[str], data: pd.DataFrame | None = None) -> s
         for col in data.columns:
             if pd.api.types.is_string_dtype(data[col]) or pd.api.types.is_object_dtype(data[col]):
                 ids.update(m for v in data[col].dropna().astype(str) for m in _ID.findall(v))
+    raw_names = {r["name"] for r in io.datapackage()["resources"]}
     clauses: list[str] = []
     for name in resources:
+        if name not in raw_names:  # a publisher's file: named by the rows that use it (publisher_origin)
+            continue
         if _rows(name).empty:
             continue
         clauses.extend(c for c in resource_origin(name, ids) if c not in clauses)

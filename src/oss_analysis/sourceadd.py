@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import paths, sourcefile
+from . import datapackage, paths, sourcefile
 from .errors import DataError
 
 PRODUCERS = {
@@ -77,6 +77,6 @@ def register(path: Path, kind: str, layout: str, frame: pd.DataFrame) -> str:
     shutil.copyfile(path, target)
     descriptor = paths.root() / "data" / "sources" / "datapackage.json"
     descriptor.write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    sourcefile._package.cache_clear()
+    datapackage.cache_clear()
     shipped = f"data/sources/{kind}/{target.name}"
     return f"shipped {shipped} (release {release}) and recorded it in data/sources/datapackage.json"
