@@ -85,8 +85,9 @@ def source_line(processed: Iterable[str], data: pd.DataFrame | None = None) -> s
             if pd.api.types.is_string_dtype(data[col]) or pd.api.types.is_object_dtype(data[col]):
                 ids.update(m for v in data[col].dropna().astype(str) for m in _ID.findall(v))
     clauses: list[str] = []
+    raw = {r["name"] for r in io.datapackage()["resources"]}
     for name in resources:
-        if _rows(name).empty:
+        if name not in raw or _rows(name).empty:  # publishers' files: named by publisher_origin below
             continue
         clauses.extend(c for c in resource_origin(name, ids) if c not in clauses)
     clauses.extend(c for c in publisher_origin(data) if c not in clauses)
