@@ -125,7 +125,11 @@ def test_a_hand_edited_processed_table_is_refused_on_load(built_copy):
 def test_touching_a_raw_file_reruns_only_its_readers(built_copy):
     built = built_copy
     (built / "data/raw/thesis_table_03_cpi.csv").touch()
-    readers = {n for n, nb in registry.notebooks().items() if "cpi_2009" in nb.processed}
+    readers = {
+        n
+        for n, nb in registry.notebooks().items()
+        if "cpi_2009" in nb.processed or any(p.name == "thesis_table_03_cpi.csv" for p in nb.extra_inputs)
+    }
     tables = {t for t, spec in clean.PROCESSED.items() if "thesis_table_03_cpi" in spec.raw}
     expected = {"prepare", "publish_processed", "all", "manifest"}
     expected |= {f"notebook_{n}" for n in readers} | {f"publish_{n}" for n in readers}

@@ -249,4 +249,5 @@ def test_a_year_the_cpi_files_lack_builds_the_rest_and_says_why():
         "corruption": "no data for GEO in 1996 in data/processed/cpi_sources.csv",
         "governance": None,
         "egovernment": None,
+        "series": "no data for GEO in 1996 in data/processed/cpi_sources.csv",
     }

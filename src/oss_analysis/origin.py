@@ -84,12 +84,10 @@ def source_line(processed: Iterable[str], data: pd.DataFrame | None = None) -> s
         for col in data.columns:
             if pd.api.types.is_string_dtype(data[col]) or pd.api.types.is_object_dtype(data[col]):
                 ids.update(m for v in data[col].dropna().astype(str) for m in _ID.findall(v))
-    raw_names = {r["name"] for r in io.datapackage()["resources"]}
     clauses: list[str] = []
+    raw = {r["name"] for r in io.datapackage()["resources"]}
     for name in resources:
-        if name not in raw_names:  # a publisher's file: named by the rows that use it (publisher_origin)
-            continue
-        if _rows(name).empty:
+        if name not in raw or _rows(name).empty:  # publishers' files: named by publisher_origin below
             continue
         clauses.extend(c for c in resource_origin(name, ids) if c not in clauses)
     clauses.extend(c for c in publisher_origin(data) if c not in clauses)
@@ -98,8 +96,33 @@ def source_line(processed: Iterable[str], data: pd.DataFrame | None = None) -> s
 
 def publisher_origin(data: pd.DataFrame | None) -> list[str]:
     """Publishers' files a chart's rows name in their ``source`` column (a country run that takes
-    values the studies do not print), as '<label> (<file>)' in the order they first appear."""
+    values the studies do not print, or a series since the thesis), one clause per file with its
+    editions or releases, e.g. 'TI CPI edition 1998-2011 (data/sources/cpi/cpi.csv)'."""
     if data is None or "source" not in data:
         return []
-    values = data["source"].dropna().astype(str)
-    return list(dict.fromkeys(v.replace(", rank computed", "") for v in values if "data/sources/" in v))
+    values = data["source"].dropna().astype(str).str.replace(", rank computed", "", regex=False)
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for text in dict.fromkeys(v for v in values if "data/sources/" in v):
+        match = _LABEL.match(text)
+        what, release, file = match.groups() if match else (text, "", "")
+        grouped.setdefault((what, file), []).append(release)
+    out = []
+    for (what, file), releases in grouped.items():
+        years = sorted(int(r) for r in releases if r.isdigit())
+        span = year_span(years) if len(years) == len(releases) else ", ".join(releases)
+        out.append(f"{what} {span} ({file})" if file else what)
+    return out
+
+
+_LABEL = re.compile(r"^(.*?) (\S+) \((data/sources/[^)]+)\)$")
+
+
+def year_span(years: Iterable[int]) -> str:
+    """1996, 1998, 2000, 2002-2023: years with their runs collapsed (files' ranges, editions)."""
+    runs: list[list[int]] = []
+    for y in sorted(set(int(y) for y in years)):
+        if runs and y == runs[-1][-1] + 1:
+            runs[-1].append(y)
+        else:
+            runs.append([y])
+    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)

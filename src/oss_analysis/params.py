@@ -121,6 +121,7 @@ SPECS: dict[str, Spec] = {
     "year": Spec((int,), "a year from 1900 to 2100 (the data must hold it)", _year),
     "cpi_year": Spec((int,), "a year from 1900 to 2100 (the CPI files must hold it)", _year),
     "wgi_year": Spec((int,), "a year from 1900 to 2100 (the WGI files must hold it)", _year),
+    "thesis_year": Spec((int,), "a year from 1900 to 2100 (the WGI files must hold it)", _year),
     "publisher_values": Spec((bool,), "true or false"),
     "show_targets": Spec((bool,), "true or false"),
     "fit_trend": Spec((bool,), "true or false"),

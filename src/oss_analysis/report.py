@@ -26,6 +26,7 @@ STATUSES = [
     "not rebuildable",
 ]
 KINDS = ["quantitative table", "data-bearing figure", "qualitative table", "diagram", "photograph", "in-text series"]
+KINDS += ["beyond the print"]  # outputs that set the print against, or extend it with, the publishers' files
 
 
 def _raw_text(name: str) -> list[dict[str, str]]:

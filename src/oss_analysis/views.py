@@ -21,19 +21,8 @@ import pandas as pd
 
 from . import countries, paths, schemas
 from .errors import ParameterError
+from .origin import year_span
 from .sources import ti_rank
-
-
-def year_span(years: Iterable[int]) -> str:
-    """1996, 1998, 2000, 2002-2023: the years a file holds, runs collapsed."""
-    ys = sorted(set(int(y) for y in years))
-    runs: list[list[int]] = []
-    for y in ys:
-        if runs and y == runs[-1][-1] + 1:
-            runs[-1].append(y)
-        else:
-            runs.append([y])
-    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
 
 
 def wanted(focus: str, groups_file: str | None = None) -> list[str]:
