@@ -77,6 +77,8 @@ def register(path: Path, kind: str, layout: str, frame: pd.DataFrame) -> str:
     shutil.copyfile(path, target)
     descriptor = paths.root() / "data" / "sources" / "datapackage.json"
     descriptor.write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    sourcefile._package.cache_clear()
+    from .datapackage import cache_clear
+
+    cache_clear()  # the next read sees the new entry
     shipped = f"data/sources/{kind}/{target.name}"
     return f"shipped {shipped} (release {release}) and recorded it in data/sources/datapackage.json"
