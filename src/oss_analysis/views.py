@@ -45,6 +45,13 @@ def wanted(focus: str, groups_file: str | None = None) -> list[str]:
     return list(dict.fromkeys(c for c in codes if c))
 
 
+def _tagged(out: pd.DataFrame, printed: pd.DataFrame, table: str) -> pd.DataFrame:
+    """Carry the processed tables a view draws on (clean.load's ``attrs``) into the view, so a
+    chart of it names its sources."""
+    out.attrs["processed"] = sorted({*printed.attrs.get("processed", []), table})
+    return out
+
+
 def _load(name: str) -> pd.DataFrame:
     from . import clean
 
@@ -98,7 +105,7 @@ def wgi_view(printed: pd.DataFrame, year: int, codes: Iterable[str], *, publishe
         }
     )
     out = pd.concat([keep, add], ignore_index=True)
-    return out.sort_values(["iso3", "indicator"], kind="stable").reset_index(drop=True)
+    return _tagged(out.sort_values(["iso3", "indicator"], kind="stable").reset_index(drop=True), printed, "wgi_sources")
 
 
 def _cpi_rows(src: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -144,7 +151,7 @@ def cpi_view(printed: pd.DataFrame, year: int, codes: Iterable[str], *, publishe
     out = pd.concat([keep, add], ignore_index=True)
     if out["scale"].nunique() > 1:
         raise ParameterError(f"parameter cpi_year: {year} mixes CPI scales; choose a year on one scale")
-    return out.sort_values(["rank", "iso3"], kind="stable").reset_index(drop=True)
+    return _tagged(out.sort_values(["rank", "iso3"], kind="stable").reset_index(drop=True), printed, "cpi_sources")
 
 
 def cpi_total(cpi: pd.DataFrame, year: int) -> int:
@@ -168,7 +175,7 @@ def egov_view(ranks: pd.DataFrame, year: int, codes: Iterable[str], *, publisher
             f"they hold {year_span(src['edition'])}"
         )
     rows = src[(src["edition"] == editions[-1]) & src["iso3"].isin([*ranks["iso3"], *codes]) & src["rank"].notna()]
-    return pd.DataFrame(
+    view = pd.DataFrame(
         {
             "iso3": rows["iso3"],
             "year": rows["edition"].astype(int),
@@ -178,6 +185,7 @@ def egov_view(ranks: pd.DataFrame, year: int, codes: Iterable[str], *, publisher
             "source": _labels(rows, "UN E-Government Survey", "edition"),
         }
     ).reset_index(drop=True)
+    return _tagged(view, ranks, "egdi_sources")
 
 
 def egov_series(egov: pd.DataFrame, focus: str, *, publisher: bool) -> pd.DataFrame:
@@ -198,7 +206,8 @@ def egov_series(egov: pd.DataFrame, focus: str, *, publisher: bool) -> pd.DataFr
             "source": _labels(rows, "UN E-Government Survey", "edition"),
         }
     )
-    return pd.concat([printed, add], ignore_index=True).sort_values("year").reset_index(drop=True)
+    out = pd.concat([printed, add], ignore_index=True).sort_values("year").reset_index(drop=True)
+    return _tagged(out, egov, "egdi_sources")
 
 
 def from_publisher(frame: pd.DataFrame) -> pd.DataFrame:
