@@ -58,7 +58,13 @@ def _per_row_origin(name: str, ids: set[str]) -> list[str]:
 def resource_origin(name: str, ids: Iterable[str] = ()) -> list[str]:
     """The origin of one raw resource in words, e.g. 'WGI, 2009 release, as printed in Janenova
     (2010), Table 2'; ``ids`` picks the rows of a resource cited row by row."""
-    res = io.resource(name)
+    try:
+        res = io.resource(name)
+    except KeyError:  # a publisher's file shipped in data/sources/
+        from .sourcefile import resource as shipped
+
+        res = shipped(name)
+        return [f"{res['title']}, data/sources/{res['path']}"]
     if any(f["name"] == _PER_ROW for f in res.get("schema", {}).get("fields", [])):
         return _per_row_origin(name, set(ids))
     studies = _studies()
