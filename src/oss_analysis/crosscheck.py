@@ -90,7 +90,11 @@ def verdict(printed: float, value: float, tol: float, releases: Sequence[tuple[f
 
 
 def _raw_rows(name: str) -> list[dict[str, str]]:
-    """A raw transcription as plain text (the printed digits, not typed numbers)."""
+    """A raw transcription as plain text (the printed digits, not typed numbers), after the same
+    checks every reader of it makes (checksum, schema): a broken raw file stops here in one line."""
+    from .io import load_raw
+
+    load_raw(name)
     with (paths.raw_dir() / f"{name}.csv").open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
 
