@@ -135,20 +135,38 @@ def kernel_problem() -> str | None:
     return None
 
 
+# A kernel that dies before its first reply never ran a cell: usually two kernels started at once
+# picked the same random loopback port ("Address already in use"). Starting it again is safe.
+_KERNEL_START_TRIES = 3
+
+
+def _papermill(nb: Any, tmp: Path, params: dict[str, Any]) -> None:
+    """papermill.execute_notebook, with a kernel that failed to start retried (never a cell)."""
+    import papermill as pm
+
+    for attempt in range(1, _KERNEL_START_TRIES + 1):
+        try:
+            pm.execute_notebook(
+                str(nb.path),
+                str(tmp),
+                parameters=params,
+                kernel_name=KERNEL,
+                progress_bar=False,
+                cwd=str(nb.path.parent),
+                log_output=False,
+            )
+            return
+        except RuntimeError as exc:
+            if "before replying to kernel_info" not in str(exc) or attempt == _KERNEL_START_TRIES:
+                raise
+
+
 def _execute(nb: Any, tmp: Path, params: dict[str, Any]) -> str | None:
     """Run papermill; on failure return the one-line reason (and keep the partial copy)."""
     import papermill as pm
 
     try:
-        pm.execute_notebook(
-            str(nb.path),
-            str(tmp),
-            parameters=params,
-            kernel_name=KERNEL,
-            progress_bar=False,
-            cwd=str(nb.path.parent),
-            log_output=False,
-        )
+        _papermill(nb, tmp, params)
     except pm.PapermillExecutionError as exc:
         failed = paths.build_dir() / "failed" / f"{nb.name}.ipynb"
         failed.parent.mkdir(parents=True, exist_ok=True)
