@@ -16,7 +16,7 @@ def _edit(project, rel, transform):
 
 
 def _refresh_hash(project):
-    from oss_analysis.build import update_datapackage
+    from oss_analysis.datapackage import update as update_datapackage
 
     update_datapackage()
     io._datapackage.cache_clear()

@@ -293,13 +293,6 @@ def job(log: str, fn: Callable[..., object], *args: object) -> None:
     Path(log).write_text("", encoding="utf-8")
 
 
-def update_datapackage() -> list[str]:
-    """Record sha256 and size of every raw resource in ``data/raw/datapackage.json``."""
-    from . import datapackage
-
-    return datapackage.update()
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="oss-build", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -412,7 +405,9 @@ def _cmd_check_manifest(args: argparse.Namespace) -> int:
 
 
 def _cmd_datapackage(args: argparse.Namespace) -> int:
-    changed = update_datapackage()
+    from . import datapackage
+
+    changed = datapackage.update()
     print("updated: " + (", ".join(changed) if changed else "nothing changed"))
     return 0
 

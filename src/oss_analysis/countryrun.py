@@ -63,7 +63,7 @@ def check_year(year: object) -> int | None:
     governance and corruption views both need it); else one line with the years there are."""
     if year in (None, ""):
         return None
-    from .views import year_span
+    from .origin import year_span
 
     years = wgi_years()
     try:
