@@ -13,7 +13,7 @@ import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from . import paths
 
@@ -140,8 +140,31 @@ def kernel_problem() -> str | None:
 _KERNEL_START_TRIES = 3
 
 
-def _papermill(nb: Any, tmp: Path, params: dict[str, Any]) -> None:
-    """papermill.execute_notebook, with a kernel that failed to start retried (never a cell)."""
+class NotebookFailed(RuntimeError):
+    """A notebook could not run, failed, or left out a declared output: the one-line reason."""
+
+
+def _kernel_manager(kernel_log: IO[str] | None) -> type:
+    """The kernel manager papermill starts the kernel with: the kernel's own output (start-up
+    warnings, a crash) goes to ``kernel_log`` when given, else to this process's."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    if kernel_log is None:
+        return AsyncKernelManager
+
+    class LoggedKernelManager(AsyncKernelManager):
+        async def start_kernel(self, **kw: Any) -> None:  # noqa: ANN401
+            kw.setdefault("stdout", kernel_log)
+            kw.setdefault("stderr", kernel_log)
+            await super().start_kernel(**kw)
+
+    return LoggedKernelManager
+
+
+def _papermill(nb: Any, tmp: Path, params: dict[str, Any], kernel_log: IO[str] | None) -> None:
+    """papermill.execute_notebook, with a kernel that failed to start retried (never a cell).
+    The kernel starts in the notebook's folder without papermill's ``cwd`` (a process-wide
+    chdir), so that notebooks can run in threads of one process (the build graph's jobs)."""
     import papermill as pm
 
     for attempt in range(1, _KERNEL_START_TRIES + 1):
@@ -152,8 +175,9 @@ def _papermill(nb: Any, tmp: Path, params: dict[str, Any]) -> None:
                 parameters=params,
                 kernel_name=KERNEL,
                 progress_bar=False,
-                cwd=str(nb.path.parent),
                 log_output=False,
+                resources={"metadata": {"path": str(nb.path.parent)}},  # the kernel's working folder
+                kernel_manager_class=_kernel_manager(kernel_log),
             )
             return
         except RuntimeError as exc:
@@ -161,27 +185,69 @@ def _papermill(nb: Any, tmp: Path, params: dict[str, Any]) -> None:
                 raise
 
 
-def _execute(nb: Any, tmp: Path, params: dict[str, Any]) -> str | None:
-    """Run papermill; on failure return the one-line reason (and keep the partial copy)."""
+def _execute(nb: Any, tmp: Path, params: dict[str, Any], kernel_log: IO[str] | None) -> None:
+    """Run papermill; a failure raises NotebookFailed with the one-line reason (and keeps the
+    partial copy)."""
     import papermill as pm
 
     try:
-        _papermill(nb, tmp, params)
+        _papermill(nb, tmp, params, kernel_log)
     except pm.PapermillExecutionError as exc:
         failed = paths.build_dir() / "failed" / f"{nb.name}.ipynb"
         failed.parent.mkdir(parents=True, exist_ok=True)
         if tmp.exists():
             os.replace(tmp, failed)
         evalue = " ".join(str(exc.evalue).split())
-        return (
+        raise NotebookFailed(
             f"notebook {nb.path.name} failed in cell {exc.exec_count}: {exc.ename}: {evalue} "
             f"(executed copy: {failed.relative_to(paths.root())})"
-        )
+        ) from None
     except (RuntimeError, OSError) as exc:  # kernel died or did not start (e.g. no such kernelspec)
         tmp.unlink(missing_ok=True)
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        return f"notebook {nb.path.name}: the Jupyter kernel {KERNEL!r} failed: {first}"
-    return None
+        raise NotebookFailed(f"notebook {nb.path.name}: the Jupyter kernel {KERNEL!r} failed: {first}") from None
+
+
+def execute_notebook(
+    name: str,
+    *,
+    param_file: Path | None = None,
+    overrides: list[str] = (),
+    output_dir: Path | None = None,
+    executed: Path | None = None,
+    record: bool = False,
+    country: str | None = None,
+    kernel_log: IO[str] | None = None,
+) -> None:
+    """Execute one notebook with papermill; outputs go to ``output_dir`` (default: its stage).
+    Parameters are checked before anything runs or is written; any failure raises NotebookFailed
+    (or ParameterError, DataError) with its one-line reason."""
+    from .registry import notebook
+
+    nb = notebook(name)
+    params = load_params(name, param_file, list(overrides), country)
+    problem = kernel_problem()
+    if problem:
+        raise NotebookFailed(problem)
+    where = Path(country) / name if country else Path(name)
+    out = Path(output_dir) if output_dir else paths.build_dir() / "stage" / where
+    out.mkdir(parents=True, exist_ok=True)
+    # relative to the project root when inside it, so executed notebooks carry no machine paths
+    resolved = out.resolve()
+    inside = resolved.is_relative_to(paths.root())
+    params["output_dir"] = resolved.relative_to(paths.root()).as_posix() if inside else str(resolved)
+    executed = Path(executed) if executed else paths.build_dir() / "notebooks" / f"{where}.ipynb"
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    tmp = executed.with_name(f".{executed.stem}.tmp.ipynb")
+    _execute(nb, tmp, params, kernel_log)
+    missing = [o for o in nb.outputs if not (out / o).exists()]
+    if missing:
+        raise NotebookFailed(f"notebook {name} did not write its declared outputs: {', '.join(missing)}")
+    if record:
+        from . import manifest
+
+        manifest.write_entry(str(where), manifest.notebook_entry(name, params, out, country))
+    os.replace(tmp, executed)
 
 
 def run_notebook(
@@ -194,41 +260,29 @@ def run_notebook(
     record: bool = False,
     country: str | None = None,
 ) -> int:
-    """Execute one notebook with papermill; outputs go to ``output_dir`` (default: its stage).
-    Parameters are checked before anything runs or is written."""
+    """`oss-build run`: execute_notebook, a failure said in one line on stderr (exit status 1)."""
     from .errors import DataError, ParameterError
-    from .registry import notebook
 
     try:
-        nb = notebook(name)
-        params = load_params(name, param_file, list(overrides), country)
-    except (ParameterError, DataError) as exc:
+        execute_notebook(
+            name,
+            param_file=param_file,
+            overrides=overrides,
+            output_dir=output_dir,
+            executed=executed,
+            record=record,
+            country=country,
+        )
+    except (ParameterError, DataError, NotebookFailed) as exc:
         return _fail(str(exc))
-    problem = kernel_problem()
-    if problem:
-        return _fail(problem)
-    where = Path(country) / name if country else Path(name)
-    out = Path(output_dir) if output_dir else paths.build_dir() / "stage" / where
-    out.mkdir(parents=True, exist_ok=True)
-    # relative to the project root when inside it, so executed notebooks carry no machine paths
-    resolved = out.resolve()
-    inside = resolved.is_relative_to(paths.root())
-    params["output_dir"] = resolved.relative_to(paths.root()).as_posix() if inside else str(resolved)
-    executed = Path(executed) if executed else paths.build_dir() / "notebooks" / f"{where}.ipynb"
-    executed.parent.mkdir(parents=True, exist_ok=True)
-    tmp = executed.with_name(f".{executed.stem}.tmp.ipynb")
-    failure = _execute(nb, tmp, params)
-    if failure:
-        return _fail(failure)
-    missing = [o for o in nb.outputs if not (out / o).exists()]
-    if missing:
-        return _fail(f"notebook {name} did not write its declared outputs: {', '.join(missing)}")
-    if record:
-        from . import manifest
-
-        manifest.write_entry(str(where), manifest.notebook_entry(name, params, out, country))
-    os.replace(tmp, executed)
     return 0
+
+
+def notebook_job(log: str, name: str, country: str | None = None) -> None:
+    """The build graph's notebook job, run in a thread of the Snakemake process (which has
+    papermill imported already): the kernel's own output goes to the job's log."""
+    with open(log, "a", encoding="utf-8") as kernel_log:
+        execute_notebook(name, record=True, country=country, kernel_log=kernel_log)
 
 
 def publish(stage: Path, dest: Path, files: list[str]) -> None:
@@ -274,23 +328,25 @@ class JobFailed(RuntimeError):
 
 
 def job(log: str, fn: Callable[..., object], *args: object) -> None:
-    """Run one small job inside the Snakemake process (a `run:` rule): a DataError or
-    ParameterError becomes ``error: ...`` in the job's log and a failed job, any other exception
-    its traceback, so that the job's own log says why it failed."""
+    """Run one job inside the Snakemake process (a `run:` rule): a DataError, ParameterError or
+    NotebookFailed becomes ``error: ...`` as the last line of the job's log and a failed job, any
+    other exception its traceback, so that the job's own log says why it failed."""
     import traceback
 
     from .errors import DataError, ParameterError
 
     Path(log).parent.mkdir(parents=True, exist_ok=True)
+    Path(log).write_text("", encoding="utf-8")
     try:
         fn(*args)
-    except (DataError, ParameterError) as exc:
-        Path(log).write_text(f"error: {exc}\n", encoding="utf-8")
+    except (DataError, ParameterError, NotebookFailed) as exc:
+        with open(log, "a", encoding="utf-8") as out:
+            out.write(f"error: {exc}\n")
         raise JobFailed(f"error: {exc}") from None
     except Exception as exc:
-        Path(log).write_text(traceback.format_exc() + f"error: {type(exc).__name__}: {exc}\n", encoding="utf-8")
+        with open(log, "a", encoding="utf-8") as out:
+            out.write(traceback.format_exc() + f"error: {type(exc).__name__}: {exc}\n")
         raise
-    Path(log).write_text("", encoding="utf-8")
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -106,7 +106,7 @@ def wgi_2008() -> pd.DataFrame:
     add = _additions("wgi_2008_additions", "thesis_table_02_wgi")
     add = add.drop(columns=["country_code", "year"]).assign(seed_line=pd.NA)
     both = pd.concat([raw, add], ignore_index=True)
-    from .schemas import WGI_CODES
+    from .sources import WGI_CODES
 
     names = {v: k for k, v in WGI_CODES.items()}
     fields = titles("thesis_table_02_wgi")

@@ -29,8 +29,9 @@ from typing import Literal
 
 import pandas as pd
 
-from . import countries, paths, schemas
+from . import countries, paths
 from .io import titles
+from .sources import WGI_CODES
 
 Verdict = Literal["agrees", "revised", "differs", "not in source"]
 VERDICTS: tuple[Verdict, ...] = ("agrees", "revised", "differs", "not in source")
@@ -101,7 +102,7 @@ def _raw_rows(name: str) -> list[dict[str, str]]:
 
 def printed_table_02() -> pd.DataFrame:
     """Thesis Table 2 cell by cell: iso3, indicator, printed text, seed line."""
-    fields, codes = titles("thesis_table_02_wgi"), {v: k for k, v in schemas.WGI_CODES.items()}
+    fields, codes = titles("thesis_table_02_wgi"), {v: k for k, v in WGI_CODES.items()}
     rows = []
     for r in _raw_rows("thesis_table_02_wgi"):
         for field, title in fields.items():

@@ -30,11 +30,13 @@ def ols_line(
     frame: pd.DataFrame, x: str, y: str, *, label: str | None = None, alpha: float = 0.05, grid: int = 50
 ) -> LinearFit:
     """Fit ``y ~ x`` by OLS; a 95% band over the observed range of x."""
-    import statsmodels.api as sm
+    # the two modules used, not statsmodels.api, which imports all of statsmodels (0.6 s more)
+    from statsmodels.regression.linear_model import OLS
+    from statsmodels.tools.tools import add_constant
 
     data = frame.dropna(subset=[x, y]).reset_index(drop=True)
-    X = sm.add_constant(data[x].astype(float))
-    model = sm.OLS(data[y].astype(float), X).fit()
+    X = add_constant(data[x].astype(float))
+    model = OLS(data[y].astype(float), X).fit()
     ci = model.conf_int(alpha)
     table = pd.DataFrame(
         {
@@ -48,7 +50,7 @@ def ols_line(
         }
     )
     xs = np.linspace(data[x].min(), data[x].max(), grid)
-    pred = model.get_prediction(sm.add_constant(pd.Series(xs, name=x), has_constant="add")).summary_frame(alpha=alpha)
+    pred = model.get_prediction(add_constant(pd.Series(xs, name=x), has_constant="add")).summary_frame(alpha=alpha)
     band = pd.DataFrame(
         {
             x: xs,

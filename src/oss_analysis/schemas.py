@@ -5,18 +5,10 @@ from __future__ import annotations
 import pandera.pandas as pa
 
 from . import countries
+from .sources import WGI_CODES  # noqa: F401 (schemas.WGI_CODES is read by other modules)
 
 ISO3 = pa.Column(str, pa.Check(lambda s: s.map(countries.is_iso3), error="unknown ISO 3166 alpha-3 code"))
 SEED_LINE = pa.Column(int, pa.Check.ge(1))
-
-WGI_CODES = {
-    "VA": "Voice and Accountability",
-    "PV": "Political Stability",
-    "GE": "Government Effectiveness",
-    "RQ": "Regulatory Quality",
-    "RL": "Rule of Law",
-    "CC": "Control of Corruption",
-}
 
 CPI = pa.DataFrameSchema(
     {

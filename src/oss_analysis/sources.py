@@ -35,6 +35,16 @@ from . import countries
 from .errors import DataError
 from .sourcefile import Table, check_range, decode, numbers, parse, read_shipped, rel, required_numbers, resource
 
+# the World Bank's six indicators: code -> name, in the order its files list them
+WGI_CODES = {
+    "VA": "Voice and Accountability",
+    "PV": "Political Stability",
+    "GE": "Government Effectiveness",
+    "RQ": "Regulatory Quality",
+    "RL": "Rule of Law",
+    "CC": "Control of Corruption",
+}
+
 INDICATORS = {"VA", "PV", "GE", "RQ", "RL", "CC"}
 WGI_MEASURES = {
     "EST": "estimate",

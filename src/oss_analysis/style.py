@@ -6,9 +6,9 @@ import sys
 import textwrap
 from pathlib import Path
 
+import matplotlib as mpl
 import matplotlib.pyplot as plt
 import pandas as pd
-import seaborn as sns
 
 from .files import atomic_write
 
@@ -19,20 +19,65 @@ SOURCE_COLOUR = "#5d6d7e"
 PALETTE = ["#1f4e79", "#2e8b57", "#d68910", "#6c3483", "#5d6d7e", "#17a589"]
 
 
+# The compendium's seaborn theme, kept as a matplotlib style sheet beside this module: importing
+# seaborn costs about a second (it imports scipy.stats), which every notebook kernel would pay
+# even when it draws nothing with seaborn. tests/test_figures.py checks the sheet against what
+# seaborn's set_theme sets today; `python -m oss_analysis.style` writes it again.
+THEME_FILE = Path(__file__).with_name("theme.mplstyle")
+SEABORN_THEME = {"context": "notebook", "style": "whitegrid", "palette": PALETTE, "font": "DejaVu Sans"}
+# seaborn's default colour map, registered by seaborn only; every heatmap here names its own
+NOT_IN_SHEET = ("image.cmap",)
+STABLE = {
+    "svg.hashsalt": "oss_analysis",  # fixed ids instead of random ones
+    "svg.fonttype": "path",
+    "figure.dpi": 100,
+    "savefig.dpi": 150,
+    "savefig.bbox": "tight",
+    "axes.titleweight": "bold",
+    "axes.titlesize": 12,
+}
+
+
+def seaborn_theme() -> dict[str, object]:
+    """Every rcParam ``seaborn.set_theme(**SEABORN_THEME)`` sets (its style and context keys, and
+    whatever else it changes from matplotlib's defaults), with the value it sets."""
+    import seaborn as sns
+
+    with mpl.rc_context():
+        mpl.rcdefaults()
+        before = dict(mpl.rcParams)
+        sns.set_theme(**SEABORN_THEME)
+        keys = {*sns.axes_style(SEABORN_THEME["style"]), *sns.plotting_context(SEABORN_THEME["context"])}
+        keys |= {k for k, v in mpl.rcParams.items() if before[k] != v}
+        return {k: mpl.rcParams[k] for k in sorted(keys - set(NOT_IN_SHEET))}
+
+
+def write_theme_file() -> Path:
+    """Write seaborn's theme as the style sheet ``set_theme`` applies."""
+    from cycler import Cycler
+
+    def value(v: object) -> str:
+        if isinstance(v, Cycler):
+            colours = ", ".join(mpl.colors.to_hex(c["color"], keep_alpha=False).lstrip("#") for c in v)
+            return f"cycler('color', [{', '.join(repr(c) for c in colours.split(', '))}])"
+        if isinstance(v, list | tuple):
+            return ", ".join(map(str, v))
+        return str(v.name if hasattr(v, "name") else v)
+
+    lines = [
+        "# seaborn.set_theme(" + ", ".join(f"{k}={v!r}" for k, v in SEABORN_THEME.items()) + ")",
+        "# as a matplotlib style sheet; written by `python -m oss_analysis.style`, checked by tests.",
+        *(f"{k}: {value(v)}" for k, v in sorted(seaborn_theme().items())),
+    ]
+    THEME_FILE.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return THEME_FILE
+
+
 def set_theme() -> None:
-    """Apply the compendium's seaborn theme and the settings that make SVG output stable."""
-    sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE, font="DejaVu Sans")
-    plt.rcParams.update(
-        {
-            "svg.hashsalt": "oss_analysis",  # fixed ids instead of random ones
-            "svg.fonttype": "path",
-            "figure.dpi": 100,
-            "savefig.dpi": 150,
-            "savefig.bbox": "tight",
-            "axes.titleweight": "bold",
-            "axes.titlesize": 12,
-        }
-    )
+    """Apply the compendium's seaborn theme (from its style sheet) and the settings that make
+    SVG output stable."""
+    plt.style.use(THEME_FILE)
+    plt.rcParams.update(STABLE)
 
 
 def add_source_line(fig: plt.Figure, text: str) -> None:
@@ -84,3 +129,7 @@ def save_figure(
         write_csv(data, out_dir / f"{stem}.data.csv")
     if "ipykernel" not in sys.modules:  # in a notebook the figure stays open to be shown under the cell
         plt.close(fig)
+
+
+if __name__ == "__main__":
+    print(write_theme_file())

@@ -19,10 +19,10 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from . import countries, paths, schemas
+from . import countries, paths
 from .errors import ParameterError
 from .origin import year_span
-from .sources import ti_rank
+from .sources import WGI_CODES, ti_rank
 
 
 def wanted(focus: str, groups_file: str | None = None) -> list[str]:
@@ -87,7 +87,7 @@ def wgi_view(printed: pd.DataFrame, year: int, codes: Iterable[str], *, publishe
             "country": rows["iso3"].map(names),
             "year": year,
             "indicator": rows["indicator"],
-            "indicator_name": rows["indicator"].map(schemas.WGI_CODES),
+            "indicator_name": rows["indicator"].map(WGI_CODES),
             "percentile": rows["pct_rank"].astype(float),
             "source": _labels(rows, "World Bank WGI release", "release"),
             "seed_line": pd.NA,
