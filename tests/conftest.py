@@ -145,17 +145,22 @@ def built(built_tree) -> Path:
     return built_tree[0]
 
 
-@pytest.fixture
-def built_copy(built_tree, tmp_path, monkeypatch) -> Path:
-    """A private copy of the built tree (modification times kept, so nothing is out of date);
-    the package's paths point at it for this test."""
-    source, copy = built_tree[0], tmp_path / "project"
+def copy_built(source: Path, copy: Path) -> Path:
+    """A copy of a built tree, modification times kept (so nothing is out of date); the run-time
+    leftovers (locks, the site) are not copied."""
 
     def ignore(folder: str, names: list[str]) -> list[str]:
         rel = Path(folder).relative_to(source)
         return [n for n in names if (rel / n).as_posix() in _NOT_COPIED]
 
     shutil.copytree(source, copy, symlinks=True, ignore=ignore)
+    return copy
+
+
+@pytest.fixture
+def built_copy(built_tree, tmp_path, monkeypatch) -> Path:
+    """A private copy of the built tree; the package's paths point at it for this test."""
+    copy = copy_built(built_tree[0], tmp_path / "project")
     monkeypatch.setenv("OSS_ANALYSIS_ROOT", str(copy))
     return copy
 

@@ -1,10 +1,14 @@
 """Country runs: `make all COUNTRY=...` builds the country-dependent notebooks for another focus
 country into figures/<CODE>/, leaves the default outputs alone, degrades or fails clearly."""
 
+import csv
 import hashlib
+import subprocess
+import sys
 
+import pandas as pd
 import pytest
-from conftest import ROOT, build_env, copy_project, run_build
+from conftest import ROOT, build_env, copy_built, copy_project, run_build
 
 from oss_analysis import countryrun, registry
 from oss_analysis.errors import ParameterError
@@ -45,29 +49,6 @@ def test_country_in_no_table_gets_one_clear_error():
 
 
 @pytest.mark.slow
-def test_two_countries_build_in_parallel_into_their_own_folders(built_copy):
-    project = built_copy
-    before = {o: digest(project / "figures" / o) for o in DEFAULT}
-    log = run_build(project, "--config", "country=KGZ UZB")
-    assert "notebook_governance_KGZ" in log.stdout + log.stderr
-    for code, name in (("KGZ", "Kyrgyzstan"), ("UZB", "Uzbekistan")):
-        folder = project / "figures" / code
-        for n in countryrun.country_notebooks():
-            for o in registry.notebooks()[n].outputs:
-                assert (folder / o).exists(), f"{code}/{o}"
-        assert f"# Outputs for {name} ({code})" in (folder / "AVAILABILITY.md").read_text()
-        executed = (project / "build" / "notebooks" / code / "corruption.ipynb").read_text()
-        assert f"{name}: rank" in executed and "Kazakhstan: rank" not in executed
-        assert digest(folder / "cpi_2009_ranked.png") != before["cpi_2009_ranked.png"]
-        assert (folder / "wgi_2008_comparisons.csv").read_text() != (
-            ROOT / "figures" / "wgi_2008_comparisons.csv"
-        ).read_text()
-    assert {o: digest(project / "figures" / o) for o in DEFAULT} == before, "default outputs were touched"
-    again = run_build(project, "--config", "country=KGZ UZB", "-n")
-    assert "Nothing to be done" in again.stdout + again.stderr
-
-
-@pytest.mark.slow
 def test_unknown_country_stops_the_build_with_the_list(tmp_path):
     project = copy_project(tmp_path / "project")
     proc = run_build(project, "--config", "country=ZZZ", "-n", check=False)
@@ -91,31 +72,50 @@ def test_import_refuses_incomplete_or_thesis_countries(project):  # noqa: ARG001
         additions.add("wgi", fixture, ["MDA"])
 
 
-@pytest.mark.slow
-def test_a_student_adds_a_country_from_the_public_files_and_builds_it(built_copy):
-    import subprocess
-    import sys
+# One country build serves the tests below (one module, so one xdist worker): a student adds
+# Armenia from the public files' samples, then builds Kyrgyzstan (in every table) and Armenia (an
+# addition) in one run, in parallel; Moldova for 2022 is built into the same tree afterwards.
+COUNTRIES = ("KGZ", "Kyrgyzstan"), ("ARM", "Armenia")
 
-    project = built_copy
+
+@pytest.fixture(scope="module")
+def countries_built(built_tree, tmp_path_factory):
+    project = copy_built(built_tree[0], tmp_path_factory.mktemp("countries") / "project")
+    before = {o: digest(project / "figures" / o) for o in DEFAULT}
     env = build_env(project)
     for kind, name in (("wgi", "wgi_databank_sample.csv"), ("cpi", "cpi_2009_ti_sample.csv")):
-        proc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "oss_analysis.build",
-                "add-country-data",
-                kind,
-                str(ROOT / "tests" / "fixtures" / name),
-                "--countries",
-                "ARM",
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-        )
+        fixture = str(ROOT / "tests" / "fixtures" / name)
+        cmd = [sys.executable, "-m", "oss_analysis.build", "add-country-data", kind, fixture, "--countries", "ARM"]
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
         assert proc.returncode == 0, proc.stderr
-    run_build(project, "--config", "country=ARM")
+    log = run_build(project, "--config", "country=KGZ ARM")
+    return project, before, log.stdout + log.stderr
+
+
+@pytest.mark.slow
+def test_two_countries_build_in_parallel_into_their_own_folders(countries_built):
+    project, before, log = countries_built
+    assert "notebook_governance_KGZ" in log and "notebook_governance_ARM" in log
+    for code, name in COUNTRIES:
+        folder = project / "figures" / code
+        for n in countryrun.country_notebooks():
+            for o in registry.notebooks()[n].outputs:
+                assert (folder / o).exists(), f"{code}/{o}"
+        assert f"# Outputs for {name} ({code})" in (folder / "AVAILABILITY.md").read_text()
+        executed = (project / "build" / "notebooks" / code / "corruption.ipynb").read_text()
+        assert f"{name}: rank" in executed and "Kazakhstan: rank" not in executed
+        assert digest(folder / "cpi_2009_ranked.png") != before["cpi_2009_ranked.png"]
+        assert (folder / "wgi_2008_comparisons.csv").read_text() != (
+            ROOT / "figures" / "wgi_2008_comparisons.csv"
+        ).read_text()
+    assert {o: digest(project / "figures" / o) for o in DEFAULT} == before, "default outputs were touched"
+    again = run_build(project, "--config", "country=KGZ ARM", "-n")
+    assert "Nothing to be done" in again.stdout + again.stderr
+
+
+@pytest.mark.slow
+def test_a_student_adds_a_country_from_the_public_files_and_builds_it(countries_built):
+    project = countries_built[0]
     folder = project / "figures" / "ARM"
     page = (folder / "AVAILABILITY.md").read_text()
     # the added rows count as the table's own: no publisher file is named for the governance charts
@@ -132,3 +132,38 @@ def test_a_student_adds_a_country_from_the_public_files_and_builds_it(built_copy
     # the printed tables are unchanged by an addition
     table3 = (project / "data" / "processed" / "cpi_2009.csv").read_text()
     assert "ARM,Armenia,2009,90,2.9,Transparency International CPI 2009 table cpi_2009_ti_sample.csv," in table3
+
+
+def _rows(path):
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.mark.slow
+def test_series_for_another_country_goes_into_its_own_folder(countries_built):
+    project = countries_built[0]
+    outputs = registry.notebooks()["series"].outputs
+    folder = project / "figures" / "KGZ"
+    assert all((folder / o).exists() for o in outputs)
+    wgi = _rows(folder / "wgi_since_thesis.data.csv")
+    assert {r["series"] for r in wgi} == {"KGZ", "Central Asia median", "post-Soviet median"}
+    assert {r["year"] for r in wgi} == {r["year"] for r in _rows(ROOT / "figures" / "wgi_since_thesis.data.csv")}
+    then_now = _rows(folder / "then_and_now.csv")
+    assert len(then_now) == 9 and all(r["source"] for r in then_now)
+    assert (project / "figures" / "wgi_since_thesis.png").read_bytes() == (
+        ROOT / "figures" / "wgi_since_thesis.png"
+    ).read_bytes()
+
+
+@pytest.mark.slow
+def test_a_publisher_only_country_for_another_year(countries_built):
+    project, before, _ = countries_built
+    run_build(project, "--config", "country=MDA", "year=2022")
+    folder = project / "figures" / "MDA_2022"
+    page = (folder / "AVAILABILITY.md").read_text()
+    assert page.startswith("# Outputs for Moldova (MDA), year 2022")
+    assert "`wgi_2008_heatmap.data.csv` | publisher: World Bank WGI release 2024" in page
+    assert "`cpi_2009_ranked.data.csv` | publisher: TI CPI edition 2024 (data/sources/cpi/" in page
+    data = pd.read_csv(folder / "wgi_2008_groups.data.csv")
+    assert data["source"].str.contains("data/sources/wgi/").all()
+    assert {o: digest(project / "figures" / o) for o in DEFAULT} == before, "default outputs were touched"

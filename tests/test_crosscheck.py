@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import ROOT, copy_project, run_build
+from conftest import ROOT
 
-from oss_analysis import against, crosscheck, registry, series
+from oss_analysis import against, crosscheck, series
 
 SOURCES = ROOT / "data" / "sources"
 FIGURES = ROOT / "figures"
@@ -182,19 +182,3 @@ def test_series_data_cover_every_year_shipped():
         ("2020", "29"),
     }
 
-
-@pytest.mark.slow
-def test_series_for_georgia_builds_into_its_own_folder(tmp_path):
-    project = copy_project(tmp_path / "project")
-    outputs = registry.notebooks()["series"].outputs
-    run_build(project, *[f"figures/GEO/{o}" for o in outputs], "--config", "country=GEO")
-    folder = project / "figures" / "GEO"
-    assert all((folder / o).exists() for o in outputs)
-    wgi = rows(folder / "wgi_since_thesis.data.csv")
-    assert {r["series"] for r in wgi} == {"GEO", "South Caucasus median", "post-Soviet median"}
-    assert {r["year"] for r in wgi} == {r["year"] for r in rows(FIGURES / "wgi_since_thesis.data.csv")}
-    then_now = rows(folder / "then_and_now.csv")
-    assert len(then_now) == 9 and all(r["source"] for r in then_now)
-    assert (project / "figures" / "wgi_since_thesis.png").read_bytes() == (
-        FIGURES / "wgi_since_thesis.png"
-    ).read_bytes()

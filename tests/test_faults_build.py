@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, copy_project, run_build, snakemake_cmd
+from conftest import ROOT, copy_built, run_build, snakemake_cmd
 
 from oss_analysis import registry, regress
 
@@ -34,10 +34,10 @@ def figures_digest(project):
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    project = copy_project(tmp_path_factory.mktemp("faults17") / "project")
-    run_build(project)
-    return project
+def built(built_tree, tmp_path_factory):
+    """One copy of the test run's built tree for this module: each fault below puts back what it
+    changed, so the next starts from a built, up-to-date tree."""
+    return copy_built(built_tree[0], tmp_path_factory.mktemp("faults17") / "project")
 
 
 class Saved:
