@@ -274,3 +274,31 @@ def test_source_schemas_document_every_column():
     for schema in (schemas.WGI_SOURCES, schemas.CPI_SOURCES, schemas.EGDI_SOURCES, schemas.SOURCE_DROPS):
         assert schema.description
         assert all(col.description for col in schema.columns.values())
+
+
+def test_a_file_is_parsed_once_per_process_until_it_or_the_name_tables_change(project, monkeypatch):
+    """The build prepares wgi_sources and source_drops from the same files in one process: the
+    second asks for a file already parsed and gets the same rows and the same drops, without a
+    second parse. A file whose modification time changed, or aliases read again, is parsed again."""
+    import os
+
+    from oss_analysis import countries, sourcefile
+
+    name = "cpi_1995_2017_merged"  # a file with rows left out (non-countries, duplicates)
+    layout = sourcefile.resource(name)["x-layout"]
+    calls = []
+    real = sources.READERS[layout]
+    monkeypatch.setitem(sources.READERS, layout, lambda *a: calls.append(1) or real(*a))
+    first, second = sources.Drops(), sources.Drops()
+    a = sources.read_shipped_file(name, first)
+    a.iloc[0, 0] = "changed by the caller"  # a copy: the next reader gets the file's rows
+    b = sources.read_shipped_file(name, second)
+    assert len(calls) == 1 and first.rows == second.rows and len(first.rows) > 0
+    assert b.iloc[0, 0] != "changed by the caller"
+    path = sourcefile.shipped_path(name)
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000))
+    sources.read_shipped_file(name, sources.Drops())
+    assert len(calls) == 2
+    countries.cache_clear()
+    sources.read_shipped_file(name, sources.Drops())
+    assert len(calls) == 3

@@ -55,6 +55,11 @@ def _aliases() -> dict[str, str]:
     return {row["name"].strip().casefold(): row["iso3"].strip() for row in _alias_rows()}
 
 
+def aliases_read() -> dict[str, str]:
+    """The alias table as read (and cached) now: a new object after ``cache_clear``."""
+    return _aliases()
+
+
 def cache_clear() -> None:
     """Forget the aliases and exclusions read so far (tests edit them in a copy)."""
     for fn in (_alias_rows, _aliases, exclusions):

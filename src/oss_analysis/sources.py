@@ -25,6 +25,7 @@ in file order that holds a value; later rows for the same key are dropped and li
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -478,11 +479,36 @@ def read_file(path: Path, drops: Drops | None = None, *, release: int | None = N
     return READERS[detect_layout(text, file)](text, file, release, drops if drops is not None else Drops())
 
 
+# Files read in this process, so that a file is parsed once per build: the build prepares
+# wgi_sources and source_drops (which lists the rows every reader left out) from the same files,
+# in two threads of one process. An entry serves while the file (path, size, modification time),
+# its package entry and the name tables (aliases, exclusions) it was read with are the same.
+_READS: dict[tuple, tuple[pd.DataFrame, tuple[tuple, ...], object, object]] = {}
+_READS_LOCK = threading.Lock()
+
+
 def read_shipped_file(name: str, drops: Drops) -> pd.DataFrame:
-    """Read one shipped file by its resource name (sha256 checked; release from the package)."""
+    """Read one shipped file by its resource name (sha256 checked; release from the package);
+    the rows it leaves out are added to ``drops``."""
+    from .sourcefile import shipped_path
+
     res = resource(name)
-    text, file = read_shipped(name)
-    return READERS[res["x-layout"]](text, file, int(res["x-release"]), drops)
+    path = shipped_path(name)
+    with _READS_LOCK:  # a second thread asking for the same file waits for the first's result
+        names = (countries.aliases_read(), countries.exclusions())
+        try:
+            st = path.stat()
+            key = (str(path), st.st_size, st.st_mtime_ns, res["hash"], res["x-layout"], res["x-release"])
+        except OSError:
+            key = None  # missing: read_shipped says so
+        hit = _READS.get(key)
+        if hit is None or hit[2] is not names[0] or hit[3] is not names[1]:
+            text, file = read_shipped(name)
+            own = Drops()
+            frame = READERS[res["x-layout"]](text, file, int(res["x-release"]), own)
+            hit = _READS[key] = (frame, tuple(own.rows), *names)
+    drops.rows.extend(hit[1])
+    return hit[0].copy()
 
 
 # --- the processed source tables -------------------------------------------------------------
