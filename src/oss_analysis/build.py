@@ -153,7 +153,7 @@ def _kernel_manager(kernel_log: IO[str] | None) -> type:
         return AsyncKernelManager
 
     class LoggedKernelManager(AsyncKernelManager):
-        async def start_kernel(self, **kw: Any) -> None:  # noqa: ANN401
+        async def start_kernel(self, **kw: Any) -> None:
             kw.setdefault("stdout", kernel_log)
             kw.setdefault("stderr", kernel_log)
             await super().start_kernel(**kw)
@@ -250,29 +250,13 @@ def execute_notebook(
     os.replace(tmp, executed)
 
 
-def run_notebook(
-    name: str,
-    *,
-    param_file: Path | None = None,
-    overrides: list[str] = (),
-    output_dir: Path | None = None,
-    executed: Path | None = None,
-    record: bool = False,
-    country: str | None = None,
-) -> int:
-    """`oss-build run`: execute_notebook, a failure said in one line on stderr (exit status 1)."""
+def run_notebook(name: str, **options: Any) -> int:
+    """`oss-build run`: execute_notebook with the same options (output_dir, executed, overrides,
+    ...), a failure said in one line on stderr (exit status 1) instead of raised."""
     from .errors import DataError, ParameterError
 
     try:
-        execute_notebook(
-            name,
-            param_file=param_file,
-            overrides=overrides,
-            output_dir=output_dir,
-            executed=executed,
-            record=record,
-            country=country,
-        )
+        execute_notebook(name, **options)
     except (ParameterError, DataError, NotebookFailed) as exc:
         return _fail(str(exc))
     return 0
