@@ -14,8 +14,8 @@ from .files import atomic_write
 
 HIGHLIGHT = "#c0392b"
 MUTED = "#9aa5b1"
+SOURCE_COLOUR = "#5d6d7e"  # the source line under every chart
 # Categorical colours; red is kept for the highlighted (focus) mark only.
-SOURCE_COLOUR = "#5d6d7e"
 PALETTE = ["#1f4e79", "#2e8b57", "#d68910", "#6c3483", "#5d6d7e", "#17a589"]
 
 
@@ -57,9 +57,8 @@ def write_theme_file() -> Path:
     from cycler import Cycler
 
     def value(v: object) -> str:
-        if isinstance(v, Cycler):
-            colours = ", ".join(mpl.colors.to_hex(c["color"], keep_alpha=False).lstrip("#") for c in v)
-            return f"cycler('color', [{', '.join(repr(c) for c in colours.split(', '))}])"
+        if isinstance(v, Cycler):  # the colour cycle, as hex strings without '#' (a sheet's '#' starts a comment)
+            return "cycler('color', [" + ", ".join(repr(mpl.colors.to_hex(c["color"])[1:]) for c in v) + "])"
         if isinstance(v, list | tuple):
             return ", ".join(map(str, v))
         return str(v.name if hasattr(v, "name") else v)
