@@ -20,7 +20,6 @@ import pandas as pd
 from . import countries, paths, sourceadd, sources
 from .errors import DataError
 from .io import load_raw, resource, validate_as
-from .sourcefile import rel
 
 PRODUCER = {"wgi": "World Bank WGI", "cpi": "Transparency International CPI"}
 WGI_SERIES = {
@@ -199,7 +198,7 @@ def add(kind: str, path: Path, codes: list[str], *, year: int | None = None) -> 
     countries' values of the studies' year (WGI 2008, CPI 2009) into data/raw/additions/.
     Returns the lines to print."""
     path = Path(path)
-    file = rel(path)
+    file = paths.shown(path)
     wanted = _wanted(codes, file)
     said = []
     if _legacy(kind, path):

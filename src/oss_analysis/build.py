@@ -23,13 +23,6 @@ def _fail(message: str) -> int:
     return 1
 
 
-def _where(path: Path) -> str:
-    try:
-        return Path(path).resolve().relative_to(paths.root()).as_posix()
-    except ValueError:
-        return str(path)
-
-
 def _file_values(
     path: Path | None, declared: dict[str, Any], *, only_declared: bool = False
 ) -> dict[str, tuple[Any, str]]:
@@ -39,7 +32,7 @@ def _file_values(
     if not path or (only_declared and not Path(path).exists()):  # a country may have no file
         return {}
     values, lines = read_yaml(Path(path))
-    shown = _where(path)
+    shown = paths.shown(path)
     return {
         k: (v, f"{shown}, line {lines.get(k, 1)}") for k, v in values.items() if not only_declared or k in declared
     }
@@ -273,13 +266,10 @@ def publish(stage: Path, dest: Path, files: list[str]) -> None:
     """Copy staged outputs into place, each one atomically (temp file + rename): a build killed
     while publishing leaves every file either old or new, never missing (the graph marks these
     outputs ``update`` so Snakemake does not delete them first)."""
-    from .files import atomic_write
-
-    for f in files:
-        atomic_write(dest / f, lambda tmp, f=f: shutil.copyfile(stage / f, tmp))
+    copy_files({stage / f: dest / f for f in files})
 
 
-def copy_files(pairs: dict[str, str]) -> None:
+def copy_files(pairs: dict[str | Path, str | Path]) -> None:
     """Copy each source file to its destination, atomically (temp file + rename)."""
     from .files import atomic_write
 
@@ -469,7 +459,7 @@ def _os_error(exc: OSError) -> str:
     """An OSError as one line naming the file (relative to the project) and what to do."""
     import errno
 
-    name = _where(Path(exc.filename)) if exc.filename else ""
+    name = paths.shown(Path(exc.filename)) if exc.filename else ""
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         folder = Path(name).parent.as_posix() + "/" if name else "the output folder"
         why = (exc.strerror or "permission denied").lower()

@@ -41,19 +41,12 @@ def resource(name: str) -> dict[str, Any]:
     raise KeyError(f"no raw resource named {name!r} in data/raw/datapackage.json; known: {known}")
 
 
-def _rel(path: Path) -> str:
-    try:
-        return path.relative_to(paths.root()).as_posix()
-    except ValueError:
-        return str(path)
-
-
 def read_checked_csv(
     path: Path, expected: list[str], *, optional: set[str] = frozenset(), may_be_empty: bool = False
 ) -> pd.DataFrame:
     """Read a CSV as text after checking what pandas would silently accept: missing or empty
     file, byte-order mark, bad encoding, missing/unknown columns, ragged or truncated rows."""
-    name = _rel(path)
+    name = paths.shown(path)
     if not path.exists():
         raise DataError(name, "file is missing")
     data = path.read_bytes()
@@ -254,7 +247,7 @@ def check_hash(name: str) -> None:
         raise DataError(_dp.FILE, f"resource {name!r} has no 'hash' (run `make datapackage` after checking the file)")
     if path.exists() and sha256(path) != expected:
         raise DataError(
-            _rel(path),
+            paths.shown(path),
             "sha256 differs from data/raw/datapackage.json (edited by hand? run `make datapackage` "
             "after checking the change)",
         )
@@ -266,7 +259,7 @@ def load_raw(name: str, *, verify_hash: bool = True) -> pd.DataFrame:
     path = paths.raw_dir() / res["path"]
     fields = res["schema"]["fields"]
     frame = read_checked_csv(path, [f["name"] for f in fields], may_be_empty=bool(res.get("x-may-be-empty")))
-    frame = validate_as(name, frame, _rel(path))
+    frame = validate_as(name, frame, paths.shown(path))
     if verify_hash:
         check_hash(name)
     return frame

@@ -158,10 +158,7 @@ def read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
     from . import paths
     from .errors import DataError
 
-    try:
-        shown = path.resolve().relative_to(paths.root()).as_posix()
-    except ValueError:
-        shown = str(path)
+    shown = paths.shown(path)
     if not path.exists():
         raise DataError(shown, "file is missing")
     try:

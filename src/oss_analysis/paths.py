@@ -19,6 +19,14 @@ def root() -> Path:
     return Path(env).resolve() if env else Path(__file__).resolve().parents[2]
 
 
+def shown(path: Path | str) -> str:
+    """A path as messages show it: relative to the project root when inside it, else as given."""
+    try:
+        return Path(path).resolve().relative_to(root()).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def raw_dir() -> Path:
     return root() / "data" / "raw"
 

@@ -41,13 +41,13 @@ def register(path: Path, kind: str, layout: str, frame: pd.DataFrame) -> str:
         same_kind = res["path"].startswith(f"{kind}/")
         if same_kind and res["x-layout"] == layout and int(res["x-release"]) == release:
             raise DataError(
-                sourcefile.rel(Path(path)),
+                paths.shown(path),
                 f"release {release} is already shipped as data/sources/{res['path']} with other bytes; "
                 "remove that file and its entry in data/sources/datapackage.json first if this one replaces it",
             )
     target = paths.root() / "data" / "sources" / kind / Path(path).name
     if target.exists():
-        raise DataError(sourcefile.rel(Path(path)), f"data/sources/{kind}/{target.name} exists; rename the file")
+        raise DataError(paths.shown(path), f"data/sources/{kind}/{target.name} exists; rename the file")
     years = frame["year"] if "year" in frame else frame["edition"]
     package["resources"].append(
         {

@@ -25,14 +25,6 @@ from .errors import DataError
 DELIMITERS = {",": "','", ";": "';'", "\t": "a tab"}
 
 
-def rel(path: Path) -> str:
-    """Path as shown in messages: relative to the project root when inside it."""
-    try:
-        return Path(path).resolve().relative_to(paths.root()).as_posix()
-    except ValueError:
-        return str(path)
-
-
 def decode(data: bytes, name: str) -> str:
     """Bytes -> text: UTF-8 (BOM dropped), else Windows-1252 (the CPI 1995-2017 file); line
     endings (CR LF, CR CR LF, CR) become LF, so line numbers are those an editor shows."""
@@ -208,7 +200,7 @@ def read_shipped(name: str) -> tuple[str, str]:
     import hashlib
 
     path = shipped_path(name)
-    shown = rel(path)
+    shown = paths.shown(path)
     if not path.exists():
         raise DataError(shown, "file is missing (data/sources/datapackage.json lists it)")
     data = path.read_bytes()

@@ -32,9 +32,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import countries
+from . import countries, paths
 from .errors import DataError
-from .sourcefile import Table, check_range, decode, numbers, parse, read_shipped, rel, required_numbers, resource
+from .sourcefile import (
+    Table,
+    check_range,
+    decode,
+    numbers,
+    parse,
+    read_shipped,
+    required_numbers,
+    resource,
+    shipped_path,
+)
 
 # the World Bank's six indicators: code -> name, in the order its files list them
 WGI_CODES = {
@@ -470,7 +480,7 @@ def detect_layout(text: str, file: str) -> str:
 
 def read_file(path: Path, drops: Drops | None = None, *, release: int | None = None) -> pd.DataFrame:
     """Read any publisher's file in a known layout, as downloaded (a user's file)."""
-    file = rel(Path(path))
+    file = paths.shown(path)
     if not Path(path).exists():
         raise DataError(file, "file is missing")
     text = decode(Path(path).read_bytes(), file)
@@ -481,34 +491,29 @@ def read_file(path: Path, drops: Drops | None = None, *, release: int | None = N
 
 # Files read in this process, so that a file is parsed once per build: the build prepares
 # wgi_sources and source_drops (which lists the rows every reader left out) from the same files,
-# in two threads of one process. An entry serves while the file (path, size, modification time),
-# its package entry and the name tables (aliases, exclusions) it was read with are the same.
-_READS: dict[tuple, tuple[pd.DataFrame, tuple[tuple, ...], object, object]] = {}
+# in two threads of one process. One entry per file, serving while the file (size, modification
+# time), its package entry and the name tables (aliases, exclusions) it was read with are the same.
+_READS: dict[Path, tuple[tuple, tuple[object, object], pd.DataFrame, tuple[tuple, ...]]] = {}
 _READS_LOCK = threading.Lock()
 
 
 def read_shipped_file(name: str, drops: Drops) -> pd.DataFrame:
     """Read one shipped file by its resource name (sha256 checked; release from the package);
     the rows it leaves out are added to ``drops``."""
-    from .sourcefile import shipped_path
-
     res = resource(name)
     path = shipped_path(name)
     with _READS_LOCK:  # a second thread asking for the same file waits for the first's result
+        st = path.stat() if path.exists() else None  # missing: read_shipped says so
+        stamp = (st and (st.st_size, st.st_mtime_ns), res["hash"], res["x-layout"], res["x-release"])
         names = (countries.aliases_read(), countries.exclusions())
-        try:
-            st = path.stat()
-            key = (str(path), st.st_size, st.st_mtime_ns, res["hash"], res["x-layout"], res["x-release"])
-        except OSError:
-            key = None  # missing: read_shipped says so
-        hit = _READS.get(key)
-        if hit is None or hit[2] is not names[0] or hit[3] is not names[1]:
+        hit = _READS.get(path)
+        if hit is None or hit[0] != stamp or any(a is not b for a, b in zip(hit[1], names, strict=True)):
             text, file = read_shipped(name)
             own = Drops()
             frame = READERS[res["x-layout"]](text, file, int(res["x-release"]), own)
-            hit = _READS[key] = (frame, tuple(own.rows), *names)
-    drops.rows.extend(hit[1])
-    return hit[0].copy()
+            hit = _READS[path] = (stamp, names, frame, tuple(own.rows))
+    drops.rows.extend(hit[3])
+    return hit[2].copy()
 
 
 # --- the processed source tables -------------------------------------------------------------
