@@ -13,19 +13,13 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, copy_built, run_build, snakemake_cmd
+from conftest import ROOT, build_env, copy_built, run_build, snakemake_cmd
 
 from oss_analysis import registry, regress
 
 pytestmark = pytest.mark.slow
 OUTPUTS = sorted(o for nb in registry.notebooks().values() for o in nb.outputs)
 BIN = Path(sys.executable).parent
-
-
-def env_for(project):
-    env = dict(os.environ, OSS_ANALYSIS_ROOT=str(project))
-    env.pop("OSS_ANALYSIS_OUTPUT_DIR", None)
-    return env
 
 
 def figures_digest(project):
@@ -115,7 +109,7 @@ def test_hand_edited_processed_table_is_refused_by_build_and_manifest(built):
         proc = run_build(built, check=False)
         check = subprocess.run(
             [sys.executable, "-m", "oss_analysis.build", "check-manifest"],
-            env=env_for(built),
+            env=build_env(built),
             capture_output=True,
             text=True,
         )
@@ -165,7 +159,7 @@ def test_killed_publish_never_leaves_fewer_files(built):
     proc = subprocess.Popen(
         snakemake_cmd(*_publish_only()),
         cwd=built,
-        env=env_for(built),
+        env=build_env(built),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -194,7 +188,7 @@ def test_papermill_without_output_dir_does_not_write_into_figures(built, tmp_pat
     proc = subprocess.run(
         [str(BIN / "papermill"), f"notebooks/{NAME}.ipynb", str(tmp_path / "nb.ipynb"), "-k", "oss-analysis"],
         cwd=built,
-        env=env_for(built),
+        env=build_env(built),
         capture_output=True,
         text=True,
     )
@@ -209,7 +203,7 @@ def test_papermill_with_wrong_type_writes_nothing(built, tmp_path):
         [str(BIN / "papermill"), f"notebooks/{NAME}.ipynb", str(tmp_path / "nb.ipynb"), "-k", "oss-analysis"]
         + ["-p", "output_dir", str(out), "-p", "end_year", "2021.5"],
         cwd=built,
-        env=env_for(built),
+        env=build_env(built),
         capture_output=True,
         text=True,
     )
@@ -234,7 +228,7 @@ def test_no_loopback_fails_at_once_in_one_line(built, tmp_path):
     proc = subprocess.run(
         [*NO_LOOPBACK, sys.executable, "-m", "oss_analysis.build", "run", NAME, "--output-dir", str(tmp_path / "o")],
         cwd=built,
-        env=env_for(built),
+        env=build_env(built),
         capture_output=True,
         text=True,
     )
