@@ -1,5 +1,6 @@
 """The cross-check against the publishers, recomputed here from the shipped files with the csv
-module alone (no package reader), and the series since the thesis, for the default and for GEO."""
+module alone (no package reader), and the series since the thesis for the default focus country
+(another country's series: tests/test_countries.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 from conftest import ROOT
 
 from oss_analysis import against, crosscheck, series
+from oss_analysis.sources import ti_rank
 
 SOURCES = ROOT / "data" / "sources"
 FIGURES = ROOT / "figures"
@@ -119,7 +121,7 @@ def test_cpi_scores_and_ties_sharing_ranks_match_an_independent_parse(cc):
         expected = scores[name] if r["measure"] == "cpi_score" else ranks[name]
         assert float(r["source_value"]) == pytest.approx(expected)
         assert r["verdict"] == ("agrees" if float(r["printed"]) == pytest.approx(expected) else "differs")
-    assert crosscheck.competition_ranks(pd.Series([9.0, 8.0, 8.0, 7.0])).tolist() == [1, 2, 2, 4]
+    assert ti_rank(pd.Series([9.0, 8.0, 8.0, 7.0])).tolist() == [1, 2, 2, 4]
 
 
 def test_un_ranks_against_the_shipped_editions(cc):

@@ -22,16 +22,15 @@ countries with equal scores share a rank, the next gets 1 + the number of countr
 
 from __future__ import annotations
 
-import csv
 import math
 from collections.abc import Iterable, Sequence
 from typing import Literal
 
 import pandas as pd
 
-from . import countries, paths
+from . import countries
 from .io import titles
-from .sources import WGI_CODES
+from .sources import WGI_CODES, ti_rank
 
 Verdict = Literal["agrees", "revised", "differs", "not in source"]
 VERDICTS: tuple[Verdict, ...] = ("agrees", "revised", "differs", "not in source")
@@ -93,11 +92,10 @@ def verdict(printed: float, value: float, tol: float, releases: Sequence[tuple[f
 def _raw_rows(name: str) -> list[dict[str, str]]:
     """A raw transcription as plain text (the printed digits, not typed numbers), after the same
     checks every reader of it makes (checksum, schema): a broken raw file stops here in one line."""
-    from .io import load_raw
+    from .io import load_raw, raw_rows
 
     load_raw(name)
-    with (paths.raw_dir() / f"{name}.csv").open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+    return raw_rows(name)
 
 
 def printed_table_02() -> pd.DataFrame:
@@ -154,15 +152,10 @@ def wgi_rows(wgi_sources: pd.DataFrame) -> pd.DataFrame:
     return _judge(cells, ["iso3", "indicator"])
 
 
-def competition_ranks(scores: pd.Series) -> pd.Series:
-    """TI's ranks: 1 + the number of higher scores (ties share a rank)."""
-    return scores.rank(method="min", ascending=False).astype(int)
-
-
 def cpi_rows(cpi_sources: pd.DataFrame) -> pd.DataFrame:
     """Table 3's scores and ranks against every shipped file that holds the 2009 edition."""
     src = cpi_sources[(cpi_sources["edition"] == CPI_EDITION) & cpi_sources["score"].notna()].copy()
-    src["computed_rank"] = src.groupby("source_file")["score"].transform(competition_ranks)
+    src["computed_rank"] = src.groupby("source_file")["score"].transform(ti_rank)
     parts = []
     for r in _raw_rows("thesis_table_03_cpi"):
         iso3 = countries.to_iso3(r["country"])

@@ -276,6 +276,12 @@ def validate_as(name: str, frame: pd.DataFrame, file: str) -> pd.DataFrame:
     return validate(_coerce(text, fields, file), schema_from_fields(fields, res["schema"].get("primaryKey")), file)
 
 
+def raw_rows(name: str) -> list[dict[str, str]]:
+    """A raw transcription's rows as text, the printed digits exactly (no typing, no checks)."""
+    with (paths.raw_dir() / f"{name}.csv").open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
 def titles(name: str) -> dict[str, str]:
     """Printed column headers (Frictionless ``title``) by field name."""
     return {f["name"]: f.get("title", f["name"]) for f in resource(name)["schema"]["fields"]}

@@ -6,7 +6,6 @@ independent of the path the published tables take (raw -> typed -> processed -> 
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from . import paths, registry
-from .io import titles, validate
+from .io import raw_rows, titles, validate
 from .tables import read_published
 
 STATUSES = [
@@ -29,18 +28,13 @@ KINDS = ["quantitative table", "data-bearing figure", "qualitative table", "diag
 KINDS += ["beyond the print"]  # outputs that set the print against, or extend it with, the publishers' files
 
 
-def _raw_text(name: str) -> list[dict[str, str]]:
-    with (paths.raw_dir() / f"{name}.csv").open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
 def _plain(name: str, columns: list[str]) -> pd.DataFrame:
-    rows, t = _raw_text(name), titles(name)
+    rows, t = raw_rows(name), titles(name)
     return pd.DataFrame([[r[c] for c in columns] for r in rows], columns=[t[c] for c in columns])
 
 
 def _table_04() -> pd.DataFrame:
-    rows = _raw_text("thesis_table_04_eiu")
+    rows = raw_rows("thesis_table_04_eiu")
     return pd.DataFrame(
         [
             [
@@ -57,7 +51,7 @@ def _table_04() -> pd.DataFrame:
 
 
 def _table_09() -> pd.DataFrame:
-    rows = _raw_text("thesis_table_09_services")
+    rows = raw_rows("thesis_table_09_services")
     heads = [
         f"{r['agency']} ({r['services_count']} services)"
         + (f" ({r['period_as_printed']})" if r["period_as_printed"] else "")
