@@ -117,12 +117,19 @@ def _sources_of(name: str) -> tuple[str, ...]:
     return registry.notebooks()[name].country_sources
 
 
+def _printed_codes() -> set[str]:
+    """Countries some country-dependent notebook can be built for from the studies' tables alone."""
+    codes = set()
+    for tables in country_notebooks().values():
+        codes |= set.intersection(*(set(codes_in(t)) for t in tables))
+    return codes
+
+
 def available_countries() -> dict[str, str]:
     """Every country that at least one country-dependent notebook can be built for (printed, or
     in the publishers' files)."""
-    codes = set()
-    for name, tables in country_notebooks().items():
-        codes |= set.intersection(*(set(codes_in(t)) for t in tables))
+    codes = _printed_codes()
+    for name in country_notebooks():
         if _sources_of(name):
             codes |= set.intersection(*(set(source_codes(t)) for t in _sources_of(name)))
     return {c: countries.name_of(c) for c in sorted(codes)}
@@ -131,9 +138,7 @@ def available_countries() -> dict[str, str]:
 def choices() -> str:
     """The countries a run can take, in one line: the studies' own, then how many more the
     publishers' files add."""
-    printed = set()
-    for tables in country_notebooks().values():
-        printed |= set.intersection(*(set(codes_in(t)) for t in tables))
+    printed = _printed_codes()
     extra = set(available_countries()) - printed
     text = ", ".join(f"{c} ({countries.name_of(c)})" for c in sorted(printed))
     return text + (f"; and {len(extra)} more in the publishers' files (data/sources/)" if extra else "")
@@ -208,8 +213,8 @@ def _values_of(folder: Path, stem: str, iso3: str) -> str:
                     return "publisher: " + "; ".join(pub) + mixed
             break
     md = folder / f"{stem}.md"
-    if md.exists() and "Publisher values - " in md.read_text(encoding="utf-8"):
-        parts = md.read_text(encoding="utf-8").split("Publisher values - ")[1:]
+    parts = md.read_text(encoding="utf-8").split("Publisher values - ")[1:] if md.exists() else []
+    if parts:
         return "publisher: " + "; ".join(p.strip().rstrip(".") for p in parts)
     return "printed (the studies' values, or computed from them; with any rows added in data/raw/additions/)"
 

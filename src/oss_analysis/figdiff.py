@@ -153,8 +153,9 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="oss-diff-") as tmp:
         tree = args.rebuilt or build_copy(Path(tmp) / "project")
-        problems = compare(paths.figures_dir(), tree / "figures", outputs())
-        charts = write_report(paths.figures_dir(), tree / "figures", outputs(), out)
+        files = outputs()
+        problems = compare(paths.figures_dir(), tree / "figures", files)
+        charts = write_report(paths.figures_dir(), tree / "figures", files, out)
     for p in problems:
         print(p)
     print(f"{len(charts)} changed chart(s); report: {out / 'index.html'}")
