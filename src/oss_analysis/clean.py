@@ -20,7 +20,7 @@ from .errors import DataError
 from .files import atomic_write, sha256
 from .io import load_raw, titles, validate
 from .io import resource as io_resource
-from .tables import write_csv
+from .tables import csv_bytes, write_csv
 
 if TYPE_CHECKING:  # pandera (with the schemas) is imported to build or check a table, not to read one
     import pandera.pandas as pa
@@ -46,13 +46,14 @@ def _iso3(names: pd.Series) -> pd.Series:
     return names.map(lambda n: countries.to_iso3(str(n)))
 
 
-def _additions(name: str, thesis: str) -> pd.DataFrame:
+def _additions(name: str, thesis: str, printed: pd.DataFrame) -> pd.DataFrame:
     """A user-additions file with its codes normalised once (upper case); a row whose name and
     code disagree, or that adds a country the thesis' table already holds, is refused with the
-    additions file and line (and the thesis' line it repeats), not the processed table."""
+    additions file and line (and the thesis' line it repeats), not the processed table. ``printed``
+    is the thesis' table as already loaded."""
     add = load_raw(name)
     file = f"data/raw/{io_resource(name)['path']}"
-    shipped = {code: i + 2 for i, code in enumerate(_iso3(load_raw(thesis, verify_hash=False)["country"]))}
+    shipped = {code: i + 2 for i, code in enumerate(_iso3(printed["country"]))}
     codes = add["country_code"].map(lambda c: countries.normalise_code(str(c)))
     for i, (code, country) in enumerate(zip(codes, add["country"], strict=True)):
         rule = countries.disagreement(country, code)
@@ -69,7 +70,7 @@ def _additions(name: str, thesis: str) -> pd.DataFrame:
 def cpi_2009() -> pd.DataFrame:
     """Thesis Table 3, plus any countries users added (source says which; seed_line empty)."""
     raw = load_raw("thesis_table_03_cpi")
-    add = _additions("cpi_2009_additions", "thesis_table_03_cpi")
+    add = _additions("cpi_2009_additions", "thesis_table_03_cpi", raw)
     out = pd.concat(
         [
             pd.DataFrame(
@@ -103,7 +104,7 @@ def cpi_2009() -> pd.DataFrame:
 def wgi_2008() -> pd.DataFrame:
     """Thesis Table 2 in long form, plus any countries users added."""
     raw = load_raw("thesis_table_02_wgi").assign(source="thesis Table 2")
-    add = _additions("wgi_2008_additions", "thesis_table_02_wgi")
+    add = _additions("wgi_2008_additions", "thesis_table_02_wgi", raw)
     add = add.drop(columns=["country_code", "year"]).assign(seed_line=pd.NA)
     both = pd.concat([raw, add], ignore_index=True)
     from .sources import WGI_CODES
@@ -501,11 +502,6 @@ def record_file(name: str) -> Path:
     return paths.build_dir() / "prepared" / f"{name}.json"
 
 
-def as_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """The bytes ``write_csv`` writes for a frame."""
-    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
-
-
 def verify(name: str) -> None:
     """A processed table must be what its raw files give now: a hand edit of ``data/processed/``
     (or a table left stale by an interrupted build) is refused, naming the first line that differs."""
@@ -513,7 +509,7 @@ def verify(name: str) -> None:
     shown = f"data/processed/{name}.csv"
     if not path.exists():
         raise DataError(shown, "file is missing (run `make all` to build it from data/raw)")
-    have, want = path.read_bytes(), as_csv_bytes(build(name))
+    have, want = path.read_bytes(), csv_bytes(build(name))
     if have == want:
         return
     a, b = have.split(b"\n"), want.split(b"\n")

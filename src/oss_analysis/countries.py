@@ -39,7 +39,7 @@ def _alias_rows() -> tuple[dict[str, str], ...]:
         name, code = (row["name"] or "").strip(), (row["iso3"] or "").strip()
         if not name:
             raise DataError(ALIASES, "value is required", row=line, column="name")
-        if pycountry.countries.get(alpha_3=code) is None or len(code) != 3 or code != code.upper():
+        if normalise_code(code) != code:  # an ISO 3166 alpha-3 code, in capitals
             rule = "must be an ISO 3166 alpha-3 code in capitals"
             raise DataError(ALIASES, rule, row=line, column="iso3", value=code)
         if seen.get(name.casefold(), code) != code:

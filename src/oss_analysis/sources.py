@@ -56,7 +56,7 @@ WGI_CODES = {
     "CC": "Control of Corruption",
 }
 
-INDICATORS = {"VA", "PV", "GE", "RQ", "RL", "CC"}
+INDICATORS = set(WGI_CODES)
 WGI_MEASURES = {
     "EST": "estimate",
     "STD.ERR": "stderr",

@@ -21,9 +21,15 @@ def fmt_number(value: object, decimals: int | None = None) -> str:
     return f"{number:.10g}"
 
 
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """Deterministic CSV (UTF-8, ``\\n`` line ends, no index): what ``write_csv`` writes, and what
+    a processed table is compared with."""
+    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    """Deterministic CSV (UTF-8, ``\\n`` line ends, no index), written atomically."""
-    return atomic_write(Path(path), lambda tmp: frame.to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8"))
+    """``csv_bytes`` of a frame, written atomically."""
+    return atomic_write(Path(path), lambda tmp: Path(tmp).write_bytes(csv_bytes(frame)))
 
 
 def write_table(frame: pd.DataFrame, stem: str, out_dir: Path, *, title: str = "", note: str = "") -> None:
