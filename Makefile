@@ -58,7 +58,7 @@ COUNTRY ?=
 YEAR ?=
 SNAKEFLAGS ?= --snakefile workflow/Snakefile --cores $(JOBS) \
 	$(if $(strip $(COUNTRY) $(YEAR)),--config $(if $(strip $(COUNTRY)),country="$(COUNTRY)") $(if $(strip $(YEAR)),year="$(YEAR)"))
-RUN_GRAPH = $(BIN)/python -m oss_analysis.buildlog $(SNAKEFLAGS)
+RUN_GRAPH = $(BIN)/python -m oss_analysis.pipeline.run_graph $(SNAKEFLAGS)
 
 # SKIP_SETUP=1: use the venv as it is (the tests run `make build` in copies of the project).
 build: $(if $(SKIP_SETUP),,$(STAMP))
@@ -69,7 +69,7 @@ test: $(STAMP)
 
 # The static site of the built tree (run `make all` first): build/site/index.html.
 site: $(STAMP)
-	$(BIN)/python -m oss_analysis.build site
+	$(BIN)/python -m oss_analysis.pipeline.cli site
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks notebooks
@@ -80,16 +80,16 @@ lint: $(STAMP)
 # committed ones; build/figure-diff/index.html shows each changed chart (committed, rebuilt,
 # difference) and its changed cells. Exit 1 when something differs.
 diff: $(STAMP)
-	$(BIN)/python -m oss_analysis.figdiff
+	$(BIN)/python -m oss_analysis.review.figure_diff
 
 # Snakemake's own report of the last build (run `make all` first): the published figures with
 # their captions, the rule graph and run times, in build/report.html.
 report: $(STAMP)
-	$(BIN)/python -m oss_analysis.gallery build/report/captions >/dev/null
+	$(BIN)/python -m oss_analysis.review.gallery build/report/captions >/dev/null
 	$(BIN)/snakemake $(SNAKEFLAGS) --report build/report.html
 
 datapackage: $(STAMP)
-	$(BIN)/python -m oss_analysis.build datapackage
+	$(BIN)/python -m oss_analysis.pipeline.cli datapackage
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py

@@ -29,7 +29,7 @@ BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT / "tests"))
 from conftest import copy_project  # noqa: E402
 
-from oss_analysis import registry  # noqa: E402
+from oss_analysis import notebook_specs  # noqa: E402
 
 
 def cpu_children() -> float:
@@ -53,7 +53,7 @@ def floor_script(project: Path, out: Path) -> str:
     import yaml
 
     parts = ["import matplotlib\nmatplotlib.use('Agg')\n"]
-    for nb in registry.notebooks().values():
+    for nb in notebook_specs.notebooks().values():
         params = yaml.safe_load(nb.params.read_text()) or {}
         params["output_dir"] = str(out / nb.name)
         code = [c.source for c in nbformat.read(nb.path, as_version=4).cells if c.cell_type == "code"]
@@ -70,12 +70,12 @@ POST_SOVIET = "ARM AZE BLR EST GEO KAZ KGZ LTU LVA MDA RUS TJK TKM UKR UZB"
 
 def source_reads() -> dict[str, float]:
     """Seconds to read each shipped publisher's file with its reader (sha256 check included)."""
-    from oss_analysis import sourcefile, sources
+    from oss_analysis.extract import publisher_file, publishers
 
     out = {}
-    for res in sourcefile.package()["resources"]:
+    for res in publisher_file.package()["resources"]:
         start = time.perf_counter()
-        sources.read_shipped_file(res["name"], sources.Drops())
+        publishers.read_shipped_file(res["name"], publishers.Drops())
         out[f"read data/sources/{res['path']}"] = time.perf_counter() - start
     return out
 
@@ -118,7 +118,7 @@ def main() -> None:
     # fastest run kept, as timeit does: what the build costs, with the least of the machine's noise;
     # the long ones (fifteen countries, fresh clone, make test) run once
     repeats = int(os.environ.get("BENCH_REPEATS", "3"))
-    n_notebooks = len(registry.notebooks())
+    n_notebooks = len(notebook_specs.notebooks())
     with tempfile.TemporaryDirectory(prefix="oss-bench-") as tmp:
         project = copy_project(Path(tmp) / "project")
         os.environ["OSS_ANALYSIS_ROOT"] = str(project)  # registry paths now point into the copy
@@ -161,7 +161,7 @@ def main() -> None:
             out = Path(tmp) / "naive"
             out.mkdir(exist_ok=True)
             start = time.perf_counter()
-            for nb in registry.notebooks().values():
+            for nb in notebook_specs.notebooks().values():
                 subprocess.run(
                     [
                         str(BIN / "papermill"),

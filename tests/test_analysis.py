@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 from conftest import ROOT
 
-from oss_analysis import analysis, clean, models, params
+from oss_analysis import parameters
+from oss_analysis.analysis import comparisons, models
+from oss_analysis.transform import clean
 
 
 def raw(name):
@@ -27,7 +29,7 @@ def wgi():
 
 @pytest.fixture(scope="module")
 def groups(wgi):
-    return params.load_groups("config/groups/post_soviet.csv", dict(zip(wgi["iso3"], wgi["country"], strict=False)))
+    return parameters.load_groups("config/groups/post_soviet.csv", dict(zip(wgi["iso3"], wgi["country"], strict=False)))
 
 
 def _cmp(table, indicator, group):
@@ -37,7 +39,7 @@ def _cmp(table, indicator, group):
 def test_thesis_statements_about_table_2_hold(wgi, groups):
     """Lines 263-269: Kazakhstan's GE behind Russia, highest in Central Asia, behind the Baltic
     states; its CC far below the Baltic states and similar to Russia and its neighbours."""
-    table = analysis.wgi_comparisons(wgi, groups, "KAZ", similar_within=5)
+    table = comparisons.wgi_comparisons(wgi, groups, "KAZ", similar_within=5)
     assert _cmp(table, "GE", "Russia")["relation"] == "below all"
     assert _cmp(table, "GE", "Central Asia")["relation"] == "above all"
     assert _cmp(table, "GE", "Central Asia")["focus_rank_in_own_group"] == 1
@@ -47,14 +49,14 @@ def test_thesis_statements_about_table_2_hold(wgi, groups):
     rows = {r["country"]: r for r in raw("thesis_table_02_wgi")}
     kaz = float(rows["Kazakhstan"]["control_of_corruption"])
     named = ["Tajikistan", "Kyrgyzstan", "Uzbekistan"]  # the neighbours line 267 calls similar
-    assert analysis.relation(kaz, [float(rows[c]["control_of_corruption"]) for c in named], 5) == "similar to all"
+    assert comparisons.relation(kaz, [float(rows[c]["control_of_corruption"]) for c in named], 5) == "similar to all"
     sgp = rows["Singapore"]
     for col in ("government_effectiveness", "control_of_corruption"):
         assert float(sgp[col]) == max(float(r[col]) for r in rows.values())
 
 
 def test_comparisons_follow_the_focus_country(wgi, groups):
-    table = analysis.wgi_comparisons(wgi, groups, "KGZ")
+    table = comparisons.wgi_comparisons(wgi, groups, "KGZ")
     assert set(table["focus_value"]) == {26.0, 13.0}
     assert _cmp(table, "GE", "Central Asia")["focus_rank_in_own_group"] == 3
 
@@ -62,7 +64,7 @@ def test_comparisons_follow_the_focus_country(wgi, groups):
 def test_eiu_overall_recomputed():
     rows = [r for r in raw("thesis_table_04_eiu") if r["weight_pct"]]
     expected = sum(float(r["weight_pct"]) * float(r["kaz_score"]) for r in rows) / 100
-    check = analysis.eiu_overall_check(clean.load("eiu_2008")).iloc[0]
+    check = comparisons.eiu_overall_check(clean.load("eiu_2008")).iloc[0]
     assert math.isclose(check["recomputed_overall"], expected)
     assert check["weights_sum_pct"] == 100
     assert check["holds_to_printed_precision"]
@@ -73,9 +75,9 @@ def test_services_by_period_against_table_9():
     assert sum(int(r["services_count"]) for r in rows) == 29
     in_force = lambda m: sum(int(r["services_count"]) for r in rows if r["period_start"] <= m <= r["period_end"])  # noqa: E731
     services = clean.load("services_by_agency")
-    assert analysis.services_in_force(services, "2006-06") == in_force("2006-06") == 24
-    assert analysis.services_in_force(services, "2007-06") == in_force("2007-06") == int(float(fact("T052")["value"]))
-    totals = analysis.services_by_period(services).groupby("period")["period_total"].first().tolist()
+    assert comparisons.services_in_force(services, "2006-06") == in_force("2006-06") == 24
+    assert comparisons.services_in_force(services, "2007-06") == in_force("2007-06") == int(float(fact("T052")["value"]))
+    totals = comparisons.services_by_period(services).groupby("period")["period_total"].first().tolist()
     assert totals == [24, 25]
 
 

@@ -4,8 +4,9 @@ import json
 
 import pytest
 
-from oss_analysis import clean, io
 from oss_analysis.errors import DataError
+from oss_analysis.extract import transcriptions
+from oss_analysis.transform import clean
 
 CPI = "data/raw/thesis_table_03_cpi.csv"
 
@@ -16,17 +17,17 @@ def _edit(project, rel, transform):
 
 
 def _refresh_hash(project):
-    from oss_analysis.datapackage import update as update_datapackage
+    from oss_analysis.extract.datapackage import update as update_datapackage
 
     update_datapackage()
-    io._datapackage.cache_clear()
+    transcriptions._datapackage.cache_clear()
 
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    io._datapackage.cache_clear()
+    transcriptions._datapackage.cache_clear()
     yield
-    io._datapackage.cache_clear()
+    transcriptions._datapackage.cache_clear()
 
 
 CASES = {
@@ -85,24 +86,24 @@ def test_broken_raw_file_gives_one_clear_line(project, case):
 def test_missing_file(project):
     (project / CPI).unlink()
     with pytest.raises(DataError, match=r"thesis_table_03_cpi.csv: file is missing"):
-        io.load_raw("thesis_table_03_cpi")
+        transcriptions.load_raw("thesis_table_03_cpi")
 
 
 def test_checksum_mismatch(project):
     _edit(project, CPI, lambda b: b.replace(b"2.7", b"2.8"))
     with pytest.raises(DataError, match=r"sha256 differs from data/raw/datapackage.json"):
-        io.load_raw("thesis_table_03_cpi")
+        transcriptions.load_raw("thesis_table_03_cpi")
 
 
 def test_missing_value_in_required_column(project):
     _edit(project, CPI, lambda b: b.replace(b"Kazakhstan,2.7", b"Kazakhstan,"))
     _refresh_hash(project)
     with pytest.raises(DataError, match=r"line 6, column 'cpi_score': value is required"):
-        io.load_raw("thesis_table_03_cpi")
+        transcriptions.load_raw("thesis_table_03_cpi")
 
 
 def test_datapackage_names_every_resource(project):
     dp = json.loads((project / "data/raw/datapackage.json").read_text())
     with pytest.raises(KeyError, match="no raw resource named 'nope'"):
-        io.resource("nope")
+        transcriptions.resource("nope")
     assert dp["resources"]

@@ -16,10 +16,12 @@ import sys
 import pytest
 from conftest import ROOT, build_env, copy_built, run_build
 
-from oss_analysis import clean, figdiff, registry, regress
+from oss_analysis import notebook_specs
+from oss_analysis.review import figure_diff, regression
+from oss_analysis.transform import clean
 
 pytestmark = pytest.mark.slow
-OUTPUTS = sorted(o for nb in registry.notebooks().values() for o in nb.outputs)
+OUTPUTS = sorted(o for nb in notebook_specs.notebooks().values() for o in nb.outputs)
 
 
 def digests(folder):
@@ -36,16 +38,16 @@ def test_fresh_copy_executes_every_notebook(built_tree):
     """figures/ is committed, build/ is not: a fresh checkout must still run every notebook."""
     log = built_tree[1]
     ran = set(re.findall(r"\(Rule: (notebook_\w+)\)", log))
-    assert ran == {f"notebook_{n}" for n in registry.notebooks()}, log[-2000:]
+    assert ran == {f"notebook_{n}" for n in notebook_specs.notebooks()}, log[-2000:]
 
 
 def test_clean_build_reproduces_committed_outputs(built):
     """Output regression: a number that changed is named with its file, line and column; a
     changed figure is shown in build/figure-diff/index.html (committed, rebuilt, difference)."""
-    problems = regress.compare(ROOT / "figures", built / "figures", OUTPUTS)
+    problems = regression.compare(ROOT / "figures", built / "figures", OUTPUTS)
     if problems:
         report = ROOT / "build" / "figure-diff"
-        figdiff.write_report(ROOT / "figures", built / "figures", OUTPUTS, report)
+        figure_diff.write_report(ROOT / "figures", built / "figures", OUTPUTS, report)
         problems.append(f"see {report / 'index.html'} for the changed figures side by side")
     assert not problems, "rebuilt outputs differ from the committed ones:\n" + "\n".join(problems)
 
@@ -70,7 +72,7 @@ def test_snakemake_report_shows_every_chart_with_its_caption(built_copy):
     built = built_copy
     env = dict(os.environ, OSS_ANALYSIS_ROOT=str(built))
     captions = built / "build" / "report" / "captions"
-    subprocess.run([sys.executable, "-m", "oss_analysis.gallery", str(captions)], env=env, check=True)
+    subprocess.run([sys.executable, "-m", "oss_analysis.review.gallery", str(captions)], env=env, check=True)
     log = run_build(built, "--report", "build/report.html")
     log = log.stdout + log.stderr
     charts = [o for o in OUTPUTS if o.endswith(".png")]
@@ -81,7 +83,7 @@ def test_snakemake_report_shows_every_chart_with_its_caption(built_copy):
 
 def test_every_notebook_executed_cleanly(built):
     """Each executed notebook ran every code cell, in order, without an error output."""
-    for name in registry.notebooks():
+    for name in notebook_specs.notebooks():
         nb = json.loads((built / "build" / "notebooks" / f"{name}.ipynb").read_text())
         cells = [c for c in nb["cells"] if c["cell_type"] == "code"]
         assert [c["execution_count"] for c in cells] == list(range(1, len(cells) + 1)), name
@@ -93,13 +95,13 @@ def test_notebooks_read_processed_tables_as_validated(built, tmp_path):
     record, the frame equals the validated one; bytes the build did not write are validated."""
     import pandas as pd
 
-    from oss_analysis.io import validate
+    from oss_analysis.extract.transcriptions import validate
 
     env = build_env(built)
     probe = (
         "import sys, pandas as pd\n"
         "from oss_analysis import clean, registry\n"
-        "for t in registry.processed_tables():\n"
+        "for t in notebook_specs.processed_tables():\n"
         "    clean.load(t).to_pickle(f'{sys.argv[1]}/{t}.pkl')\n"
         "print('pandera' in sys.modules)\n"
     )
@@ -134,7 +136,7 @@ def cpi_edited(built_tree, tmp_path_factory):
     raw.write_bytes(raw.read_bytes().replace(b"Kazakhstan,2.7", b"Kazakhstan,2.8"))
     env = build_env(built)
     subprocess.run(
-        [sys.executable, "-m", "oss_analysis.build", "datapackage"], env=env, check=True, capture_output=True
+        [sys.executable, "-m", "oss_analysis.pipeline.cli", "datapackage"], env=env, check=True, capture_output=True
     )
     log = run_build(built)
     return built, touched, log.stdout + log.stderr, planned_jobs(built)
@@ -144,7 +146,7 @@ def test_touching_a_raw_file_reruns_only_its_readers(cpi_edited):
     _, touched, _, after = cpi_edited
     readers = {
         n
-        for n, nb in registry.notebooks().items()
+        for n, nb in notebook_specs.notebooks().items()
         if "cpi_2009" in nb.processed or any(p.name == "thesis_table_03_cpi.csv" for p in nb.extra_inputs)
     }
     tables = {t for t, spec in clean.PROCESSED.items() if "thesis_table_03_cpi" in spec.raw}
@@ -164,11 +166,11 @@ def test_changed_raw_value_is_named_by_output_and_cell(cpi_edited, monkeypatch):
     tables = {t for t, spec in clean.PROCESSED.items() if "thesis_table_03_cpi" in spec.raw}
     prepared = set(re.findall(r"preparing (\w+) from data/raw", log))
     stale = subprocess.run(
-        [sys.executable, "-m", "oss_analysis.build", "check-manifest"], env=env, capture_output=True, text=True
+        [sys.executable, "-m", "oss_analysis.pipeline.cli", "check-manifest"], env=env, capture_output=True, text=True
     )
-    problems = regress.compare(ROOT / "figures", built / "figures", OUTPUTS)
+    problems = regression.compare(ROOT / "figures", built / "figures", OUTPUTS)
     diff = subprocess.run(  # the report `make diff` writes, here on the tree just built
-        [sys.executable, "-m", "oss_analysis.figdiff", "--rebuilt", str(built), "--out", str(built / "diff")],
+        [sys.executable, "-m", "oss_analysis.review.figure_diff", "--rebuilt", str(built), "--out", str(built / "diff")],
         env=dict(os.environ, OSS_ANALYSIS_ROOT=str(ROOT)),
         capture_output=True,
         text=True,
@@ -191,7 +193,7 @@ def test_manifest_reports_stale_outputs(built_copy):
     raw = built_copy / "data/raw/thesis_table_02_wgi.csv"
     raw.write_bytes(raw.read_bytes().replace(b"Kazakhstan,19,", b"Kazakhstan,20,"))
     proc = subprocess.run(
-        [sys.executable, "-m", "oss_analysis.build", "check-manifest"], env=env, capture_output=True, text=True
+        [sys.executable, "-m", "oss_analysis.pipeline.cli", "check-manifest"], env=env, capture_output=True, text=True
     )
     assert proc.returncode == 1
     assert (
@@ -208,10 +210,10 @@ def test_site_renders_and_reads_well_in_a_browser(built_copy, tmp_path):
 
     built = built_copy
     env = build_env(built)
-    proc = subprocess.run([sys.executable, "-m", "oss_analysis.build", "site"], env=env, capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "oss_analysis.pipeline.cli", "site"], env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     site = built / "build" / "site"
-    for name in registry.notebooks():
+    for name in notebook_specs.notebooks():
         assert (site / "notebooks" / f"{name}.html").exists()
     if browser.MISSING:
         pytest.skip(browser.MISSING)
@@ -229,12 +231,12 @@ def test_site_renders_and_reads_well_in_a_browser(built_copy, tmp_path):
     for result in (index, page, report):
         assert result["broken_images"] == [] and result["broken_links"] == [] and result["external_resources"] == []
     assert len(index["internal_links"]) > 40  # the catalogue links every table and figure
-    pngs = [o for nb in registry.notebooks().values() for o in nb.outputs if o.endswith(".png")]
+    pngs = [o for nb in notebook_specs.notebooks().values() for o in nb.outputs if o.endswith(".png")]
     assert len(index["images"]) == len(pngs)  # the gallery shows every chart as a thumbnail
     page_html = (site / "index.html").read_text()
     for png in pngs:
         assert f'src="figures/{png}"' in page_html
-    charts = [o for o in registry.notebooks()["corruption"].outputs if o.endswith(".png")]
+    charts = [o for o in notebook_specs.notebooks()["corruption"].outputs if o.endswith(".png")]
     assert len(page["images"]) == len(charts)  # every chart the notebook saves is shown under its cell
     assert (shots / "corruption.png").stat().st_size > 10_000
 

@@ -10,10 +10,11 @@ import pandas as pd
 import pytest
 from conftest import ROOT, build_env, copy_built, copy_project, run_build
 
-from oss_analysis import countryrun, registry
+from oss_analysis import notebook_specs
 from oss_analysis.errors import ParameterError
+from oss_analysis.pipeline import country_runs
 
-DEFAULT = sorted(o for nb in registry.notebooks().values() for o in nb.outputs)
+DEFAULT = sorted(o for nb in notebook_specs.notebooks().values() for o in nb.outputs)
 
 
 def digest(path):
@@ -21,12 +22,12 @@ def digest(path):
 
 
 def test_plan_for_a_country_in_every_table():
-    assert countryrun.plan("KGZ") == {n: None for n in countryrun.country_notebooks()}
+    assert country_runs.plan("KGZ") == {n: None for n in country_runs.country_notebooks()}
 
 
 def test_plan_for_a_country_missing_from_some_tables():
     # Aruba: in the WGI files, in no CPI or UN e-government file, in no table of the studies
-    plan = countryrun.plan("abw")
+    plan = country_runs.plan("abw")
     assert plan["governance"] is None
     assert plan["corruption"] == (
         "no data for ABW in data/processed/cpi_2009.csv, data/processed/wgi_2008.csv, data/processed/cpi_sources.csv"
@@ -36,16 +37,16 @@ def test_plan_for_a_country_missing_from_some_tables():
 
 def test_every_post_soviet_state_can_be_built_from_the_publishers_files():
     for code in "ARM AZE BLR EST GEO KAZ KGZ LTU LVA MDA RUS TJK TKM UKR UZB".split():
-        assert countryrun.plan(code) == {n: None for n in countryrun.country_notebooks()}, code
+        assert country_runs.plan(code) == {n: None for n in country_runs.country_notebooks()}, code
 
 
 def test_country_in_no_table_gets_one_clear_error():
     with pytest.raises(
         ParameterError, match=r"COUNTRY=ATA \(Antarctica\): no table holds this country.*countries with data: EST"
     ):
-        countryrun.plan("ATA")
+        country_runs.plan("ATA")
     with pytest.raises(ParameterError, match=r"COUNTRY=K4Z: not an ISO 3166 alpha-3 code; countries with data:"):
-        countryrun.plan("K4Z")
+        country_runs.plan("K4Z")
 
 
 @pytest.mark.slow
@@ -60,16 +61,16 @@ def test_unknown_country_stops_the_build_with_the_list(tmp_path):
 
 
 def test_import_refuses_incomplete_or_thesis_countries(project):  # noqa: ARG001 (fixture sets the root)
-    from oss_analysis import additions
     from oss_analysis.errors import DataError
+    from oss_analysis.pipeline import add_country
 
     fixture = ROOT / "tests" / "fixtures" / "wgi_databank_sample.csv"
     with pytest.raises(DataError, match=r"column 'control_of_corruption': value is required for GEO"):
-        additions.add("wgi", fixture, ["GEO"])
+        add_country.add("wgi", fixture, ["GEO"])
     with pytest.raises(DataError, match=r"EST already in the thesis' table"):
-        additions.add("cpi", ROOT / "tests" / "fixtures" / "cpi_2009_ti_sample.csv", ["EST"])
+        add_country.add("cpi", ROOT / "tests" / "fixtures" / "cpi_2009_ti_sample.csv", ["EST"])
     with pytest.raises(DataError, match=r"has no rows for MDA"):
-        additions.add("wgi", fixture, ["MDA"])
+        add_country.add("wgi", fixture, ["MDA"])
 
 
 # One country build serves the tests below (one module, so one xdist worker): a student adds
@@ -85,7 +86,7 @@ def countries_built(built_tree, tmp_path_factory):
     env = build_env(project)
     for kind, name in (("wgi", "wgi_databank_sample.csv"), ("cpi", "cpi_2009_ti_sample.csv")):
         fixture = str(ROOT / "tests" / "fixtures" / name)
-        cmd = [sys.executable, "-m", "oss_analysis.build", "add-country-data", kind, fixture, "--countries", "ARM"]
+        cmd = [sys.executable, "-m", "oss_analysis.pipeline.cli", "add-country-data", kind, fixture, "--countries", "ARM"]
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
         assert proc.returncode == 0, proc.stderr
     log = run_build(project, "--config", "country=KGZ ARM")
@@ -98,8 +99,8 @@ def test_two_countries_build_in_parallel_into_their_own_folders(countries_built)
     assert "notebook_governance_KGZ" in log and "notebook_governance_ARM" in log
     for code, name in COUNTRIES:
         folder = project / "figures" / code
-        for n in countryrun.country_notebooks():
-            for o in registry.notebooks()[n].outputs:
+        for n in country_runs.country_notebooks():
+            for o in notebook_specs.notebooks()[n].outputs:
                 assert (folder / o).exists(), f"{code}/{o}"
         assert f"# Outputs for {name} ({code})" in (folder / "AVAILABILITY.md").read_text()
         executed = (project / "build" / "notebooks" / code / "corruption.ipynb").read_text()
@@ -142,7 +143,7 @@ def _rows(path):
 @pytest.mark.slow
 def test_series_for_another_country_goes_into_its_own_folder(countries_built):
     project = countries_built[0]
-    outputs = registry.notebooks()["series"].outputs
+    outputs = notebook_specs.notebooks()["series"].outputs
     folder = project / "figures" / "KGZ"
     assert all((folder / o).exists() for o in outputs)
     wgi = _rows(folder / "wgi_since_thesis.data.csv")

@@ -13,8 +13,11 @@ import pandas as pd
 import pytest
 from conftest import ROOT, copy_project, run_build
 
-from oss_analysis import clean, countryrun, datapackage, io, sourcefile, sources, views
+from oss_analysis.analysis import views
 from oss_analysis.errors import DataError, ParameterError
+from oss_analysis.extract import datapackage, publisher_file, publishers, transcriptions
+from oss_analysis.pipeline import country_runs
+from oss_analysis.transform import clean
 
 FIXTURES = ROOT / "tests" / "fixtures" / "sources"
 
@@ -26,7 +29,7 @@ def printed():
 
 def _pct(release: str, iso3: str, year: int, indicator: str) -> float:
     """An independent look-up in the shipped file's reader output."""
-    wgi = sources.read_shipped_file(release, sources.Drops())
+    wgi = publishers.read_shipped_file(release, publishers.Drops())
     row = wgi[(wgi["iso3"] == iso3) & (wgi["year"] == year) & (wgi["indicator"] == indicator)]
     return float(row["pct_rank"].iloc[0])
 
@@ -62,7 +65,7 @@ def test_another_year_takes_every_value_from_the_files(printed):
 def test_cpi_2009_for_an_unprinted_country_uses_ti_rank_rule(printed):
     _, cpi = printed
     view = views.cpi_view(cpi, 2009, ["GEO"], publisher=True).set_index("iso3")
-    full = sources.read_shipped_file("cpi_2009_edition", sources.Drops()).set_index("iso3")["score"]
+    full = publishers.read_shipped_file("cpi_2009_edition", publishers.Drops()).set_index("iso3")["score"]
     assert view.loc["GEO", "score"] == full["GEO"]
     assert view.loc["GEO", "rank"] == 1 + int((full > full["GEO"]).sum())
     assert view.loc["KAZ", "source"] == "thesis Table 3"
@@ -74,15 +77,15 @@ def test_a_year_outside_the_files_stops_with_the_range():
         match=r"^YEAR=2030: not a year the WGI files hold; they hold 1996, 1998, 2000, "
         r"2002-2023$",
     ):
-        countryrun.check_year("2030")
+        country_runs.check_year("2030")
     with pytest.raises(ParameterError, match=r"parameter year: 1997 is not a year the WGI files hold"):
         views.wgi_view(clean.build("wgi_2008"), 1997, [], publisher=True)
-    assert countryrun.check_year("2008") is None and countryrun.check_year(None) is None
+    assert country_runs.check_year("2008") is None and country_runs.check_year(None) is None
 
 
 def test_run_keys_and_parameters():
-    assert countryrun.run_key("GEO", 2022) == "GEO_2022" and countryrun.split_key("GEO_2022") == ("GEO", 2022)
-    values = countryrun.parameters("GEO_2022")
+    assert country_runs.run_key("GEO", 2022) == "GEO_2022" and country_runs.split_key("GEO_2022") == ("GEO", 2022)
+    values = country_runs.parameters("GEO_2022")
     assert values == {
         "focus_country": "GEO",
         "publisher_values": True,
@@ -108,13 +111,13 @@ def test_notebook_parameters_are_all_seen_by_papermill():
 
 
 def test_codes_are_normalised_once_and_names_get_a_suggestion():
-    assert countryrun.normalise(["kgz", "KGZ", " uzb "]) == ["KGZ", "UZB"]
+    assert country_runs.normalise(["kgz", "KGZ", " uzb "]) == ["KGZ", "UZB"]
     with pytest.raises(
         ParameterError, match=r"^COUNTRY=Kazakhstan: not an ISO 3166 alpha-3 code \(did you mean KAZ\?\)"
     ):
-        countryrun.normalise(["Kazakhstan"])
+        country_runs.normalise(["Kazakhstan"])
     with pytest.raises(ParameterError, match=r"^COUNTRY=XXX: not an ISO 3166 alpha-3 code; countries with data"):
-        countryrun.normalise(["KGZ", "XXX"])
+        country_runs.normalise(["KGZ", "XXX"])
 
 
 @pytest.mark.slow
@@ -132,12 +135,12 @@ def _write_addition(project, name, line):
     path = project / "data" / "raw" / "additions" / name
     path.write_text(path.read_text(encoding="utf-8") + line + "\n", encoding="utf-8")
     subprocess.run(
-        [sys.executable, "-m", "oss_analysis.build", "datapackage"],
+        [sys.executable, "-m", "oss_analysis.pipeline.cli", "datapackage"],
         check=True,
         capture_output=True,
         env=dict(os.environ, OSS_ANALYSIS_ROOT=str(project)),
     )
-    io._datapackage.cache_clear()
+    transcriptions._datapackage.cache_clear()
 
 
 def test_lower_case_code_cannot_add_a_printed_country_again(project):
@@ -162,13 +165,13 @@ def test_wgi_addition_name_and_code_must_agree(project):
 
 
 def test_databank_import_refuses_a_name_that_disagrees_with_its_code(project, tmp_path):
-    from oss_analysis import additions
+    from oss_analysis.pipeline import add_country
 
     sample = (ROOT / "tests" / "fixtures" / "wgi_databank_sample.csv").read_text(encoding="utf-8")
     bad = tmp_path / "databank.csv"
     bad.write_text(sample.replace('"Armenia","ARM"', '"Georgia","ARM"'), encoding="utf-8")
     with pytest.raises(DataError, match=r"name and code disagree: 'Georgia' is GEO, the code says ARM"):
-        additions.add("wgi", bad, ["arm"])
+        add_country.add("wgi", bad, ["arm"])
 
 
 # --- oss-build add-country-data with the real files -----------------------------------------
@@ -177,11 +180,11 @@ def test_databank_import_refuses_a_name_that_disagrees_with_its_code(project, tm
 def test_every_shipped_file_imports_for_georgia(project, capsys):
     """`oss-build add-country-data` (its command line, in this process: fifteen Python start-ups
     would cost more than the imports) reads every shipped file's real layout."""
-    from oss_analysis import build
+    from oss_analysis.pipeline import cli
 
-    for res in sourcefile.package()["resources"]:
+    for res in publisher_file.package()["resources"]:
         kind = res["path"].split("/")[0]
-        rc = build.main(["add-country-data", kind, str(ROOT / "data" / "sources" / res["path"]), "--countries", "geo"])
+        rc = cli.main(["add-country-data", kind, str(ROOT / "data" / "sources" / res["path"]), "--countries", "geo"])
         said = capsys.readouterr()
         assert rc == 0, (res["path"], said.err)
         assert "is already shipped as data/sources/" + res["path"] in said.out
@@ -189,44 +192,44 @@ def test_every_shipped_file_imports_for_georgia(project, capsys):
     cpi = pd.read_csv(project / "data" / "raw" / "additions" / "cpi_2009_additions.csv")
     assert wgi["country_code"].tolist() == ["GEO"] and cpi["country_code"].tolist() == ["GEO"]
     assert wgi.loc[0, "control_of_corruption"] == _pct("wgi_2024_release_long", "GEO", 2008, "CC")
-    full = sources.read_shipped_file("cpi_2009_edition", sources.Drops()).set_index("iso3")["score"]
+    full = publishers.read_shipped_file("cpi_2009_edition", publishers.Drops()).set_index("iso3")["score"]
     assert cpi.loc[0, "cpi_score"] == full["GEO"] and cpi.loc[0, "country_rank"] == 1 + int((full > full["GEO"]).sum())
 
 
 def test_a_new_release_file_is_shipped_byte_for_byte(project, tmp_path):
-    from oss_analysis import additions
+    from oss_analysis.pipeline import add_country
 
     new = tmp_path / "EGOV_DATA_2026.csv"
     shutil.copyfile(FIXTURES / "EGOV_DATA_2024.csv", new)
     new.write_bytes(new.read_bytes().replace(b"\r\n2024,", b"\r\n2026,"))
-    said = additions.add("egdi", new, ["GEO"])
+    said = add_country.add("egdi", new, ["GEO"])
     assert said[0].startswith("shipped data/sources/egdi/EGOV_DATA_2026.csv (release 2026)")
     shipped = project / "data" / "sources" / "egdi" / "EGOV_DATA_2026.csv"
     assert shipped.read_bytes() == new.read_bytes()
     datapackage.cache_clear()
-    entry = sourcefile.resource("egdi_egov_data_2026")
+    entry = publisher_file.resource("egdi_egov_data_2026")
     assert entry["x-layout"] == "egdi_un_2024" and entry["x-release"] == 2026
-    assert 2026 in set(sources.table("egdi")["edition"])
+    assert 2026 in set(publishers.table("egdi")["edition"])
 
 
 def test_a_file_of_another_publisher_is_refused(project):
-    from oss_analysis import additions
+    from oss_analysis.pipeline import add_country
 
     with pytest.raises(DataError, match=r"CPI2009.csv: is a cpi file \(layout cpi_2009\), not wgi"):
-        additions.add("wgi", FIXTURES / "CPI2009.csv", ["GEO"])
+        add_country.add("wgi", FIXTURES / "CPI2009.csv", ["GEO"])
 
 
 def test_import_normalises_codes_and_refuses_a_printed_country(project):  # noqa: ARG001 (fixture sets the root)
-    from oss_analysis import additions
+    from oss_analysis.pipeline import add_country
 
     with pytest.raises(DataError, match=r"EST already in the thesis' table; additions are for other countries"):
-        additions.add("cpi", ROOT / "tests" / "fixtures" / "cpi_2009_ti_sample.csv", ["est"])
+        add_country.add("cpi", ROOT / "tests" / "fixtures" / "cpi_2009_ti_sample.csv", ["est"])
     with pytest.raises(DataError, match=r"--countries Georgia: not an ISO 3166 alpha-3 code \(did you mean GEO\?\)"):
-        additions.add("cpi", ROOT / "tests" / "fixtures" / "cpi_2009_ti_sample.csv", ["Georgia"])
+        add_country.add("cpi", ROOT / "tests" / "fixtures" / "cpi_2009_ti_sample.csv", ["Georgia"])
 
 
 def test_a_year_the_cpi_files_lack_builds_the_rest_and_says_why():
-    assert countryrun.plan("GEO_1996") == {
+    assert country_runs.plan("GEO_1996") == {
         "corruption": "no data for GEO in 1996 in data/processed/cpi_sources.csv",
         "governance": None,
         "egovernment": None,

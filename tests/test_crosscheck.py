@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 
-from oss_analysis import against, crosscheck, series
-from oss_analysis.sources import ti_rank
+from oss_analysis.analysis import crosscheck, series
+from oss_analysis.extract.publishers import ti_rank
+from oss_analysis.review import against_publishers
 
 SOURCES = ROOT / "data" / "sources"
 FIGURES = ROOT / "figures"
@@ -144,7 +145,7 @@ def test_un_ranks_against_the_shipped_editions(cc):
 def test_every_differs_has_an_erratum_naming_the_release_that_would_settle_it(cc):
     frame = pd.DataFrame(cc).replace({"": None})
     errata = pd.DataFrame(rows(ROOT / "data" / "raw" / "errata.csv"))
-    found = against.errata_of_differs(frame, errata)
+    found = against_publishers.errata_of_differs(frame, errata)
     assert len(found) == len({(r["country_iso3"], r["measure"]) for r in cc if r["verdict"] == "differs"}) > 0
     assert found["erratum"].notna().all(), found[found["erratum"].isna()]
     for e in found["erratum"]:

@@ -5,7 +5,7 @@ import re
 
 from conftest import ROOT
 
-from oss_analysis import io
+from oss_analysis.extract import transcriptions
 
 SEEDS = {"thesis": "004_2afbd09316cb29ad.txt", "article": "000_24b3fdd5dde4b019.txt"}
 TEXT = ["statement_a", "statement_b", "reading_used", "reason"]
@@ -18,7 +18,7 @@ def words(text: str) -> list[str]:
 
 def test_every_erratum_points_at_non_blank_seed_lines(seeds):
     lines = {study: (seeds / f).read_text(encoding="utf-8").split("\n") for study, f in SEEDS.items()}
-    for r in io.load_raw("errata").itertuples():
+    for r in transcriptions.load_raw("errata").itertuples():
         for study, line in ((r.study_a, r.seed_line_a), (r.study_b, r.seed_line_b)):
             assert 1 <= line <= len(lines[study]), f"{r.erratum_id}: the {study} has no line {line}"
             assert lines[study][line - 1].strip(), f"{r.erratum_id}: {study} line {line} is blank"
@@ -29,7 +29,7 @@ def test_errata_summarise_the_studies_in_their_own_words(seeds):
     for f in SEEDS.values():
         w = words((seeds / f).read_text(encoding="utf-8"))
         runs |= {tuple(w[i : i + RUN]) for i in range(len(w) - RUN + 1)}
-    for r in io.load_raw("errata").itertuples():
+    for r in transcriptions.load_raw("errata").itertuples():
         for column in TEXT:
             w = words(getattr(r, column))
             copied = [" ".join(w[i : i + RUN]) for i in range(len(w) - RUN + 1) if tuple(w[i : i + RUN]) in runs]
@@ -37,8 +37,8 @@ def test_errata_summarise_the_studies_in_their_own_words(seeds):
 
 
 def test_facts_and_errata_named_in_the_register_exist():
-    errata = io.load_raw("errata")
-    facts = set(io.load_raw("facts")["fact_id"])
+    errata = transcriptions.load_raw("errata")
+    facts = set(transcriptions.load_raw("facts")["fact_id"])
     ids = set(errata["erratum_id"])
     for r in errata.itertuples():
         text = " ".join(getattr(r, c) for c in TEXT)
@@ -49,7 +49,7 @@ def test_facts_and_errata_named_in_the_register_exist():
 
 
 def test_no_two_errata_compare_the_same_pair_of_passages():
-    errata = io.load_raw("errata")
+    errata = transcriptions.load_raw("errata")
     pairs = {}
     for r in errata.itertuples():
         key = frozenset({(r.study_a, r.seed_line_a), (r.study_b, r.seed_line_b)})
@@ -61,5 +61,5 @@ def test_readme_counts_errata_and_facts_as_the_data_do():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     errata = re.search(r"errata\.csv`\): (\d+) inconsistencies", readme)
     facts = re.search(r"\((\d+) facts\)", readme)
-    assert errata and int(errata.group(1)) == len(io.load_raw("errata")), "README's errata count is stale"
-    assert facts and int(facts.group(1)) == len(io.load_raw("facts")), "README's facts count is stale"
+    assert errata and int(errata.group(1)) == len(transcriptions.load_raw("errata")), "README's errata count is stale"
+    assert facts and int(facts.group(1)) == len(transcriptions.load_raw("facts")), "README's facts count is stale"

@@ -17,10 +17,11 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, build_env, run_build, snakemake_cmd
 
-from oss_analysis import registry, regress
+from oss_analysis import notebook_specs
+from oss_analysis.review import regression
 
 pytestmark = pytest.mark.slow
-OUTPUTS = sorted(o for nb in registry.notebooks().values() for o in nb.outputs)
+OUTPUTS = sorted(o for nb in notebook_specs.notebooks().values() for o in nb.outputs)
 VENV = Path(sys.executable).parents[1]
 ERRATA = "data/raw/errata.csv"  # read by the reproduction report only: the cheapest real work
 
@@ -84,7 +85,7 @@ def test_killed_build_then_rerun_ends_identical_to_a_clean_build(project):
     out, _ = done.communicate(timeout=600)
     assert done.returncode == 0, out[-3000:]
     assert "cleared a Snakemake lock left by a build that was stopped" in out
-    assert regress.compare(ROOT / "figures", project / "figures", OUTPUTS) == []
+    assert regression.compare(ROOT / "figures", project / "figures", OUTPUTS) == []
     assert not list((project / "figures").glob(".*.tmp")) and not list((project / "data" / "processed").glob(".*.tmp"))
 
 
@@ -98,7 +99,7 @@ def test_two_builds_at_once_the_second_waits(project):
     assert first.returncode == 0 and second.returncode == 0, out1[-2000:] + out2[-2000:]
     assert "another build is running in this folder; waiting for it to finish" in out2
     assert "nothing to do: every output is up to date" in out2
-    assert regress.compare(ROOT / "figures", project / "figures", OUTPUTS) == []
+    assert regression.compare(ROOT / "figures", project / "figures", OUTPUTS) == []
     # what a person reads: one screen, progress and a summary with the reproduction verdict
     lines = out1.splitlines()
     assert len(lines) <= 40, out1
@@ -123,7 +124,7 @@ def test_a_direct_snakemake_run_is_not_broken_by_make_all(project, tmp_path):
     assert made.returncode == 0, out_make[-3000:]
     assert f"waiting for Snakemake (pid {direct.pid})" in out_make
     assert "cleared a Snakemake lock" not in out_make
-    assert regress.compare(ROOT / "figures", project / "figures", OUTPUTS) == []
+    assert regression.compare(ROOT / "figures", project / "figures", OUTPUTS) == []
 
 
 def test_broken_raw_file_stops_the_build_and_keeps_outputs(project):
@@ -133,7 +134,7 @@ def test_broken_raw_file_stops_the_build_and_keeps_outputs(project):
     raw.write_bytes(keep.replace(b"Kazakhstan,2.7", b"Kazakhstan,11"))
     env = build_env(project)
     subprocess.run(
-        [sys.executable, "-m", "oss_analysis.build", "datapackage"], env=env, check=True, capture_output=True
+        [sys.executable, "-m", "oss_analysis.pipeline.cli", "datapackage"], env=env, check=True, capture_output=True
     )
     error = "error: data/raw/thesis_table_03_cpi.csv, line 6, column 'cpi_score': must be <= 10 (got 11.0)"
     proc = run_build(project, check=False)  # Snakemake itself shows the failed job's log
@@ -178,7 +179,7 @@ def test_build_and_notebook_run_without_network(project, tmp_path):
             *NO_NET,
             sys.executable,
             "-m",
-            "oss_analysis.build",
+            "oss_analysis.pipeline.cli",
             "run",
             "satisfaction",
             "--output-dir",

@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, build_env, copy_built, run_build, snakemake_cmd
 
-from oss_analysis import registry, regress
+from oss_analysis import notebook_specs
+from oss_analysis.review import regression
 
 pytestmark = pytest.mark.slow
-OUTPUTS = sorted(o for nb in registry.notebooks().values() for o in nb.outputs)
+OUTPUTS = sorted(o for nb in notebook_specs.notebooks().values() for o in nb.outputs)
 BIN = Path(sys.executable).parent
 
 
@@ -59,7 +60,7 @@ def test_published_outputs_get_the_umask_permissions(built):
     for rel in [f"figures/{o}" for o in OUTPUTS] + processed:
         mode = stat.S_IMODE((built / rel).stat().st_mode)
         assert mode == 0o666 & ~mask, f"{rel}: mode {mode:o}"
-    assert regress.compare(ROOT / "figures", built / "figures", OUTPUTS) == []
+    assert regression.compare(ROOT / "figures", built / "figures", OUTPUTS) == []
 
 
 # --- 6, 9 and the descriptor: stopped before the graph runs -----------------------------------
@@ -108,7 +109,7 @@ def test_hand_edited_processed_table_is_refused_by_build_and_manifest(built):
     try:
         proc = run_build(built, check=False)
         check = subprocess.run(
-            [sys.executable, "-m", "oss_analysis.build", "check-manifest"],
+            [sys.executable, "-m", "oss_analysis.pipeline.cli", "check-manifest"],
             env=build_env(built),
             capture_output=True,
             text=True,
@@ -124,7 +125,7 @@ def test_hand_edited_processed_table_is_refused_by_build_and_manifest(built):
     assert check.returncode == 1
     assert "data/processed/eiu_2008.csv, line " in check.stdout
     run_build(built)
-    assert regress.compare(ROOT / "figures", built / "figures", OUTPUTS) == []
+    assert regression.compare(ROOT / "figures", built / "figures", OUTPUTS) == []
     assert saved.data == table.read_bytes()
 
 
@@ -139,7 +140,7 @@ def _publish_only():
 
 def test_failed_publish_keeps_every_output(built):
     stage = built / "build" / "stage" / NAME
-    victim = stage / registry.notebooks()[NAME].outputs[-1]
+    victim = stage / notebook_specs.notebooks()[NAME].outputs[-1]
     saved = Saved(victim)
     before = figures_digest(built)
     victim.unlink()
@@ -226,7 +227,7 @@ def _unshare_works():
 def test_no_loopback_fails_at_once_in_one_line(built, tmp_path):
     start = time.monotonic()
     proc = subprocess.run(
-        [*NO_LOOPBACK, sys.executable, "-m", "oss_analysis.build", "run", NAME, "--output-dir", str(tmp_path / "o")],
+        [*NO_LOOPBACK, sys.executable, "-m", "oss_analysis.pipeline.cli", "run", NAME, "--output-dir", str(tmp_path / "o")],
         cwd=built,
         env=build_env(built),
         capture_output=True,

@@ -7,8 +7,11 @@ import stat
 
 import pytest
 
-from oss_analysis import build, clean, countries, datapackage, files, io, params, paths
+from oss_analysis import countries, files, parameters, paths
 from oss_analysis.errors import DataError, ParameterError
+from oss_analysis.extract import datapackage, transcriptions
+from oss_analysis.pipeline import cli, runner
+from oss_analysis.transform import clean
 
 
 @pytest.fixture(autouse=True)
@@ -64,7 +67,7 @@ def test_missing_processed_table_is_named(project):
 
 
 def test_check_manifest_notices_a_hand_edited_table(project):
-    from oss_analysis import manifest
+    from oss_analysis.pipeline import manifest
 
     rec = {"sha256": "x", "notebook": "n", "parameters": {}, "inputs": {"data/processed/eiu_2008.csv": "x"}}
     edit(project, "data/processed/eiu_2008.csv", lambda t: t.replace("3.89", "4.89", 1))
@@ -85,7 +88,7 @@ def test_default_output_folder_is_scratch_not_figures(project, monkeypatch):
 def test_wrong_type_stops_before_any_output(project, tmp_path, capsys):
     out = tmp_path / "out"
     executed = tmp_path / "x.ipynb"
-    rc = build.run_notebook("governance", overrides=["similar_within=five"], output_dir=out, executed=executed)
+    rc = runner.run_notebook("governance", overrides=["similar_within=five"], output_dir=out, executed=executed)
     err = capsys.readouterr().err.strip().splitlines()
     assert rc == 1 and len(err) == 1
     assert err[0] == (
@@ -96,11 +99,11 @@ def test_wrong_type_stops_before_any_output(project, tmp_path, capsys):
 
 def test_notebook_side_check_refuses_wrong_type_and_range():
     with pytest.raises(ParameterError, match=r"parameter 'similar_within' expects float or int .*got 'five'"):
-        params.validate(similar_within="five")
+        parameters.validate(similar_within="five")
     with pytest.raises(ParameterError, match=r"parameter 'fit_trend' expects bool"):
-        params.validate(fit_trend="yes")
+        parameters.validate(fit_trend="yes")
     with pytest.raises(ParameterError, match=r"parameter 'start_year' expects int"):
-        params.validate(start_year=True)
+        parameters.validate(start_year=True)
 
 
 # --- 7. every numeric parameter has a documented range, checked before the notebook runs ------
@@ -117,7 +120,7 @@ def test_notebook_side_check_refuses_wrong_type_and_range():
 )
 def test_tolerance_out_of_range_is_refused(override, rule):
     with pytest.raises(ParameterError) as info:
-        build.load_params("governance", None, [override])
+        runner.load_params("governance", None, [override])
     assert one_line(info).startswith(f"-p {override}: parameter 'similar_within' must be {rule}")
 
 
@@ -133,22 +136,22 @@ def test_tolerance_out_of_range_is_refused(override, rule):
 )
 def test_other_numeric_parameters_out_of_range(notebook, override):
     with pytest.raises(ParameterError) as info:
-        build.load_params(notebook, None, [override])
+        runner.load_params(notebook, None, [override])
     assert one_line(info).startswith(f"-p {override}: parameter '{override.split('=')[0]}' must be")
 
 
 def test_every_notebook_parameter_has_a_documented_range():
     import papermill as pm
 
-    from oss_analysis import registry
+    from oss_analysis import notebook_specs
 
-    for name, nb in registry.notebooks().items():
+    for name, nb in notebook_specs.notebooks().items():
         declared = pm.inspect_notebook(str(nb.path))
         for key, spec in declared.items():
-            assert key in params.SPECS, f"{name}: parameter {key} has no entry in params.SPECS"
+            assert key in parameters.SPECS, f"{name}: parameter {key} has no entry in parameters.SPECS"
             assert spec["help"], f"{name}: parameter {key} has no comment in the parameters cell"
         # the defaults themselves lie in range
-        build.load_params(name, None, [])
+        runner.load_params(name, None, [])
 
 
 # --- parameters named at their origin ---------------------------------------------------------
@@ -158,30 +161,30 @@ def test_parameter_file_error_names_file_and_line(project, tmp_path):
     f = tmp_path / "p.yaml"
     f.write_text("focus_country: KAZ\n\nsimilar_within: -5\n")
     with pytest.raises(ParameterError, match=rf"^{f}, line 3: parameter 'similar_within' must be"):
-        build.load_params("governance", f, [])
+        runner.load_params("governance", f, [])
 
 
 def test_country_file_error_names_the_country_file(project):
     edit(project, "config/countries/KGZ.yaml", lambda t: t + "similar_within: .nan\n")
     lines = (project / "config/countries/KGZ.yaml").read_text().splitlines()
     with pytest.raises(ParameterError) as info:
-        build.load_params("governance", None, [], "KGZ")
+        runner.load_params("governance", None, [], "KGZ")
     assert one_line(info).startswith(f"config/countries/KGZ.yaml, line {len(lines)}: parameter 'similar_within'")
 
 
 def test_unknown_override_is_named_as_typed():
     with pytest.raises(ParameterError, match=r"^-p focus_cuntry=KGZ: unknown parameter 'focus_cuntry'"):
-        build.load_params("governance", None, ["focus_cuntry=KGZ"])
+        runner.load_params("governance", None, ["focus_cuntry=KGZ"])
 
 
 def test_override_without_equals_sign():
     with pytest.raises(ParameterError, match=r"^-p similar_within: expected key=value"):
-        build.load_params("governance", None, ["similar_within"])
+        runner.load_params("governance", None, ["similar_within"])
 
 
 def test_invalid_yaml_in_parameters_file_is_one_line(project, capsys):
     edit(project, "config/params/governance.yaml", lambda t: t.replace("similar_within: 5.0", "similar_within: [5.0"))
-    rc = build.main(["run", "governance"])
+    rc = cli.main(["run", "governance"])
     err = capsys.readouterr().err.strip().splitlines()
     assert rc == 1 and len(err) == 1
     assert err[0].startswith("error: config/params/governance.yaml, line ")
@@ -191,12 +194,12 @@ def test_invalid_yaml_in_parameters_file_is_one_line(project, capsys):
 def test_parameters_file_that_is_not_a_mapping(project):
     edit(project, "config/params/governance.yaml", lambda t: "- KAZ\n- 5\n")
     with pytest.raises(DataError, match=r"config/params/governance.yaml, line 1: expected a mapping"):
-        build.load_params("governance", None, [])
+        runner.load_params("governance", None, [])
 
 
 def test_invalid_yaml_in_override():
     with pytest.raises(ParameterError, match=r"^-p similar_within=\[5: value is not valid YAML"):
-        build.load_params("governance", None, ["similar_within=[5"])
+        runner.load_params("governance", None, ["similar_within=[5"])
 
 
 # --- 6, 9 and the descriptor: every declared resource exists and carries its hash ------------
@@ -225,7 +228,7 @@ def test_missing_hash_is_an_error(project):
     _descriptor(project).write_text(text)
     line = text.splitlines().index(f'      "name": "{dp["resources"][1]["name"]}",') + 1
     with pytest.raises(DataError) as info:
-        io.load_raw(dp["resources"][1]["name"])
+        transcriptions.load_raw(dp["resources"][1]["name"])
     message = one_line(info)
     assert message.startswith(f"data/raw/datapackage.json, line {line}: resource '{dp['resources'][1]['name']}'")
     assert "must carry its checksum" in message
@@ -240,8 +243,8 @@ def test_malformed_hash_is_an_error(project):
 def test_invalid_json_descriptor_names_the_file(project, capsys):
     edit(project, "data/raw/datapackage.json", lambda t: t.replace('"resources": [', '"resources": [,', 1))
     with pytest.raises(DataError, match=r"^data/raw/datapackage.json, line \d+: is not valid JSON: .* \(column \d+\)"):
-        io.load_raw("facts")
-    assert build.main(["datapackage"]) == 1
+        transcriptions.load_raw("facts")
+    assert cli.main(["datapackage"]) == 1
     assert capsys.readouterr().err.startswith("error: data/raw/datapackage.json, line ")
 
 
@@ -262,7 +265,7 @@ def test_month_13_is_refused(project, bad):
     lines = (project / "data/raw/thesis_table_05_legislation.csv").read_text().splitlines()
     line = next(i + 1 for i, row in enumerate(lines) if bad in row)
     with pytest.raises(DataError) as info:
-        io.load_raw("thesis_table_05_legislation")
+        transcriptions.load_raw("thesis_table_05_legislation")
     message = one_line(info)
     assert message.startswith(f"data/raw/thesis_table_05_legislation.csv, line {line}, column '")
     assert f"must be a real date (year, or year-month with month 01-12) (got '{bad}')" in message
@@ -272,7 +275,7 @@ def test_month_13_in_a_fact_date(project):
     edit_and_refresh(project, "data/raw/facts.csv", lambda t: t.replace(",2005-11,", ",2005-13,", 1))
     rule = r"data/raw/facts.csv, line \d+, column 'date_(start|end)': must be a real date"
     with pytest.raises(DataError, match=rule):
-        io.load_raw("facts")
+        transcriptions.load_raw("facts")
 
 
 # --- 10. outputs get the umask's permissions --------------------------------------------------
@@ -299,7 +302,7 @@ CPI = "data/raw/thesis_table_03_cpi.csv"
 def test_duplicated_header_column(project):
     edit_and_refresh(project, CPI, lambda t: t.replace("cpi_score", "country", 1))
     with pytest.raises(DataError) as info:
-        io.load_raw("thesis_table_03_cpi")
+        transcriptions.load_raw("thesis_table_03_cpi")
     assert one_line(info) == (
         f"{CPI}, line 1, column 'country': column name appears twice in the header (fields 2 and 3)"
     )
@@ -315,7 +318,7 @@ def test_two_duplicated_keys_report_the_first_repeat_and_its_first_line(project)
 
     edit_and_refresh(project, CPI, twice)
     with pytest.raises(DataError) as info:
-        io.load_raw("thesis_table_03_cpi")
+        transcriptions.load_raw("thesis_table_03_cpi")
     assert one_line(info).startswith(f"{CPI}, line 7, column 'country': duplicate key (first seen on line 3)")
 
 
@@ -329,7 +332,7 @@ def test_duplicate_in_a_large_file_reports_the_first_repeat():
     frame.loc[199_990, "k"] = "r18"
     schema = pa.DataFrameSchema({"k": pa.Column(str, unique=True)})
     with pytest.raises(DataError) as info:
-        io.validate(frame, schema, "big.csv")
+        transcriptions.validate(frame, schema, "big.csv")
     assert one_line(info) == "big.csv, line 150002, column 'k': duplicate key (first seen on line 19) (got 'r17')"
 
 
@@ -392,9 +395,9 @@ def test_read_only_figures_folder_is_one_line(project, monkeypatch, capsys):
 
     stage = project / "build" / "stage" / "satisfaction"
     stage.mkdir(parents=True)
-    from oss_analysis import registry
+    from oss_analysis import notebook_specs
 
-    for o in registry.notebooks()["satisfaction"].outputs:
+    for o in notebook_specs.notebooks()["satisfaction"].outputs:
         (stage / o).write_text("x\n")
 
     def refuse(dir=None, **kw):
@@ -402,7 +405,7 @@ def test_read_only_figures_folder_is_one_line(project, monkeypatch, capsys):
 
     monkeypatch.setattr(tempfile, "mkstemp", refuse)
     before = {p.name: p.read_bytes() for p in (project / "figures").iterdir() if p.is_file()}
-    assert build.main(["publish", "satisfaction"]) == 1
+    assert cli.main(["publish", "satisfaction"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["error: figures/: cannot write there (read-only file system); make it writable and run again"]
     assert {p.name: p.read_bytes() for p in (project / "figures").iterdir() if p.is_file()} == before
@@ -412,13 +415,13 @@ def test_read_only_figures_folder_is_one_line(project, monkeypatch, capsys):
 def test_read_only_figures_folder_for_real(project, capsys):
     stage = project / "build" / "stage" / "satisfaction"
     stage.mkdir(parents=True)
-    from oss_analysis import registry
+    from oss_analysis import notebook_specs
 
-    for o in registry.notebooks()["satisfaction"].outputs:
+    for o in notebook_specs.notebooks()["satisfaction"].outputs:
         (stage / o).write_text("x\n")
     (project / "figures").chmod(0o555)
     try:
-        assert build.main(["publish", "satisfaction"]) == 1
+        assert cli.main(["publish", "satisfaction"]) == 1
     finally:
         (project / "figures").chmod(0o755)
     assert capsys.readouterr().err.startswith("error: figures/: cannot write there (permission denied)")
@@ -434,7 +437,7 @@ def test_kernel_without_loopback_fails_at_once(monkeypatch, tmp_path, capsys):
 
     monkeypatch.setattr(socket, "socket", NoLoopback)
     start = time.monotonic()
-    rc = build.run_notebook("satisfaction", output_dir=tmp_path / "out", executed=tmp_path / "nb.ipynb")
+    rc = runner.run_notebook("satisfaction", output_dir=tmp_path / "out", executed=tmp_path / "nb.ipynb")
     err = capsys.readouterr().err.strip().splitlines()
     assert rc == 1 and time.monotonic() - start < 10
     assert err == [
@@ -446,7 +449,7 @@ def test_kernel_without_loopback_fails_at_once(monkeypatch, tmp_path, capsys):
 
 @pytest.mark.parametrize("argv", [["run", "governnace"], ["publish", "governnace"]])
 def test_unknown_notebook_name_is_one_line(argv, capsys):
-    assert build.main(argv) == 1
+    assert cli.main(argv) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: no notebook named 'governnace'; known: corruption, egovernment")
 
@@ -458,7 +461,7 @@ def test_parameter_set_twice_in_a_file_is_refused(project):
     edit(project, "config/params/governance.yaml", lambda t: t + "similar_within: 50.0\n")
     n = len((project / "config/params/governance.yaml").read_text().splitlines())
     with pytest.raises(DataError) as info:
-        build.load_params("governance", None, [])
+        runner.load_params("governance", None, [])
     assert one_line(info).startswith(
         f"config/params/governance.yaml, line {n}: parameter 'similar_within' is set twice (first on line "
     )
@@ -466,11 +469,11 @@ def test_parameter_set_twice_in_a_file_is_refused(project):
 
 def test_explicit_parameter_file_that_does_not_exist(tmp_path):
     with pytest.raises(DataError, match=r"nope.yaml: file is missing"):
-        build.load_params("governance", tmp_path / "nope.yaml", [])
+        runner.load_params("governance", tmp_path / "nope.yaml", [])
 
 
 def test_unknown_processed_table(capsys):
-    assert build.main(["prepare", "cpi_2010", "--out-dir", "/nonexistent"]) == 1
+    assert cli.main(["prepare", "cpi_2010", "--out-dir", "/nonexistent"]) == 1
     assert capsys.readouterr().err.startswith("error: no processed table named 'cpi_2010'; known: barriers_2007")
 
 
@@ -511,4 +514,4 @@ def test_parameters_file_not_utf8(project):
     path.write_bytes(path.read_bytes() + "# Казахстан\n".encode("cp1251"))
     n = len(path.read_bytes().splitlines())
     with pytest.raises(DataError, match=rf"config/params/governance.yaml, line {n}: is not valid UTF-8"):
-        build.load_params("governance", None, [])
+        runner.load_params("governance", None, [])

@@ -10,19 +10,21 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 
-from oss_analysis import figdiff, gallery, origin, registry, style
+from oss_analysis import notebook_specs
+from oss_analysis.output import source_line, style
+from oss_analysis.review import figure_diff, gallery
 
-CHARTS = [o.removesuffix(".png") for nb in registry.notebooks().values() for o in nb.outputs if o.endswith(".png")]
+CHARTS = [o.removesuffix(".png") for nb in notebook_specs.notebooks().values() for o in nb.outputs if o.endswith(".png")]
 
 
 def test_source_line_comes_from_the_data_package():
-    assert origin.source_line(["wgi_2008"]) == "Source: WGI, 2009 release, as printed in Janenova (2010), Table 2"
-    assert origin.source_line(["oss_stages"]) == "Source: Janenova (2010), Figure 4"
+    assert source_line.source_line(["wgi_2008"]) == "Source: WGI, 2009 release, as printed in Janenova (2010), Table 2"
+    assert source_line.source_line(["oss_stages"]) == "Source: Janenova (2010), Figure 4"
 
 
 def test_facts_are_cited_by_the_sources_the_study_gives_for_them():
     shown = pd.DataFrame({"fact_id": ["A004", "A003"]})
-    line = origin.source_line(["satisfaction"], shown)
+    line = source_line.source_line(["satisfaction"], shown)
     assert line.startswith("Source: Galy and Tynyshbayeva (article), text, citing ")
     assert "UNDP, 2021" in line and "Government of Kazakhstan, 2021" in line and "Janenova" not in line
 
@@ -53,25 +55,25 @@ def test_figure_diff_shows_committed_rebuilt_and_difference(tmp_path):
     _chart(a, [1, 2])
     _chart(b, [1, 3])
     files = ["demo.png", "demo.svg", "demo.data.csv"]
-    charts = figdiff.write_report(a, b, files, tmp_path / "report")
+    charts = figure_diff.write_report(a, b, files, tmp_path / "report")
     page = (tmp_path / "report" / "index.html").read_text()
     assert charts == ["demo"]
     for which in ("committed", "rebuilt", "difference"):
         assert (tmp_path / "report" / "img" / f"demo.{which}.png").stat().st_size > 500
         assert f'src="img/demo.{which}.png"' in page
     assert "<td>3</td><td>v</td><td>2</td><td>3</td>" in page
-    assert figdiff.write_report(a, a, files, tmp_path / "same") == []
+    assert figure_diff.write_report(a, a, files, tmp_path / "same") == []
     assert "byte-identical" in (tmp_path / "same" / "index.html").read_text()
 
 
 def test_gallery_has_every_chart_and_every_catalogued_item():
-    from oss_analysis.report import catalogue
+    from oss_analysis.review.report import catalogue
 
     cards = gallery.cards()
     assert sorted(c.key for c in cards if c.image) == sorted(CHARTS)
     rebuilt = set(catalogue().dropna(subset=["notebook"])["item_id"])
     assert rebuilt <= {c.item_id for c in cards}
-    outputs = {o for nb in registry.notebooks().values() for o in nb.outputs}
+    outputs = {o for nb in notebook_specs.notebooks().values() for o in nb.outputs}
     assert all(c.data in outputs for c in cards)
     lines = (ROOT / "docs" / "catalogue.csv").read_text().splitlines()
     assert all(lines[c.catalogue_line - 1].startswith(c.item_id + ",") for c in cards if c.item_id)
@@ -109,4 +111,4 @@ def test_style_sheet_gives_what_seaborns_set_theme_gives():
         theirs = _comparable(mpl.rcParams)
     assert ours.pop("image.cmap") == "viridis" and theirs.pop("image.cmap") == "rocket"
     changed = {k: (ours[k], theirs[k]) for k in ours if ours[k] != theirs[k]}
-    assert changed == {}, f"rewrite the sheet with `python -m oss_analysis.style`: {changed}"
+    assert changed == {}, f"rewrite the sheet with `python -m oss_analysis.output.style`: {changed}"

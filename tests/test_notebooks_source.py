@@ -6,7 +6,8 @@ import json
 import pytest
 from conftest import ROOT
 
-from oss_analysis import registry
+from oss_analysis import notebook_specs
+from oss_analysis.extract import datapackage
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
@@ -22,17 +23,17 @@ def test_notebook_is_output_free_with_parameters_cell(path):
 
 
 def test_registry_lists_exactly_the_notebooks():
-    registered = {nb.path.name for nb in registry.notebooks().values()}
+    registered = {nb.path.name for nb in notebook_specs.notebooks().values()}
     assert registered == {p.name for p in NOTEBOOKS}
-    for nb in registry.notebooks().values():
+    for nb in notebook_specs.notebooks().values():
         assert nb.params.exists(), f"{nb.name}: parameters file {nb.params} is missing"
         assert len(set(nb.outputs)) == len(nb.outputs)
 
 
 def test_processed_registry_matches_the_cleaning_code():
-    from oss_analysis import clean
+    from oss_analysis.transform import clean
 
-    assert set(registry.processed_tables()) == set(clean.PROCESSED)
-    raw = registry.raw_paths()
-    for table, sources in registry.processed_tables().items():
+    assert set(notebook_specs.processed_tables()) == set(clean.PROCESSED)
+    raw = datapackage.resource_paths()
+    for table, sources in notebook_specs.processed_tables().items():
         assert sources and all(s in raw for s in sources), table

@@ -2,8 +2,9 @@
 
 import pytest
 
-from oss_analysis import build, params
+from oss_analysis import parameters
 from oss_analysis.errors import DataError, ParameterError
+from oss_analysis.pipeline import runner
 
 AVAILABLE = {"KAZ": "Kazakhstan", "KGZ": "Kyrgyzstan", "RUS": "Russia"}
 
@@ -13,21 +14,21 @@ def test_unknown_code_lists_choices():
         ParameterError,
         match=r"focus_country: 'XYZ' is not an ISO 3166 alpha-3 code; choose one of: KAZ \(Kazakhstan\), KGZ",
     ):
-        params.check_country("XYZ", AVAILABLE)
+        parameters.check_country("XYZ", AVAILABLE)
 
 
 def test_country_not_in_data():
     with pytest.raises(ParameterError, match=r"FRA \(France\) is not in these data; choose one of"):
-        params.check_country("fra", AVAILABLE)
+        parameters.check_country("fra", AVAILABLE)
 
 
 def test_wrong_type():
     with pytest.raises(ParameterError, match=r"expected an ISO 3166 alpha-3 code as text, got 5"):
-        params.check_country(5, AVAILABLE)
+        parameters.check_country(5, AVAILABLE)
 
 
 def test_lower_case_code_is_accepted():
-    assert params.check_country("kgz", AVAILABLE) == "KGZ"
+    assert parameters.check_country("kgz", AVAILABLE) == "KGZ"
 
 
 def test_unknown_parameter_name(tmp_path):
@@ -36,7 +37,7 @@ def test_unknown_parameter_name(tmp_path):
     with pytest.raises(
         ParameterError, match=r"unknown parameter 'focus_cuntry' for notebook governance; known: .*focus_country"
     ):
-        build.load_params("governance", f, [])
+        runner.load_params("governance", f, [])
 
 
 def test_parameter_of_wrong_type(tmp_path):
@@ -45,16 +46,16 @@ def test_parameter_of_wrong_type(tmp_path):
     with pytest.raises(
         ParameterError, match=r"parameter 'similar_within' of notebook governance expects float, got 'five'"
     ):
-        build.load_params("governance", f, [])
+        runner.load_params("governance", f, [])
 
 
 def test_year_range_checks():
     with pytest.raises(ParameterError, match=r"start is after end; data cover 2019-2021"):
-        params.check_year_range(2021, 2019, [2019, 2020, 2021])
+        parameters.check_year_range(2021, 2019, [2019, 2020, 2021])
     with pytest.raises(ParameterError, match=r"no data in that range"):
-        params.check_year_range(2000, 2005, [2019, 2020, 2021])
+        parameters.check_year_range(2000, 2005, [2019, 2020, 2021])
     with pytest.raises(ParameterError, match=r"expected a year as a whole number"):
-        params.check_year_range("2019", 2021, [2019])
+        parameters.check_year_range("2019", 2021, [2019])
 
 
 def test_groups_file_with_country_not_in_data(project):
@@ -63,7 +64,7 @@ def test_groups_file_with_country_not_in_data(project):
     with pytest.raises(
         DataError, match=r"config/groups/post_soviet.csv, line 12, column 'iso3': country not in the data"
     ):
-        params.load_groups(
+        parameters.load_groups(
             "config/groups/post_soviet.csv",
             AVAILABLE | {c: c for c in ["SGP", "EST", "LVA", "LTU", "UZB", "TJK", "TKM"]},
         )
@@ -73,12 +74,12 @@ def test_groups_file_with_empty_group(project):
     path = project / "config/groups/post_soviet.csv"
     path.write_text("iso3,group,why\nKAZ,,\n")
     with pytest.raises(DataError, match=r"line 2, column 'group': group name is empty"):
-        params.load_groups("config/groups/post_soviet.csv", AVAILABLE)
+        parameters.load_groups("config/groups/post_soviet.csv", AVAILABLE)
 
 
 @pytest.mark.slow
 def test_notebook_run_with_unknown_country_fails_with_one_line(tmp_path, capsys):
-    rc = build.run_notebook(
+    rc = runner.run_notebook(
         "corruption", overrides=["focus_country=ZZZ"], output_dir=tmp_path / "out", executed=tmp_path / "nb.ipynb"
     )
     err = capsys.readouterr().err.strip().splitlines()

@@ -6,8 +6,8 @@ Tables whose printed layout is not a plain grid have their own comparison below.
 import pytest
 from conftest import ROOT
 
-from oss_analysis import registry
-from oss_analysis.tables import read_published
+from oss_analysis import notebook_specs
+from oss_analysis.output.tables import read_published
 
 THESIS = "004_2afbd09316cb29ad.txt"
 # published table -> (seed file, header line, last data line)
@@ -22,7 +22,7 @@ SPECIAL_LAYOUTS = {
     "thesis_table_05": "date and legislation cell for cell; key points summarised, so checked to differ",
     "thesis_table_11": "two side-by-side column pairs, several providers per cell",
 }
-OUTPUTS = {o for nb in registry.notebooks().values() for o in nb.outputs}
+OUTPUTS = {o for nb in notebook_specs.notebooks().values() for o in nb.outputs}
 
 
 def printed_rows(seeds, name, first, last):

@@ -2,7 +2,7 @@
 
 from conftest import ROOT
 
-from oss_analysis import report
+from oss_analysis.review import report
 
 
 def test_catalogue_lists_every_numbered_table_and_figure_and_its_files_exist():

@@ -11,12 +11,14 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 
-from oss_analysis import clean, countries, schemas, sourcefile, sources
+from oss_analysis import countries
 from oss_analysis.errors import DataError
+from oss_analysis.extract import publisher_file, publishers
+from oss_analysis.transform import clean, schemas
 
 FIXTURES = ROOT / "tests" / "fixtures" / "sources"
 SHARED = ROOT.parent / "shared" / "external"
-RESOURCES = sourcefile.package()["resources"]
+RESOURCES = publisher_file.package()["resources"]
 BY_FILE = {Path(r["path"]).name: r for r in RESOURCES}
 
 
@@ -43,7 +45,7 @@ def test_package_records_origin_and_licence(res):
         assert origin.get(key), key
     assert re.fullmatch(r"[0-9a-f]{40}", origin["commit"])
     assert (ROOT / origin["provenance"]).exists()
-    assert res["x-licence-as-stated"] and res["x-layout"] in sources.READERS and isinstance(res["x-release"], int)
+    assert res["x-licence-as-stated"] and res["x-layout"] in publishers.READERS and isinstance(res["x-release"], int)
     provenance = (ROOT / origin["provenance"]).read_text(encoding="utf-8")
     assert res["hash"].removeprefix("sha256:") in provenance, "sha256 not the one PROVENANCE.md records"
     assert origin["commit"] in provenance
@@ -62,10 +64,10 @@ def test_every_shipped_csv_is_described_and_git_leaves_its_bytes_alone():
 @pytest.mark.parametrize("fixture", sorted(FIXTURES.glob("*.csv")), ids=lambda p: p.name)
 def test_fixture_reads_like_the_full_file(fixture):
     res = BY_FILE[fixture.name]
-    text = sourcefile.decode(fixture.read_bytes(), fixture.name)
-    assert sources.detect_layout(text, fixture.name) == res["x-layout"]
-    small = sources.read_file(fixture, release=res["x-release"])
-    full = sources.read_shipped_file(res["name"], sources.Drops())
+    text = publisher_file.decode(fixture.read_bytes(), fixture.name)
+    assert publishers.detect_layout(text, fixture.name) == res["x-layout"]
+    small = publishers.read_file(fixture, release=res["x-release"])
+    full = publishers.read_shipped_file(res["name"], publishers.Drops())
     # a computed rank depends on every row of the file, so a cut file cannot reproduce it
     skip = ("source_file", "line", "rank") if res["x-layout"] == "cpi_2009" else ("source_file", "line")
     key = [c for c in small.columns if c not in skip]
@@ -78,7 +80,7 @@ def test_fixture_reads_like_the_full_file(fixture):
 
 
 def test_cpi_merged_maps_variant_names_and_treats_zero_as_missing():
-    cpi = sources.read_file(FIXTURES / "cpi.csv")
+    cpi = publishers.read_file(FIXTURES / "cpi.csv")
     rows = cpi.set_index(["iso3", "year"])
     assert rows.loc[("MDA", 2007), "country"] == "Moldovaa"
     assert (
@@ -90,7 +92,7 @@ def test_cpi_merged_maps_variant_names_and_treats_zero_as_missing():
 
 
 def test_cpi_2009_rank_is_computed_as_ti_ranks():
-    full = sources.read_shipped_file("cpi_2009_edition", sources.Drops())
+    full = publishers.read_shipped_file("cpi_2009_edition", publishers.Drops())
     expected = full["score"].map(lambda s: 1 + int((full["score"] > s).sum()))
     assert full["rank"].tolist() == expected.tolist() and full["rank_computed"].all()
     ranks = full.set_index("iso3")["rank"]
@@ -98,13 +100,13 @@ def test_cpi_2009_rank_is_computed_as_ti_ranks():
 
 
 def test_egdi_zero_index_means_not_computed():
-    egdi = sources.read_file(FIXTURES / "egdi-2012.csv").set_index("iso3")
+    egdi = publishers.read_file(FIXTURES / "egdi-2012.csv").set_index("iso3")
     assert pd.isna(egdi.loc["LBY", "egdi"]) and pd.isna(egdi.loc["LBY", "rank"])
     assert egdi.loc["KAZ", "egdi"] > 0 and egdi.loc["KAZ", "rank"] >= 1
 
 
 def test_wgi_missing_marker_becomes_na_never_zero():
-    wgi = sources.read_shipped_file("wgi_2024_release_long", sources.Drops())
+    wgi = publishers.read_shipped_file("wgi_2024_release_long", publishers.Drops())
     raw = pd.read_csv(
         ROOT / "data" / "sources" / "wgi" / "wgi_2024_release_long.csv",
         dtype=str,
@@ -122,8 +124,8 @@ def test_wgi_missing_marker_becomes_na_never_zero():
 
 
 def test_non_countries_are_listed_never_dropped_silently():
-    drops = sources.Drops()
-    sources.read_file(FIXTURES / "wgi_2019_release_wide.csv", drops)
+    drops = publishers.Drops()
+    publishers.read_file(FIXTURES / "wgi_2019_release_wide.csv", drops)
     listed = drops.frame()
     assert listed["country"].tolist() == ["Kosovo"] and listed["kind"].tolist() == ["excluded"]
     assert listed["detail"].iloc[0].startswith("36 rows;")
@@ -136,8 +138,8 @@ def test_duplicate_country_year_keeps_the_first_line_and_lists_the_other(tmp_pat
     alias = {b"Georgia": b"Georgia", b"Kazakhstan": b"Kazakhstan"}.get(name, name)
     copy = tmp_path / "cpi.csv"
     copy.write_bytes(data.replace(first + b"\r\r\n", first + b"\r\r\n" + alias + first[len(name) :] + b"\r\r\n", 1))
-    drops = sources.Drops()
-    out = sources.read_file(copy, drops)
+    drops = publishers.Drops()
+    out = publishers.read_file(copy, drops)
     listed = drops.frame().query("kind == 'duplicate'")
     assert len(listed) == out[out["line"] == 2]["year"].nunique() > 0 and (listed["line"] == 3).all()
     assert listed["detail"].str.endswith("kept line 2").all()
@@ -152,14 +154,14 @@ def test_unknown_name_stops_with_file_line_and_name(tmp_path):
         match=r"CPI2009.csv, line \d+, column 'Country/Territory': unknown country name"
         r".*\(got 'Narnia'\)",
     ):
-        sources.read_file(copy)
+        publishers.read_file(copy)
 
 
 def test_name_and_code_must_agree(tmp_path):
     copy = tmp_path / "egdi-2016.csv"
     copy.write_bytes((FIXTURES / "egdi-2016.csv").read_bytes().replace(b"GEO,", b"ARM,"))
     with pytest.raises(DataError, match=r"column 'country-code': name and code disagree: 'Georgia \(Country\)' is GEO"):
-        sources.read_file(copy)
+        publishers.read_file(copy)
 
 
 # --- every reader refuses a corrupted copy with one line --------------------------------------
@@ -230,7 +232,7 @@ def test_reader_refuses_a_corrupted_copy(fixture, kind, tmp_path):
     sep = ", " if kind not in ("empty file",) and not no_year_in_name else ": "
     with pytest.raises(DataError, match=re.escape(str(copy)) + sep + EXPECTED[kind]) as exc:
         # a user's file: the release comes from the file itself
-        sources.read_file(copy)
+        publishers.read_file(copy)
     assert "\n" not in str(exc.value)
 
 
@@ -254,7 +256,7 @@ def test_value_out_of_range_is_refused(fixture, old, new, tmp_path):
     copy = tmp_path / fixture
     copy.write_bytes(data.replace(old, new, 1))
     with pytest.raises(DataError, match=r"line \d+, column '[^']+': must be between .* \(got 250"):
-        sources.read_file(copy)
+        publishers.read_file(copy)
 
 
 # --- the processed tables (full shipped files: integration) -----------------------------------
@@ -282,23 +284,23 @@ def test_a_file_is_parsed_once_per_process_until_it_or_the_name_tables_change(pr
     second parse. A file whose modification time changed, or aliases read again, is parsed again."""
     import os
 
-    from oss_analysis import countries, sourcefile
-
+    from oss_analysis import countries
+    from oss_analysis.extract import publisher_file
     name = "cpi_1995_2017_merged"  # a file with rows left out (non-countries, duplicates)
-    layout = sourcefile.resource(name)["x-layout"]
+    layout = publisher_file.resource(name)["x-layout"]
     calls = []
-    real = sources.READERS[layout]
-    monkeypatch.setitem(sources.READERS, layout, lambda *a: calls.append(1) or real(*a))
-    first, second = sources.Drops(), sources.Drops()
-    a = sources.read_shipped_file(name, first)
+    real = publishers.READERS[layout]
+    monkeypatch.setitem(publishers.READERS, layout, lambda *a: calls.append(1) or real(*a))
+    first, second = publishers.Drops(), publishers.Drops()
+    a = publishers.read_shipped_file(name, first)
     a.iloc[0, 0] = "changed by the caller"  # a copy: the next reader gets the file's rows
-    b = sources.read_shipped_file(name, second)
+    b = publishers.read_shipped_file(name, second)
     assert len(calls) == 1 and first.rows == second.rows and len(first.rows) > 0
     assert b.iloc[0, 0] != "changed by the caller"
-    path = sourcefile.shipped_path(name)
+    path = publisher_file.shipped_path(name)
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000))
-    sources.read_shipped_file(name, sources.Drops())
+    publishers.read_shipped_file(name, publishers.Drops())
     assert len(calls) == 2
     countries.cache_clear()
-    sources.read_shipped_file(name, sources.Drops())
+    publishers.read_shipped_file(name, publishers.Drops())
     assert len(calls) == 3

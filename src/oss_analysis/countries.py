@@ -11,7 +11,7 @@ from functools import cache
 
 import pycountry
 
-from . import paths
+from oss_analysis import paths
 
 ALIASES = "config/country_aliases.csv"
 
@@ -20,7 +20,7 @@ ALIASES = "config/country_aliases.csv"
 def _alias_rows() -> tuple[dict[str, str], ...]:
     """Rows of the aliases file, checked: a broken aliases file is named as such, with its line
     and column, instead of surfacing as a failed check of whatever table was being read."""
-    from .errors import DataError
+    from oss_analysis.errors import DataError
 
     path = paths.config_dir() / "country_aliases.csv"
     if not path.exists():

@@ -1,4 +1,5 @@
-"""Write a file so that readers see the old bytes or the new ones, never half a file."""
+"""Write a file so that readers see the old bytes or the new ones, never half a file; the one
+definition of a table's CSV bytes."""
 
 from __future__ import annotations
 
@@ -8,6 +9,10 @@ import tempfile
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @cache
@@ -40,3 +45,14 @@ def atomic_write(path: Path, write: Callable[[str], object]) -> Path:
 def sha256(path: Path) -> str:
     """Hex sha256 of a file (stdlib only, so callers need not import pandas)."""
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """Deterministic CSV (UTF-8, ``\\n`` line ends, no index): what ``write_csv`` writes, and what
+    a processed table is compared with."""
+    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    """``csv_bytes`` of a frame, written atomically."""
+    return atomic_write(Path(path), lambda tmp: Path(tmp).write_bytes(csv_bytes(frame)))

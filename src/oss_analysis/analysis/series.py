@@ -1,0 +1,214 @@
+"""The series since the thesis, for one focus country, from the publishers' files alone.
+
+- WGI: the latest release shipped, every year it holds (1996 to its last year), six indicators:
+  the focus country with the World Bank's 90% interval as the release gives it on the
+  percentile scale (lower and upper bounds of the percentile rank; empty if a release lacks
+  them), its comparator group's median and the median of all groups (both medians over the
+  other members, so the focus country never pulls them). The then-and-now table adds the
+  interval on the estimate's own scale, estimate +/- 1.645 standard errors.
+- CPI: one value per year, on the scale Transparency International used that year: 0-10 up to
+  2011 (the merged file; CPI2009.csv for 2009 gives the same scores), 0-100 from 2012 (the 2024
+  file, with score +/- 1.645 standard errors). The merged file's 2012-2017 columns, rescaled to
+  0-10 by whoever merged it, are left out: TI says the two scales are not comparable.
+- UN e-government: rank and EGDI in every edition shipped, with the number of countries surveyed.
+- Then and now: the focus country's value in the thesis's year and in the latest year, and
+  whether the two 90% intervals overlap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+from scipy.special import ndtr, ndtri  # what scipy.stats.norm uses, without importing scipy.stats (1 s)
+
+from oss_analysis.domain import THESIS_YEAR, WGI_CODES
+
+Z90 = float(ndtri(0.95))  # 1.645: two-sided 90%, the World Bank's interval
+SCALE_BREAK = 2012  # first CPI edition on the 0-100 scale
+
+
+def _label(what: str, release: object, file: object) -> str:
+    return f"{what} {release} ({file})"
+
+
+def group_of(focus: str, groups: Mapping[str, Sequence[str]]) -> tuple[str | None, list[str]]:
+    """The focus country's group and its other members (None and [] when it is in no group)."""
+    for name, members in groups.items():
+        if focus in members:
+            return name, [m for m in members if m != focus]
+    return None, []
+
+
+def wgi_series(wgi_sources: pd.DataFrame, focus: str, groups: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+    """Long table: indicator, year, series, value, lower, upper, n, release, source (latest release)."""
+    release = int(wgi_sources["release"].max())
+    src = wgi_sources[wgi_sources["release"] == release]
+    group, mates = group_of(focus, groups)
+    everyone = [m for members in groups.values() for m in members if m != focus]
+    parts = []
+    own = src[src["iso3"] == focus]
+    lower, upper = own["pct_rank_lower"].astype(float), own["pct_rank_upper"].astype(float)
+    parts.append(own.assign(series=focus, value=own["pct_rank"].astype(float), lower=lower, upper=upper, n=1))
+    for name, codes in ((f"{group} median" if group else None, mates), ("post-Soviet median", everyone)):
+        if not name or not codes:
+            continue
+        med = src[src["iso3"].isin(codes)].groupby(["indicator", "year"], as_index=False)
+        agg = med.agg(value=("pct_rank", "median"), n=("pct_rank", "count"), source_file=("source_file", "first"))
+        parts.append(agg.assign(series=name, lower=float("nan"), upper=float("nan"), release=release))
+    out = pd.concat(parts, ignore_index=True)
+    out["indicator_name"] = out["indicator"].map(WGI_CODES)
+    out["source"] = [_label("World Bank WGI release", release, f) for f in out["source_file"]]
+    cols = ["indicator", "indicator_name", "year", "series", "value", "lower", "upper", "n", "release", "source"]
+    order = {code: i for i, code in enumerate(WGI_CODES)}
+    out = out.assign(_o=out["indicator"].map(order)).sort_values(["_o", "series", "year"], kind="stable")
+    return out[cols].reset_index(drop=True)
+
+
+def cpi_series(cpi_sources: pd.DataFrame, focus: str) -> pd.DataFrame:
+    """One CPI score a year for the focus country, each on its own year's scale, with a 90%
+    interval where the file gives a standard error (0-100 editions only)."""
+    own = cpi_sources[(cpi_sources["iso3"] == focus) & cpi_sources["score"].notna()].copy()
+    era_scale = own["year"].map(lambda y: 100 if y >= SCALE_BREAK else 10)
+    own = own[own["scale"] == era_scale]
+    own = own.sort_values(["year", "edition", "source_file"], kind="stable").groupby("year").tail(1)
+    se = own["stderr"].astype(float)
+    out = pd.DataFrame(
+        {
+            "year": own["year"].astype(int),
+            "scale": own["scale"].astype(int),
+            "panel": ["0-10 (to 2011)" if s == 10 else "0-100 (from 2012)" for s in own["scale"]],
+            "score": own["score"].astype(float),
+            "lower": own["score"].astype(float) - Z90 * se,
+            "upper": own["score"].astype(float) + Z90 * se,
+            "rank": own["rank"].astype("Int64"),
+            "source": [_label("TI CPI edition", e, f) for e, f in zip(own["edition"], own["source_file"], strict=True)],
+        }
+    )
+    return out.reset_index(drop=True)
+
+
+def egov_series(egdi_sources: pd.DataFrame, printed: pd.DataFrame, focus: str) -> pd.DataFrame:
+    """UN e-government rank and EGDI of the focus country in every edition shipped (``surveyed``:
+    countries ranked that year), plus the ranks the studies print for it (``kind`` = printed)."""
+    surveyed = egdi_sources.dropna(subset=["rank"]).groupby("edition")["iso3"].count()
+    own = egdi_sources[egdi_sources["iso3"] == focus].sort_values("edition")
+    files = pd.DataFrame(
+        {
+            "year": own["edition"].astype(int),
+            "kind": "UN E-Government Survey file",
+            "rank": own["rank"].astype("Int64"),
+            "egdi": own["egdi"].astype(float),
+            "surveyed": own["edition"].map(surveyed).astype("Int64"),
+            "source": [
+                _label("UN E-Government Survey", e, f) for e, f in zip(own["edition"], own["source_file"], strict=True)
+            ],
+        }
+    )
+    mine = printed[(printed["iso3"] == focus) & ~printed["derived"]]
+    shown = pd.DataFrame(
+        {
+            "year": mine["year"].astype(int),
+            "kind": "printed (" + mine["study"] + ")",
+            "rank": mine["rank"].astype("Int64"),
+            "egdi": float("nan"),
+            "surveyed": pd.array([pd.NA] * len(mine), dtype="Int64"),
+            "source": mine["study"] + " " + mine["source"],
+        }
+    )
+    return (
+        pd.concat([files, shown], ignore_index=True).sort_values(["year", "kind"], kind="stable").reset_index(drop=True)
+    )
+
+
+def _overlap(a: tuple[float, float], b: tuple[float, float]) -> str:
+    if any(pd.isna(v) for v in (*a, *b)):
+        return "no interval"
+    return "yes" if a[0] <= b[1] and b[0] <= a[1] else "no"
+
+
+def wgi_then_now(wgi_sources: pd.DataFrame, focus: str, then: int = THESIS_YEAR) -> pd.DataFrame:
+    """Per WGI indicator: the focus country in ``then`` and in the latest year of the latest
+    release; both 90% intervals (percentile bounds; estimate +/- 1.645 SE) and whether they overlap;
+    z = difference of estimates over the root sum of squared standard errors (treats the two
+    years' errors as independent, which they are not quite: many sources feed both years)."""
+    release = int(wgi_sources["release"].max())
+    own = wgi_sources[(wgi_sources["release"] == release) & (wgi_sources["iso3"] == focus)]
+    now = int(own.dropna(subset=["pct_rank"])["year"].max())
+    rows = []
+    for code, name in WGI_CODES.items():
+        a = own[(own["indicator"] == code) & (own["year"] == then)].astype(object).iloc[0]
+        b = own[(own["indicator"] == code) & (own["year"] == now)].astype(object).iloc[0]
+        ea, eb, sa, sb = (
+            float(x) if pd.notna(x) else float("nan") for x in (a.estimate, b.estimate, a.stderr, b.stderr)
+        )
+        z = (eb - ea) / (sa**2 + sb**2) ** 0.5
+        rows.append(
+            {
+                "measure": f"WGI {name} (percentile rank)",
+                "year_then": then,
+                "value_then": float(a.pct_rank),
+                "interval_then": f"{float(a.pct_rank_lower):.1f}-{float(a.pct_rank_upper):.1f}",
+                "year_now": now,
+                "value_now": float(b.pct_rank),
+                "interval_now": f"{float(b.pct_rank_lower):.1f}-{float(b.pct_rank_upper):.1f}",
+                "intervals_overlap": _overlap(
+                    (float(a.pct_rank_lower), float(a.pct_rank_upper)),
+                    (float(b.pct_rank_lower), float(b.pct_rank_upper)),
+                ),
+                "estimate_overlap": _overlap((ea - Z90 * sa, ea + Z90 * sa), (eb - Z90 * sb, eb + Z90 * sb)),
+                "z_estimates": round(z, 2),
+                "p_two_sided": round(float(2 * ndtr(-abs(z))), 4),
+                "source": _label("World Bank WGI release", release, a.source_file),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def other_then_now(cpi: pd.DataFrame, egov: pd.DataFrame, then: int = THESIS_YEAR) -> pd.DataFrame:
+    """CPI score and UN e-government rank and EGDI: the thesis's year (or the first shipped
+    edition after it) and the latest; ranks and pre-2012 CPI scores carry no interval."""
+    rows = []
+    c_then, c_now = cpi[cpi["year"] == then], cpi.tail(1)
+    if len(c_then):
+        a, b = c_then.iloc[0], c_now.iloc[0]
+        rows.append(
+            ("CPI score (0-10 to 2011, 0-100 from 2012)", a, b, "score", "not comparable: the scale changed in 2012")
+        )
+    files = egov[egov["kind"] == "UN E-Government Survey file"]
+    printed = egov[(egov["kind"] != "UN E-Government Survey file") & (egov["year"] == then)]
+    if len(files):
+        first = printed.iloc[0] if len(printed) else files.iloc[0]
+        rows.append(("UN e-government rank (1 = best)", first, files.iloc[-1], "rank", "no interval: ranks have none"))
+        rows.append(("UN EGDI (0-1)", files.iloc[0], files.iloc[-1], "egdi", "no interval: the survey gives none"))
+    out = []
+    for measure, a, b, col, overlap in rows:
+        out.append(
+            {
+                "measure": measure,
+                "year_then": int(a["year"]),
+                "value_then": float(a[col]),
+                "interval_then": _interval(a),
+                "year_now": int(b["year"]),
+                "value_now": float(b[col]),
+                "interval_now": _interval(b),
+                "intervals_overlap": overlap,
+                "estimate_overlap": "",
+                "z_estimates": float("nan"),
+                "p_two_sided": float("nan"),
+                "source": f"{a['source']}; {b['source']}" if a["source"] != b["source"] else a["source"],
+            }
+        )
+    return pd.DataFrame(out)
+
+
+def _interval(row: pd.Series) -> str:
+    lo, hi = row.get("lower"), row.get("upper")
+    return "" if lo is None or pd.isna(lo) or pd.isna(hi) else f"{float(lo):.1f}-{float(hi):.1f}"
+
+
+def then_and_now(
+    wgi_sources: pd.DataFrame, cpi: pd.DataFrame, egov: pd.DataFrame, focus: str, then: int = THESIS_YEAR
+) -> pd.DataFrame:
+    """The then-and-now table: six WGI indicators, the CPI score, UN rank and EGDI."""
+    return pd.concat([wgi_then_now(wgi_sources, focus, then), other_then_now(cpi, egov, then)], ignore_index=True)

@@ -1,0 +1,238 @@
+"""What the focus-country notebooks draw: the printed values where the studies print the country
+(and the year), the publishers' values where they do not, each row naming its source.
+
+Rules (documented in the README):
+- Printed values are used as printed: for the printed year, a country in the printed table keeps
+  its printed value; only countries the table lacks take publisher values.
+- For any other year every value comes from the publishers' files.
+- WGI: the newest shipped release that holds the year. CPI: the edition of that year if one is
+  shipped on its own (CPI2009.csv), else the newest file that scores the year; a file without
+  ranks gets TI's rank rule (1 + the number of higher scores among the countries it scores).
+- UN e-government: the newest edition at or before the year.
+With ``publisher=False`` (the default build) each function returns the printed frame unchanged.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+
+import pandas as pd
+
+from oss_analysis import countries, paths
+from oss_analysis.domain import WGI_CODES, ti_rank, year_span
+from oss_analysis.errors import ParameterError
+
+
+def wanted(focus: str, groups_file: str | None = None) -> list[str]:
+    """The focus country and the members of its comparator groups (codes as the files write them)."""
+    codes = [str(focus).strip().upper()]
+    if groups_file and (paths.root() / groups_file).exists():
+        with (paths.root() / groups_file).open(encoding="utf-8", newline="") as fh:
+            codes += [(row.get("iso3") or "").strip().upper() for row in csv.DictReader(fh)]
+    return list(dict.fromkeys(c for c in codes if c))
+
+
+def _load(name: str) -> pd.DataFrame:
+    from oss_analysis.transform import clean
+
+    return clean.load(name)
+
+
+def _carry(out: pd.DataFrame, printed: pd.DataFrame, table: str) -> pd.DataFrame:
+    """A view remembers the processed tables it was drawn from (``attrs['processed']``), so that
+    a chart of it gets its source line (``origin.source_line``) like a table loaded directly."""
+    out.attrs["processed"] = list(dict.fromkeys([*printed.attrs.get("processed", []), table]))
+    return out
+
+
+def _labels(rows: pd.DataFrame, what: str, release: str) -> list[str]:
+    """'World Bank WGI release 2024 (data/sources/wgi/...)' for each row: what, release, file."""
+    return [f"{what} {r} ({f})" for f, r in zip(rows["source_file"], rows[release], strict=True)]
+
+
+def check_year(year: object, available: Iterable[int], what: str, parameter: str = "year") -> int:
+    """A year the publishers' files hold; otherwise one line with the years they do hold."""
+    years = set(int(y) for y in available)
+    if not isinstance(year, int) or isinstance(year, bool) or year not in years:
+        raise ParameterError(
+            f"parameter {parameter}: {year!r} is not a year the {what} hold; they hold {year_span(years)}"
+        )
+    return year
+
+
+def _names(printed: pd.DataFrame, codes: Iterable[str]) -> dict[str, str]:
+    """Printed spelling where the table has one, else the usual short name."""
+    known = dict(zip(printed["iso3"], printed["country"], strict=False))
+    return {c: known.get(c) or countries.name_of(c) for c in codes}
+
+
+def wgi_view(printed: pd.DataFrame, year: int, codes: Iterable[str], *, publisher: bool) -> pd.DataFrame:
+    """WGI percentile ranks for ``year`` in the layout of ``wgi_2008`` (one row per country and
+    indicator; ``source`` names the printed table or the file and release)."""
+    if not publisher:
+        return printed
+    src = _load("wgi_sources")
+    year = check_year(year, src["year"], "WGI files")
+    printed_year = int(printed["year"].iloc[0])
+    keep = printed if year == printed_year else printed.iloc[0:0]
+    need = [c for c in dict.fromkeys([*printed["iso3"], *codes]) if c not in set(keep["iso3"])]
+    rows = src[(src["year"] == year) & src["iso3"].isin(need) & src["pct_rank"].notna()]
+    rows = rows.sort_values("release").groupby(["iso3", "indicator"], as_index=False).last()
+    names = _names(printed, rows["iso3"])
+    add = pd.DataFrame(
+        {
+            "iso3": rows["iso3"],
+            "country": rows["iso3"].map(names),
+            "year": year,
+            "indicator": rows["indicator"],
+            "indicator_name": rows["indicator"].map(WGI_CODES),
+            "percentile": rows["pct_rank"].astype(float),
+            "source": _labels(rows, "World Bank WGI release", "release"),
+            "seed_line": pd.NA,
+        }
+    )
+    out = pd.concat([keep, add], ignore_index=True)
+    return _carry(out.sort_values(["iso3", "indicator"], kind="stable").reset_index(drop=True), printed, "wgi_sources")
+
+
+def _cpi_rows(src: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The CPI scores for ``year`` from one file: a file with ranks first (CPI2009.csv, the 2024
+    file from 2017 on), else the newest edition (0-100 from 2012); ranks computed if absent."""
+    at = src[src["year"] == year]
+    best = at.groupby("source_file").agg(ranked=("rank", lambda r: bool(r.notna().all())), edition=("edition", "max"))
+    chosen = at[at["source_file"] == best.sort_values(["ranked", "edition"]).index[-1]].copy()
+    if chosen["rank"].isna().any():  # TI's rule: ties share the rank
+        chosen["rank"] = ti_rank(chosen["score"])
+        chosen["rank_computed"] = True
+    return chosen
+
+
+def cpi_view(printed: pd.DataFrame, year: int, codes: Iterable[str], *, publisher: bool) -> pd.DataFrame:
+    """CPI rank and score for ``year`` in the layout of ``cpi_2009``, plus ``scale`` (10 or 100)
+    and, for publisher rows, ``source`` naming the file and edition."""
+    if not publisher:
+        return printed.assign(scale=10)
+    src = _load("cpi_sources")
+    year = check_year(year, src["year"], "CPI files", "cpi_year")
+    printed_year = int(printed["year"].iloc[0])
+    keep = printed.assign(scale=10) if year == printed_year else printed.iloc[0:0].assign(scale=10)
+    need = [c for c in dict.fromkeys([*printed["iso3"], *codes]) if c not in set(keep["iso3"])]
+    chosen = _cpi_rows(src, year)
+    rows = chosen[chosen["iso3"].isin(need)]
+    names = _names(printed, rows["iso3"])
+    add = pd.DataFrame(
+        {
+            "iso3": rows["iso3"],
+            "country": rows["iso3"].map(names),
+            "year": year,
+            "rank": rows["rank"].astype(int),
+            "score": rows["score"].astype(float),
+            "source": [
+                label + (", rank computed" if c else "")
+                for label, c in zip(_labels(rows, "TI CPI edition", "edition"), rows["rank_computed"], strict=True)
+            ],
+            "seed_line": pd.NA,
+            "scale": rows["scale"].astype(int),
+        }
+    )
+    out = pd.concat([keep, add], ignore_index=True)
+    if out["scale"].nunique() > 1:
+        raise ParameterError(f"parameter cpi_year: {year} mixes CPI scales; choose a year on one scale")
+    return _carry(out.sort_values(["rank", "iso3"], kind="stable").reset_index(drop=True), printed, "cpi_sources")
+
+
+def cpi_total(cpi: pd.DataFrame, year: int) -> int:
+    """Countries scored in the CPI file the view's year comes from."""
+    return int(len(_cpi_rows(_load("cpi_sources"), year)))
+
+
+def egov_view(ranks: pd.DataFrame, year: int, codes: Iterable[str], *, publisher: bool) -> pd.DataFrame:
+    """UN e-government ranks of the printed list's countries (and ``codes``) for ``year``: the
+    printed ranks for their year, else the newest shipped edition at or before ``year``."""
+    if not publisher:
+        return ranks
+    src = _load("egdi_sources")
+    printed_year = int(ranks["year"].iloc[0])
+    if year == printed_year:
+        return ranks
+    editions = sorted(e for e in src["edition"].unique() if e <= year)
+    if not editions:
+        raise ParameterError(
+            f"parameter year: {year!r} is before the first UN e-government edition shipped; "
+            f"they hold {year_span(src['edition'])}"
+        )
+    rows = src[(src["edition"] == editions[-1]) & src["iso3"].isin([*ranks["iso3"], *codes]) & src["rank"].notna()]
+    out = pd.DataFrame(
+        {
+            "iso3": rows["iso3"],
+            "year": rows["edition"].astype(int),
+            "rank": rows["rank"].astype(int),
+            "derived": False,
+            "study": "publisher",
+            "source": _labels(rows, "UN E-Government Survey", "edition"),
+        }
+    ).reset_index(drop=True)
+    return _carry(out, ranks, "egdi_sources")
+
+
+def egov_series(egov: pd.DataFrame, focus: str, *, publisher: bool) -> pd.DataFrame:
+    """The focus country's UN e-government ranks over time: printed (and derived) ranks, and,
+    with ``publisher``, each shipped edition the studies do not print."""
+    printed = egov[egov["iso3"] == focus]
+    if not publisher:
+        return printed.sort_values("year")
+    src = _load("egdi_sources")
+    rows = src[(src["iso3"] == focus) & src["rank"].notna() & ~src["edition"].isin(printed["year"])]
+    add = pd.DataFrame(
+        {
+            "iso3": focus,
+            "year": rows["edition"].astype(int),
+            "rank": rows["rank"].astype(int),
+            "derived": False,
+            "study": "publisher",
+            "source": _labels(rows, "UN E-Government Survey", "edition"),
+        }
+    )
+    out = pd.concat([printed, add], ignore_index=True).sort_values("year").reset_index(drop=True)
+    return _carry(out, egov, "egdi_sources")
+
+
+def from_publisher(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows whose values come from a publisher's file rather than the studies."""
+    if "source" not in frame:
+        return frame.iloc[0:0]
+    return frame[frame["source"].str.contains("data/sources/", regex=False, na=False)]
+
+
+def with_source(frame: pd.DataFrame, columns: list[str]) -> list[str]:
+    """The chart data's columns, plus ``source`` when any value comes from a publisher's file
+    (so the default build's chart data stay as they are)."""
+    return [*columns, "source"] if len(from_publisher(frame)) and "source" not in columns else columns
+
+
+def source_note(frame: pd.DataFrame, printed: str) -> str:
+    """A caption naming the publisher files used, by country; '' when every value is printed."""
+    pub = from_publisher(frame)
+    if pub.empty:
+        return ""
+    parts = [f"{', '.join(sorted(g['iso3'].unique()))}: {src}" for src, g in pub.groupby("source", sort=True)]
+    rest = "; other values as printed in " + printed if len(pub) < len(frame) else ""
+    return " Publisher values - " + "; ".join(parts) + rest + "."
+
+
+def egov_available(ranks: pd.DataFrame, *, publisher: bool) -> dict[str, str]:
+    """Focus countries the e-government notebook can draw: those ranked in ``ranks``, and with
+    ``publisher`` every country in the UN files (its rank over time comes from them)."""
+    codes = set(ranks["iso3"]) | (set(_load("egdi_sources")["iso3"]) if publisher else set())
+    return {c: countries.name_of(c) for c in sorted(codes)}
+
+
+def egov_edition(ranks: pd.DataFrame, facts: pd.DataFrame) -> tuple[int, int]:
+    """(edition, number of countries ranked) of an e-government ranking: for the thesis' 2008
+    list the number it prints (fact T021), for a UN file the countries the file ranks."""
+    edition = int(ranks["year"].iloc[0])
+    if (ranks["study"] != "publisher").all():
+        return edition, int(facts.loc["T021", "value"])
+    src = _load("egdi_sources")
+    return edition, int(src[(src["edition"] == edition) & src["rank"].notna()]["rank"].max())

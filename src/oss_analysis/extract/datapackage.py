@@ -1,0 +1,133 @@
+"""The raw data package (``data/raw/datapackage.json``): read it, check what it declares, and
+refresh its checksums.
+
+Below ``io``, ``registry``, ``additions`` and ``build`` (it imports no pandas), so that each of them
+can use it without importing the others. A descriptor that is not valid JSON, a resource without
+its sha256, or a declared file that does not exist stops with one line naming the file and line:
+checks that can be switched off by deleting a key are no checks.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from oss_analysis import paths
+from oss_analysis.errors import DataError
+from oss_analysis.files import sha256
+
+FILE = "data/raw/datapackage.json"
+SOURCES_FILE = "data/sources/datapackage.json"
+_HASH = re.compile(r"^sha256:[0-9a-f]{64}$")
+
+
+def _line_of(text: str, name: str) -> int | None:
+    """Line of a resource's ``"name": ...`` entry, for messages about that resource."""
+    match = re.search(r'"name"\s*:\s*' + re.escape(json.dumps(name)), text)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def _parse(path: Path, shown: str = FILE) -> tuple[dict[str, Any], str]:
+    if not path.exists():
+        raise DataError(shown, "file is missing")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise DataError(shown, "is not valid UTF-8; save it as UTF-8") from None
+    try:
+        dp = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DataError(shown, f"is not valid JSON: {exc.msg} (column {exc.colno})", row=exc.lineno) from None
+    if not isinstance(dp, dict) or not isinstance(dp.get("resources"), list) or not dp["resources"]:
+        raise DataError(shown, "must be an object with a non-empty list 'resources'")
+    return dp, text
+
+
+def _check_resource(res: object, i: int, text: str, seen: set[str], shown: str = FILE) -> None:
+    if not isinstance(res, dict) or not isinstance(res.get("name"), str) or not isinstance(res.get("path"), str):
+        raise DataError(shown, f"resource {i + 1} needs a 'name' and a 'path'")
+    line = _line_of(text, res["name"])
+    if res["name"] in seen:
+        raise DataError(shown, f"resource name {res['name']!r} is declared twice", row=line)
+    seen.add(res["name"])
+    fields = res.get("schema", {}).get("fields") if isinstance(res.get("schema"), dict) else None
+    if shown == FILE and (not isinstance(fields, list) or not fields):  # publishers' files have layouts instead
+        raise DataError(shown, f"resource {res['name']!r} has no schema fields", row=line)
+    if not _HASH.match(str(res.get("hash", ""))):
+        got = res.get("hash")
+        raise DataError(
+            shown,
+            f"resource {res['name']!r} must carry its checksum as 'hash': 'sha256:<64 hex digits>' "
+            "(run `make datapackage` after checking the file)",
+            row=line,
+            value=got,
+        )
+
+
+@cache
+def _read(root: Path, shown: str = FILE) -> dict[str, Any]:
+    dp, text = _parse(root / shown, shown)
+    seen: set[str] = set()
+    for i, res in enumerate(dp["resources"]):
+        _check_resource(res, i, text, seen, shown)
+    return dp
+
+
+def read() -> dict[str, Any]:
+    """The descriptor, checked (valid JSON; every resource named, with a schema and a sha256)."""
+    return _read(paths.root())
+
+
+def read_sources() -> dict[str, Any]:
+    """The descriptor of the publishers' files in data/sources/, checked the same way (every
+    resource named, with its sha256): deleting a hash must not switch the check off."""
+    return _read(paths.root(), SOURCES_FILE)
+
+
+def cache_clear() -> None:
+    _read.cache_clear()
+
+
+def _missing(res: dict[str, Any]) -> DataError:
+    return DataError(f"data/raw/{res['path']}", f"file is missing (declared as resource {res['name']!r} in {FILE})")
+
+
+def check_files() -> None:
+    """Every resource the package declares must exist: a deleted raw file is an error, not a
+    table the build silently stops reading."""
+    for res in read()["resources"]:
+        if not (paths.raw_dir() / res["path"]).is_file():
+            raise _missing(res)
+
+
+def update() -> list[str]:
+    """Record sha256 and size of every raw resource in the descriptor; return the names changed."""
+    dp_path = paths.raw_dir() / "datapackage.json"
+    dp, _ = _parse(dp_path)
+    changed = []
+    for res in dp["resources"]:
+        f = paths.raw_dir() / res["path"]
+        if not f.is_file():
+            raise _missing(res)
+        new = f"sha256:{sha256(f)}"
+        if res.get("hash") != new:
+            changed.append(res["name"])
+        res["hash"], res["bytes"] = new, f.stat().st_size
+    from oss_analysis.files import atomic_write
+
+    body = json.dumps(dp, indent=2, ensure_ascii=False) + "\n"
+    atomic_write(dp_path, lambda tmp: Path(tmp).write_text(body, encoding="utf-8"))
+    cache_clear()
+    return changed
+
+
+def resource_paths() -> dict[str, Path]:
+    """Resource name -> file, for the raw transcriptions (data/raw/datapackage.json) and the
+    publishers' files (data/sources/datapackage.json), read without importing pandas."""
+    out = {r["name"]: paths.raw_dir() / r["path"] for r in read()["resources"]}
+    sources = paths.root() / "data" / "sources"
+    out.update({r["name"]: sources / r["path"] for r in read_sources()["resources"]})
+    return out

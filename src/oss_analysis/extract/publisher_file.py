@@ -1,0 +1,214 @@
+"""Reading publishers' files as they are distributed: the bytes are never changed on disk, all
+cleaning happens here in memory, and anything unexpected stops with one line naming the file,
+the line, the column and the rule.
+
+The quirks handled (see ``data/sources/*/PROVENANCE.md``): UTF-8 with or without a byte-order
+mark, Windows-1252, CR LF, CR CR LF and CR-only line endings, no line ending after the last
+row, a title above the header, ``;`` as delimiter, a trailing delimiter on every line. Parsing
+uses pandas' C parser on the normalised text, so even the 3.6 MB WGI files read in well under a
+second.
+"""
+
+from __future__ import annotations
+
+import io as _io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn
+
+import pandas as pd
+
+from oss_analysis import paths
+from oss_analysis.errors import DataError
+
+DELIMITERS = {",": "','", ";": "';'", "\t": "a tab"}
+
+
+def decode(data: bytes, name: str) -> str:
+    """Bytes -> text: UTF-8 (BOM dropped), else Windows-1252 (the CPI 1995-2017 file); line
+    endings (CR LF, CR CR LF, CR) become LF, so line numbers are those an editor shows."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise DataError(name, "is neither UTF-8 nor Windows-1252 text", row=line) from None
+    if "\x00" in text:
+        raise DataError(name, "holds NUL bytes: not a text (CSV) file", row=text[: text.index("\x00")].count("\n") + 1)
+    return re.sub(r"\r*\n|\r", "\n", text)
+
+
+@dataclass(frozen=True)
+class Table:
+    """Cells of a delimited file as text, with the line number of the header (1-based)."""
+
+    frame: pd.DataFrame
+    file: str
+    header_line: int
+
+    def line(self, position: int) -> int:
+        """File line of the data row at ``position`` (0-based, in file order)."""
+        return self.header_line + 1 + int(position)
+
+    def fail(
+        self, rule: str, *, position: int | None = None, column: str | None = None, value: object = None
+    ) -> NoReturn:
+        """Raise the one-line error for a data row (or the header when ``position`` is None)."""
+        row = self.header_line if position is None else self.line(position)
+        raise DataError(self.file, rule, row=row, column=column, value=value)
+
+
+def _check_delimiter(header: str, sep: str, name: str, line: int) -> None:
+    if sep in header:
+        return
+    for other, label in DELIMITERS.items():
+        if other != sep and other in header:
+            raise DataError(
+                name, f"wrong delimiter: the header is separated by {label}, expected {DELIMITERS[sep]}", row=line
+            )
+    raise DataError(name, f"the header has no {DELIMITERS[sep]} delimiter (not a table of this layout?)", row=line)
+
+
+def _check_fields(text: str, sep: str, name: str, header_line: int) -> None:
+    """Every row must have as many fields as the header. pandas would pad a short row with empty
+    cells (a truncated last line) and take a first column as the index when a row has one field
+    more than the header (a header cell lost), both silently: so count them first (csv is fast)."""
+    import csv
+
+    reader = csv.reader(_io.StringIO(text), delimiter=sep)
+    counts = [(reader.line_num, len(row)) for row in reader]
+    width = counts[header_line - 1][1]
+    for pos, (line, n) in enumerate(counts[header_line:], start=header_line):
+        if n != width:
+            last = pos == len(counts) - 1
+            hint = " (file truncated?)" if last and n < width else " (a column name missing?)" if n > width else ""
+            raise DataError(name, f"has {n} fields, the header has {width}{hint}", row=line)
+
+
+def parse(
+    text: str, name: str, *, sep: str = ",", header_line: int = 1, required: list[str] = (), trailing_sep: bool = False
+) -> Table:
+    """Delimited text -> a Table of strings ('' for empty cells). Checks the delimiter, the
+    required columns, and that every row has as many fields as the header (a short last row
+    means a truncated file)."""
+    lines = text.split("\n", header_line)
+    if not text.strip():
+        raise DataError(name, "file is empty")
+    if len(lines) < header_line or not lines[header_line - 1].strip():
+        raise DataError(name, f"no header on line {header_line} (file truncated?)", row=header_line)
+    header = lines[header_line - 1]
+    _check_delimiter(header, sep, name, header_line)
+    _check_fields(text, sep, name, header_line)
+    try:
+        frame = pd.read_csv(
+            _io.StringIO(text),
+            sep=sep,
+            header=0,
+            skiprows=header_line - 1,
+            dtype=str,
+            keep_default_na=False,
+            na_values=[],
+            engine="c",
+            skip_blank_lines=False,
+        )
+    except pd.errors.ParserError as exc:
+        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if found:
+            want, at, saw = found.groups()
+            raise DataError(name, f"has {saw} fields, the header has {want}", row=int(at) + header_line - 1) from None
+        raise DataError(name, f"cannot be parsed as a table: {exc}") from None
+    if trailing_sep and len(frame.columns) and str(frame.columns[-1]).startswith("Unnamed"):
+        frame = frame.iloc[:, :-1]
+    frame.columns = [str(c).strip() for c in frame.columns]
+    table = Table(frame, name, header_line)
+    for col in required:
+        if col not in frame.columns:
+            table.fail(
+                f"required column is missing (renamed?); the header has {list(frame.columns)[:6]}...", column=col
+            )
+    if frame.empty:
+        table.fail("has a header but no data rows (file truncated?)")
+    return table
+
+
+def numbers(table: Table, column: str, *, missing: tuple[str, ...] = ("",)) -> pd.Series:
+    """A column as floats; the file's missing markers become NA (never 0); anything else that is
+    not a number stops with the line and the value."""
+    text = table.frame[column].str.strip()
+    is_missing = text.isin(missing)
+    num = pd.to_numeric(text.where(~is_missing), errors="coerce")
+    bad = num.isna() & ~is_missing
+    if bad.any():
+        pos = int(bad.to_numpy().argmax())
+        table.fail(
+            f"expected a number or a missing marker {list(missing)}",
+            position=pos,
+            column=column,
+            value=table.frame[column].iloc[pos],
+        )
+    return num.astype("Float64")
+
+
+def required_numbers(table: Table, column: str) -> pd.Series:
+    """A column of numbers that may not be missing (a year, say)."""
+    values = numbers(table, column)
+    if values.isna().any():
+        table.fail(
+            "value is required (a missing year?)", position=int(values.isna().to_numpy().argmax()), column=column
+        )
+    return values
+
+
+def check_range(table: Table, values: pd.Series, column: str, low: float, high: float) -> None:
+    """Stop at the first value outside [low, high] (missing values pass)."""
+    bad = values.notna() & ((values < low) | (values > high))
+    if bad.any():
+        pos = int(bad.to_numpy().argmax())
+        table.fail(f"must be between {low:g} and {high:g}", position=pos, column=column, value=float(values.iloc[pos]))
+
+
+# --- the data package of the shipped files (data/sources/datapackage.json) -----------------
+
+
+def package() -> dict[str, Any]:
+    """Descriptor of the publishers' files shipped in data/sources/ (origin, licence, sha256)."""
+    from oss_analysis.extract.datapackage import read_sources
+
+    return read_sources()
+
+
+def resource(name: str) -> dict[str, Any]:
+    for res in package()["resources"]:
+        if res["name"] == name:
+            return res
+    known = ", ".join(r["name"] for r in package()["resources"])
+    raise KeyError(f"no resource named {name!r} in data/sources/datapackage.json; known: {known}")
+
+
+def shipped_path(name: str) -> Path:
+    return paths.root() / "data" / "sources" / resource(name)["path"]
+
+
+def read_shipped(name: str) -> tuple[str, str]:
+    """(text, display name) of a shipped file after checking its sha256 against the package:
+    the files are never edited, so a different checksum means damage, not an update."""
+    import hashlib
+
+    path = shipped_path(name)
+    shown = paths.shown(path)
+    if not path.exists():
+        raise DataError(shown, "file is missing (data/sources/datapackage.json lists it)")
+    data = path.read_bytes()
+    expected = resource(name)["hash"].removeprefix("sha256:")
+    if hashlib.sha256(data).hexdigest() != expected:
+        raise DataError(
+            shown,
+            "sha256 differs from data/sources/datapackage.json: publishers' files are shipped unchanged; "
+            "restore it with `git checkout`, or add a newer release as a new file (see the README)",
+        )
+    return decode(data, shown), shown

@@ -1,0 +1,535 @@
+"""Readers of the publishers' files: one per real layout, each giving a tidy table.
+
+Layouts (``x-layout`` in ``data/sources/datapackage.json``; a user's file is recognised by its
+header):
+
+- ``wgi_wide``: World Bank WGI, one row per economy and series, a column per year
+  (releases 2015, 2016, 2019, 2023; with or without an ``Indicator Name`` column, quoted or not,
+  with or without a trailing comma). Missing: empty or ``..``.
+- ``wgi_long``: WGI 2024 release, one row per economy, year and indicator. Missing: ``..``.
+- ``cpi_merged``: TI CPI editions 1995-2017 in one table, 0-10 scale, ``0.0`` = not scored.
+- ``cpi_2009``: TI CPI 2009, name and score only; the rank is computed as TI ranks
+  (1 + the number of countries with a higher score).
+- ``cpi_trends``: TI CPI 2024 results and trends, ``;``-separated, header on line 3, 0-100 scale.
+- ``egdi_unu``, ``egdi_un``, ``egdi_un_2024``: UN E-Government Survey, one row per country.
+
+Every country name is mapped to ISO 3166 alpha-3 by ``countries.to_iso3`` (aliases in
+``config/country_aliases.csv``); a name that maps to nothing stops with the file, line and name.
+Entities that are not ISO 3166-1 countries are left out only when ``config/source_exclusions.csv``
+lists them, and every row left out is listed (see ``Drops``).
+
+Duplicate rule: a key (file, country, year, and indicator for WGI) is taken from the first row
+in file order that holds a value; later rows for the same key are dropped and listed.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from oss_analysis import countries, paths
+from oss_analysis.domain import INDICATORS, ti_rank
+from oss_analysis.errors import DataError
+from oss_analysis.extract.publisher_file import (
+    Table,
+    check_range,
+    decode,
+    numbers,
+    parse,
+    read_shipped,
+    required_numbers,
+    resource,
+    shipped_path,
+)
+
+WGI_MEASURES = {
+    "EST": "estimate",
+    "STD.ERR": "stderr",
+    "NO.SRC": "n_sources",
+    "PER.RNK": "pct_rank",
+    "PER.RNK.LOWER": "pct_rank_lower",
+    "PER.RNK.UPPER": "pct_rank_upper",
+}
+WGI_LONG = {
+    "estimate": "estimate",
+    "stddev": "stderr",
+    "nsource": "n_sources",
+    "pctrank": "pct_rank",
+    "pctranklower": "pct_rank_lower",
+    "pctrankupper": "pct_rank_upper",
+}
+WGI_RANGES = {
+    "estimate": (-5.0, 5.0),
+    "stderr": (0.0, 5.0),
+    "n_sources": (0.0, 100.0),
+    "pct_rank": (0.0, 100.0),
+    "pct_rank_lower": (0.0, 100.0),
+    "pct_rank_upper": (0.0, 100.0),
+}
+WGI_COLUMNS = ["iso3", "country", "release", "year", "indicator", *WGI_MEASURES.values(), "source_file"]
+CPI_COLUMNS = [
+    "iso3",
+    "country",
+    "edition",
+    "year",
+    "score",
+    "scale",
+    "rank",
+    "rank_computed",
+    "n_sources",
+    "stderr",
+    "source_file",
+    "line",
+]
+EGDI_COLUMNS = ["iso3", "country", "edition", "rank", "egdi", "epart", "osi", "hci", "tii", "source_file", "line"]
+DROP_COLUMNS = ["file", "line", "country", "iso3", "year", "kind", "detail"]
+YEAR = re.compile(r"^(\d{4})(?: \[YR\d{4}\])?$")
+
+
+@dataclass
+class Drops:
+    """Rows a reader left out, each with the reason (written to data/processed/source_drops.csv)."""
+
+    rows: list[tuple] = field(default_factory=list)
+
+    def frame(self) -> pd.DataFrame:
+        out = pd.DataFrame(self.rows, columns=DROP_COLUMNS)
+        return out.astype({"line": "Int64", "year": "Int64"})
+
+
+# --- shared steps --------------------------------------------------------------------------
+
+
+def map_names(table: Table, name_col: str, drops: Drops, code_col: str | None = None) -> pd.Series:
+    """ISO3 for each row by its name (NA for listed non-countries, which are recorded in
+    ``drops``). An unknown name, or a name that disagrees with a valid ISO3 code in the same row,
+    stops with the line."""
+    names = table.frame[name_col].str.strip()
+    lookup = {n: countries.to_iso3(n) for n in names.unique()}
+    iso3 = names.map(lookup)
+    excluded = countries.exclusions()
+    for name in [n for n, code in lookup.items() if code is None]:
+        rows = (names == name).to_numpy().nonzero()[0]
+        reason = excluded.get(name.casefold())
+        if reason is None:
+            table.fail(
+                "unknown country name (add it to config/country_aliases.csv if it is a real country, "
+                "or to config/source_exclusions.csv if it is not a country)",
+                position=int(rows[0]),
+                column=name_col,
+                value=name,
+            )
+        drops.rows.append(
+            (table.file, table.line(rows[0]), name, None, None, "excluded", f"{len(rows)} rows; {reason}")
+        )
+    if code_col is not None:
+        codes = table.frame[code_col].str.strip().str.upper()
+        valid = codes.map({c: countries.is_iso3(c) for c in codes.unique()})
+        clash = iso3.notna() & valid & (codes != iso3)
+        if clash.any():
+            pos = int(clash.to_numpy().argmax())
+            table.fail(
+                f"name and code disagree: {names.iloc[pos]!r} is {iso3.iloc[pos]}, the code column says "
+                f"{codes.iloc[pos]}",
+                position=pos,
+                column=code_col,
+                value=codes.iloc[pos],
+            )
+    return iso3
+
+
+def dedupe(frame: pd.DataFrame, key: list[str], values: list[str], drops: Drops, file: str) -> pd.DataFrame:
+    """Apply the duplicate rule: per key, the first row in file order that holds a value."""
+    has = frame[values].notna().any(axis=1)
+    ordered = frame.assign(_empty=~has).sort_values(["_empty", "line"], kind="stable")
+    dup = ordered.duplicated(key, keep="first")
+    if dup.any():
+        first = ordered[~dup].set_index(key)["line"]
+        for row in ordered[dup & ~ordered["_empty"]].itertuples(index=False):
+            k = tuple(getattr(row, c) for c in key)
+            kept = first.loc[k if len(k) > 1 else k[0]]
+            detail = f"duplicate of {', '.join(map(str, k))}; kept line {kept}"
+            year = getattr(row, "year", None)
+            drops.rows.append((file, row.line, row.country, row.iso3, year, "duplicate", detail))
+    return ordered[~dup].drop(columns="_empty").sort_values("line", kind="stable")
+
+
+def _years(table: Table) -> list[str]:
+    cols = [c for c in table.frame.columns if YEAR.match(c)]
+    if not cols:
+        table.fail("no year columns (1996, 1998, ... or '2008 [YR2008]')")
+    return cols
+
+
+# --- WGI -----------------------------------------------------------------------------------
+
+
+def read_wgi_wide(text: str, file: str, release: int | None, drops: Drops) -> pd.DataFrame:
+    """WGI wide (DataBank) layout -> tidy rows (country, year, indicator; six measures)."""
+    code_col = "Indicator Code" if "Indicator Code" in text.split("\n", 1)[0] else "Series Code"
+    table = parse(text, file, required=["Country Name", "Country Code", code_col], trailing_sep=True)
+    years = _years(table)
+    series = table.frame[code_col].str.strip()
+    parts = series.str.split(".", n=1, expand=True).reindex(columns=[0, 1])
+    bad = ~parts[0].isin(INDICATORS) | ~parts[1].isin(WGI_MEASURES)
+    if bad.any():
+        pos = int(bad.to_numpy().argmax())
+        table.fail(
+            "unknown WGI series code (expected e.g. CC.EST, VA.PER.RNK)",
+            position=pos,
+            column=code_col,
+            value=series.iloc[pos],
+        )
+    iso3 = map_names(table, "Country Name", drops, "Country Code")
+    values = pd.DataFrame({y: numbers(table, y, missing=("", "..")) for y in years})
+    for measure, (low, high) in WGI_RANGES.items():
+        rows = parts[1].map(WGI_MEASURES).eq(measure).to_numpy()
+        for y in years:
+            check_range(table, values[y].where(rows), y, low, high)
+    wide = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "iso3": iso3,
+                    "country": table.frame["Country Name"].str.strip(),
+                    "indicator": parts[0],
+                    "measure": parts[1].map(WGI_MEASURES),
+                    "line": table.header_line + 1 + pd.RangeIndex(len(iso3)),
+                }
+            ),
+            values,
+        ],
+        axis=1,
+    )
+    wide = dedupe(wide[wide["iso3"].notna()], ["iso3", "indicator", "measure"], years, drops, file)
+    long = wide.melt(id_vars=["iso3", "country", "indicator", "measure"], value_vars=years, var_name="year")
+    long["year"] = long["year"].str.slice(0, 4).astype(int)
+    tidy = long.set_index(["iso3", "country", "year", "indicator", "measure"])["value"].unstack("measure")
+    return _wgi_finish(tidy.reset_index(), release, file)
+
+
+def read_wgi_long(text: str, file: str, release: int | None, drops: Drops) -> pd.DataFrame:
+    """WGI long layout (2024 release) -> tidy rows."""
+    table = parse(text, file, required=["code", "countryname", "year", "indicator", *WGI_LONG])
+    frame = table.frame
+    iso3 = map_names(table, "countryname", drops, "code")
+    year = required_numbers(table, "year")
+    check_range(table, year, "year", 1996, 2100)
+    indicator = frame["indicator"].str.strip().str.upper()
+    bad = ~indicator.isin(INDICATORS)
+    if bad.any():
+        pos = int(bad.to_numpy().argmax())
+        table.fail(
+            f"unknown indicator (expected one of {sorted(INDICATORS)})",
+            position=pos,
+            column="indicator",
+            value=frame["indicator"].iloc[pos],
+        )
+    out = pd.DataFrame(
+        {
+            "iso3": iso3,
+            "country": frame["countryname"].str.strip(),
+            "year": year.astype("Int64"),
+            "indicator": indicator,
+        }
+    )
+    for col, measure in WGI_LONG.items():
+        out[measure] = numbers(table, col, missing=("", ".."))
+        check_range(table, out[measure], col, *WGI_RANGES[measure])
+    out["line"] = table.header_line + 1 + pd.RangeIndex(len(out))
+    out = dedupe(out[out["iso3"].notna()], ["iso3", "year", "indicator"], list(WGI_LONG.values()), drops, file)
+    return _wgi_finish(out, release, file)
+
+
+def _wgi_finish(tidy: pd.DataFrame, release: int | None, file: str) -> pd.DataFrame:
+    for measure in WGI_MEASURES.values():
+        if measure not in tidy:
+            tidy[measure] = pd.NA
+    tidy = tidy.assign(release=release or int(tidy["year"].max()) + 1, source_file=file)
+    tidy["year"] = tidy["year"].astype(int)
+    return tidy[WGI_COLUMNS].sort_values(["iso3", "year", "indicator"], kind="stable").reset_index(drop=True)
+
+
+# --- CPI -----------------------------------------------------------------------------------
+
+
+def _cpi_frame(table: Table, iso3: pd.Series, edition: int, scale: int, file: str, **cols) -> pd.DataFrame:
+    base = {
+        "iso3": iso3,
+        "country": table.frame.iloc[:, 0].str.strip(),
+        "edition": edition,
+        "scale": scale,
+        "rank": pd.NA,
+        "rank_computed": False,
+        "n_sources": pd.NA,
+        "stderr": pd.NA,
+        "source_file": file,
+        "line": table.header_line + 1 + pd.RangeIndex(len(iso3)),
+    }
+    base.update(cols)
+    return pd.DataFrame(base)
+
+
+def _cpi_finish(frame: pd.DataFrame, drops: Drops, file: str) -> pd.DataFrame:
+    """Keep scored rows (an edition that did not score a country has no row), then dedupe."""
+    frame = frame[frame["iso3"].notna() & frame["score"].notna()]
+    frame = dedupe(frame, ["iso3", "edition", "year"], ["score"], drops, file)
+    out = frame[CPI_COLUMNS]
+    return out.sort_values(["iso3", "edition", "year"], kind="stable").reset_index(drop=True)
+
+
+def read_cpi_merged(text: str, file: str, release: int | None, drops: Drops) -> pd.DataFrame:
+    """CPI 1995-2017 merged: one column per edition, 0-10 scale, ``0.0`` = not scored."""
+    table = parse(text, file, required=["country"])
+    years = _years(table)
+    iso3 = map_names(table, "country", drops)
+    parts = []
+    for y in years:
+        score = numbers(table, y)
+        check_range(table, score, y, 0, 10)
+        score = score.mask(score == 0)  # 0.0 marks an edition that did not score the country
+        parts.append(_cpi_frame(table, iso3, int(y), 10, file, year=int(y), score=score))
+    return _cpi_finish(pd.concat(parts, ignore_index=True), drops, file)
+
+
+def _edition_from_name(file: str) -> int:
+    found = re.findall(r"(?:19|20)\d\d", Path(file).name)
+    if not found:
+        raise DataError(
+            file, "cannot tell the edition: the file name must hold its year (e.g. CPI2009.csv, egdi-2010.csv)"
+        )
+    return int(found[-1])
+
+
+def read_cpi_single(text: str, file: str, release: int | None, drops: Drops) -> pd.DataFrame:
+    """CPI 2009 layout (name, score on 0-10): the rank is computed as TI ranks (ties share)."""
+    table = parse(text, file, required=["Country/Territory", "CPI"])
+    edition = release or _edition_from_name(file)
+    iso3 = map_names(table, "Country/Territory", drops)
+    score = numbers(table, "CPI")
+    check_range(table, score, "CPI", 0, 10)
+    rank = ti_rank(score)
+    frame = _cpi_frame(table, iso3, edition, 10, file, year=edition, score=score, rank=rank, rank_computed=True)
+    return _cpi_finish(frame, drops, file)
+
+
+def read_cpi_trends(text: str, file: str, release: int | None, drops: Drops) -> pd.DataFrame:
+    """CPI results and trends (``;``, header on line 3): scores 0-100, ranks from 2017 on."""
+    table = parse(text, file, sep=";", header_line=3, required=["Country / Territory", "ISO3"])
+    score_cols = {int(m.group(1)): c for c in table.frame.columns if (m := re.fullmatch(r"CPI score (\d{4})", c, re.I))}
+    if not score_cols:
+        table.fail("no 'CPI score <year>' columns")
+    edition = release or max(score_cols)
+    iso3 = map_names(table, "Country / Territory", drops, "ISO3")
+    parts = []
+    for year, col in sorted(score_cols.items()):
+        score = numbers(table, col)
+        check_range(table, score, col, 0, 100)
+        extra = {}
+        for name, key in (("Rank", "rank"), ("Sources", "n_sources"), ("Standard error", "stderr")):
+            if f"{name} {year}" in table.frame:
+                extra[key] = numbers(table, f"{name} {year}")
+        if "rank" in extra:
+            check_range(table, extra["rank"], f"Rank {year}", 1, 250)
+            extra["rank"] = extra["rank"].astype("Int64")
+        parts.append(_cpi_frame(table, iso3, edition, 100, file, year=year, score=score, **extra))
+    return _cpi_finish(pd.concat(parts, ignore_index=True), drops, file)
+
+
+# --- UN E-Government Survey ----------------------------------------------------------------
+
+EGDI_HEADERS = {
+    "egdi_unu": {
+        "country-name": "country",
+        "e-gov-rank": "rank",
+        "e-gov-index": "egdi",
+        "e-pat-index": "epart",
+        "osi": "osi",
+        "hci": "hci",
+        "tii": "tii",
+    },
+    "egdi_un": {
+        "Country Name": "country",
+        "E-Government Rank": "rank",
+        "E-Government Index": "egdi",
+        "E-Participation Index": "epart",
+        "Online Service Index": "osi",
+        "Human Capital Index": "hci",
+        "Telecommunication Infrastructure Index": "tii",
+    },
+    "egdi_un_2024": {
+        "Country": "country",
+        "Rank": "rank",
+        "E_Index": "egdi",
+        "E_Participation": "epart",
+        "Online_Service": "osi",
+        "Human_Capital": "hci",
+        "Tele_Infra": "tii",
+    },
+}
+
+
+def read_egdi(layout: str) -> Callable[[str, str, int | None, Drops], pd.DataFrame]:
+    """A reader for one of the UN e-government layouts."""
+
+    def reader(text: str, file: str, release: int | None, drops: Drops) -> pd.DataFrame:
+        names = EGDI_HEADERS[layout]
+        table = parse(text, file, required=list(names))
+        name_col = next(c for c, v in names.items() if v == "country")
+        code_col = "country-code" if "country-code" in table.frame else None
+        iso3 = map_names(table, name_col, drops, code_col)
+        out = pd.DataFrame({"iso3": iso3, "country": table.frame[name_col].str.strip()})
+        for col, key in names.items():
+            if key != "country":
+                out[key] = numbers(table, col)
+                check_range(table, out[key], col, *((1, 250) if key == "rank" else (0, 1)))
+        edition = release or _egdi_edition(table, file)
+        # an EGDI of 0.0 means "not computed" (2010, 2012): its rank is a placeholder and any
+        # zero component of that row was not computed either
+        uncomputed = out["egdi"].eq(0)
+        for key in ("rank", "egdi", "epart", "osi", "hci", "tii"):
+            out[key] = out[key].mask(uncomputed & (out[key].eq(0) | (key in ("rank", "egdi"))))
+        out = out.assign(
+            edition=edition,
+            rank=out["rank"].round().astype("Int64"),
+            source_file=file,
+            line=table.header_line + 1 + pd.RangeIndex(len(out)),
+        )
+        out = dedupe(out[out["iso3"].notna()], ["iso3"], ["egdi", "rank"], drops, file)
+        return out[EGDI_COLUMNS].sort_values("iso3").reset_index(drop=True)
+
+    reader.__name__ = f"read_{layout}"
+    return reader
+
+
+def _egdi_edition(table: Table, file: str) -> int:
+    if "Survey Year" in table.frame:
+        year = required_numbers(table, "Survey Year")
+        if year.nunique() != 1:
+            table.fail("Survey Year differs between rows (one edition per file)", column="Survey Year")
+        return int(year.iloc[0])
+    return _edition_from_name(file)
+
+
+# --- dispatch ------------------------------------------------------------------------------
+
+READERS = {
+    "wgi_wide": read_wgi_wide,
+    "wgi_long": read_wgi_long,
+    "cpi_merged": read_cpi_merged,
+    "cpi_2009": read_cpi_single,
+    "cpi_trends": read_cpi_trends,
+    **{k: read_egdi(k) for k in EGDI_HEADERS},
+}
+KIND = {"wgi_wide": "wgi", "wgi_long": "wgi", "cpi_merged": "cpi", "cpi_2009": "cpi", "cpi_trends": "cpi"}
+
+
+SIGNATURES = {
+    "wgi_wide": {"country name", "country code", "indicator name", "indicator code", "series code"},
+    "wgi_long": {"codeindyr", "code", "countryname", "year", "indicator", *WGI_LONG},
+    "cpi_2009": {"country/territory", "cpi"},
+    "cpi_trends": {"country / territory", "iso3", "region"},
+    **{k: {c.casefold() for c in v} | {"country-code", "survey year"} for k, v in EGDI_HEADERS.items()},
+}
+
+
+def detect_layout(text: str, file: str) -> str:
+    """The layout of a file by its header cells (split on commas, semicolons and tabs alike, so
+    that a file with the wrong delimiter is named as such by its reader, not as an unknown layout;
+    a renamed column still leaves the layout recognisable, and its reader names the column)."""
+    head = text.split("\n", 3)[:3]
+    cells = [{c.strip().strip('"').strip().casefold() for c in re.split(r"[,;\t]", line)} for line in head]
+    first, third = cells[0], cells[2] if len(cells) > 2 else set()
+    if any(c.startswith("corruption perceptions index") for c in first):
+        return "cpi_trends"
+    scores = {k: len((third if k == "cpi_trends" else first) & sig) / min(len(sig), 4) for k, sig in SIGNATURES.items()}
+    best = max(scores, key=scores.get)
+    years = [c for c in first if re.fullmatch(r"(19|20)\d\d", c)]
+    if scores[best] < 0.5 and len(years) >= 3 and len(first) <= len(years) + 2:
+        return "cpi_merged"  # a name column and one column per edition
+    if scores[best] >= 0.5:
+        return best
+    raise DataError(
+        file,
+        "unknown layout: the first line matches none of the WGI, CPI or UN e-government layouts "
+        f"this compendium reads ({', '.join(READERS)})",
+        row=1,
+        value=head[0][:60],
+    )
+
+
+def read_file(path: Path, drops: Drops | None = None, *, release: int | None = None) -> pd.DataFrame:
+    """Read any publisher's file in a known layout, as downloaded (a user's file)."""
+    file = paths.shown(path)
+    if not Path(path).exists():
+        raise DataError(file, "file is missing")
+    text = decode(Path(path).read_bytes(), file)
+    if not text.strip():
+        raise DataError(file, "file is empty")
+    return READERS[detect_layout(text, file)](text, file, release, drops if drops is not None else Drops())
+
+
+# Files read in this process, so that a file is parsed once per build: the build prepares
+# wgi_sources and source_drops (which lists the rows every reader left out) from the same files,
+# in two threads of one process. One entry per file, serving while the file (size, modification
+# time), its package entry and the name tables (aliases, exclusions) it was read with are the same.
+_READS: dict[Path, tuple[tuple, tuple[object, object], pd.DataFrame, tuple[tuple, ...]]] = {}
+_READS_LOCK = threading.Lock()
+
+
+def read_shipped_file(name: str, drops: Drops) -> pd.DataFrame:
+    """Read one shipped file by its resource name (sha256 checked; release from the package);
+    the rows it leaves out are added to ``drops``."""
+    res = resource(name)
+    path = shipped_path(name)
+    with _READS_LOCK:  # a second thread asking for the same file waits for the first's result
+        st = path.stat() if path.exists() else None  # missing: read_shipped says so
+        stamp = (st and (st.st_size, st.st_mtime_ns), res["hash"], res["x-layout"], res["x-release"])
+        names = (countries.aliases_read(), countries.exclusions())
+        hit = _READS.get(path)
+        if hit is None or hit[0] != stamp or any(a is not b for a, b in zip(hit[1], names, strict=True)):
+            text, file = read_shipped(name)
+            own = Drops()
+            frame = READERS[res["x-layout"]](text, file, int(res["x-release"]), own)
+            hit = _READS[path] = (stamp, names, frame, tuple(own.rows))
+    drops.rows.extend(hit[3])
+    return hit[2].copy()
+
+
+# --- the processed source tables -------------------------------------------------------------
+
+
+def shipped(kind: str) -> list[str]:
+    """Resource names of the shipped files of one publisher ('wgi', 'cpi' or 'egdi'), in package order."""
+    from oss_analysis.extract.publisher_file import package
+
+    return [r["name"] for r in package()["resources"] if KIND.get(r["x-layout"], "egdi") == kind]
+
+
+def table(kind: str, drops: Drops | None = None) -> pd.DataFrame:
+    """All shipped files of one publisher stacked into one tidy table (see schemas.*_SOURCES)."""
+    drops = drops if drops is not None else Drops()
+    return pd.concat([read_shipped_file(n, drops) for n in shipped(kind)], ignore_index=True)
+
+
+def drops_table() -> pd.DataFrame:
+    """Every row the readers left out of the three source tables, with the reason."""
+    drops = Drops()
+    for kind in ("wgi", "cpi", "egdi"):
+        table(kind, drops)
+    return drops.frame()
+
+
+def drops_note(path: Path) -> str:
+    """The one line the build prints about the rows left out of the source tables."""
+    drops = pd.read_csv(path)
+    counts = drops["kind"].value_counts()
+    return (
+        f"source tables: {counts.get('excluded', 0)} non-countries left out, {counts.get('duplicate', 0)} duplicate "
+        f"country-years dropped; each listed in data/processed/source_drops.csv"
+    )

@@ -1,0 +1,287 @@
+"""Read raw transcriptions and processed tables, validated, failing with one clear line.
+
+The Frictionless ``data/raw/datapackage.json`` is the single statement of each raw file's
+schema; the pandera checks for raw files are derived from it, so the two cannot drift.
+"""
+
+from __future__ import annotations
+
+import csv
+import io as _io
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from oss_analysis import countries, paths
+from oss_analysis.errors import DataError
+from oss_analysis.extract import datapackage as _dp
+from oss_analysis.files import sha256
+
+if TYPE_CHECKING:  # pandera is imported where a schema is built or run, not by every reader
+    import pandera.pandas as pa
+
+_NUMERIC = {"integer", "number"}
+
+
+_datapackage = _dp._read  # cached per project root; ``_datapackage.cache_clear()`` after an edit
+
+
+def datapackage() -> dict[str, Any]:
+    """The raw data package descriptor (cached per project root, checked by ``datapackage``)."""
+    return _dp.read()
+
+
+def resource(name: str) -> dict[str, Any]:
+    """Descriptor of one raw resource; a clear error lists the known names."""
+    for res in datapackage()["resources"]:
+        if res["name"] == name:
+            return res
+    known = ", ".join(sorted(r["name"] for r in datapackage()["resources"]))
+    raise KeyError(f"no raw resource named {name!r} in data/raw/datapackage.json; known: {known}")
+
+
+def read_checked_csv(
+    path: Path, expected: list[str], *, optional: set[str] = frozenset(), may_be_empty: bool = False
+) -> pd.DataFrame:
+    """Read a CSV as text after checking what pandas would silently accept: missing or empty
+    file, byte-order mark, bad encoding, missing/unknown columns, ragged or truncated rows."""
+    name = paths.shown(path)
+    if not path.exists():
+        raise DataError(name, "file is missing")
+    data = path.read_bytes()
+    if not data.strip():
+        raise DataError(name, "file is empty")
+    if data.startswith(b"\xef\xbb\xbf"):
+        raise DataError(name, "starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM", row=1)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise DataError(name, "is not valid UTF-8; save it as UTF-8", row=line) from None
+    if not text.endswith("\n"):
+        last = text.count("\n") + 1
+        raise DataError(name, "last line has no line ending (file truncated?)", row=last)
+    rows = list(csv.reader(_io.StringIO(text, newline="")))
+    header = rows[0]
+    for j, col in enumerate(header):
+        if col in header[:j]:
+            where = f"fields {header.index(col) + 1} and {j + 1}"
+            raise DataError(name, f"column name appears twice in the header ({where})", row=1, column=col)
+    for col in expected:
+        if col not in header and col not in optional:
+            raise DataError(name, "required column is missing", row=1, column=col)
+    for col in header:
+        if col not in expected:
+            raise DataError(name, "column is not in the schema (renamed or extra?)", row=1, column=col)
+    if len(rows) == 1 and not may_be_empty:
+        raise DataError(name, "has a header but no data rows")
+    for i, row in enumerate(rows[1:], start=2):
+        if len(row) != len(header):
+            raise DataError(name, f"has {len(row)} fields, the header has {len(header)}", row=i)
+    return pd.DataFrame(rows[1:], columns=header, dtype="string").replace({"": pd.NA})
+
+
+def _coerce(frame: pd.DataFrame, fields: list[dict[str, Any]], name: str) -> pd.DataFrame:
+    out = frame.copy()
+    for field in fields:
+        col, ftype = field["name"], field.get("type", "string")
+        if col not in out:
+            continue
+        if ftype in _NUMERIC:
+            num = pd.to_numeric(out[col], errors="coerce")
+            bad = num.isna() & out[col].notna()
+            if bad.any():
+                i = int(bad.to_numpy().argmax())
+                raise DataError(name, f"expected a {ftype}", row=i + 2, column=col, value=out[col].iloc[i])
+            if ftype == "integer":
+                frac = num.notna() & (num % 1 != 0)
+                if frac.any():
+                    i = int(frac.to_numpy().argmax())
+                    raise DataError(name, "expected a whole number", row=i + 2, column=col, value=out[col].iloc[i])
+                out[col] = num.astype("Int64")
+            else:
+                out[col] = num.astype("Float64")
+        elif ftype == "boolean":
+            mapped = out[col].str.lower().map({"true": True, "false": False})
+            bad = mapped.isna() & out[col].notna()
+            if bad.any():
+                i = int(bad.to_numpy().argmax())
+                raise DataError(name, "expected true or false", row=i + 2, column=col, value=out[col].iloc[i])
+            out[col] = mapped.astype("boolean")
+    return out
+
+
+def _is_date_pattern(pattern: str) -> bool:
+    """Fields whose pattern is a year or a year-month (``[0-9]{4}-[0-9]{2}``) hold dates."""
+    return pattern.strip("^$").startswith("[0-9]{4}") and "-[0-9]{2}" in pattern
+
+
+def _real_dates(values: pd.Series) -> pd.Series:
+    """True where a ``YYYY`` or ``YYYY-MM`` value is a date (a pattern lets month 13 through)."""
+    parts = values.astype("string").str.split("-", n=1, expand=True)
+    if parts.shape[1] < 2:
+        return pd.Series(True, index=values.index)
+    month = pd.to_numeric(parts[1], errors="coerce")
+    return (parts[1].isna() | month.between(1, 12)).fillna(True).astype(bool)
+
+
+def _field_checks(field: dict[str, Any]) -> list[pa.Check]:
+    import pandera.pandas as pa
+
+    cons = field.get("constraints", {})
+    checks: list[pa.Check] = []
+    if "minimum" in cons:
+        checks.append(pa.Check.ge(cons["minimum"], error=f"must be >= {cons['minimum']}"))
+    if "maximum" in cons:
+        checks.append(pa.Check.le(cons["maximum"], error=f"must be <= {cons['maximum']}"))
+    if "pattern" in cons:
+        checks.append(pa.Check.str_matches(f"^(?:{cons['pattern']})$", error=f"must match {cons['pattern']}"))
+        if _is_date_pattern(cons["pattern"]):
+            checks.append(pa.Check(_real_dates, error="must be a real date (year, or year-month with month 01-12)"))
+    if "enum" in cons:
+        checks.append(pa.Check.isin(cons["enum"], error=f"must be one of {cons['enum']}"))
+    if field.get("x-country") == "name":
+        checks.append(
+            pa.Check(
+                lambda s: s.map(lambda v: countries.to_iso3(str(v)) is not None),
+                element_wise=False,
+                error="unknown country name (add it to config/country_aliases.csv if it is a real country)",
+            )
+        )
+    if field.get("x-country") == "iso3":
+        checks.append(pa.Check(lambda s: s.map(countries.is_iso3), error="unknown ISO 3166 alpha-3 code"))
+    return checks
+
+
+def schema_from_fields(fields: list[dict[str, Any]], primary_key: list[str] | None = None) -> pa.DataFrameSchema:
+    """pandera schema equivalent to a Frictionless table schema (types, required, unique, range,
+    enum, country codes, primary key)."""
+    import pandera.pandas as pa
+
+    dtypes = {"integer": "Int64", "number": "Float64", "string": "string", "date": "string", "boolean": "boolean"}
+    cols = {}
+    for f in fields:
+        cons = f.get("constraints", {})
+        cols[f["name"]] = pa.Column(
+            dtypes.get(f.get("type", "string"), "string"),
+            checks=_field_checks(f),
+            nullable=not cons.get("required", False),
+            unique=bool(cons.get("unique", False)),
+            required=True,
+        )
+    return pa.DataFrameSchema(cols, unique=primary_key if primary_key and len(primary_key) > 1 else None, strict=True)
+
+
+_UNIQUE = ("field_uniqueness", "multiple_fields_uniqueness")
+
+
+def _first_repeat(frame: pd.DataFrame, columns: list[str]) -> tuple[int, int] | None:
+    """Position of the first row that repeats an earlier row's key, and of that earlier row."""
+    cols = [c for c in columns if c in frame]
+    if not cols:
+        return None
+    repeated = frame.duplicated(subset=cols, keep="first").to_numpy()
+    if not repeated.any():
+        return None
+    i = int(repeated.argmax())
+    key = frame.iloc[i][cols]
+    same = (frame[cols] == key).all(axis=1) | (frame[cols].isna() & key.isna()).all(axis=1)
+    return i, int(same.to_numpy().argmax())
+
+
+def _unique_failures(fc: pd.DataFrame, frame: pd.DataFrame, schema: pa.DataFrameSchema) -> list[dict[str, Any]]:
+    """The first repeat of each key the schema declares unique, worked out from the frame itself
+    (pandera lists every row of every repeated key, in no useful order)."""
+    out = []
+    for check in fc.loc[fc["check"].isin(_UNIQUE), ["check", "column"]].drop_duplicates().itertuples():
+        columns = list(schema.unique or []) if check.check == "multiple_fields_uniqueness" else [check.column]
+        found = _first_repeat(frame, columns)
+        if found is None:
+            continue
+        i, first = found
+        column = columns[0] if check.check == "multiple_fields_uniqueness" else check.column
+        rule = f"duplicate key (first seen on line {first + 2})"
+        if len(columns) > 1:
+            rule = f"duplicate key {', '.join(columns)} (first seen on line {first + 2})"
+        out.append({"_order": i, "column": column, "rule": rule, "value": frame.iloc[i][column]})
+    return out
+
+
+def _other_failures(fc: pd.DataFrame) -> list[dict[str, Any]]:
+    """Every other failure, one per (row, check); a check across columns names the column its
+    rule starts with (``value must be ...``)."""
+    fc = fc[~fc["check"].isin(_UNIQUE)].copy()
+    fc["pos"] = pd.to_numeric(fc["index"], errors="coerce").fillna(-1).astype(int)
+    fc["named"] = [str(r.check).startswith(f"{r.column} ") for r in fc.itertuples()]
+    fc = fc.sort_values(["pos", "named", "column"], ascending=[True, False, True], kind="stable")
+    out = []
+    for r in fc.drop_duplicates(["pos", "check"]).itertuples():
+        rule = "value is required" if r.check == "not_nullable" else str(r.check)
+        column = r.column if pd.notna(r.column) else None
+        out.append({"_order": r.pos, "column": column, "rule": rule, "value": r.failure_case})
+    return out
+
+
+def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, file: str) -> pd.DataFrame:
+    """Run a pandera schema and turn its first failure (by line, then column) into a one-line
+    DataError: the line and column that break the rule, and for a repeated key the line where the
+    key was first seen."""
+    import pandera.pandas as pa
+
+    try:
+        return schema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        failures = _unique_failures(exc.failure_cases, frame, schema) + _other_failures(exc.failure_cases)
+        first = min(failures, key=lambda f: (f["_order"], str(f["column"])))
+        row = first["_order"] + 2 if first["_order"] >= 0 else None
+        raise DataError(file, first["rule"], row=row, column=first["column"], value=first["value"]) from None
+
+
+def check_hash(name: str) -> None:
+    """Fail when a raw file no longer matches the checksum recorded in the data package."""
+    res = resource(name)
+    path = paths.raw_dir() / res["path"]
+    expected = str(res.get("hash", "")).removeprefix("sha256:")
+    if not expected:  # never a silent pass: a missing hash would switch the check off
+        raise DataError(_dp.FILE, f"resource {name!r} has no 'hash' (run `make datapackage` after checking the file)")
+    if path.exists() and sha256(path) != expected:
+        raise DataError(
+            paths.shown(path),
+            "sha256 differs from data/raw/datapackage.json (edited by hand? run `make datapackage` "
+            "after checking the change)",
+        )
+
+
+def load_raw(name: str, *, verify_hash: bool = True) -> pd.DataFrame:
+    """A raw transcription as a typed, validated frame (rows in file order)."""
+    res = resource(name)
+    path = paths.raw_dir() / res["path"]
+    fields = res["schema"]["fields"]
+    frame = read_checked_csv(path, [f["name"] for f in fields], may_be_empty=bool(res.get("x-may-be-empty")))
+    frame = validate_as(name, frame, paths.shown(path))
+    if verify_hash:
+        check_hash(name)
+    return frame
+
+
+def validate_as(name: str, frame: pd.DataFrame, file: str) -> pd.DataFrame:
+    """Type and validate text cells against a raw resource's schema (a raw file, or a frame built
+    from another file layout)."""
+    res = resource(name)
+    fields = res["schema"]["fields"]
+    if any("x-country" in f for f in fields):
+        countries.check_aliases()  # its own errors name it, not the table being checked
+    text = frame.astype("string").replace({"": pd.NA})
+    return validate(_coerce(text, fields, file), schema_from_fields(fields, res["schema"].get("primaryKey")), file)
+
+
+def raw_rows(name: str) -> list[dict[str, str]]:
+    """A raw transcription's rows as text, the printed digits exactly (no typing, no checks)."""
+    with (paths.raw_dir() / f"{name}.csv").open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def titles(name: str) -> dict[str, str]:
+    """Printed column headers (Frictionless ``title``) by field name."""
+    return {f["name"]: f.get("title", f["name"]) for f in resource(name)["schema"]["fields"]}

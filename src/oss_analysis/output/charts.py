@@ -1,0 +1,453 @@
+"""Chart builders shared by the notebooks (the look comes from ``style``)."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.ticker import MaxNLocator
+
+from oss_analysis.output.style import HIGHLIGHT, MUTED
+
+
+def _place_labels(ax: plt.Axes, texts: list, xs: list[float], ys: list[float]) -> None:
+    """Move labels off each other and off the points (adjustText), with a thin leader line where a
+    label moved. A fixed number of iterations (never a time limit) keeps the result deterministic."""
+    from adjustText import adjust_text
+
+    adjust_text(
+        texts,
+        x=list(xs),
+        y=list(ys),
+        ax=ax,
+        iter_lim=400,
+        expand=(1.3, 1.6),
+        force_static=(0.3, 0.6),
+        arrowprops={"arrowstyle": "-", "color": "#5d6d7e", "lw": 0.6},
+    )
+
+
+def ranked_bars(
+    frame: pd.DataFrame,
+    *,
+    value: str,
+    label: str,
+    key: str,
+    highlight: str,
+    title: str,
+    xlabel: str,
+    value_fmt: str = "{:.1f}",
+    xlim: tuple[float, float] | None = None,
+    best: str = "high",
+) -> plt.Figure:
+    """Horizontal bars, best at the top (``best="low"`` for ranks), the ``highlight`` row in red."""
+    rows = frame.sort_values(value, ascending=(best == "high"), kind="stable")
+    colours = [HIGHLIGHT if k == highlight else MUTED for k in rows[key]]
+    fig, ax = plt.subplots(figsize=(7, 0.45 * len(rows) + 1.2))
+    ax.barh(rows[label], rows[value], color=colours)
+    for y, v in enumerate(rows[value]):
+        ax.text(v, y, " " + value_fmt.format(v), va="center", fontsize=9)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("")
+    ax.set_title(title, loc="left")
+    if xlim:
+        ax.set_xlim(*xlim)
+    ax.grid(axis="y", visible=False)
+    return fig
+
+
+def heatmap(
+    wide: pd.DataFrame, *, title: str, focus_label: str | None = None, fmt: str = "g", cbar_label: str = ""
+) -> plt.Figure:
+    """Annotated heatmap of a countries x dimensions frame; the focus row label in bold red."""
+    import seaborn as sns
+
+    fig, ax = plt.subplots(figsize=(9, 0.5 * len(wide) + 2))
+    sns.heatmap(
+        wide,
+        annot=True,
+        fmt=fmt,
+        cmap="RdYlGn",
+        vmin=0,
+        vmax=100,
+        linewidths=0.5,
+        ax=ax,
+        cbar_kws={"label": cbar_label},
+    )
+    ax.set_title(title, loc="left")
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.set_xticklabels(ax.get_xticklabels(), rotation=30, ha="right")
+    for tick in ax.get_yticklabels():
+        if tick.get_text() == focus_label:
+            tick.set_color(HIGHLIGHT)
+            tick.set_fontweight("bold")
+    return fig
+
+
+def group_dots(
+    frame: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    group: str,
+    label: str,
+    focus: str,
+    key: str,
+    title: str,
+    xlabel: str,
+    order: list[str] | None = None,
+) -> plt.Figure:
+    """One row per dimension, one dot per country coloured by comparator group; the focus country
+    drawn large, red and labelled."""
+    import seaborn as sns
+
+    fig, ax = plt.subplots(figsize=(9, 4.8))
+    others = frame[frame[key] != focus]
+    # dodge by group instead of random jitter: the same data always draw the same picture
+    sns.stripplot(data=others, x=x, y=y, hue=group, order=order, jitter=False, dodge=True, size=7, ax=ax, alpha=0.85)
+    mine = frame[frame[key] == focus]
+    cats = order or list(dict.fromkeys(frame[y]))
+    ypos = [cats.index(v) for v in mine[y]]
+    ax.scatter(mine[x], ypos, s=160, color=HIGHLIGHT, edgecolor="black", zorder=5, label=mine[label].iloc[0])
+    for xv, yv in zip(mine[x], ypos, strict=False):
+        ax.annotate(
+            f"{xv:g}", (xv, yv), xytext=(0, 9), textcoords="offset points", ha="center", fontsize=8, color=HIGHLIGHT
+        )
+    ax.set_xlim(-2, 102)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("")
+    ax.set_title(title, loc="left")
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+    return fig
+
+
+def rated_providers(frame: pd.DataFrame, *, title: str) -> plt.Figure:
+    """Dot plot of providers by rating position (1 = most barriers), ties on one line, with the
+    One Stop Shop and the OSS's stakeholder bodies marked."""
+    rows = frame.sort_values(["rating", "order"], ascending=[False, False]).reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(8, 0.27 * len(rows) + 1.5))
+    colour = [
+        HIGHLIGHT if o else ("#1f4e79" if s else MUTED)
+        for o, s in zip(rows["is_oss"], rows["is_oss_stakeholder"], strict=False)
+    ]
+    ax.scatter(rows["rating"], range(len(rows)), c=colour, s=45, zorder=3)
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels(rows["provider"], fontsize=8)
+    for t, o, s in zip(ax.get_yticklabels(), rows["is_oss"], rows["is_oss_stakeholder"], strict=False):
+        if o:
+            t.set_color(HIGHLIGHT)
+            t.set_fontweight("bold")
+        elif s:
+            t.set_color("#1f4e79")
+    ax.set_xlabel("Rating position (1 = most administrative barriers)")
+    ax.set_xticks(range(1, int(rows["rating"].max()) + 1))
+    ax.set_title(title, loc="left")
+    from matplotlib.lines import Line2D
+
+    handles = [
+        Line2D([], [], marker="o", ls="", color=HIGHLIGHT, label="One Stop Shop"),
+        Line2D([], [], marker="o", ls="", color="#1f4e79", label="OSS stakeholder bodies"),
+        Line2D([], [], marker="o", ls="", color=MUTED, label="other providers"),
+    ]
+    ax.legend(handles=handles, loc="upper right", fontsize=8)
+    return fig
+
+
+def scatter_fit(
+    fitted: pd.DataFrame,
+    band: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    label: str,
+    key: str,
+    focus: str,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+) -> plt.Figure:
+    """Points, OLS line and 95% confidence band; every point labelled, the focus country in red."""
+    fig, ax = plt.subplots(figsize=(7.5, 5.2))
+    ax.fill_between(band[x], band["ci_low"], band["ci_high"], color=MUTED, alpha=0.3, label="95% confidence band")
+    ax.plot(band[x], band["fit"], color="#1f4e79", lw=1.5, label="OLS fit")
+    rows = fitted.sort_values([x, y])
+    texts = []
+    for r in rows.itertuples():
+        mine = getattr(r, key) == focus
+        ax.scatter(getattr(r, x), getattr(r, y), color=HIGHLIGHT if mine else "#5d6d7e", s=70 if mine else 35, zorder=4)
+        texts.append(
+            ax.text(
+                getattr(r, x),
+                getattr(r, y),
+                getattr(r, label),
+                fontsize=8,
+                color=HIGHLIGHT if mine else "black",
+                fontweight="bold" if mine else "normal",
+                zorder=5,
+            )
+        )
+    _place_labels(ax, texts, rows[x], rows[y])
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, loc="left")
+    ax.legend(loc="upper left", fontsize=8)
+    return fig
+
+
+def category_ranges(frame: pd.DataFrame, *, title: str, focus_label: str) -> plt.Figure:
+    """Per category: the range from lowest to highest score, and the focus country's score."""
+    rows = frame.iloc[::-1].reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(9, 0.6 * len(rows) + 1.5))
+    ends = (("lowest", "#5d6d7e"), ("highest", "#2e8b57"))
+    for i, r in rows.iterrows():
+        ax.plot([r["lowest_score"], r["highest_score"]], [i, i], color=MUTED, lw=3, zorder=1)
+        for end, colour in ends:
+            ax.scatter(r[f"{end}_score"], i, color=colour, s=40, zorder=2)
+        for end, _ in ends:
+            ax.annotate(
+                r[f"{end}_label"],
+                (r[f"{end}_score"], i),
+                xytext=(0, -12),
+                textcoords="offset points",
+                ha="center",
+                fontsize=7,
+            )
+        ax.scatter(r["kaz_score"], i, color=HIGHLIGHT, s=90, zorder=3, edgecolor="black")
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels(rows["category"], fontsize=9)
+    ax.set_xlim(0, 10.6)
+    ax.set_xlabel("EIU e-readiness score, 2008 (0-10)")
+    ax.set_title(title, loc="left")
+    from matplotlib.lines import Line2D
+
+    ax.legend(
+        handles=[
+            Line2D([], [], marker="o", ls="", color=HIGHLIGHT, label=focus_label),
+            *(Line2D([], [], marker="o", ls="", color=colour, label=end) for end, colour in reversed(ends)),
+        ],
+        loc="center left",
+        bbox_to_anchor=(1.01, 0.5),
+        frameon=False,
+        fontsize=8,
+    )
+    return fig
+
+
+def dated_points(
+    frame: pd.DataFrame,
+    *,
+    title: str,
+    ylabel: str,
+    styles: dict[str, dict],
+    annotate: str = "label",
+    cluster_years: float = 0.3,
+) -> plt.Figure:
+    """Counts at their own dates, one marker style per kind of point (existing, planned, ...).
+    Points with the same value within ``cluster_years`` share one label listing every passage
+    that prints them; undated targets are drawn at the right edge."""
+    fig, ax = plt.subplots(figsize=(10, 5.8))
+    dated = frame[frame["year"].notna()]
+    right = float(dated["year"].max()) + 0.8
+    pts = frame.assign(x=frame["year"].fillna(right))
+    for kind, st in styles.items():
+        part = pts[pts["kind"] == kind]
+        if not part.empty:
+            ax.scatter(part["x"], part["value"], label=kind, zorder=3, **st)
+    clusters: list[list] = []
+    for r in pts.sort_values(["value", "x"], kind="stable").itertuples():
+        last = clusters[-1] if clusters else None
+        if last and last[0] == r.value and r.x - last[1] <= cluster_years:
+            last[2].append(getattr(r, annotate))
+        else:
+            clusters.append([r.value, r.x, [getattr(r, annotate)]])
+    texts = [
+        ax.text(
+            x,
+            value,
+            f"{value:g}: " + "; ".join(dict.fromkeys(labels)),
+            fontsize=6.5,
+            va="center",
+            bbox={"fc": "white", "ec": "none", "alpha": 0.85, "pad": 0.4},  # readable across grid lines
+        )
+        for value, x, labels in clusters
+    ]
+    ax.margins(y=0.1)
+    ax.set_xlim(ax.get_xlim()[0], right + 1.6)  # before placing: the labels stay inside these limits
+    _place_labels(ax, texts, pts["x"], pts["value"])
+    ax.axvline(right - 0.4, color=MUTED, ls=":", lw=1, zorder=1)
+    years = list(range(int(dated["year"].min()), int(right - 0.4) + 1))
+    ax.set_xticks([*years, right], [*map(str, years), "undated\ntargets"])  # a tick: it cannot overlap
+    ax.set_xlabel("Year")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, loc="left")
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=8)  # off the labels
+    return fig
+
+
+def rank_over_time(frame: pd.DataFrame, *, title: str) -> plt.Figure:
+    """Ranks by year (1 = best, so the axis is inverted); derived points hollow, each point's
+    study in its colour."""
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    ax.plot(frame["year"], frame["rank"], color=MUTED, lw=1, ls="--", zorder=1)
+    colours = {"thesis": "#1f4e79", "article": "#2e8b57", "publisher": "#b8860b"}
+    for r in frame.itertuples():
+        c = colours[r.study]
+        ax.scatter(r.year, r.rank, s=70, zorder=3, facecolor="white" if r.derived else c, edgecolor=c, linewidth=2)
+        ax.annotate(
+            f"{r.rank}" + (" (derived)" if r.derived else ""),
+            (r.year, r.rank),
+            xytext=(6, 4),
+            textcoords="offset points",
+            fontsize=8,
+        )
+    ax.invert_yaxis()
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # years, not 2002.5
+    ax.set_xlabel("Year")
+    ax.set_ylabel("Rank (1 = best)")
+    ax.set_title(title, loc="left")
+    from matplotlib.lines import Line2D
+
+    ax.legend(
+        handles=[
+            Line2D([], [], marker="o", ls="", color=colours["thesis"], label="thesis (UN survey 2008)"),
+            Line2D(
+                [],
+                [],
+                marker="o",
+                ls="",
+                markerfacecolor="white",
+                color=colours["thesis"],
+                label="derived from the thesis' rank changes",
+            ),
+            Line2D([], [], marker="o", ls="", color=colours["article"], label="article (UN EGDI)"),
+        ]
+        + (
+            [Line2D([], [], marker="o", ls="", color=colours["publisher"], label="UN E-Government Survey file")]
+            if (frame["study"] == "publisher").any()
+            else []
+        ),
+        loc="lower right",
+        fontsize=8,
+    )
+    return fig
+
+
+def sources_over_time(
+    frame: pd.DataFrame, *, x: str, y: str, source: str, title: str, ylabel: str, fit: object | None = None
+) -> plt.Figure:
+    """Values by year, one colour per source, each point labelled; optional OLS line with band."""
+    fig, ax = plt.subplots(figsize=(8, 4.8))
+    if fit is not None:
+        band = fit.band  # type: ignore[attr-defined]
+        ax.fill_between(
+            band[x], band["ci_low"], band["ci_high"], color=MUTED, alpha=0.25, label=f"OLS line, 95% band (n = {fit.n})"
+        )  # type: ignore[attr-defined]
+        ax.plot(band[x], band["fit"], color="#5d6d7e", lw=1, ls="--")
+    from oss_analysis.output.style import PALETTE
+
+    for i, (name, part) in enumerate(frame.groupby(source, sort=False)):
+        ax.scatter(part[x], part[y], s=80, color=PALETTE[i % len(PALETTE)], label=name, zorder=3)
+        for xv, yv in zip(part[x], part[y], strict=False):
+            ax.annotate(f"{yv:g}", (xv, yv), xytext=(0, 9), textcoords="offset points", ha="center", fontsize=9)
+    ax.set_xticks(sorted(frame[x].unique()))
+    lo, hi = frame[y].min(), frame[y].max()
+    ax.set_ylim(lo - 2, hi + 2)
+    ax.set_xlabel("Year")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, loc="left")
+    ax.legend(loc="lower right", fontsize=8)
+    return fig
+
+
+def _stage_facts(r: pd.Series) -> str:
+    """'25 services; offices 30 to 300': what the thesis gives for a stage, in words."""
+    bits = []
+    if pd.notna(r["services"]):
+        bits.append(f"{int(r['services'])} services" + (" added" if r["services_kind"] == "added" else ""))
+    if pd.notna(r["offices_to"]):
+        bits.append(
+            f"offices {int(r['offices_from'])} to {int(r['offices_to'])}"
+            if pd.notna(r["offices_from"])
+            else f"{int(r['offices_to'])} offices"
+        )
+    return "; ".join(bits)
+
+
+def stages_timeline(stages: pd.DataFrame, *, title: str, end_year: float, start_year: float) -> plt.Figure:
+    """Figure 4 rebuilt: one row per stage, its bar over its period (open-ended stages run to the
+    right edge) and its label beside the axis, so no label can run into a bar or another label;
+    what the thesis gives for a stage sits in its bar (after it, if it does not fit). The undated
+    vision gets the last row of its own."""
+    import textwrap
+
+    from oss_analysis.domain import decimal_year
+
+    dated = stages[~stages["is_vision"]].reset_index(drop=True)
+    vision = stages[stages["is_vision"]]
+    rows = len(dated) + len(vision)
+    fig, ax = plt.subplots(figsize=(10, 0.75 * rows + 1.4))
+    colours = ["#1f4e79", "#2e8b57", "#d68910", "#6c3483"]
+    ax.set_xlim(start_year, end_year + 0.2)
+    ax.set_ylim(rows + 0.5, 0.5)
+    labels = []
+    for i, r in dated.iterrows():
+        start = float(decimal_year(pd.Series([r["date_start"]])).iloc[0])
+        end = float(decimal_year(pd.Series([r["date_end"]])).iloc[0]) + 1 / 12 if pd.notna(r["date_end"]) else end_year
+        y = i + 1
+        ax.barh(y, end - start, left=start, color=colours[i % len(colours)], alpha=0.85, height=0.6)
+        labels.append(f"Stage {r['stage']}: {r['label']}")
+        if facts := _stage_facts(r):
+            text = ax.text(start + 0.05, y, facts, fontsize=8, va="center", color="white", fontweight="bold")
+            renderer = fig.canvas.get_renderer()
+            if ax.transData.inverted().transform(text.get_window_extent(renderer))[1, 0] > end - 0.05:
+                text.set(x=end + 0.05, color="black")  # too long for its bar: after it instead
+    for j, r in enumerate(vision.itertuples(), start=len(dated) + 1):
+        labels.append(f"Vision (undated): {r.label.removeprefix('Vision: ')}")
+        ax.text(  # at the right, where the future is; its row holds nothing else
+            end_year + 0.15,
+            j,
+            _stage_facts(pd.Series(r._asdict())) or "no numbers given",
+            fontsize=9,
+            va="center",
+            ha="right",
+            bbox={"boxstyle": "round", "fc": "#fdebd0", "ec": "#d68910"},
+        )
+    ax.set_yticks(range(1, rows + 1))
+    ax.set_yticklabels([textwrap.fill(t, 38) for t in labels], fontsize=8)
+    ax.set_xticks(range(int(start_year), int(end_year) + 1))
+    ax.set_xlabel("Year")
+    ax.set_title(title, loc="left")
+    ax.grid(axis="y", visible=False)
+    return fig
+
+
+def stacked_periods(
+    frame: pd.DataFrame,
+    *,
+    period: str,
+    part: str,
+    value: str,
+    title: str,
+    reference: float | None = None,
+    reference_label: str = "",
+) -> plt.Figure:
+    """Stacked bars: one bar per period, one segment per part, with an optional reference line."""
+    wide = frame.pivot_table(index=period, columns=part, values=value, aggfunc="sum", sort=False).fillna(0)
+    fig, ax = plt.subplots(figsize=(8, 4.8))
+    bottom = pd.Series(0.0, index=wide.index)
+    from oss_analysis.output.style import PALETTE
+
+    for i, col in enumerate(wide.columns):
+        ax.bar(wide.index, wide[col], bottom=bottom, label=col, color=PALETTE[i % len(PALETTE)], width=0.55)
+        for xi, (b, v) in enumerate(zip(bottom, wide[col], strict=False)):
+            if v:
+                ax.text(xi, b + v / 2, f"{v:g}", ha="center", va="center", color="white", fontsize=9, fontweight="bold")
+        bottom = bottom + wide[col]
+    # totals under the bars (tick labels), where the reference line cannot run through them
+    ax.set_xticks(range(len(wide)), [f"{p}\ntotal {t:g}" for p, t in zip(wide.index, bottom, strict=True)])
+    if reference is not None:  # in the legend, where it cannot collide with the bar totals
+        ax.axhline(reference, color=HIGHLIGHT, ls="--", lw=1.2, label=reference_label)
+    ax.set_ylabel(value)
+    ax.set_title(title, loc="left")
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=8)
+    return fig

@@ -1,0 +1,106 @@
+"""The studies' tables rebuilt, as printed, from the tidy frames in ``data/processed/``.
+
+Column headers come from the ``title`` of each raw field in the data package (the printed
+header); printed order comes from each row's seed line; number formats follow the print.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from oss_analysis.extract.transcriptions import titles
+from oss_analysis.output.tables import fmt_number
+
+
+def _printed_order(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.sort_values("seed_line", kind="stable").reset_index(drop=True)
+
+
+def thesis_table_02(wgi: pd.DataFrame) -> pd.DataFrame:
+    """Table 2: countries x six WGI dimensions, percentile ranks printed in shortest form."""
+    t = titles("thesis_table_02_wgi")
+    wgi = wgi[wgi["seed_line"].notna()]  # the printed table only; user additions are not in it
+    order = wgi.groupby("country", sort=False)["seed_line"].first().sort_values().index
+    wide = wgi.pivot(index="country", columns="indicator_name", values="percentile").loc[order]
+    dims = [t[f] for f in t if f not in ("country", "seed_line")]
+    out = pd.DataFrame({t["country"]: list(wide.index)})
+    for dim in dims:
+        out[dim] = [fmt_number(v) for v in wide[dim]]
+    return out
+
+
+def thesis_table_03(cpi: pd.DataFrame) -> pd.DataFrame:
+    """Table 3: CPI 2009 rank, country and score (one decimal, as printed)."""
+    t = titles("thesis_table_03_cpi")
+    rows = _printed_order(cpi[cpi["seed_line"].notna()])
+    return pd.DataFrame(
+        {
+            t["country_rank"]: rows["rank"].map(lambda r: str(int(r))),
+            t["country"]: rows["country"],
+            t["cpi_score"]: rows["score"].map(lambda v: fmt_number(v, 1)),
+        }
+    )
+
+
+def thesis_table_04(eiu: pd.DataFrame) -> pd.DataFrame:
+    """Table 4: EIU 2008 e-readiness; highest/lowest printed as 'score (country)'."""
+    rows = eiu.sort_values("order")
+
+    def cell(score: float, country: str) -> str:
+        return f"{fmt_number(score, 2)} ({country})"
+
+    return pd.DataFrame(
+        {
+            "Categories": rows["category"],
+            "Weight (%)": rows["weight_pct"].map(lambda v: "" if pd.isna(v) else f"{fmt_number(v)}%"),
+            "KAZ": rows["kaz_score"].map(lambda v: fmt_number(v, 2)),
+            "Highest Score/Country": [
+                cell(s, c) for s, c in zip(rows["highest_score"], rows["highest_country"], strict=False)
+            ],
+            "Lowest Score/Country": [
+                cell(s, c) for s, c in zip(rows["lowest_score"], rows["lowest_country"], strict=False)
+            ],
+        }
+    )
+
+
+def thesis_table_11(barriers: pd.DataFrame) -> pd.DataFrame:
+    """Table 11: one row per provider, ties kept, in printed order."""
+    t = titles("thesis_table_11_barriers")
+    rows = barriers.sort_values("order")
+    return pd.DataFrame({t["rating"]: rows["rating"].map(str), t["provider"]: rows["provider"]})
+
+
+def thesis_table_05(events: pd.DataFrame) -> pd.DataFrame:
+    """Table 5 in printed order: date and legislation as printed, key points in our own words."""
+    t = titles("thesis_table_05_legislation")
+    rows = events.sort_values("printed_order")
+    return pd.DataFrame(
+        {
+            t["date_as_printed"]: rows["date_as_printed"],
+            t["legislation_as_printed"]: rows["legislation_as_printed"],
+            "Key points (summarised)": rows["key_points_summary"],
+        }
+    )
+
+
+def thesis_table_08(case: pd.DataFrame) -> pd.DataFrame:
+    """Table 8 as printed: a blank OSS-2 cell where the printed cell spans both offices."""
+    t = titles("thesis_table_08_case_offices")
+    return pd.DataFrame(
+        {
+            t["attribute"]: case["attribute"],
+            t["oss_1"]: case["oss_1"],
+            t["oss_2"]: case["oss_2"].fillna(""),
+        }
+    )
+
+
+def thesis_table_09(services: pd.DataFrame) -> pd.DataFrame:
+    """Table 9 as printed: one column per ministry/agency, headed with its count and period."""
+    rows = services.sort_values("printed_order")
+    headers = [
+        f"{a} ({n} services)" + (f" ({p})" if isinstance(p, str) and p else "")
+        for a, n, p in zip(rows["agency"], rows["services_count"], rows["period_as_printed"], strict=False)
+    ]
+    return pd.DataFrame([list(rows["services_examples"])], columns=headers)

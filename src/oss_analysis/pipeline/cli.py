@@ -1,0 +1,174 @@
+"""The command line (``oss-build``): run a notebook by hand, prepare or publish tables, add data.
+
+Bad input ends in one line on stderr and a non-zero exit status, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from oss_analysis import paths
+from oss_analysis.pipeline.runner import _fail, publish_notebook, run_notebook, write_availability
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="oss-build", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("run", help="execute one notebook with papermill")
+    p.add_argument("name")
+    p.add_argument("--param-file", type=Path)
+    p.add_argument("-p", "--param", action="append", default=[], help="key=value (YAML value)")
+    p.add_argument("--output-dir", type=Path)
+    p.add_argument("--executed", type=Path)
+    p.add_argument("--record", action="store_true", help="write the notebook's provenance entry (the build graph does)")
+    p.add_argument("--country", help="ISO3 focus country: parameters from config/countries/, outputs under <country>/")
+    p = sub.add_parser("prepare", help="write one processed table from raw")
+    p.add_argument("table")
+    p.add_argument("--out-dir", type=Path)
+    p = sub.add_parser("publish", help="copy a notebook's staged outputs into figures/")
+    p.add_argument("name")
+    p.add_argument("--country")
+    p = sub.add_parser(
+        "add-country-data",
+        help="import a WGI, CPI or UN e-government file as downloaded: ship it in data/sources/ if new, and merge "
+        "the countries' 2008 WGI / 2009 CPI values into data/raw/additions/",
+    )
+    p.add_argument("kind", choices=["wgi", "cpi", "egdi"])
+    p.add_argument("file", type=Path)
+    p.add_argument("--countries", required=True, help="comma-separated ISO3 codes to take from the file")
+    p.add_argument("--year", type=int, help="year of the values merged into the additions (default 2008 / 2009)")
+    p = sub.add_parser("site", help="render the built notebooks, catalogue and report into build/site/")
+    p.add_argument("--out", type=Path)
+    p = sub.add_parser("availability", help="write figures/<COUNTRY>/AVAILABILITY.md")
+    p.add_argument("country")
+    sub.add_parser("datapackage", help="refresh sha256/bytes of raw resources")
+    p = sub.add_parser("manifest", help="assemble build/manifest.json from the notebooks' entries")
+    p.add_argument("--country")
+    p.add_argument("names", nargs="*", help="notebooks to include (default: all)")
+    sub.add_parser("check-manifest", help="list outputs that are stale against build/manifest.json")
+    return parser
+
+
+# --- one handler per subcommand; each returns the exit status --------------------------------
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    return run_notebook(
+        args.name,
+        param_file=args.param_file,
+        overrides=args.param,
+        output_dir=args.output_dir,
+        executed=args.executed,
+        record=args.record,
+        country=args.country,
+    )
+
+
+def _cmd_prepare(args: argparse.Namespace) -> int:
+    from oss_analysis.transform import clean
+
+    written = clean.write(args.table, args.out_dir)
+    if args.table == "source_drops":
+        from oss_analysis.extract.publishers import drops_note
+
+        print(drops_note(written))
+    return 0
+
+
+def _cmd_publish(args: argparse.Namespace) -> int:
+    publish_notebook(args.name, args.country)
+    return 0
+
+
+def _cmd_add_country_data(args: argparse.Namespace) -> int:
+    from oss_analysis.pipeline import add_country
+
+    codes = [c.strip() for c in args.countries.split(",") if c.strip()]
+    print("\n".join(add_country.add(args.kind, args.file, codes, year=args.year)))
+    return 0
+
+
+def _cmd_site(args: argparse.Namespace) -> int:
+    from oss_analysis.review.static_site import build_site
+
+    try:
+        out = build_site(args.out)
+    except FileNotFoundError as exc:
+        return _fail(str(exc))
+    print(f"wrote {out / 'index.html'}")
+    return 0
+
+
+def _cmd_availability(args: argparse.Namespace) -> int:
+    write_availability(args.country)
+    return 0
+
+
+def _cmd_manifest(args: argparse.Namespace) -> int:
+    from oss_analysis.pipeline import manifest
+
+    written = manifest.assemble(args.country, args.names or None)
+    print(f"wrote {written.relative_to(paths.root())}")
+    return 0
+
+
+def _cmd_check_manifest(args: argparse.Namespace) -> int:
+    from oss_analysis.pipeline import manifest
+
+    problems = manifest.stale()
+    for p in problems:
+        print(p)
+    print(f"{len(problems)} stale or changed outputs" if problems else "every output matches its recorded inputs")
+    return 1 if problems else 0
+
+
+def _cmd_datapackage(args: argparse.Namespace) -> int:
+    from oss_analysis.extract import datapackage
+
+    changed = datapackage.update()
+    print("updated: " + (", ".join(changed) if changed else "nothing changed"))
+    return 0
+
+
+HANDLERS = {
+    "run": _cmd_run,
+    "prepare": _cmd_prepare,
+    "publish": _cmd_publish,
+    "add-country-data": _cmd_add_country_data,
+    "site": _cmd_site,
+    "availability": _cmd_availability,
+    "manifest": _cmd_manifest,
+    "check-manifest": _cmd_check_manifest,
+    "datapackage": _cmd_datapackage,
+}
+
+
+def _os_error(exc: OSError) -> str:
+    """An OSError as one line naming the file (relative to the project) and what to do."""
+    import errno
+
+    name = paths.shown(Path(exc.filename)) if exc.filename else ""
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        folder = Path(name).parent.as_posix() + "/" if name else "the output folder"
+        why = (exc.strerror or "permission denied").lower()
+        return f"{folder}: cannot write there ({why}); make it writable and run again"
+    return f"{name}: {exc.strerror or exc}" if name else str(exc)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``oss-build``: parse the command line and hand it to its subcommand's handler; bad input
+    and unwritable folders end in one line on stderr and exit status 1, never a traceback."""
+    from oss_analysis.errors import DataError, ParameterError
+
+    args = _parser().parse_args(argv)
+    try:
+        return HANDLERS[args.cmd](args)
+    except (DataError, ParameterError) as exc:
+        return _fail(str(exc))
+    except OSError as exc:
+        return _fail(_os_error(exc))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

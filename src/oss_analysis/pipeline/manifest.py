@@ -1,0 +1,143 @@
+"""Provenance manifest: for each output, the notebook and parameters that made it, the sha256 of
+every input it declared, the package versions and the commit. A reviewer can tell from the
+manifest alone whether an output is stale (``oss-build check-manifest``)."""
+
+from __future__ import annotations
+
+import json
+import platform
+import subprocess
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from oss_analysis import notebook_specs, paths
+from oss_analysis.extract import datapackage
+from oss_analysis.files import sha256
+
+
+def _rel(p: Path) -> str:
+    return Path(p).resolve().relative_to(paths.root()).as_posix()
+
+
+def declared_inputs(name: str, country: str | None = None) -> list[Path]:
+    """Every file a notebook's output depends on: what the build graph feeds it, plus the raw
+    sources of its processed tables. (What the data package says of those sources shows in the
+    processed tables' own hashes; the whole data-package file is an input only where a notebook
+    declares it, as the report does.)"""
+    raw = datapackage.resource_paths()
+    tables = notebook_specs.processed_tables()
+    files = [f for group in notebook_specs.notebook_inputs(name, country).values() for f in group]
+    files.extend(raw[r] for t in notebook_specs.notebooks()[name].processed for r in tables[t])
+    return sorted(set(files))
+
+
+def _git(*args: str) -> str | None:
+    try:
+        out = subprocess.run(["git", *args], cwd=paths.root(), capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() if out.returncode == 0 else None
+
+
+def _versions() -> dict[str, str]:
+    names = []
+    for line in (paths.root() / "requirements" / "build.in").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            names.append(line)
+    out = {}
+    for n in names:
+        try:
+            out[n] = metadata.version(n)
+        except metadata.PackageNotFoundError:
+            out[n] = "not installed"
+    return out
+
+
+def notebook_entry(name: str, params: dict[str, Any], output_dir: Path, country: str | None = None) -> dict[str, Any]:
+    """The manifest entry of one notebook run, outputs hashed where they were written."""
+    nb = notebook_specs.notebooks()[name]
+    shown = {k: v for k, v in params.items() if k != "output_dir"}
+    return {
+        "notebook": _rel(nb.path),
+        "parameters": shown,
+        "parameters_file": _rel(nb.params),
+        "inputs": {_rel(p): sha256(p) for p in declared_inputs(name, country) if p.exists()},
+        "outputs": {o: sha256(Path(output_dir) / o) for o in nb.outputs},
+    }
+
+
+def write_entry(name: str, entry: dict[str, Any]) -> Path:
+    """Write one run's entry (``name`` may be ``KGZ/governance`` for a country run)."""
+    path = paths.build_dir() / "manifest" / f"{name}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(entry, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return path
+
+
+def assemble(country: str | None = None, names: list[str] | None = None) -> Path:
+    """Combine the per-notebook entries into build/manifest.json (build/manifest-<COUNTRY>.json
+    for a country run), keyed by output file."""
+    outputs: dict[str, Any] = {}
+    prefix = f"{country}/" if country else ""
+    for name in sorted(names or notebook_specs.notebooks()):
+        entry = json.loads((paths.build_dir() / "manifest" / f"{prefix}{name}.json").read_text(encoding="utf-8"))
+        for out, digest in entry["outputs"].items():
+            outputs[f"figures/{prefix}{out}"] = {
+                "sha256": digest,
+                "notebook": entry["notebook"],
+                "parameters": entry["parameters"],
+                "inputs": entry["inputs"],
+            }
+    dirty = _git("status", "--porcelain")
+    manifest = {
+        "commit": _git("rev-parse", "HEAD"),
+        "working_tree_clean": None if dirty is None else dirty == "",
+        "python": platform.python_version(),
+        "packages": _versions(),
+        "outputs": outputs,
+    }
+    path = paths.build_dir() / (f"manifest-{country}.json" if country else "manifest.json")
+    path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return path
+
+
+def unfaithful_tables(manifest: dict[str, Any]) -> list[str]:
+    """Processed tables the outputs were built from that are not what data/raw gives: a hand edit
+    of data/processed/ would otherwise pass, its hash recorded as if it were an input like any other."""
+    from oss_analysis.errors import DataError
+    from oss_analysis.transform import clean
+
+    recorded = {i for rec in manifest["outputs"].values() for i in rec["inputs"]}
+    problems = []
+    for name in sorted(clean.PROCESSED):
+        if f"data/processed/{name}.csv" in recorded:
+            try:
+                clean.verify(name)
+            except DataError as exc:
+                problems.append(str(exc))
+    return problems
+
+
+def stale(manifest_path: Path | None = None) -> list[str]:
+    """Outputs whose recorded inputs or own bytes no longer match the files on disk, and processed
+    tables that are not what their raw files give."""
+    manifest = json.loads((manifest_path or paths.build_dir() / "manifest.json").read_text(encoding="utf-8"))
+    problems = unfaithful_tables(manifest)
+    for out, rec in sorted(manifest["outputs"].items()):
+        path = paths.root() / out
+        if not path.exists():
+            problems.append(f"{out}: missing")
+            continue
+        if sha256(path) != rec["sha256"]:
+            problems.append(f"{out}: differs from the build that the manifest records")
+        changed = [
+            i for i, d in rec["inputs"].items() if not (paths.root() / i).exists() or sha256(paths.root() / i) != d
+        ]
+        if changed:
+            problems.append(
+                f"{out}: stale, inputs changed since it was built: {', '.join(changed[:5])}"
+                + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
+            )
+    return problems

@@ -1,0 +1,218 @@
+"""Run the build graph and say in a few lines what happened (what `make all` calls).
+
+Snakemake's own log names every input of every job; it goes whole to ``build/logs/snakemake.log``.
+The screen gets progress (one line that updates on a terminal, a line per tenth otherwise) and a
+summary: the outputs written, the reproduction verdict, where the report and site are. When a job
+fails, its own log is shown and its one-line error is the last line printed.
+
+One build at a time per folder: a second build waits for the first (an advisory lock on
+``.build.lock``). A Snakemake lock left in ``.snakemake/locks`` is cleared only when no Snakemake
+process works in this folder, so a direct `snakemake` run is never broken by `make all`.
+
+Standard library only: this process must start fast.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import TextIO
+
+PROGRESS = re.compile(r"^(\d+) of (\d+) steps \((\d+)%\) done")
+FAILED_LOG = re.compile(r"^\s+log: (\S+) \(check log file")
+MAX_JOB_LOG_LINES = 15
+# what every kernel says on start-up, nothing to do with a failure
+NOISE = ("Kernel is running over TCP without encryption",)
+
+
+def snakemake_pids(root: Path) -> list[int]:
+    """Live Snakemake processes working in ``root`` (Linux /proc), other than this process's
+    ancestors; None of this is known without /proc, so there the answer is an empty list."""
+    ancestors, pid = set(), os.getpid()
+    while pid > 1:
+        ancestors.add(pid)
+        try:
+            pid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            break
+    found = []
+    for entry in Path("/proc").glob("[0-9]*") if Path("/proc/self").exists() else []:
+        if int(entry.name) in ancestors:
+            continue
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+            cwd = Path(os.readlink(entry / "cwd"))
+        except OSError:
+            continue
+        names = [Path(a.decode(errors="replace")).name for a in argv[:3]]
+        if "snakemake" in names and cwd == root:
+            found.append(int(entry.name))
+    return sorted(found)
+
+
+def clear_stale_locks(root: Path, out: TextIO, poll: float = 0.5) -> bool:
+    """Wait for Snakemake runs in ``root`` to end, then remove locks that none holds any more.
+    Returns whether stale locks were removed."""
+    locks = root / ".snakemake" / "locks"
+    told = False
+    while pids := snakemake_pids(root):
+        if not told:
+            print(f"waiting for Snakemake (pid {', '.join(map(str, pids))}) already running in this folder", file=out)
+            told = True
+        time.sleep(poll)
+    if not Path("/proc/self").exists() or not locks.is_dir() or not any(locks.iterdir()):
+        return False
+    shutil.rmtree(locks, ignore_errors=True)
+    print("cleared a Snakemake lock left by a build that was stopped", file=out, flush=True)
+    return True
+
+
+def hold_build_lock(root: Path, out: TextIO) -> object:
+    """Take the folder's build lock (``.build.lock``), waiting for another build if need be."""
+    import fcntl
+
+    fh = (root / ".build.lock").open("a")
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print("another build is running in this folder; waiting for it to finish", file=out, flush=True)
+        start = time.monotonic()
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        print(f"waited {time.monotonic() - start:.1f} s for the other build", file=out, flush=True)
+    return fh
+
+
+class Progress:
+    """One line per tenth of the jobs (or one updating line on a terminal)."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out, self.tty, self.shown, self.total = out, out.isatty(), -1, 0
+
+    def update(self, done: int, total: int, pct: int) -> None:
+        self.total = total
+        if self.tty:
+            bar = "#" * (pct // 5)
+            self.out.write(f"\r[{bar:<20}] {done}/{total} jobs")
+            self.out.flush()
+        elif pct // 10 > self.shown:
+            self.shown = pct // 10
+            print(f"  {done:>3}/{total} jobs done ({pct}%)", file=self.out, flush=True)
+
+    def end(self) -> None:
+        if self.tty and self.total:
+            self.out.write("\n")
+
+
+def job_logs(log_text: str) -> list[str]:
+    """Logs of the jobs Snakemake reports as failed, in order, each once."""
+    seen: list[str] = []
+    for line in log_text.splitlines():
+        m = FAILED_LOG.match(line)
+        if m and m.group(1) not in seen:
+            seen.append(m.group(1))
+    return seen
+
+
+def one_line_error(lines: list[str]) -> str:
+    """The line that says what went wrong: the last ``error: ...`` line, else the last line."""
+    errors = [ln for ln in lines if ln.startswith("error: ")]
+    rest = [ln for ln in lines if ln.strip()]
+    return errors[-1] if errors else (rest[-1] if rest else "error: the build failed")
+
+
+def report_failure(root: Path, full_log: Path, out: TextIO) -> None:
+    """Show each failing job's own log (its last lines), then its one-line error last."""
+    text = full_log.read_text(encoding="utf-8", errors="replace")
+    logs = [root / p for p in job_logs(text)]
+    last: list[str] = []
+    for log in logs:
+        lines = log.read_text(encoding="utf-8", errors="replace").splitlines() if log.exists() else []
+        shown = [ln for ln in lines if not ln.startswith("error: ") and not any(n in ln for n in NOISE)]
+        print(f"failed job's log: {log.relative_to(root)}" + (" (its last lines:)" if shown else ""), file=out)
+        for ln in shown[-MAX_JOB_LOG_LINES:]:
+            print(f"  {ln}", file=out)
+        last = lines or last
+    if not logs:  # no job ran (a bad Snakefile, a bad COUNTRY): Snakemake's own last words
+        last = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("Complete log")][-MAX_JOB_LOG_LINES:]
+        for ln in last[:-1]:
+            print(f"  {ln}", file=out)
+    print(f"full log: {full_log.relative_to(root)}", file=out)
+    print(one_line_error(last), file=out, flush=True)
+
+
+def verdict(root: Path, figures: Path) -> str | None:
+    """'241 of 241 printed cells match' from the reproduction report's round-trip table."""
+    table = figures / "reproduction_round_trip.csv"
+    if not table.exists():
+        return None
+    with table.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    cells = sum(int(r["cells"]) for r in rows)
+    matching = sum(int(r["matching"]) for r in rows)
+    tables = len(rows)
+    return f"{matching} of {cells} printed cells match in {tables} tables ({table.relative_to(root)})"
+
+
+def summary(root: Path, started: float, elapsed: float, jobs: int, out: TextIO) -> None:
+    """Closing lines of a successful build: what was written, the verdict, where to look."""
+    figures = root / "figures"
+    written = [p for p in figures.rglob("*") if p.is_file() and p.stat().st_mtime >= started]
+    if jobs == 0:
+        print("nothing to do: every output is up to date", file=out)
+    else:
+        print(f"built in {elapsed:.0f} s: {jobs} jobs, {len(written)} files written under figures/", file=out)
+    line = verdict(root, figures)
+    if line:
+        print(f"reproduction: {line}", file=out)
+    report = root / "build" / "notebooks" / "reproduction_report.ipynb"
+    if report.exists():
+        print(f"report: {report.relative_to(root)}; provenance: build/manifest.json", file=out)
+    site = root / "build" / "site" / "index.html"
+    where = site.relative_to(root) if site.exists() else "`make site` renders it into build/site/index.html"
+    print(f"site: {where}", file=out)
+    print("full log: build/logs/snakemake.log", file=out, flush=True)
+
+
+def run(cmd: list[str], root: Path, out: TextIO = sys.stdout) -> int:
+    """Run ``cmd`` (Snakemake) in ``root`` with its log to build/logs/snakemake.log."""
+    lock = hold_build_lock(root, out)
+    try:
+        clear_stale_locks(root, out)
+        full_log = root / "build" / "logs" / "snakemake.log"
+        full_log.parent.mkdir(parents=True, exist_ok=True)
+        started, progress, jobs = time.time(), Progress(out), 0
+        with full_log.open("w", encoding="utf-8") as log:
+            proc = subprocess.Popen(cmd, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                log.write(line)
+                m = PROGRESS.match(line)
+                if m:
+                    jobs = int(m.group(2))
+                    progress.update(int(m.group(1)), jobs, int(m.group(3)))
+            code = proc.wait()
+        progress.end()
+        if code != 0:
+            report_failure(root, full_log, out)
+            return code
+        summary(root, started, time.time() - started, jobs, out)
+        return 0
+    finally:
+        lock.close()  # type: ignore[attr-defined]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m oss_analysis.pipeline.run_graph SNAKEMAKE-ARGS...``: run the venv's Snakemake here."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    snakemake = Path(sys.executable).with_name("snakemake")
+    return run([str(snakemake), *args], Path.cwd().resolve())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,322 @@
+"""Build helpers called by the Snakemake rules: prepare processed tables, execute one notebook
+with papermill into a staging folder, publish staged outputs, refresh data-package checksums.
+
+Outputs are staged under ``build/stage/<notebook>/`` and copied into ``figures/`` only after the
+notebook succeeded, so a failing notebook never costs the outputs of the last good build.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+from oss_analysis import paths
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 1
+
+
+def _file_values(
+    path: Path | None, declared: dict[str, Any], *, only_declared: bool = False
+) -> dict[str, tuple[Any, str]]:
+    """A parameters file's values, each with where it came from (file and line)."""
+    from oss_analysis.parameters import read_yaml
+
+    if not path or (only_declared and not Path(path).exists()):  # a country may have no file
+        return {}
+    values, lines = read_yaml(Path(path))
+    shown = paths.shown(path)
+    return {
+        k: (v, f"{shown}, line {lines.get(k, 1)}") for k, v in values.items() if not only_declared or k in declared
+    }
+
+
+def _override_values(overrides: list[str]) -> dict[str, tuple[Any, str]]:
+    """``-p key=value`` overrides (YAML values), each named as the user typed it."""
+    import yaml
+
+    from oss_analysis.errors import ParameterError
+
+    out = {}
+    for item in overrides:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            raise ParameterError(f"-p {item}: expected key=value")
+        try:
+            out[key.strip()] = (yaml.safe_load(raw), f"-p {item}")
+        except yaml.YAMLError as exc:
+            raise ParameterError(f"-p {item}: value is not valid YAML: {str(exc).splitlines()[0]}") from None
+    return out
+
+
+def load_params(name: str, param_file: Path | None, overrides: list[str], country: str | None = None) -> dict[str, Any]:
+    """Parameters from the notebook's YAML file, the country's file and ``key=value`` overrides,
+    checked against the notebook's ``parameters`` cell (unknown names and wrong types refused) and
+    against each parameter's documented range (``params.SPECS``). An error names the file and
+    line, or the ``-p`` option, that gave the value."""
+    import papermill as pm
+
+    from oss_analysis.errors import ParameterError
+    from oss_analysis.notebook_specs import notebook
+    from oss_analysis.parameters import check_value
+
+    nb = notebook(name)
+    declared = pm.inspect_notebook(str(nb.path))
+    values = _file_values(param_file or nb.params, declared)
+    if country:
+        from oss_analysis.pipeline import country_runs
+
+        # a country's file serves several notebooks: each takes the keys it declares
+        from_file = _file_values(country_runs.params_file(country), declared, only_declared=True)
+        defaults = {k: (v, f"COUNTRY={country}") for k, v in country_runs.parameters(country).items() if k in declared}
+        values.update(defaults | from_file)
+    values.update(_override_values(overrides))
+    for key, (value, where) in values.items():
+        if key not in declared:
+            known = ", ".join(sorted(declared))
+            raise ParameterError(f"{where}: unknown parameter {key!r} for notebook {name}; known: {known}")
+        expected = _declared_type(declared[key])
+        if expected in ("str", "int", "float", "bool", "list", "dict") and value is not None:
+            ok = {"str": str, "int": int, "float": (int, float), "bool": bool, "list": list, "dict": dict}[expected]
+            if not isinstance(value, ok) or (expected != "bool" and isinstance(value, bool)):
+                raise ParameterError(f"{where}: parameter {key!r} of notebook {name} expects {expected}, got {value!r}")
+        check_value(key, value, where)
+    return {k: v for k, (v, _) in values.items()}
+
+
+def _declared_type(spec: dict[str, Any]) -> str:
+    """Type of a notebook parameter: its annotation if any, else the type of its default value."""
+    import ast
+
+    if spec.get("inferred_type_name") not in (None, "None"):
+        return spec["inferred_type_name"]
+    try:
+        default = ast.literal_eval(spec["default"])
+    except (ValueError, SyntaxError):
+        return "None"
+    return "None" if default is None else type(default).__name__
+
+
+# The venv's own kernel, installed into the venv by `make setup`: a user-level "python3"
+# kernelspec pointing at another Python cannot take its place.
+KERNEL = "oss-analysis"
+
+
+def kernel_problem() -> str | None:
+    """Why a Jupyter kernel cannot start here, found in milliseconds instead of papermill's
+    60-second wait: the kernel talks to papermill over TCP on the loopback interface."""
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as server:
+            server.bind(("127.0.0.1", 0))
+            server.listen(1)
+            with socket.create_connection(server.getsockname(), timeout=2):
+                pass
+    except OSError as exc:
+        return (
+            f"cannot start a Jupyter kernel: the loopback interface (127.0.0.1) is not usable "
+            f"({exc.strerror or exc}); notebooks need it even without a network"
+        )
+    return None
+
+
+# A kernel that dies before its first reply never ran a cell: usually two kernels started at once
+# picked the same random loopback port ("Address already in use"). Starting it again is safe.
+_KERNEL_START_TRIES = 3
+
+
+class NotebookFailed(RuntimeError):
+    """A notebook could not run, failed, or left out a declared output: the one-line reason."""
+
+
+def _kernel_manager(kernel_log: IO[str] | None) -> type:
+    """The kernel manager papermill starts the kernel with: the kernel's own output (start-up
+    warnings, a crash) goes to ``kernel_log`` when given, else to this process's."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    if kernel_log is None:
+        return AsyncKernelManager
+
+    class LoggedKernelManager(AsyncKernelManager):
+        async def start_kernel(self, **kw: Any) -> None:
+            kw.setdefault("stdout", kernel_log)
+            kw.setdefault("stderr", kernel_log)
+            await super().start_kernel(**kw)
+
+    return LoggedKernelManager
+
+
+def _papermill(nb: Any, tmp: Path, params: dict[str, Any], kernel_log: IO[str] | None) -> None:
+    """papermill.execute_notebook, with a kernel that failed to start retried (never a cell).
+    The kernel starts in the notebook's folder without papermill's ``cwd`` (a process-wide
+    chdir), so that notebooks can run in threads of one process (the build graph's jobs)."""
+    import papermill as pm
+
+    for attempt in range(1, _KERNEL_START_TRIES + 1):
+        try:
+            pm.execute_notebook(
+                str(nb.path),
+                str(tmp),
+                parameters=params,
+                kernel_name=KERNEL,
+                progress_bar=False,
+                log_output=False,
+                resources={"metadata": {"path": str(nb.path.parent)}},  # the kernel's working folder
+                kernel_manager_class=_kernel_manager(kernel_log),
+            )
+            return
+        except RuntimeError as exc:
+            if "before replying to kernel_info" not in str(exc) or attempt == _KERNEL_START_TRIES:
+                raise
+
+
+def _execute(nb: Any, tmp: Path, params: dict[str, Any], kernel_log: IO[str] | None) -> None:
+    """Run papermill; a failure raises NotebookFailed with the one-line reason (and keeps the
+    partial copy)."""
+    import papermill as pm
+
+    try:
+        _papermill(nb, tmp, params, kernel_log)
+    except pm.PapermillExecutionError as exc:
+        failed = paths.build_dir() / "failed" / f"{nb.name}.ipynb"
+        failed.parent.mkdir(parents=True, exist_ok=True)
+        if tmp.exists():
+            os.replace(tmp, failed)
+        evalue = " ".join(str(exc.evalue).split())
+        raise NotebookFailed(
+            f"notebook {nb.path.name} failed in cell {exc.exec_count}: {exc.ename}: {evalue} "
+            f"(executed copy: {failed.relative_to(paths.root())})"
+        ) from None
+    except (RuntimeError, OSError) as exc:  # kernel died or did not start (e.g. no such kernelspec)
+        tmp.unlink(missing_ok=True)
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise NotebookFailed(f"notebook {nb.path.name}: the Jupyter kernel {KERNEL!r} failed: {first}") from None
+
+
+def execute_notebook(
+    name: str,
+    *,
+    param_file: Path | None = None,
+    overrides: list[str] = (),
+    output_dir: Path | None = None,
+    executed: Path | None = None,
+    record: bool = False,
+    country: str | None = None,
+    kernel_log: IO[str] | None = None,
+) -> None:
+    """Execute one notebook with papermill; outputs go to ``output_dir`` (default: its stage).
+    Parameters are checked before anything runs or is written; any failure raises NotebookFailed
+    (or ParameterError, DataError) with its one-line reason."""
+    from oss_analysis.notebook_specs import notebook
+
+    nb = notebook(name)
+    params = load_params(name, param_file, list(overrides), country)
+    problem = kernel_problem()
+    if problem:
+        raise NotebookFailed(problem)
+    where = Path(country) / name if country else Path(name)
+    out = Path(output_dir) if output_dir else paths.build_dir() / "stage" / where
+    out.mkdir(parents=True, exist_ok=True)
+    # relative to the project root when inside it, so executed notebooks carry no machine paths
+    resolved = out.resolve()
+    inside = resolved.is_relative_to(paths.root())
+    params["output_dir"] = resolved.relative_to(paths.root()).as_posix() if inside else str(resolved)
+    executed = Path(executed) if executed else paths.build_dir() / "notebooks" / f"{where}.ipynb"
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    tmp = executed.with_name(f".{executed.stem}.tmp.ipynb")
+    _execute(nb, tmp, params, kernel_log)
+    missing = [o for o in nb.outputs if not (out / o).exists()]
+    if missing:
+        raise NotebookFailed(f"notebook {name} did not write its declared outputs: {', '.join(missing)}")
+    if record:
+        from oss_analysis.pipeline import manifest
+
+        manifest.write_entry(str(where), manifest.notebook_entry(name, params, out, country))
+    os.replace(tmp, executed)
+
+
+def run_notebook(name: str, **options: Any) -> int:
+    """`oss-build run`: execute_notebook with the same options (output_dir, executed, overrides,
+    ...), a failure said in one line on stderr (exit status 1) instead of raised."""
+    from oss_analysis.errors import DataError, ParameterError
+
+    try:
+        execute_notebook(name, **options)
+    except (ParameterError, DataError, NotebookFailed) as exc:
+        return _fail(str(exc))
+    return 0
+
+
+def notebook_job(log: str, name: str, country: str | None = None) -> None:
+    """The build graph's notebook job, run in a thread of the Snakemake process (which has
+    papermill imported already): the kernel's own output goes to the job's log."""
+    with open(log, "a", encoding="utf-8") as kernel_log:
+        execute_notebook(name, record=True, country=country, kernel_log=kernel_log)
+
+
+def publish(stage: Path, dest: Path, files: list[str]) -> None:
+    """Copy staged outputs into place, each one atomically (temp file + rename): a build killed
+    while publishing leaves every file either old or new, never missing (the graph marks these
+    outputs ``update`` so Snakemake does not delete them first)."""
+    copy_files({stage / f: dest / f for f in files})
+
+
+def copy_files(pairs: dict[str | Path, str | Path]) -> None:
+    """Copy each source file to its destination, atomically (temp file + rename)."""
+    from oss_analysis.files import atomic_write
+
+    for src, dest in pairs.items():
+        atomic_write(Path(dest), lambda tmp, src=src: shutil.copyfile(src, tmp))
+
+
+def publish_notebook(name: str, country: str | None = None) -> None:
+    """Copy a notebook's staged outputs into figures/ (figures/<COUNTRY>/ for a country run)."""
+    from oss_analysis.notebook_specs import notebook
+
+    sub_dir = Path(country) if country else Path()
+    outputs = list(notebook(name).outputs)
+    publish(paths.build_dir() / "stage" / sub_dir / name, paths.figures_dir() / sub_dir, outputs)
+
+
+def write_availability(country: str) -> Path:
+    """Write figures/<COUNTRY>/AVAILABILITY.md: what a country run could and could not build."""
+    from oss_analysis.files import atomic_write
+    from oss_analysis.pipeline import country_runs
+
+    page = country_runs.availability_page(country)
+    target = paths.figures_dir() / country / "AVAILABILITY.md"
+    atomic_write(target, lambda tmp: Path(tmp).write_text(page, encoding="utf-8"))
+    return target
+
+
+class JobFailed(RuntimeError):
+    """A job of the build graph failed; its message is the job's one-line error."""
+
+
+def job(log: str, fn: Callable[..., object], *args: object) -> None:
+    """Run one job inside the Snakemake process (a `run:` rule): a DataError, ParameterError or
+    NotebookFailed becomes ``error: ...`` as the last line of the job's log and a failed job, any
+    other exception its traceback, so that the job's own log says why it failed."""
+    import traceback
+
+    from oss_analysis.errors import DataError, ParameterError
+
+    Path(log).parent.mkdir(parents=True, exist_ok=True)
+    Path(log).write_text("", encoding="utf-8")
+    try:
+        fn(*args)
+    except (DataError, ParameterError, NotebookFailed) as exc:
+        with open(log, "a", encoding="utf-8") as out:
+            out.write(f"error: {exc}\n")
+        raise JobFailed(f"error: {exc}") from None
+    except Exception as exc:
+        with open(log, "a", encoding="utf-8") as out:
+            out.write(traceback.format_exc() + f"error: {type(exc).__name__}: {exc}\n")
+        raise

@@ -1,0 +1,166 @@
+"""Visual figure diff: when a rebuilt chart differs from the committed one, show it. Per changed
+chart, build/figure-diff/index.html holds the committed image, the rebuilt one and a difference
+image (made by matplotlib.testing.compare, matplotlib's own image check), with the changed cells of
+its .data.csv beside them; changed tables are listed cell by cell. The byte-exact rule is
+unchanged (``regress.compare`` decides what differs); this only makes a difference readable.
+
+``make diff`` (``python -m oss_analysis.review.figure_diff``) rebuilds a private copy of the project and
+writes the report into this project's build/figure-diff/."""
+
+from __future__ import annotations
+
+import argparse
+import html
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from oss_analysis import notebook_specs, paths
+from oss_analysis.review.regression import cell_differences
+
+IGNORE = shutil.ignore_patterns(".venv*", "build", ".snakemake", ".git", "__pycache__", "*_cache", ".build.lock")
+
+
+def _same_size_copies(a: Path, b: Path, out: Path, stem: str) -> tuple[Path, Path]:
+    """Copy both images into the report, padded with white to a common size: compare_images
+    needs equal sizes, and a chart that grew is a change worth seeing, not an error."""
+    from PIL import Image
+
+    imgs = [Image.open(p).convert("RGB") for p in (a, b)]
+    size = (max(i.width for i in imgs), max(i.height for i in imgs))
+    copies = []
+    for img, which in zip(imgs, ("committed", "rebuilt"), strict=True):
+        canvas = Image.new("RGB", size, "white")
+        canvas.paste(img, (0, 0))
+        copies.append(out / f"{stem}.{which}.png")
+        canvas.save(copies[-1])
+    return copies[0], copies[1]
+
+
+def _difference_image(committed: Path, rebuilt: Path, out: Path) -> Path:
+    from matplotlib.testing.compare import compare_images
+
+    compare_images(str(committed), str(rebuilt), tol=0, in_decorator=True)
+    made = rebuilt.with_name(rebuilt.stem + "-failed-diff.png")
+    target = out / rebuilt.name.replace(".rebuilt.png", ".difference.png")
+    if made.exists():
+        made.replace(target)
+    else:  # equal pixels although the bytes differ (e.g. metadata): say so with a blank image
+        shutil.copyfile(committed, target)
+    return target
+
+
+def _cells_table(shape: list[str], cells: list[tuple[int, str, str, str]]) -> str:
+    notes = "".join(f"<p>{html.escape(s)}</p>" for s in shape)
+    if not cells:
+        return notes + "<p>No cell of the data changed.</p>"
+    rows = "".join(
+        f"<tr><td>{line}</td><td>{html.escape(col)}</td><td>{html.escape(was)}</td><td>{html.escape(now)}</td></tr>"
+        for line, col, was, now in cells
+    )
+    head = "<tr><th>line</th><th>column</th><th>committed</th><th>rebuilt</th></tr>"
+    return f'{notes}<table class="cells">{head}{rows}</table>'
+
+
+def _chart_section(stem: str, committed: Path, rebuilt: Path, out: Path) -> str:
+    img = out / "img"
+    a, b = _same_size_copies(committed / f"{stem}.png", rebuilt / f"{stem}.png", img, stem)
+    d = _difference_image(a, b, img)
+    figs = "".join(
+        f'<figure><img src="img/{p.name}" alt="{stem}: {what}"><figcaption>{what}</figcaption></figure>'
+        for p, what in ((a, "committed"), (b, "rebuilt"), (d, "difference"))
+    )
+    data = f"{stem}.data.csv"
+    cells = (
+        _cells_table(*cell_differences(committed / data, rebuilt / data))
+        if (committed / data).exists() and (rebuilt / data).exists()
+        else "<p>No .data.csv beside this chart.</p>"
+    )
+    return (
+        f'<section class="chart" id="{stem}"><h2>figures/{stem}.png</h2><div class="row">{figs}'
+        f'<div class="data"><h3>{html.escape(data)}: changed cells</h3>{cells}</div></div></section>'
+    )
+
+
+STYLE = (
+    "body{font-family:sans-serif;margin:1.5em}.row{display:flex;gap:1em;align-items:flex-start;flex-wrap:wrap}"
+    "figure{margin:0;max-width:30%}figure img{max-width:100%;border:1px solid #ccc}"
+    "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .4em;text-align:left}"
+)
+
+
+def write_report(committed: Path, rebuilt: Path, files: list[str], out: Path) -> list[str]:
+    """Write ``out/index.html`` for the outputs in ``files`` whose bytes differ between the two
+    folders; returns the charts (stems) shown. An empty report says that nothing differs."""
+    if out.exists():
+        shutil.rmtree(out)
+    (out / "img").mkdir(parents=True)
+    differ = [f for f in files if (committed / f).exists() and (rebuilt / f).exists()]
+    differ = [f for f in differ if (committed / f).read_bytes() != (rebuilt / f).read_bytes()]
+    charts = sorted({f.removesuffix(".png") for f in differ if f.endswith(".png")})
+    tables = [f for f in differ if f.endswith(".csv") and not f.endswith(".data.csv")]
+    missing = [f for f in files if not (committed / f).exists() or not (rebuilt / f).exists()]
+    parts = [_chart_section(stem, committed, rebuilt, out) for stem in charts]
+    for f in tables:
+        parts.append(
+            f"<section><h2>figures/{html.escape(f)}</h2>"
+            f"{_cells_table(*cell_differences(committed / f, rebuilt / f))}</section>"
+        )
+    if missing:
+        parts.append(
+            "<h2>Missing on one side</h2><ul>" + "".join(f"<li>{html.escape(f)}</li>" for f in missing) + "</ul>"
+        )
+    summary = (
+        f"<p>{len(charts)} chart(s) and {len(tables)} table(s) differ from the committed outputs.</p>"
+        if differ or missing
+        else "<p>Every rebuilt output is byte-identical to the committed one.</p>"
+    )
+    page = (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Figure diff</title>'
+        f"<style>{STYLE}</style></head><body><h1>Rebuilt outputs against the committed ones</h1>"
+        f"{summary}{''.join(parts)}</body></html>\n"
+    )
+    (out / "index.html").write_text(page, encoding="utf-8")
+    return charts
+
+
+def outputs() -> list[str]:
+    return sorted(o for nb in notebook_specs.notebooks().values() for o in nb.outputs)
+
+
+def build_copy(dest: Path) -> Path:
+    """A private copy of the project, built with the Makefile's own build command (same flags)
+    and this venv; raw checksums are refreshed in the copy so that an edited value is built."""
+    shutil.copytree(paths.root(), dest, ignore=IGNORE)
+    env = dict(os.environ, OSS_ANALYSIS_ROOT=str(dest))
+    env.pop(paths.OUTPUT_ENV, None)
+    bindir = str(Path(sys.executable).parent)
+    subprocess.run([sys.executable, "-m", "oss_analysis.pipeline.cli", "datapackage"], env=env, check=True)
+    subprocess.run(["make", "-C", str(dest), "build", "SKIP_SETUP=1", f"BIN={bindir}"], env=env, check=True)
+    return dest
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rebuilt", type=Path, help="an already built project tree (default: build a private copy)")
+    ap.add_argument("--out", type=Path, default=None, help="report folder (default build/figure-diff)")
+    args = ap.parse_args(argv)
+    out = args.out or paths.build_dir() / "figure-diff"
+    from oss_analysis.review.regression import compare
+
+    with tempfile.TemporaryDirectory(prefix="oss-diff-") as tmp:
+        tree = args.rebuilt or build_copy(Path(tmp) / "project")
+        files = outputs()
+        problems = compare(paths.figures_dir(), tree / "figures", files)
+        charts = write_report(paths.figures_dir(), tree / "figures", files, out)
+    for p in problems:
+        print(p)
+    print(f"{len(charts)} changed chart(s); report: {out / 'index.html'}")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,534 @@
+"""Raw transcriptions -> tidy, typed frames (one registry, one function per processed table).
+
+Each processed table declares the raw resources it reads, so the build graph reruns only what a
+changed raw file feeds.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from oss_analysis import countries, notebook_specs, paths
+from oss_analysis.domain import WGI_CODES, decimal_year
+from oss_analysis.errors import DataError
+from oss_analysis.extract import datapackage
+from oss_analysis.extract.transcriptions import load_raw, titles, validate
+from oss_analysis.extract.transcriptions import resource as io_resource
+from oss_analysis.files import atomic_write, csv_bytes, sha256, write_csv
+
+if TYPE_CHECKING:  # pandera (with the schemas) is imported to build or check a table, not to read one
+    import pandera.pandas as pa
+
+
+@dataclass(frozen=True)
+class Processed:
+    build: Callable[[], pd.DataFrame]
+    schema: pa.DataFrameSchema
+    description: str
+
+    @property
+    def name(self) -> str:
+        return self.build.__name__
+
+    @property
+    def raw(self) -> tuple[str, ...]:
+        """Raw resources read, as declared in workflow/notebooks.yaml (the build graph's view)."""
+        return notebook_specs.processed_tables()[self.name]
+
+
+def _iso3(names: pd.Series) -> pd.Series:
+    return names.map(lambda n: countries.to_iso3(str(n)))
+
+
+def _additions(name: str, thesis: str, printed: pd.DataFrame) -> pd.DataFrame:
+    """A user-additions file with its codes normalised once (upper case); a row whose name and
+    code disagree, or that adds a country the thesis' table already holds, is refused with the
+    additions file and line (and the thesis' line it repeats), not the processed table. ``printed``
+    is the thesis' table as already loaded."""
+    add = load_raw(name)
+    file = f"data/raw/{io_resource(name)['path']}"
+    shipped = {code: i + 2 for i, code in enumerate(_iso3(printed["country"]))}
+    codes = add["country_code"].map(lambda c: countries.normalise_code(str(c)))
+    for i, (code, country) in enumerate(zip(codes, add["country"], strict=True)):
+        rule = countries.disagreement(country, code)
+        if rule is None and code in shipped:
+            rule = (
+                f"{code} is already in the thesis' table (data/raw/{datapackage.resource_paths()[thesis].name}, "
+                f"line {shipped[code]}); additions are for other countries"
+            )
+        if rule:
+            raise DataError(file, rule, row=i + 2, column="country_code", value=add["country_code"].iloc[i])
+    return add.assign(country_code=codes)
+
+
+def cpi_2009() -> pd.DataFrame:
+    """Thesis Table 3, plus any countries users added (source says which; seed_line empty)."""
+    raw = load_raw("thesis_table_03_cpi")
+    add = _additions("cpi_2009_additions", "thesis_table_03_cpi", raw)
+    out = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "iso3": _iso3(raw["country"]),
+                    "country": raw["country"],
+                    "year": 2009,
+                    "rank": raw["country_rank"],
+                    "score": raw["cpi_score"],
+                    "source": "thesis Table 3",
+                    "seed_line": raw["seed_line"],
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "iso3": add["country_code"],
+                    "country": add["country"],
+                    "year": add["year"],
+                    "rank": add["country_rank"],
+                    "score": add["cpi_score"],
+                    "source": add["source"],
+                    "seed_line": pd.NA,
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    return out.sort_values(["rank", "iso3"], kind="stable").reset_index(drop=True)
+
+
+def wgi_2008() -> pd.DataFrame:
+    """Thesis Table 2 in long form, plus any countries users added."""
+    raw = load_raw("thesis_table_02_wgi").assign(source="thesis Table 2")
+    add = _additions("wgi_2008_additions", "thesis_table_02_wgi", raw)
+    add = add.drop(columns=["country_code", "year"]).assign(seed_line=pd.NA)
+    both = pd.concat([raw, add], ignore_index=True)
+    names = {v: k for k, v in WGI_CODES.items()}
+    fields = titles("thesis_table_02_wgi")
+    long = both.melt(id_vars=["country", "seed_line", "source"], var_name="field", value_name="percentile")
+    long["indicator_name"] = long["field"].map(fields)
+    long["indicator"] = long["indicator_name"].map(names)
+    long["iso3"] = _iso3(long["country"])
+    long["year"] = 2008
+    cols = ["iso3", "country", "year", "indicator", "indicator_name", "percentile", "source", "seed_line"]
+    return long[cols].sort_values(["iso3", "indicator"], kind="stable").reset_index(drop=True)
+
+
+def eiu_2008() -> pd.DataFrame:
+    raw = load_raw("thesis_table_04_eiu")
+    out = raw.assign(highest_iso3=_iso3(raw["highest_country"]), lowest_iso3=_iso3(raw["lowest_country"]))
+    out.insert(0, "order", range(len(out)))
+    return out[
+        [
+            "order",
+            "category",
+            "weight_pct",
+            "kaz_score",
+            "highest_score",
+            "highest_country",
+            "highest_iso3",
+            "lowest_score",
+            "lowest_country",
+            "lowest_iso3",
+            "seed_line",
+        ]
+    ]
+
+
+def barriers_2007() -> pd.DataFrame:
+    raw = load_raw("thesis_table_11_barriers")
+    stakeholders = set(load_raw("thesis_oss_stakeholder_providers")["provider"])
+    unknown = stakeholders - set(raw["provider"])
+    if unknown:
+        raise DataError(
+            "data/raw/thesis_oss_stakeholder_providers.csv",
+            f"providers not in Table 11: {sorted(unknown)}",
+            column="provider",
+        )
+    out = raw.assign(is_oss=raw["provider"].eq("One Stop Shop"), is_oss_stakeholder=raw["provider"].isin(stakeholders))
+    out = out.sort_values("rating", kind="stable").reset_index(drop=True)
+    out.insert(0, "order", range(1, len(out) + 1))
+    return out[["order", "rating", "provider", "is_oss", "is_oss_stakeholder", "seed_line"]]
+
+
+def legislation_events() -> pd.DataFrame:
+    raw = load_raw("thesis_table_05_legislation")
+    out = raw.assign(printed_order=range(1, len(raw) + 1), year=decimal_year(raw["date_start"]))
+    cols = [
+        "date_start",
+        "date_end",
+        "year",
+        "printed_order",
+        "date_as_printed",
+        "legislation_as_printed",
+        "instrument_type",
+        "instrument_name",
+        "key_points_summary",
+        "offices",
+        "offices_qualifier",
+        "services_total",
+        "services_added",
+        "seed_line",
+    ]
+    return out[cols].sort_values(["date_start", "printed_order"], kind="stable").reset_index(drop=True)
+
+
+def case_offices() -> pd.DataFrame:
+    return load_raw("thesis_table_08_case_offices").reset_index(drop=True)
+
+
+def services_by_agency() -> pd.DataFrame:
+    raw = load_raw("thesis_table_09_services")
+    return raw.assign(printed_order=range(1, len(raw) + 1))[
+        [
+            "printed_order",
+            "agency",
+            "services_count",
+            "period_as_printed",
+            "period_start",
+            "period_end",
+            "services_examples",
+            "seed_line",
+        ]
+    ]
+
+
+def oss_stages() -> pd.DataFrame:
+    return load_raw("thesis_figure_04_stages").sort_values("stage").reset_index(drop=True)
+
+
+def facts() -> pd.DataFrame:
+    """The facts, checked row by row in the raw file's order (errors name data/raw/facts.csv and
+    its line), sorted by id."""
+    from oss_analysis.transform import schemas
+
+    raw = load_raw("facts")
+    validate(raw, schemas.FACTS, "data/raw/facts.csv")
+    return raw.sort_values("fact_id").reset_index(drop=True)
+
+
+def errata() -> pd.DataFrame:
+    from oss_analysis.transform import schemas
+
+    raw = load_raw("errata")
+    validate(raw, schemas.ERRATA, "data/raw/errata.csv")
+    return raw.sort_values("erratum_id").reset_index(drop=True)
+
+
+_KIND = {
+    "oss_offices": "existing",
+    "oss_offices_opened": "opened",
+    "oss_offices_planned": "planned",
+    "oss_offices_target": "target",
+    "oss_services": "existing",
+    "oss_services_target": "target",
+    "oss_services_planned": "planned (added)",
+}
+
+
+def _series_from_facts(f: pd.DataFrame, quantities: dict[str, str], range_quantity: str) -> pd.DataFrame:
+    """One point per fact: dated at the end of its period (the count reached by then), ranges
+    split into their two ends."""
+    rows = []
+    for r in f[f["quantity"].isin([*quantities, range_quantity])].itertuples():
+        date = r.date_end if pd.notna(r.date_end) else r.date_start
+        src = f"text, line {r.seed_line} ({r.fact_id})"
+        if r.quantity == range_quantity:
+            rows.append((r.date_start, r.value, r.qualifier, "existing", src, r.seed_line, r.fact_id))
+            rows.append((r.date_end, r.value_high, r.qualifier, "existing", src, r.seed_line, r.fact_id))
+        else:
+            rows.append((date, r.value, r.qualifier, quantities[r.quantity], src, r.seed_line, r.fact_id))
+    return pd.DataFrame(rows, columns=["date", "value", "qualifier", "kind", "source", "seed_line", "fact_id"])
+
+
+def oss_offices_timeline() -> pd.DataFrame:
+    """Every office count of the thesis, each at its own date, from the text (facts), Table 5 and
+    Figure 4. They do not form one series (errata E003, E024); the frame keeps them apart by source."""
+    f = facts()
+    f = f[f["topic"].eq("oss_offices") & f["quantity"].str.startswith("oss_offices")]
+    quantities = {
+        q: _KIND[q] for q in ("oss_offices", "oss_offices_opened", "oss_offices_planned", "oss_offices_target")
+    }
+    text = _series_from_facts(f, quantities, "oss_offices_range")
+    t5 = legislation_events().dropna(subset=["offices"])
+    table5 = pd.DataFrame(
+        {
+            "date": t5["date_end"].fillna(t5["date_start"]),
+            "value": t5["offices"].astype(float),
+            "qualifier": t5["offices_qualifier"],
+            "kind": "existing",
+            "source": "Table 5, line " + t5["seed_line"].astype(str),
+            "seed_line": t5["seed_line"],
+            "fact_id": pd.NA,
+        }
+    )
+    return _timeline([text, table5, _stage_points("offices")])
+
+
+def oss_services_timeline() -> pd.DataFrame:
+    """Every count of services the OSS offered (or were to offer), each at its own date."""
+    f = facts()
+    f = f[
+        f["topic"].eq("oss_services")
+        & f["quantity"].isin(["oss_services", "oss_services_target", "oss_services_planned", "oss_services_range"])
+    ]
+    quantities = {q: _KIND[q] for q in ("oss_services", "oss_services_target", "oss_services_planned")}
+    text = _series_from_facts(f, quantities, "oss_services_range")
+    t5 = legislation_events().dropna(subset=["services_total"])
+    table5 = pd.DataFrame(
+        {
+            "date": t5["date_start"],
+            "value": t5["services_total"].astype(float),
+            "qualifier": "exact",
+            "kind": "existing",
+            "source": "Table 5, line " + t5["seed_line"].astype(str),
+            "seed_line": t5["seed_line"],
+            "fact_id": pd.NA,
+        }
+    )
+    return _timeline([text, table5, _stage_points("services")])
+
+
+def _stage_points(what: str) -> pd.DataFrame:
+    st = oss_stages()
+    rows = []
+    for r in st.itertuples():
+        src = f"Figure 4 stage {r.stage}, line {r.seed_line}"
+        planned = ("target", "target") if r.is_vision else ("exact", "existing")  # qualifier, kind
+
+        def point(date: object, value: object, qualifier_kind: tuple[str, str] = planned) -> None:
+            rows.append((date, float(value), *qualifier_kind, src, r.seed_line, pd.NA))  # noqa: B023
+
+        if what == "offices" and pd.notna(r.offices_to):
+            if pd.notna(r.offices_from):
+                point(r.date_start, r.offices_from, ("exact", "existing"))
+            point(r.date_end, r.offices_to)
+        if what == "services" and pd.notna(r.services) and r.services_kind in ("total", "target"):
+            point(r.date_start, r.services)
+    return pd.DataFrame(rows, columns=["date", "value", "qualifier", "kind", "source", "seed_line", "fact_id"])
+
+
+def _timeline(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    out = pd.concat([p for p in parts if len(p)], ignore_index=True)
+    out["year"] = out["date"].where(out["date"].notna()).pipe(lambda d: decimal_year(d.fillna("2099")))
+    out.loc[out["date"].isna(), "year"] = pd.NA
+    out = out.sort_values(["kind", "year", "value", "source"], kind="stable", na_position="last").reset_index(drop=True)
+    kind = out["source"].str.extract(r"^(Table \d+|Figure \d+|text)")[0].str.replace("Figure", "Fig.")
+    out["source_short"] = kind + " l." + out["seed_line"].astype(str)
+    return out[["kind", "date", "year", "value", "qualifier", "source", "source_short", "seed_line", "fact_id"]]
+
+
+def egov_ranks() -> pd.DataFrame:
+    """UN e-government ranks: the thesis' 2008 ranks, Kazakhstan's 2005 and 2003 ranks derived
+    from the stated rank changes (marked derived), and the article's EGDI ranks 2018 and 2020."""
+    f = facts()
+    ranks = f[f["quantity"].isin(["un_egov_rank", "egdi_rank"])]
+    out = pd.DataFrame(
+        {
+            "iso3": ranks["iso3"],
+            "year": ranks["date_start"].astype(int),
+            "rank": ranks["value"].astype(int),
+            "derived": False,
+            "study": ranks["study"],
+            "source": "line " + ranks["seed_line"].astype(str) + " (" + ranks["fact_id"] + ")",
+        }
+    )
+    changes = f[f["quantity"].eq("un_egov_rank_change")].set_index("period")["value"]
+    kaz = out[(out["iso3"] == "KAZ") & (out["year"] == 2008)]["rank"].iloc[0]
+    r2005 = kaz + int(changes["2005-2008"])
+    r2003 = r2005 + int(changes["2003-2005"])
+    derived = pd.DataFrame(
+        {
+            "iso3": "KAZ",
+            "year": [2005, 2003],
+            "rank": [r2005, r2003],
+            "derived": True,
+            "study": "thesis",
+            "source": ["2008 rank + 16 (line 316)", "2005 rank + 18 (line 316)"],
+        }
+    )
+    out = pd.concat([out, derived], ignore_index=True)
+    return out.sort_values(["iso3", "year"], kind="stable").reset_index(drop=True)
+
+
+def satisfaction() -> pd.DataFrame:
+    f = facts()
+    s = f[f["quantity"].eq("citizen_satisfaction")]
+    out = pd.DataFrame(
+        {
+            "year": s["date_start"].astype(int),
+            "satisfied_pct": s["value"],
+            "source": s["cited_source"],
+            "instrument": s["entity"],
+            "seed_line": s["seed_line"],
+            "fact_id": s["fact_id"],
+        }
+    )
+    return out.sort_values("year").reset_index(drop=True)
+
+
+def document_delays() -> pd.DataFrame:
+    """Delayed-document shares and service volumes for 2007 and 2008, with the implied number of
+    delayed documents (share x volume; derived, not printed)."""
+    f = facts().set_index("fact_id")
+    share = f[f["quantity"].eq("documents_delayed_share")]
+    volume = f[f["quantity"].eq("services_delivered")]
+    out = pd.DataFrame(
+        {
+            "year": share["date_start"].astype(int).to_numpy(),
+            "delayed_pct": share["value"].to_numpy(),
+            "services": (volume.set_index("date_start").loc[share["date_start"], "value"] * 1_000_000).to_numpy(),
+            "fact_share": share.index.to_numpy(),
+        }
+    )
+    out["delayed_implied"] = (out["delayed_pct"] / 100 * out["services"]).round().astype(int)
+    return out.sort_values("year").reset_index(drop=True)
+
+
+def wgi_sources() -> pd.DataFrame:
+    """World Bank WGI, every release shipped in data/sources/wgi/ (estimates, errors, ranks)."""
+    from oss_analysis.extract import publishers
+
+    return publishers.table("wgi")
+
+
+def cpi_sources() -> pd.DataFrame:
+    """Transparency International CPI, every file shipped in data/sources/cpi/."""
+    from oss_analysis.extract import publishers
+
+    return publishers.table("cpi")
+
+
+def egdi_sources() -> pd.DataFrame:
+    """UN E-Government Survey, every edition shipped in data/sources/egdi/."""
+    from oss_analysis.extract import publishers
+
+    return publishers.table("egdi")
+
+
+def source_drops() -> pd.DataFrame:
+    """Rows of the publishers' files left out (non-countries, duplicates), with the reason."""
+    from oss_analysis.extract import publishers
+
+    return publishers.drops_table()
+
+
+@cache
+def _processed() -> dict[str, Processed]:
+    """The registry of processed tables, built on first use (it needs the pandera schemas)."""
+    from oss_analysis.transform import schemas
+
+    return {p.name: p for p in [
+        Processed(cpi_2009, schemas.CPI, "CPI 2009 rank and score by country"),
+        Processed(wgi_2008, schemas.WGI, "WGI percentile ranks, long"),
+        Processed(eiu_2008, schemas.EIU, "EIU e-readiness 2008 by category"),
+        Processed(barriers_2007, schemas.BARRIERS, "Sange 2007 administrative-barrier rating"),
+        Processed(legislation_events, schemas.LEGISLATION, "Table 5 as dated events, chronological"),
+        Processed(case_offices, schemas.CASE_OFFICES, "Table 8, the two case offices"),
+        Processed(services_by_agency, schemas.SERVICES, "Table 9, services by ministry/agency and period"),
+        Processed(oss_stages, schemas.STAGES, "Figure 4 stages"),
+        Processed(facts, schemas.FACTS, "in-text facts of both studies, typed"),
+        Processed(errata, schemas.ERRATA, "errata register"),
+        Processed(oss_offices_timeline, schemas.TIMELINE, "every OSS office count at its own date"),
+        Processed(oss_services_timeline, schemas.TIMELINE, "every OSS service count at its own date"),
+        Processed(egov_ranks, schemas.EGOV, "UN e-government ranks, printed and derived"),
+        Processed(satisfaction, schemas.SATISFACTION, "citizen satisfaction by year and source"),
+        Processed(document_delays, schemas.DELAYS, "document delays 2007-2008"),
+        Processed(wgi_sources, schemas.WGI_SOURCES, "World Bank WGI, every shipped release, tidy"),
+        Processed(cpi_sources, schemas.CPI_SOURCES, "TI CPI, every shipped file, tidy"),
+        Processed(egdi_sources, schemas.EGDI_SOURCES, "UN E-Government Survey, every shipped edition"),
+        Processed(source_drops, schemas.SOURCE_DROPS, "rows of the publishers' files left out, and why"),
+    ]}
+
+
+def __getattr__(name: str) -> Any:
+    """``clean.PROCESSED``: the registry, without importing pandera when the module is imported."""
+    if name == "PROCESSED":
+        return _processed()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def build(name: str) -> pd.DataFrame:
+    """Build one processed table from raw and validate it against its schema."""
+    if name not in _processed():
+        from oss_analysis.errors import ParameterError
+
+        raise ParameterError(f"no processed table named {name!r}; known: {', '.join(sorted(_processed()))}")
+    spec = _processed()[name]
+    return validate(spec.build(), spec.schema, f"data/processed/{name}.csv (built from {_raw_files(name)})")
+
+
+def _raw_files(name: str) -> str:
+    """The raw files a processed table is built from, as a reader would name them."""
+    return _raw_files_of(_processed()[name].raw)
+
+
+def _raw_files_of(resources: tuple[str, ...] | list[str]) -> str:
+    files = datapackage.resource_paths()
+    return ", ".join(files[r].relative_to(paths.root()).as_posix() for r in resources)
+
+
+def write(name: str, out_dir: Path | None = None) -> Path:
+    """Build and write one processed table (atomically). Into an explicit ``out_dir`` (the build's
+    staging folder) it also writes ``<name>.json``, the record that lets :func:`load` skip
+    validating these exact bytes again."""
+    target = Path(out_dir) if out_dir else paths.processed_dir()
+    frame = build(name)
+    path = write_csv(frame, target / f"{name}.csv")
+    if out_dir:
+        record = {"sha256": sha256(path), "dtypes": {str(c): str(t) for c, t in frame.dtypes.items()}}
+        text = json.dumps(record, indent=1) + "\n"
+        atomic_write(target / f"{name}.json", lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    return path
+
+
+def record_file(name: str) -> Path:
+    """Where the build records a published table as validated (sha256 of its bytes, dtypes)."""
+    return paths.build_dir() / "prepared" / f"{name}.json"
+
+
+def verify(name: str) -> None:
+    """A processed table must be what its raw files give now: a hand edit of ``data/processed/``
+    (or a table left stale by an interrupted build) is refused, naming the first line that differs."""
+    path = paths.processed_file(name)
+    shown = f"data/processed/{name}.csv"
+    if not path.exists():
+        raise DataError(shown, "file is missing (run `make all` to build it from data/raw)")
+    have, want = path.read_bytes(), csv_bytes(build(name))
+    if have == want:
+        return
+    a, b = have.split(b"\n"), want.split(b"\n")
+    line = next((i + 1 for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    raws = _raw_files(name)
+    raise DataError(
+        shown,
+        f"is not what data/raw gives (edited by hand? edits belong in {raws}; "
+        f"delete it and run `make all` to rebuild it)",
+        row=line,
+    )
+
+
+def load(name: str) -> pd.DataFrame:
+    """Read a processed table written by the build (what notebooks call). The very bytes the build
+    validated and recorded are typed from its record, so a notebook kernel need not import
+    pandera; anything else (a hand edit, no build yet) must be exactly what the raw files give
+    (nothing but data/raw and the code reaches a figure), and is then validated."""
+    path = paths.processed_file(name)
+    rec = record_file(name)
+    known = json.loads(rec.read_text(encoding="utf-8")) if rec.exists() and path.exists() else {}
+    if known and known.get("sha256") == sha256(path):
+        frame = pd.read_csv(path, keep_default_na=True)
+        if list(known.get("dtypes", {})) == list(frame.columns):
+            frame = frame.astype(known["dtypes"])
+            frame.attrs["processed"] = [name]  # follows the frame into charts: their source line (origin)
+            return frame
+    verify(name)
+    frame = pd.read_csv(path, keep_default_na=True)
+    checked = validate(frame, _processed()[name].schema, f"data/processed/{name}.csv")
+    checked.attrs["processed"] = [name]
+    return checked

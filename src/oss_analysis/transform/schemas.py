@@ -1,0 +1,385 @@
+"""pandera schemas for the tidy tables in ``data/processed/``: the constraints a reader can rely on."""
+
+from __future__ import annotations
+
+import pandera.pandas as pa
+
+from oss_analysis import countries
+from oss_analysis.domain import WGI_CODES
+
+ISO3 = pa.Column(str, pa.Check(lambda s: s.map(countries.is_iso3), error="unknown ISO 3166 alpha-3 code"))
+SEED_LINE = pa.Column(int, pa.Check.ge(1))
+
+CPI = pa.DataFrameSchema(
+    {
+        "iso3": ISO3,
+        "country": pa.Column(str),
+        "year": pa.Column(int, pa.Check.isin([2009])),
+        "rank": pa.Column(int, pa.Check.in_range(1, 180)),
+        "score": pa.Column(float, pa.Check.in_range(0, 10)),
+        "source": pa.Column(str),
+        "seed_line": pa.Column("Int64", pa.Check.ge(1), nullable=True),  # empty for user additions
+    },
+    unique=["iso3", "year"],
+    strict=True,
+    coerce=True,
+)
+
+WGI = pa.DataFrameSchema(
+    {
+        "iso3": ISO3,
+        "country": pa.Column(str),
+        "year": pa.Column(int, pa.Check.in_range(1996, 2008)),
+        "indicator": pa.Column(str, pa.Check.isin(list(WGI_CODES))),
+        "indicator_name": pa.Column(str, pa.Check.isin(list(WGI_CODES.values()))),
+        "percentile": pa.Column(float, pa.Check.in_range(0, 100), nullable=True),
+        "source": pa.Column(str),
+        "seed_line": pa.Column("Int64", pa.Check.ge(1), nullable=True),  # empty for user additions
+    },
+    unique=["iso3", "year", "indicator"],
+    strict=True,
+    coerce=True,
+)
+
+EIU = pa.DataFrameSchema(
+    {
+        "order": pa.Column(int, pa.Check.ge(0), unique=True),
+        "category": pa.Column(str, unique=True),
+        "weight_pct": pa.Column(float, pa.Check.in_range(0, 100), nullable=True),
+        "kaz_score": pa.Column(float, pa.Check.in_range(0, 10)),
+        "highest_score": pa.Column(float, pa.Check.in_range(0, 10)),
+        "highest_country": pa.Column(str),
+        "highest_iso3": ISO3,
+        "lowest_score": pa.Column(float, pa.Check.in_range(0, 10)),
+        "lowest_country": pa.Column(str),
+        "lowest_iso3": ISO3,
+        "seed_line": SEED_LINE,
+    },
+    checks=[
+        pa.Check(lambda d: (d["lowest_score"] <= d["highest_score"]).all(), error="lowest score above highest"),
+        pa.Check(
+            lambda d: d["weight_pct"].isna().sum() == 1, error="exactly one row (the overall score) has no weight"
+        ),
+    ],
+    strict=True,
+    coerce=True,
+)
+
+BARRIERS = pa.DataFrameSchema(
+    {
+        "order": pa.Column(int, pa.Check.ge(1), unique=True),
+        "rating": pa.Column(int, pa.Check.in_range(1, 34)),
+        "provider": pa.Column(str, unique=True),
+        "is_oss": pa.Column(bool),
+        "is_oss_stakeholder": pa.Column(bool),
+        "seed_line": SEED_LINE,
+    },
+    checks=[
+        pa.Check(lambda d: d["rating"].is_monotonic_increasing, error="rows not ordered by rating"),
+        pa.Check(lambda d: d["is_oss"].sum() == 1, error="exactly one provider must be the One Stop Shop"),
+    ],
+    strict=True,
+    coerce=True,
+)
+
+YEAR_MONTH = pa.Check.str_matches(r"^\d{4}(-\d{2})?$")
+QUALIFIERS = ["exact", "about", "over", "up to", "nearly", "at least", "less than", "planned", "target", "garbled"]
+COUNT = pa.Column(float, pa.Check.ge(0), nullable=True)
+
+LEGISLATION = pa.DataFrameSchema(
+    {
+        "date_start": pa.Column(str, YEAR_MONTH),
+        "date_end": pa.Column(str, YEAR_MONTH, nullable=True),
+        "year": pa.Column(float, pa.Check.in_range(2005, 2011)),
+        "printed_order": pa.Column(int, pa.Check.ge(1), unique=True),
+        "date_as_printed": pa.Column(str, unique=True),
+        "legislation_as_printed": pa.Column(str),
+        "instrument_type": pa.Column(str),
+        "instrument_name": pa.Column(str),
+        "key_points_summary": pa.Column(str),
+        "offices": COUNT,
+        "offices_qualifier": pa.Column(str, pa.Check.isin(QUALIFIERS), nullable=True),
+        "services_total": COUNT,
+        "services_added": COUNT,
+        "seed_line": SEED_LINE,
+    },
+    checks=[pa.Check(lambda d: d["date_start"].is_monotonic_increasing, error="events not in date order")],
+    strict=True,
+    coerce=True,
+)
+
+CASE_OFFICES = pa.DataFrameSchema(
+    {
+        "attribute": pa.Column(str, unique=True),
+        "oss_1": pa.Column(str),
+        "oss_2": pa.Column(str, nullable=True),
+        "spans_both": pa.Column(bool),
+        "seed_line": SEED_LINE,
+    },
+    checks=[
+        pa.Check(lambda d: (d["spans_both"] == d["oss_2"].isna()).all(), error="spanning cells must leave oss_2 blank")
+    ],
+    strict=True,
+    coerce=True,
+)
+
+SERVICES = pa.DataFrameSchema(
+    {
+        "printed_order": pa.Column(int, pa.Check.ge(1), unique=True),
+        "agency": pa.Column(str, unique=True),
+        "services_count": pa.Column(int, pa.Check.ge(0)),
+        "period_as_printed": pa.Column(str, nullable=True),
+        "period_start": pa.Column(str, YEAR_MONTH),
+        "period_end": pa.Column(str, YEAR_MONTH),
+        "services_examples": pa.Column(str),
+        "seed_line": SEED_LINE,
+    },
+    checks=[pa.Check(lambda d: (d["period_start"] <= d["period_end"]).all(), error="period ends before it starts")],
+    strict=True,
+    coerce=True,
+)
+
+STAGES = pa.DataFrameSchema(
+    {
+        "stage": pa.Column(int, pa.Check.ge(1), unique=True),
+        "label": pa.Column(str),
+        "period_as_printed": pa.Column(str, nullable=True),
+        "date_start": pa.Column(str, YEAR_MONTH, nullable=True),
+        "date_end": pa.Column(str, YEAR_MONTH, nullable=True),
+        "services": COUNT,
+        "services_kind": pa.Column(str, pa.Check.isin(["total", "added", "target"]), nullable=True),
+        "offices_from": COUNT,
+        "offices_to": COUNT,
+        "is_vision": pa.Column(bool),
+        "seed_line": SEED_LINE,
+    },
+    strict=True,
+    coerce=True,
+)
+
+FACTS = pa.DataFrameSchema(
+    {
+        "fact_id": pa.Column(str, pa.Check.str_matches(r"^[TA]\d{3}$"), unique=True),
+        "study": pa.Column(str, pa.Check.isin(["thesis", "article"])),
+        "seed_line": SEED_LINE,
+        "section": pa.Column(str, nullable=True),
+        "page": pa.Column(float, pa.Check.ge(1), nullable=True),
+        "topic": pa.Column(str),
+        "quantity": pa.Column(str, pa.Check.str_matches(r"^[a-z0-9_]+$")),
+        "entity": pa.Column(str),
+        "iso3": pa.Column(str, pa.Check(lambda s: s.map(countries.is_iso3)), nullable=True),
+        "period": pa.Column(str, nullable=True),
+        "date_start": pa.Column(str, YEAR_MONTH, nullable=True),
+        "date_end": pa.Column(str, YEAR_MONTH, nullable=True),
+        "value": pa.Column(float),
+        "value_high": pa.Column(float, nullable=True),
+        "unit": pa.Column(str),
+        "qualifier": pa.Column(str, pa.Check.isin(QUALIFIERS)),
+        "as_printed": pa.Column(str),
+        "cited_source": pa.Column(str, nullable=True),
+        "note": pa.Column(str, nullable=True),
+    },
+    checks=[
+        # row-wise (a boolean per row), so an error names the line; the rule starts with its column
+        pa.Check(
+            lambda d: d["value_high"].isna() | (d["value_high"] >= d["value"]),
+            error="value_high must be >= value (the upper end of a range)",
+        ),
+        pa.Check(
+            lambda d: d["unit"].ne("percent") | d["value"].between(0, 100),
+            error="value must be between 0 and 100 when unit is percent",
+        ),
+        pa.Check(lambda d: d["unit"].ne("rank") | (d["value"] >= 1), error="value must be >= 1 when unit is rank"),
+    ],
+    strict=True,
+    coerce=True,
+)
+
+ERRATA = pa.DataFrameSchema(
+    {
+        "erratum_id": pa.Column(str, pa.Check.str_matches(r"^E\d{3}$"), unique=True),
+        "kind": pa.Column(str),
+        "study_a": pa.Column(str, pa.Check.isin(["thesis", "article"])),
+        "seed_line_a": SEED_LINE,
+        "statement_a": pa.Column(str),
+        "study_b": pa.Column(str, pa.Check.isin(["thesis", "article"])),
+        "seed_line_b": SEED_LINE,
+        "statement_b": pa.Column(str),
+        "reading_used": pa.Column(str),
+        "reason": pa.Column(str),
+        "affects": pa.Column(str),
+    },
+    strict=True,
+    coerce=True,
+)
+
+TIMELINE = pa.DataFrameSchema(
+    {
+        "kind": pa.Column(str, pa.Check.isin(["existing", "opened", "planned", "target", "planned (added)"])),
+        "date": pa.Column(str, YEAR_MONTH, nullable=True),
+        "year": pa.Column(float, pa.Check.in_range(2004, 2011), nullable=True),
+        "value": pa.Column(float, pa.Check.ge(0)),
+        "qualifier": pa.Column(str, pa.Check.isin(QUALIFIERS)),
+        "source": pa.Column(str),
+        "source_short": pa.Column(str, pa.Check.str_matches(r"^(Table \d+|Fig\. \d+|text) l\.\d+$")),
+        "seed_line": SEED_LINE,
+        "fact_id": pa.Column(str, nullable=True),
+    },
+    checks=[
+        pa.Check(lambda d: d["year"].notna() | d["kind"].eq("target"), error="year is required unless kind is target")
+    ],
+    strict=True,
+    coerce=True,
+)
+
+EGOV = pa.DataFrameSchema(
+    {
+        "iso3": ISO3,
+        "year": pa.Column(int, pa.Check.in_range(2003, 2020)),
+        "rank": pa.Column(int, pa.Check.in_range(1, 193)),
+        "derived": pa.Column(bool),
+        "study": pa.Column(str, pa.Check.isin(["thesis", "article"])),
+        "source": pa.Column(str),
+    },
+    unique=["iso3", "year"],
+    strict=True,
+    coerce=True,
+)
+
+SATISFACTION = pa.DataFrameSchema(
+    {
+        "year": pa.Column(int, pa.Check.in_range(2015, 2030), unique=True),
+        "satisfied_pct": pa.Column(float, pa.Check.in_range(0, 100)),
+        "source": pa.Column(str),
+        "instrument": pa.Column(str),
+        "seed_line": SEED_LINE,
+        "fact_id": pa.Column(str),
+    },
+    strict=True,
+    coerce=True,
+)
+
+DELAYS = pa.DataFrameSchema(
+    {
+        "year": pa.Column(int, unique=True),
+        "delayed_pct": pa.Column(float, pa.Check.in_range(0, 100)),
+        "services": pa.Column(float, pa.Check.gt(0)),
+        "fact_share": pa.Column(str),
+        "delayed_implied": pa.Column(int, pa.Check.ge(0)),
+    },
+    strict=True,
+    coerce=True,
+)
+
+
+# --- publishers' files (data/sources/), read by src/oss_analysis/sources.py ------------------
+
+
+def _col(dtype: object, *checks: pa.Check, nullable: bool = False, description: str) -> pa.Column:
+    return pa.Column(dtype, list(checks), nullable=nullable, description=description)
+
+
+def _iso3_col() -> pa.Column:
+    # vectorised over the distinct codes: these tables have up to 130,000 rows
+    check = pa.Check(
+        lambda s: s.isin([c for c in s.unique() if countries.is_iso3(c)]), error="unknown ISO 3166 alpha-3 code"
+    )
+    return _col(str, check, description="ISO 3166-1 alpha-3 code, mapped from the file's country name")
+
+
+def _table(columns: dict[str, pa.Column], description: str, **kwargs: object) -> pa.DataFrameSchema:
+    return pa.DataFrameSchema(columns, strict=True, coerce=True, description=description, **kwargs)
+
+
+SOURCE_FILE = _col(str, pa.Check.str_startswith("data/sources/"), description="the shipped file the row was read from")
+SOURCE_LINE = _col(int, pa.Check.ge(2), description="line of the file the row was read from (as an editor shows it)")
+PCT = pa.Check.in_range(0, 100)
+
+WGI_SOURCES = _table(
+    {
+        "iso3": _iso3_col(),
+        "country": _col(str, description="country name as the file writes it"),
+        "release": _col(
+            int, pa.Check.in_range(2000, 2100), description="WGI annual update (covers data to release - 1)"
+        ),
+        "year": _col(int, pa.Check.in_range(1996, 2099), description="data year"),
+        "indicator": _col(str, pa.Check.isin(list(WGI_CODES)), description="VA, PV, GE, RQ, RL or CC"),
+        "estimate": _col(
+            "Float64", pa.Check.in_range(-5, 5), nullable=True, description="governance estimate (about -2.5 to 2.5)"
+        ),
+        "stderr": _col("Float64", pa.Check.ge(0), nullable=True, description="standard error of the estimate"),
+        "n_sources": _col("Float64", pa.Check.ge(0), nullable=True, description="number of data sources"),
+        "pct_rank": _col("Float64", PCT, nullable=True, description="percentile rank among all economies, 0-100"),
+        "pct_rank_lower": _col(
+            "Float64", PCT, nullable=True, description="lower bound of the 90% interval of pct_rank"
+        ),
+        "pct_rank_upper": _col(
+            "Float64", PCT, nullable=True, description="upper bound of the 90% interval of pct_rank"
+        ),
+        "source_file": SOURCE_FILE,
+    },
+    unique=["release", "iso3", "year", "indicator"],
+    description="World Bank WGI, every shipped release, tidy: one row per release, country, year and indicator",
+)
+
+CPI_SOURCES = _table(
+    {
+        "iso3": _iso3_col(),
+        "country": _col(str, description="country name as the file writes it"),
+        "edition": _col(int, pa.Check.in_range(1995, 2100), description="CPI edition the file belongs to"),
+        "year": _col(int, pa.Check.in_range(1995, 2100), description="year the score is for"),
+        "score": _col(float, pa.Check.ge(0), description="CPI score on the row's scale (missing: no row)"),
+        "scale": _col(
+            int,
+            pa.Check.isin([10, 100]),
+            description="10: 0-10 (editions to 2011, and the merged file, "
+            "which divides 2012-2017 by 10); 100: 0-100. TI: not comparable across the 2012 break",
+        ),
+        "rank": _col(
+            "Int64", pa.Check.ge(1), nullable=True, description="rank as printed, or computed (see rank_computed)"
+        ),
+        "rank_computed": _col(bool, description="rank computed as TI ranks: 1 + number of higher scores"),
+        "n_sources": _col("Float64", pa.Check.ge(0), nullable=True, description="number of sources (2024 file)"),
+        "stderr": _col("Float64", pa.Check.ge(0), nullable=True, description="standard error (2024 file)"),
+        "source_file": SOURCE_FILE,
+        "line": SOURCE_LINE,
+    },
+    checks=[pa.Check(lambda d: (d["score"] <= d["scale"]).all(), error="score above its scale")],
+    unique=["source_file", "iso3", "edition", "year"],
+    description="Transparency International CPI, every shipped file, tidy: one row per file, country and year scored",
+)
+
+EGDI_SOURCES = _table(
+    {
+        "iso3": _iso3_col(),
+        "country": _col(str, description="country name as the file writes it (trailing spaces removed)"),
+        "edition": _col(int, pa.Check.in_range(2001, 2100), description="UN E-Government Survey edition"),
+        "rank": _col(
+            "Int64", pa.Check.in_range(1, 250), nullable=True, description="EGDI rank (missing where not computed)"
+        ),
+        "egdi": _col("Float64", pa.Check.in_range(0, 1), nullable=True, description="E-Government Development Index"),
+        "epart": _col("Float64", pa.Check.in_range(0, 1), nullable=True, description="E-Participation Index"),
+        "osi": _col("Float64", pa.Check.in_range(0, 1), nullable=True, description="Online Service Index"),
+        "hci": _col("Float64", pa.Check.in_range(0, 1), nullable=True, description="Human Capital Index"),
+        "tii": _col(
+            "Float64", pa.Check.in_range(0, 1), nullable=True, description="Telecommunication Infrastructure Index"
+        ),
+        "source_file": SOURCE_FILE,
+        "line": SOURCE_LINE,
+    },
+    unique=["edition", "iso3"],
+    description="UN E-Government Survey, every shipped edition: one row per edition and country",
+)
+
+SOURCE_DROPS = _table(
+    {
+        "file": SOURCE_FILE,
+        "line": _col("Int64", pa.Check.ge(2), description="first line concerned"),
+        "country": _col(str, description="name as the file writes it"),
+        "iso3": _col(str, nullable=True, description="ISO3 of a dropped duplicate; empty for a non-country"),
+        "year": _col("Int64", nullable=True, description="year of a dropped duplicate"),
+        "kind": _col(str, pa.Check.isin(["excluded", "duplicate"]), description="why the rows were left out"),
+        "detail": _col(str, description="how many rows and the reason, or which line was kept"),
+    },
+    description="rows of the publishers' files left out of the source tables, each with the reason",
+)

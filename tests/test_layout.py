@@ -1,0 +1,142 @@
+"""The package's folders are the data flow: a module imports only from its own stage, an earlier
+stage or the base modules; no import circle of any length; few base modules; small functions."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "oss_analysis"
+STAGES = ["base", "extract", "transform", "analysis", "output", "review", "pipeline"]
+MAX_FUNCTION_LINES = 80
+MAX_BASE_MODULES = 10
+MAX_PACKAGE_LINES = 6300
+
+
+def _name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def stage(module: str) -> str:
+    """The stage a module belongs to: its subpackage, or ``base`` for a top-level module."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 2 or (len(parts) == 2 and parts[1] in STAGES) else "base"
+
+
+def imports(module: str, source: str | None = None) -> set[str]:
+    """Package modules a module imports, at top level, inside functions or for type checking."""
+    tree = ast.parse(source if source is not None else MODULES[module].read_text(encoding="utf-8"))
+    package = module if MODULES.get(module, Path()).name == "__init__.py" else module.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else []))
+            if not base.startswith("oss_analysis"):
+                continue
+            for alias in node.names:
+                found.add(f"{base}.{alias.name}" if f"{base}.{alias.name}" in MODULES else base)
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith("oss_analysis"))
+    return {m for m in found if m in MODULES and m != module}
+
+
+def wrong_way(graph: dict[str, set[str]]) -> list[str]:
+    """Imports from a later stage into an earlier one (a base module imports only base modules)."""
+    rank = {s: i for i, s in enumerate(STAGES)}
+    return sorted(
+        f"{m} ({stage(m)}) imports {t} ({stage(t)})"
+        for m, targets in graph.items()
+        for t in targets
+        if rank[stage(t)] > rank[stage(m)]
+    )
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every strongly connected group of more than one module (Tarjan), i.e. every import circle."""
+    index, low, stack, on_stack, out = {}, {}, [], set(), []
+
+    def visit(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph.get(v, ())):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                out.append(sorted(group))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return out
+
+
+GRAPH = {m: imports(m) for m in MODULES}
+
+
+def test_the_checks_can_fail():
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert cycles({"a": {"b"}, "b": set()}) == []
+    late = {"oss_analysis.extract.publishers": {"oss_analysis.output.style"}, "oss_analysis.output.style": set()}
+    assert wrong_way(late) == [
+        "oss_analysis.extract.publishers (extract) imports oss_analysis.output.style (output)"
+    ]
+    assert wrong_way({"oss_analysis.paths": {"oss_analysis.extract.raw"}})
+    assert imports("oss_analysis.output.x", "from oss_analysis.review import report\nfrom ..domain import X\n") == (
+        {"oss_analysis.review.report", "oss_analysis.domain"} & set(MODULES)
+    )
+
+
+def test_the_import_graph_is_read():
+    assert GRAPH["oss_analysis.pipeline.runner"], "the import graph came out empty: the parser is broken"
+    assert set(STAGES[1:]) <= {stage(m) for m in MODULES}
+
+
+def test_no_import_from_a_later_stage():
+    assert wrong_way(GRAPH) == []
+
+
+def test_no_import_circle():
+    assert cycles(GRAPH) == []
+
+
+def test_few_base_modules_and_a_small_package():
+    base = sorted(m for m in MODULES if stage(m) == "base" and m != "oss_analysis")
+    assert len(base) <= MAX_BASE_MODULES, base
+    lines = sum(len(p.read_text(encoding="utf-8").splitlines()) for p in MODULES.values())
+    assert lines <= MAX_PACKAGE_LINES, f"src/oss_analysis has {lines} lines"
+
+
+def test_no_module_shadows_the_standard_library():
+    import sys
+
+    clash = sorted(m for m in MODULES if m.rpartition(".")[2] in sys.stdlib_module_names)
+    assert clash == []
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_no_function_over_80_lines(module):
+    tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
+    long = [
+        f"{module}.{f.name} (line {f.lineno}): {f.end_lineno - f.lineno + 1} lines"
+        for f in ast.walk(tree)
+        if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef) and f.end_lineno - f.lineno + 1 > MAX_FUNCTION_LINES
+    ]
+    assert not long, long
