@@ -170,7 +170,8 @@ def test_changed_raw_value_is_named_by_output_and_cell(cpi_edited, monkeypatch):
     )
     problems = regression.compare(ROOT / "figures", built / "figures", OUTPUTS)
     diff = subprocess.run(  # the report `make diff` writes, here on the tree just built
-        [sys.executable, "-m", "oss_analysis.review.figure_diff", "--rebuilt", str(built), "--out", str(built / "diff")],
+        [sys.executable, "-m", "oss_analysis.review.figure_diff", "--rebuilt", str(built),
+         "--out", str(built / "diff")],
         env=dict(os.environ, OSS_ANALYSIS_ROOT=str(ROOT)),
         capture_output=True,
         text=True,
@@ -210,7 +211,8 @@ def test_site_renders_and_reads_well_in_a_browser(built_copy, tmp_path):
 
     built = built_copy
     env = build_env(built)
-    proc = subprocess.run([sys.executable, "-m", "oss_analysis.pipeline.cli", "site"], env=env, capture_output=True, text=True)
+    cmd = [sys.executable, "-m", "oss_analysis.pipeline.cli", "site"]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     site = built / "build" / "site"
     for name in notebook_specs.notebooks():

@@ -86,7 +86,8 @@ def countries_built(built_tree, tmp_path_factory):
     env = build_env(project)
     for kind, name in (("wgi", "wgi_databank_sample.csv"), ("cpi", "cpi_2009_ti_sample.csv")):
         fixture = str(ROOT / "tests" / "fixtures" / name)
-        cmd = [sys.executable, "-m", "oss_analysis.pipeline.cli", "add-country-data", kind, fixture, "--countries", "ARM"]
+        cli = [sys.executable, "-m", "oss_analysis.pipeline.cli"]
+        cmd = [*cli, "add-country-data", kind, fixture, "--countries", "ARM"]
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
         assert proc.returncode == 0, proc.stderr
     log = run_build(project, "--config", "country=KGZ ARM")

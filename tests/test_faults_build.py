@@ -227,7 +227,8 @@ def _unshare_works():
 def test_no_loopback_fails_at_once_in_one_line(built, tmp_path):
     start = time.monotonic()
     proc = subprocess.run(
-        [*NO_LOOPBACK, sys.executable, "-m", "oss_analysis.pipeline.cli", "run", NAME, "--output-dir", str(tmp_path / "o")],
+        [*NO_LOOPBACK, sys.executable, "-m", "oss_analysis.pipeline.cli", "run", NAME,
+         "--output-dir", str(tmp_path / "o")],
         cwd=built,
         env=build_env(built),
         capture_output=True,

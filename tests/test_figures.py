@@ -14,7 +14,9 @@ from oss_analysis import notebook_specs
 from oss_analysis.output import source_line, style
 from oss_analysis.review import figure_diff, gallery
 
-CHARTS = [o.removesuffix(".png") for nb in notebook_specs.notebooks().values() for o in nb.outputs if o.endswith(".png")]
+CHARTS = [
+    o.removesuffix(".png") for nb in notebook_specs.notebooks().values() for o in nb.outputs if o.endswith(".png")
+]
 
 
 def test_source_line_comes_from_the_data_package():

@@ -36,7 +36,8 @@ def imports(module: str, source: str | None = None) -> set[str]:
         if isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
-                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else []))
+                up = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(up + ([base] if base else []))
             if not base.startswith("oss_analysis"):
                 continue
             for alias in node.names:
