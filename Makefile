@@ -50,7 +50,7 @@ lock: $(STAMP)
 # The flags every run shares (mtime reruns, finishing a killed build, in-process small jobs) are in
 # workflow/profiles/default, which Snakemake reads by itself. The build prints progress and a short
 # summary; Snakemake's full log goes to build/logs/snakemake.log, and a failing job's own log and
-# one-line error are what a failure shows (src/oss_analysis/buildlog.py). Two builds started at
+# one-line error are what a failure shows (src/oss_analysis/pipeline/run_graph.py). Two builds started at
 # once: the second waits for the first; a Snakemake lock is cleared only when no Snakemake holds it.
 # COUNTRY="KGZ UZB": build the country-dependent notebooks for those focus countries into figures/<CODE>/.
 # YEAR=2022: the governance and corruption views for that year (default: the studies' years).

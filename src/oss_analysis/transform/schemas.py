@@ -272,7 +272,7 @@ DELAYS = pa.DataFrameSchema(
 )
 
 
-# --- publishers' files (data/sources/), read by src/oss_analysis/sources.py ------------------
+# --- publishers' files (data/sources/), read by src/oss_analysis/extract/publishers.py ------------------
 
 
 def _col(dtype: object, *checks: pa.Check, nullable: bool = False, description: str) -> pa.Column:
