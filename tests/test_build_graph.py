@@ -100,8 +100,8 @@ def test_notebooks_read_processed_tables_as_validated(built, tmp_path):
     env = build_env(built)
     probe = (
         "import sys, pandas as pd\n"
-        "from oss_analysis import clean, registry\n"
-        "for t in notebook_specs.processed_tables():\n"
+        "from oss_analysis.transform import clean, registry\n"
+        "for t in registry.TABLES:\n"
         "    clean.load(t).to_pickle(f'{sys.argv[1]}/{t}.pkl')\n"
         "print('pandera' in sys.modules)\n"
     )

@@ -1,6 +1,7 @@
 """The notebooks of the compendium, their inputs and outputs (``workflow/notebooks.yaml``).
 
-The build graph, the runner and the tests all read this one file."""
+The build graph, the runner and the tests all read this one file. The processed tables are
+declared in ``transform/registry.py``."""
 
 from __future__ import annotations
 
@@ -31,11 +32,6 @@ class Notebook:
 def _spec(root: Path) -> dict:
     with (root / "workflow" / "notebooks.yaml").open(encoding="utf-8") as fh:
         return yaml.safe_load(fh)
-
-
-def processed_tables() -> dict[str, tuple[str, ...]]:
-    """Processed table -> the raw resources it is built from."""
-    return {name: tuple(raw) for name, raw in _spec(paths.root())["processed"].items()}
 
 
 def notebooks() -> dict[str, Notebook]:

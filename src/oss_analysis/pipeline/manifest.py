@@ -14,6 +14,7 @@ from typing import Any
 from oss_analysis import notebook_specs, paths
 from oss_analysis.extract import datapackage
 from oss_analysis.files import sha256
+from oss_analysis.transform import registry
 
 
 def _rel(p: Path) -> str:
@@ -26,7 +27,7 @@ def declared_inputs(name: str, country: str | None = None) -> list[Path]:
     processed tables' own hashes; the whole data-package file is an input only where a notebook
     declares it, as the report does.)"""
     raw = datapackage.resource_paths()
-    tables = notebook_specs.processed_tables()
+    tables = registry.raw_inputs()
     files = [f for group in notebook_specs.notebook_inputs(name, country).values() for f in group]
     files.extend(raw[r] for t in notebook_specs.notebooks()[name].processed for r in tables[t])
     return sorted(set(files))
