@@ -505,10 +505,11 @@ def read_shipped_file(name: str, drops: Drops) -> pd.DataFrame:
 
 
 def shipped(kind: str) -> list[str]:
-    """Resource names of the shipped files of one publisher ('wgi', 'cpi' or 'egdi'), in package order."""
-    from oss_analysis.extract.publisher_file import package
+    """Resource names of the shipped files of one publisher ('wgi', 'cpi' or 'egdi'), in package
+    order: those under data/sources/<kind>/, as the build graph declares them (transform/registry.py)."""
+    from oss_analysis.extract.datapackage import source_resources
 
-    return [r["name"] for r in package()["resources"] if KIND.get(r["x-layout"], "egdi") == kind]
+    return source_resources(kind)
 
 
 def table(kind: str, drops: Drops | None = None) -> pd.DataFrame:
