@@ -89,3 +89,27 @@ def test_notebook_run_with_unknown_country_fails_with_one_line(tmp_path, capsys)
         "ParameterError: parameter focus_country: 'ZZZ' is not an ISO 3166 alpha-3 code; choose one of: EST (Estonia)"
         in err[0]
     )
+
+
+@pytest.mark.parametrize(
+    "key, value, message",
+    [
+        ("survey_n", True, "parameter 'survey_n' expects int or None (a whole number of respondents from 1 up"),
+        ("output_dir", 5, "parameter 'output_dir' expects str or None (a folder, or None for build/scratch/), got 5"),
+        ("sensitivity_n", "1000", "parameter 'sensitivity_n' expects list (a list of whole numbers"),
+        ("sensitivity_n", [True], "parameter 'sensitivity_n' must be a list of whole numbers of respondents, each"),
+        ("groups_file", "groups.txt", "parameter 'groups_file' must be a CSV file of comparator groups"),
+        ("similar_within", 1e999, "parameter 'similar_within' must be a finite number of percentile points"),
+    ],
+)
+def test_pydantic_errors_become_one_line(key, value, message):
+    """A wrong type names the types the parameter takes; a wrong value (or list element) its rule."""
+    with pytest.raises(ParameterError) as info:
+        parameters.check_value(key, value)
+    assert str(info.value).startswith(message) and "\n" not in str(info.value)
+
+
+def test_values_are_returned_unchanged():
+    """pydantic would turn 5 into 5.0: the notebook gets the value as given."""
+    assert repr(parameters.check_value("similar_within", 5)) == "5"
+    assert parameters.check_value("survey_n", None) is None

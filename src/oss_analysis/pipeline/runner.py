@@ -82,16 +82,15 @@ def load_params(name: str, param_file: Path | None, overrides: list[str], countr
             known = ", ".join(sorted(declared))
             raise ParameterError(f"{where}: unknown parameter {key!r} for notebook {name}; known: {known}")
         expected = _declared_type(declared[key])
-        if expected in ("str", "int", "float", "bool", "list", "dict") and value is not None:
-            ok = {"str": str, "int": int, "float": (int, float), "bool": bool, "list": list, "dict": dict}[expected]
-            if not isinstance(value, ok) or (expected != "bool" and isinstance(value, bool)):
-                raise ParameterError(f"{where}: parameter {key!r} of notebook {name} expects {expected}, got {value!r}")
+        if value is not None and not _fits(expected, value):
+            raise ParameterError(f"{where}: parameter {key!r} of notebook {name} expects {expected}, got {value!r}")
         check_value(key, value, where)
     return {k: v for k, (v, _) in values.items()}
 
 
 def _declared_type(spec: dict[str, Any]) -> str:
-    """Type of a notebook parameter: its annotation if any, else the type of its default value."""
+    """Type of a notebook parameter: its annotation if any, else the type of its default value
+    (papermill reports only annotations; the parameters cells give defaults)."""
     import ast
 
     if spec.get("inferred_type_name") not in (None, "None"):
@@ -101,6 +100,23 @@ def _declared_type(spec: dict[str, Any]) -> str:
     except (ValueError, SyntaxError):
         return "None"
     return "None" if default is None else type(default).__name__
+
+
+def _fits(type_name: str, value: Any) -> bool:
+    """Whether ``value`` is of the builtin type named (pydantic, strict: True is no int, 5 is a
+    float); a name that is no builtin type (an annotation like ``str | None``) accepts anything."""
+    import builtins
+
+    from pydantic import ConfigDict, TypeAdapter, ValidationError
+
+    kind = getattr(builtins, type_name, None)
+    if not isinstance(kind, type):
+        return True
+    try:
+        TypeAdapter(kind, config=ConfigDict(strict=True)).validate_python(value)
+    except ValidationError:
+        return False
+    return True
 
 
 # The venv's own kernel, installed into the venv by `make setup`: a user-level "python3"
