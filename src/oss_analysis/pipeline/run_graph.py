@@ -1,18 +1,15 @@
 """Run the build graph and say in a few lines what happened (what `make all` calls).
 
-Snakemake runs in this process, and everything it prints (every input of every job, the kernels'
-chatter) goes whole to ``build/logs/snakemake.log``. The screen is fed by Snakemake's logger plugin
-interface: ``LogHandler`` is registered as the plugin ``oss-build`` and Snakemake hands it its
-structured records, progress (jobs done of total) and each failed job (its log files). The screen
-gets progress (one line that updates on a terminal, a line per tenth otherwise) and a summary: the
-outputs written, the reproduction verdict, where the report and site are. When a job fails, its
-own log is shown and its one-line error is the last line printed.
-
-Snakemake finds logger plugins only as installed top-level modules named
-``snakemake_logger_plugin_*`` (no entry points), so this one is registered in-process, which is
-also why Snakemake runs here and not in a child process. Its ``--quiet`` modes alone cannot give
-this screen: they silence parts of the default output but cannot show a failed job's log tail with
-its one-line error last, nor keep the full log in build/logs/.
+Snakemake runs in this process; everything it prints (every input of every job, the kernels'
+chatter) goes whole to ``build/logs/snakemake.log``. The screen comes from Snakemake's logger
+plugin interface: ``LogHandler``, registered as the plugin ``oss-build``, receives structured
+records, progress (jobs done of total) and each failed job (its logs). The screen shows progress
+(one updating line on a terminal, a line per tenth otherwise) and a summary: outputs written, the
+reproduction verdict, where the report and site are. A failed job's own log is shown and its
+one-line error is the last line printed. (Snakemake finds logger plugins only as top-level modules
+named ``snakemake_logger_plugin_*``, not by entry point: this one is registered in-process, hence
+Snakemake in this process. Its ``--quiet`` modes only remove lines: they cannot show a job log's
+tail with the one-line error last.)
 
 One build at a time per folder: a second build waits for the first (an advisory lock on
 ``.build.lock``). A Snakemake lock left in ``.snakemake/locks`` is cleared only when no Snakemake
@@ -223,7 +220,7 @@ def run(args: list[str], root: Path, out: TextIO = sys.stdout) -> int:
             os.dup2(log.fileno(), 1)  # the kernels Snakemake's jobs start write here too
             os.dup2(log.fileno(), 2)
             try:
-                os.chdir(root)
+                os.chdir(root)  # Snakemake works in the current folder
                 code = snakemake(args)
             finally:
                 sys.stdout.flush()

@@ -64,7 +64,7 @@ def load_params(name: str, param_file: Path | None, overrides: list[str], countr
 
     from oss_analysis.errors import ParameterError
     from oss_analysis.notebook_specs import notebook
-    from oss_analysis.parameters import check_value
+    from oss_analysis.parameters import check_value, fits
 
     nb = notebook(name)
     declared = pm.inspect_notebook(str(nb.path))
@@ -81,42 +81,28 @@ def load_params(name: str, param_file: Path | None, overrides: list[str], countr
         if key not in declared:
             known = ", ".join(sorted(declared))
             raise ParameterError(f"{where}: unknown parameter {key!r} for notebook {name}; known: {known}")
-        expected = _declared_type(declared[key])
-        if value is not None and not _fits(expected, value):
-            raise ParameterError(f"{where}: parameter {key!r} of notebook {name} expects {expected}, got {value!r}")
+        kind = _declared_type(declared[key])
+        if kind and value is not None and not fits(kind, value):
+            expects = f"of notebook {name} expects {kind.__name__}, got {value!r}"
+            raise ParameterError(f"{where}: parameter {key!r} {expects}")
         check_value(key, value, where)
     return {k: v for k, (v, _) in values.items()}
 
 
-def _declared_type(spec: dict[str, Any]) -> str:
-    """Type of a notebook parameter: its annotation if any, else the type of its default value
-    (papermill reports only annotations; the parameters cells give defaults)."""
+def _declared_type(spec: dict[str, Any]) -> type | None:
+    """Builtin type of a notebook parameter: its annotation's if any, else its default value's
+    (papermill reports only annotations); None for None or an annotation like ``str | None``."""
     import ast
+    import builtins
 
     if spec.get("inferred_type_name") not in (None, "None"):
-        return spec["inferred_type_name"]
+        kind = getattr(builtins, spec["inferred_type_name"], None)
+        return kind if isinstance(kind, type) else None
     try:
         default = ast.literal_eval(spec["default"])
     except (ValueError, SyntaxError):
-        return "None"
-    return "None" if default is None else type(default).__name__
-
-
-def _fits(type_name: str, value: Any) -> bool:
-    """Whether ``value`` is of the builtin type named (pydantic, strict: True is no int, 5 is a
-    float); a name that is no builtin type (an annotation like ``str | None``) accepts anything."""
-    import builtins
-
-    from pydantic import ConfigDict, TypeAdapter, ValidationError
-
-    kind = getattr(builtins, type_name, None)
-    if not isinstance(kind, type):
-        return True
-    try:
-        TypeAdapter(kind, config=ConfigDict(strict=True)).validate_python(value)
-    except ValidationError:
-        return False
-    return True
+        return None
+    return None if default is None else type(default)
 
 
 # The venv's own kernel, installed into the venv by `make setup`: a user-level "python3"
