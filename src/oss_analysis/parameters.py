@@ -129,7 +129,8 @@ SPECS: dict[str, Spec] = {
 
 
 def type_names(tp: Any) -> str:
-    """The Python types a pydantic type accepts, for messages: 'float or int', 'int or None'."""
+    """The Python types a pydantic type accepts, for messages: 'float or int', 'int or None'
+    (pydantic's own messages say 'Input should be a valid number', not which types)."""
     if get_origin(tp) is Annotated:
         return type_names(get_args(tp)[0])
     if get_origin(tp) in (Union, UnionType):
