@@ -463,14 +463,21 @@ def detect_layout(text: str, file: str) -> str:
     )
 
 
-def read_file(path: Path, drops: Drops | None = None, *, release: int | None = None) -> pd.DataFrame:
-    """Read any publisher's file in a known layout, as downloaded (a user's file)."""
+def read_text(path: Path) -> str:
+    """A user's file as text, decoded once; a missing or empty file is refused."""
     file = paths.shown(path)
     if not Path(path).exists():
         raise DataError(file, "file is missing")
     text = decode(Path(path).read_bytes(), file)
     if not text.strip():
         raise DataError(file, "file is empty")
+    return text
+
+
+def read_file(path: Path, drops: Drops | None = None, *, release: int | None = None) -> pd.DataFrame:
+    """Read any publisher's file in a known layout, as downloaded (a user's file)."""
+    text = read_text(path)
+    file = paths.shown(path)
     return READERS[detect_layout(text, file)](text, file, release, drops if drops is not None else Drops())
 
 
