@@ -40,6 +40,7 @@ from oss_analysis.extract.publisher_file import (
     check_range,
     decode,
     numbers,
+    package,
     parse,
     read_shipped,
     required_numbers,
@@ -177,14 +178,7 @@ def read_wgi_wide(text: str, file: str, release: int | None, drops: Drops) -> pd
     series = table.frame[code_col].str.strip()
     parts = series.str.split(".", n=1, expand=True).reindex(columns=[0, 1])
     bad = ~parts[0].isin(INDICATORS) | ~parts[1].isin(WGI_MEASURES)
-    if bad.any():
-        pos = int(bad.to_numpy().argmax())
-        table.fail(
-            "unknown WGI series code (expected e.g. CC.EST, VA.PER.RNK)",
-            position=pos,
-            column=code_col,
-            value=series.iloc[pos],
-        )
+    table.fail_first(bad, "unknown WGI series code (expected e.g. CC.EST, VA.PER.RNK)", code_col, series)
     iso3 = map_names(table, "Country Name", drops, "Country Code")
     values = pd.DataFrame({y: numbers(table, y, missing=("", "..")) for y in years})
     for measure, (low, high) in WGI_RANGES.items():
@@ -221,15 +215,8 @@ def read_wgi_long(text: str, file: str, release: int | None, drops: Drops) -> pd
     year = required_numbers(table, "year")
     check_range(table, year, "year", 1996, 2100)
     indicator = frame["indicator"].str.strip().str.upper()
-    bad = ~indicator.isin(INDICATORS)
-    if bad.any():
-        pos = int(bad.to_numpy().argmax())
-        table.fail(
-            f"unknown indicator (expected one of {sorted(INDICATORS)})",
-            position=pos,
-            column="indicator",
-            value=frame["indicator"].iloc[pos],
-        )
+    rule = f"unknown indicator (expected one of {sorted(INDICATORS)})"
+    table.fail_first(~indicator.isin(INDICATORS), rule, "indicator", frame["indicator"])
     out = pd.DataFrame(
         {
             "iso3": iso3,
@@ -513,8 +500,6 @@ def read_shipped_file(name: str, drops: Drops) -> pd.DataFrame:
 
 def shipped(kind: str) -> list[str]:
     """Resource names of the shipped files of one publisher ('wgi', 'cpi' or 'egdi'), in package order."""
-    from oss_analysis.extract.publisher_file import package
-
     return [r["name"] for r in package()["resources"] if KIND.get(r["x-layout"], "egdi") == kind]
 
 

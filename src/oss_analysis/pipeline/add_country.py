@@ -38,17 +38,6 @@ def _by_country(frame: pd.DataFrame, resource_name: str, file: str) -> pd.DataFr
         raise
 
 
-def _wanted(codes: list[str], file: str) -> set[str]:
-    """The --countries codes, normalised once; a code that is not ISO 3166 alpha-3 is refused."""
-    out = set()
-    for code in codes:
-        iso3 = countries.normalise_code(code)
-        if iso3 is None:
-            raise DataError(file, f"--countries {code}: not an ISO 3166 alpha-3 code{countries.suggestion(code)}")
-        out.add(iso3)
-    return out
-
-
 def _refuse_legacy(text: str, file: str) -> None:
     """One way in: a file in a layout read before the publishers' own files is refused by its header."""
     if LEGACY.search(text.split("\n", 1)[0]):
@@ -97,7 +86,7 @@ def add(kind: str, path: Path, codes: list[str], *, year: int | None = None) -> 
     check runs before anything is written. Returns the lines to print."""
     path = Path(path)
     file = paths.shown(path)
-    wanted = _wanted(codes, file)
+    wanted = set(countries.normalise_codes(codes, lambda rule: DataError(file, f"--countries {rule}")))
     text = publishers.read_text(path)  # decoded once: the legacy check, the layout and its reader
     _refuse_legacy(text, file)
     layout = publishers.detect_layout(text, file)
