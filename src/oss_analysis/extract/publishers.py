@@ -245,17 +245,18 @@ def _wgi_finish(tidy: pd.DataFrame, release: int | None, file: str) -> pd.DataFr
 # --- CPI -----------------------------------------------------------------------------------
 
 
-def _cpi_frame(table: Table, iso3: pd.Series, edition: int, scale: int, file: str, **cols) -> pd.DataFrame:
+def _cpi_frame(table: Table, iso3: pd.Series, name: str, edition: int, scale: int, **cols) -> pd.DataFrame:
+    """Rows of one CPI year; ``country`` is the name ``iso3`` was mapped from (column ``name``)."""
     base = {
         "iso3": iso3,
-        "country": table.frame.iloc[:, 0].str.strip(),
+        "country": table.frame[name].str.strip(),
         "edition": edition,
         "scale": scale,
         "rank": pd.NA,
         "rank_computed": False,
         "n_sources": pd.NA,
         "stderr": pd.NA,
-        "source_file": file,
+        "source_file": table.file,
         "line": table.header_line + 1 + pd.RangeIndex(len(iso3)),
     }
     base.update(cols)
@@ -280,7 +281,7 @@ def read_cpi_merged(text: str, file: str, release: int | None, drops: Drops) -> 
         score = numbers(table, y)
         check_range(table, score, y, 0, 10)
         score = score.mask(score == 0)  # 0.0 marks an edition that did not score the country
-        parts.append(_cpi_frame(table, iso3, int(y), 10, file, year=int(y), score=score))
+        parts.append(_cpi_frame(table, iso3, "country", int(y), 10, year=int(y), score=score))
     return _cpi_finish(pd.concat(parts, ignore_index=True), drops, file)
 
 
@@ -301,7 +302,9 @@ def read_cpi_single(text: str, file: str, release: int | None, drops: Drops) -> 
     score = numbers(table, "CPI")
     check_range(table, score, "CPI", 0, 10)
     rank = ti_rank(score)
-    frame = _cpi_frame(table, iso3, edition, 10, file, year=edition, score=score, rank=rank, rank_computed=True)
+    frame = _cpi_frame(
+        table, iso3, "Country/Territory", edition, 10, year=edition, score=score, rank=rank, rank_computed=True
+    )
     return _cpi_finish(frame, drops, file)
 
 
@@ -324,7 +327,7 @@ def read_cpi_trends(text: str, file: str, release: int | None, drops: Drops) -> 
         if "rank" in extra:
             check_range(table, extra["rank"], f"Rank {year}", 1, 250)
             extra["rank"] = extra["rank"].astype("Int64")
-        parts.append(_cpi_frame(table, iso3, edition, 100, file, year=year, score=score, **extra))
+        parts.append(_cpi_frame(table, iso3, "Country / Territory", edition, 100, year=year, score=score, **extra))
     return _cpi_finish(pd.concat(parts, ignore_index=True), drops, file)
 
 

@@ -10,17 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from oss_analysis.analysis.crosscheck import VERDICTS
-
-__all__ = [
-    "VERDICTS",
-    "cell_verdict",
-    "errata_of_differs",
-    "largest_differences",
-    "read_crosscheck",
-    "verdict_counts",
-    "wgi_revisions",
-]
+from oss_analysis.analysis.crosscheck import VERDICTS  # the report notebook reads the order from here too
 
 KEY = ["study", "item", "country_iso3", "measure", "year"]
 
