@@ -34,19 +34,8 @@ from oss_analysis.extract.transcriptions import titles
 
 Verdict = Literal["agrees", "revised", "differs", "not in source"]
 VERDICTS: tuple[Verdict, ...] = ("agrees", "revised", "differs", "not in source")
-COLUMNS = [
-    "study",
-    "item",
-    "country_iso3",
-    "measure",
-    "year",
-    "printed",
-    "source_file",
-    "release",
-    "source_value",
-    "difference",
-    "verdict",
-]
+KEY = ["study", "item", "country_iso3", "measure", "year"]  # one printed value (a row per release)
+COLUMNS = [*KEY, "printed", "source_file", "release", "source_value", "difference", "verdict"]
 EPSILON = 1e-9
 EGOV_MEASURES = ("un_egov_rank", "egdi_rank", "egdi_rank_cis", "e_participation_rank")
 FILE_RANKS = ("un_egov_rank", "egdi_rank")  # the ranks the survey files carry (the world EGDI rank)
