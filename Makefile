@@ -50,12 +50,26 @@ lock: $(STAMP)
 # The flags every run shares (mtime reruns, finishing a killed build, in-process small jobs) are in
 # workflow/profiles/default, which Snakemake reads by itself. The build prints progress and a short
 # summary; Snakemake's full log goes to build/logs/snakemake.log, and a failing job's own log and
-# one-line error are what a failure shows (src/oss_analysis/buildlog.py). Two builds started at
+# one-line error are what a failure shows (src/oss_analysis/pipeline/run_graph.py). Two builds started at
 # once: the second waits for the first; a Snakemake lock is cleared only when no Snakemake holds it.
 # COUNTRY="KGZ UZB": build the country-dependent notebooks for those focus countries into figures/<CODE>/.
 # YEAR=2022: the governance and corruption views for that year (default: the studies' years).
 COUNTRY ?=
 YEAR ?=
+
+# Make variables are data, never code: a variable that reaches a recipe's shell may hold only the
+# characters its meaning needs, checked here with make's own functions before any shell runs
+# (COUNTRY='GEO"; rm -rf ~' stops at this line). _drop removes each allowed character in turn;
+# whatever is left is what the value may not hold.
+_LETTERS := A B C D E F G H I J K L M N O P Q R S T U V W X Y Z a b c d e f g h i j k l m n o p q r s t u v w x y z
+_DIGITS := 0 1 2 3 4 5 6 7 8 9
+_drop = $(if $(2),$(call _drop,$(subst $(firstword $(2)),,$(1)),$(wordlist 2,$(words $(2)),$(2))),$(1))
+_check = $(if $(strip $(call _drop,$(subst $(comma),,$(value $(1))),$(2))),$(error $(1)='$(value $(1))': $(3)))
+comma := ,
+$(call _check,COUNTRY,$(_LETTERS),ISO 3166 alpha-3 codes separated by spaces or commas: COUNTRY="KGZ UZB")
+$(call _check,YEAR,$(_DIGITS),a year in digits: YEAR=2022)
+$(call _check,JOBS,$(_DIGITS) a l,a number of cores or all: JOBS=2)
+$(call _check,PYTEST_WORKERS,$(_DIGITS) a u t o,a number of test workers or auto: PYTEST_WORKERS=2)
 SNAKEFLAGS ?= --snakefile workflow/Snakefile --cores $(JOBS) \
 	$(if $(strip $(COUNTRY) $(YEAR)),--config $(if $(strip $(COUNTRY)),country="$(COUNTRY)") $(if $(strip $(YEAR)),year="$(YEAR)"))
 RUN_GRAPH = $(BIN)/python -m oss_analysis.pipeline.run_graph $(SNAKEFLAGS)
@@ -110,6 +124,9 @@ lab: $(LAB)/.installed
 # Write the hosting account into the README's CI and Binder badges: REPO=account/oss_analysis,
 # by default read from the origin remote.
 REPO ?= $(shell git remote get-url origin 2>/dev/null | sed -E 's#[.]git$$##; s#.*github[.]com[:/]##')
+ifneq ($(origin REPO),file)
+$(call _check,REPO,$(_LETTERS) $(_DIGITS) - _ . /,the hosting account and name: REPO=account/oss_analysis)
+endif
 badges:
 	@test -n "$(REPO)" || { echo "no origin remote: run make badges REPO=account/oss_analysis"; exit 1; }
 	sed -i -E 's#(github[.]com|mybinder[.]org/v2/gh)/[^/]+/[^/]+/(actions|HEAD)#\1/$(REPO)/\2#g' README.md

@@ -1,6 +1,8 @@
 """The notebooks of the compendium, their inputs and outputs (``workflow/notebooks.yaml``).
 
-The build graph, the runner and the tests all read this one file."""
+The build graph, the runner and the tests all read this one file. The processed tables are
+declared in ``transform/registry.py``; the package modules a notebook runs are found by
+``pipeline/code_inputs.py``."""
 
 from __future__ import annotations
 
@@ -33,11 +35,6 @@ def _spec(root: Path) -> dict:
         return yaml.safe_load(fh)
 
 
-def processed_tables() -> dict[str, tuple[str, ...]]:
-    """Processed table -> the raw resources it is built from."""
-    return {name: tuple(raw) for name, raw in _spec(paths.root())["processed"].items()}
-
-
 def notebooks() -> dict[str, Notebook]:
     spec = _spec(paths.root())
     out = {}
@@ -68,9 +65,10 @@ def notebook(name: str) -> Notebook:
 
 
 def notebook_inputs(name: str, country: str | None = None) -> dict[str, list[Path]]:
-    """What the build graph feeds a notebook, by kind: the notebook, its parameters file (and a
-    country's, for a country run), processed tables, extra inputs, other notebooks' published
-    outputs it reads, and the package source. The Snakefile and the manifest both use this."""
+    """What a notebook's entry feeds it, by kind: the notebook, its parameters file (and a
+    country's, for a country run), processed tables, extra inputs and other notebooks' published
+    outputs it reads. The package modules it runs are added by ``pipeline/code_inputs.py``, which
+    the Snakefile and the manifest both use."""
     nbs = notebooks()
     nb = nbs[name]
     inputs = {
@@ -79,7 +77,6 @@ def notebook_inputs(name: str, country: str | None = None) -> dict[str, list[Pat
         "processed": [paths.processed_file(t) for t in nb.processed],
         "extra": list(nb.extra_inputs),
         "published": [paths.figures_dir() / o for other in nb.reads_outputs_of for o in nbs[other].outputs],
-        "src": sorted((paths.root() / "src" / "oss_analysis").rglob("*.py")),
     }
     # a run key may carry a year (GEO_2022): the parameters file is the country's
     country_file = paths.config_dir() / "countries" / f"{str(country).partition('_')[0]}.yaml"

@@ -35,12 +35,12 @@ import pandas as pd
 from oss_analysis import countries, paths
 from oss_analysis.domain import INDICATORS, ti_rank
 from oss_analysis.errors import DataError
+from oss_analysis.extract.datapackage import source_resources
 from oss_analysis.extract.publisher_file import (
     Table,
     check_range,
     decode,
     numbers,
-    package,
     parse,
     read_shipped,
     required_numbers,
@@ -502,8 +502,9 @@ def read_shipped_file(name: str, drops: Drops) -> pd.DataFrame:
 
 
 def shipped(kind: str) -> list[str]:
-    """Resource names of the shipped files of one publisher ('wgi', 'cpi' or 'egdi'), in package order."""
-    return [r["name"] for r in package()["resources"] if KIND.get(r["x-layout"], "egdi") == kind]
+    """Resource names of the shipped files of one publisher ('wgi', 'cpi' or 'egdi'), in package
+    order: those under data/sources/<kind>/, as the build graph declares them (transform/registry.py)."""
+    return source_resources(kind)
 
 
 def table(kind: str, drops: Drops | None = None) -> pd.DataFrame:

@@ -14,6 +14,8 @@ from typing import Any
 from oss_analysis import notebook_specs, paths
 from oss_analysis.extract import datapackage
 from oss_analysis.files import sha256
+from oss_analysis.pipeline import code_inputs
+from oss_analysis.transform import registry
 
 
 def _rel(p: Path) -> str:
@@ -21,13 +23,13 @@ def _rel(p: Path) -> str:
 
 
 def declared_inputs(name: str, country: str | None = None) -> list[Path]:
-    """Every file a notebook's output depends on: what the build graph feeds it, plus the raw
-    sources of its processed tables. (What the data package says of those sources shows in the
-    processed tables' own hashes; the whole data-package file is an input only where a notebook
-    declares it, as the report does.)"""
+    """Every file a notebook's output depends on: what the build graph feeds it (the package
+    modules it runs among them), plus the raw sources of its processed tables. (What the data
+    package says of those sources shows in the processed tables' own hashes; the whole
+    data-package file is an input only where a notebook declares it, as the report does.)"""
     raw = datapackage.resource_paths()
-    tables = notebook_specs.processed_tables()
-    files = [f for group in notebook_specs.notebook_inputs(name, country).values() for f in group]
+    tables = registry.raw_inputs()
+    files = [f for group in code_inputs.notebook_inputs(name, country).values() for f in group]
     files.extend(raw[r] for t in notebook_specs.notebooks()[name].processed for r in tables[t])
     return sorted(set(files))
 

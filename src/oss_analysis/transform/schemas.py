@@ -250,7 +250,7 @@ DELAYS = _strict(
 )
 
 
-# --- publishers' files (data/sources/), read by src/oss_analysis/sources.py ------------------
+# --- publishers' files (data/sources/), read by src/oss_analysis/extract/publishers.py ------------------
 
 
 def _col(dtype: object, *checks: pa.Check, nullable: bool = False, description: str) -> pa.Column:
