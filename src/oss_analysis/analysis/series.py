@@ -22,16 +22,10 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 from scipy.special import ndtr, ndtri  # what scipy.stats.norm uses, without importing scipy.stats (1 s)
 
-from oss_analysis.domain import THESIS_YEAR, WGI_CODES
+from oss_analysis.domain import THESIS_YEAR, WGI_CODES, source_label
 
 Z90 = float(ndtri(0.95))  # 1.645: two-sided 90%, the World Bank's interval
 SCALE_BREAK = 2012  # first CPI edition on the 0-100 scale
-
-
-def source_label(what: str, release: object, file: object) -> str:
-    """'World Bank WGI release 2024 (data/sources/wgi/...)': the one wording of a value's source
-    (publisher and release, then the shipped file) in the series and the views."""
-    return f"{what} {release} ({file})"
 
 
 def group_of(focus: str, groups: Mapping[str, Sequence[str]]) -> tuple[str | None, list[str]]:

@@ -20,8 +20,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from oss_analysis import countries, paths
-from oss_analysis.analysis.series import source_label
-from oss_analysis.domain import WGI_CODES, ti_rank, year_span
+from oss_analysis.domain import WGI_CODES, source_label, ti_rank, year_span
 from oss_analysis.errors import ParameterError
 
 
@@ -48,7 +47,7 @@ def _carry(out: pd.DataFrame, printed: pd.DataFrame, table: str) -> pd.DataFrame
 
 
 def _labels(rows: pd.DataFrame, what: str, release: str) -> list[str]:
-    """The source label (``series.source_label``) of each row, from its release and file."""
+    """The source label (``domain.source_label``) of each row, from its release and file."""
     return [source_label(what, r, f) for f, r in zip(rows["source_file"], rows[release], strict=True)]
 
 
