@@ -60,21 +60,25 @@ def test_unknown_country_stops_the_build_with_the_list(tmp_path):
     )
 
 
-def test_import_refuses_incomplete_or_thesis_countries(project):  # noqa: ARG001 (fixture sets the root)
+def test_import_refuses_incomplete_or_thesis_countries(project, tmp_path):  # noqa: ARG001 (fixture sets the root)
     from oss_analysis.errors import DataError
     from oss_analysis.pipeline import add_country
 
-    fixture = ROOT / "tests" / "fixtures" / "wgi_databank_sample.csv"
+    fixture = ROOT / "tests" / "fixtures" / "sources" / "wgi_2024_release_long.csv"
+    gap = tmp_path / "wgi_gap.csv"  # Georgia without its 2008 percentile rank for Control of Corruption
+    cc = b"GEOcc2008,GEO,Georgia,2008,cc,-0.10,0.14,13,"
+    gap.write_bytes(fixture.read_bytes().replace(cc + b"53.9,", cc + b"..,"))
     with pytest.raises(DataError, match=r"column 'control_of_corruption': value is required for GEO"):
-        add_country.add("wgi", fixture, ["GEO"])
+        add_country.add("wgi", gap, ["GEO"])
+    assert not (project / "data" / "sources" / "wgi" / "wgi_gap.csv").exists(), "a refused file was shipped"
     with pytest.raises(DataError, match=r"EST already in the thesis' table"):
-        add_country.add("cpi", ROOT / "tests" / "fixtures" / "cpi_2009_ti_sample.csv", ["EST"])
+        add_country.add("cpi", ROOT / "data" / "sources" / "cpi" / "CPI2009.csv", ["EST"])
     with pytest.raises(DataError, match=r"has no rows for MDA"):
         add_country.add("wgi", fixture, ["MDA"])
 
 
 # One country build serves the tests below (one module, so one xdist worker): a student adds
-# Armenia from the public files' samples, then builds Kyrgyzstan (in every table) and Armenia (an
+# Armenia from the publishers' files, then builds Kyrgyzstan (in every table) and Armenia (an
 # addition) in one run, in parallel; Moldova for 2022 is built into the same tree afterwards.
 COUNTRIES = ("KGZ", "Kyrgyzstan"), ("ARM", "Armenia")
 
@@ -84,8 +88,8 @@ def countries_built(built_tree, tmp_path_factory):
     project = copy_built(built_tree[0], tmp_path_factory.mktemp("countries") / "project")
     before = {o: digest(project / "figures" / o) for o in DEFAULT}
     env = build_env(project)
-    for kind, name in (("wgi", "wgi_databank_sample.csv"), ("cpi", "cpi_2009_ti_sample.csv")):
-        fixture = str(ROOT / "tests" / "fixtures" / name)
+    for kind, name in (("wgi", "wgi/wgi_2024_release_long.csv"), ("cpi", "cpi/CPI2009.csv")):
+        fixture = str(ROOT / "data" / "sources" / name)
         cli = [sys.executable, "-m", "oss_analysis.pipeline.cli"]
         cmd = [*cli, "add-country-data", kind, fixture, "--countries", "ARM"]
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
@@ -130,10 +134,10 @@ def test_a_student_adds_a_country_from_the_public_files_and_builds_it(countries_
     )
     assert (folder / "wgi_2008_groups.png").exists() and (folder / "cpi_2009_ranked.svg").exists()
     executed = (project / "build" / "notebooks" / "ARM" / "corruption.ipynb").read_text()
-    assert "Armenia: rank 90, score 2.9" in executed
+    assert "Armenia: rank 120, score 2.7" in executed
     # the printed tables are unchanged by an addition
     table3 = (project / "data" / "processed" / "cpi_2009.csv").read_text()
-    assert "ARM,Armenia,2009,90,2.9,Transparency International CPI 2009 table cpi_2009_ti_sample.csv," in table3
+    assert "ARM,Armenia,2009,120,2.7,Transparency International CPI file CPI2009.csv," in table3
 
 
 def _rows(path):

@@ -164,14 +164,39 @@ def test_wgi_addition_name_and_code_must_agree(project):
         clean.build("wgi_2008")
 
 
-def test_databank_import_refuses_a_name_that_disagrees_with_its_code(project, tmp_path):
+def test_import_refuses_a_name_that_disagrees_with_its_code(project, tmp_path):  # noqa: ARG001 (sets the root)
     from oss_analysis.pipeline import add_country
 
-    sample = (ROOT / "tests" / "fixtures" / "wgi_databank_sample.csv").read_text(encoding="utf-8")
-    bad = tmp_path / "databank.csv"
-    bad.write_text(sample.replace('"Armenia","ARM"', '"Georgia","ARM"'), encoding="utf-8")
-    with pytest.raises(DataError, match=r"name and code disagree: 'Georgia' is GEO, the code says ARM"):
+    sample = (FIXTURES / "wgi_2024_release_long.csv").read_bytes()
+    bad = tmp_path / "wgi_2024_release_long.csv"
+    bad.write_bytes(sample.replace(b",GEO,Georgia,", b",ARM,Georgia,", 1))
+    with pytest.raises(DataError, match=r"line 2, column 'code': name and code disagree: 'Georgia' is GEO"):
         add_country.add("wgi", bad, ["arm"])
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "country_code,country,country_rank,cpi_score,year,source",  # this compendium's additions template
+        '"Country Name","Country Code","Series Name","Series Code","2008 [YR2008]"',  # a DataBank export
+        "Country Rank,Country/Territory,CPI 2009 Score,Surveys Used,Confidence Range",  # TI's 2009 table
+    ],
+)
+def test_a_legacy_layout_is_refused_in_one_line(project, tmp_path, capsys, header):  # noqa: ARG001
+    """One way in: the layouts read before the publishers' own files stop with one line naming
+    the layouts accepted, before anything is shipped or merged."""
+    from oss_analysis.pipeline import cli
+
+    legacy = tmp_path / "legacy.csv"
+    legacy.write_text(header + "\nArmenia,ARM,90,2.9,2009,typed\n", encoding="utf-8")
+    additions = (project / "data" / "raw" / "additions" / "cpi_2009_additions.csv").read_bytes()
+    assert cli.main(["add-country-data", "cpi", str(legacy), "--countries", "ARM"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "Traceback" not in err
+    assert f"{legacy}, line 1: layout no longer accepted" in err
+    assert "pass the publisher's file as downloaded" in err and "wgi_wide, wgi_long, cpi_merged, cpi_2009" in err
+    assert (project / "data" / "raw" / "additions" / "cpi_2009_additions.csv").read_bytes() == additions
+    assert not (project / "data" / "sources" / "cpi" / "legacy.csv").exists()
 
 
 # --- oss-build add-country-data with the real files -----------------------------------------
@@ -222,10 +247,10 @@ def test_a_file_of_another_publisher_is_refused(project):
 def test_import_normalises_codes_and_refuses_a_printed_country(project):  # noqa: ARG001 (fixture sets the root)
     from oss_analysis.pipeline import add_country
 
-    with pytest.raises(DataError, match=r"EST already in the thesis' table; additions are for other countries"):
-        add_country.add("cpi", ROOT / "tests" / "fixtures" / "cpi_2009_ti_sample.csv", ["est"])
+    with pytest.raises(DataError, match=r"KAZ already in the thesis' table; additions are for other countries"):
+        add_country.add("cpi", FIXTURES / "CPI2009.csv", ["kaz"])
     with pytest.raises(DataError, match=r"--countries Georgia: not an ISO 3166 alpha-3 code \(did you mean GEO\?\)"):
-        add_country.add("cpi", ROOT / "tests" / "fixtures" / "cpi_2009_ti_sample.csv", ["Georgia"])
+        add_country.add("cpi", FIXTURES / "CPI2009.csv", ["Georgia"])
 
 
 def test_a_year_the_cpi_files_lack_builds_the_rest_and_says_why():
