@@ -20,7 +20,6 @@ from oss_analysis import notebook_specs
 from oss_analysis.review import figure_diff, regression
 from oss_analysis.transform import clean
 
-pytestmark = pytest.mark.slow
 OUTPUTS = sorted(o for nb in notebook_specs.notebooks().values() for o in nb.outputs)
 
 

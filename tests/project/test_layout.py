@@ -5,8 +5,9 @@ import ast
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
-PACKAGE = Path(__file__).resolve().parents[1] / "src" / "oss_analysis"
+PACKAGE = ROOT / "src" / "oss_analysis"
 STAGES = ["base", "extract", "transform", "analysis", "output", "review", "pipeline"]
 MAX_FUNCTION_LINES = 80
 MAX_BASE_MODULES = 10

@@ -1,6 +1,5 @@
-"""Country runs from the publishers' files: printed values kept where printed, the files' values
-(named by file and release) elsewhere; the year as a parameter; importing the real files; codes
-normalised once (issue 17)."""
+"""`oss-build add-country-data`: the publishers' files are the one way in; everything is checked
+before a file is shipped or a value merged."""
 
 from __future__ import annotations
 
@@ -11,20 +10,32 @@ import sys
 
 import pandas as pd
 import pytest
-from conftest import ROOT, copy_project, run_build
+from conftest import ROOT
 
-from oss_analysis.analysis import views
-from oss_analysis.errors import DataError, ParameterError
+from oss_analysis.errors import DataError
 from oss_analysis.extract import datapackage, publisher_file, publishers, transcriptions
-from oss_analysis.pipeline import country_runs
 from oss_analysis.transform import clean
+
+
+def test_import_refuses_incomplete_or_thesis_countries(project, tmp_path):  # noqa: ARG001 (fixture sets the root)
+    from oss_analysis.errors import DataError
+    from oss_analysis.pipeline import add_country
+
+    fixture = ROOT / "tests" / "fixtures" / "sources" / "wgi_2024_release_long.csv"
+    gap = tmp_path / "wgi_gap.csv"  # Georgia without its 2008 percentile rank for Control of Corruption
+    cc = b"GEOcc2008,GEO,Georgia,2008,cc,-0.10,0.14,13,"
+    gap.write_bytes(fixture.read_bytes().replace(cc + b"53.9,", cc + b"..,"))
+    with pytest.raises(DataError, match=r"column 'control_of_corruption': value is required for GEO"):
+        add_country.add("wgi", gap, ["GEO"])
+    assert not (project / "data" / "sources" / "wgi" / "wgi_gap.csv").exists(), "a refused file was shipped"
+    with pytest.raises(DataError, match=r"EST already in the thesis' table"):
+        add_country.add("cpi", ROOT / "data" / "sources" / "cpi" / "CPI2009.csv", ["EST"])
+    with pytest.raises(DataError, match=r"has no rows for MDA"):
+        add_country.add("wgi", fixture, ["MDA"])
+
 
 FIXTURES = ROOT / "tests" / "fixtures" / "sources"
 
-
-@pytest.fixture(scope="module")
-def printed():
-    return clean.build("wgi_2008"), clean.build("cpi_2009")
 
 
 def _pct(release: str, iso3: str, year: int, indicator: str) -> float:
@@ -33,102 +44,6 @@ def _pct(release: str, iso3: str, year: int, indicator: str) -> float:
     row = wgi[(wgi["iso3"] == iso3) & (wgi["year"] == year) & (wgi["indicator"] == indicator)]
     return float(row["pct_rank"].iloc[0])
 
-
-def test_default_views_are_the_printed_tables(printed):
-    wgi, cpi = printed
-    assert views.wgi_view(wgi, 2008, ["GEO"], publisher=False) is wgi
-    assert views.cpi_view(cpi, 2009, ["GEO"], publisher=False).drop(columns="scale").equals(cpi)
-
-
-def test_printed_values_stay_and_missing_countries_come_from_the_newest_release(printed):
-    wgi, _ = printed
-    view = views.wgi_view(wgi, 2008, ["GEO", "KAZ"], publisher=True)
-    kaz = view[view["iso3"] == "KAZ"].reset_index(drop=True)
-    # printed values stay as printed
-    pd.testing.assert_frame_equal(kaz, wgi[wgi["iso3"] == "KAZ"].reset_index(drop=True), check_dtype=False)
-    geo = view[view["iso3"] == "GEO"].set_index("indicator")
-    assert len(geo) == 6 and geo["source"].str.contains("data/sources/wgi/wgi_2024_release_long.csv").all()
-    assert geo.loc["CC", "percentile"] == _pct("wgi_2024_release_long", "GEO", 2008, "CC")
-    assert "GEO: World Bank WGI release 2024" in views.source_note(view, "thesis Table 2")
-    assert views.source_note(wgi, "thesis Table 2") == ""
-
-
-def test_another_year_takes_every_value_from_the_files(printed):
-    wgi, cpi = printed
-    view = views.wgi_view(wgi, 2022, ["GEO"], publisher=True)
-    assert view["seed_line"].isna().all() and set(view["year"]) == {2022}
-    assert set(wgi["iso3"]) | {"GEO"} == set(view["iso3"])
-    cpi22 = views.cpi_view(cpi, 2022, ["GEO"], publisher=True)
-    assert set(cpi22["scale"]) == {100} and cpi22["source"].str.contains("CPI2024_GlobalResultsTrends.csv").all()
-
-
-def test_cpi_2009_for_an_unprinted_country_uses_ti_rank_rule(printed):
-    _, cpi = printed
-    view = views.cpi_view(cpi, 2009, ["GEO"], publisher=True).set_index("iso3")
-    full = publishers.read_shipped_file("cpi_2009_edition", publishers.Drops()).set_index("iso3")["score"]
-    assert view.loc["GEO", "score"] == full["GEO"]
-    assert view.loc["GEO", "rank"] == 1 + int((full > full["GEO"]).sum())
-    assert view.loc["KAZ", "source"] == "thesis Table 3"
-
-
-def test_a_year_outside_the_files_stops_with_the_range():
-    with pytest.raises(
-        ParameterError,
-        match=r"^YEAR=2030: not a year the WGI files hold; they hold 1996, 1998, 2000, "
-        r"2002-2023$",
-    ):
-        country_runs.check_year("2030")
-    with pytest.raises(ParameterError, match=r"parameter year: 1997 is not a year the WGI files hold"):
-        views.wgi_view(clean.build("wgi_2008"), 1997, [], publisher=True)
-    assert country_runs.check_year("2008") is None and country_runs.check_year(None) is None
-
-
-def test_run_keys_and_parameters():
-    assert country_runs.run_key("GEO", 2022) == "GEO_2022" and country_runs.split_key("GEO_2022") == ("GEO", 2022)
-    values = country_runs.parameters("GEO_2022")
-    assert values == {
-        "focus_country": "GEO",
-        "publisher_values": True,
-        "year": 2022,
-        "wgi_year": 2022,
-        "cpi_year": 2022,
-    }
-
-
-def test_notebook_parameters_are_all_seen_by_papermill():
-    """papermill silently drops a parameter whose comment it cannot parse (e.g. one with '=')."""
-    import json
-
-    import papermill as pm
-
-    for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
-        cell = next(c for c in json.loads(nb.read_text())["cells"] if c["cell_type"] == "code")
-        names = [line.split("=")[0].strip() for line in "".join(cell["source"]).splitlines() if "=" in line]
-        assert set(names) == set(pm.inspect_notebook(str(nb))), nb.name
-
-
-# --- issue 17: codes normalised once, checked, never duplicated ----------------------------
-
-
-def test_codes_are_normalised_once_and_names_get_a_suggestion():
-    assert country_runs.normalise(["kgz", "KGZ", " uzb "]) == ["KGZ", "UZB"]
-    with pytest.raises(
-        ParameterError, match=r"^COUNTRY=Kazakhstan: not an ISO 3166 alpha-3 code \(did you mean KAZ\?\)"
-    ):
-        country_runs.normalise(["Kazakhstan"])
-    with pytest.raises(ParameterError, match=r"^COUNTRY=XXX: not an ISO 3166 alpha-3 code; countries with data"):
-        country_runs.normalise(["KGZ", "XXX"])
-
-
-@pytest.mark.slow
-def test_a_code_that_is_not_iso_fails_a_several_country_run(tmp_path):
-    project = copy_project(tmp_path / "project")
-    proc = run_build(project, "--config", "country=KGZ XXX", "-n", check=False)
-    assert proc.returncode != 0 and "error: COUNTRY=XXX: not an ISO 3166 alpha-3 code" in proc.stderr + proc.stdout
-    proc = run_build(project, "--config", "country=Kazakhstan", "-n", check=False)
-    assert proc.returncode != 0 and "(did you mean KAZ?)" in proc.stderr + proc.stdout
-    proc = run_build(project, "--config", "country=GEO", "year=2030", "-n", check=False)
-    assert proc.returncode != 0 and "YEAR=2030: not a year the WGI files hold; they hold 1996" in proc.stderr
 
 
 def _write_addition(project, name, line):
@@ -143,6 +58,7 @@ def _write_addition(project, name, line):
     transcriptions._datapackage.cache_clear()
 
 
+
 def test_lower_case_code_cannot_add_a_printed_country_again(project):
     _write_addition(project, "cpi_2009_additions.csv", "kaz,Kazakhstan,120,2.7,2009,typed by hand")
     with pytest.raises(
@@ -152,6 +68,7 @@ def test_lower_case_code_cannot_add_a_printed_country_again(project):
         r"\(got 'kaz'\)",
     ):
         clean.build("cpi_2009")
+
 
 
 def test_wgi_addition_name_and_code_must_agree(project):
@@ -164,6 +81,7 @@ def test_wgi_addition_name_and_code_must_agree(project):
         clean.build("wgi_2008")
 
 
+
 def test_import_refuses_a_name_that_disagrees_with_its_code(project, tmp_path):  # noqa: ARG001 (sets the root)
     from oss_analysis.pipeline import add_country
 
@@ -172,6 +90,7 @@ def test_import_refuses_a_name_that_disagrees_with_its_code(project, tmp_path): 
     bad.write_bytes(sample.replace(b",GEO,Georgia,", b",ARM,Georgia,", 1))
     with pytest.raises(DataError, match=r"line 2, column 'code': name and code disagree: 'Georgia' is GEO"):
         add_country.add("wgi", bad, ["arm"])
+
 
 
 @pytest.mark.parametrize(
@@ -199,8 +118,6 @@ def test_a_legacy_layout_is_refused_in_one_line(project, tmp_path, capsys, heade
     assert not (project / "data" / "sources" / "cpi" / "legacy.csv").exists()
 
 
-# --- oss-build add-country-data with the real files -----------------------------------------
-
 
 def test_every_shipped_file_imports_for_georgia(project, capsys):
     """`oss-build add-country-data` (its command line, in this process: fifteen Python start-ups
@@ -221,6 +138,7 @@ def test_every_shipped_file_imports_for_georgia(project, capsys):
     assert cpi.loc[0, "cpi_score"] == full["GEO"] and cpi.loc[0, "country_rank"] == 1 + int((full > full["GEO"]).sum())
 
 
+
 def test_a_new_release_file_is_shipped_byte_for_byte(project, tmp_path):
     from oss_analysis.pipeline import add_country
 
@@ -237,11 +155,13 @@ def test_a_new_release_file_is_shipped_byte_for_byte(project, tmp_path):
     assert 2026 in set(publishers.table("egdi")["edition"])
 
 
+
 def test_a_file_of_another_publisher_is_refused(project):
     from oss_analysis.pipeline import add_country
 
     with pytest.raises(DataError, match=r"CPI2009.csv: is a cpi file \(layout cpi_2009\), not wgi"):
         add_country.add("wgi", FIXTURES / "CPI2009.csv", ["GEO"])
+
 
 
 def test_import_normalises_codes_and_refuses_a_printed_country(project):  # noqa: ARG001 (fixture sets the root)
@@ -252,11 +172,3 @@ def test_import_normalises_codes_and_refuses_a_printed_country(project):  # noqa
     with pytest.raises(DataError, match=r"--countries Georgia: not an ISO 3166 alpha-3 code \(did you mean GEO\?\)"):
         add_country.add("cpi", FIXTURES / "CPI2009.csv", ["Georgia"])
 
-
-def test_a_year_the_cpi_files_lack_builds_the_rest_and_says_why():
-    assert country_runs.plan("GEO_1996") == {
-        "corruption": "no data for GEO in 1996 in data/processed/cpi_sources.csv",
-        "governance": None,
-        "egovernment": None,
-        "series": "no data for GEO in 1996 in data/processed/cpi_sources.csv",
-    }

@@ -1,33 +1,11 @@
-"""Source notebooks are stored without outputs, start with a tagged parameters cell that has an
-``output_dir`` parameter, and each is registered in workflow/notebooks.yaml."""
+"""The processed tables are declared once, and the build reads that declaration."""
 
 import json
 
-import pytest
 from conftest import ROOT
 
 from oss_analysis import notebook_specs
 from oss_analysis.extract import datapackage
-
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-
-
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_notebook_is_output_free_with_parameters_cell(path):
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
-    assert all(not c.get("outputs") and c.get("execution_count") is None for c in code), "stored with outputs"
-    assert "parameters" in code[0]["metadata"].get("tags", []), "first code cell is not tagged 'parameters'"
-    assert "output_dir = None" in "".join(code[0]["source"])
-    assert nb["metadata"]["kernelspec"]["name"] == "python3"
-
-
-def test_registry_lists_exactly_the_notebooks():
-    registered = {nb.path.name for nb in notebook_specs.notebooks().values()}
-    assert registered == {p.name for p in NOTEBOOKS}
-    for nb in notebook_specs.notebooks().values():
-        assert nb.params.exists(), f"{nb.name}: parameters file {nb.params} is missing"
-        assert len(set(nb.outputs)) == len(nb.outputs)
 
 
 def test_processed_registry_matches_the_cleaning_code():
@@ -55,6 +33,7 @@ def test_processed_registry_matches_the_cleaning_code():
     assert "processed" not in notebook_specs._spec(ROOT)  # no second declaration in notebooks.yaml
 
 
+
 def test_publishers_tables_read_every_file_of_their_kind(project):
     """A publisher's release added under data/sources/<kind>/ is an input of its tables at once."""
     from oss_analysis.extract import publishers
@@ -73,3 +52,4 @@ def test_publishers_tables_read_every_file_of_their_kind(project):
     assert registry.TABLES["wgi_sources"].raw[-1] == "wgi_2099_release_wide"
     assert "wgi_2099_release_wide" in registry.TABLES["source_drops"].raw
     assert "wgi_2099_release_wide" not in registry.TABLES["cpi_sources"].raw
+

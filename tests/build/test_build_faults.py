@@ -18,7 +18,6 @@ from conftest import ROOT, build_env, copy_built, run_build, snakemake_cmd
 from oss_analysis import notebook_specs
 from oss_analysis.review import regression
 
-pytestmark = pytest.mark.slow
 OUTPUTS = sorted(o for nb in notebook_specs.notebooks().values() for o in nb.outputs)
 BIN = Path(sys.executable).parent
 
