@@ -124,8 +124,11 @@ def _modulefinder(code: str) -> set[str]:
 @pytest.mark.parametrize("name", sorted(notebook_specs.notebooks()))
 def test_each_notebook_runs_what_modulefinder_finds(name):
     code = "\n".join(code_inputs.notebook_sources(notebook_specs.notebooks()[name].path))
-    got = {code_inputs.module_name(p, ROOT / "src") for p in code_inputs.notebook_code(name)}
+    files = code_inputs.notebook_code(name)
+    got = {code_inputs.module_name(p, ROOT / "src") for p in files if p.suffix == ".py"}
     assert got == _modulefinder(code)
+    style = ROOT / "src" / "oss_analysis" / "output"  # the style sheet counts where the style module does
+    assert ((style / "theme.mplstyle") in files) == ((style / "style.py") in files)
     assert not [m for m in got if m.startswith("oss_analysis.pipeline")]  # the runner is no code input
 
 

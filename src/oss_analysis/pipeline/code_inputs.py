@@ -118,9 +118,15 @@ def notebook_sources(path: Path) -> list[str]:
 
 
 def modules_run(start: Iterable[str]) -> list[Path]:
-    """The files of ``start`` and of every package module they import, transitively."""
+    """The files of ``start`` and of every package module they import, transitively, with the
+    package's data files those modules name (``output/theme.mplstyle``, the look of every chart):
+    editing the style sheet reruns the notebooks that draw with it."""
     files, graph = _package(_src())
-    return sorted(files[m] for m in closure(start, graph) if m in files)
+    run = sorted(files[m] for m in closure(start, graph) if m in files)
+    data = {
+        f for p in run for f in p.parent.iterdir() if f.suffix not in (".py", ".pyc", "") and f.name in p.read_text()
+    }
+    return sorted([*run, *data])
 
 
 def notebook_code(name: str) -> list[Path]:
