@@ -82,4 +82,31 @@ def notebook_inputs(name: str, country: str | None = None) -> dict[str, list[Pat
     country_file = paths.config_dir() / "countries" / f"{str(country).partition('_')[0]}.yaml"
     if country and country_file.exists():
         inputs["country"] = [country_file]
+    inputs["named"] = [f for params in [nb.params, *inputs.get("country", [])] for f in _files_named(params)]
     return inputs
+
+
+def _files_named(params: Path) -> list[Path]:
+    """The files a parameters file names (``groups_file: config/groups/...``): inputs too, so that
+    editing or deleting a comparator group reruns or stops the notebook that reads it."""
+    if not params.exists():
+        return []
+    try:
+        values = yaml.safe_load(params.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError):
+        return []  # the runner reports a broken parameters file with its line
+    return [paths.root() / v for k, v in values.items() if str(k).endswith("_file") and isinstance(v, str)]
+
+
+SOURCE_KINDS = ("notebook", "params", "extra", "country", "named")  # the kinds no job of the graph writes
+
+
+def missing_inputs(name: str, country: str | None = None) -> str | None:
+    """The first input of a notebook's job that does not exist and that no job writes, as the
+    one-line error the build stops with: Snakemake would take a deleted input of an up-to-date
+    job as nothing to do, and publish stale outputs at exit status 0."""
+    for kind, files in notebook_inputs(name, country).items():
+        for f in files if kind in SOURCE_KINDS else []:
+            if not f.exists():
+                return f"{paths.shown(f)}: file is missing (an input of notebook {name!r}, workflow/notebooks.yaml)"
+    return None

@@ -97,6 +97,29 @@ def test_broken_data_package_stops_the_build(built, fault, expected):
     assert figures_digest(built) == before
 
 
+# --- a deleted input that no job writes is an error, never "nothing to do" (issue 23) ----------
+
+
+@pytest.mark.parametrize(
+    "deleted",
+    ["config/params/governance.yaml", "notebooks/series.ipynb", "config/groups/former_soviet_union.csv",
+     "config/groups/post_soviet.csv"],
+)
+def test_a_deleted_input_stops_the_build_naming_it(built, deleted):
+    path = built / deleted
+    saved = Saved(path)
+    before = figures_digest(built)
+    path.unlink()
+    try:
+        proc = run_build(built, check=False)
+    finally:
+        saved.restore()
+    assert proc.returncode != 0
+    errors = error_lines(proc)
+    assert errors == [f"error: {deleted}: file is missing (an input of notebook " + errors[0].split("notebook ")[1]]
+    assert figures_digest(built) == before
+
+
 # --- 3. a hand-edited processed table is never published; check-manifest notices -------------
 
 
