@@ -24,14 +24,28 @@ else
 PIP_INSTALL = $(BIN)/python -m pip install --quiet --disable-pip-version-check
 endif
 
-$(STAMP): requirements/build.lock requirements/bootstrap.txt pyproject.toml Makefile
+# A venv holds the absolute path of the checkout it was made in (the editable install, the
+# kernelspec, its scripts' first lines): a copied or moved clone would run the original's code.
+# .venv/.checkout records where it was made; a clone elsewhere sets up a venv of its own.
+CHECKOUT := $(VENV)/.checkout
+ifneq ($(wildcard $(STAMP)),)
+ifneq ($(file <$(CHECKOUT)),$(CURDIR))
+MOVED := 1
+endif
+endif
+
+.PHONY: .FORCE
+$(STAMP): export OSS_CHECKOUT := $(CURDIR)
+$(STAMP): requirements/build.lock requirements/bootstrap.txt pyproject.toml Makefile $(if $(MOVED),.FORCE)
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version.split()[0]'
-	@$(PYTHON) -m venv $(VENV)
+	@$(if $(MOVED),echo "$(VENV) was set up for another checkout: setting up one for this checkout")
+	@$(PYTHON) -m venv $(if $(MOVED),--clear) $(VENV)
 	@if [ "$(INSTALLER)" = uv ]; then $(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/bootstrap.txt; fi
 	@echo "setting up $(VENV) from requirements/build.lock ($(INSTALLER))"
 	@$(PIP_INSTALL) -r requirements/build.lock
 	@$(PIP_INSTALL) --no-deps --no-build-isolation -e .
 	@$(BIN)/python -m ipykernel install --sys-prefix --name oss-analysis --display-name "Python 3 (oss_analysis)" >/dev/null
+	@printf '%s' "$$OSS_CHECKOUT" > $(CHECKOUT)
 	@touch $@
 
 # Regenerate the lock files from requirements/*.in; each file's header names this target. The

@@ -1,6 +1,7 @@
 """Make variables are data, never code: a value that could reach a recipe's shell is checked by
 make itself, before any shell runs, and a bad one stops with one line naming the variable."""
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -33,3 +34,20 @@ def test_good_values_reach_the_build_as_config(tmp_path):
     proc = _make(tmp_path, "-n", "build", "SKIP_SETUP=1", "COUNTRY=KGZ, uzb", "YEAR=2022", "JOBS=2")
     assert proc.returncode == 0, proc.stderr
     assert '--cores 2 --config country="KGZ, uzb" year="2022"' in proc.stdout
+
+
+def test_a_venv_made_for_another_checkout_is_set_up_again(tmp_path):
+    """A copied or moved clone: its .venv names the original checkout, so set-up runs again here
+    (a fresh venv, --clear) instead of running the original's code; one made here is kept."""
+    venv = tmp_path / ".venv"
+    venv.mkdir()
+    (venv / ".installed").touch()
+    (venv / ".checkout").write_text("/somewhere/else")
+    for name in ("requirements/build.lock", "requirements/bootstrap.txt", "pyproject.toml"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        shutil.copy(ROOT / name, tmp_path / name)
+    moved = _make(tmp_path, "-n", "setup")
+    assert "set up for another checkout" in moved.stdout and "-m venv --clear .venv" in moved.stdout
+    (venv / ".checkout").write_text(str(tmp_path))
+    os.utime(venv / ".installed", (2e9, 2e9))  # newer than the Makefile _make copies in again
+    assert _make(tmp_path, "-n", "setup").stdout.strip() == ""
