@@ -184,7 +184,7 @@ def test_changed_raw_value_is_named_by_output_and_cell(cpi_edited, monkeypatch):
         for which in ("committed", "rebuilt", "difference"):
             image = built / "diff" / "img" / f"{chart}.{which}.png"
             assert image.stat().st_size > 1000 and f'src="img/{image.name}"' in page
-    assert "<td>6</td><td>2009 CPI score</td><td>2.7</td><td>2.8</td>" in page  # thesis_table_03.csv
+    assert "<td>Country = Kazakhstan</td><td>2009 CPI score</td><td>2.7</td><td>2.8</td><td>6</td>" in page
     assert "<td>score</td><td>2.7</td><td>2.8</td>" in page  # a chart's .data.csv
 
 

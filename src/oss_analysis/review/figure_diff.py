@@ -18,6 +18,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import pandas as pd
+
 from oss_analysis import notebook_specs, paths
 from oss_analysis.review.regression import cell_differences, changed, compare
 
@@ -53,15 +55,37 @@ def _difference_image(committed: Path, rebuilt: Path, out: Path) -> Path:
     return target
 
 
-def _cells_table(shape: list[str], cells: list[tuple[int, str, str, str]]) -> str:
+def row_labels(frame: pd.DataFrame) -> list[str]:
+    """A name for each row a reader can find in the table, so that a changed cell reads as
+    "Country = Kazakhstan, column 2009 CPI score" instead of a file line: the first of the two
+    leading columns that holds unique text (a country, a provider), else the shortest run of
+    leading columns whose values together are unique (year and scale), else the file line."""
+    def numeric(col: str) -> bool:
+        return bool(pd.to_numeric(frame[col], errors="coerce").notna().all())
+
+    cols = list(frame.columns)
+    for col in cols[:2]:
+        if frame[col].is_unique and not numeric(col):
+            return [f"{col} = {v}" for v in frame[col]]
+    for n in range(1, len(cols) + 1):
+        if not frame.duplicated(subset=cols[:n]).any():
+            return [", ".join(f"{c} = {v}" for c, v in zip(cols[:n], row, strict=True)) for row in
+                    frame[cols[:n]].itertuples(index=False)]
+    return [f"line {i + 2}" for i in range(len(frame))]
+
+
+def _cells_table(committed: Path, rebuilt: Path) -> str:
+    shape, cells = cell_differences(committed, rebuilt)
     notes = "".join(f"<p>{html.escape(s)}</p>" for s in shape)
     if not cells:
         return notes + "<p>No cell of the data changed.</p>"
+    labels = row_labels(pd.read_csv(committed, dtype=str, keep_default_na=False))
     rows = "".join(
-        f"<tr><td>{line}</td><td>{html.escape(col)}</td><td>{html.escape(was)}</td><td>{html.escape(now)}</td></tr>"
+        f"<tr><td>{html.escape(labels[line - 2])}</td><td>{html.escape(col)}</td><td>{html.escape(was)}</td>"
+        f"<td>{html.escape(now)}</td><td>{line}</td></tr>"
         for line, col, was, now in cells
     )
-    head = "<tr><th>line</th><th>column</th><th>committed</th><th>rebuilt</th></tr>"
+    head = "<tr><th>row</th><th>column</th><th>committed</th><th>rebuilt</th><th>file line</th></tr>"
     return f'{notes}<table class="cells">{head}{rows}</table>'
 
 
@@ -70,25 +94,30 @@ def _chart_section(stem: str, committed: Path, rebuilt: Path, out: Path) -> str:
     a, b = _same_size_copies(committed / f"{stem}.png", rebuilt / f"{stem}.png", img, stem)
     d = _difference_image(a, b, img)
     figs = "".join(
-        f'<figure><img src="img/{p.name}" alt="{stem}: {what}"><figcaption>{what}</figcaption></figure>'
+        f'<figure><a href="img/{p.name}" title="{what}: open full size"><img src="img/{p.name}" '
+        f'alt="{stem}: {what}"></a><figcaption>{what} (click for full size)</figcaption></figure>'
         for p, what in ((a, "committed"), (b, "rebuilt"), (d, "difference"))
     )
     data = f"{stem}.data.csv"
     cells = (
-        _cells_table(*cell_differences(committed / data, rebuilt / data))
+        _cells_table(committed / data, rebuilt / data)
         if (committed / data).exists() and (rebuilt / data).exists()
         else "<p>No .data.csv beside this chart.</p>"
     )
     return (
-        f'<section class="chart" id="{stem}"><h2>figures/{stem}.png</h2><div class="row">{figs}'
-        f'<div class="data"><h3>{html.escape(data)}: changed cells</h3>{cells}</div></div></section>'
+        f'<section class="chart" id="{stem}"><h2>figures/{stem}.png</h2><div class="figs">{figs}</div>'
+        f'<div class="data"><h3>{html.escape(data)}: changed cells</h3>{cells}</div></section>'
     )
 
 
+# Charts are shown as large as the window allows (two side by side on a wide screen, one per row
+# on a narrow one), each a link to the full-size image.
 STYLE = (
-    "body{font-family:sans-serif;margin:1.5em}.row{display:flex;gap:1em;align-items:flex-start;flex-wrap:wrap}"
-    "figure{margin:0;max-width:30%}figure img{max-width:100%;border:1px solid #ccc}"
-    "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .4em;text-align:left}"
+    "body{font-family:sans-serif;margin:1.5em}"
+    ".figs{display:grid;grid-template-columns:repeat(auto-fit,minmax(28em,1fr));gap:1em;align-items:start}"
+    "figure{margin:0}figure img{width:100%;height:auto;border:1px solid #ccc}"
+    "section.chart{margin-bottom:2.5em}"
+    "table{border-collapse:collapse;margin-top:.5em}td,th{border:1px solid #ccc;padding:.2em .4em;text-align:left}"
 )
 
 
@@ -110,7 +139,7 @@ def write_report(
     for f in tables:
         parts.append(
             f"<section><h2>figures/{html.escape(f)}</h2>"
-            f"{_cells_table(*cell_differences(committed / f, rebuilt / f))}</section>"
+            f"{_cells_table(committed / f, rebuilt / f)}</section>"
         )
     if missing:
         parts.append(
@@ -131,18 +160,24 @@ def write_report(
 
 
 def outputs() -> list[str]:
+    """Every output the registry says the build writes under figures/: what the diff compares."""
     return sorted(o for nb in notebook_specs.notebooks().values() for o in nb.outputs)
 
 
 def build_copy(dest: Path) -> Path:
     """A private copy of the project, built with the Makefile's own build command (same flags)
-    and this venv; raw checksums are refreshed in the copy so that an edited value is built."""
+    and this venv; raw checksums are refreshed in the copy so that an edited value is built.
+
+    The venv reaches the copy as a link named .venv, so the Makefile's own relative BIN is used
+    and no path is ever written into a make variable or a shell line: a project (or a temporary
+    folder) whose path holds a space or a non-ASCII letter builds like any other."""
     shutil.copytree(paths.root(), dest, ignore=IGNORE)
+    (dest / ".venv").symlink_to(Path(sys.prefix), target_is_directory=True)
     env = dict(os.environ, OSS_ANALYSIS_ROOT=str(dest))
     env.pop(paths.OUTPUT_ENV, None)
-    bindir = str(Path(sys.executable).parent)
-    subprocess.run([sys.executable, "-m", "oss_analysis.pipeline.cli", "datapackage"], env=env, check=True)
-    subprocess.run(["make", "-C", str(dest), "build", "SKIP_SETUP=1", f"BIN={bindir}"], env=env, check=True)
+    python = str(dest / ".venv" / "bin" / "python")
+    subprocess.run([python, "-m", "oss_analysis.pipeline.cli", "datapackage"], env=env, check=True, cwd=dest)
+    subprocess.run(["make", "--no-print-directory", "build", "SKIP_SETUP=1"], env=env, check=True, cwd=dest)
     return dest
 
 
