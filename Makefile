@@ -124,16 +124,42 @@ bench: $(STAMP)
 
 # JupyterLab lives in its own venv: its dependency jupyter-events pulls in rfc3987-syntax, which
 # jsonschema imports eagerly (~1 s in every process that imports nbformat). Keeping it out of
-# .venv keeps that cost out of every build and test process.
+# .venv keeps that cost out of every build and test process. Installed like .venv (uv, or pip
+# with INSTALLER=pip), from build.lock plus lab.lock.
+#
+# The lab leaves the repository clean (src/oss_analysis/review/lab.py): it offers only the kernel
+# the notebooks store (this venv's Python under the stored name), so opening a notebook changes
+# nothing; and its contents manager saves a notebook of notebooks/ without outputs, writing
+# nothing at all when only outputs changed, so `git status` stays clean and the build, which reruns
+# a notebook whose file is newer than its outputs, does not rerun it. (A git filter such as
+# nbstripout hides outputs from git only: the file on disk would still change and rerun the build.)
+# LAB_ARGS: options for `jupyter lab`, e.g. LAB_ARGS="--ip=127.0.0.1 --port=8890 --no-browser".
+# As root, --allow-root is added. The address with its token is printed as Jupyter starts.
 LAB := .venv-lab
-$(LAB)/.installed: requirements/build.lock requirements/lab.lock pyproject.toml
-	$(PYTHON) -m venv $(LAB)
-	$(LAB)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements/build.lock -r requirements/lab.lock
-	$(LAB)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+LAB_ARGS ?=
+space := $(empty) $(empty)
+_LAB_CHARS := $(_LETTERS) $(_DIGITS) - _ = . : /
+$(call _check,LAB_ARGS,$(_LAB_CHARS),options of jupyter lab (letters, digits, - _ = . : / and spaces): LAB_ARGS="--port=8890 --no-browser")
+# LAB_ARGS reaches the shell unquoted (it is a list of options): a newline or a tab there would
+# start a second command, so only spaces may separate its words.
+$(if $(call _drop,$(subst $(space),,$(value LAB_ARGS)),$(_LAB_CHARS)),$(error LAB_ARGS: only spaces may separate options (no newline or tab)))
+ifeq ($(INSTALLER),uv)
+LAB_INSTALL = $(UV) pip install --quiet --python $(LAB)/bin/python
+LAB_VENV_FLAGS = --without-pip
+else
+LAB_INSTALL = $(LAB)/bin/python -m pip install --quiet --disable-pip-version-check
+endif
+$(LAB)/.installed: requirements/build.lock requirements/lab.lock pyproject.toml $(if $(filter uv,$(INSTALLER)),$(STAMP))
+	@echo "setting up $(LAB) from requirements/build.lock and requirements/lab.lock ($(INSTALLER))"
+	@$(PYTHON) -m venv $(LAB_VENV_FLAGS) $(LAB)
+	@$(LAB_INSTALL) -r requirements/build.lock -r requirements/lab.lock
+	@$(LAB_INSTALL) --no-deps --no-build-isolation -e .
 	@touch $@
 
 lab: $(LAB)/.installed
-	$(LAB)/bin/jupyter lab notebooks
+	@$(LAB)/bin/python -m oss_analysis.review.lab install
+	@echo "JupyterLab on this project; open the address printed below (http://...:PORT/lab?token=...)"
+	@JUPYTER_PREFER_ENV_PATH=1 $(LAB)/bin/jupyter lab --ServerApp.root_dir=. $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 # Write the hosting account into the README's CI and Binder badges: REPO=account/oss_analysis,
 # by default read from the origin remote.
