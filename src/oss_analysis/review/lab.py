@@ -33,9 +33,14 @@ KERNEL_METADATA = ("kernelspec", "language_info")
 
 CONFIG = """\
 # Written by `python -m oss_analysis.review.lab install` (make lab): see that module.
-from oss_analysis.review import lab
+# Jupyter logs an error in a configuration file and starts anyway; a lab that would write outputs
+# into the notebooks must not start, so any failure here stops it (SystemExit is not caught).
+try:
+    from oss_analysis.review import lab
 
-lab.configure(c)  # noqa: F821 (c is the configuration object Jupyter passes in)
+    lab.configure(c)  # noqa: F821 (c is the configuration object Jupyter passes in)
+except Exception as exc:
+    raise SystemExit(f"the reader's lab is not configured ({exc!r}); see src/oss_analysis/review/lab.py") from exc
 """
 
 
@@ -85,9 +90,9 @@ def contents_manager() -> type:
     says and not at all when that leaves the file as it is. Built on call: Jupyter's server is
     installed in the lab's venv only."""
     import nbformat
-    from jupyter_server.services.contents.largefilemanager import AsyncLargeFileContentsManager
+    from jupyter_server.services.contents.largefilemanager import AsyncLargeFileManager
 
-    class StoredNotebooksContentsManager(AsyncLargeFileContentsManager):
+    class StoredNotebooksContentsManager(AsyncLargeFileManager):
         async def save(self, model: dict[str, Any], path: str = "") -> dict[str, Any]:
             path = path.strip("/")
             os_path = Path(self._get_os_path(path))
@@ -114,12 +119,17 @@ def configure(c: Any) -> None:
 
 def install(prefix: Path | None = None) -> Path:
     """Install the notebooks' kernelspec (this venv's Python) and the server configuration into
-    the venv at ``prefix`` (default: the running one); returns the configuration file."""
-    from ipykernel.kernelspec import install as install_kernel
-
-    prefix = Path(prefix or sys.prefix)
+    the venv at ``prefix`` (default: the running one); returns the configuration file. The
+    kernel names the venv's python by its resolved folder, so a link to the venv still works."""
+    prefix = Path(prefix or sys.prefix).resolve()
     spec = stored_kernel()
-    install_kernel(prefix=str(prefix), kernel_name=spec["name"], display_name=spec["display_name"])
+    kernel = prefix / "share" / "jupyter" / "kernels" / spec["name"]
+    kernel.mkdir(parents=True, exist_ok=True)
+    argv = [str(prefix / "bin" / "python"), "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f",
+            "{connection_file}"]
+    body = {"argv": argv, "display_name": spec["display_name"], "language": spec.get("language", "python"),
+            "metadata": {"debugger": True}}
+    (kernel / "kernel.json").write_text(json.dumps(body, indent=1) + "\n", encoding="utf-8")
     config = prefix / "etc" / "jupyter" / "jupyter_server_config.py"
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text(CONFIG, encoding="utf-8")
