@@ -18,7 +18,7 @@ _SCRATCH = Path(tempfile.mkdtemp(prefix="oss-tests-"))
 atexit.register(shutil.rmtree, _SCRATCH, ignore_errors=True)
 os.environ["OSS_ANALYSIS_OUTPUT_DIR"] = str(_SCRATCH / "nbval-outputs")
 
-IGNORE = shutil.ignore_patterns(".venv", "build", ".snakemake", ".git", "__pycache__", ".pytest_cache", ".ruff_cache")
+IGNORE = shutil.ignore_patterns(".venv*", "build", ".snakemake", ".git", "__pycache__", ".pytest_cache", ".ruff_cache")
 
 
 def seeds_dir() -> Path | None:
