@@ -29,4 +29,4 @@ def test_make_diff_in_a_path_with_a_space_names_the_cell(tmp_path):
     assert "figures/thesis_table_03.csv line 6, column '2009 CPI score': committed '2.9', rebuilt '2.7'" in proc.stdout
     page = (project / "build" / "figure-diff" / "index.html").read_text(encoding="utf-8")
     assert "<td>Country = Kazakhstan</td><td>2009 CPI score</td><td>2.9</td><td>2.7</td><td>6</td>" in page
-    assert not list(tmp.iterdir())  # the private copy is gone
+    assert not list(tmp.glob("oss-diff-*"))  # the private copy is gone
