@@ -69,16 +69,20 @@ def as_stored(saved: dict[str, Any], stored: dict[str, Any] | None) -> dict[str,
     return nb
 
 
+def _notebooks() -> Path:
+    return paths.root() / "notebooks"
+
+
 def guarded(os_path: Path) -> bool:
     """Whether a file is one of the committed notebooks' folder (saved as stored)."""
-    return os_path.suffix == ".ipynb" and os_path.resolve().parent == paths.notebooks_dir().resolve()
+    return os_path.suffix == ".ipynb" and os_path.resolve().parent == _notebooks().resolve()
 
 
 def stored_kernel() -> dict[str, str]:
     """The kernelspec every notebook of notebooks/ stores (they agree; a test checks it)."""
     specs = {
         json.dumps(json.loads(p.read_text(encoding="utf-8"))["metadata"]["kernelspec"], sort_keys=True)
-        for p in sorted(paths.notebooks_dir().glob("*.ipynb"))
+        for p in sorted(_notebooks().glob("*.ipynb"))
     }
     if len(specs) != 1:
         raise ValueError(f"the notebooks store {len(specs)} different kernelspecs: {sorted(specs)}")

@@ -42,7 +42,6 @@ def _cluster_venv(venv: Path) -> Path:
     return venv
 
 
-@pytest.mark.slow
 def test_one_notebook_runs_on_slurm_and_matches_the_committed_outputs(tmp_path):
     if not _slurm_answers():
         pytest.skip("no SLURM answers here (as root: .ci/slurm starts a one-node cluster)")

@@ -5,11 +5,9 @@ import os
 import shutil
 import subprocess
 
-import pytest
 from conftest import ROOT
 
 
-@pytest.mark.slow
 def test_make_diff_in_a_path_with_a_space_names_the_cell(tmp_path):
     project = tmp_path / "my clone ü" / "oss analysis"
     shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(".venv*", "build", ".snakemake", ".git", "*_cache"))
