@@ -134,7 +134,8 @@ def _notebooks_page(notebooks: dict[str, notebook_specs.Notebook]) -> str:
     entries = "\n".join(f"{nb.title} <{name}>" for name, nb in notebooks.items())
     listing = "\n".join(
         f"- [{nb.title}]({name}.ipynb): `notebooks/{name}.ipynb`, parameters in "
-        f"`{paths.shown(nb.params)}`, {len(nb.outputs)} outputs" for name, nb in notebooks.items()
+        f"`{paths.shown(nb.params)}`, {len(nb.outputs)} outputs"
+        for name, nb in notebooks.items()
     )
     return (
         "# Notebooks\n\nEvery notebook as the last `make all` executed it (the outputs are stored in "
@@ -166,9 +167,7 @@ def _catalogue_page(built: set[str]) -> str:
     for r in catalogue().astype(object).fillna("").itertuples():
         nb = f'<a href="notebooks/{r.notebook}.html">{r.notebook}</a>' if r.notebook in built else ""
         outs = str(r.outputs).split()
-        files = (
-            '<a href="figures/' + outs[0] + '">' + " ".join(html.escape(o) for o in outs) + "</a>" if outs else ""
-        )
+        files = '<a href="figures/' + outs[0] + '">' + " ".join(html.escape(o) for o in outs) + "</a>" if outs else ""
         where = (f"p. {int(r.page)}, " if r.page != "" else "") + f"seed line {r.seed_line}"
         rows.append([r.number, r.title, r.kind, r.status, where, nb, files, r.description])
         ids.append(f"item-{r.item_id}")
@@ -228,7 +227,7 @@ def _benchmark_table() -> str:
     return f"Machine of the last run: {about}.\n\n" + "\n".join(lines) + "\n"
 
 
-def _country_page(code: str, built: set[str]) -> tuple[str, list[str]]:
+def country_page(code: str, built: set[str]) -> tuple[str, list[str]]:
     folder = paths.figures_dir() / code
     executed = paths.build_dir() / "notebooks" / code
     names = [n for n in notebook_specs.notebooks() if (executed / f"{n}.ipynb").exists()]
@@ -297,7 +296,7 @@ def write_sources(src: Path | None = None) -> Path:
     put("generated/benchmark_results.md", _benchmark_table())
     codes = countries()
     for code in codes:
-        page, names = _country_page(code, set(notebooks))
+        page, names = country_page(code, set(notebooks))
         put(f"countries/{code}.md", page)
         for n in names:
             nb = notebook_with_alt(executed / code / f"{n}.ipynb", paths.figures_dir() / code)
