@@ -77,7 +77,7 @@ def cards_html(cards: Sequence[gallery.Card], *, figures: str, notebook_page: st
         for c in (c for c in cards if c.theme == theme):
             page = notebook_page.format(name=c.notebook)
             thumb = (
-                f'<img src="{figures}/{c.image}" alt="{html.escape(c.alt, quote=True)}" loading="lazy">'
+                f'<img src="{figures}/{c.image}" alt="{html.escape(c.alt, quote=True)}">'
                 if c.image
                 else f'<div class="table-thumb">table<br><code>{html.escape(c.data)}</code></div>'
             )
@@ -167,7 +167,7 @@ def _catalogue_page(built: set[str]) -> str:
     for r in catalogue().astype(object).fillna("").itertuples():
         nb = f'<a href="notebooks/{r.notebook}.html">{r.notebook}</a>' if r.notebook in built else ""
         outs = str(r.outputs).split()
-        files = '<a href="figures/' + outs[0] + '">' + " ".join(html.escape(o) for o in outs) + "</a>" if outs else ""
+        files = "<br>".join(f'<a href="figures/{o}">{html.escape(o)}</a>' for o in outs)
         where = (f"p. {int(r.page)}, " if r.page != "" else "") + f"seed line {r.seed_line}"
         rows.append([r.number, r.title, r.kind, r.status, where, nb, files, r.description])
         ids.append(f"item-{r.item_id}")
