@@ -150,6 +150,12 @@ def test_a_country_run_gets_a_page_with_its_charts_and_notebooks(project):
     assert 'href="KGZ_2022/corruption.html"' in page and "KGZ_2022/governance>" in page
 
 
+def test_tables_escape_text_and_keep_markup():
+    table = docs.html_table(["a", "b"], [["x < y", docs.Markup('<a href="p.html">p</a>')], [3, "&"]], ["r1", "r2"])
+    assert '<tr id="r1"><td>x &lt; y</td><td><a href="p.html">p</a></td></tr>' in table
+    assert "<td>3</td><td>&amp;</td>" in table
+
+
 def test_template_notebook_is_stored_clean_with_parameters_first():
     nb = json.loads(TEMPLATE.read_text(encoding="utf-8"))
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
@@ -219,6 +225,8 @@ def test_docs_site_of_a_built_tree_reads_well_in_a_browser(built_copy, tmp_path)
     gallery_html = (site / "gallery.html").read_text(encoding="utf-8")
     for stem in CHARTS:
         assert f'src="figures/{stem}.png" alt="Chart: ' in gallery_html, stem
+    catalogue = (site / "catalogue.html").read_text(encoding="utf-8")
+    assert 'id="item-thesis_table_03"' in catalogue and "&lt;a href" not in catalogue and "&lt;strong" not in catalogue
     benchmark = (site / "benchmark.html").read_text(encoding="utf-8")
     assert "clean full rebuild (graph)" in benchmark
     if shutil.which("chromium") is None and not Path("/usr/bin/chromium").exists():

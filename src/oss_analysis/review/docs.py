@@ -51,17 +51,23 @@ def _read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
         return list(reader.fieldnames or []), list(reader)
 
 
+class Markup(str):
+    """A table cell that is HTML already (links, line breaks), not text to escape."""
+
+
 def html_table(header: Sequence[str], rows: Iterable[Sequence[str]], ids: Sequence[str] | None = None) -> str:
-    """A plain HTML table; cells are escaped unless they are already markup (``<a ...>``)."""
+    """A plain HTML table; cells are escaped text unless they are ``Markup``."""
 
     def cell(v: str) -> str:
-        return v if v.startswith("<a ") else html.escape(v)
+        return v if isinstance(v, Markup) else html.escape(v)
 
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     body = []
     for i, row in enumerate(rows):
         rid = f' id="{html.escape(ids[i])}"' if ids else ""
-        body.append(f"<tr{rid}>" + "".join(f"<td>{cell(str(v))}</td>" for v in row) + "</tr>")
+        body.append(
+            f"<tr{rid}>" + "".join(f"<td>{cell(v if isinstance(v, str) else str(v))}</td>" for v in row) + "</tr>"
+        )
     return (
         '<div class="pst-scrollable-table-container"><table class="table data-table">'
         f"<thead><tr>{head}</tr></thead><tbody>" + "".join(body) + "</tbody></table></div>"
@@ -162,14 +168,15 @@ def _gallery_page() -> str:
 def _catalogue_page(built: set[str]) -> str:
     from oss_analysis.review.report import catalogue
 
-    header = ["item", "title", "kind", "status", "where", "notebook", "outputs", "description"]
+    header = ["item", "title and description", "kind", "status", "where", "notebook", "outputs"]
     rows, ids = [], []
     for r in catalogue().astype(object).fillna("").itertuples():
-        nb = f'<a href="notebooks/{r.notebook}.html">{r.notebook}</a>' if r.notebook in built else ""
+        nb = Markup(f'<a href="notebooks/{r.notebook}.html">{r.notebook}</a>' if r.notebook in built else "")
         outs = str(r.outputs).split()
-        files = "<br>".join(f'<a href="figures/{o}">{html.escape(o)}</a>' for o in outs)
+        files = Markup("<br>".join(f'<a href="figures/{o}">{html.escape(o)}</a>' for o in outs))
+        about = Markup(f"<strong>{html.escape(r.title)}</strong><br>{html.escape(r.description)}")
         where = (f"p. {int(r.page)}, " if r.page != "" else "") + f"seed line {r.seed_line}"
-        rows.append([r.number, r.title, r.kind, r.status, where, nb, files, r.description])
+        rows.append([r.number, about, r.kind, r.status, where, nb, files])
         ids.append(f"item-{r.item_id}")
     return (
         "# Catalogue\n\nEvery table and figure of the two studies and every in-text series: where it is printed, "
