@@ -41,6 +41,10 @@ def _write(path: Path, data: str | bytes) -> None:
     path.write_bytes(raw)
 
 
+# front matter of a generated page whose table needs the width the page's table of contents would take
+_WIDE = "---\nhtml_theme.sidebar_secondary.remove: true\n---\n"
+
+
 def _raw_html(markup: str) -> str:
     return "```{raw} html\n" + markup + "\n```\n"
 
@@ -191,14 +195,32 @@ def _errata_page() -> str:
     header, rows = _read_csv(paths.raw_dir() / "errata.csv")
     kinds = Counter(r["kind"] for r in rows)
     counts = ", ".join(f"{n} {k}" for k, n in kinds.most_common())
+
+    def said(r: dict[str, str], side: str) -> str:
+        return f"<em>{html.escape(r['study_' + side])}, seed line {html.escape(r['seed_line_' + side])}</em>: " + (
+            html.escape(r["statement_" + side])
+        )
+
+    table = html_table(
+        ["erratum", "the two statements", "reading used, and why", "affects"],
+        [
+            [
+                Markup(f"<strong>{html.escape(r['erratum_id'])}</strong><br>{html.escape(r['kind'])}"),
+                Markup(said(r, "a") + "<br>" + said(r, "b")),
+                Markup(f"{html.escape(r['reading_used'])}<br><em>Why:</em> {html.escape(r['reason'])}"),
+                r["affects"],
+            ]
+            for r in rows
+        ],
+        [r["erratum_id"] for r in rows],
+    )
     return (
-        f"# Errata register\n\n`data/raw/errata.csv` holds {len(rows)} entries ({counts}): inconsistencies "
+        f"{_WIDE}# Errata register\n\n`data/raw/errata.csv` holds {len(rows)} entries ({counts}): inconsistencies "
         "within or between the studies, and against the publishers' files. Each gives both seed locations, "
         "the reading the compendium uses and why, and what it affects. `tests/test_errata.py` checks every "
         "entry points at non-blank seed lines, names only existing facts and errata, and paraphrases rather "
         "than copies the studies. The [Reviewer guide](guides/reviewer.md) says how to tell a publisher's "
-        "revision from a print error.\n\n"
-        + _raw_html(html_table(header, [[r[h] for h in header] for r in rows], [r["erratum_id"] for r in rows]))
+        f"revision from a print error. Columns of the file: {', '.join(header)}.\n\n" + _raw_html(table)
     )
 
 
@@ -210,7 +232,7 @@ def _crosscheck_page() -> str:
         by_item.setdefault(f"{r['study']} {r['item']}", Counter())[r["verdict"]] += 1
     summary = html_table(["item", *verdicts], [[k, *(str(c[v]) for v in verdicts)] for k, c in by_item.items()])
     return (
-        "# Against the publishers\n\nEvery value the studies print that a shipped publisher's file also holds, "
+        f"{_WIDE}# Against the publishers\n\nEvery value the studies print that a shipped publisher's file also holds, "
         "against every release of that file (`figures/source_crosscheck.csv`, made by "
         "[the sources notebook](notebooks/sources.ipynb)). Verdicts: *agrees* (within the rounding of the "
         "print), *revised* (the releases disagree among themselves by at least as much), *differs* (no shipped "
@@ -241,6 +263,7 @@ def country_page(code: str, built: set[str]) -> tuple[str, list[str]]:
     cards = [c for c in gallery.cards(code) if c.notebook in names]
     page = (folder / "AVAILABILITY.md").read_text(encoding="utf-8")
     page = page.replace("\n# ", "\n## ") if page.startswith("# ") else f"# Country run {code}\n\n{page}"
+    page = _WIDE + page
     country, _, year = code.partition("_")
     command = f"make all COUNTRY={country}" + (f" YEAR={year}" if year else "")
     page += f'\nOutputs: <a href="../figures/{code}/AVAILABILITY.md">figures/{code}/</a>, built by `{command}`.\n\n'
