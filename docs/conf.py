@@ -18,7 +18,7 @@ myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 3
 suppress_warnings = ["myst.header", "mystnb.unknown_mime_type"]
 
-exclude_patterns = ["_extra", "generated", "catalogue.csv", "templates"]
+exclude_patterns = ["_extra", "generated", "catalogue.csv"]
 root_doc = "index"
 # shell commands and output in plain ``` blocks are not Python
 highlight_language = "none"

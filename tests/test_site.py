@@ -214,7 +214,12 @@ def test_docs_site_of_a_built_tree_reads_well_in_a_browser(built_copy, tmp_path)
     names = list(notebook_specs.notebooks())
     pages = [f"notebooks/{n}.html" for n in names] + [f"guides/{g}.html" for g in ("reader", "reviewer", "student")]
     pages += ["gallery.html", "catalogue.html", "errata.html", "crosscheck.html", "benchmark.html", "layout.html"]
-    pages += ["countries/index.html", "countries/KGZ.html", "countries/KGZ/corruption.html"]
+    pages += [
+        "countries/index.html",
+        "countries/KGZ.html",
+        "countries/KGZ/corruption.html",
+        "templates/my_analysis.html",
+    ]
     assert [p for p in pages if not (site / p).exists()] == []
     assert not (project / "docs" / "_extra").exists() and not list((project / "docs").glob("*.ipynb"))
     for html_file in site.rglob("*.html"):

@@ -319,6 +319,8 @@ def write_sources(src: Path | None = None) -> Path:
     for name in notebooks:
         put(f"notebooks/{name}.ipynb", notebook_with_alt(executed / f"{name}.ipynb", paths.figures_dir()))
     put("notebooks/index.md", _notebooks_page(notebooks))
+    for template in sorted((paths.notebooks_dir() / "templates").glob("*.ipynb")):  # shown as stored, no outputs
+        put(f"templates/{template.name}", template.read_bytes())
     put("gallery.md", _gallery_page())
     put("catalogue.md", _catalogue_page(set(notebooks)))
     put("errata.md", _errata_page())
