@@ -2,12 +2,13 @@
 
 Measures, each the fastest of BENCH_REPEATS=3 runs: a clean full rebuild through the Snakemake
 graph, a no-op rebuild, a rebuild after touching one raw file, a naive serial loop of the papermill
-CLI over the notebooks, and the floor (every notebook's code executed in one Python process); once
-each: all fifteen post-Soviet states in one command (BENCH_SKIP_COUNTRIES=1 leaves it out), a
-fresh clone of the committed tree (`make setup` and `make build` timed apart, the lines `make all`
-prints, `git status` after it) and the wall time of `make test`. Prints wall times and ratios,
-the machine's load average, and writes them to benchmarks/results.json. Run it with `make bench`
-(BENCH_SKIP_TEST=1 leaves out `make test`).
+CLI over the notebooks, and the floor (every notebook's code executed in one Python process);
+counts the jobs a build would rerun after editing one review module and one chart helper (a dry
+run: a job's code inputs are the modules it runs); once each: all fifteen post-Soviet states in
+one command (BENCH_SKIP_COUNTRIES=1 leaves it out), a fresh clone of the committed tree (`make
+setup` and `make build` timed apart, the lines `make all` prints, `git status` after it) and the
+wall time of `make test`. Prints wall times and ratios, the machine's load average, and writes them
+to benchmarks/results.json. Run it with `make bench` (BENCH_SKIP_TEST=1 leaves out `make test`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -46,6 +48,19 @@ def timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> float:
     start = time.perf_counter()
     subprocess.run(cmd, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - start
+
+
+def jobs_after_edit(project: Path, snake: list[str], env: dict[str, str], module: str) -> int:
+    """Jobs the build would rerun (a dry run; the target rule ``all`` not counted) after touching
+    one module of the package in an up-to-date ``project``."""
+    (project / "src" / "oss_analysis" / module).touch()
+    out = subprocess.run([*snake, "-n"], cwd=project, env=env, capture_output=True, text=True, check=True).stdout
+    stats = re.search(r"Job stats:\n(.*?)\n\s*total", out, re.S)
+    rows = [line.split() for line in stats.group(1).splitlines()[2:]] if stats else []
+    return sum(int(count) for rule, count in rows if rule != "all")
+
+
+EDITS = {"edit one review module": "review/figure_diff.py", "edit one chart helper": "output/charts.py"}
 
 
 def floor_script(project: Path, out: Path) -> str:
@@ -149,6 +164,10 @@ def main() -> None:
             return timed(snake, project, env)
 
         best("rebuild after touching one raw", touch_one)
+
+        for label, module in EDITS.items():  # the tree is up to date here; a dry run changes nothing
+            results[f"{label}: jobs rerun"] = jobs = jobs_after_edit(project, snake, env, module)
+            print(f"{label} ({module}) → {jobs} jobs rerun", flush=True)
 
         for label, seconds in source_reads().items():
             results[label] = seconds

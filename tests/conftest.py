@@ -84,7 +84,7 @@ def run_build(project_dir: Path, *extra: str, check: bool = True) -> subprocess.
 # run the tests that need no build; whoever needs the tree first waits for it (a file lock).
 _BUILT = "built-once"
 _SHARED_ENV = "OSS_TESTS_BUILT_ONCE"
-_HEAVY = ("test_build_graph", "test_faults", "test_countries")
+_HEAVY = ("build", ".ipynb", "notebooks")
 _NOT_COPIED = {".snakemake/locks", "build/site", "build/site-screenshots", "build/failed"}
 
 
@@ -106,13 +106,23 @@ def build_once(shared: Path) -> tuple[Path, str]:
     return project, log.read_text()
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests under tests/build/ and the notebooks nbval executes build the project: marked ``build``,
+    so that ``pytest -m "not build"`` runs the unit tests alone."""
+    build = ROOT / "tests" / "build"
+    for item in items:
+        path = Path(str(item.path))
+        if path.suffix == ".ipynb" or build in path.parents:
+            item.add_marker(pytest.mark.build)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
     """In the xdist controller, when build tests are among those run, start the build now."""
     cfg = session.config
     if os.environ.get("PYTEST_XDIST_WORKER") or not getattr(cfg.option, "numprocesses", None):
         return
-    if "not slow" in (cfg.option.markexpr or ""):
+    if "not build" in (cfg.option.markexpr or ""):
         return
     if not any(Path(a).name == "tests" or any(h in a for h in _HEAVY) for a in map(str, cfg.args)):
         return

@@ -7,6 +7,7 @@ Names pycountry's exact lookup does not know (e.g. "Russia") are mapped in
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable, Iterable
 from functools import cache
 
 import pycountry
@@ -107,6 +108,19 @@ def suggestion(text: str) -> str:
     """' (did you mean KAZ?)' when ``text`` is a country name rather than a code, else ''."""
     iso3 = to_iso3(text)
     return f" (did you mean {iso3}?)" if iso3 and str(text).strip().upper() != iso3 else ""
+
+
+def normalise_codes(codes: Iterable[str], refuse: Callable[[str], Exception]) -> list[str]:
+    """A user's codes (COUNTRY=, --countries) normalised once and de-duplicated, in order; the
+    first that is not ISO 3166 alpha-3 raises ``refuse(rule)``, the rule naming it (and a name
+    gets 'did you mean'): one rule, each caller its own kind of error."""
+    out = []
+    for code in codes:
+        iso3 = normalise_code(code)
+        if iso3 is None:
+            raise refuse(f"{code}: not an ISO 3166 alpha-3 code{suggestion(code)}")
+        out.append(iso3)
+    return list(dict.fromkeys(out))
 
 
 def name_of(iso3: str) -> str:

@@ -1,5 +1,6 @@
 """The studies' domain constants and rules, stated once: the World Bank's six indicators, the
-years the studies print, TI's rank rule and how the compendium reads a printed date.
+years the studies print, TI's rank rule, how the compendium reads a printed date and how it names
+the publisher's file a value comes from.
 
 A base module: every stage may import it, and it imports nothing of the package."""
 
@@ -29,6 +30,12 @@ CPI_YEAR = 2009  # the CPI edition the thesis prints (Table 3)
 def ti_rank(scores: pd.Series) -> pd.Series:
     """TI's rank rule: 1 + the number of countries with a higher score (ties share a rank)."""
     return scores.map(lambda s: 1 + int((scores > s).sum())).astype("Int64")
+
+
+def source_label(what: str, release: object, file: object) -> str:
+    """'World Bank WGI release 2024 (data/sources/wgi/...)': the one wording of a publisher value's
+    source (publisher and release, then the shipped file), in the series and the views alike."""
+    return f"{what} {release} ({file})"
 
 
 def decimal_year(date: pd.Series) -> pd.Series:

@@ -1,6 +1,8 @@
 """The notebooks of the compendium, their inputs and outputs (``workflow/notebooks.yaml``).
 
-The build graph, the runner and the tests all read this one file."""
+The build graph, the runner and the tests all read this one file. The processed tables are
+declared in ``transform/registry.py``; the package modules a notebook runs are found by
+``pipeline/code_inputs.py``."""
 
 from __future__ import annotations
 
@@ -33,11 +35,6 @@ def _spec(root: Path) -> dict:
         return yaml.safe_load(fh)
 
 
-def processed_tables() -> dict[str, tuple[str, ...]]:
-    """Processed table -> the raw resources it is built from."""
-    return {name: tuple(raw) for name, raw in _spec(paths.root())["processed"].items()}
-
-
 def notebooks() -> dict[str, Notebook]:
     spec = _spec(paths.root())
     out = {}
@@ -68,9 +65,10 @@ def notebook(name: str) -> Notebook:
 
 
 def notebook_inputs(name: str, country: str | None = None) -> dict[str, list[Path]]:
-    """What the build graph feeds a notebook, by kind: the notebook, its parameters file (and a
-    country's, for a country run), processed tables, extra inputs, other notebooks' published
-    outputs it reads, and the package source. The Snakefile and the manifest both use this."""
+    """What a notebook's entry feeds it, by kind: the notebook, its parameters file (and a
+    country's, for a country run), processed tables, extra inputs and other notebooks' published
+    outputs it reads. The package modules it runs are added by ``pipeline/code_inputs.py``, which
+    the Snakefile and the manifest both use."""
     nbs = notebooks()
     nb = nbs[name]
     inputs = {
@@ -79,10 +77,36 @@ def notebook_inputs(name: str, country: str | None = None) -> dict[str, list[Pat
         "processed": [paths.processed_file(t) for t in nb.processed],
         "extra": list(nb.extra_inputs),
         "published": [paths.figures_dir() / o for other in nb.reads_outputs_of for o in nbs[other].outputs],
-        "src": sorted((paths.root() / "src" / "oss_analysis").rglob("*.py")),
     }
     # a run key may carry a year (GEO_2022): the parameters file is the country's
     country_file = paths.config_dir() / "countries" / f"{str(country).partition('_')[0]}.yaml"
     if country and country_file.exists():
         inputs["country"] = [country_file]
+    inputs["named"] = [f for params in [nb.params, *inputs.get("country", [])] for f in _files_named(params)]
     return inputs
+
+
+def _files_named(params: Path) -> list[Path]:
+    """The files a parameters file names (``groups_file: config/groups/...``): inputs too, so that
+    editing or deleting a comparator group reruns or stops the notebook that reads it."""
+    if not params.exists():
+        return []
+    try:
+        values = yaml.safe_load(params.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError):
+        return []  # the runner reports a broken parameters file with its line
+    return [paths.root() / v for k, v in values.items() if str(k).endswith("_file") and isinstance(v, str)]
+
+
+SOURCE_KINDS = ("notebook", "params", "extra", "country", "named")  # the kinds no job of the graph writes
+
+
+def missing_inputs(name: str, country: str | None = None) -> str | None:
+    """The first input of a notebook's job that does not exist and that no job writes, as the
+    one-line error the build stops with: Snakemake would take a deleted input of an up-to-date
+    job as nothing to do, and publish stale outputs at exit status 0."""
+    for kind, files in notebook_inputs(name, country).items():
+        for f in files if kind in SOURCE_KINDS else []:
+            if not f.exists():
+                return f"{paths.shown(f)}: file is missing (an input of notebook {name!r}, workflow/notebooks.yaml)"
+    return None

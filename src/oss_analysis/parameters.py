@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
+
+from pydantic import ConfigDict, Field, TypeAdapter, ValidationError
 
 from oss_analysis import countries
 from oss_analysis.errors import ParameterError
@@ -84,62 +87,84 @@ def check_year_range(start: object, end: object, available: Iterable[int]) -> tu
 
 @dataclass(frozen=True)
 class Spec:
-    """What a parameter accepts: Python types (int is accepted where float is, bool never where a
-    number is), and a rule stated in words and as a test, checked before a notebook runs."""
+    """A parameter's type and range as a pydantic type (strict: no "5" for 5, no True for 1; an int
+    is accepted where a float is), and its rule in words for the one-line message."""
 
-    types: tuple[type, ...]
+    type: Any
     rule: str
-    test: Callable[[Any], bool] = lambda v: True
+
+    @cached_property
+    def adapter(self) -> TypeAdapter[Any]:
+        return TypeAdapter(self.type, config=ConfigDict(strict=True))
 
 
-def _finite(lo: float, hi: float) -> Callable[[Any], bool]:
-    return lambda v: math.isfinite(v) and lo <= v <= hi
-
-
-def _year(v: Any) -> bool:
-    return 1900 <= v <= 2100
-
+Year = Annotated[int, Field(ge=1900, le=2100)]
+Count = Annotated[int, Field(ge=1)]
 
 SPECS: dict[str, Spec] = {
-    "output_dir": Spec((str, type(None)), "a folder, or None for build/scratch/"),
-    "published_dir": Spec((str,), "the folder holding the published tables (figures)"),
-    "focus_country": Spec((str,), "an ISO 3166 alpha-3 code the data hold"),
-    "groups_file": Spec((str,), "a CSV file of comparator groups (columns iso3, group)", lambda v: v.endswith(".csv")),
-    "similar_within": Spec((float, int), "a finite number of percentile points from 0 to 100", _finite(0, 100)),
-    "survey_n": Spec(
-        (int, type(None)), "a whole number of respondents from 1 up, or None", lambda v: v is None or v >= 1
+    "output_dir": Spec(str | None, "a folder, or None for build/scratch/"),
+    "published_dir": Spec(str, "the folder holding the published tables (figures)"),
+    "focus_country": Spec(str, "an ISO 3166 alpha-3 code the data hold"),
+    "groups_file": Spec(
+        Annotated[str, Field(pattern=r"\.csv$")], "a CSV file of comparator groups (columns iso3, group)"
     ),
-    "sensitivity_n": Spec(
-        (list,),
-        "a list of whole numbers of respondents, each from 1 up",
-        lambda v: all(isinstance(x, int) and not isinstance(x, bool) and x >= 1 for x in v),
+    "similar_within": Spec(
+        Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)],
+        "a finite number of percentile points from 0 to 100",
     ),
-    "timeline_start": Spec((int,), "a year from 1900 to 2100", _year),
-    "timeline_end": Spec((int,), "a year from 1900 to 2100", _year),
-    "start_year": Spec((int,), "a year from 1900 to 2100", _year),
-    "end_year": Spec((int,), "a year from 1900 to 2100", _year),
-    "year": Spec((int,), "a year from 1900 to 2100 (the data must hold it)", _year),
-    "cpi_year": Spec((int,), "a year from 1900 to 2100 (the CPI files must hold it)", _year),
-    "wgi_year": Spec((int,), "a year from 1900 to 2100 (the WGI files must hold it)", _year),
-    "thesis_year": Spec((int,), "a year from 1900 to 2100 (the WGI files must hold it)", _year),
-    "publisher_values": Spec((bool,), "true or false"),
-    "show_targets": Spec((bool,), "true or false"),
-    "fit_trend": Spec((bool,), "true or false"),
+    "survey_n": Spec(Count | None, "a whole number of respondents from 1 up, or None"),
+    "sensitivity_n": Spec(list[Count], "a list of whole numbers of respondents, each from 1 up"),
+    "timeline_start": Spec(Year, "a year from 1900 to 2100"),
+    "timeline_end": Spec(Year, "a year from 1900 to 2100"),
+    "start_year": Spec(Year, "a year from 1900 to 2100"),
+    "end_year": Spec(Year, "a year from 1900 to 2100"),
+    "year": Spec(Year, "a year from 1900 to 2100 (the data must hold it)"),
+    "cpi_year": Spec(Year, "a year from 1900 to 2100 (the CPI files must hold it)"),
+    "wgi_year": Spec(Year, "a year from 1900 to 2100 (the WGI files must hold it)"),
+    "thesis_year": Spec(Year, "a year from 1900 to 2100 (the WGI files must hold it)"),
+    "publisher_values": Spec(bool, "true or false"),
+    "show_targets": Spec(bool, "true or false"),
+    "fit_trend": Spec(bool, "true or false"),
 }
 
 
+def type_names(tp: Any) -> str:
+    """The Python types a pydantic type accepts, for messages: 'float or int', 'int or None'
+    (pydantic's own messages say 'Input should be a valid number', not which types)."""
+    if get_origin(tp) is Annotated:
+        return type_names(get_args(tp)[0])
+    if get_origin(tp) in (Union, UnionType):
+        return " or ".join(type_names(t) for t in get_args(tp))
+    if tp is type(None):
+        return "None"
+    return "float or int" if tp is float else (get_origin(tp) or tp).__name__
+
+
+def fits(tp: Any, value: Any) -> bool:
+    """Whether ``value`` is of pydantic type ``tp``, strictly (True is no int; 5 is a float)."""
+    try:
+        Spec(tp, "").adapter.validate_python(value)
+    except ValidationError:
+        return False
+    return True
+
+
 def check_value(key: str, value: Any, where: str | None = None) -> Any:
-    """Check one parameter against its spec; the error names where the value came from."""
+    """Check one parameter against its spec; the error names where the value came from. A value
+    of the wrong type itself (not an element of a list) says which types the parameter takes."""
     where = f"{where}: " if where else ""
     spec = SPECS.get(key)
     if spec is None:
         raise ParameterError(f"{where}parameter {key!r} has no documented range in oss_analysis.parameters.SPECS")
-    is_bool = isinstance(value, bool)
-    if not isinstance(value, spec.types) or (is_bool and bool not in spec.types):
-        names = " or ".join("None" if t is type(None) else t.__name__ for t in spec.types)
-        raise ParameterError(f"{where}parameter {key!r} expects {names} ({spec.rule}), got {value!r}")
-    if not spec.test(value):
-        raise ParameterError(f"{where}parameter {key!r} must be {spec.rule} (got {value!r})")
+    try:
+        spec.adapter.validate_python(value)
+    except ValidationError as exc:
+        # pydantic's error types: "int_type", "none_required", ... for the type; others for a range
+        if all(not e["loc"] and e["type"].endswith(("_type", "none_required")) for e in exc.errors()):
+            raise ParameterError(
+                f"{where}parameter {key!r} expects {type_names(spec.type)} ({spec.rule}), got {value!r}"
+            ) from None
+        raise ParameterError(f"{where}parameter {key!r} must be {spec.rule} (got {value!r})") from None
     return value
 
 

@@ -43,17 +43,8 @@ def build_dir() -> Path:
     return root() / "build"
 
 
-def notebooks_dir() -> Path:
-    return root() / "notebooks"
-
-
 def config_dir() -> Path:
     return root() / "config"
-
-
-def raw_file(name: str) -> Path:
-    """Path of a raw resource by its data-package name (``cpi_2009`` -> ``data/raw/cpi_2009.csv``)."""
-    return raw_dir() / f"{name}.csv"
 
 
 def processed_file(name: str) -> Path:

@@ -29,26 +29,14 @@ from typing import Literal
 import pandas as pd
 
 from oss_analysis import countries
-from oss_analysis.domain import THESIS_YEAR, WGI_CODES, ti_rank
+from oss_analysis.domain import CPI_YEAR, THESIS_YEAR, WGI_CODES, ti_rank
 from oss_analysis.extract.transcriptions import titles
 
 Verdict = Literal["agrees", "revised", "differs", "not in source"]
 VERDICTS: tuple[Verdict, ...] = ("agrees", "revised", "differs", "not in source")
-COLUMNS = [
-    "study",
-    "item",
-    "country_iso3",
-    "measure",
-    "year",
-    "printed",
-    "source_file",
-    "release",
-    "source_value",
-    "difference",
-    "verdict",
-]
+KEY = ["study", "item", "country_iso3", "measure", "year"]  # one printed value (a row per release)
+COLUMNS = [*KEY, "printed", "source_file", "release", "source_value", "difference", "verdict"]
 EPSILON = 1e-9
-CPI_EDITION = 2009
 EGOV_MEASURES = ("un_egov_rank", "egdi_rank", "egdi_rank_cis", "e_participation_rank")
 FILE_RANKS = ("un_egov_rank", "egdi_rank")  # the ranks the survey files carry (the world EGDI rank)
 
@@ -109,9 +97,10 @@ def printed_table_02() -> pd.DataFrame:
 
 
 def _judge(cells: pd.DataFrame, key: list[str]) -> pd.DataFrame:
-    """Add ``tol`` (per row) and ``verdict`` to cells x releases (columns printed_value, value,
-    pdec, sdec: NaN where the release is exact); rows without a value are 'not in source'."""
-    out = cells.copy()
+    """Add ``printed_value``, ``pdec`` (its decimals), ``tol`` (per row) and ``verdict`` to cells x
+    releases (columns printed, value, sdec: NaN where the release is exact); rows without a value
+    are 'not in source'."""
+    out = cells.assign(printed_value=cells["printed"].astype(float), pdec=cells["printed"].map(decimals))
     out["tol"] = [tolerance(p, float(s)) for p, s in zip(out["pdec"], out["sdec"], strict=True)]
     verdicts = []
     groups = {k: list(zip(g["value"], g["tol"], strict=True)) for k, g in out.dropna(subset=["value"]).groupby(key)}
@@ -140,8 +129,6 @@ def wgi_rows(wgi_sources: pd.DataFrame) -> pd.DataFrame:
     cells = cells.assign(
         source_file=cells["release"].map(files),
         value=cells["pct_rank"].astype(float),
-        printed_value=cells["printed"].astype(float),
-        pdec=cells["printed"].map(decimals),
         sdec=cells["release"].map(sdec),
         measure="wgi_" + cells["indicator"] + "_percentile_rank",
         item="Table 2",
@@ -153,7 +140,7 @@ def wgi_rows(wgi_sources: pd.DataFrame) -> pd.DataFrame:
 
 def cpi_rows(cpi_sources: pd.DataFrame) -> pd.DataFrame:
     """Table 3's scores and ranks against every shipped file that holds the 2009 edition."""
-    src = cpi_sources[(cpi_sources["edition"] == CPI_EDITION) & cpi_sources["score"].notna()].copy()
+    src = cpi_sources[(cpi_sources["edition"] == CPI_YEAR) & cpi_sources["score"].notna()].copy()
     src["computed_rank"] = src.groupby("source_file")["score"].transform(ti_rank)
     parts = []
     for r in _raw_rows("thesis_table_03_cpi"):
@@ -166,18 +153,11 @@ def cpi_rows(cpi_sources: pd.DataFrame) -> pd.DataFrame:
             for f in sorted(src["source_file"].unique()):
                 hit = files[files["source_file"] == f]
                 value = float(hit[col].iloc[0]) if len(hit) else math.nan
-                parts.append((iso3, measure, text, int(r["seed_line"]), f, CPI_EDITION, value, math.nan))
+                parts.append((iso3, measure, text, int(r["seed_line"]), f, CPI_YEAR, value, math.nan))
     cells = pd.DataFrame(
         parts, columns=["iso3", "measure", "printed", "seed_line", "source_file", "release", "value", "sdec"]
     )
-    cells = cells.assign(
-        printed_value=cells["printed"].astype(float),
-        pdec=cells["printed"].map(decimals),
-        item="Table 3",
-        study="thesis",
-        year=CPI_EDITION,
-    )
-    return _judge(cells, ["iso3", "measure"])
+    return _judge(cells.assign(item="Table 3", study="thesis", year=CPI_YEAR), ["iso3", "measure"])
 
 
 def egov_rows(facts: pd.DataFrame, egdi_sources: pd.DataFrame) -> pd.DataFrame:
@@ -223,7 +203,6 @@ def egov_rows(facts: pd.DataFrame, egdi_sources: pd.DataFrame) -> pd.DataFrame:
             "sdec",
         ],
     )
-    cells = cells.assign(printed_value=cells["printed"].astype(float), pdec=cells["printed"].map(decimals))
     return _judge(cells, ["iso3", "measure", "year"])
 
 

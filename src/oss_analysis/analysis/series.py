@@ -22,14 +22,10 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 from scipy.special import ndtr, ndtri  # what scipy.stats.norm uses, without importing scipy.stats (1 s)
 
-from oss_analysis.domain import THESIS_YEAR, WGI_CODES
+from oss_analysis.domain import THESIS_YEAR, WGI_CODES, source_label
 
 Z90 = float(ndtri(0.95))  # 1.645: two-sided 90%, the World Bank's interval
 SCALE_BREAK = 2012  # first CPI edition on the 0-100 scale
-
-
-def _label(what: str, release: object, file: object) -> str:
-    return f"{what} {release} ({file})"
 
 
 def group_of(focus: str, groups: Mapping[str, Sequence[str]]) -> tuple[str | None, list[str]]:
@@ -58,7 +54,7 @@ def wgi_series(wgi_sources: pd.DataFrame, focus: str, groups: Mapping[str, Seque
         parts.append(agg.assign(series=name, lower=float("nan"), upper=float("nan"), release=release))
     out = pd.concat(parts, ignore_index=True)
     out["indicator_name"] = out["indicator"].map(WGI_CODES)
-    out["source"] = [_label("World Bank WGI release", release, f) for f in out["source_file"]]
+    out["source"] = [source_label("World Bank WGI release", release, f) for f in out["source_file"]]
     cols = ["indicator", "indicator_name", "year", "series", "value", "lower", "upper", "n", "release", "source"]
     order = {code: i for i, code in enumerate(WGI_CODES)}
     out = out.assign(_o=out["indicator"].map(order)).sort_values(["_o", "series", "year"], kind="stable")
@@ -82,7 +78,9 @@ def cpi_series(cpi_sources: pd.DataFrame, focus: str) -> pd.DataFrame:
             "lower": own["score"].astype(float) - Z90 * se,
             "upper": own["score"].astype(float) + Z90 * se,
             "rank": own["rank"].astype("Int64"),
-            "source": [_label("TI CPI edition", e, f) for e, f in zip(own["edition"], own["source_file"], strict=True)],
+            "source": [
+                source_label("TI CPI edition", e, f) for e, f in zip(own["edition"], own["source_file"], strict=True)
+            ],
         }
     )
     return out.reset_index(drop=True)
@@ -101,7 +99,8 @@ def egov_series(egdi_sources: pd.DataFrame, printed: pd.DataFrame, focus: str) -
             "egdi": own["egdi"].astype(float),
             "surveyed": own["edition"].map(surveyed).astype("Int64"),
             "source": [
-                _label("UN E-Government Survey", e, f) for e, f in zip(own["edition"], own["source_file"], strict=True)
+                source_label("UN E-Government Survey", e, f)
+                for e, f in zip(own["edition"], own["source_file"], strict=True)
             ],
         }
     )
@@ -159,7 +158,7 @@ def wgi_then_now(wgi_sources: pd.DataFrame, focus: str, then: int = THESIS_YEAR)
                 "estimate_overlap": _overlap((ea - Z90 * sa, ea + Z90 * sa), (eb - Z90 * sb, eb + Z90 * sb)),
                 "z_estimates": round(z, 2),
                 "p_two_sided": round(float(2 * ndtr(-abs(z))), 4),
-                "source": _label("World Bank WGI release", release, a.source_file),
+                "source": source_label("World Bank WGI release", release, a.source_file),
             }
         )
     return pd.DataFrame(rows)

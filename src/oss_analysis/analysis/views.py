@@ -20,7 +20,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from oss_analysis import countries, paths
-from oss_analysis.domain import WGI_CODES, ti_rank, year_span
+from oss_analysis.domain import WGI_CODES, source_label, ti_rank, year_span
 from oss_analysis.errors import ParameterError
 
 
@@ -47,8 +47,8 @@ def _carry(out: pd.DataFrame, printed: pd.DataFrame, table: str) -> pd.DataFrame
 
 
 def _labels(rows: pd.DataFrame, what: str, release: str) -> list[str]:
-    """'World Bank WGI release 2024 (data/sources/wgi/...)' for each row: what, release, file."""
-    return [f"{what} {r} ({f})" for f, r in zip(rows["source_file"], rows[release], strict=True)]
+    """The source label (``domain.source_label``) of each row, from its release and file."""
+    return [source_label(what, r, f) for f, r in zip(rows["source_file"], rows[release], strict=True)]
 
 
 def check_year(year: object, available: Iterable[int], what: str, parameter: str = "year") -> int:
@@ -67,6 +67,13 @@ def _names(printed: pd.DataFrame, codes: Iterable[str]) -> dict[str, str]:
     return {c: known.get(c) or countries.name_of(c) for c in codes}
 
 
+def _split(printed: pd.DataFrame, year: int, codes: Iterable[str]) -> tuple[pd.DataFrame, list[str]]:
+    """The printed rows a view keeps (all of them for the printed year, none for another) and the
+    countries whose values must come from the publishers' files."""
+    keep = printed if year == int(printed["year"].iloc[0]) else printed.iloc[0:0]
+    return keep, [c for c in dict.fromkeys([*printed["iso3"], *codes]) if c not in set(keep["iso3"])]
+
+
 def wgi_view(printed: pd.DataFrame, year: int, codes: Iterable[str], *, publisher: bool) -> pd.DataFrame:
     """WGI percentile ranks for ``year`` in the layout of ``wgi_2008`` (one row per country and
     indicator; ``source`` names the printed table or the file and release)."""
@@ -74,9 +81,7 @@ def wgi_view(printed: pd.DataFrame, year: int, codes: Iterable[str], *, publishe
         return printed
     src = _load("wgi_sources")
     year = check_year(year, src["year"], "WGI files")
-    printed_year = int(printed["year"].iloc[0])
-    keep = printed if year == printed_year else printed.iloc[0:0]
-    need = [c for c in dict.fromkeys([*printed["iso3"], *codes]) if c not in set(keep["iso3"])]
+    keep, need = _split(printed, year, codes)
     rows = src[(src["year"] == year) & src["iso3"].isin(need) & src["pct_rank"].notna()]
     rows = rows.sort_values("release").groupby(["iso3", "indicator"], as_index=False).last()
     names = _names(printed, rows["iso3"])
@@ -115,9 +120,7 @@ def cpi_view(printed: pd.DataFrame, year: int, codes: Iterable[str], *, publishe
         return printed.assign(scale=10)
     src = _load("cpi_sources")
     year = check_year(year, src["year"], "CPI files", "cpi_year")
-    printed_year = int(printed["year"].iloc[0])
-    keep = printed.assign(scale=10) if year == printed_year else printed.iloc[0:0].assign(scale=10)
-    need = [c for c in dict.fromkeys([*printed["iso3"], *codes]) if c not in set(keep["iso3"])]
+    keep, need = _split(printed.assign(scale=10), year, codes)
     chosen = _cpi_rows(src, year)
     rows = chosen[chosen["iso3"].isin(need)]
     names = _names(printed, rows["iso3"])
@@ -163,7 +166,12 @@ def egov_view(ranks: pd.DataFrame, year: int, codes: Iterable[str], *, publisher
             f"they hold {year_span(src['edition'])}"
         )
     rows = src[(src["edition"] == editions[-1]) & src["iso3"].isin([*ranks["iso3"], *codes]) & src["rank"].notna()]
-    out = pd.DataFrame(
+    return _carry(_egov_ranks(rows).reset_index(drop=True), ranks, "egdi_sources")
+
+
+def _egov_ranks(rows: pd.DataFrame) -> pd.DataFrame:
+    """Rows of the UN files in the layout of ``egov_ranks`` (study 'publisher', never derived)."""
+    return pd.DataFrame(
         {
             "iso3": rows["iso3"],
             "year": rows["edition"].astype(int),
@@ -172,8 +180,7 @@ def egov_view(ranks: pd.DataFrame, year: int, codes: Iterable[str], *, publisher
             "study": "publisher",
             "source": _labels(rows, "UN E-Government Survey", "edition"),
         }
-    ).reset_index(drop=True)
-    return _carry(out, ranks, "egdi_sources")
+    )
 
 
 def egov_series(egov: pd.DataFrame, focus: str, *, publisher: bool) -> pd.DataFrame:
@@ -184,17 +191,7 @@ def egov_series(egov: pd.DataFrame, focus: str, *, publisher: bool) -> pd.DataFr
         return printed.sort_values("year")
     src = _load("egdi_sources")
     rows = src[(src["iso3"] == focus) & src["rank"].notna() & ~src["edition"].isin(printed["year"])]
-    add = pd.DataFrame(
-        {
-            "iso3": focus,
-            "year": rows["edition"].astype(int),
-            "rank": rows["rank"].astype(int),
-            "derived": False,
-            "study": "publisher",
-            "source": _labels(rows, "UN E-Government Survey", "edition"),
-        }
-    )
-    out = pd.concat([printed, add], ignore_index=True).sort_values("year").reset_index(drop=True)
+    out = pd.concat([printed, _egov_ranks(rows)], ignore_index=True).sort_values("year").reset_index(drop=True)
     return _carry(out, egov, "egdi_sources")
 
 

@@ -124,6 +124,13 @@ def update() -> list[str]:
     return changed
 
 
+def source_resources(kind: str) -> list[str]:
+    """The publishers' files of one kind ('wgi', 'cpi', 'egdi'), in package order: every resource
+    of data/sources/datapackage.json under data/sources/<kind>/ (where a newly added release goes),
+    so that the source tables and the build graph read the same files."""
+    return [r["name"] for r in read_sources()["resources"] if r["path"].startswith(f"{kind}/")]
+
+
 def resource_paths() -> dict[str, Path]:
     """Resource name -> file, for the raw transcriptions (data/raw/datapackage.json) and the
     publishers' files (data/sources/datapackage.json), read without importing pandas."""

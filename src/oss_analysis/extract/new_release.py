@@ -24,10 +24,6 @@ PRODUCERS = {
 }
 
 
-def _release(kind: str, frame: pd.DataFrame) -> int:
-    return int(frame["release"].max() if kind == "wgi" else frame["edition"].max())
-
-
 def register(path: Path, kind: str, layout: str, frame: pd.DataFrame) -> str:
     """Ship ``path`` (already read and validated as ``frame``) unless an identical file is shipped;
     returns the line to print. A second file of a release already shipped is refused."""
@@ -37,7 +33,7 @@ def register(path: Path, kind: str, layout: str, frame: pd.DataFrame) -> str:
     for res in package["resources"]:
         if res["hash"] == f"sha256:{digest}":
             return f"{Path(path).name} is already shipped as data/sources/{res['path']} (same sha256)"
-    release = _release(kind, frame)
+    release = int(frame["release"].max() if kind == "wgi" else frame["edition"].max())
     for res in package["resources"]:
         same_kind = res["path"].startswith(f"{kind}/")
         if same_kind and res["x-layout"] == layout and int(res["x-release"]) == release:

@@ -21,6 +21,7 @@ import pandas as pd
 
 from oss_analysis import paths
 from oss_analysis.errors import DataError
+from oss_analysis.extract.datapackage import read_sources as package  # data/sources/datapackage.json, checked
 
 DELIMITERS = {",": "','", ";": "';'", "\t": "a tab"}
 
@@ -61,6 +62,13 @@ class Table:
         """Raise the one-line error for a data row (or the header when ``position`` is None)."""
         row = self.header_line if position is None else self.line(position)
         raise DataError(self.file, rule, row=row, column=column, value=value)
+
+    def fail_first(self, bad: pd.Series, rule: str, column: str, values: pd.Series | None = None) -> None:
+        """Raise the one-line error at the first data row where ``bad`` holds, with that row's
+        value in ``values`` if given; nothing when no row is bad."""
+        if bad.any():
+            pos = int(bad.to_numpy().argmax())
+            self.fail(rule, position=pos, column=column, value=None if values is None else values.iloc[pos])
 
 
 def _check_delimiter(header: str, sep: str, name: str, line: int) -> None:
@@ -142,44 +150,25 @@ def numbers(table: Table, column: str, *, missing: tuple[str, ...] = ("",)) -> p
     text = table.frame[column].str.strip()
     is_missing = text.isin(missing)
     num = pd.to_numeric(text.where(~is_missing), errors="coerce")
-    bad = num.isna() & ~is_missing
-    if bad.any():
-        pos = int(bad.to_numpy().argmax())
-        table.fail(
-            f"expected a number or a missing marker {list(missing)}",
-            position=pos,
-            column=column,
-            value=table.frame[column].iloc[pos],
-        )
+    rule = f"expected a number or a missing marker {list(missing)}"
+    table.fail_first(num.isna() & ~is_missing, rule, column, table.frame[column])
     return num.astype("Float64")
 
 
 def required_numbers(table: Table, column: str) -> pd.Series:
     """A column of numbers that may not be missing (a year, say)."""
     values = numbers(table, column)
-    if values.isna().any():
-        table.fail(
-            "value is required (a missing year?)", position=int(values.isna().to_numpy().argmax()), column=column
-        )
+    table.fail_first(values.isna(), "value is required (a missing year?)", column)
     return values
 
 
 def check_range(table: Table, values: pd.Series, column: str, low: float, high: float) -> None:
     """Stop at the first value outside [low, high] (missing values pass)."""
     bad = values.notna() & ((values < low) | (values > high))
-    if bad.any():
-        pos = int(bad.to_numpy().argmax())
-        table.fail(f"must be between {low:g} and {high:g}", position=pos, column=column, value=float(values.iloc[pos]))
+    table.fail_first(bad, f"must be between {low:g} and {high:g}", column, values)
 
 
 # --- the data package of the shipped files (data/sources/datapackage.json) -----------------
-
-
-def package() -> dict[str, Any]:
-    """Descriptor of the publishers' files shipped in data/sources/ (origin, licence, sha256)."""
-    from oss_analysis.extract.datapackage import read_sources
-
-    return read_sources()
 
 
 def resource(name: str) -> dict[str, Any]:

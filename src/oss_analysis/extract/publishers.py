@@ -35,6 +35,7 @@ import pandas as pd
 from oss_analysis import countries, paths
 from oss_analysis.domain import INDICATORS, ti_rank
 from oss_analysis.errors import DataError
+from oss_analysis.extract.datapackage import source_resources
 from oss_analysis.extract.publisher_file import (
     Table,
     check_range,
@@ -177,14 +178,7 @@ def read_wgi_wide(text: str, file: str, release: int | None, drops: Drops) -> pd
     series = table.frame[code_col].str.strip()
     parts = series.str.split(".", n=1, expand=True).reindex(columns=[0, 1])
     bad = ~parts[0].isin(INDICATORS) | ~parts[1].isin(WGI_MEASURES)
-    if bad.any():
-        pos = int(bad.to_numpy().argmax())
-        table.fail(
-            "unknown WGI series code (expected e.g. CC.EST, VA.PER.RNK)",
-            position=pos,
-            column=code_col,
-            value=series.iloc[pos],
-        )
+    table.fail_first(bad, "unknown WGI series code (expected e.g. CC.EST, VA.PER.RNK)", code_col, series)
     iso3 = map_names(table, "Country Name", drops, "Country Code")
     values = pd.DataFrame({y: numbers(table, y, missing=("", "..")) for y in years})
     for measure, (low, high) in WGI_RANGES.items():
@@ -221,15 +215,8 @@ def read_wgi_long(text: str, file: str, release: int | None, drops: Drops) -> pd
     year = required_numbers(table, "year")
     check_range(table, year, "year", 1996, 2100)
     indicator = frame["indicator"].str.strip().str.upper()
-    bad = ~indicator.isin(INDICATORS)
-    if bad.any():
-        pos = int(bad.to_numpy().argmax())
-        table.fail(
-            f"unknown indicator (expected one of {sorted(INDICATORS)})",
-            position=pos,
-            column="indicator",
-            value=frame["indicator"].iloc[pos],
-        )
+    rule = f"unknown indicator (expected one of {sorted(INDICATORS)})"
+    table.fail_first(~indicator.isin(INDICATORS), rule, "indicator", frame["indicator"])
     out = pd.DataFrame(
         {
             "iso3": iso3,
@@ -258,17 +245,18 @@ def _wgi_finish(tidy: pd.DataFrame, release: int | None, file: str) -> pd.DataFr
 # --- CPI -----------------------------------------------------------------------------------
 
 
-def _cpi_frame(table: Table, iso3: pd.Series, edition: int, scale: int, file: str, **cols) -> pd.DataFrame:
+def _cpi_frame(table: Table, iso3: pd.Series, name: str, edition: int, scale: int, **cols) -> pd.DataFrame:
+    """Rows of one CPI year; ``country`` is the name ``iso3`` was mapped from (column ``name``)."""
     base = {
         "iso3": iso3,
-        "country": table.frame.iloc[:, 0].str.strip(),
+        "country": table.frame[name].str.strip(),
         "edition": edition,
         "scale": scale,
         "rank": pd.NA,
         "rank_computed": False,
         "n_sources": pd.NA,
         "stderr": pd.NA,
-        "source_file": file,
+        "source_file": table.file,
         "line": table.header_line + 1 + pd.RangeIndex(len(iso3)),
     }
     base.update(cols)
@@ -293,7 +281,7 @@ def read_cpi_merged(text: str, file: str, release: int | None, drops: Drops) -> 
         score = numbers(table, y)
         check_range(table, score, y, 0, 10)
         score = score.mask(score == 0)  # 0.0 marks an edition that did not score the country
-        parts.append(_cpi_frame(table, iso3, int(y), 10, file, year=int(y), score=score))
+        parts.append(_cpi_frame(table, iso3, "country", int(y), 10, year=int(y), score=score))
     return _cpi_finish(pd.concat(parts, ignore_index=True), drops, file)
 
 
@@ -314,7 +302,9 @@ def read_cpi_single(text: str, file: str, release: int | None, drops: Drops) -> 
     score = numbers(table, "CPI")
     check_range(table, score, "CPI", 0, 10)
     rank = ti_rank(score)
-    frame = _cpi_frame(table, iso3, edition, 10, file, year=edition, score=score, rank=rank, rank_computed=True)
+    frame = _cpi_frame(
+        table, iso3, "Country/Territory", edition, 10, year=edition, score=score, rank=rank, rank_computed=True
+    )
     return _cpi_finish(frame, drops, file)
 
 
@@ -337,7 +327,7 @@ def read_cpi_trends(text: str, file: str, release: int | None, drops: Drops) -> 
         if "rank" in extra:
             check_range(table, extra["rank"], f"Rank {year}", 1, 250)
             extra["rank"] = extra["rank"].astype("Int64")
-        parts.append(_cpi_frame(table, iso3, edition, 100, file, year=year, score=score, **extra))
+        parts.append(_cpi_frame(table, iso3, "Country / Territory", edition, 100, year=year, score=score, **extra))
     return _cpi_finish(pd.concat(parts, ignore_index=True), drops, file)
 
 
@@ -463,14 +453,21 @@ def detect_layout(text: str, file: str) -> str:
     )
 
 
-def read_file(path: Path, drops: Drops | None = None, *, release: int | None = None) -> pd.DataFrame:
-    """Read any publisher's file in a known layout, as downloaded (a user's file)."""
+def read_text(path: Path) -> str:
+    """A user's file as text, decoded once; a missing or empty file is refused."""
     file = paths.shown(path)
     if not Path(path).exists():
         raise DataError(file, "file is missing")
     text = decode(Path(path).read_bytes(), file)
     if not text.strip():
         raise DataError(file, "file is empty")
+    return text
+
+
+def read_file(path: Path, drops: Drops | None = None, *, release: int | None = None) -> pd.DataFrame:
+    """Read any publisher's file in a known layout, as downloaded (a user's file)."""
+    text = read_text(path)
+    file = paths.shown(path)
     return READERS[detect_layout(text, file)](text, file, release, drops if drops is not None else Drops())
 
 
@@ -505,10 +502,9 @@ def read_shipped_file(name: str, drops: Drops) -> pd.DataFrame:
 
 
 def shipped(kind: str) -> list[str]:
-    """Resource names of the shipped files of one publisher ('wgi', 'cpi' or 'egdi'), in package order."""
-    from oss_analysis.extract.publisher_file import package
-
-    return [r["name"] for r in package()["resources"] if KIND.get(r["x-layout"], "egdi") == kind]
+    """Resource names of the shipped files of one publisher ('wgi', 'cpi' or 'egdi'), in package
+    order: those under data/sources/<kind>/, as the build graph declares them (transform/registry.py)."""
+    return source_resources(kind)
 
 
 def table(kind: str, drops: Drops | None = None) -> pd.DataFrame:

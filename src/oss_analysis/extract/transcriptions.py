@@ -156,7 +156,15 @@ def _field_checks(field: dict[str, Any]) -> list[pa.Check]:
 
 def schema_from_fields(fields: list[dict[str, Any]], primary_key: list[str] | None = None) -> pa.DataFrameSchema:
     """pandera schema equivalent to a Frictionless table schema (types, required, unique, range,
-    enum, country codes, primary key)."""
+    enum, country codes, primary key).
+
+    Kept instead of pandera's own translator (``pandera.io.pandas_io.from_frictionless_schema``,
+    pandera 0.35), tried on every raw resource: it types ``integer`` as numpy ``int64``, so an
+    optional integer field's empty cell fails (``coerce_dtype('int64')``: thesis_table_05_legislation,
+    thesis_figure_04_stages and facts, all valid, are refused); ``enum`` becomes a ``category``
+    dtype; its checks carry no error text, so a failure reads ``in_range(0, 10)`` where the
+    one-line error says ``must be <= 10``; a pattern is anchored without a group (``^a|b$``).
+    It knows nothing of the real-date check on year-month patterns or of ``x-country``."""
     import pandera.pandas as pa
 
     dtypes = {"integer": "Int64", "number": "Float64", "string": "string", "date": "string", "boolean": "boolean"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
 from oss_analysis.output.style import HIGHLIGHT, MUTED
@@ -24,6 +25,11 @@ def _place_labels(ax: plt.Axes, texts: list, xs: list[float], ys: list[float]) -
         force_static=(0.3, 0.6),
         arrowprops={"arrowstyle": "-", "color": "#5d6d7e", "lw": 0.6},
     )
+
+
+def _dot(colour: str, label: str, **style: object) -> Line2D:
+    """A legend entry for a kind of point: one round marker, no line."""
+    return Line2D([], [], marker="o", ls="", color=colour, label=label, **style)
 
 
 def ranked_bars(
@@ -142,12 +148,10 @@ def rated_providers(frame: pd.DataFrame, *, title: str) -> plt.Figure:
     ax.set_xlabel("Rating position (1 = most administrative barriers)")
     ax.set_xticks(range(1, int(rows["rating"].max()) + 1))
     ax.set_title(title, loc="left")
-    from matplotlib.lines import Line2D
-
     handles = [
-        Line2D([], [], marker="o", ls="", color=HIGHLIGHT, label="One Stop Shop"),
-        Line2D([], [], marker="o", ls="", color="#1f4e79", label="OSS stakeholder bodies"),
-        Line2D([], [], marker="o", ls="", color=MUTED, label="other providers"),
+        _dot(HIGHLIGHT, "One Stop Shop"),
+        _dot("#1f4e79", "OSS stakeholder bodies"),
+        _dot(MUTED, "other providers"),
     ]
     ax.legend(handles=handles, loc="upper right", fontsize=8)
     return fig
@@ -218,13 +222,8 @@ def category_ranges(frame: pd.DataFrame, *, title: str, focus_label: str) -> plt
     ax.set_xlim(0, 10.6)
     ax.set_xlabel("EIU e-readiness score, 2008 (0-10)")
     ax.set_title(title, loc="left")
-    from matplotlib.lines import Line2D
-
     ax.legend(
-        handles=[
-            Line2D([], [], marker="o", ls="", color=HIGHLIGHT, label=focus_label),
-            *(Line2D([], [], marker="o", ls="", color=colour, label=end) for end, colour in reversed(ends)),
-        ],
+        handles=[_dot(HIGHLIGHT, focus_label), *(_dot(colour, end) for end, colour in reversed(ends))],
         loc="center left",
         bbox_to_anchor=(1.01, 0.5),
         frameon=False,
@@ -305,26 +304,14 @@ def rank_over_time(frame: pd.DataFrame, *, title: str) -> plt.Figure:
     ax.set_xlabel("Year")
     ax.set_ylabel("Rank (1 = best)")
     ax.set_title(title, loc="left")
-    from matplotlib.lines import Line2D
-
     ax.legend(
         handles=[
-            Line2D([], [], marker="o", ls="", color=colours["thesis"], label="thesis (UN survey 2008)"),
-            Line2D(
-                [],
-                [],
-                marker="o",
-                ls="",
-                markerfacecolor="white",
-                color=colours["thesis"],
-                label="derived from the thesis' rank changes",
-            ),
-            Line2D([], [], marker="o", ls="", color=colours["article"], label="article (UN EGDI)"),
+            _dot(colours["thesis"], "thesis (UN survey 2008)"),
+            _dot(colours["thesis"], "derived from the thesis' rank changes", markerfacecolor="white"),
+            _dot(colours["article"], "article (UN EGDI)"),
         ]
         + (
-            [Line2D([], [], marker="o", ls="", color=colours["publisher"], label="UN E-Government Survey file")]
-            if (frame["study"] == "publisher").any()
-            else []
+            [_dot(colours["publisher"], "UN E-Government Survey file")] if (frame["study"] == "publisher").any() else []
         ),
         loc="lower right",
         fontsize=8,

@@ -12,10 +12,6 @@ from oss_analysis.extract.transcriptions import titles
 from oss_analysis.output.tables import fmt_number
 
 
-def _printed_order(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.sort_values("seed_line", kind="stable").reset_index(drop=True)
-
-
 def thesis_table_02(wgi: pd.DataFrame) -> pd.DataFrame:
     """Table 2: countries x six WGI dimensions, percentile ranks printed in shortest form."""
     t = titles("thesis_table_02_wgi")
@@ -32,7 +28,7 @@ def thesis_table_02(wgi: pd.DataFrame) -> pd.DataFrame:
 def thesis_table_03(cpi: pd.DataFrame) -> pd.DataFrame:
     """Table 3: CPI 2009 rank, country and score (one decimal, as printed)."""
     t = titles("thesis_table_03_cpi")
-    rows = _printed_order(cpi[cpi["seed_line"].notna()])
+    rows = cpi[cpi["seed_line"].notna()].sort_values("seed_line", kind="stable").reset_index(drop=True)
     return pd.DataFrame(
         {
             t["country_rank"]: rows["rank"].map(lambda r: str(int(r))),

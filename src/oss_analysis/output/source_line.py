@@ -14,9 +14,9 @@ from typing import Any
 
 import pandas as pd
 
-from oss_analysis import notebook_specs
 from oss_analysis.domain import year_span
 from oss_analysis.extract import datapackage, transcriptions
+from oss_analysis.transform import registry
 
 _PER_ROW = "cited_source"
 _NONE_CITED = "none cited"
@@ -76,7 +76,7 @@ def resource_origin(name: str, ids: Iterable[str] = ()) -> list[str]:
 def source_line(processed: Iterable[str], data: pd.DataFrame | None = None) -> str:
     """'Source: ...' for a chart drawn from these processed tables. Raw resources without data
     rows (an empty additions file) are left out; ids of facts found in ``data`` select the facts."""
-    tables = notebook_specs.processed_tables()
+    tables = registry.raw_inputs()
     unknown = [t for t in processed if t not in tables]
     if unknown:
         raise KeyError(f"unknown processed table(s) {unknown}; known: {', '.join(tables)}")

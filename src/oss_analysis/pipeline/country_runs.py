@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from oss_analysis import countries, notebook_specs, paths
-from oss_analysis.domain import THESIS_YEAR
+from oss_analysis.domain import CPI_YEAR, THESIS_YEAR
 from oss_analysis.errors import ParameterError
 
 if TYPE_CHECKING:
@@ -52,11 +52,7 @@ def source_codes(table: str, year: int | None = None) -> frozenset[str]:
 def _years_needed(year: int | None) -> dict[str, int | None]:
     """The year each publisher table must hold a country for: the run's year, else the printed
     tables' years (WGI 2008, CPI 2009); the UN series takes whatever editions there are."""
-    return {"wgi_sources": year or THESIS_YEAR, "cpi_sources": year or THESIS_YEAR + 1, "egdi_sources": None}
-
-
-def wgi_years() -> list[int]:
-    return sorted(int(y) for y in _source_frame("wgi", paths.root())["year"].unique())
+    return {"wgi_sources": year or THESIS_YEAR, "cpi_sources": year or CPI_YEAR, "egdi_sources": None}
 
 
 def check_year(year: object) -> int | None:
@@ -66,7 +62,7 @@ def check_year(year: object) -> int | None:
         return None
     from oss_analysis.domain import year_span
 
-    years = wgi_years()
+    years = sorted(int(y) for y in _source_frame("wgi", paths.root())["year"].unique())
     try:
         value = int(str(year))
     except ValueError:
@@ -74,8 +70,6 @@ def check_year(year: object) -> int | None:
     if value not in years:
         raise ParameterError(f"YEAR={year}: not a year the WGI files hold; they hold {year_span(years)}")
     return None if value == THESIS_YEAR else value
-
-
 
 
 def run_key(code: str, year: int | None = None) -> str:
@@ -91,16 +85,9 @@ def split_key(key: str) -> tuple[str, int | None]:
 def normalise(codes: list[str]) -> list[str]:
     """Codes of a COUNTRY= list, upper-cased once and de-duplicated; any code that is not ISO
     3166 alpha-3 stops the run (a name gets 'did you mean')."""
-    out = []
-    for code in codes:
-        iso3 = countries.normalise_code(code)
-        if iso3 is None:
-            raise ParameterError(
-                f"COUNTRY={code}: not an ISO 3166 alpha-3 code{countries.suggestion(code)}; "
-                f"countries with data: {choices()}"
-            )
-        out.append(iso3)
-    return list(dict.fromkeys(out))
+    return countries.normalise_codes(
+        codes, lambda rule: ParameterError(f"COUNTRY={rule}; countries with data: {choices()}")
+    )
 
 
 def codes_in(table: str) -> frozenset[str]:

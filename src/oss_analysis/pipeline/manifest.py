@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import platform
 import subprocess
+import sys
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,8 @@ from typing import Any
 from oss_analysis import notebook_specs, paths
 from oss_analysis.extract import datapackage
 from oss_analysis.files import sha256
+from oss_analysis.pipeline import code_inputs
+from oss_analysis.transform import registry
 
 
 def _rel(p: Path) -> str:
@@ -21,13 +24,13 @@ def _rel(p: Path) -> str:
 
 
 def declared_inputs(name: str, country: str | None = None) -> list[Path]:
-    """Every file a notebook's output depends on: what the build graph feeds it, plus the raw
-    sources of its processed tables. (What the data package says of those sources shows in the
-    processed tables' own hashes; the whole data-package file is an input only where a notebook
-    declares it, as the report does.)"""
+    """Every file a notebook's output depends on: what the build graph feeds it (the package
+    modules it runs among them), plus the raw sources of its processed tables. (What the data
+    package says of those sources shows in the processed tables' own hashes; the whole
+    data-package file is an input only where a notebook declares it, as the report does.)"""
     raw = datapackage.resource_paths()
-    tables = notebook_specs.processed_tables()
-    files = [f for group in notebook_specs.notebook_inputs(name, country).values() for f in group]
+    tables = registry.raw_inputs()
+    files = [f for group in code_inputs.notebook_inputs(name, country).values() for f in group]
     files.extend(raw[r] for t in notebook_specs.notebooks()[name].processed for r in tables[t])
     return sorted(set(files))
 
@@ -120,24 +123,68 @@ def unfaithful_tables(manifest: dict[str, Any]) -> list[str]:
     return problems
 
 
-def stale(manifest_path: Path | None = None) -> list[str]:
-    """Outputs whose recorded inputs or own bytes no longer match the files on disk, and processed
-    tables that are not what their raw files give."""
-    manifest = json.loads((manifest_path or paths.build_dir() / "manifest.json").read_text(encoding="utf-8"))
+def snakemake_summary() -> dict[str, dict[str, str]]:
+    """Snakemake's own account of every file the default build makes, by output file: its
+    ``status`` (ok, missing, updated input files, rule implementation changed, params changed...),
+    its ``plan`` (``update pending`` where `make all` would rebuild it) and the ``input-file(s)``
+    of the job that last made it (``snakemake --detailed-summary``, the workflow's profile read)."""
+    from oss_analysis.errors import DataError
+
+    snakemake = Path(sys.executable).with_name("snakemake")
+    cmd = [str(snakemake), "--snakefile", "workflow/Snakefile", "--detailed-summary"]
+    proc = subprocess.run(cmd, cwd=paths.root(), capture_output=True, text=True)
+    if proc.returncode != 0:
+        said = [ln for ln in proc.stderr.splitlines() if ln.strip()] or ["no output"]
+        why = said[-1].removeprefix("error: ")
+        raise DataError("workflow/Snakefile", f"snakemake --detailed-summary failed: {why}")
+    header, *rows = [ln.split("\t") for ln in proc.stdout.splitlines() if "\t" in ln]
+    return {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+
+
+def _first_cause(out: str, summary: dict[str, dict[str, str]]) -> str:
+    """The nearest file upstream of ``out`` whose Snakemake status is not ok, with that status."""
+    todo, seen = [out], set()
+    while todo:
+        f = todo.pop(0)
+        if f in seen or f not in summary:
+            continue
+        seen.add(f)
+        if summary[f]["status"] != "ok":
+            return f"{f}: {summary[f]['status']}"
+        todo.extend(i for i in summary[f]["input-file(s)"].split(",") if i != "-")
+    return "an upstream job is pending"
+
+
+def stale() -> list[str]:
+    """What is stale by Snakemake's own account (``snakemake_summary``): each output in
+    build/manifest.json that is missing, or that `make all` would rebuild.
+
+    Snakemake decides by modification time (the profile sets no checksums) and its summary says
+    that an output is pending, not which input upstream caused it, nor anything of contents. The
+    manifest's hashes add what it cannot know: which recorded inputs changed content (named), an
+    output whose bytes differ from the recorded build (a hand edit newer than its inputs is up to
+    date for Snakemake), and processed tables that are not what data/raw gives."""
+    manifest = json.loads((paths.build_dir() / "manifest.json").read_text(encoding="utf-8"))
+    summary = snakemake_summary()
     problems = unfaithful_tables(manifest)
     for out, rec in sorted(manifest["outputs"].items()):
-        path = paths.root() / out
-        if not path.exists():
+        path, row = paths.root() / out, summary.get(out)
+        if row is None:
+            problems.append(f"{out}: no longer an output of the build")
+            continue
+        if row["status"] == "missing" or not path.exists():
             problems.append(f"{out}: missing")
             continue
         if sha256(path) != rec["sha256"]:
             problems.append(f"{out}: differs from the build that the manifest records")
+        if row["plan"] != "update pending":
+            continue
         changed = [
             i for i, d in rec["inputs"].items() if not (paths.root() / i).exists() or sha256(paths.root() / i) != d
         ]
-        if changed:
-            problems.append(
-                f"{out}: stale, inputs changed since it was built: {', '.join(changed[:5])}"
-                + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
-            )
+        more = f" and {len(changed) - 5} more" if len(changed) > 5 else ""
+        why = f"inputs changed since it was built: {', '.join(changed[:5])}{more}"
+        if not changed:  # touched, or a rule's code or parameters changed: Snakemake's reason
+            why = f"Snakemake would rebuild it ({_first_cause(out, summary)})"
+        problems.append(f"{out}: stale, {why}")
     return problems

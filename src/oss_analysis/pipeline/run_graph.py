@@ -1,31 +1,35 @@
 """Run the build graph and say in a few lines what happened (what `make all` calls).
 
-Snakemake's own log names every input of every job; it goes whole to ``build/logs/snakemake.log``.
-The screen gets progress (one line that updates on a terminal, a line per tenth otherwise) and a
-summary: the outputs written, the reproduction verdict, where the report and site are. When a job
-fails, its own log is shown and its one-line error is the last line printed.
+Snakemake runs in this process; everything it prints (every input of every job, the kernels'
+chatter) goes whole to ``build/logs/snakemake.log``. The screen comes from Snakemake's logger
+plugin interface: ``LogHandler``, registered as the plugin ``oss-build``, receives structured
+records, progress (jobs done of total) and each failed job (its logs). The screen shows progress
+(one updating line on a terminal, a line per tenth otherwise) and a summary: outputs written, the
+reproduction verdict, where the report and site are. A failed job's own log is shown and its
+one-line error is the last line printed. (Snakemake finds logger plugins only as top-level modules
+named ``snakemake_logger_plugin_*``, not by entry point: this one is registered in-process, hence
+Snakemake in this process. Its ``--quiet`` modes only remove lines: they cannot show a job log's
+tail with the one-line error last.)
 
 One build at a time per folder: a second build waits for the first (an advisory lock on
 ``.build.lock``). A Snakemake lock left in ``.snakemake/locks`` is cleared only when no Snakemake
 process works in this folder, so a direct `snakemake` run is never broken by `make all`.
-
-Standard library only: this process must start fast.
 """
 
 from __future__ import annotations
 
 import csv
+import logging
 import os
-import re
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import TextIO
 
-PROGRESS = re.compile(r"^(\d+) of (\d+) steps \((\d+)%\) done")
-FAILED_LOG = re.compile(r"^\s+log: (\S+) \(check log file")
+from snakemake_interface_logger_plugins.base import LogHandlerBase
+from snakemake_interface_logger_plugins.common import LogEvent
+
 MAX_JOB_LOG_LINES = 15
 # what every kernel says on start-up, nothing to do with a failure
 NOISE = ("Kernel is running over TCP without encryption",)
@@ -94,8 +98,8 @@ class Progress:
     def __init__(self, out: TextIO) -> None:
         self.out, self.tty, self.shown, self.total = out, out.isatty(), -1, 0
 
-    def update(self, done: int, total: int, pct: int) -> None:
-        self.total = total
+    def update(self, done: int, total: int) -> None:
+        self.total, pct = total, 100 * done // max(total, 1)
         if self.tty:
             bar = "#" * (pct // 5)
             self.out.write(f"\r[{bar:<20}] {done}/{total} jobs")
@@ -109,14 +113,21 @@ class Progress:
             self.out.write("\n")
 
 
-def job_logs(log_text: str) -> list[str]:
-    """Logs of the jobs Snakemake reports as failed, in order, each once."""
-    seen: list[str] = []
-    for line in log_text.splitlines():
-        m = FAILED_LOG.match(line)
-        if m and m.group(1) not in seen:
-            seen.append(m.group(1))
-    return seen
+class LogHandler(LogHandlerBase):
+    """Snakemake's records as the build's screen: progress, and the logs of the jobs that failed
+    (in order, each once). It only listens: Snakemake's default handler still writes everything."""
+
+    writes_to_stream = writes_to_file = needs_rulegraph = has_formatter = False
+    has_filter = True  # every record, whatever --quiet says: it shows only progress and failures
+    progress: Progress | None = None
+    failed: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        event = getattr(record, "event", None)
+        if event == LogEvent.PROGRESS and LogHandler.progress:
+            LogHandler.progress.update(record.done, record.total)  # type: ignore[attr-defined]
+        elif event == LogEvent.JOB_ERROR:
+            LogHandler.failed.extend(f for f in record.log if f not in LogHandler.failed)  # type: ignore[attr-defined]
 
 
 def one_line_error(lines: list[str]) -> str:
@@ -126,10 +137,10 @@ def one_line_error(lines: list[str]) -> str:
     return errors[-1] if errors else (rest[-1] if rest else "error: the build failed")
 
 
-def report_failure(root: Path, full_log: Path, out: TextIO) -> None:
+def report_failure(root: Path, failed: list[str], full_log: Path, out: TextIO) -> None:
     """Show each failing job's own log (its last lines), then its one-line error last."""
     text = full_log.read_text(encoding="utf-8", errors="replace")
-    logs = [root / p for p in job_logs(text)]
+    logs = [root / p for p in failed]
     last: list[str] = []
     for log in logs:
         lines = log.read_text(encoding="utf-8", errors="replace").splitlines() if log.exists() else []
@@ -179,39 +190,57 @@ def summary(root: Path, started: float, elapsed: float, jobs: int, out: TextIO) 
     print("full log: build/logs/snakemake.log", file=out, flush=True)
 
 
-def run(cmd: list[str], root: Path, out: TextIO = sys.stdout) -> int:
-    """Run ``cmd`` (Snakemake) in ``root`` with its log to build/logs/snakemake.log."""
+def snakemake(args: list[str]) -> int:
+    """Snakemake's command line, in this process, with the ``oss-build`` logger; its exit status."""
+    from snakemake.cli import main as snakemake_main
+    from snakemake_interface_logger_plugins.registry import LoggerPluginRegistry
+
+    LoggerPluginRegistry().register_plugin("snakemake_logger_plugin_oss_build", sys.modules[__name__])
+    try:
+        snakemake_main([*args, "--logger", "oss-build"])
+    except SystemExit as exc:  # the Snakefile's sys.exit("error: ...") too
+        if isinstance(exc.code, str):
+            print(exc.code, file=sys.stderr)
+        return exc.code if isinstance(exc.code, int) else 1
+    return 0
+
+
+def run(args: list[str], root: Path, out: TextIO = sys.stdout) -> int:
+    """Run Snakemake with ``args`` in ``root``, all it prints to build/logs/snakemake.log."""
     lock = hold_build_lock(root, out)
     try:
         clear_stale_locks(root, out)
         full_log = root / "build" / "logs" / "snakemake.log"
         full_log.parent.mkdir(parents=True, exist_ok=True)
-        started, progress, jobs = time.time(), Progress(out), 0
-        with full_log.open("w", encoding="utf-8") as log:
-            proc = subprocess.Popen(cmd, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-            assert proc.stdout is not None
-            for line in proc.stdout:
-                log.write(line)
-                m = PROGRESS.match(line)
-                if m:
-                    jobs = int(m.group(2))
-                    progress.update(int(m.group(1)), jobs, int(m.group(3)))
-            code = proc.wait()
-        progress.end()
+        started = time.time()
+        out.flush()
+        with full_log.open("w", encoding="utf-8") as log, os.fdopen(os.dup(out.fileno()), "w") as screen:
+            LogHandler.progress, LogHandler.failed = Progress(screen), []
+            saved = [os.dup(1), os.dup(2)]
+            os.dup2(log.fileno(), 1)  # the kernels Snakemake's jobs start write here too
+            os.dup2(log.fileno(), 2)
+            try:
+                os.chdir(root)  # Snakemake works in the current folder
+                code = snakemake(args)
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                for fd, copy in enumerate(saved, start=1):
+                    os.dup2(copy, fd)
+                    os.close(copy)
+            LogHandler.progress.end()
         if code != 0:
-            report_failure(root, full_log, out)
+            report_failure(root, LogHandler.failed, full_log, out)
             return code
-        summary(root, started, time.time() - started, jobs, out)
+        summary(root, started, time.time() - started, LogHandler.progress.total, out)
         return 0
     finally:
         lock.close()  # type: ignore[attr-defined]
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m oss_analysis.pipeline.run_graph SNAKEMAKE-ARGS...``: run the venv's Snakemake here."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    snakemake = Path(sys.executable).with_name("snakemake")
-    return run([str(snakemake), *args], Path.cwd().resolve())
+    """``python -m oss_analysis.pipeline.run_graph SNAKEMAKE-ARGS...``: build here."""
+    return run(list(sys.argv[1:] if argv is None else argv), Path.cwd().resolve())
 
 
 if __name__ == "__main__":

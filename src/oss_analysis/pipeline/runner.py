@@ -64,7 +64,7 @@ def load_params(name: str, param_file: Path | None, overrides: list[str], countr
 
     from oss_analysis.errors import ParameterError
     from oss_analysis.notebook_specs import notebook
-    from oss_analysis.parameters import check_value
+    from oss_analysis.parameters import check_value, fits
 
     nb = notebook(name)
     declared = pm.inspect_notebook(str(nb.path))
@@ -81,26 +81,28 @@ def load_params(name: str, param_file: Path | None, overrides: list[str], countr
         if key not in declared:
             known = ", ".join(sorted(declared))
             raise ParameterError(f"{where}: unknown parameter {key!r} for notebook {name}; known: {known}")
-        expected = _declared_type(declared[key])
-        if expected in ("str", "int", "float", "bool", "list", "dict") and value is not None:
-            ok = {"str": str, "int": int, "float": (int, float), "bool": bool, "list": list, "dict": dict}[expected]
-            if not isinstance(value, ok) or (expected != "bool" and isinstance(value, bool)):
-                raise ParameterError(f"{where}: parameter {key!r} of notebook {name} expects {expected}, got {value!r}")
+        kind = _declared_type(declared[key])
+        if kind and value is not None and not fits(kind, value):
+            expects = f"of notebook {name} expects {kind.__name__}, got {value!r}"
+            raise ParameterError(f"{where}: parameter {key!r} {expects}")
         check_value(key, value, where)
     return {k: v for k, (v, _) in values.items()}
 
 
-def _declared_type(spec: dict[str, Any]) -> str:
-    """Type of a notebook parameter: its annotation if any, else the type of its default value."""
+def _declared_type(spec: dict[str, Any]) -> type | None:
+    """Builtin type of a notebook parameter: its annotation's if any, else its default value's
+    (papermill reports only annotations); None for None or an annotation like ``str | None``."""
     import ast
+    import builtins
 
     if spec.get("inferred_type_name") not in (None, "None"):
-        return spec["inferred_type_name"]
+        kind = getattr(builtins, spec["inferred_type_name"], None)
+        return kind if isinstance(kind, type) else None
     try:
         default = ast.literal_eval(spec["default"])
     except (ValueError, SyntaxError):
-        return "None"
-    return "None" if default is None else type(default).__name__
+        return None
+    return None if default is None else type(default)
 
 
 # The venv's own kernel, installed into the venv by `make setup`: a user-level "python3"

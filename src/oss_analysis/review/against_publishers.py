@@ -10,19 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from oss_analysis.analysis.crosscheck import VERDICTS
-
-__all__ = [
-    "VERDICTS",
-    "cell_verdict",
-    "errata_of_differs",
-    "largest_differences",
-    "read_crosscheck",
-    "verdict_counts",
-    "wgi_revisions",
-]
-
-KEY = ["study", "item", "country_iso3", "measure", "year"]
+from oss_analysis.analysis.crosscheck import KEY, VERDICTS  # the report notebook reads VERDICTS from here too
 
 
 def read_crosscheck(path: Path) -> pd.DataFrame:
@@ -84,9 +72,8 @@ def wgi_revisions(cc: pd.DataFrame) -> pd.DataFrame:
     ).reset_index()
     out["moved"] = (out["latest_value"] - out["first_value"]).round(2)
     out["range"] = (out["highest"] - out["lowest"]).round(2)
-    out[["first_value", "latest_value", "lowest", "highest"]] = out[
-        ["first_value", "latest_value", "lowest", "highest"]
-    ].round(2)
+    values = ["first_value", "latest_value", "lowest", "highest"]
+    out[values] = out[values].round(2)
     return out
 
 

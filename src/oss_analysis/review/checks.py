@@ -171,9 +171,7 @@ def _better_than_oss(d: Data) -> Outcome:
     return ", ".join(expected), ", ".join(below), below == expected
 
 
-@check(
-    "C09", "Text vs Table 11: land registration, passport desks, property centres in the top five", "line 2064"
-)
+@check("C09", "Text vs Table 11: land registration, passport desks, property centres in the top five", "line 2064")
 def _top_five(d: Data) -> Outcome:
     top = ["Land registration", "Passport desks", "Property Centres"]
     shown = ", ".join(f"{p} {d.rating[p]}" for p in top)

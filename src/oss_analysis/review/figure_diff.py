@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 from oss_analysis import notebook_specs, paths
-from oss_analysis.review.regression import cell_differences
+from oss_analysis.review.regression import cell_differences, changed, compare
 
 IGNORE = shutil.ignore_patterns(".venv*", "build", ".snakemake", ".git", "__pycache__", "*_cache", ".build.lock")
 
@@ -92,17 +92,20 @@ STYLE = (
 )
 
 
-def write_report(committed: Path, rebuilt: Path, files: list[str], out: Path) -> list[str]:
+def write_report(
+    committed: Path, rebuilt: Path, files: list[str], out: Path, changes: dict[str, str] | None = None
+) -> list[str]:
     """Write ``out/index.html`` for the outputs in ``files`` whose bytes differ between the two
-    folders; returns the charts (stems) shown. An empty report says that nothing differs."""
+    folders (``changes``: what ``regression.changed`` found, when the caller has it already);
+    returns the charts (stems) shown. An empty report says that nothing differs."""
     if out.exists():
         shutil.rmtree(out)
     (out / "img").mkdir(parents=True)
-    differ = [f for f in files if (committed / f).exists() and (rebuilt / f).exists()]
-    differ = [f for f in differ if (committed / f).read_bytes() != (rebuilt / f).read_bytes()]
+    changes = changes if changes is not None else changed(committed, rebuilt, files)
+    differ = [f for f, how in changes.items() if how == "differs"]
+    missing = [f for f, how in changes.items() if how != "differs"]
     charts = sorted({f.removesuffix(".png") for f in differ if f.endswith(".png")})
     tables = [f for f in differ if f.endswith(".csv") and not f.endswith(".data.csv")]
-    missing = [f for f in files if not (committed / f).exists() or not (rebuilt / f).exists()]
     parts = [_chart_section(stem, committed, rebuilt, out) for stem in charts]
     for f in tables:
         parts.append(
@@ -149,13 +152,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=None, help="report folder (default build/figure-diff)")
     args = ap.parse_args(argv)
     out = args.out or paths.build_dir() / "figure-diff"
-    from oss_analysis.review.regression import compare
-
     with tempfile.TemporaryDirectory(prefix="oss-diff-") as tmp:
         tree = args.rebuilt or build_copy(Path(tmp) / "project")
         files = outputs()
-        problems = compare(paths.figures_dir(), tree / "figures", files)
-        charts = write_report(paths.figures_dir(), tree / "figures", files, out)
+        changes = changed(paths.figures_dir(), tree / "figures", files)
+        problems = compare(paths.figures_dir(), tree / "figures", list(changes))  # only what differs
+        charts = write_report(paths.figures_dir(), tree / "figures", files, out, changes)
     for p in problems:
         print(p)
     print(f"{len(charts)} changed chart(s); report: {out / 'index.html'}")

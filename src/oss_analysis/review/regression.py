@@ -38,23 +38,32 @@ def _csv_diff(name: str, a: Path, b: Path, limit: int) -> list[str]:
     return out
 
 
+def changed(committed: Path, rebuilt: Path, files: list[str]) -> dict[str, str]:
+    """Each file whose two copies are not byte-identical, in the order of ``files``, with how:
+    'not rebuilt', 'rebuilt but not committed' or 'differs' (the one comparison of the two trees,
+    which ``compare`` and the visual report share)."""
+    out = {}
+    for f in files:
+        a, b = Path(committed) / f, Path(rebuilt) / f
+        if not b.exists():
+            out[f] = "not rebuilt"
+        elif not a.exists():
+            out[f] = "rebuilt but not committed"
+        elif a.read_bytes() != b.read_bytes():
+            out[f] = "differs"
+    return out
+
+
 def compare(
     committed: Path, rebuilt: Path, files: list[str], *, prefix: str = "figures/", limit: int = 10
 ) -> list[str]:
     """One line per difference between the committed and the rebuilt copy of each file."""
     problems: list[str] = []
-    for f in files:
-        a, b = Path(committed) / f, Path(rebuilt) / f
-        name = prefix + f
-        if not b.exists():
-            problems.append(f"{name}: not rebuilt")
-            continue
-        if not a.exists():
-            problems.append(f"{name}: rebuilt but not committed")
-            continue
-        if a.read_bytes() == b.read_bytes():
-            continue
-        if f.endswith(".csv"):
+    for f, how in changed(committed, rebuilt, files).items():
+        a, b, name = Path(committed) / f, Path(rebuilt) / f, prefix + f
+        if how != "differs":
+            problems.append(f"{name}: {how}")
+        elif f.endswith(".csv"):
             problems.extend(
                 _csv_diff(name, a, b, limit) or [f"{name}: bytes differ but every cell is equal (formatting)"]
             )

@@ -28,8 +28,11 @@ KINDS = ["quantitative table", "data-bearing figure", "qualitative table", "diag
 KINDS += ["beyond the print"]  # outputs that set the print against, or extend it with, the publishers' files
 
 
-def _plain(name: str, columns: list[str]) -> pd.DataFrame:
+def _plain(name: str, columns: list[str] | None = None) -> pd.DataFrame:
+    """The printed columns of a transcription under their printed headers (by default every field
+    but the seed line, which is ours, not the print's)."""
     rows, t = raw_rows(name), titles(name)
+    columns = columns or [c for c in t if c != "seed_line"]
     return pd.DataFrame([[r[c] for c in columns] for r in rows], columns=[t[c] for c in columns])
 
 
@@ -62,24 +65,13 @@ def _table_09() -> pd.DataFrame:
 
 # published table -> its printed form built from the raw text alone
 PRINTED_FROM_RAW: dict[str, Callable[[], pd.DataFrame]] = {
-    "thesis_table_02": lambda: _plain(
-        "thesis_table_02_wgi",
-        [
-            "country",
-            "voice_and_accountability",
-            "political_stability",
-            "government_effectiveness",
-            "regulatory_quality",
-            "rule_of_law",
-            "control_of_corruption",
-        ],
-    ),
-    "thesis_table_03": lambda: _plain("thesis_table_03_cpi", ["country_rank", "country", "cpi_score"]),
+    "thesis_table_02": lambda: _plain("thesis_table_02_wgi"),
+    "thesis_table_03": lambda: _plain("thesis_table_03_cpi"),
     "thesis_table_04": _table_04,
     "thesis_table_05": lambda: _plain("thesis_table_05_legislation", ["date_as_printed", "legislation_as_printed"]),
     "thesis_table_08": lambda: _plain("thesis_table_08_case_offices", ["attribute", "oss_1", "oss_2"]),
     "thesis_table_09": _table_09,
-    "thesis_table_11": lambda: _plain("thesis_table_11_barriers", ["rating", "provider"]),
+    "thesis_table_11": lambda: _plain("thesis_table_11_barriers"),
 }
 
 

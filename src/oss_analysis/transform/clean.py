@@ -1,7 +1,7 @@
-"""Raw transcriptions -> tidy, typed frames (one registry, one function per processed table).
+"""Raw transcriptions -> tidy, typed frames (one function per processed table, named like it).
 
-Each processed table declares the raw resources it reads, so the build graph reruns only what a
-changed raw file feeds.
+Each table is declared once in ``transform/registry.py`` (the raw resources it reads, its schema,
+its description), so the build graph reruns only what a changed raw file feeds.
 """
 
 from __future__ import annotations
@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from oss_analysis import countries, notebook_specs, paths
+from oss_analysis import countries, paths
 from oss_analysis.domain import WGI_CODES, decimal_year
 from oss_analysis.errors import DataError
 from oss_analysis.extract import datapackage
 from oss_analysis.extract.transcriptions import load_raw, titles, validate
 from oss_analysis.extract.transcriptions import resource as io_resource
 from oss_analysis.files import atomic_write, csv_bytes, sha256, write_csv
+from oss_analysis.transform import registry
 
 if TYPE_CHECKING:  # pandera (with the schemas) is imported to build or check a table, not to read one
     import pandera.pandas as pa
@@ -39,8 +40,8 @@ class Processed:
 
     @property
     def raw(self) -> tuple[str, ...]:
-        """Raw resources read, as declared in workflow/notebooks.yaml (the build graph's view)."""
-        return notebook_specs.processed_tables()[self.name]
+        """Raw resources read, as declared in transform/registry.py (the build graph's view)."""
+        return registry.TABLES[self.name].raw
 
 
 def _iso3(names: pd.Series) -> pd.Series:
@@ -420,30 +421,15 @@ def source_drops() -> pd.DataFrame:
 
 @cache
 def _processed() -> dict[str, Processed]:
-    """The registry of processed tables, built on first use (it needs the pandera schemas)."""
+    """Each table declared in transform/registry.py with its builder (the function of this module
+    named like it) and its schema, resolved on first use (the schemas need pandera)."""
     from oss_analysis.transform import schemas
 
-    return {p.name: p for p in [
-        Processed(cpi_2009, schemas.CPI, "CPI 2009 rank and score by country"),
-        Processed(wgi_2008, schemas.WGI, "WGI percentile ranks, long"),
-        Processed(eiu_2008, schemas.EIU, "EIU e-readiness 2008 by category"),
-        Processed(barriers_2007, schemas.BARRIERS, "Sange 2007 administrative-barrier rating"),
-        Processed(legislation_events, schemas.LEGISLATION, "Table 5 as dated events, chronological"),
-        Processed(case_offices, schemas.CASE_OFFICES, "Table 8, the two case offices"),
-        Processed(services_by_agency, schemas.SERVICES, "Table 9, services by ministry/agency and period"),
-        Processed(oss_stages, schemas.STAGES, "Figure 4 stages"),
-        Processed(facts, schemas.FACTS, "in-text facts of both studies, typed"),
-        Processed(errata, schemas.ERRATA, "errata register"),
-        Processed(oss_offices_timeline, schemas.TIMELINE, "every OSS office count at its own date"),
-        Processed(oss_services_timeline, schemas.TIMELINE, "every OSS service count at its own date"),
-        Processed(egov_ranks, schemas.EGOV, "UN e-government ranks, printed and derived"),
-        Processed(satisfaction, schemas.SATISFACTION, "citizen satisfaction by year and source"),
-        Processed(document_delays, schemas.DELAYS, "document delays 2007-2008"),
-        Processed(wgi_sources, schemas.WGI_SOURCES, "World Bank WGI, every shipped release, tidy"),
-        Processed(cpi_sources, schemas.CPI_SOURCES, "TI CPI, every shipped file, tidy"),
-        Processed(egdi_sources, schemas.EGDI_SOURCES, "UN E-Government Survey, every shipped edition"),
-        Processed(source_drops, schemas.SOURCE_DROPS, "rows of the publishers' files left out, and why"),
-    ]}
+    builders = globals()
+    return {
+        name: Processed(builders[name], getattr(schemas, t.schema), t.description)
+        for name, t in registry.TABLES.items()
+    }
 
 
 def __getattr__(name: str) -> Any:

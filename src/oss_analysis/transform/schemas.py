@@ -10,7 +10,13 @@ from oss_analysis.domain import WGI_CODES
 ISO3 = pa.Column(str, pa.Check(lambda s: s.map(countries.is_iso3), error="unknown ISO 3166 alpha-3 code"))
 SEED_LINE = pa.Column(int, pa.Check.ge(1))
 
-CPI = pa.DataFrameSchema(
+
+def _strict(columns: dict[str, pa.Column], **kwargs: object) -> pa.DataFrameSchema:
+    """A processed table's schema: exactly these columns (strict), each coerced to its type."""
+    return pa.DataFrameSchema(columns, strict=True, coerce=True, **kwargs)
+
+
+CPI = _strict(
     {
         "iso3": ISO3,
         "country": pa.Column(str),
@@ -21,11 +27,9 @@ CPI = pa.DataFrameSchema(
         "seed_line": pa.Column("Int64", pa.Check.ge(1), nullable=True),  # empty for user additions
     },
     unique=["iso3", "year"],
-    strict=True,
-    coerce=True,
 )
 
-WGI = pa.DataFrameSchema(
+WGI = _strict(
     {
         "iso3": ISO3,
         "country": pa.Column(str),
@@ -37,11 +41,9 @@ WGI = pa.DataFrameSchema(
         "seed_line": pa.Column("Int64", pa.Check.ge(1), nullable=True),  # empty for user additions
     },
     unique=["iso3", "year", "indicator"],
-    strict=True,
-    coerce=True,
 )
 
-EIU = pa.DataFrameSchema(
+EIU = _strict(
     {
         "order": pa.Column(int, pa.Check.ge(0), unique=True),
         "category": pa.Column(str, unique=True),
@@ -61,11 +63,9 @@ EIU = pa.DataFrameSchema(
             lambda d: d["weight_pct"].isna().sum() == 1, error="exactly one row (the overall score) has no weight"
         ),
     ],
-    strict=True,
-    coerce=True,
 )
 
-BARRIERS = pa.DataFrameSchema(
+BARRIERS = _strict(
     {
         "order": pa.Column(int, pa.Check.ge(1), unique=True),
         "rating": pa.Column(int, pa.Check.in_range(1, 34)),
@@ -78,15 +78,13 @@ BARRIERS = pa.DataFrameSchema(
         pa.Check(lambda d: d["rating"].is_monotonic_increasing, error="rows not ordered by rating"),
         pa.Check(lambda d: d["is_oss"].sum() == 1, error="exactly one provider must be the One Stop Shop"),
     ],
-    strict=True,
-    coerce=True,
 )
 
 YEAR_MONTH = pa.Check.str_matches(r"^\d{4}(-\d{2})?$")
 QUALIFIERS = ["exact", "about", "over", "up to", "nearly", "at least", "less than", "planned", "target", "garbled"]
 COUNT = pa.Column(float, pa.Check.ge(0), nullable=True)
 
-LEGISLATION = pa.DataFrameSchema(
+LEGISLATION = _strict(
     {
         "date_start": pa.Column(str, YEAR_MONTH),
         "date_end": pa.Column(str, YEAR_MONTH, nullable=True),
@@ -104,11 +102,9 @@ LEGISLATION = pa.DataFrameSchema(
         "seed_line": SEED_LINE,
     },
     checks=[pa.Check(lambda d: d["date_start"].is_monotonic_increasing, error="events not in date order")],
-    strict=True,
-    coerce=True,
 )
 
-CASE_OFFICES = pa.DataFrameSchema(
+CASE_OFFICES = _strict(
     {
         "attribute": pa.Column(str, unique=True),
         "oss_1": pa.Column(str),
@@ -119,11 +115,9 @@ CASE_OFFICES = pa.DataFrameSchema(
     checks=[
         pa.Check(lambda d: (d["spans_both"] == d["oss_2"].isna()).all(), error="spanning cells must leave oss_2 blank")
     ],
-    strict=True,
-    coerce=True,
 )
 
-SERVICES = pa.DataFrameSchema(
+SERVICES = _strict(
     {
         "printed_order": pa.Column(int, pa.Check.ge(1), unique=True),
         "agency": pa.Column(str, unique=True),
@@ -135,11 +129,9 @@ SERVICES = pa.DataFrameSchema(
         "seed_line": SEED_LINE,
     },
     checks=[pa.Check(lambda d: (d["period_start"] <= d["period_end"]).all(), error="period ends before it starts")],
-    strict=True,
-    coerce=True,
 )
 
-STAGES = pa.DataFrameSchema(
+STAGES = _strict(
     {
         "stage": pa.Column(int, pa.Check.ge(1), unique=True),
         "label": pa.Column(str),
@@ -153,11 +145,9 @@ STAGES = pa.DataFrameSchema(
         "is_vision": pa.Column(bool),
         "seed_line": SEED_LINE,
     },
-    strict=True,
-    coerce=True,
 )
 
-FACTS = pa.DataFrameSchema(
+FACTS = _strict(
     {
         "fact_id": pa.Column(str, pa.Check.str_matches(r"^[TA]\d{3}$"), unique=True),
         "study": pa.Column(str, pa.Check.isin(["thesis", "article"])),
@@ -191,11 +181,9 @@ FACTS = pa.DataFrameSchema(
         ),
         pa.Check(lambda d: d["unit"].ne("rank") | (d["value"] >= 1), error="value must be >= 1 when unit is rank"),
     ],
-    strict=True,
-    coerce=True,
 )
 
-ERRATA = pa.DataFrameSchema(
+ERRATA = _strict(
     {
         "erratum_id": pa.Column(str, pa.Check.str_matches(r"^E\d{3}$"), unique=True),
         "kind": pa.Column(str),
@@ -209,11 +197,9 @@ ERRATA = pa.DataFrameSchema(
         "reason": pa.Column(str),
         "affects": pa.Column(str),
     },
-    strict=True,
-    coerce=True,
 )
 
-TIMELINE = pa.DataFrameSchema(
+TIMELINE = _strict(
     {
         "kind": pa.Column(str, pa.Check.isin(["existing", "opened", "planned", "target", "planned (added)"])),
         "date": pa.Column(str, YEAR_MONTH, nullable=True),
@@ -228,11 +214,9 @@ TIMELINE = pa.DataFrameSchema(
     checks=[
         pa.Check(lambda d: d["year"].notna() | d["kind"].eq("target"), error="year is required unless kind is target")
     ],
-    strict=True,
-    coerce=True,
 )
 
-EGOV = pa.DataFrameSchema(
+EGOV = _strict(
     {
         "iso3": ISO3,
         "year": pa.Column(int, pa.Check.in_range(2003, 2020)),
@@ -242,11 +226,9 @@ EGOV = pa.DataFrameSchema(
         "source": pa.Column(str),
     },
     unique=["iso3", "year"],
-    strict=True,
-    coerce=True,
 )
 
-SATISFACTION = pa.DataFrameSchema(
+SATISFACTION = _strict(
     {
         "year": pa.Column(int, pa.Check.in_range(2015, 2030), unique=True),
         "satisfied_pct": pa.Column(float, pa.Check.in_range(0, 100)),
@@ -255,11 +237,9 @@ SATISFACTION = pa.DataFrameSchema(
         "seed_line": SEED_LINE,
         "fact_id": pa.Column(str),
     },
-    strict=True,
-    coerce=True,
 )
 
-DELAYS = pa.DataFrameSchema(
+DELAYS = _strict(
     {
         "year": pa.Column(int, unique=True),
         "delayed_pct": pa.Column(float, pa.Check.in_range(0, 100)),
@@ -267,8 +247,6 @@ DELAYS = pa.DataFrameSchema(
         "fact_share": pa.Column(str),
         "delayed_implied": pa.Column(int, pa.Check.ge(0)),
     },
-    strict=True,
-    coerce=True,
 )
 
 
@@ -288,7 +266,7 @@ def _iso3_col() -> pa.Column:
 
 
 def _table(columns: dict[str, pa.Column], description: str, **kwargs: object) -> pa.DataFrameSchema:
-    return pa.DataFrameSchema(columns, strict=True, coerce=True, description=description, **kwargs)
+    return _strict(columns, description=description, **kwargs)
 
 
 SOURCE_FILE = _col(str, pa.Check.str_startswith("data/sources/"), description="the shipped file the row was read from")

@@ -20,7 +20,6 @@ from oss_analysis import notebook_specs
 from oss_analysis.review import figure_diff, regression
 from oss_analysis.transform import clean
 
-pytestmark = pytest.mark.slow
 OUTPUTS = sorted(o for nb in notebook_specs.notebooks().values() for o in nb.outputs)
 
 
@@ -100,8 +99,8 @@ def test_notebooks_read_processed_tables_as_validated(built, tmp_path):
     env = build_env(built)
     probe = (
         "import sys, pandas as pd\n"
-        "from oss_analysis import clean, registry\n"
-        "for t in notebook_specs.processed_tables():\n"
+        "from oss_analysis.transform import clean, registry\n"
+        "for t in registry.TABLES:\n"
         "    clean.load(t).to_pickle(f'{sys.argv[1]}/{t}.pkl')\n"
         "print('pandera' in sys.modules)\n"
     )
@@ -187,6 +186,35 @@ def test_changed_raw_value_is_named_by_output_and_cell(cpi_edited, monkeypatch):
             assert image.stat().st_size > 1000 and f'src="img/{image.name}"' in page
     assert "<td>6</td><td>2009 CPI score</td><td>2.7</td><td>2.8</td>" in page  # thesis_table_03.csv
     assert "<td>score</td><td>2.7</td><td>2.8</td>" in page  # a chart's .data.csv
+
+
+@pytest.fixture(scope="module")
+def code_edited(built_tree, tmp_path_factory):
+    """A copy of the built tree and the jobs a dry run plans after touching one module: a review
+    tool no notebook imports (figure_diff; the report notebook imports review.report, so that
+    one may rerun it), then a chart helper. {module: planned jobs}."""
+    built = copy_built(built_tree[0], tmp_path_factory.mktemp("code-edited") / "project")
+    plans = {}
+    for module in ("review/figure_diff.py", "output/charts.py"):
+        (built / "src" / "oss_analysis" / module).touch()
+        plans[module] = planned_jobs(built)
+    return plans
+
+
+def test_editing_a_review_tool_reruns_nothing(code_edited):
+    assert code_edited["review/figure_diff.py"] == set()
+
+
+def test_editing_a_chart_helper_reruns_only_the_notebooks_that_draw_with_it(code_edited):
+    from oss_analysis.pipeline import code_inputs
+
+    charts = ROOT / "src" / "oss_analysis" / "output" / "charts.py"
+    nbs = notebook_specs.notebooks()
+    drawing = {n for n in nbs if charts in code_inputs.notebook_code(n)}
+    readers = {n for n, nb in nbs.items() if drawing & set(nb.reads_outputs_of)}  # of their published outputs
+    assert drawing and drawing | readers != set(nbs)
+    expected = {"all", "manifest"} | {f"{job}_{n}" for n in drawing | readers for job in ("notebook", "publish")}
+    assert code_edited["output/charts.py"] == expected
 
 
 def test_manifest_reports_stale_outputs(built_copy):

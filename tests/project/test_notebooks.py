@@ -1,5 +1,5 @@
-"""Source notebooks are stored without outputs, start with a tagged parameters cell that has an
-``output_dir`` parameter, and each is registered in workflow/notebooks.yaml."""
+"""The notebooks are stored without outputs, a parameters cell first, and the build lists exactly
+them."""
 
 import json
 
@@ -7,9 +7,9 @@ import pytest
 from conftest import ROOT
 
 from oss_analysis import notebook_specs
-from oss_analysis.extract import datapackage
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -22,6 +22,7 @@ def test_notebook_is_output_free_with_parameters_cell(path):
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
 
 
+
 def test_registry_lists_exactly_the_notebooks():
     registered = {nb.path.name for nb in notebook_specs.notebooks().values()}
     assert registered == {p.name for p in NOTEBOOKS}
@@ -29,11 +30,3 @@ def test_registry_lists_exactly_the_notebooks():
         assert nb.params.exists(), f"{nb.name}: parameters file {nb.params} is missing"
         assert len(set(nb.outputs)) == len(nb.outputs)
 
-
-def test_processed_registry_matches_the_cleaning_code():
-    from oss_analysis.transform import clean
-
-    assert set(notebook_specs.processed_tables()) == set(clean.PROCESSED)
-    raw = datapackage.resource_paths()
-    for table, sources in notebook_specs.processed_tables().items():
-        assert sources and all(s in raw for s in sources), table

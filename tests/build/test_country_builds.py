@@ -1,5 +1,7 @@
-"""Country runs: `make all COUNTRY=...` builds the country-dependent notebooks for another focus
-country into figures/<CODE>/, leaves the default outputs alone, degrades or fails clearly."""
+"""Country runs through the real build graph: two countries at once, a student's added country,
+another year, and the one-line errors a bad country code gives."""
+
+from __future__ import annotations
 
 import csv
 import hashlib
@@ -11,45 +13,46 @@ import pytest
 from conftest import ROOT, build_env, copy_built, copy_project, run_build
 
 from oss_analysis import notebook_specs
-from oss_analysis.errors import ParameterError
-from oss_analysis.pipeline import country_runs
+from oss_analysis.pipeline import country_runs, runner
 
 DEFAULT = sorted(o for nb in notebook_specs.notebooks().values() for o in nb.outputs)
+
 
 
 def digest(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_plan_for_a_country_in_every_table():
-    assert country_runs.plan("KGZ") == {n: None for n in country_runs.country_notebooks()}
+
+# One country build serves the tests below (one module, so one xdist worker): a student adds
+# Armenia from the publishers' files, then builds Kyrgyzstan (in every table) and Armenia (an
+# addition) in one run, in parallel; Moldova for 2022 is built into the same tree afterwards.
+COUNTRIES = ("KGZ", "Kyrgyzstan"), ("ARM", "Armenia")
 
 
-def test_plan_for_a_country_missing_from_some_tables():
-    # Aruba: in the WGI files, in no CPI or UN e-government file, in no table of the studies
-    plan = country_runs.plan("abw")
-    assert plan["governance"] is None
-    assert plan["corruption"] == (
-        "no data for ABW in data/processed/cpi_2009.csv, data/processed/wgi_2008.csv, data/processed/cpi_sources.csv"
-    )
-    assert plan["egovernment"] == "no data for ABW in data/processed/egov_ranks.csv, data/processed/egdi_sources.csv"
+
+@pytest.fixture(scope="module")
+def countries_built(built_tree, tmp_path_factory):
+    project = copy_built(built_tree[0], tmp_path_factory.mktemp("countries") / "project")
+    before = {o: digest(project / "figures" / o) for o in DEFAULT}
+    env = build_env(project)
+    for kind, name in (("wgi", "wgi/wgi_2024_release_long.csv"), ("cpi", "cpi/CPI2009.csv")):
+        fixture = str(ROOT / "data" / "sources" / name)
+        cli = [sys.executable, "-m", "oss_analysis.pipeline.cli"]
+        cmd = [*cli, "add-country-data", kind, fixture, "--countries", "ARM"]
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+    log = run_build(project, "--config", "country=KGZ ARM")
+    return project, before, log.stdout + log.stderr
 
 
-def test_every_post_soviet_state_can_be_built_from_the_publishers_files():
-    for code in "ARM AZE BLR EST GEO KAZ KGZ LTU LVA MDA RUS TJK TKM UKR UZB".split():
-        assert country_runs.plan(code) == {n: None for n in country_runs.country_notebooks()}, code
+
+def _rows(path):
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
 
 
-def test_country_in_no_table_gets_one_clear_error():
-    with pytest.raises(
-        ParameterError, match=r"COUNTRY=ATA \(Antarctica\): no table holds this country.*countries with data: EST"
-    ):
-        country_runs.plan("ATA")
-    with pytest.raises(ParameterError, match=r"COUNTRY=K4Z: not an ISO 3166 alpha-3 code; countries with data:"):
-        country_runs.plan("K4Z")
 
-
-@pytest.mark.slow
 def test_unknown_country_stops_the_build_with_the_list(tmp_path):
     project = copy_project(tmp_path / "project")
     proc = run_build(project, "--config", "country=ZZZ", "-n", check=False)
@@ -60,41 +63,7 @@ def test_unknown_country_stops_the_build_with_the_list(tmp_path):
     )
 
 
-def test_import_refuses_incomplete_or_thesis_countries(project):  # noqa: ARG001 (fixture sets the root)
-    from oss_analysis.errors import DataError
-    from oss_analysis.pipeline import add_country
 
-    fixture = ROOT / "tests" / "fixtures" / "wgi_databank_sample.csv"
-    with pytest.raises(DataError, match=r"column 'control_of_corruption': value is required for GEO"):
-        add_country.add("wgi", fixture, ["GEO"])
-    with pytest.raises(DataError, match=r"EST already in the thesis' table"):
-        add_country.add("cpi", ROOT / "tests" / "fixtures" / "cpi_2009_ti_sample.csv", ["EST"])
-    with pytest.raises(DataError, match=r"has no rows for MDA"):
-        add_country.add("wgi", fixture, ["MDA"])
-
-
-# One country build serves the tests below (one module, so one xdist worker): a student adds
-# Armenia from the public files' samples, then builds Kyrgyzstan (in every table) and Armenia (an
-# addition) in one run, in parallel; Moldova for 2022 is built into the same tree afterwards.
-COUNTRIES = ("KGZ", "Kyrgyzstan"), ("ARM", "Armenia")
-
-
-@pytest.fixture(scope="module")
-def countries_built(built_tree, tmp_path_factory):
-    project = copy_built(built_tree[0], tmp_path_factory.mktemp("countries") / "project")
-    before = {o: digest(project / "figures" / o) for o in DEFAULT}
-    env = build_env(project)
-    for kind, name in (("wgi", "wgi_databank_sample.csv"), ("cpi", "cpi_2009_ti_sample.csv")):
-        fixture = str(ROOT / "tests" / "fixtures" / name)
-        cli = [sys.executable, "-m", "oss_analysis.pipeline.cli"]
-        cmd = [*cli, "add-country-data", kind, fixture, "--countries", "ARM"]
-        proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
-        assert proc.returncode == 0, proc.stderr
-    log = run_build(project, "--config", "country=KGZ ARM")
-    return project, before, log.stdout + log.stderr
-
-
-@pytest.mark.slow
 def test_two_countries_build_in_parallel_into_their_own_folders(countries_built):
     project, before, log = countries_built
     assert "notebook_governance_KGZ" in log and "notebook_governance_ARM" in log
@@ -115,7 +84,7 @@ def test_two_countries_build_in_parallel_into_their_own_folders(countries_built)
     assert "Nothing to be done" in again.stdout + again.stderr
 
 
-@pytest.mark.slow
+
 def test_a_student_adds_a_country_from_the_public_files_and_builds_it(countries_built):
     project = countries_built[0]
     folder = project / "figures" / "ARM"
@@ -130,18 +99,13 @@ def test_a_student_adds_a_country_from_the_public_files_and_builds_it(countries_
     )
     assert (folder / "wgi_2008_groups.png").exists() and (folder / "cpi_2009_ranked.svg").exists()
     executed = (project / "build" / "notebooks" / "ARM" / "corruption.ipynb").read_text()
-    assert "Armenia: rank 90, score 2.9" in executed
+    assert "Armenia: rank 120, score 2.7" in executed
     # the printed tables are unchanged by an addition
     table3 = (project / "data" / "processed" / "cpi_2009.csv").read_text()
-    assert "ARM,Armenia,2009,90,2.9,Transparency International CPI 2009 table cpi_2009_ti_sample.csv," in table3
+    assert "ARM,Armenia,2009,120,2.7,Transparency International CPI file CPI2009.csv," in table3
 
 
-def _rows(path):
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        return list(csv.DictReader(fh))
 
-
-@pytest.mark.slow
 def test_series_for_another_country_goes_into_its_own_folder(countries_built):
     project = countries_built[0]
     outputs = notebook_specs.notebooks()["series"].outputs
@@ -157,7 +121,7 @@ def test_series_for_another_country_goes_into_its_own_folder(countries_built):
     ).read_bytes()
 
 
-@pytest.mark.slow
+
 def test_a_publisher_only_country_for_another_year(countries_built):
     project, before, _ = countries_built
     run_build(project, "--config", "country=MDA", "year=2022")
@@ -169,3 +133,27 @@ def test_a_publisher_only_country_for_another_year(countries_built):
     data = pd.read_csv(folder / "wgi_2008_groups.data.csv")
     assert data["source"].str.contains("data/sources/wgi/").all()
     assert {o: digest(project / "figures" / o) for o in DEFAULT} == before, "default outputs were touched"
+
+
+def test_a_code_that_is_not_iso_fails_a_several_country_run(tmp_path):
+    project = copy_project(tmp_path / "project")
+    proc = run_build(project, "--config", "country=KGZ XXX", "-n", check=False)
+    assert proc.returncode != 0 and "error: COUNTRY=XXX: not an ISO 3166 alpha-3 code" in proc.stderr + proc.stdout
+    proc = run_build(project, "--config", "country=Kazakhstan", "-n", check=False)
+    assert proc.returncode != 0 and "(did you mean KAZ?)" in proc.stderr + proc.stdout
+    proc = run_build(project, "--config", "country=GEO", "year=2030", "-n", check=False)
+    assert proc.returncode != 0 and "YEAR=2030: not a year the WGI files hold; they hold 1996" in proc.stderr
+
+
+def test_notebook_run_with_unknown_country_fails_with_one_line(tmp_path, capsys):
+    rc = runner.run_notebook(
+        "corruption", overrides=["focus_country=ZZZ"], output_dir=tmp_path / "out", executed=tmp_path / "nb.ipynb"
+    )
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 1
+    assert len(err) == 1
+    assert (
+        "ParameterError: parameter focus_country: 'ZZZ' is not an ISO 3166 alpha-3 code; choose one of: EST (Estonia)"
+        in err[0]
+    )
+

@@ -18,7 +18,6 @@ from conftest import ROOT, build_env, copy_built, run_build, snakemake_cmd
 from oss_analysis import notebook_specs
 from oss_analysis.review import regression
 
-pytestmark = pytest.mark.slow
 OUTPUTS = sorted(o for nb in notebook_specs.notebooks().values() for o in nb.outputs)
 BIN = Path(sys.executable).parent
 
@@ -95,6 +94,29 @@ def test_broken_data_package_stops_the_build(built, fault, expected):
     assert proc.returncode != 0
     errors = error_lines(proc)
     assert len(errors) == 1 and errors[0].startswith(expected), proc.stderr[-2000:]
+    assert figures_digest(built) == before
+
+
+# --- a deleted input that no job writes is an error, never "nothing to do" (issue 23) ----------
+
+
+@pytest.mark.parametrize(
+    "deleted",
+    ["config/params/governance.yaml", "notebooks/series.ipynb", "config/groups/former_soviet_union.csv",
+     "config/groups/post_soviet.csv"],
+)
+def test_a_deleted_input_stops_the_build_naming_it(built, deleted):
+    path = built / deleted
+    saved = Saved(path)
+    before = figures_digest(built)
+    path.unlink()
+    try:
+        proc = run_build(built, check=False)
+    finally:
+        saved.restore()
+    assert proc.returncode != 0
+    errors = error_lines(proc)
+    assert errors == [f"error: {deleted}: file is missing (an input of notebook " + errors[0].split("notebook ")[1]]
     assert figures_digest(built) == before
 
 

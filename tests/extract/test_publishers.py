@@ -99,6 +99,15 @@ def test_cpi_2009_rank_is_computed_as_ti_ranks():
     assert ranks["KAZ"] == ranks["ARM"] and ranks["RUS"] == ranks["UKR"], "ties share a rank"
 
 
+def test_cpi_country_is_the_name_its_code_was_mapped_from(tmp_path):
+    """The name column, not the first one: a file with its columns in another order keeps its names."""
+    lines = (FIXTURES / "CPI2009.csv").read_text(encoding="utf-8").splitlines()
+    swapped = tmp_path / "CPI2009.csv"
+    swapped.write_text("\n".join(",".join(reversed(line.split(","))) for line in lines) + "\n", encoding="utf-8")
+    cpi = publishers.read_file(swapped).set_index("iso3")
+    assert cpi.loc["GEO", "country"] == "Georgia" and cpi.loc["GEO", "score"] == 4.1
+
+
 def test_egdi_zero_index_means_not_computed():
     egdi = publishers.read_file(FIXTURES / "egdi-2012.csv").set_index("iso3")
     assert pd.isna(egdi.loc["LBY", "egdi"]) and pd.isna(egdi.loc["LBY", "rank"])

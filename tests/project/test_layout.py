@@ -5,20 +5,18 @@ import ast
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
-PACKAGE = Path(__file__).resolve().parents[1] / "src" / "oss_analysis"
+from oss_analysis.pipeline import code_inputs
+
+PACKAGE = ROOT / "src" / "oss_analysis"
 STAGES = ["base", "extract", "transform", "analysis", "output", "review", "pipeline"]
 MAX_FUNCTION_LINES = 80
 MAX_BASE_MODULES = 10
 MAX_PACKAGE_LINES = 6300
 
 
-def _name(path: Path) -> str:
-    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
-MODULES = {_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+MODULES = {code_inputs.module_name(p, PACKAGE.parent): p for p in sorted(PACKAGE.rglob("*.py"))}
 
 
 def stage(module: str) -> str:
@@ -28,23 +26,11 @@ def stage(module: str) -> str:
 
 
 def imports(module: str, source: str | None = None) -> set[str]:
-    """Package modules a module imports, at top level, inside functions or for type checking."""
-    tree = ast.parse(source if source is not None else MODULES[module].read_text(encoding="utf-8"))
-    package = module if MODULES.get(module, Path()).name == "__init__.py" else module.rpartition(".")[0]
-    found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                up = package.split(".")[: len(package.split(".")) - node.level + 1]
-                base = ".".join(up + ([base] if base else []))
-            if not base.startswith("oss_analysis"):
-                continue
-            for alias in node.names:
-                found.add(f"{base}.{alias.name}" if f"{base}.{alias.name}" in MODULES else base)
-        elif isinstance(node, ast.Import):
-            found.update(a.name for a in node.names if a.name.startswith("oss_analysis"))
-    return {m for m in found if m in MODULES and m != module}
+    """Package modules a module imports, at top level or inside functions (the reader the build
+    graph's code inputs use; tests/pipeline/test_code_inputs.py checks it)."""
+    path = MODULES.get(module, Path("x.py"))
+    text = source if source is not None else path.read_text(encoding="utf-8")
+    return code_inputs.imported(text, MODULES, module, path.name == "__init__.py") - {"oss_analysis"}
 
 
 def wrong_way(graph: dict[str, set[str]]) -> list[str]:
@@ -100,9 +86,8 @@ def test_the_checks_can_fail():
         "oss_analysis.extract.publishers (extract) imports oss_analysis.output.style (output)"
     ]
     assert wrong_way({"oss_analysis.paths": {"oss_analysis.extract.raw"}})
-    assert imports("oss_analysis.output.x", "from oss_analysis.review import report\nfrom ..domain import X\n") == (
-        {"oss_analysis.review.report", "oss_analysis.domain"} & set(MODULES)
-    )
+    found = imports("oss_analysis.output.x", "from oss_analysis.review import report\nfrom ..domain import X\n")
+    assert found == {"oss_analysis.review", "oss_analysis.review.report", "oss_analysis.domain"}
 
 
 def test_the_import_graph_is_read():

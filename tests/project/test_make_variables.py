@@ -6,8 +6,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 INJECTIONS = ['GEO"; echo INJECTED > injected; echo "', "$(shell echo INJECTED > injected)", "GEO`touch injected`"]
 
 

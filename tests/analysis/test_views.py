@@ -1,0 +1,108 @@
+"""Focus-country views: printed values where the studies print them, the publishers' values
+where they do not, and the run keys and parameters of a country run."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from conftest import ROOT
+
+from oss_analysis.analysis import views
+from oss_analysis.errors import ParameterError
+from oss_analysis.extract import publishers
+from oss_analysis.pipeline import country_runs
+from oss_analysis.transform import clean
+
+
+@pytest.fixture(scope="module")
+def printed():
+    return clean.build("wgi_2008"), clean.build("cpi_2009")
+
+
+
+def _pct(release: str, iso3: str, year: int, indicator: str) -> float:
+    """An independent look-up in the shipped file's reader output."""
+    wgi = publishers.read_shipped_file(release, publishers.Drops())
+    row = wgi[(wgi["iso3"] == iso3) & (wgi["year"] == year) & (wgi["indicator"] == indicator)]
+    return float(row["pct_rank"].iloc[0])
+
+
+
+def test_default_views_are_the_printed_tables(printed):
+    wgi, cpi = printed
+    assert views.wgi_view(wgi, 2008, ["GEO"], publisher=False) is wgi
+    assert views.cpi_view(cpi, 2009, ["GEO"], publisher=False).drop(columns="scale").equals(cpi)
+
+
+
+def test_printed_values_stay_and_missing_countries_come_from_the_newest_release(printed):
+    wgi, _ = printed
+    view = views.wgi_view(wgi, 2008, ["GEO", "KAZ"], publisher=True)
+    kaz = view[view["iso3"] == "KAZ"].reset_index(drop=True)
+    # printed values stay as printed
+    pd.testing.assert_frame_equal(kaz, wgi[wgi["iso3"] == "KAZ"].reset_index(drop=True), check_dtype=False)
+    geo = view[view["iso3"] == "GEO"].set_index("indicator")
+    assert len(geo) == 6 and geo["source"].str.contains("data/sources/wgi/wgi_2024_release_long.csv").all()
+    assert geo.loc["CC", "percentile"] == _pct("wgi_2024_release_long", "GEO", 2008, "CC")
+    assert "GEO: World Bank WGI release 2024" in views.source_note(view, "thesis Table 2")
+    assert views.source_note(wgi, "thesis Table 2") == ""
+
+
+
+def test_another_year_takes_every_value_from_the_files(printed):
+    wgi, cpi = printed
+    view = views.wgi_view(wgi, 2022, ["GEO"], publisher=True)
+    assert view["seed_line"].isna().all() and set(view["year"]) == {2022}
+    assert set(wgi["iso3"]) | {"GEO"} == set(view["iso3"])
+    cpi22 = views.cpi_view(cpi, 2022, ["GEO"], publisher=True)
+    assert set(cpi22["scale"]) == {100} and cpi22["source"].str.contains("CPI2024_GlobalResultsTrends.csv").all()
+
+
+
+def test_cpi_2009_for_an_unprinted_country_uses_ti_rank_rule(printed):
+    _, cpi = printed
+    view = views.cpi_view(cpi, 2009, ["GEO"], publisher=True).set_index("iso3")
+    full = publishers.read_shipped_file("cpi_2009_edition", publishers.Drops()).set_index("iso3")["score"]
+    assert view.loc["GEO", "score"] == full["GEO"]
+    assert view.loc["GEO", "rank"] == 1 + int((full > full["GEO"]).sum())
+    assert view.loc["KAZ", "source"] == "thesis Table 3"
+
+
+
+def test_a_year_outside_the_files_stops_with_the_range():
+    with pytest.raises(
+        ParameterError,
+        match=r"^YEAR=2030: not a year the WGI files hold; they hold 1996, 1998, 2000, "
+        r"2002-2023$",
+    ):
+        country_runs.check_year("2030")
+    with pytest.raises(ParameterError, match=r"parameter year: 1997 is not a year the WGI files hold"):
+        views.wgi_view(clean.build("wgi_2008"), 1997, [], publisher=True)
+    assert country_runs.check_year("2008") is None and country_runs.check_year(None) is None
+
+
+
+def test_run_keys_and_parameters():
+    assert country_runs.run_key("GEO", 2022) == "GEO_2022" and country_runs.split_key("GEO_2022") == ("GEO", 2022)
+    values = country_runs.parameters("GEO_2022")
+    assert values == {
+        "focus_country": "GEO",
+        "publisher_values": True,
+        "year": 2022,
+        "wgi_year": 2022,
+        "cpi_year": 2022,
+    }
+
+
+
+def test_notebook_parameters_are_all_seen_by_papermill():
+    """papermill silently drops a parameter whose comment it cannot parse (e.g. one with '=')."""
+    import json
+
+    import papermill as pm
+
+    for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        cell = next(c for c in json.loads(nb.read_text())["cells"] if c["cell_type"] == "code")
+        names = [line.split("=")[0].strip() for line in "".join(cell["source"]).splitlines() if "=" in line]
+        assert set(names) == set(pm.inspect_notebook(str(nb))), nb.name
+

@@ -1,0 +1,174 @@
+"""`oss-build add-country-data`: the publishers' files are the one way in; everything is checked
+before a file is shipped or a value merged."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from conftest import ROOT
+
+from oss_analysis.errors import DataError
+from oss_analysis.extract import datapackage, publisher_file, publishers, transcriptions
+from oss_analysis.transform import clean
+
+
+def test_import_refuses_incomplete_or_thesis_countries(project, tmp_path):  # noqa: ARG001 (fixture sets the root)
+    from oss_analysis.errors import DataError
+    from oss_analysis.pipeline import add_country
+
+    fixture = ROOT / "tests" / "fixtures" / "sources" / "wgi_2024_release_long.csv"
+    gap = tmp_path / "wgi_gap.csv"  # Georgia without its 2008 percentile rank for Control of Corruption
+    cc = b"GEOcc2008,GEO,Georgia,2008,cc,-0.10,0.14,13,"
+    gap.write_bytes(fixture.read_bytes().replace(cc + b"53.9,", cc + b"..,"))
+    with pytest.raises(DataError, match=r"column 'control_of_corruption': value is required for GEO"):
+        add_country.add("wgi", gap, ["GEO"])
+    assert not (project / "data" / "sources" / "wgi" / "wgi_gap.csv").exists(), "a refused file was shipped"
+    with pytest.raises(DataError, match=r"EST already in the thesis' table"):
+        add_country.add("cpi", ROOT / "data" / "sources" / "cpi" / "CPI2009.csv", ["EST"])
+    with pytest.raises(DataError, match=r"has no rows for MDA"):
+        add_country.add("wgi", fixture, ["MDA"])
+
+
+FIXTURES = ROOT / "tests" / "fixtures" / "sources"
+
+
+
+def _pct(release: str, iso3: str, year: int, indicator: str) -> float:
+    """An independent look-up in the shipped file's reader output."""
+    wgi = publishers.read_shipped_file(release, publishers.Drops())
+    row = wgi[(wgi["iso3"] == iso3) & (wgi["year"] == year) & (wgi["indicator"] == indicator)]
+    return float(row["pct_rank"].iloc[0])
+
+
+
+def _write_addition(project, name, line):
+    path = project / "data" / "raw" / "additions" / name
+    path.write_text(path.read_text(encoding="utf-8") + line + "\n", encoding="utf-8")
+    subprocess.run(
+        [sys.executable, "-m", "oss_analysis.pipeline.cli", "datapackage"],
+        check=True,
+        capture_output=True,
+        env=dict(os.environ, OSS_ANALYSIS_ROOT=str(project)),
+    )
+    transcriptions._datapackage.cache_clear()
+
+
+
+def test_lower_case_code_cannot_add_a_printed_country_again(project):
+    _write_addition(project, "cpi_2009_additions.csv", "kaz,Kazakhstan,120,2.7,2009,typed by hand")
+    with pytest.raises(
+        DataError,
+        match=r"cpi_2009_additions.csv, line 2, column 'country_code': KAZ is already in "
+        r"the thesis' table \(data/raw/thesis_table_03_cpi.csv, line 6\); additions are for other countries "
+        r"\(got 'kaz'\)",
+    ):
+        clean.build("cpi_2009")
+
+
+
+def test_wgi_addition_name_and_code_must_agree(project):
+    _write_addition(project, "wgi_2008_additions.csv", "ARM,Georgia,50,50,50,50,50,50,2008,typed by hand")
+    with pytest.raises(
+        DataError,
+        match=r"wgi_2008_additions.csv, line 2, column 'country_code': name and code "
+        r"disagree: 'Georgia' is GEO, the code says ARM",
+    ):
+        clean.build("wgi_2008")
+
+
+
+def test_import_refuses_a_name_that_disagrees_with_its_code(project, tmp_path):  # noqa: ARG001 (sets the root)
+    from oss_analysis.pipeline import add_country
+
+    sample = (FIXTURES / "wgi_2024_release_long.csv").read_bytes()
+    bad = tmp_path / "wgi_2024_release_long.csv"
+    bad.write_bytes(sample.replace(b",GEO,Georgia,", b",ARM,Georgia,", 1))
+    with pytest.raises(DataError, match=r"line 2, column 'code': name and code disagree: 'Georgia' is GEO"):
+        add_country.add("wgi", bad, ["arm"])
+
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "country_code,country,country_rank,cpi_score,year,source",  # this compendium's additions template
+        '"Country Name","Country Code","Series Name","Series Code","2008 [YR2008]"',  # a DataBank export
+        "Country Rank,Country/Territory,CPI 2009 Score,Surveys Used,Confidence Range",  # TI's 2009 table
+    ],
+)
+def test_a_legacy_layout_is_refused_in_one_line(project, tmp_path, capsys, header):  # noqa: ARG001
+    """One way in: the layouts read before the publishers' own files stop with one line naming
+    the layouts accepted, before anything is shipped or merged."""
+    from oss_analysis.pipeline import cli
+
+    legacy = tmp_path / "legacy.csv"
+    legacy.write_text(header + "\nArmenia,ARM,90,2.9,2009,typed\n", encoding="utf-8")
+    additions = (project / "data" / "raw" / "additions" / "cpi_2009_additions.csv").read_bytes()
+    assert cli.main(["add-country-data", "cpi", str(legacy), "--countries", "ARM"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "Traceback" not in err
+    assert f"{legacy}, line 1: layout no longer accepted" in err
+    assert "pass the publisher's file as downloaded" in err and "wgi_wide, wgi_long, cpi_merged, cpi_2009" in err
+    assert (project / "data" / "raw" / "additions" / "cpi_2009_additions.csv").read_bytes() == additions
+    assert not (project / "data" / "sources" / "cpi" / "legacy.csv").exists()
+
+
+
+def test_every_shipped_file_imports_for_georgia(project, capsys):
+    """`oss-build add-country-data` (its command line, in this process: fifteen Python start-ups
+    would cost more than the imports) reads every shipped file's real layout."""
+    from oss_analysis.pipeline import cli
+
+    for res in publisher_file.package()["resources"]:
+        kind = res["path"].split("/")[0]
+        rc = cli.main(["add-country-data", kind, str(ROOT / "data" / "sources" / res["path"]), "--countries", "geo"])
+        said = capsys.readouterr()
+        assert rc == 0, (res["path"], said.err)
+        assert "is already shipped as data/sources/" + res["path"] in said.out
+    wgi = pd.read_csv(project / "data" / "raw" / "additions" / "wgi_2008_additions.csv")
+    cpi = pd.read_csv(project / "data" / "raw" / "additions" / "cpi_2009_additions.csv")
+    assert wgi["country_code"].tolist() == ["GEO"] and cpi["country_code"].tolist() == ["GEO"]
+    assert wgi.loc[0, "control_of_corruption"] == _pct("wgi_2024_release_long", "GEO", 2008, "CC")
+    full = publishers.read_shipped_file("cpi_2009_edition", publishers.Drops()).set_index("iso3")["score"]
+    assert cpi.loc[0, "cpi_score"] == full["GEO"] and cpi.loc[0, "country_rank"] == 1 + int((full > full["GEO"]).sum())
+
+
+
+def test_a_new_release_file_is_shipped_byte_for_byte(project, tmp_path):
+    from oss_analysis.pipeline import add_country
+
+    new = tmp_path / "EGOV_DATA_2026.csv"
+    shutil.copyfile(FIXTURES / "EGOV_DATA_2024.csv", new)
+    new.write_bytes(new.read_bytes().replace(b"\r\n2024,", b"\r\n2026,"))
+    said = add_country.add("egdi", new, ["GEO"])
+    assert said[0].startswith("shipped data/sources/egdi/EGOV_DATA_2026.csv (release 2026)")
+    shipped = project / "data" / "sources" / "egdi" / "EGOV_DATA_2026.csv"
+    assert shipped.read_bytes() == new.read_bytes()
+    datapackage.cache_clear()
+    entry = publisher_file.resource("egdi_egov_data_2026")
+    assert entry["x-layout"] == "egdi_un_2024" and entry["x-release"] == 2026
+    assert 2026 in set(publishers.table("egdi")["edition"])
+
+
+
+def test_a_file_of_another_publisher_is_refused(project):
+    from oss_analysis.pipeline import add_country
+
+    with pytest.raises(DataError, match=r"CPI2009.csv: is a cpi file \(layout cpi_2009\), not wgi"):
+        add_country.add("wgi", FIXTURES / "CPI2009.csv", ["GEO"])
+
+
+
+def test_import_normalises_codes_and_refuses_a_printed_country(project):  # noqa: ARG001 (fixture sets the root)
+    from oss_analysis.pipeline import add_country
+
+    with pytest.raises(DataError, match=r"KAZ already in the thesis' table; additions are for other countries"):
+        add_country.add("cpi", FIXTURES / "CPI2009.csv", ["kaz"])
+    with pytest.raises(DataError, match=r"--countries Georgia: not an ISO 3166 alpha-3 code \(did you mean GEO\?\)"):
+        add_country.add("cpi", FIXTURES / "CPI2009.csv", ["Georgia"])
+

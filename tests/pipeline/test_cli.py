@@ -1,0 +1,95 @@
+"""`oss-build`: unknown names, unwritable folders and broken inputs end in one line, never a
+traceback."""
+
+
+import os
+
+import pytest
+
+from oss_analysis import countries
+from oss_analysis.errors import DataError
+from oss_analysis.extract import datapackage, transcriptions
+from oss_analysis.pipeline import cli
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    datapackage.cache_clear()
+    countries.cache_clear()
+    yield
+    datapackage.cache_clear()
+    countries.cache_clear()
+
+
+
+def edit(project, rel, transform):
+    path = project / rel
+    path.write_text(transform(path.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+
+def test_invalid_yaml_in_parameters_file_is_one_line(project, capsys):
+    edit(project, "config/params/governance.yaml", lambda t: t.replace("similar_within: 5.0", "similar_within: [5.0"))
+    rc = cli.main(["run", "governance"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 1 and len(err) == 1
+    assert err[0].startswith("error: config/params/governance.yaml, line ")
+    assert "is not valid YAML (column " in err[0]
+
+
+
+def test_invalid_json_descriptor_names_the_file(project, capsys):
+    edit(project, "data/raw/datapackage.json", lambda t: t.replace('"resources": [', '"resources": [,', 1))
+    with pytest.raises(DataError, match=r"^data/raw/datapackage.json, line \d+: is not valid JSON: .* \(column \d+\)"):
+        transcriptions.load_raw("facts")
+    assert cli.main(["datapackage"]) == 1
+    assert capsys.readouterr().err.startswith("error: data/raw/datapackage.json, line ")
+
+
+
+def test_read_only_figures_folder_is_one_line(project, monkeypatch, capsys):
+    import errno
+    import tempfile
+
+    stage = project / "build" / "stage" / "satisfaction"
+    stage.mkdir(parents=True)
+    from oss_analysis import notebook_specs
+
+    for o in notebook_specs.notebooks()["satisfaction"].outputs:
+        (stage / o).write_text("x\n")
+
+    def refuse(dir=None, **kw):
+        raise OSError(errno.EROFS, "Read-only file system", os.path.join(dir, ".x.tmp"))
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    before = {p.name: p.read_bytes() for p in (project / "figures").iterdir() if p.is_file()}
+    assert cli.main(["publish", "satisfaction"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["error: figures/: cannot write there (read-only file system); make it writable and run again"]
+    assert {p.name: p.read_bytes() for p in (project / "figures").iterdir() if p.is_file()} == before
+
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_read_only_figures_folder_for_real(project, capsys):
+    stage = project / "build" / "stage" / "satisfaction"
+    stage.mkdir(parents=True)
+    from oss_analysis import notebook_specs
+
+    for o in notebook_specs.notebooks()["satisfaction"].outputs:
+        (stage / o).write_text("x\n")
+    (project / "figures").chmod(0o555)
+    try:
+        assert cli.main(["publish", "satisfaction"]) == 1
+    finally:
+        (project / "figures").chmod(0o755)
+    assert capsys.readouterr().err.startswith("error: figures/: cannot write there (permission denied)")
+
+
+
+@pytest.mark.parametrize("argv", [["run", "governnace"], ["publish", "governnace"]])
+def test_unknown_notebook_name_is_one_line(argv, capsys):
+    assert cli.main(argv) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: no notebook named 'governnace'; known: corruption, egovernment")
+

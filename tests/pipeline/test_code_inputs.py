@@ -1,0 +1,154 @@
+"""A build job's code inputs are the package modules it runs (pipeline/code_inputs.py): the
+import reader on made-up sources, and on the real notebooks against the standard library's own
+import finder (modulefinder reads the compiled code, not the syntax tree)."""
+
+import json
+import tempfile
+from modulefinder import ModuleFinder
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from oss_analysis import notebook_specs
+from oss_analysis.pipeline import code_inputs
+from oss_analysis.transform import registry
+
+MODULES = {
+    "oss_analysis",
+    "oss_analysis.paths",
+    "oss_analysis.output",
+    "oss_analysis.output.charts",
+    "oss_analysis.output.style",
+    "oss_analysis.review",
+    "oss_analysis.review.gallery",
+}
+
+
+def test_imports_anywhere_in_the_code_are_read():
+    source = (
+        "import pandas as pd\n"
+        "from oss_analysis.output import charts\n"  # a module: the module, and its packages
+        "def f():\n"
+        "    from oss_analysis import paths\n"  # inside a function: it runs when f is called
+        "    return paths\n"
+    )
+    assert code_inputs.imported(source, MODULES) == {
+        "oss_analysis",
+        "oss_analysis.output",
+        "oss_analysis.output.charts",
+        "oss_analysis.paths",
+    }
+
+
+def test_a_name_imported_from_a_module_counts_the_module():
+    assert code_inputs.imported("from oss_analysis.output.style import apply\n", MODULES) == {
+        "oss_analysis",
+        "oss_analysis.output",
+        "oss_analysis.output.style",
+    }
+    assert code_inputs.imported("import oss_analysis.review.gallery as g\n", MODULES) >= {"oss_analysis.review.gallery"}
+
+
+def test_relative_imports_and_type_checking_blocks():
+    source = (
+        "from typing import TYPE_CHECKING\n"
+        "from . import style\n"
+        "from ..review import gallery\n"
+        "if TYPE_CHECKING:\n"
+        "    from oss_analysis import paths\n"  # never runs
+        "else:\n"
+        "    pass\n"
+    )
+    found = code_inputs.imported(source, MODULES, module="oss_analysis.output.charts")
+    assert found == {"oss_analysis", "oss_analysis.output", "oss_analysis.output.style", "oss_analysis.review",
+                     "oss_analysis.review.gallery"}
+    init = code_inputs.imported("from . import charts\n", MODULES, module="oss_analysis.output", is_package=True)
+    assert init == {"oss_analysis", "oss_analysis.output.charts"}  # not itself
+
+
+def test_closure_follows_imports_through_circles():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"b"}, "d": {"a"}}
+    assert code_inputs.closure(["a"], graph) == {"a", "b", "c"}
+    assert code_inputs.closure(["d"], graph) == {"a", "b", "c", "d"}
+    assert code_inputs.closure([], graph) == set()
+
+
+def test_a_made_up_package_is_read_from_its_files(tmp_path, monkeypatch):
+    tmp_path = tmp_path.resolve()
+    pkg = tmp_path / "src" / "oss_analysis"
+    for rel, text in {
+        "__init__.py": "",
+        "paths.py": "",
+        "output/__init__.py": "",
+        "output/charts.py": "from oss_analysis.output import style\n",
+        "output/style.py": "def apply():\n    from oss_analysis import paths\n",
+        "review/__init__.py": "",
+        "review/gallery.py": "from oss_analysis.output import charts\n",
+    }.items():
+        (pkg / rel).parent.mkdir(parents=True, exist_ok=True)
+        (pkg / rel).write_text(text)
+    monkeypatch.setenv("OSS_ANALYSIS_ROOT", str(tmp_path))
+    run = code_inputs.modules_run(["oss_analysis.output.charts"])
+    names = {code_inputs.module_name(p, tmp_path / "src") for p in run}
+    # not the gallery, which imports charts, not the other way round
+    assert names == {"oss_analysis", "oss_analysis.output", "oss_analysis.output.charts", "oss_analysis.output.style",
+                     "oss_analysis.paths"}
+
+
+def test_notebook_magics_are_left_out(tmp_path):
+    nb = {"cells": [
+        {"cell_type": "code", "source": ["%matplotlib inline\n", "from oss_analysis import paths\n", "!ls"]},
+        {"cell_type": "code", "source": "%%bash\necho from oss_analysis import nothing"},
+        {"cell_type": "markdown", "source": "from oss_analysis.review import gallery"},
+    ]}
+    path = tmp_path / "n.ipynb"
+    path.write_text(json.dumps(nb))
+    sources = code_inputs.notebook_sources(path)
+    assert sources == ["\nfrom oss_analysis import paths\n"]
+    assert code_inputs.imported(sources[0], MODULES) == {"oss_analysis", "oss_analysis.paths"}
+
+
+def _modulefinder(code: str) -> set[str]:
+    """The package modules the standard library's modulefinder finds for some code."""
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as fh:
+        fh.write(code)
+    try:
+        finder = ModuleFinder(path=[str(ROOT / "src")])  # only the package: nothing else is scanned
+        finder.run_script(fh.name)
+    finally:
+        Path(fh.name).unlink()
+    return {m for m in finder.modules if m.startswith("oss_analysis")}
+
+
+@pytest.mark.parametrize("name", sorted(notebook_specs.notebooks()))
+def test_each_notebook_runs_what_modulefinder_finds(name):
+    code = "\n".join(code_inputs.notebook_sources(notebook_specs.notebooks()[name].path))
+    files = code_inputs.notebook_code(name)
+    got = {code_inputs.module_name(p, ROOT / "src") for p in files if p.suffix == ".py"}
+    assert got == _modulefinder(code)
+    style = ROOT / "src" / "oss_analysis" / "output"  # the style sheet counts where the style module does
+    assert ((style / "theme.mplstyle") in files) == ((style / "style.py") in files)
+    assert not [m for m in got if m.startswith("oss_analysis.pipeline")]  # the runner is no code input
+
+
+def test_prepare_jobs_run_the_builders_closure():
+    for table in registry.TABLES:
+        got = {code_inputs.module_name(p, ROOT / "src") for p in code_inputs.table_code(table)}
+        assert got == _modulefinder("from oss_analysis.transform import clean\n"), table
+    with pytest.raises(KeyError):
+        code_inputs.table_code("no_such_table")
+
+
+def test_code_inputs_tell_the_jobs_apart():
+    """What the acceptance test on a built tree relies on: some notebooks draw with the chart
+    helpers and some do not, and no job runs the figure-diff or gallery review tools."""
+    src = ROOT / "src" / "oss_analysis"
+    code = {name: set(code_inputs.notebook_code(name)) for name in notebook_specs.notebooks()}
+    drawing = {name for name, files in code.items() if src / "output" / "charts.py" in files}
+    assert drawing and drawing != set(code)
+    for tool in ("review/figure_diff.py", "review/gallery.py", "pipeline/runner.py"):
+        assert not [name for name, files in code.items() if src / tool in files], tool
+        assert src / tool not in code_inputs.table_code("facts")
+    inputs = code_inputs.notebook_inputs("corruption")
+    assert inputs["src"] == sorted(code["corruption"]) and inputs["notebook"]

@@ -1,0 +1,203 @@
+"""The runner: parameter files and overrides checked before a notebook runs, hand runs write to
+the scratch folder, a kernel that cannot start says why."""
+
+
+
+
+import pytest
+
+from oss_analysis import countries, parameters, paths
+from oss_analysis.errors import DataError, ParameterError
+from oss_analysis.extract import datapackage
+from oss_analysis.pipeline import runner
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    datapackage.cache_clear()
+    countries.cache_clear()
+    yield
+    datapackage.cache_clear()
+    countries.cache_clear()
+
+
+
+def one_line(exc_info) -> str:
+    message = str(exc_info.value)
+    assert "\n" not in message, message
+    return message
+
+
+
+def edit(project, rel, transform):
+    path = project / rel
+    path.write_text(transform(path.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+
+def test_default_output_folder_is_scratch_not_figures(project, monkeypatch):
+    monkeypatch.delenv(paths.OUTPUT_ENV, raising=False)
+    out = paths.output_dir(None)
+    assert out == project / "build" / "scratch"
+    assert not out.is_relative_to(project / "figures")
+
+
+
+def test_wrong_type_stops_before_any_output(project, tmp_path, capsys):
+    out = tmp_path / "out"
+    executed = tmp_path / "x.ipynb"
+    rc = runner.run_notebook("governance", overrides=["similar_within=five"], output_dir=out, executed=executed)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 1 and len(err) == 1
+    assert err[0] == (
+        "error: -p similar_within=five: parameter 'similar_within' of notebook governance expects float, got 'five'"
+    )
+    assert not out.exists() and not (tmp_path / "x.ipynb").exists()
+
+
+
+def test_notebook_side_check_refuses_wrong_type_and_range():
+    with pytest.raises(ParameterError, match=r"parameter 'similar_within' expects float or int .*got 'five'"):
+        parameters.validate(similar_within="five")
+    with pytest.raises(ParameterError, match=r"parameter 'fit_trend' expects bool"):
+        parameters.validate(fit_trend="yes")
+    with pytest.raises(ParameterError, match=r"parameter 'start_year' expects int"):
+        parameters.validate(start_year=True)
+
+
+
+@pytest.mark.parametrize(
+    "override, rule",
+    [
+        ("similar_within=-1", "a finite number of percentile points from 0 to 100"),
+        ("similar_within=.inf", "a finite number of percentile points from 0 to 100"),
+        ("similar_within=.nan", "a finite number of percentile points from 0 to 100"),
+        ("similar_within=101", "a finite number of percentile points from 0 to 100"),
+    ],
+)
+def test_tolerance_out_of_range_is_refused(override, rule):
+    with pytest.raises(ParameterError) as info:
+        runner.load_params("governance", None, [override])
+    assert one_line(info).startswith(f"-p {override}: parameter 'similar_within' must be {rule}")
+
+
+
+@pytest.mark.parametrize(
+    "notebook, override",
+    [
+        ("corruption", "survey_n=0"),
+        ("corruption", "sensitivity_n=[1000, -3]"),
+        ("corruption", "sensitivity_n=[1000, 2.5]"),
+        ("oss_expansion", "timeline_start=-2005"),
+        ("satisfaction", "end_year=99999"),
+    ],
+)
+def test_other_numeric_parameters_out_of_range(notebook, override):
+    with pytest.raises(ParameterError) as info:
+        runner.load_params(notebook, None, [override])
+    assert one_line(info).startswith(f"-p {override}: parameter '{override.split('=')[0]}' must be")
+
+
+
+def test_every_notebook_parameter_has_a_documented_range():
+    import papermill as pm
+
+    from oss_analysis import notebook_specs
+
+    for name, nb in notebook_specs.notebooks().items():
+        declared = pm.inspect_notebook(str(nb.path))
+        for key, spec in declared.items():
+            assert key in parameters.SPECS, f"{name}: parameter {key} has no entry in parameters.SPECS"
+            assert spec["help"], f"{name}: parameter {key} has no comment in the parameters cell"
+        # the defaults themselves lie in range
+        runner.load_params(name, None, [])
+
+
+
+def test_parameter_file_error_names_file_and_line(project, tmp_path):
+    f = tmp_path / "p.yaml"
+    f.write_text("focus_country: KAZ\n\nsimilar_within: -5\n")
+    with pytest.raises(ParameterError, match=rf"^{f}, line 3: parameter 'similar_within' must be"):
+        runner.load_params("governance", f, [])
+
+
+
+def test_country_file_error_names_the_country_file(project):
+    edit(project, "config/countries/KGZ.yaml", lambda t: t + "similar_within: .nan\n")
+    lines = (project / "config/countries/KGZ.yaml").read_text().splitlines()
+    with pytest.raises(ParameterError) as info:
+        runner.load_params("governance", None, [], "KGZ")
+    assert one_line(info).startswith(f"config/countries/KGZ.yaml, line {len(lines)}: parameter 'similar_within'")
+
+
+
+def test_unknown_override_is_named_as_typed():
+    with pytest.raises(ParameterError, match=r"^-p focus_cuntry=KGZ: unknown parameter 'focus_cuntry'"):
+        runner.load_params("governance", None, ["focus_cuntry=KGZ"])
+
+
+
+def test_override_without_equals_sign():
+    with pytest.raises(ParameterError, match=r"^-p similar_within: expected key=value"):
+        runner.load_params("governance", None, ["similar_within"])
+
+
+
+def test_parameters_file_that_is_not_a_mapping(project):
+    edit(project, "config/params/governance.yaml", lambda t: "- KAZ\n- 5\n")
+    with pytest.raises(DataError, match=r"config/params/governance.yaml, line 1: expected a mapping"):
+        runner.load_params("governance", None, [])
+
+
+
+def test_invalid_yaml_in_override():
+    with pytest.raises(ParameterError, match=r"^-p similar_within=\[5: value is not valid YAML"):
+        runner.load_params("governance", None, ["similar_within=[5"])
+
+
+
+def test_kernel_without_loopback_fails_at_once(monkeypatch, tmp_path, capsys):
+    import socket
+    import time
+
+    class NoLoopback(socket.socket):
+        def bind(self, address):
+            raise OSError(99, "Cannot assign requested address")
+
+    monkeypatch.setattr(socket, "socket", NoLoopback)
+    start = time.monotonic()
+    rc = runner.run_notebook("satisfaction", output_dir=tmp_path / "out", executed=tmp_path / "nb.ipynb")
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 1 and time.monotonic() - start < 10
+    assert err == [
+        "error: cannot start a Jupyter kernel: the loopback interface (127.0.0.1) is not usable "
+        "(Cannot assign requested address); notebooks need it even without a network"
+    ]
+    assert not (tmp_path / "out").exists()
+
+
+
+def test_parameter_set_twice_in_a_file_is_refused(project):
+    edit(project, "config/params/governance.yaml", lambda t: t + "similar_within: 50.0\n")
+    n = len((project / "config/params/governance.yaml").read_text().splitlines())
+    with pytest.raises(DataError) as info:
+        runner.load_params("governance", None, [])
+    assert one_line(info).startswith(
+        f"config/params/governance.yaml, line {n}: parameter 'similar_within' is set twice (first on line "
+    )
+
+
+
+def test_explicit_parameter_file_that_does_not_exist(tmp_path):
+    with pytest.raises(DataError, match=r"nope.yaml: file is missing"):
+        runner.load_params("governance", tmp_path / "nope.yaml", [])
+
+
+
+def test_parameters_file_not_utf8(project):
+    path = project / "config/params/governance.yaml"
+    path.write_bytes(path.read_bytes() + "# Казахстан\n".encode("cp1251"))
+    n = len(path.read_bytes().splitlines())
+    with pytest.raises(DataError, match=rf"config/params/governance.yaml, line {n}: is not valid UTF-8"):
+        runner.load_params("governance", None, [])
+

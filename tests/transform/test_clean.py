@@ -1,0 +1,83 @@
+"""Processed tables: built from raw, validated, and refused when edited by hand or missing."""
+
+
+
+
+import pytest
+
+from oss_analysis import countries
+from oss_analysis.errors import DataError
+from oss_analysis.extract import datapackage
+from oss_analysis.pipeline import cli
+from oss_analysis.transform import clean
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    datapackage.cache_clear()
+    countries.cache_clear()
+    yield
+    datapackage.cache_clear()
+    countries.cache_clear()
+
+
+
+def one_line(exc_info) -> str:
+    message = str(exc_info.value)
+    assert "\n" not in message, message
+    return message
+
+
+
+def edit(project, rel, transform):
+    path = project / rel
+    path.write_text(transform(path.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+
+def test_hand_edited_processed_table_is_refused(project):
+    edited = "Kazakhstan,2009,120,9.9"
+    edit(project, "data/processed/cpi_2009.csv", lambda t: t.replace("Kazakhstan,2009,120,2.7", edited))
+    with pytest.raises(DataError) as info:
+        clean.load("cpi_2009")
+    message = one_line(info)
+    assert message.startswith("data/processed/cpi_2009.csv, line ")
+    assert "is not what data/raw gives" in message and "data/raw/thesis_table_03_cpi.csv" in message
+    line = int(message.split("line ")[1].split(":")[0])
+    assert "9.9" in (project / "data/processed/cpi_2009.csv").read_text().splitlines()[line - 1]
+
+
+
+def test_processed_table_appended_row_is_refused(project):
+    edit(project, "data/processed/facts.csv", lambda t: t + t.splitlines()[-1] + "\n")
+    with pytest.raises(DataError, match=r"data/processed/facts.csv, line \d+: is not what data/raw gives"):
+        clean.load("facts")
+
+
+
+def test_missing_processed_table_is_named(project):
+    (project / "data/processed/eiu_2008.csv").unlink()
+    with pytest.raises(DataError, match=r"data/processed/eiu_2008.csv: file is missing"):
+        clean.load("eiu_2008")
+
+
+
+def test_unknown_processed_table(capsys):
+    assert cli.main(["prepare", "cpi_2010", "--out-dir", "/nonexistent"]) == 1
+    assert capsys.readouterr().err.startswith("error: no processed table named 'cpi_2010'; known: barriers_2007")
+
+
+
+def test_processed_schema_errors_name_the_raw_files(project, monkeypatch):
+    import pandera.pandas as pa
+
+    spec = clean.PROCESSED["eiu_2008"]
+    strict = pa.DataFrameSchema({c: pa.Column(nullable=True) for c in clean.build("eiu_2008").columns}, strict=True)
+
+    def eiu_2008():  # the table with a column its schema does not allow
+        return spec.build().assign(x=1)
+
+    monkeypatch.setitem(clean.PROCESSED, "eiu_2008", clean.Processed(eiu_2008, strict, "x"))
+    with pytest.raises(DataError, match=r"data/processed/eiu_2008.csv \(built from data/raw/thesis_table_04_eiu.csv\)"):
+        clean.build("eiu_2008")
+
