@@ -217,7 +217,7 @@ def _errata_page() -> str:
     return (
         f"{_WIDE}# Errata register\n\n`data/raw/errata.csv` holds {len(rows)} entries ({counts}): inconsistencies "
         "within or between the studies, and against the publishers' files. Each gives both seed locations, "
-        "the reading the compendium uses and why, and what it affects. `tests/test_errata.py` checks every "
+        "the reading the compendium uses and why, and what it affects. `tests/data/test_errata.py` checks every "
         "entry points at non-blank seed lines, names only existing facts and errata, and paraphrases rather "
         "than copies the studies. The [Reviewer guide](guides/reviewer.md) says how to tell a publisher's "
         f"revision from a print error. Columns of the file: {', '.join(header)}.\n\n" + _raw_html(table)
