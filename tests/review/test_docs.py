@@ -5,6 +5,7 @@ markup, and the student guide's template is stored clean with its parameters fir
 import json
 import shutil
 
+import pytest
 from conftest import ROOT
 from docs_site import CHARTS, TEMPLATE_NAME, fake_country_run
 
@@ -60,3 +61,40 @@ def test_template_notebook_is_stored_clean_with_parameters_first():
     assert all(c["outputs"] == [] and c["execution_count"] is None for c in code)
     source = "".join("".join(c["source"]) for c in code)
     assert 'clean.load("cpi_2009")' in source and "style.set_theme()" in source and "sources=" in source
+
+
+def test_sources_are_assembled_under_build_and_rewritten_only_when_changed(project):
+    """write_sources on a project whose executed notebooks are stand-ins (the stored ones): every
+    page is assembled under build/docs-src/, docs/ is left as it is, a second run rewrites nothing
+    (Sphinx's incremental build stays incremental), and a notebook not executed yet stops it."""
+    executed = project / "build" / "notebooks"
+    executed.mkdir(parents=True)
+    for name in notebook_specs.notebooks():
+        shutil.copyfile(project / "notebooks" / f"{name}.ipynb", executed / f"{name}.ipynb")
+    before = sorted(p.relative_to(project).as_posix() for p in (project / "docs").rglob("*"))
+    src = docs.write_sources()
+    assert src == project / "build" / "docs-src"
+    for rel in (
+        "conf.py",
+        "index.md",
+        "guides/student.md",
+        "gallery.md",
+        "catalogue.md",
+        "errata.md",
+        "crosscheck.md",
+        "generated/benchmark_results.md",
+        "countries/index.md",
+        "notebooks/index.md",
+        "notebooks/corruption.ipynb",
+        "templates/my_analysis.ipynb",
+        "_extra/figures/thesis_table_03.csv",
+    ):
+        assert (src / rel).is_file(), rel
+    assert not (src / "catalogue.csv").exists()
+    assert sorted(p.relative_to(project).as_posix() for p in (project / "docs").rglob("*")) == before
+    stamps = {p: p.stat().st_mtime_ns for p in src.rglob("*") if p.is_file()}
+    docs.write_sources()
+    assert {p: p.stat().st_mtime_ns for p in src.rglob("*") if p.is_file()} == stamps
+    (executed / "series.ipynb").unlink()
+    with pytest.raises(FileNotFoundError, match="not executed yet: series; run `make all` first"):
+        docs.write_sources()

@@ -319,7 +319,7 @@ def write_sources(src: Path | None = None) -> Path:
     for name in notebooks:
         put(f"notebooks/{name}.ipynb", notebook_with_alt(executed / f"{name}.ipynb", paths.figures_dir()))
     put("notebooks/index.md", _notebooks_page(notebooks))
-    for template in sorted((paths.notebooks_dir() / "templates").glob("*.ipynb")):  # shown as stored, no outputs
+    for template in sorted((paths.root() / "notebooks" / "templates").glob("*.ipynb")):  # shown as stored, no outputs
         put(f"templates/{template.name}", template.read_bytes())
     put("gallery.md", _gallery_page())
     put("catalogue.md", _catalogue_page(set(notebooks)))
