@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 JOBS ?= all
 PYTEST_WORKERS ?= 2
 
-.PHONY: all build setup test lab datapackage bench clean lint site lock diff report badges
+.PHONY: all build setup test lab datapackage bench clean lint docs site lock diff report badges
 
 all: build
 
@@ -95,9 +95,13 @@ build: $(if $(SKIP_SETUP),,$(STAMP))
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile --nbval-lax --nbval-current-env notebooks tests
 
-# The static site of the built tree (run `make all` first): build/site/index.html.
-site: $(STAMP)
-	$(BIN)/python -m oss_analysis.pipeline.cli site
+# The documentation site of the built tree (run `make all` first): Sphinx with MyST-NB renders the
+# executed notebooks as they are, the guides in docs/ and pages made from the data, into
+# build/site/index.html, offline. `make site` is the same target.
+docs: $(STAMP)
+	@$(BIN)/python -m oss_analysis.review.docs
+
+site: docs
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks notebooks

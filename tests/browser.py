@@ -1,12 +1,15 @@
-"""Open pages of the rendered site in Debian's headless Chromium (through chromedriver) and report
-what a reader would see: images that did not load, internal links that lead nowhere."""
+"""Read the built documentation site in Debian's headless Chromium (through chromedriver) as a
+reader would: start at the index, follow every internal link to every page it reaches, and report
+what a reader would meet: links to missing files or anchors, images that did not load or have no
+``alt``, and anything fetched from outside the machine."""
 
 from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import unquote, urldefrag, urlparse
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -43,27 +46,70 @@ def driver(profile: Path):
     return webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
 
 
-def inspect(drv, page: Path, screenshot: Path) -> dict[str, list[str]]:
-    """Load one page; return its broken images, broken internal links and external resources."""
-    drv.get(page.resolve().as_uri())
-    images = drv.execute_script(
-        "return Array.from(document.images).map(i => [i.currentSrc.slice(0, 80), i.complete && i.naturalWidth > 0]);"
-    )
-    links = drv.execute_script("return Array.from(document.querySelectorAll('a[href]')).map(a => a.href);")
-    external = drv.execute_script(
-        "return Array.from(document.querySelectorAll('script[src],link[href],img[src]'))"
-        ".map(e => e.src || e.href).filter(u => /^https?:/.test(u));"
-    )
-    drv.save_screenshot(str(screenshot))
-    broken_links = []
-    for href in links:
-        url = urlparse(href)
-        if url.scheme == "file" and not Path(unquote(url.path)).exists():
-            broken_links.append(href)
-    return {
-        "images": [src for src, ok in images],
-        "broken_images": [src for src, ok in images if not ok],
-        "broken_links": broken_links,
-        "internal_links": [h for h in links if h.startswith("file:")],
-        "external_resources": external,
-    }
+@dataclass
+class Crawl:
+    pages: list[Path] = field(default_factory=list)  # every page visited, in order
+    images: dict[Path, list[tuple[str, str]]] = field(default_factory=dict)  # page -> (src, alt)
+    broken_links: list[str] = field(default_factory=list)  # "page -> target (why)"
+    broken_images: list[str] = field(default_factory=list)  # "page: src"
+    missing_alt: list[str] = field(default_factory=list)  # "page: src"
+    external: list[str] = field(default_factory=list)  # "page: url" of resources loaded from outside
+
+
+_PAGE_JS = """
+const imgs = Array.from(document.images).map(i => [i.currentSrc || i.src, (i.getAttribute('alt') || '').trim(),
+                                                  i.complete && i.naturalWidth > 0]);
+const links = Array.from(document.querySelectorAll('a[href]')).map(a => a.href);
+const ids = Array.from(document.querySelectorAll('[id],a[name]')).map(e => e.id || e.getAttribute('name'));
+const loaded = performance.getEntriesByType('resource').map(e => e.name);
+const tags = Array.from(document.querySelectorAll('script[src],link[href],img[src],iframe[src]'))
+                  .map(e => e.src || e.href);
+return [imgs, links, ids, loaded.concat(tags)];
+"""
+
+
+def crawl(drv, index: Path, screenshots: dict[str, Path] | None = None) -> Crawl:
+    """Visit every page reachable from ``index`` by internal links inside the site's folder;
+    a link to a file must find it, a link with an anchor must find the anchor on its page."""
+    root = index.parent.resolve()
+    out = Crawl()
+    queue, seen = [index.resolve()], {index.resolve()}
+    anchors: dict[Path, set[str]] = {}
+    wanted: list[tuple[Path, Path, str]] = []  # (from page, to page, anchor)
+    while queue:
+        page = queue.pop(0)
+        drv.get(page.as_uri())
+        images, links, ids, fetched = drv.execute_script(_PAGE_JS)
+        out.pages.append(page)
+        anchors[page] = set(ids)
+        rel = page.relative_to(root).as_posix()
+        if screenshots and rel in screenshots:
+            drv.save_screenshot(str(screenshots[rel]))
+        out.images[page] = [(src, alt) for src, alt, _ok in images]
+        out.broken_images += [f"{rel}: {src}" for src, _alt, ok in images if not ok]
+        out.missing_alt += [f"{rel}: {src}" for src, alt, _ok in images if not alt]
+        out.external += [f"{rel}: {u}" for u in fetched if urlparse(u).scheme in ("http", "https")]
+        for href in links:
+            url, anchor = urldefrag(href)
+            parsed = urlparse(url)
+            if parsed.scheme != "file":
+                continue
+            target = Path(unquote(parsed.path))
+            if not target.exists():
+                out.broken_links.append(f"{rel} -> {href} (no such file)")
+                continue
+            if target.is_dir():
+                target = target / "index.html"
+                if not target.exists():
+                    out.broken_links.append(f"{rel} -> {href} (a folder without index.html)")
+                    continue
+            if target.suffix == ".html" and target.is_relative_to(root):
+                if anchor:
+                    wanted.append((page, target, anchor))
+                if target not in seen:
+                    seen.add(target)
+                    queue.append(target)
+    for page, target, anchor in wanted:
+        if anchor not in anchors.get(target, set()):
+            out.broken_links.append(f"{page.relative_to(root)} -> {target.relative_to(root)}#{anchor} (no such anchor)")
+    return out

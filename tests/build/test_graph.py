@@ -231,46 +231,6 @@ def test_manifest_reports_stale_outputs(built_copy):
     )
 
 
-@pytest.mark.browser
-def test_site_renders_and_reads_well_in_a_browser(built_copy, tmp_path):
-    """make site on a built tree; headless Chromium opens the index and a notebook page: every
-    image loads, every internal link resolves, nothing is fetched from outside."""
-    import browser
-
-    built = built_copy
-    env = build_env(built)
-    cmd = [sys.executable, "-m", "oss_analysis.pipeline.cli", "site"]
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
-    site = built / "build" / "site"
-    for name in notebook_specs.notebooks():
-        assert (site / "notebooks" / f"{name}.html").exists()
-    if browser.MISSING:
-        pytest.skip(browser.MISSING)
-    shots = ROOT / "build" / "site-screenshots"
-    shots.mkdir(parents=True, exist_ok=True)
-    drv = browser.driver(tmp_path / "profile")
-    try:
-        index = browser.inspect(drv, site / "index.html", shots / "index.png")
-        page = browser.inspect(drv, site / "notebooks" / "corruption.html", shots / "corruption.png")
-        report = browser.inspect(
-            drv, site / "notebooks" / "reproduction_report.html", shots / "reproduction_report.png"
-        )
-    finally:
-        drv.quit()
-    for result in (index, page, report):
-        assert result["broken_images"] == [] and result["broken_links"] == [] and result["external_resources"] == []
-    assert len(index["internal_links"]) > 40  # the catalogue links every table and figure
-    pngs = [o for nb in notebook_specs.notebooks().values() for o in nb.outputs if o.endswith(".png")]
-    assert len(index["images"]) == len(pngs)  # the gallery shows every chart as a thumbnail
-    page_html = (site / "index.html").read_text()
-    for png in pngs:
-        assert f'src="figures/{png}"' in page_html
-    charts = [o for o in notebook_specs.notebooks()["corruption"].outputs if o.endswith(".png")]
-    assert len(page["images"]) == len(charts)  # every chart the notebook saves is shown under its cell
-    assert (shots / "corruption.png").stat().st_size > 10_000
-
-
 def test_failing_notebook_stops_build_and_keeps_last_good_outputs(built_copy):
     built = built_copy
     before = digests(built / "figures")

@@ -1,7 +1,7 @@
 """What the focus-country notebooks draw: the printed values where the studies print the country
 (and the year), the publishers' values where they do not, each row naming its source.
 
-Rules (documented in the README):
+Rules (documented in the Student guide, docs/guides/student.md):
 - Printed values are used as printed: for the printed year, a country in the printed table keeps
   its printed value; only countries the table lacks take publisher values.
 - For any other year every value comes from the publishers' files.

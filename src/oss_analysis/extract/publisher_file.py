@@ -198,6 +198,6 @@ def read_shipped(name: str) -> tuple[str, str]:
         raise DataError(
             shown,
             "sha256 differs from data/sources/datapackage.json: publishers' files are shipped unchanged; "
-            "restore it with `git checkout`, or add a newer release as a new file (see the README)",
+            "restore it with `git checkout`, or add a newer release as a new file (see docs/guides/student.md)",
         )
     return decode(data, shown), shown

@@ -38,7 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path)
     p.add_argument("--countries", required=True, help="comma-separated ISO3 codes to take from the file")
     p.add_argument("--year", type=int, help="year of the values merged into the additions (default 2008 / 2009)")
-    p = sub.add_parser("site", help="render the built notebooks, catalogue and report into build/site/")
+    p = sub.add_parser("site", help="build the documentation site (Sphinx, MyST-NB) of the built tree into build/site/")
     p.add_argument("--out", type=Path)
     p = sub.add_parser("availability", help="write figures/<COUNTRY>/AVAILABILITY.md")
     p.add_argument("country")
@@ -90,13 +90,13 @@ def _cmd_add_country_data(args: argparse.Namespace) -> int:
 
 
 def _cmd_site(args: argparse.Namespace) -> int:
-    from oss_analysis.review.static_site import build_site
+    from oss_analysis.review import docs
 
     try:
-        out = build_site(args.out)
+        index = docs.build(args.out)
     except FileNotFoundError as exc:
         return _fail(str(exc))
-    print(f"wrote {out / 'index.html'}")
+    print(f"site: {paths.shown(index)}")
     return 0
 
 

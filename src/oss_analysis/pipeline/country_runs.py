@@ -151,7 +151,7 @@ def plan(code: str) -> dict[str, str | None]:
     if all(reason is not None for reason in out.values()):
         raise ParameterError(
             f"COUNTRY={iso3} ({countries.name_of(iso3)}): no table holds this country, so nothing can be built; "
-            f"countries with data: {choices()}. To add it, see 'Adding a country' in the README."
+            f"countries with data: {choices()}. To add it, see docs/guides/student.md."
         )
     return out
 

@@ -1,0 +1,367 @@
+"""The documentation site (``make docs``, alias ``make site``): Sphinx with MyST-NB and the book
+theme, the stack of Jupyter Book 1, into build/site/.
+
+Sphinx reads a source folder assembled under build/docs-src/ (never inside the repository):
+
+- the hand-written pages of ``docs/`` (guides, benchmark, layout) and its ``conf.py``;
+- the executed notebooks of the last build (``build/notebooks/``), copied as they are but for an
+  ``alt`` text on each chart's output image; MyST-NB shows their stored outputs, never runs them;
+- pages generated from the data: the gallery (``gallery.cards``), the catalogue
+  (``docs/catalogue.csv``), the errata register (``data/raw/errata.csv``), the comparison against
+  the publishers (``figures/source_crosscheck.csv``), the benchmark's numbers
+  (``benchmarks/results.json``) and one page per country run (``figures/<CODE>/AVAILABILITY.md``);
+- ``figures/`` itself, served beside the pages, so that every data link is a real file.
+
+A source file is rewritten only when its bytes change, so Sphinx's incremental build redoes
+only what a new build changed."""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+import re
+import shutil
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from oss_analysis import notebook_specs, paths
+from oss_analysis.review import gallery
+
+_SAVE_FIGURE = re.compile(r"save_figure\(\s*\w+\s*,\s*[\"'](\w+)[\"']")
+
+
+def _write(path: Path, data: str | bytes) -> None:
+    """Write only when the content changes (keeps Sphinx's incremental build incremental)."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    if path.exists() and path.read_bytes() == raw:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(raw)
+
+
+# front matter of a generated page whose table needs the width the page's table of contents would take
+_WIDE = "---\nhtml_theme.sidebar_secondary.remove: true\n---\n"
+
+
+def _raw_html(markup: str) -> str:
+    return "```{raw} html\n" + markup + "\n```\n"
+
+
+def _read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        return list(reader.fieldnames or []), list(reader)
+
+
+class Markup(str):
+    """A table cell that is HTML already (links, line breaks), not text to escape."""
+
+
+def html_table(header: Sequence[str], rows: Iterable[Sequence[str]], ids: Sequence[str] | None = None) -> str:
+    """A plain HTML table; cells are escaped text unless they are ``Markup``."""
+
+    def cell(v: str) -> str:
+        return v if isinstance(v, Markup) else html.escape(v)
+
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = []
+    for i, row in enumerate(rows):
+        rid = f' id="{html.escape(ids[i])}"' if ids else ""
+        body.append(
+            f"<tr{rid}>" + "".join(f"<td>{cell(v if isinstance(v, str) else str(v))}</td>" for v in row) + "</tr>"
+        )
+    return (
+        '<div class="pst-scrollable-table-container"><table class="table data-table">'
+        f"<thead><tr>{head}</tr></thead><tbody>" + "".join(body) + "</tbody></table></div>"
+    )
+
+
+def cards_html(cards: Sequence[gallery.Card], *, figures: str, notebook_page: str, catalogue: str) -> str:
+    """The gallery as HTML cards grouped by theme. ``figures``, ``notebook_page`` (with a
+    ``{name}`` field) and ``catalogue`` are links relative to the page that shows the cards."""
+    parts = []
+    for theme in dict.fromkeys(c.theme for c in cards):
+        items = []
+        for c in (c for c in cards if c.theme == theme):
+            page = notebook_page.format(name=c.notebook)
+            thumb = (
+                f'<img src="{figures}/{c.image}" alt="{html.escape(c.alt, quote=True)}">'
+                if c.image
+                else f'<div class="table-thumb">table<br><code>{html.escape(c.data)}</code></div>'
+            )
+            links = [f'<a href="{page}">notebook</a>', f'<a href="{figures}/{c.data}">data</a>']
+            if c.item_id:
+                links.append(f'<a href="{catalogue}#item-{c.item_id}">catalogue row</a>')
+            items.append(
+                f'<figure class="card" id="card-{c.key}"><a href="{page}">{thumb}</a>'
+                f"<figcaption>{html.escape(c.title)}"
+                f'<span class="links">{" · ".join(links)}</span></figcaption></figure>'
+            )
+        parts.append(f"<h2>{html.escape(theme)}</h2>\n" + '<div class="gallery">' + "".join(items) + "</div>")
+    return "\n".join(parts)
+
+
+def notebook_with_alt(executed: Path, folder: Path) -> str:
+    """The executed notebook with an ``alt`` for every image output: the gallery's alt text of the
+    chart the cell saves (``save_figure(fig, "stem", ...)``), else a sentence naming the cell. The
+    cell papermill injected (the build's parameters) is folded, not removed."""
+    nb = json.loads(executed.read_text(encoding="utf-8"))
+    title = next(
+        (
+            line.lstrip("# ").strip()
+            for c in nb["cells"]
+            if c["cell_type"] == "markdown"
+            for line in "".join(c["source"]).splitlines()
+            if line.startswith("# ")
+        ),
+        executed.stem,
+    )
+    for i, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] != "code":
+            continue
+        tags = cell.setdefault("metadata", {}).setdefault("tags", [])
+        if "injected-parameters" in tags and "hide-cell" not in tags:
+            tags.append("hide-cell")  # the build's values, folded: output_dir is a staging folder of the build
+        if not any(k.startswith("image/") for o in cell.get("outputs", []) for k in o.get("data", {})):
+            continue
+        stems = _SAVE_FIGURE.findall("".join(cell["source"]))
+        if stems and (folder / f"{stems[0]}.png").exists():
+            alt = gallery.alt_text(folder, stems[0])
+        else:
+            alt = f"Figure drawn by cell {i + 1} of the notebook '{title}'."
+        cell.setdefault("metadata", {}).setdefault("mystnb", {})["image"] = {"alt": alt}
+    return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+
+
+def countries() -> list[str]:
+    """Country runs present in this tree: folders figures/<CODE>/ with an AVAILABILITY.md."""
+    return sorted(p.parent.name for p in paths.figures_dir().glob("*/AVAILABILITY.md"))
+
+
+def _notebooks_page(notebooks: dict[str, notebook_specs.Notebook]) -> str:
+    entries = "\n".join(f"{nb.title} <{name}>" for name, nb in notebooks.items())
+    listing = "\n".join(
+        f"- [{nb.title}]({name}.ipynb): `notebooks/{name}.ipynb`, parameters in "
+        f"`{paths.shown(nb.params)}`, {len(nb.outputs)} outputs"
+        for name, nb in notebooks.items()
+    )
+    return (
+        "# Notebooks\n\nEvery notebook as the last `make all` executed it (the outputs are stored in "
+        "`build/notebooks/`; this site does not run them again).\n\n"
+        f"{listing}\n\n```{{toctree}}\n:hidden:\n\n{entries}\n```\n"
+    )
+
+
+def _gallery_page() -> str:
+    cards = gallery.cards()
+    charts = sum(1 for c in cards if c.image)
+    intro = (
+        "# Gallery\n\nEvery chart the build publishes into `figures/` and every table of the studies it "
+        f"rebuilds: {charts} charts and {len(cards) - charts} tables without a chart, grouped by the "
+        "notebook that makes them. Each card links to its notebook page, its data file and its row of "
+        "the [catalogue](catalogue.md). A chart's description (its `alt` text) is read from the chart and "
+        "its data, not typed by hand.\n\n"
+    )
+    return intro + _raw_html(
+        cards_html(cards, figures="figures", notebook_page="notebooks/{name}.html", catalogue="catalogue.html")
+    )
+
+
+def _catalogue_page(built: set[str]) -> str:
+    from oss_analysis.review.report import catalogue
+
+    header = ["item", "title and description", "kind", "status", "where", "notebook", "outputs"]
+    rows, ids = [], []
+    for r in catalogue().astype(object).fillna("").itertuples():
+        nb = Markup(f'<a href="notebooks/{r.notebook}.html">{r.notebook}</a>' if r.notebook in built else "")
+        outs = str(r.outputs).split()
+        files = Markup("<br>".join(f'<a href="figures/{o}">{html.escape(o)}</a>' for o in outs))
+        about = Markup(f"<strong>{html.escape(r.title)}</strong><br>{html.escape(r.description)}")
+        where = (f"p. {int(r.page)}, " if r.page != "" else "") + f"seed line {r.seed_line}"
+        rows.append([r.number, about, r.kind, r.status, where, nb, files])
+        ids.append(f"item-{r.item_id}")
+    return (
+        "# Catalogue\n\nEvery table and figure of the two studies and every in-text series: where it is printed, "
+        "what kind it is, whether and how the compendium rebuilds it, the notebook that does and its outputs. "
+        "Qualitative items are described in our own words. The same rows: `docs/catalogue.csv` (the source) and "
+        '<a href="figures/catalogue.csv">figures/catalogue.csv</a> (as the report publishes it).\n\n'
+        + _raw_html(html_table(header, rows, ids))
+    )
+
+
+def _errata_page() -> str:
+    header, rows = _read_csv(paths.raw_dir() / "errata.csv")
+    kinds = Counter(r["kind"] for r in rows)
+    counts = ", ".join(f"{n} {k}" for k, n in kinds.most_common())
+
+    def said(r: dict[str, str], side: str) -> str:
+        return f"<em>{html.escape(r['study_' + side])}, seed line {html.escape(r['seed_line_' + side])}</em>: " + (
+            html.escape(r["statement_" + side])
+        )
+
+    table = html_table(
+        ["erratum", "the two statements", "reading used, and why", "affects"],
+        [
+            [
+                Markup(f"<strong>{html.escape(r['erratum_id'])}</strong><br>{html.escape(r['kind'])}"),
+                Markup(said(r, "a") + "<br>" + said(r, "b")),
+                Markup(f"{html.escape(r['reading_used'])}<br><em>Why:</em> {html.escape(r['reason'])}"),
+                r["affects"],
+            ]
+            for r in rows
+        ],
+        [r["erratum_id"] for r in rows],
+    )
+    return (
+        f"{_WIDE}# Errata register\n\n`data/raw/errata.csv` holds {len(rows)} entries ({counts}): inconsistencies "
+        "within or between the studies, and against the publishers' files. Each gives both seed locations, "
+        "the reading the compendium uses and why, and what it affects. `tests/data/test_errata.py` checks every "
+        "entry points at non-blank seed lines, names only existing facts and errata, and paraphrases rather "
+        "than copies the studies. The [Reviewer guide](guides/reviewer.md) says how to tell a publisher's "
+        f"revision from a print error. Columns of the file: {', '.join(header)}.\n\n" + _raw_html(table)
+    )
+
+
+def _crosscheck_page() -> str:
+    header, rows = _read_csv(paths.figures_dir() / "source_crosscheck.csv")
+    verdicts = list(dict.fromkeys(r["verdict"] for r in rows))
+    by_item: dict[str, Counter[str]] = {}
+    for r in rows:
+        by_item.setdefault(f"{r['study']} {r['item']}", Counter())[r["verdict"]] += 1
+    summary = html_table(["item", *verdicts], [[k, *(str(c[v]) for v in verdicts)] for k, c in by_item.items()])
+    return (
+        f"{_WIDE}# Against the publishers\n\nEvery value the studies print that a shipped publisher's file also holds, "
+        "against every release of that file (`figures/source_crosscheck.csv`, made by "
+        "[the sources notebook](notebooks/sources.ipynb)). Verdicts: *agrees* (within the rounding of the "
+        "print), *revised* (the releases disagree among themselves by at least as much), *differs* (no shipped "
+        "release explains the print: each has an entry in the [errata register](errata.md)), *not in source*. "
+        "Rows are printed value x release.\n\n## Verdicts by item\n\n"
+        + _raw_html(summary)
+        + "\n## Every comparison\n\n"
+        + _raw_html(html_table(header, [[r[h] for h in header] for r in rows]))
+    )
+
+
+def _benchmark_table() -> str:
+    results = json.loads((paths.root() / "benchmarks" / "results.json").read_text(encoding="utf-8"))
+    machine = results.get("machine", {})
+    lines = ["| measurement | value |", "|---|---|"]
+    for key, value in results.get("seconds", {}).items():
+        unit = "" if " / " in key or "lines" in key or "clean after" in key else " s"
+        shown = f"{value:.2f}" if isinstance(value, float) else str(value)
+        lines.append(f"| {key} | {shown}{unit} |")
+    about = ", ".join(f"{k}: {v}" for k, v in machine.items())
+    return f"Machine of the last run: {about}.\n\n" + "\n".join(lines) + "\n"
+
+
+def country_page(code: str, built: set[str]) -> tuple[str, list[str]]:
+    folder = paths.figures_dir() / code
+    executed = paths.build_dir() / "notebooks" / code
+    names = [n for n in notebook_specs.notebooks() if (executed / f"{n}.ipynb").exists()]
+    cards = [c for c in gallery.cards(code) if c.notebook in names]
+    page = (folder / "AVAILABILITY.md").read_text(encoding="utf-8")
+    page = page.replace("\n# ", "\n## ") if page.startswith("# ") else f"# Country run {code}\n\n{page}"
+    page = _WIDE + page
+    country, _, year = code.partition("_")
+    command = f"make all COUNTRY={country}" + (f" YEAR={year}" if year else "")
+    page += f'\nOutputs: <a href="../figures/{code}/AVAILABILITY.md">figures/{code}/</a>, built by `{command}`.\n\n'
+    if cards:
+        page += "## Charts\n\n" + _raw_html(
+            cards_html(
+                cards,
+                figures=f"../figures/{code}",
+                notebook_page=f"{code}/{{name}}.html",
+                catalogue="../catalogue.html",
+            )
+        )
+    if names:
+        entries = "\n".join(f"{notebook_specs.notebooks()[n].title} ({code}) <{code}/{n}>" for n in names)
+        page += f"\n## Notebooks\n\n```{{toctree}}\n:maxdepth: 1\n\n{entries}\n```\n"
+    return page, names
+
+
+def _countries_index(codes: Sequence[str]) -> str:
+    if not codes:
+        return (
+            "# Country runs\n\nNo country run in this build. `make all COUNTRY=KGZ` (any ISO 3166 alpha-3 code, "
+            "several separated by spaces; `YEAR=2022` for another year) builds one into `figures/KGZ/`; "
+            "`make docs` then adds its page here. See the [Student guide](../guides/student.md).\n"
+        )
+    entries = "\n".join(codes)
+    return (
+        "# Country runs\n\nOne page per country run in `figures/`: what each output holds (printed values or a "
+        "publisher's file, and which release), its charts and its executed notebooks.\n\n"
+        f"```{{toctree}}\n:maxdepth: 1\n\n{entries}\n```\n"
+    )
+
+
+def write_sources(src: Path | None = None) -> Path:
+    """Assemble Sphinx's source folder from docs/, the built tree and the data; fails when a
+    notebook has not been executed yet (run ``make all`` first)."""
+    src = Path(src) if src else paths.build_dir() / "docs-src"
+    notebooks = notebook_specs.notebooks()
+    executed = paths.build_dir() / "notebooks"
+    missing = [n for n in notebooks if not (executed / f"{n}.ipynb").exists()]
+    if missing:
+        raise FileNotFoundError(f"not executed yet: {', '.join(missing)}; run `make all` first")
+    docs = paths.root() / "docs"
+    wanted: set[Path] = set()
+
+    def put(rel: str, data: str | bytes) -> None:
+        _write(src / rel, data)
+        wanted.add(src / rel)
+
+    for f in sorted(docs.rglob("*")):
+        if f.is_file() and f.name != "catalogue.csv":
+            put(str(f.relative_to(docs)), f.read_bytes())
+    for name in notebooks:
+        put(f"notebooks/{name}.ipynb", notebook_with_alt(executed / f"{name}.ipynb", paths.figures_dir()))
+    put("notebooks/index.md", _notebooks_page(notebooks))
+    for template in sorted((paths.root() / "notebooks" / "templates").glob("*.ipynb")):  # shown as stored, no outputs
+        put(f"templates/{template.name}", template.read_bytes())
+    put("gallery.md", _gallery_page())
+    put("catalogue.md", _catalogue_page(set(notebooks)))
+    put("errata.md", _errata_page())
+    put("crosscheck.md", _crosscheck_page())
+    put("generated/benchmark_results.md", _benchmark_table())
+    codes = countries()
+    for code in codes:
+        page, names = country_page(code, set(notebooks))
+        put(f"countries/{code}.md", page)
+        for n in names:
+            nb = notebook_with_alt(executed / code / f"{n}.ipynb", paths.figures_dir() / code)
+            put(f"countries/{code}/{n}.ipynb", nb)
+    put("countries/index.md", _countries_index(codes))
+    for f in sorted(paths.figures_dir().rglob("*")):
+        if f.is_file():
+            put(f"_extra/figures/{f.relative_to(paths.figures_dir())}", f.read_bytes())
+    for stale in [p for p in src.rglob("*") if p.is_file() and p not in wanted]:
+        stale.unlink()
+    return src
+
+
+def build(out: Path | None = None) -> Path:
+    """Build the site into ``out`` (default build/site/) with Sphinx; returns its index page."""
+    from sphinx.cmd.build import build_main
+
+    src = write_sources()
+    out = Path(out) if out else paths.build_dir() / "site"
+    doctrees = paths.build_dir() / "docs-doctrees"
+    if out.exists():
+        shutil.rmtree(out)
+    code = build_main(["-b", "html", "-q", "-j", "auto", "-d", str(doctrees), str(src), str(out)])
+    if code != 0:
+        raise RuntimeError(f"sphinx-build failed (exit {code}); its messages are above")
+    return out / "index.html"
+
+
+if __name__ == "__main__":
+    import sys
+
+    try:
+        index = build(Path(sys.argv[1]) if len(sys.argv) > 1 else None)
+    except FileNotFoundError as exc:
+        raise SystemExit(f"error: {exc}") from None
+    print(f"site: {paths.shown(index)}")

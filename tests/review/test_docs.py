@@ -1,0 +1,100 @@
+"""The documentation site's pages made from the data: every chart's alt text is read from the
+chart and its data (or the notebook's own), a country run gets a page, tables escape text and keep
+markup, and the student guide's template is stored clean with its parameters first."""
+
+import json
+import shutil
+
+import pytest
+from conftest import ROOT
+from docs_site import CHARTS, TEMPLATE_NAME, fake_country_run
+
+from oss_analysis import notebook_specs
+from oss_analysis.review import docs, gallery
+
+TEMPLATE = ROOT / TEMPLATE_NAME
+
+
+def test_alt_text_is_read_from_each_chart_and_its_data():
+    figures = ROOT / "figures"
+    for stem in CHARTS:
+        alt = gallery.alt_text(figures, stem)
+        title = gallery.chart_title(figures / f"{stem}.svg")
+        assert title and alt.startswith(f"Chart: {title.rstrip('.')}.")
+        assert "Source: " in alt, stem
+        if (figures / f"{stem}.data.csv").exists():
+            assert f"{stem}.data.csv" in alt
+    heat = gallery.alt_text(figures, "wgi_2008_heatmap")
+    assert "60 rows" in heat and "Worldwide Governance Indicators" in heat
+
+
+def test_alt_text_prefers_the_notebooks_own(tmp_path):
+    for ext in ("svg", "data.csv"):
+        shutil.copyfile(ROOT / "figures" / f"cpi_2009_ranked.{ext}", tmp_path / f"cpi_2009_ranked.{ext}")
+    (tmp_path / "cpi_2009_ranked.meta.json").write_text(json.dumps({"alt": "Ten bars, Kazakhstan in red."}))
+    assert gallery.alt_text(tmp_path, "cpi_2009_ranked") == "Ten bars, Kazakhstan in red."
+    (tmp_path / "cpi_2009_ranked.meta.json").write_text(json.dumps({"title": "no alt here"}))
+    assert gallery.alt_text(tmp_path, "cpi_2009_ranked").startswith("Chart: CPI 2009: Kazakhstan ranks")
+
+
+def test_a_country_run_gets_a_page_with_its_charts_and_notebooks(project):
+    fake_country_run(project, "KGZ_2022")
+    assert docs.countries() == ["KGZ_2022"]
+    page, names = docs.country_page("KGZ_2022", set(notebook_specs.notebooks()))
+    assert names == ["corruption", "governance"]
+    assert "\n# Outputs for Testland (KGZ_2022)\n" in page
+    assert "`make all COUNTRY=KGZ YEAR=2022`" in page
+    assert 'src="../figures/KGZ_2022/wgi_2008_heatmap.png"' in page
+    assert 'href="KGZ_2022/corruption.html"' in page and "KGZ_2022/governance>" in page
+
+
+def test_tables_escape_text_and_keep_markup():
+    table = docs.html_table(["a", "b"], [["x < y", docs.Markup('<a href="p.html">p</a>')], [3, "&"]], ["r1", "r2"])
+    assert '<tr id="r1"><td>x &lt; y</td><td><a href="p.html">p</a></td></tr>' in table
+    assert "<td>3</td><td>&amp;</td>" in table
+
+
+def test_template_notebook_is_stored_clean_with_parameters_first():
+    nb = json.loads(TEMPLATE.read_text(encoding="utf-8"))
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert "parameters" in code[0]["metadata"].get("tags", [])
+    assert all(c["outputs"] == [] and c["execution_count"] is None for c in code)
+    source = "".join("".join(c["source"]) for c in code)
+    assert 'clean.load("cpi_2009")' in source and "style.set_theme()" in source and "sources=" in source
+
+
+def test_sources_are_assembled_under_build_and_rewritten_only_when_changed(project):
+    """write_sources on a project whose executed notebooks are stand-ins (the stored ones): every
+    page is assembled under build/docs-src/, docs/ is left as it is, a second run rewrites nothing
+    (Sphinx's incremental build stays incremental), and a notebook not executed yet stops it."""
+    executed = project / "build" / "notebooks"
+    executed.mkdir(parents=True)
+    for name in notebook_specs.notebooks():
+        shutil.copyfile(project / "notebooks" / f"{name}.ipynb", executed / f"{name}.ipynb")
+    before = sorted(p.relative_to(project).as_posix() for p in (project / "docs").rglob("*"))
+    src = docs.write_sources()
+    assert src == project / "build" / "docs-src"
+    for rel in (
+        "conf.py",
+        "index.md",
+        "guides/student.md",
+        "gallery.md",
+        "catalogue.md",
+        "errata.md",
+        "crosscheck.md",
+        "generated/benchmark_results.md",
+        "countries/index.md",
+        "notebooks/index.md",
+        "notebooks/corruption.ipynb",
+        "templates/my_analysis.ipynb",
+        "_extra/figures/thesis_table_03.csv",
+    ):
+        assert (src / rel).is_file(), rel
+    assert not (src / "catalogue.csv").exists()
+    assert sorted(p.relative_to(project).as_posix() for p in (project / "docs").rglob("*")) == before
+    stamps = {p: p.stat().st_mtime_ns for p in src.rglob("*") if p.is_file()}
+    docs.write_sources()
+    assert {p: p.stat().st_mtime_ns for p in src.rglob("*") if p.is_file()} == stamps
+    (executed / "series.ipynb").unlink()
+    with pytest.raises(FileNotFoundError, match="not executed yet: series; run `make all` first"):
+        docs.write_sources()
