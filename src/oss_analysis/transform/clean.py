@@ -247,52 +247,37 @@ def _series_from_facts(f: pd.DataFrame, quantities: dict[str, str], range_quanti
     return pd.DataFrame(rows, columns=["date", "value", "qualifier", "kind", "source", "seed_line", "fact_id"])
 
 
-def oss_offices_timeline() -> pd.DataFrame:
-    """Every office count of the thesis, each at its own date, from the text (facts), Table 5 and
-    Figure 4. They do not form one series (errata E003, E024); the frame keeps them apart by source."""
+def _oss_timeline(topic: str, count: str, qualifier: str | None = None) -> pd.DataFrame:
+    """Every count of one topic (``oss_offices``, ``oss_services``), each at its own date: the
+    text's (facts), Table 5's column ``count`` (dated at its end when it has one; qualified by the
+    column ``qualifier``, else exact) and Figure 4's."""
     f = facts()
-    f = f[f["topic"].eq("oss_offices") & f["quantity"].str.startswith("oss_offices")]
-    quantities = {
-        q: _KIND[q] for q in ("oss_offices", "oss_offices_opened", "oss_offices_planned", "oss_offices_target")
-    }
-    text = _series_from_facts(f, quantities, "oss_offices_range")
-    t5 = legislation_events().dropna(subset=["offices"])
+    quantities = {q: kind for q, kind in _KIND.items() if q.startswith(topic)}
+    text = _series_from_facts(f[f["topic"].eq(topic)], quantities, f"{topic}_range")
+    t5 = legislation_events().dropna(subset=[count])
     table5 = pd.DataFrame(
         {
-            "date": t5["date_end"].fillna(t5["date_start"]),
-            "value": t5["offices"].astype(float),
-            "qualifier": t5["offices_qualifier"],
+            "date": t5["date_end"].fillna(t5["date_start"]) if qualifier else t5["date_start"],
+            "value": t5[count].astype(float),
+            "qualifier": t5[qualifier] if qualifier else "exact",
             "kind": "existing",
             "source": "Table 5, line " + t5["seed_line"].astype(str),
             "seed_line": t5["seed_line"],
             "fact_id": pd.NA,
         }
     )
-    return _timeline([text, table5, _stage_points("offices")])
+    return _timeline([text, table5, _stage_points(topic.removeprefix("oss_"))])
+
+
+def oss_offices_timeline() -> pd.DataFrame:
+    """Every office count of the thesis, each at its own date, from the text (facts), Table 5 and
+    Figure 4. They do not form one series (errata E003, E024); the frame keeps them apart by source."""
+    return _oss_timeline("oss_offices", "offices", qualifier="offices_qualifier")
 
 
 def oss_services_timeline() -> pd.DataFrame:
     """Every count of services the OSS offered (or were to offer), each at its own date."""
-    f = facts()
-    f = f[
-        f["topic"].eq("oss_services")
-        & f["quantity"].isin(["oss_services", "oss_services_target", "oss_services_planned", "oss_services_range"])
-    ]
-    quantities = {q: _KIND[q] for q in ("oss_services", "oss_services_target", "oss_services_planned")}
-    text = _series_from_facts(f, quantities, "oss_services_range")
-    t5 = legislation_events().dropna(subset=["services_total"])
-    table5 = pd.DataFrame(
-        {
-            "date": t5["date_start"],
-            "value": t5["services_total"].astype(float),
-            "qualifier": "exact",
-            "kind": "existing",
-            "source": "Table 5, line " + t5["seed_line"].astype(str),
-            "seed_line": t5["seed_line"],
-            "fact_id": pd.NA,
-        }
-    )
-    return _timeline([text, table5, _stage_points("services")])
+    return _oss_timeline("oss_services", "services_total")
 
 
 def _stage_points(what: str) -> pd.DataFrame:
@@ -451,12 +436,8 @@ def build(name: str) -> pd.DataFrame:
 
 def _raw_files(name: str) -> str:
     """The raw files a processed table is built from, as a reader would name them."""
-    return _raw_files_of(_processed()[name].raw)
-
-
-def _raw_files_of(resources: tuple[str, ...] | list[str]) -> str:
     files = datapackage.resource_paths()
-    return ", ".join(files[r].relative_to(paths.root()).as_posix() for r in resources)
+    return ", ".join(files[r].relative_to(paths.root()).as_posix() for r in _processed()[name].raw)
 
 
 def write(name: str, out_dir: Path | None = None) -> Path:
