@@ -227,28 +227,21 @@ def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, file: str) -> pd.D
         raise DataError(file, first["rule"], row=row, column=first["column"], value=first["value"]) from None
 
 
-def check_hash(name: str) -> None:
-    """Fail when a raw file no longer matches the checksum recorded in the data package (which
-    ``datapackage.read`` refuses without one: a missing hash cannot switch the check off)."""
-    res = resource(name)
-    path = paths.raw_dir() / res["path"]
-    if path.exists() and sha256(path) != res["hash"].removeprefix("sha256:"):
-        raise DataError(
-            paths.shown(path),
-            "sha256 differs from data/raw/datapackage.json (edited by hand? run `make datapackage` "
-            "after checking the change)",
-        )
-
-
 def load_raw(name: str, *, verify_hash: bool = True) -> pd.DataFrame:
-    """A raw transcription as a typed, validated frame (rows in file order)."""
+    """A raw transcription as a typed, validated frame (rows in file order); with ``verify_hash``,
+    a file that no longer matches the checksum recorded in the data package is refused (which
+    ``datapackage.read`` refuses without one: a missing hash cannot switch the check off)."""
     res = resource(name)
     path = paths.raw_dir() / res["path"]
     fields = res["schema"]["fields"]
     frame = read_checked_csv(path, [f["name"] for f in fields], may_be_empty=bool(res.get("x-may-be-empty")))
     frame = validate_as(name, frame, paths.shown(path))
-    if verify_hash:
-        check_hash(name)
+    if verify_hash and sha256(path) != res["hash"].removeprefix("sha256:"):
+        raise DataError(
+            paths.shown(path),
+            "sha256 differs from data/raw/datapackage.json (edited by hand? run `make datapackage` "
+            "after checking the change)",
+        )
     return frame
 
 

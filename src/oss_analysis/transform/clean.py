@@ -454,11 +454,6 @@ def write(name: str, out_dir: Path | None = None) -> Path:
     return path
 
 
-def record_file(name: str) -> Path:
-    """Where the build records a published table as validated (sha256 of its bytes, dtypes)."""
-    return paths.build_dir() / "prepared" / f"{name}.json"
-
-
 def verify(name: str) -> None:
     """A processed table must be what its raw files give now: a hand edit of ``data/processed/``
     (or a table left stale by an interrupted build) is refused, naming the first line that differs."""
@@ -486,7 +481,7 @@ def load(name: str) -> pd.DataFrame:
     pandera; anything else (a hand edit, no build yet) must be exactly what the raw files give
     (nothing but data/raw and the code reaches a figure), and is then validated."""
     path = paths.processed_file(name)
-    rec = record_file(name)
+    rec = paths.build_dir() / "prepared" / f"{name}.json"  # the build's record: sha256 of the bytes, dtypes
     known = json.loads(rec.read_text(encoding="utf-8")) if rec.exists() and path.exists() else {}
     if known and known.get("sha256") == sha256(path):
         frame = pd.read_csv(path, keep_default_na=True)
