@@ -73,34 +73,11 @@ def cpi_2009() -> pd.DataFrame:
     """Thesis Table 3, plus any countries users added (source says which; seed_line empty)."""
     raw = load_raw("thesis_table_03_cpi")
     add = _additions("cpi_2009_additions", "thesis_table_03_cpi", raw)
-    out = pd.concat(
-        [
-            pd.DataFrame(
-                {
-                    "iso3": _iso3(raw["country"]),
-                    "country": raw["country"],
-                    "year": 2009,
-                    "rank": raw["country_rank"],
-                    "score": raw["cpi_score"],
-                    "source": "thesis Table 3",
-                    "seed_line": raw["seed_line"],
-                }
-            ),
-            pd.DataFrame(
-                {
-                    "iso3": add["country_code"],
-                    "country": add["country"],
-                    "year": add["year"],
-                    "rank": add["country_rank"],
-                    "score": add["cpi_score"],
-                    "source": add["source"],
-                    "seed_line": pd.NA,
-                }
-            ),
-        ],
-        ignore_index=True,
-    )
-    return out.sort_values(["rank", "iso3"], kind="stable").reset_index(drop=True)
+    names = {"country_code": "iso3", "country_rank": "rank", "cpi_score": "score"}
+    printed = raw.assign(iso3=_iso3(raw["country"]), year=2009, source="thesis Table 3").rename(columns=names)
+    out = pd.concat([printed, add.rename(columns=names).assign(seed_line=pd.NA)], ignore_index=True)
+    cols = ["iso3", "country", "year", "rank", "score", "source", "seed_line"]
+    return out[cols].sort_values(["rank", "iso3"], kind="stable").reset_index(drop=True)
 
 
 def wgi_2008() -> pd.DataFrame:
@@ -121,24 +98,11 @@ def wgi_2008() -> pd.DataFrame:
 
 
 def eiu_2008() -> pd.DataFrame:
-    raw = load_raw("thesis_table_04_eiu")
-    out = raw.assign(highest_iso3=_iso3(raw["highest_country"]), lowest_iso3=_iso3(raw["lowest_country"]))
+    out = load_raw("thesis_table_04_eiu")
+    for end in ("highest", "lowest"):  # each country's code beside its name
+        out.insert(out.columns.get_loc(f"{end}_country") + 1, f"{end}_iso3", _iso3(out[f"{end}_country"]))
     out.insert(0, "order", range(len(out)))
-    return out[
-        [
-            "order",
-            "category",
-            "weight_pct",
-            "kaz_score",
-            "highest_score",
-            "highest_country",
-            "highest_iso3",
-            "lowest_score",
-            "lowest_country",
-            "lowest_iso3",
-            "seed_line",
-        ]
-    ]
+    return out
 
 
 def barriers_2007() -> pd.DataFrame:
@@ -160,22 +124,8 @@ def barriers_2007() -> pd.DataFrame:
 def legislation_events() -> pd.DataFrame:
     raw = load_raw("thesis_table_05_legislation")
     out = raw.assign(printed_order=range(1, len(raw) + 1), year=decimal_year(raw["date_start"]))
-    cols = [
-        "date_start",
-        "date_end",
-        "year",
-        "printed_order",
-        "date_as_printed",
-        "legislation_as_printed",
-        "instrument_type",
-        "instrument_name",
-        "key_points_summary",
-        "offices",
-        "offices_qualifier",
-        "services_total",
-        "services_added",
-        "seed_line",
-    ]
+    dates = ["date_start", "date_end", "year", "printed_order"]  # first, then the printed columns in file order
+    cols = [*dates, *(c for c in raw if c not in dates)]
     return out[cols].sort_values(["date_start", "printed_order"], kind="stable").reset_index(drop=True)
 
 
@@ -184,19 +134,9 @@ def case_offices() -> pd.DataFrame:
 
 
 def services_by_agency() -> pd.DataFrame:
-    raw = load_raw("thesis_table_09_services")
-    return raw.assign(printed_order=range(1, len(raw) + 1))[
-        [
-            "printed_order",
-            "agency",
-            "services_count",
-            "period_as_printed",
-            "period_start",
-            "period_end",
-            "services_examples",
-            "seed_line",
-        ]
-    ]
+    out = load_raw("thesis_table_09_services")
+    out.insert(0, "printed_order", range(1, len(out) + 1))
+    return out
 
 
 def oss_stages() -> pd.DataFrame:
