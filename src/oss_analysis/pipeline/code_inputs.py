@@ -99,6 +99,10 @@ def _package(src: Path) -> tuple[dict[str, Path], dict[str, set[str]]]:
     return files, graph
 
 
+def _src() -> Path:
+    return paths.root() / "src"
+
+
 def notebook_sources(path: Path) -> list[str]:
     """A notebook's code cells as Python: IPython magics and shell lines (``%``, ``!``) are
     blanked, cell magics (``%%``) left out."""
@@ -115,13 +119,13 @@ def notebook_sources(path: Path) -> list[str]:
 
 def modules_run(start: Iterable[str]) -> list[Path]:
     """The files of ``start`` and of every package module they import, transitively."""
-    files, graph = _package(paths.root() / "src")
+    files, graph = _package(_src())
     return sorted(files[m] for m in closure(start, graph) if m in files)
 
 
 def notebook_code(name: str) -> list[Path]:
     """The package modules a notebook runs: its code cells' imports and their closure."""
-    files, _ = _package(paths.root() / "src")
+    files, _ = _package(_src())
     start: set[str] = set()
     try:
         for source in notebook_sources(notebook_specs.notebooks()[name].path):
