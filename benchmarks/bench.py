@@ -85,10 +85,10 @@ POST_SOVIET = "ARM AZE BLR EST GEO KAZ KGZ LTU LVA MDA RUS TJK TKM UKR UZB"
 
 def source_reads() -> dict[str, float]:
     """Seconds to read each shipped publisher's file with its reader (sha256 check included)."""
-    from oss_analysis.extract import publisher_file, publishers
+    from oss_analysis.extract import datapackage, publishers
 
     out = {}
-    for res in publisher_file.package()["resources"]:
+    for res in datapackage.read_sources()["resources"]:
         start = time.perf_counter()
         publishers.read_shipped_file(res["name"], publishers.Drops())
         out[f"read data/sources/{res['path']}"] = time.perf_counter() - start

@@ -18,9 +18,10 @@ ALIASES = "config/country_aliases.csv"
 
 
 @cache
-def _alias_rows() -> tuple[dict[str, str], ...]:
+def alias_rows() -> tuple[dict[str, str], ...]:
     """Rows of the aliases file, checked: a broken aliases file is named as such, with its line
-    and column, instead of surfacing as a failed check of whatever table was being read."""
+    and column, instead of surfacing as a failed check of whatever table was being read (so read
+    it before any table's check depends on it)."""
     from oss_analysis.errors import DataError
 
     path = paths.config_dir() / "country_aliases.csv"
@@ -51,25 +52,16 @@ def _alias_rows() -> tuple[dict[str, str], ...]:
 
 
 @cache
-def _aliases() -> dict[str, str]:
-    """Printed name (case-folded) -> ISO3 code."""
-    return {row["name"].strip().casefold(): row["iso3"].strip() for row in _alias_rows()}
-
-
-def aliases_read() -> dict[str, str]:
-    """The alias table as read (and cached) now: a new object after ``cache_clear``."""
-    return _aliases()
+def aliases() -> dict[str, str]:
+    """Printed name (case-folded) -> ISO3 code, as read (and cached) now: a new object after
+    ``cache_clear``."""
+    return {row["name"].strip().casefold(): row["iso3"].strip() for row in alias_rows()}
 
 
 def cache_clear() -> None:
     """Forget the aliases and exclusions read so far (tests edit them in a copy)."""
-    for fn in (_alias_rows, _aliases, exclusions):
+    for fn in (alias_rows, aliases, exclusions):
         fn.cache_clear()
-
-
-def check_aliases() -> None:
-    """Read (and so check) the aliases file now, before any table's check depends on it."""
-    _alias_rows()
 
 
 @cache
@@ -85,7 +77,7 @@ def exclusions() -> dict[str, str]:
 def to_iso3(name: str) -> str | None:
     """ISO3 code for a printed country name or code, or None when it is not a known country."""
     key = name.strip()
-    alias = _aliases().get(key.casefold())
+    alias = aliases().get(key.casefold())
     if alias:
         return alias
     try:
@@ -125,7 +117,7 @@ def normalise_codes(codes: Iterable[str], refuse: Callable[[str], Exception]) ->
 
 def name_of(iso3: str) -> str:
     """Short English name used in titles (the study's own spelling where it has one)."""
-    for row in _alias_rows():  # only aliases marked as the title spelling (the study's own)
+    for row in alias_rows():  # only aliases marked as the title spelling (the study's own)
         if row["iso3"] == iso3 and row.get("title") == "yes":
             return row["name"]
     country = pycountry.countries.get(alpha_3=iso3)

@@ -51,17 +51,12 @@ def processed_file(name: str) -> Path:
     return processed_dir() / f"{name}.csv"
 
 
-def scratch_dir() -> Path:
-    """Where a notebook run by hand writes when no output folder is given: never ``figures/``,
-    which only the build publishes into (a stray file there would look like a built output)."""
-    return build_dir() / "scratch"
-
-
 def output_dir(value: str | os.PathLike[str] | None = None) -> Path:
     """Where a notebook writes: the parameter if given, else ``$OSS_ANALYSIS_OUTPUT_DIR``,
     else ``build/scratch/``. Relative values are taken from the project root, so a notebook's
-    output folder never depends on the directory it happens to run in."""
-    chosen = value or os.environ.get(OUTPUT_ENV) or scratch_dir()
+    output folder never depends on the directory it happens to run in. (Never ``figures/`` by
+    default: only the build publishes into it, and a stray file there would look like a built output.)"""
+    chosen = value or os.environ.get(OUTPUT_ENV) or build_dir() / "scratch"
     path = Path(chosen)
     if not path.is_absolute():
         path = root() / path

@@ -4,9 +4,9 @@ import pytest
 from conftest import ROOT
 from frictionless import Package
 
-from oss_analysis.extract import transcriptions
+from oss_analysis.extract import datapackage, transcriptions
 
-RESOURCES = [r["name"] for r in transcriptions.datapackage()["resources"]]
+RESOURCES = [r["name"] for r in datapackage.read()["resources"]]
 
 
 def test_datapackage_is_valid_and_checksums_match():
@@ -28,7 +28,7 @@ def test_resource_has_origin_and_loads(name):
 
 
 def test_every_csv_in_raw_is_described():
-    described = {r["path"] for r in transcriptions.datapackage()["resources"]}
+    described = {r["path"] for r in datapackage.read()["resources"]}
     raw = ROOT / "data" / "raw"
     on_disk = {p.relative_to(raw).as_posix() for p in raw.rglob("*.csv")}
     assert on_disk == described

@@ -13,12 +13,12 @@ from conftest import ROOT
 
 from oss_analysis import countries
 from oss_analysis.errors import DataError
-from oss_analysis.extract import publisher_file, publishers
+from oss_analysis.extract import datapackage, publisher_file, publishers
 from oss_analysis.transform import clean, schemas
 
 FIXTURES = ROOT / "tests" / "fixtures" / "sources"
 SHARED = ROOT.parent / "shared" / "external"
-RESOURCES = publisher_file.package()["resources"]
+RESOURCES = datapackage.read_sources()["resources"]
 BY_FILE = {Path(r["path"]).name: r for r in RESOURCES}
 
 

@@ -165,15 +165,15 @@ def _refresh_hash(project):
     from oss_analysis.extract.datapackage import update as update_datapackage
 
     update_datapackage()
-    transcriptions._datapackage.cache_clear()
+    datapackage.cache_clear()
 
 
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    transcriptions._datapackage.cache_clear()
+    datapackage.cache_clear()
     yield
-    transcriptions._datapackage.cache_clear()
+    datapackage.cache_clear()
 
 
 

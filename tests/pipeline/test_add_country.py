@@ -13,7 +13,7 @@ import pytest
 from conftest import ROOT
 
 from oss_analysis.errors import DataError
-from oss_analysis.extract import datapackage, publisher_file, publishers, transcriptions
+from oss_analysis.extract import datapackage, publisher_file, publishers
 from oss_analysis.transform import clean
 
 
@@ -55,7 +55,7 @@ def _write_addition(project, name, line):
         capture_output=True,
         env=dict(os.environ, OSS_ANALYSIS_ROOT=str(project)),
     )
-    transcriptions._datapackage.cache_clear()
+    datapackage.cache_clear()
 
 
 
@@ -124,7 +124,7 @@ def test_every_shipped_file_imports_for_georgia(project, capsys):
     would cost more than the imports) reads every shipped file's real layout."""
     from oss_analysis.pipeline import cli
 
-    for res in publisher_file.package()["resources"]:
+    for res in datapackage.read_sources()["resources"]:
         kind = res["path"].split("/")[0]
         rc = cli.main(["add-country-data", kind, str(ROOT / "data" / "sources" / res["path"]), "--countries", "geo"])
         said = capsys.readouterr()

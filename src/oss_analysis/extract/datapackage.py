@@ -87,6 +87,17 @@ def read_sources() -> dict[str, Any]:
     return _read(paths.root(), SOURCES_FILE)
 
 
+def resource(name: str, shown: str = FILE) -> dict[str, Any]:
+    """Descriptor of one resource of the raw package (or of ``SOURCES_FILE``, the publishers'
+    files); a clear error lists the known names."""
+    resources = _read(paths.root(), shown)["resources"]
+    for res in resources:
+        if res["name"] == name:
+            return res
+    known = ", ".join(sorted(r["name"] for r in resources))
+    raise KeyError(f"no {'raw ' if shown == FILE else ''}resource named {name!r} in {shown}; known: {known}")
+
+
 def cache_clear() -> None:
     _read.cache_clear()
 

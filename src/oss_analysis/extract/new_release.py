@@ -15,7 +15,7 @@ import pandas as pd
 
 from oss_analysis import paths
 from oss_analysis.errors import DataError
-from oss_analysis.extract import datapackage, publisher_file
+from oss_analysis.extract import datapackage
 
 PRODUCERS = {
     "wgi": "World Bank, Worldwide Governance Indicators",
@@ -29,7 +29,7 @@ def register(path: Path, kind: str, layout: str, frame: pd.DataFrame) -> str:
     returns the line to print. A second file of a release already shipped is refused."""
     data = Path(path).read_bytes()
     digest = hashlib.sha256(data).hexdigest()
-    package = publisher_file.package()
+    package = datapackage.read_sources()
     for res in package["resources"]:
         if res["hash"] == f"sha256:{digest}":
             return f"{Path(path).name} is already shipped as data/sources/{res['path']} (same sha256)"

@@ -14,14 +14,15 @@ from __future__ import annotations
 import io as _io
 import re
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
 import pandas as pd
 
 from oss_analysis import paths
 from oss_analysis.errors import DataError
-from oss_analysis.extract.datapackage import read_sources as package  # data/sources/datapackage.json, checked
+from oss_analysis.extract import datapackage
 
 DELIMITERS = {",": "','", ";": "';'", "\t": "a tab"}
 
@@ -171,12 +172,7 @@ def check_range(table: Table, values: pd.Series, column: str, low: float, high: 
 # --- the data package of the shipped files (data/sources/datapackage.json) -----------------
 
 
-def resource(name: str) -> dict[str, Any]:
-    for res in package()["resources"]:
-        if res["name"] == name:
-            return res
-    known = ", ".join(r["name"] for r in package()["resources"])
-    raise KeyError(f"no resource named {name!r} in data/sources/datapackage.json; known: {known}")
+resource = partial(datapackage.resource, shown=datapackage.SOURCES_FILE)  # one shipped file's descriptor
 
 
 def shipped_path(name: str) -> Path:

@@ -487,7 +487,7 @@ def read_shipped_file(name: str, drops: Drops) -> pd.DataFrame:
     with _READS_LOCK:  # a second thread asking for the same file waits for the first's result
         st = path.stat() if path.exists() else None  # missing: read_shipped says so
         stamp = (st and (st.st_size, st.st_mtime_ns), res["hash"], res["x-layout"], res["x-release"])
-        names = (countries.aliases_read(), countries.exclusions())
+        names = (countries.aliases(), countries.exclusions())
         hit = _READS.get(path)
         if hit is None or hit[0] != stamp or any(a is not b for a, b in zip(hit[1], names, strict=True)):
             text, file = read_shipped(name)
@@ -501,16 +501,12 @@ def read_shipped_file(name: str, drops: Drops) -> pd.DataFrame:
 # --- the processed source tables -------------------------------------------------------------
 
 
-def shipped(kind: str) -> list[str]:
-    """Resource names of the shipped files of one publisher ('wgi', 'cpi' or 'egdi'), in package
-    order: those under data/sources/<kind>/, as the build graph declares them (transform/registry.py)."""
-    return source_resources(kind)
-
-
 def table(kind: str, drops: Drops | None = None) -> pd.DataFrame:
-    """All shipped files of one publisher stacked into one tidy table (see schemas.*_SOURCES)."""
+    """All shipped files of one publisher ('wgi', 'cpi' or 'egdi') stacked into one tidy table (see
+    schemas.*_SOURCES), in package order: those under data/sources/<kind>/, as the build graph
+    declares them (transform/registry.py)."""
     drops = drops if drops is not None else Drops()
-    return pd.concat([read_shipped_file(n, drops) for n in shipped(kind)], ignore_index=True)
+    return pd.concat([read_shipped_file(n, drops) for n in source_resources(kind)], ignore_index=True)
 
 
 def drops_table() -> pd.DataFrame:

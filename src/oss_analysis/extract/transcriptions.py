@@ -15,7 +15,7 @@ import pandas as pd
 
 from oss_analysis import countries, paths
 from oss_analysis.errors import DataError
-from oss_analysis.extract import datapackage as _dp
+from oss_analysis.extract.datapackage import resource  # one raw resource's descriptor
 from oss_analysis.files import sha256
 
 if TYPE_CHECKING:  # pandera is imported where a schema is built or run, not by every reader
@@ -24,26 +24,7 @@ if TYPE_CHECKING:  # pandera is imported where a schema is built or run, not by 
 _NUMERIC = {"integer", "number"}
 
 
-_datapackage = _dp._read  # cached per project root; ``_datapackage.cache_clear()`` after an edit
-
-
-def datapackage() -> dict[str, Any]:
-    """The raw data package descriptor (cached per project root, checked by ``datapackage``)."""
-    return _dp.read()
-
-
-def resource(name: str) -> dict[str, Any]:
-    """Descriptor of one raw resource; a clear error lists the known names."""
-    for res in datapackage()["resources"]:
-        if res["name"] == name:
-            return res
-    known = ", ".join(sorted(r["name"] for r in datapackage()["resources"]))
-    raise KeyError(f"no raw resource named {name!r} in data/raw/datapackage.json; known: {known}")
-
-
-def read_checked_csv(
-    path: Path, expected: list[str], *, optional: set[str] = frozenset(), may_be_empty: bool = False
-) -> pd.DataFrame:
+def read_checked_csv(path: Path, expected: list[str], *, may_be_empty: bool = False) -> pd.DataFrame:
     """Read a CSV as text after checking what pandas would silently accept: missing or empty
     file, byte-order mark, bad encoding, missing/unknown columns, ragged or truncated rows."""
     name = paths.shown(path)
@@ -69,7 +50,7 @@ def read_checked_csv(
             where = f"fields {header.index(col) + 1} and {j + 1}"
             raise DataError(name, f"column name appears twice in the header ({where})", row=1, column=col)
     for col in expected:
-        if col not in header and col not in optional:
+        if col not in header:
             raise DataError(name, "required column is missing", row=1, column=col)
     for col in header:
         if col not in expected:
@@ -246,30 +227,21 @@ def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, file: str) -> pd.D
         raise DataError(file, first["rule"], row=row, column=first["column"], value=first["value"]) from None
 
 
-def check_hash(name: str) -> None:
-    """Fail when a raw file no longer matches the checksum recorded in the data package."""
-    res = resource(name)
-    path = paths.raw_dir() / res["path"]
-    expected = str(res.get("hash", "")).removeprefix("sha256:")
-    if not expected:  # never a silent pass: a missing hash would switch the check off
-        raise DataError(_dp.FILE, f"resource {name!r} has no 'hash' (run `make datapackage` after checking the file)")
-    if path.exists() and sha256(path) != expected:
-        raise DataError(
-            paths.shown(path),
-            "sha256 differs from data/raw/datapackage.json (edited by hand? run `make datapackage` "
-            "after checking the change)",
-        )
-
-
 def load_raw(name: str, *, verify_hash: bool = True) -> pd.DataFrame:
-    """A raw transcription as a typed, validated frame (rows in file order)."""
+    """A raw transcription as a typed, validated frame (rows in file order); with ``verify_hash``,
+    a file that no longer matches the checksum recorded in the data package is refused (which
+    ``datapackage.read`` refuses without one: a missing hash cannot switch the check off)."""
     res = resource(name)
     path = paths.raw_dir() / res["path"]
     fields = res["schema"]["fields"]
     frame = read_checked_csv(path, [f["name"] for f in fields], may_be_empty=bool(res.get("x-may-be-empty")))
     frame = validate_as(name, frame, paths.shown(path))
-    if verify_hash:
-        check_hash(name)
+    if verify_hash and sha256(path) != res["hash"].removeprefix("sha256:"):
+        raise DataError(
+            paths.shown(path),
+            "sha256 differs from data/raw/datapackage.json (edited by hand? run `make datapackage` "
+            "after checking the change)",
+        )
     return frame
 
 
@@ -279,7 +251,7 @@ def validate_as(name: str, frame: pd.DataFrame, file: str) -> pd.DataFrame:
     res = resource(name)
     fields = res["schema"]["fields"]
     if any("x-country" in f for f in fields):
-        countries.check_aliases()  # its own errors name it, not the table being checked
+        countries.alias_rows()  # read (and so checked) first: its own errors name it, not the table
     text = frame.astype("string").replace({"": pd.NA})
     return validate(_coerce(text, fields, file), schema_from_fields(fields, res["schema"].get("primaryKey")), file)
 

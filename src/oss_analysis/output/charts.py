@@ -32,6 +32,15 @@ def _dot(colour: str, label: str, **style: object) -> Line2D:
     return Line2D([], [], marker="o", ls="", color=colour, label=label, **style)
 
 
+def _titles(ax: plt.Axes, title: str, xlabel: str | None = None, ylabel: str | None = None) -> None:
+    """The chart's title, left-aligned as on every chart here, and the axis labels given."""
+    ax.set_title(title, loc="left")
+    if xlabel is not None:
+        ax.set_xlabel(xlabel)
+    if ylabel is not None:
+        ax.set_ylabel(ylabel)
+
+
 def ranked_bars(
     frame: pd.DataFrame,
     *,
@@ -52,9 +61,7 @@ def ranked_bars(
     ax.barh(rows[label], rows[value], color=colours)
     for y, v in enumerate(rows[value]):
         ax.text(v, y, " " + value_fmt.format(v), va="center", fontsize=9)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("")
-    ax.set_title(title, loc="left")
+    _titles(ax, title, xlabel, "")
     if xlim:
         ax.set_xlim(*xlim)
     ax.grid(axis="y", visible=False)
@@ -79,9 +86,7 @@ def heatmap(
         ax=ax,
         cbar_kws={"label": cbar_label},
     )
-    ax.set_title(title, loc="left")
-    ax.set_xlabel("")
-    ax.set_ylabel("")
+    _titles(ax, title, "", "")
     ax.set_xticklabels(ax.get_xticklabels(), rotation=30, ha="right")
     for tick in ax.get_yticklabels():
         if tick.get_text() == focus_label:
@@ -120,9 +125,7 @@ def group_dots(
             f"{xv:g}", (xv, yv), xytext=(0, 9), textcoords="offset points", ha="center", fontsize=8, color=HIGHLIGHT
         )
     ax.set_xlim(-2, 102)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("")
-    ax.set_title(title, loc="left")
+    _titles(ax, title, xlabel, "")
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
     return fig
 
@@ -145,9 +148,8 @@ def rated_providers(frame: pd.DataFrame, *, title: str) -> plt.Figure:
             t.set_fontweight("bold")
         elif s:
             t.set_color("#1f4e79")
-    ax.set_xlabel("Rating position (1 = most administrative barriers)")
     ax.set_xticks(range(1, int(rows["rating"].max()) + 1))
-    ax.set_title(title, loc="left")
+    _titles(ax, title, "Rating position (1 = most administrative barriers)")
     handles = [
         _dot(HIGHLIGHT, "One Stop Shop"),
         _dot("#1f4e79", "OSS stakeholder bodies"),
@@ -191,9 +193,7 @@ def scatter_fit(
             )
         )
     _place_labels(ax, texts, rows[x], rows[y])
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.set_title(title, loc="left")
+    _titles(ax, title, xlabel, ylabel)
     ax.legend(loc="upper left", fontsize=8)
     return fig
 
@@ -220,8 +220,7 @@ def category_ranges(frame: pd.DataFrame, *, title: str, focus_label: str) -> plt
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels(rows["category"], fontsize=9)
     ax.set_xlim(0, 10.6)
-    ax.set_xlabel("EIU e-readiness score, 2008 (0-10)")
-    ax.set_title(title, loc="left")
+    _titles(ax, title, "EIU e-readiness score, 2008 (0-10)")
     ax.legend(
         handles=[_dot(HIGHLIGHT, focus_label), *(_dot(colour, end) for end, colour in reversed(ends))],
         loc="center left",
@@ -276,9 +275,7 @@ def dated_points(
     ax.axvline(right - 0.4, color=MUTED, ls=":", lw=1, zorder=1)
     years = list(range(int(dated["year"].min()), int(right - 0.4) + 1))
     ax.set_xticks([*years, right], [*map(str, years), "undated\ntargets"])  # a tick: it cannot overlap
-    ax.set_xlabel("Year")
-    ax.set_ylabel(ylabel)
-    ax.set_title(title, loc="left")
+    _titles(ax, title, "Year", ylabel)
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=8)  # off the labels
     return fig
 
@@ -301,9 +298,7 @@ def rank_over_time(frame: pd.DataFrame, *, title: str) -> plt.Figure:
         )
     ax.invert_yaxis()
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # years, not 2002.5
-    ax.set_xlabel("Year")
-    ax.set_ylabel("Rank (1 = best)")
-    ax.set_title(title, loc="left")
+    _titles(ax, title, "Year", "Rank (1 = best)")
     ax.legend(
         handles=[
             _dot(colours["thesis"], "thesis (UN survey 2008)"),
@@ -339,9 +334,7 @@ def sources_over_time(
     ax.set_xticks(sorted(frame[x].unique()))
     lo, hi = frame[y].min(), frame[y].max()
     ax.set_ylim(lo - 2, hi + 2)
-    ax.set_xlabel("Year")
-    ax.set_ylabel(ylabel)
-    ax.set_title(title, loc="left")
+    _titles(ax, title, "Year", ylabel)
     ax.legend(loc="lower right", fontsize=8)
     return fig
 
@@ -402,8 +395,7 @@ def stages_timeline(stages: pd.DataFrame, *, title: str, end_year: float, start_
     ax.set_yticks(range(1, rows + 1))
     ax.set_yticklabels([textwrap.fill(t, 38) for t in labels], fontsize=8)
     ax.set_xticks(range(int(start_year), int(end_year) + 1))
-    ax.set_xlabel("Year")
-    ax.set_title(title, loc="left")
+    _titles(ax, title, "Year")
     ax.grid(axis="y", visible=False)
     return fig
 
@@ -434,7 +426,6 @@ def stacked_periods(
     ax.set_xticks(range(len(wide)), [f"{p}\ntotal {t:g}" for p, t in zip(wide.index, bottom, strict=True)])
     if reference is not None:  # in the legend, where it cannot collide with the bar totals
         ax.axhline(reference, color=HIGHLIGHT, ls="--", lw=1.2, label=reference_label)
-    ax.set_ylabel(value)
-    ax.set_title(title, loc="left")
+    _titles(ax, title, ylabel=value)
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=8)
     return fig

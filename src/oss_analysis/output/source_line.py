@@ -29,7 +29,7 @@ def _short(source: dict[str, Any]) -> str:
 
 def _studies() -> dict[str, dict[str, Any]]:
     """Package-level sources (the studies) by title."""
-    return {s["title"]: s for s in transcriptions.datapackage().get("sources", [])}
+    return {s["title"]: s for s in datapackage.read().get("sources", [])}
 
 
 def _locator(res: dict[str, Any]) -> str:
@@ -87,7 +87,7 @@ def source_line(processed: Iterable[str], data: pd.DataFrame | None = None) -> s
             if pd.api.types.is_string_dtype(data[col]) or pd.api.types.is_object_dtype(data[col]):
                 ids.update(m for v in data[col].dropna().astype(str) for m in _ID.findall(v))
     clauses: list[str] = []
-    raw = {r["name"] for r in transcriptions.datapackage()["resources"]}
+    raw = {r["name"] for r in datapackage.read()["resources"]}
     for name in resources:
         if name not in raw or _rows(name).empty:  # publishers' files: named by publisher_origin below
             continue

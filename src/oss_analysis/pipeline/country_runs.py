@@ -49,12 +49,6 @@ def source_codes(table: str, year: int | None = None) -> frozenset[str]:
     return frozenset(frame["iso3"])
 
 
-def _years_needed(year: int | None) -> dict[str, int | None]:
-    """The year each publisher table must hold a country for: the run's year, else the printed
-    tables' years (WGI 2008, CPI 2009); the UN series takes whatever editions there are."""
-    return {"wgi_sources": year or THESIS_YEAR, "cpi_sources": year or CPI_YEAR, "egdi_sources": None}
-
-
 def check_year(year: object) -> int | None:
     """YEAR of a country run: None (the studies' years), or a year the WGI files hold (the
     governance and corruption views both need it); else one line with the years there are."""
@@ -137,7 +131,9 @@ def plan(code: str) -> dict[str, str | None]:
     unknown or in no table."""
     code, year = split_key(code)
     iso3 = normalise([code])[0]
-    needed = _years_needed(year)
+    # the year each publisher table must hold the country for: the run's year, else the printed
+    # tables' years (WGI 2008, CPI 2009); the UN series takes whatever editions there are
+    needed = {"wgi_sources": year or THESIS_YEAR, "cpi_sources": year or CPI_YEAR}
     out: dict[str, str | None] = {}
     for name, tables in country_notebooks().items():
         # another year than the studies' comes from the publishers' files only

@@ -44,17 +44,14 @@ def _git(*args: str) -> str | None:
 
 
 def _versions() -> dict[str, str]:
-    names = []
-    for line in (paths.root() / "requirements" / "build.in").read_text().splitlines():
-        line = line.split("#")[0].strip()
-        if line:
-            names.append(line)
+    """The installed version of each package requirements/build.in names."""
+    lines = (paths.root() / "requirements" / "build.in").read_text().splitlines()
     out = {}
-    for n in names:
+    for name in filter(None, (line.split("#")[0].strip() for line in lines)):
         try:
-            out[n] = metadata.version(n)
+            out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
-            out[n] = "not installed"
+            out[name] = "not installed"
     return out
 
 

@@ -32,9 +32,7 @@ def _file_values(
         return {}
     values, lines = read_yaml(Path(path))
     shown = paths.shown(path)
-    return {
-        k: (v, f"{shown}, line {lines.get(k, 1)}") for k, v in values.items() if not only_declared or k in declared
-    }
+    return {k: (v, f"{shown}, line {lines.get(k, 1)}") for k, v in values.items() if not only_declared or k in declared}
 
 
 def _override_values(overrides: list[str]) -> dict[str, tuple[Any, str]]:
@@ -155,37 +153,30 @@ def _kernel_manager(kernel_log: IO[str] | None) -> type:
     return LoggedKernelManager
 
 
-def _papermill(nb: Any, tmp: Path, params: dict[str, Any], kernel_log: IO[str] | None) -> None:
-    """papermill.execute_notebook, with a kernel that failed to start retried (never a cell).
-    The kernel starts in the notebook's folder without papermill's ``cwd`` (a process-wide
-    chdir), so that notebooks can run in threads of one process (the build graph's jobs)."""
-    import papermill as pm
-
-    for attempt in range(1, _KERNEL_START_TRIES + 1):
-        try:
-            pm.execute_notebook(
-                str(nb.path),
-                str(tmp),
-                parameters=params,
-                kernel_name=KERNEL,
-                progress_bar=False,
-                log_output=False,
-                resources={"metadata": {"path": str(nb.path.parent)}},  # the kernel's working folder
-                kernel_manager_class=_kernel_manager(kernel_log),
-            )
-            return
-        except RuntimeError as exc:
-            if "before replying to kernel_info" not in str(exc) or attempt == _KERNEL_START_TRIES:
-                raise
-
-
 def _execute(nb: Any, tmp: Path, params: dict[str, Any], kernel_log: IO[str] | None) -> None:
-    """Run papermill; a failure raises NotebookFailed with the one-line reason (and keeps the
-    partial copy)."""
+    """Run papermill, a kernel that failed to start retried (never a cell); a failure raises
+    NotebookFailed with the one-line reason (and keeps the partial copy). The kernel starts in the
+    notebook's folder without papermill's ``cwd`` (a process-wide chdir), so that notebooks can run
+    in threads of one process (the build graph's jobs)."""
     import papermill as pm
 
     try:
-        _papermill(nb, tmp, params, kernel_log)
+        for attempt in range(1, _KERNEL_START_TRIES + 1):
+            try:
+                pm.execute_notebook(
+                    str(nb.path),
+                    str(tmp),
+                    parameters=params,
+                    kernel_name=KERNEL,
+                    progress_bar=False,
+                    log_output=False,
+                    resources={"metadata": {"path": str(nb.path.parent)}},  # the kernel's working folder
+                    kernel_manager_class=_kernel_manager(kernel_log),
+                )
+                break
+            except RuntimeError as exc:
+                if "before replying to kernel_info" not in str(exc) or attempt == _KERNEL_START_TRIES:
+                    raise
     except pm.PapermillExecutionError as exc:
         failed = paths.build_dir() / "failed" / f"{nb.name}.ipynb"
         failed.parent.mkdir(parents=True, exist_ok=True)
@@ -263,13 +254,6 @@ def notebook_job(log: str, name: str, country: str | None = None) -> None:
         execute_notebook(name, record=True, country=country, kernel_log=kernel_log)
 
 
-def publish(stage: Path, dest: Path, files: list[str]) -> None:
-    """Copy staged outputs into place, each one atomically (temp file + rename): a build killed
-    while publishing leaves every file either old or new, never missing (the graph marks these
-    outputs ``update`` so Snakemake does not delete them first)."""
-    copy_files({stage / f: dest / f for f in files})
-
-
 def copy_files(pairs: dict[str | Path, str | Path]) -> None:
     """Copy each source file to its destination, atomically (temp file + rename)."""
     from oss_analysis.files import atomic_write
@@ -279,12 +263,14 @@ def copy_files(pairs: dict[str | Path, str | Path]) -> None:
 
 
 def publish_notebook(name: str, country: str | None = None) -> None:
-    """Copy a notebook's staged outputs into figures/ (figures/<COUNTRY>/ for a country run)."""
+    """Copy a notebook's staged outputs into figures/ (figures/<COUNTRY>/ for a country run), each
+    one atomically: a build killed while publishing leaves every file either old or new, never
+    missing (the graph marks these outputs ``update`` so Snakemake does not delete them first)."""
     from oss_analysis.notebook_specs import notebook
 
     sub_dir = Path(country) if country else Path()
-    outputs = list(notebook(name).outputs)
-    publish(paths.build_dir() / "stage" / sub_dir / name, paths.figures_dir() / sub_dir, outputs)
+    stage, dest = paths.build_dir() / "stage" / sub_dir / name, paths.figures_dir() / sub_dir
+    copy_files({stage / f: dest / f for f in notebook(name).outputs})
 
 
 def write_availability(country: str) -> Path:

@@ -4,10 +4,11 @@ byte (they are deterministic on the pinned environment, so any byte change is a 
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pandas as pd
+
+from oss_analysis.files import sha256
 
 
 def cell_differences(a: Path, b: Path) -> tuple[list[str], list[tuple[int, str, str, str]]]:
@@ -70,7 +71,7 @@ def compare(
         elif f.endswith(".md"):
             problems.append(f"{name}: the rendering differs (see the .csv beside it)")
         else:
-            ha, hb = (hashlib.sha256(p.read_bytes()).hexdigest()[:12] for p in (a, b))
+            ha, hb = (sha256(p)[:12] for p in (a, b))
             problems.append(
                 f"{name}: bytes differ (committed {ha}, rebuilt {hb}); its numbers are in the .data.csv beside it"
             )

@@ -73,34 +73,11 @@ def cpi_2009() -> pd.DataFrame:
     """Thesis Table 3, plus any countries users added (source says which; seed_line empty)."""
     raw = load_raw("thesis_table_03_cpi")
     add = _additions("cpi_2009_additions", "thesis_table_03_cpi", raw)
-    out = pd.concat(
-        [
-            pd.DataFrame(
-                {
-                    "iso3": _iso3(raw["country"]),
-                    "country": raw["country"],
-                    "year": 2009,
-                    "rank": raw["country_rank"],
-                    "score": raw["cpi_score"],
-                    "source": "thesis Table 3",
-                    "seed_line": raw["seed_line"],
-                }
-            ),
-            pd.DataFrame(
-                {
-                    "iso3": add["country_code"],
-                    "country": add["country"],
-                    "year": add["year"],
-                    "rank": add["country_rank"],
-                    "score": add["cpi_score"],
-                    "source": add["source"],
-                    "seed_line": pd.NA,
-                }
-            ),
-        ],
-        ignore_index=True,
-    )
-    return out.sort_values(["rank", "iso3"], kind="stable").reset_index(drop=True)
+    names = {"country_code": "iso3", "country_rank": "rank", "cpi_score": "score"}
+    printed = raw.assign(iso3=_iso3(raw["country"]), year=2009, source="thesis Table 3").rename(columns=names)
+    out = pd.concat([printed, add.rename(columns=names).assign(seed_line=pd.NA)], ignore_index=True)
+    cols = ["iso3", "country", "year", "rank", "score", "source", "seed_line"]
+    return out[cols].sort_values(["rank", "iso3"], kind="stable").reset_index(drop=True)
 
 
 def wgi_2008() -> pd.DataFrame:
@@ -121,24 +98,11 @@ def wgi_2008() -> pd.DataFrame:
 
 
 def eiu_2008() -> pd.DataFrame:
-    raw = load_raw("thesis_table_04_eiu")
-    out = raw.assign(highest_iso3=_iso3(raw["highest_country"]), lowest_iso3=_iso3(raw["lowest_country"]))
+    out = load_raw("thesis_table_04_eiu")
+    for end in ("highest", "lowest"):  # each country's code beside its name
+        out.insert(out.columns.get_loc(f"{end}_country") + 1, f"{end}_iso3", _iso3(out[f"{end}_country"]))
     out.insert(0, "order", range(len(out)))
-    return out[
-        [
-            "order",
-            "category",
-            "weight_pct",
-            "kaz_score",
-            "highest_score",
-            "highest_country",
-            "highest_iso3",
-            "lowest_score",
-            "lowest_country",
-            "lowest_iso3",
-            "seed_line",
-        ]
-    ]
+    return out
 
 
 def barriers_2007() -> pd.DataFrame:
@@ -160,22 +124,8 @@ def barriers_2007() -> pd.DataFrame:
 def legislation_events() -> pd.DataFrame:
     raw = load_raw("thesis_table_05_legislation")
     out = raw.assign(printed_order=range(1, len(raw) + 1), year=decimal_year(raw["date_start"]))
-    cols = [
-        "date_start",
-        "date_end",
-        "year",
-        "printed_order",
-        "date_as_printed",
-        "legislation_as_printed",
-        "instrument_type",
-        "instrument_name",
-        "key_points_summary",
-        "offices",
-        "offices_qualifier",
-        "services_total",
-        "services_added",
-        "seed_line",
-    ]
+    dates = ["date_start", "date_end", "year", "printed_order"]  # first, then the printed columns in file order
+    cols = [*dates, *(c for c in raw if c not in dates)]
     return out[cols].sort_values(["date_start", "printed_order"], kind="stable").reset_index(drop=True)
 
 
@@ -184,19 +134,9 @@ def case_offices() -> pd.DataFrame:
 
 
 def services_by_agency() -> pd.DataFrame:
-    raw = load_raw("thesis_table_09_services")
-    return raw.assign(printed_order=range(1, len(raw) + 1))[
-        [
-            "printed_order",
-            "agency",
-            "services_count",
-            "period_as_printed",
-            "period_start",
-            "period_end",
-            "services_examples",
-            "seed_line",
-        ]
-    ]
+    out = load_raw("thesis_table_09_services")
+    out.insert(0, "printed_order", range(1, len(out) + 1))
+    return out
 
 
 def oss_stages() -> pd.DataFrame:
@@ -247,52 +187,37 @@ def _series_from_facts(f: pd.DataFrame, quantities: dict[str, str], range_quanti
     return pd.DataFrame(rows, columns=["date", "value", "qualifier", "kind", "source", "seed_line", "fact_id"])
 
 
-def oss_offices_timeline() -> pd.DataFrame:
-    """Every office count of the thesis, each at its own date, from the text (facts), Table 5 and
-    Figure 4. They do not form one series (errata E003, E024); the frame keeps them apart by source."""
+def _oss_timeline(topic: str, count: str, qualifier: str | None = None) -> pd.DataFrame:
+    """Every count of one topic (``oss_offices``, ``oss_services``), each at its own date: the
+    text's (facts), Table 5's column ``count`` (dated at its end when it has one; qualified by the
+    column ``qualifier``, else exact) and Figure 4's."""
     f = facts()
-    f = f[f["topic"].eq("oss_offices") & f["quantity"].str.startswith("oss_offices")]
-    quantities = {
-        q: _KIND[q] for q in ("oss_offices", "oss_offices_opened", "oss_offices_planned", "oss_offices_target")
-    }
-    text = _series_from_facts(f, quantities, "oss_offices_range")
-    t5 = legislation_events().dropna(subset=["offices"])
+    quantities = {q: kind for q, kind in _KIND.items() if q.startswith(topic)}
+    text = _series_from_facts(f[f["topic"].eq(topic)], quantities, f"{topic}_range")
+    t5 = legislation_events().dropna(subset=[count])
     table5 = pd.DataFrame(
         {
-            "date": t5["date_end"].fillna(t5["date_start"]),
-            "value": t5["offices"].astype(float),
-            "qualifier": t5["offices_qualifier"],
+            "date": t5["date_end"].fillna(t5["date_start"]) if qualifier else t5["date_start"],
+            "value": t5[count].astype(float),
+            "qualifier": t5[qualifier] if qualifier else "exact",
             "kind": "existing",
             "source": "Table 5, line " + t5["seed_line"].astype(str),
             "seed_line": t5["seed_line"],
             "fact_id": pd.NA,
         }
     )
-    return _timeline([text, table5, _stage_points("offices")])
+    return _timeline([text, table5, _stage_points(topic.removeprefix("oss_"))])
+
+
+def oss_offices_timeline() -> pd.DataFrame:
+    """Every office count of the thesis, each at its own date, from the text (facts), Table 5 and
+    Figure 4. They do not form one series (errata E003, E024); the frame keeps them apart by source."""
+    return _oss_timeline("oss_offices", "offices", qualifier="offices_qualifier")
 
 
 def oss_services_timeline() -> pd.DataFrame:
     """Every count of services the OSS offered (or were to offer), each at its own date."""
-    f = facts()
-    f = f[
-        f["topic"].eq("oss_services")
-        & f["quantity"].isin(["oss_services", "oss_services_target", "oss_services_planned", "oss_services_range"])
-    ]
-    quantities = {q: _KIND[q] for q in ("oss_services", "oss_services_target", "oss_services_planned")}
-    text = _series_from_facts(f, quantities, "oss_services_range")
-    t5 = legislation_events().dropna(subset=["services_total"])
-    table5 = pd.DataFrame(
-        {
-            "date": t5["date_start"],
-            "value": t5["services_total"].astype(float),
-            "qualifier": "exact",
-            "kind": "existing",
-            "source": "Table 5, line " + t5["seed_line"].astype(str),
-            "seed_line": t5["seed_line"],
-            "fact_id": pd.NA,
-        }
-    )
-    return _timeline([text, table5, _stage_points("services")])
+    return _oss_timeline("oss_services", "services_total")
 
 
 def _stage_points(what: str) -> pd.DataFrame:
@@ -451,12 +376,8 @@ def build(name: str) -> pd.DataFrame:
 
 def _raw_files(name: str) -> str:
     """The raw files a processed table is built from, as a reader would name them."""
-    return _raw_files_of(_processed()[name].raw)
-
-
-def _raw_files_of(resources: tuple[str, ...] | list[str]) -> str:
     files = datapackage.resource_paths()
-    return ", ".join(files[r].relative_to(paths.root()).as_posix() for r in resources)
+    return ", ".join(files[r].relative_to(paths.root()).as_posix() for r in _processed()[name].raw)
 
 
 def write(name: str, out_dir: Path | None = None) -> Path:
@@ -471,11 +392,6 @@ def write(name: str, out_dir: Path | None = None) -> Path:
         text = json.dumps(record, indent=1) + "\n"
         atomic_write(target / f"{name}.json", lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
     return path
-
-
-def record_file(name: str) -> Path:
-    """Where the build records a published table as validated (sha256 of its bytes, dtypes)."""
-    return paths.build_dir() / "prepared" / f"{name}.json"
 
 
 def verify(name: str) -> None:
@@ -505,7 +421,7 @@ def load(name: str) -> pd.DataFrame:
     pandera; anything else (a hand edit, no build yet) must be exactly what the raw files give
     (nothing but data/raw and the code reaches a figure), and is then validated."""
     path = paths.processed_file(name)
-    rec = record_file(name)
+    rec = paths.build_dir() / "prepared" / f"{name}.json"  # the build's record: sha256 of the bytes, dtypes
     known = json.loads(rec.read_text(encoding="utf-8")) if rec.exists() and path.exists() else {}
     if known and known.get("sha256") == sha256(path):
         frame = pd.read_csv(path, keep_default_na=True)

@@ -257,53 +257,48 @@ def _col(dtype: object, *checks: pa.Check, nullable: bool = False, description: 
     return pa.Column(dtype, list(checks), nullable=nullable, description=description)
 
 
-def _iso3_col() -> pa.Column:
-    # vectorised over the distinct codes: these tables have up to 130,000 rows
-    check = pa.Check(
-        lambda s: s.isin([c for c in s.unique() if countries.is_iso3(c)]), error="unknown ISO 3166 alpha-3 code"
-    )
-    return _col(str, check, description="ISO 3166-1 alpha-3 code, mapped from the file's country name")
+def _optional(check: pa.Check, description: str) -> pa.Column:
+    """A measure a file may leave empty: a nullable float within ``check``."""
+    return _col("Float64", check, nullable=True, description=description)
 
 
-def _table(columns: dict[str, pa.Column], description: str, **kwargs: object) -> pa.DataFrameSchema:
-    return _strict(columns, description=description, **kwargs)
-
-
+# vectorised over the distinct codes: these tables have up to 130,000 rows
+SOURCE_ISO3 = _col(
+    str,
+    pa.Check(lambda s: s.isin([c for c in s.unique() if countries.is_iso3(c)]), error="unknown ISO 3166 alpha-3 code"),
+    description="ISO 3166-1 alpha-3 code, mapped from the file's country name",
+)
 SOURCE_FILE = _col(str, pa.Check.str_startswith("data/sources/"), description="the shipped file the row was read from")
 SOURCE_LINE = _col(int, pa.Check.ge(2), description="line of the file the row was read from (as an editor shows it)")
+SOURCE_COUNTRY = _col(str, description="country name as the file writes it")
 PCT = pa.Check.in_range(0, 100)
+INDEX = pa.Check.in_range(0, 1)
 
-WGI_SOURCES = _table(
+WGI_SOURCES = _strict(
     {
-        "iso3": _iso3_col(),
-        "country": _col(str, description="country name as the file writes it"),
+        "iso3": SOURCE_ISO3,
+        "country": SOURCE_COUNTRY,
         "release": _col(
             int, pa.Check.in_range(2000, 2100), description="WGI annual update (covers data to release - 1)"
         ),
         "year": _col(int, pa.Check.in_range(1996, 2099), description="data year"),
         "indicator": _col(str, pa.Check.isin(list(WGI_CODES)), description="VA, PV, GE, RQ, RL or CC"),
-        "estimate": _col(
-            "Float64", pa.Check.in_range(-5, 5), nullable=True, description="governance estimate (about -2.5 to 2.5)"
-        ),
-        "stderr": _col("Float64", pa.Check.ge(0), nullable=True, description="standard error of the estimate"),
-        "n_sources": _col("Float64", pa.Check.ge(0), nullable=True, description="number of data sources"),
-        "pct_rank": _col("Float64", PCT, nullable=True, description="percentile rank among all economies, 0-100"),
-        "pct_rank_lower": _col(
-            "Float64", PCT, nullable=True, description="lower bound of the 90% interval of pct_rank"
-        ),
-        "pct_rank_upper": _col(
-            "Float64", PCT, nullable=True, description="upper bound of the 90% interval of pct_rank"
-        ),
+        "estimate": _optional(pa.Check.in_range(-5, 5), "governance estimate (about -2.5 to 2.5)"),
+        "stderr": _optional(pa.Check.ge(0), "standard error of the estimate"),
+        "n_sources": _optional(pa.Check.ge(0), "number of data sources"),
+        "pct_rank": _optional(PCT, "percentile rank among all economies, 0-100"),
+        "pct_rank_lower": _optional(PCT, "lower bound of the 90% interval of pct_rank"),
+        "pct_rank_upper": _optional(PCT, "upper bound of the 90% interval of pct_rank"),
         "source_file": SOURCE_FILE,
     },
     unique=["release", "iso3", "year", "indicator"],
     description="World Bank WGI, every shipped release, tidy: one row per release, country, year and indicator",
 )
 
-CPI_SOURCES = _table(
+CPI_SOURCES = _strict(
     {
-        "iso3": _iso3_col(),
-        "country": _col(str, description="country name as the file writes it"),
+        "iso3": SOURCE_ISO3,
+        "country": SOURCE_COUNTRY,
         "edition": _col(int, pa.Check.in_range(1995, 2100), description="CPI edition the file belongs to"),
         "year": _col(int, pa.Check.in_range(1995, 2100), description="year the score is for"),
         "score": _col(float, pa.Check.ge(0), description="CPI score on the row's scale (missing: no row)"),
@@ -317,8 +312,8 @@ CPI_SOURCES = _table(
             "Int64", pa.Check.ge(1), nullable=True, description="rank as printed, or computed (see rank_computed)"
         ),
         "rank_computed": _col(bool, description="rank computed as TI ranks: 1 + number of higher scores"),
-        "n_sources": _col("Float64", pa.Check.ge(0), nullable=True, description="number of sources (2024 file)"),
-        "stderr": _col("Float64", pa.Check.ge(0), nullable=True, description="standard error (2024 file)"),
+        "n_sources": _optional(pa.Check.ge(0), "number of sources (2024 file)"),
+        "stderr": _optional(pa.Check.ge(0), "standard error (2024 file)"),
         "source_file": SOURCE_FILE,
         "line": SOURCE_LINE,
     },
@@ -327,21 +322,19 @@ CPI_SOURCES = _table(
     description="Transparency International CPI, every shipped file, tidy: one row per file, country and year scored",
 )
 
-EGDI_SOURCES = _table(
+EGDI_SOURCES = _strict(
     {
-        "iso3": _iso3_col(),
+        "iso3": SOURCE_ISO3,
         "country": _col(str, description="country name as the file writes it (trailing spaces removed)"),
         "edition": _col(int, pa.Check.in_range(2001, 2100), description="UN E-Government Survey edition"),
         "rank": _col(
             "Int64", pa.Check.in_range(1, 250), nullable=True, description="EGDI rank (missing where not computed)"
         ),
-        "egdi": _col("Float64", pa.Check.in_range(0, 1), nullable=True, description="E-Government Development Index"),
-        "epart": _col("Float64", pa.Check.in_range(0, 1), nullable=True, description="E-Participation Index"),
-        "osi": _col("Float64", pa.Check.in_range(0, 1), nullable=True, description="Online Service Index"),
-        "hci": _col("Float64", pa.Check.in_range(0, 1), nullable=True, description="Human Capital Index"),
-        "tii": _col(
-            "Float64", pa.Check.in_range(0, 1), nullable=True, description="Telecommunication Infrastructure Index"
-        ),
+        "egdi": _optional(INDEX, "E-Government Development Index"),
+        "epart": _optional(INDEX, "E-Participation Index"),
+        "osi": _optional(INDEX, "Online Service Index"),
+        "hci": _optional(INDEX, "Human Capital Index"),
+        "tii": _optional(INDEX, "Telecommunication Infrastructure Index"),
         "source_file": SOURCE_FILE,
         "line": SOURCE_LINE,
     },
@@ -349,7 +342,7 @@ EGDI_SOURCES = _table(
     description="UN E-Government Survey, every shipped edition: one row per edition and country",
 )
 
-SOURCE_DROPS = _table(
+SOURCE_DROPS = _strict(
     {
         "file": SOURCE_FILE,
         "line": _col("Int64", pa.Check.ge(2), description="first line concerned"),
