@@ -29,10 +29,36 @@ class Notebook:
     country_sources: tuple[str, ...] = ()  # publisher tables that can stand in when the studies lack it
 
 
+SPEC = "workflow/notebooks.yaml"
+REQUIRED = ("notebook", "params", "outputs")
+OPTIONAL = ("title", "processed", "extra_inputs", "reads_outputs_of", "country_data", "country_sources")
+
+
 @cache
 def _spec(root: Path) -> dict:
-    with (root / "workflow" / "notebooks.yaml").open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    """The file, read once and checked: broken YAML, an entry without a required key or with an
+    unknown one is the one-line error naming the file, the line, the entry and the key."""
+    from oss_analysis.errors import DataError
+
+    text = (root / SPEC).read_text(encoding="utf-8")
+    try:
+        spec = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        row = mark.line + 1 if mark else None
+        raise DataError(SPEC, f"not valid YAML: {getattr(exc, 'problem', exc)}", row=row) from None
+    entries = spec.get("notebooks") if isinstance(spec, dict) else None
+    if not isinstance(entries, dict):
+        raise DataError(SPEC, "needs a 'notebooks:' mapping of notebook name -> entry")
+    lines = text.splitlines()
+    for name, item in entries.items():
+        row = next((i + 1 for i, line in enumerate(lines) if line.strip() == f"{name}:"), None)
+        keys = set(item) if isinstance(item, dict) else set()
+        known = ", ".join(REQUIRED + OPTIONAL)
+        for key in [*(k for k in REQUIRED if k not in keys), *(k for k in sorted(keys) if k not in known.split(", "))]:
+            rule = "is not a key an entry takes" if key in keys else "is required"
+            raise DataError(SPEC, f"notebook {name!r}: key '{key}' {rule} (keys: {known})", row=row)
+    return spec
 
 
 def notebooks() -> dict[str, Notebook]:
