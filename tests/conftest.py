@@ -175,5 +175,32 @@ def built_copy(built_tree, tmp_path, monkeypatch) -> Path:
     return copy
 
 
+@pytest.fixture
+def fresh_caches():
+    """The data packages and the country tables read afresh before and after the test (tests that
+    edit them in a project copy: ``pytestmark = pytest.mark.usefixtures("fresh_caches")``)."""
+    from oss_analysis import countries
+    from oss_analysis.extract import datapackage
+
+    datapackage.cache_clear()
+    countries.cache_clear()
+    yield
+    datapackage.cache_clear()
+    countries.cache_clear()
+
+
+def one_line(exc_info: pytest.ExceptionInfo[BaseException]) -> str:
+    """The error's message, which must be one line."""
+    message = str(exc_info.value)
+    assert "\n" not in message, message
+    return message
+
+
+def edit(project: Path, rel: str, transform) -> None:  # noqa: ANN001
+    """Rewrite a text file of a project copy through ``transform``."""
+    path = project / rel
+    path.write_text(transform(path.read_text(encoding="utf-8")), encoding="utf-8")
+
+
 if __name__ == "__main__":  # the controller's background build: python tests/conftest.py SHARED_DIR
     build_once(Path(sys.argv[1]))

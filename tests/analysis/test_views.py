@@ -19,7 +19,6 @@ def printed():
     return clean.build("wgi_2008"), clean.build("cpi_2009")
 
 
-
 def _pct(release: str, iso3: str, year: int, indicator: str) -> float:
     """An independent look-up in the shipped file's reader output."""
     wgi = publishers.read_shipped_file(release, publishers.Drops())
@@ -27,12 +26,10 @@ def _pct(release: str, iso3: str, year: int, indicator: str) -> float:
     return float(row["pct_rank"].iloc[0])
 
 
-
 def test_default_views_are_the_printed_tables(printed):
     wgi, cpi = printed
     assert views.wgi_view(wgi, 2008, ["GEO"], publisher=False) is wgi
     assert views.cpi_view(cpi, 2009, ["GEO"], publisher=False).drop(columns="scale").equals(cpi)
-
 
 
 def test_printed_values_stay_and_missing_countries_come_from_the_newest_release(printed):
@@ -48,7 +45,6 @@ def test_printed_values_stay_and_missing_countries_come_from_the_newest_release(
     assert views.source_note(wgi, "thesis Table 2") == ""
 
 
-
 def test_another_year_takes_every_value_from_the_files(printed):
     wgi, cpi = printed
     view = views.wgi_view(wgi, 2022, ["GEO"], publisher=True)
@@ -58,7 +54,6 @@ def test_another_year_takes_every_value_from_the_files(printed):
     assert set(cpi22["scale"]) == {100} and cpi22["source"].str.contains("CPI2024_GlobalResultsTrends.csv").all()
 
 
-
 def test_cpi_2009_for_an_unprinted_country_uses_ti_rank_rule(printed):
     _, cpi = printed
     view = views.cpi_view(cpi, 2009, ["GEO"], publisher=True).set_index("iso3")
@@ -66,7 +61,6 @@ def test_cpi_2009_for_an_unprinted_country_uses_ti_rank_rule(printed):
     assert view.loc["GEO", "score"] == full["GEO"]
     assert view.loc["GEO", "rank"] == 1 + int((full > full["GEO"]).sum())
     assert view.loc["KAZ", "source"] == "thesis Table 3"
-
 
 
 def test_a_year_outside_the_files_stops_with_the_range():
@@ -81,7 +75,6 @@ def test_a_year_outside_the_files_stops_with_the_range():
     assert country_runs.check_year("2008") is None and country_runs.check_year(None) is None
 
 
-
 def test_run_keys_and_parameters():
     assert country_runs.run_key("GEO", 2022) == "GEO_2022" and country_runs.split_key("GEO_2022") == ("GEO", 2022)
     values = country_runs.parameters("GEO_2022")
@@ -92,7 +85,6 @@ def test_run_keys_and_parameters():
         "wgi_year": 2022,
         "cpi_year": 2022,
     }
-
 
 
 def test_notebook_parameters_are_all_seen_by_papermill():

@@ -1,37 +1,14 @@
 """The country alias table: a broken one is blamed on itself, in one line."""
 
 
-
-
 import pytest
+from conftest import edit, one_line
 
 from oss_analysis import countries
 from oss_analysis.errors import DataError
-from oss_analysis.extract import datapackage
 from oss_analysis.transform import clean
 
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    datapackage.cache_clear()
-    countries.cache_clear()
-    yield
-    datapackage.cache_clear()
-    countries.cache_clear()
-
-
-
-def one_line(exc_info) -> str:
-    message = str(exc_info.value)
-    assert "\n" not in message, message
-    return message
-
-
-
-def edit(project, rel, transform):
-    path = project / rel
-    path.write_text(transform(path.read_text(encoding="utf-8")), encoding="utf-8")
-
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 def test_broken_aliases_file_is_blamed_on_itself(project):
@@ -41,13 +18,11 @@ def test_broken_aliases_file_is_blamed_on_itself(project):
     assert one_line(info) == "config/country_aliases.csv, line 1, column 'name': required column is missing"
 
 
-
 def test_bad_code_in_aliases_file(project):
     edit(project, "config/country_aliases.csv", lambda t: t + "Narnia,NRN\n")
     n = len((project / "config/country_aliases.csv").read_text().splitlines())
     with pytest.raises(DataError, match=rf"config/country_aliases.csv, line {n}, column 'iso3': must be an ISO 3166"):
         clean.build("cpi_2009")
-
 
 
 def test_aliases_name_mapped_twice(project):

@@ -6,18 +6,9 @@ import stat
 
 import pytest
 
-from oss_analysis import countries, files
-from oss_analysis.extract import datapackage
+from oss_analysis import files
 
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    datapackage.cache_clear()
-    countries.cache_clear()
-    yield
-    datapackage.cache_clear()
-    countries.cache_clear()
-
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 @pytest.mark.parametrize("mask", [0o022, 0o027])
@@ -25,7 +16,6 @@ def test_atomic_write_uses_the_umask(tmp_path, monkeypatch, mask):
     monkeypatch.setattr(files, "_umask", lambda: mask)
     target = files.atomic_write(tmp_path / "a.csv", lambda tmp: open(tmp, "w").write("x\n"))
     assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~mask
-
 
 
 def test_umask_is_read_from_the_process():

@@ -9,7 +9,6 @@ from oss_analysis.pipeline import runner
 AVAILABLE = {"KAZ": "Kazakhstan", "KGZ": "Kyrgyzstan", "RUS": "Russia"}
 
 
-
 def test_unknown_code_lists_choices():
     with pytest.raises(
         ParameterError,
@@ -18,11 +17,9 @@ def test_unknown_code_lists_choices():
         parameters.check_country("XYZ", AVAILABLE)
 
 
-
 def test_country_not_in_data():
     with pytest.raises(ParameterError, match=r"FRA \(France\) is not in these data; choose one of"):
         parameters.check_country("fra", AVAILABLE)
-
 
 
 def test_wrong_type():
@@ -30,10 +27,8 @@ def test_wrong_type():
         parameters.check_country(5, AVAILABLE)
 
 
-
 def test_lower_case_code_is_accepted():
     assert parameters.check_country("kgz", AVAILABLE) == "KGZ"
-
 
 
 def test_unknown_parameter_name(tmp_path):
@@ -45,7 +40,6 @@ def test_unknown_parameter_name(tmp_path):
         runner.load_params("governance", f, [])
 
 
-
 def test_parameter_of_wrong_type(tmp_path):
     f = tmp_path / "p.yaml"
     f.write_text("similar_within: five\n")
@@ -55,7 +49,6 @@ def test_parameter_of_wrong_type(tmp_path):
         runner.load_params("governance", f, [])
 
 
-
 def test_year_range_checks():
     with pytest.raises(ParameterError, match=r"start is after end; data cover 2019-2021"):
         parameters.check_year_range(2021, 2019, [2019, 2020, 2021])
@@ -63,7 +56,6 @@ def test_year_range_checks():
         parameters.check_year_range(2000, 2005, [2019, 2020, 2021])
     with pytest.raises(ParameterError, match=r"expected a year as a whole number"):
         parameters.check_year_range("2019", 2021, [2019])
-
 
 
 def test_groups_file_with_country_not_in_data(project):
@@ -78,13 +70,11 @@ def test_groups_file_with_country_not_in_data(project):
         )
 
 
-
 def test_groups_file_with_empty_group(project):
     path = project / "config/groups/post_soviet.csv"
     path.write_text("iso3,group,why\nKAZ,,\n")
     with pytest.raises(DataError, match=r"line 2, column 'group': group name is empty"):
         parameters.load_groups("config/groups/post_soviet.csv", AVAILABLE)
-
 
 
 @pytest.mark.parametrize(
@@ -103,7 +93,6 @@ def test_pydantic_errors_become_one_line(key, value, message):
     with pytest.raises(ParameterError) as info:
         parameters.check_value(key, value)
     assert str(info.value).startswith(message) and "\n" not in str(info.value)
-
 
 
 def test_values_are_returned_unchanged():

@@ -18,17 +18,14 @@ from oss_analysis.pipeline import country_runs, runner
 DEFAULT = sorted(o for nb in notebook_specs.notebooks().values() for o in nb.outputs)
 
 
-
 def digest(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
 
 
 # One country build serves the tests below (one module, so one xdist worker): a student adds
 # Armenia from the publishers' files, then builds Kyrgyzstan (in every table) and Armenia (an
 # addition) in one run, in parallel; Moldova for 2022 is built into the same tree afterwards.
 COUNTRIES = ("KGZ", "Kyrgyzstan"), ("ARM", "Armenia")
-
 
 
 @pytest.fixture(scope="module")
@@ -46,11 +43,9 @@ def countries_built(built_tree, tmp_path_factory):
     return project, before, log.stdout + log.stderr
 
 
-
 def _rows(path):
     with path.open(encoding="utf-8-sig", newline="") as fh:
         return list(csv.DictReader(fh))
-
 
 
 def test_unknown_country_stops_the_build_with_the_list(tmp_path):
@@ -61,7 +56,6 @@ def test_unknown_country_stops_the_build_with_the_list(tmp_path):
         "error: COUNTRY=ZZZ: not an ISO 3166 alpha-3 code; countries with data: EST (Estonia)"
         in proc.stderr + proc.stdout
     )
-
 
 
 def test_two_countries_build_in_parallel_into_their_own_folders(countries_built):
@@ -84,7 +78,6 @@ def test_two_countries_build_in_parallel_into_their_own_folders(countries_built)
     assert "Nothing to be done" in again.stdout + again.stderr
 
 
-
 def test_a_student_adds_a_country_from_the_public_files_and_builds_it(countries_built):
     project = countries_built[0]
     folder = project / "figures" / "ARM"
@@ -105,7 +98,6 @@ def test_a_student_adds_a_country_from_the_public_files_and_builds_it(countries_
     assert "ARM,Armenia,2009,120,2.7,Transparency International CPI file CPI2009.csv," in table3
 
 
-
 def test_series_for_another_country_goes_into_its_own_folder(countries_built):
     project = countries_built[0]
     outputs = notebook_specs.notebooks()["series"].outputs
@@ -119,7 +111,6 @@ def test_series_for_another_country_goes_into_its_own_folder(countries_built):
     assert (project / "figures" / "wgi_since_thesis.png").read_bytes() == (
         ROOT / "figures" / "wgi_since_thesis.png"
     ).read_bytes()
-
 
 
 def test_a_publisher_only_country_for_another_year(countries_built):

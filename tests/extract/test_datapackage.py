@@ -4,38 +4,16 @@ resource declared twice: each one line naming file and line."""
 import json
 
 import pytest
+from conftest import edit, one_line
 
-from oss_analysis import countries
 from oss_analysis.errors import DataError
 from oss_analysis.extract import datapackage, transcriptions
 
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    datapackage.cache_clear()
-    countries.cache_clear()
-    yield
-    datapackage.cache_clear()
-    countries.cache_clear()
-
-
-
-def one_line(exc_info) -> str:
-    message = str(exc_info.value)
-    assert "\n" not in message, message
-    return message
-
-
-
-def edit(project, rel, transform):
-    path = project / rel
-    path.write_text(transform(path.read_text(encoding="utf-8")), encoding="utf-8")
-
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 def _descriptor(project):
     return project / "data/raw/datapackage.json"
-
 
 
 def test_deleted_raw_file_is_an_error(project):
@@ -48,7 +26,6 @@ def test_deleted_raw_file_is_an_error(project):
     )
     with pytest.raises(DataError, match="file is missing"):
         datapackage.update()
-
 
 
 def test_missing_hash_is_an_error(project):
@@ -64,12 +41,10 @@ def test_missing_hash_is_an_error(project):
     assert "must carry its checksum" in message
 
 
-
 def test_malformed_hash_is_an_error(project):
     edit(project, "data/raw/datapackage.json", lambda t: t.replace('"hash": "sha256:', '"hash": "md5:', 1))
     with pytest.raises(DataError, match=r"must carry its checksum .* \(got 'md5:"):
         datapackage.read()
-
 
 
 def test_resource_declared_twice(project):

@@ -4,34 +4,13 @@ row, column and rule."""
 import json
 
 import pytest
+from conftest import edit, one_line
 
-from oss_analysis import countries
 from oss_analysis.errors import DataError
 from oss_analysis.extract import datapackage, transcriptions
 from oss_analysis.transform import clean
 
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    datapackage.cache_clear()
-    countries.cache_clear()
-    yield
-    datapackage.cache_clear()
-    countries.cache_clear()
-
-
-
-def one_line(exc_info) -> str:
-    message = str(exc_info.value)
-    assert "\n" not in message, message
-    return message
-
-
-
-def edit(project, rel, transform):
-    path = project / rel
-    path.write_text(transform(path.read_text(encoding="utf-8")), encoding="utf-8")
-
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 def edit_and_refresh(project, rel, transform):
@@ -39,9 +18,7 @@ def edit_and_refresh(project, rel, transform):
     datapackage.update()
 
 
-
 CPI = "data/raw/thesis_table_03_cpi.csv"
-
 
 
 @pytest.mark.parametrize("bad", ["2007-13", "2007-00"])
@@ -56,13 +33,11 @@ def test_month_13_is_refused(project, bad):
     assert f"must be a real date (year, or year-month with month 01-12) (got '{bad}')" in message
 
 
-
 def test_month_13_in_a_fact_date(project):
     edit_and_refresh(project, "data/raw/facts.csv", lambda t: t.replace(",2005-11,", ",2005-13,", 1))
     rule = r"data/raw/facts.csv, line \d+, column 'date_(start|end)': must be a real date"
     with pytest.raises(DataError, match=rule):
         transcriptions.load_raw("facts")
-
 
 
 def test_duplicated_header_column(project):
@@ -72,7 +47,6 @@ def test_duplicated_header_column(project):
     assert one_line(info) == (
         f"{CPI}, line 1, column 'country': column name appears twice in the header (fields 2 and 3)"
     )
-
 
 
 def test_two_duplicated_keys_report_the_first_repeat_and_its_first_line(project):
@@ -89,7 +63,6 @@ def test_two_duplicated_keys_report_the_first_repeat_and_its_first_line(project)
     assert one_line(info).startswith(f"{CPI}, line 7, column 'country': duplicate key (first seen on line 3)")
 
 
-
 def test_duplicate_in_a_large_file_reports_the_first_repeat():
     import pandas as pd
     import pandera.pandas as pa
@@ -102,7 +75,6 @@ def test_duplicate_in_a_large_file_reports_the_first_repeat():
     with pytest.raises(DataError) as info:
         transcriptions.validate(frame, schema, "big.csv")
     assert one_line(info) == "big.csv, line 150002, column 'k': duplicate key (first seen on line 19) (got 'r17')"
-
 
 
 def test_fact_range_error_names_raw_file_line_and_value(project):
@@ -122,7 +94,6 @@ def test_fact_range_error_names_raw_file_line_and_value(project):
     )
 
 
-
 def test_duplicate_in_additions_names_the_additions_file(project):
     add = "data/raw/additions/cpi_2009_additions.csv"
     header = (project / add).read_text().splitlines()[0]
@@ -134,7 +105,6 @@ def test_duplicate_in_additions_names_the_additions_file(project):
     message = one_line(info)
     assert message.startswith(f"{add}, line 3")
     assert "(built)" not in message
-
 
 
 @pytest.mark.parametrize(
@@ -160,7 +130,6 @@ def _edit(project, rel, transform):
     path.write_bytes(transform(path.read_bytes()))
 
 
-
 def _refresh_hash(project):
     from oss_analysis.extract.datapackage import update as update_datapackage
 
@@ -168,13 +137,11 @@ def _refresh_hash(project):
     datapackage.cache_clear()
 
 
-
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     datapackage.cache_clear()
     yield
     datapackage.cache_clear()
-
 
 
 CASES = {
@@ -217,7 +184,6 @@ CASES = {
 }
 
 
-
 @pytest.mark.parametrize("case", CASES)
 def test_broken_raw_file_gives_one_clear_line(project, case):
     transform, expected = CASES[case]
@@ -231,12 +197,10 @@ def test_broken_raw_file_gives_one_clear_line(project, case):
     assert expected in message, message
 
 
-
 def test_missing_file(project):
     (project / CPI).unlink()
     with pytest.raises(DataError, match=r"thesis_table_03_cpi.csv: file is missing"):
         transcriptions.load_raw("thesis_table_03_cpi")
-
 
 
 def test_checksum_mismatch(project):
@@ -245,13 +209,11 @@ def test_checksum_mismatch(project):
         transcriptions.load_raw("thesis_table_03_cpi")
 
 
-
 def test_missing_value_in_required_column(project):
     _edit(project, CPI, lambda b: b.replace(b"Kazakhstan,2.7", b"Kazakhstan,"))
     _refresh_hash(project)
     with pytest.raises(DataError, match=r"line 6, column 'cpi_score': value is required"):
         transcriptions.load_raw("thesis_table_03_cpi")
-
 
 
 def test_datapackage_names_every_resource(project):

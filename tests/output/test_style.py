@@ -1,11 +1,6 @@
 """The compendium's style sheet leaves matplotlib as seaborn's set_theme does."""
 
 
-
-
-
-
-
 from oss_analysis.output import style
 
 
@@ -16,7 +11,6 @@ def _comparable(params):
     out = dict(params)
     out["axes.prop_cycle"] = [mpl.colors.to_hex(c["color"]) for c in out["axes.prop_cycle"]]
     return out
-
 
 
 def test_style_sheet_gives_what_seaborns_set_theme_gives():

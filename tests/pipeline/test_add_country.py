@@ -37,13 +37,11 @@ def test_import_refuses_incomplete_or_thesis_countries(project, tmp_path):  # no
 FIXTURES = ROOT / "tests" / "fixtures" / "sources"
 
 
-
 def _pct(release: str, iso3: str, year: int, indicator: str) -> float:
     """An independent look-up in the shipped file's reader output."""
     wgi = publishers.read_shipped_file(release, publishers.Drops())
     row = wgi[(wgi["iso3"] == iso3) & (wgi["year"] == year) & (wgi["indicator"] == indicator)]
     return float(row["pct_rank"].iloc[0])
-
 
 
 def _write_addition(project, name, line):
@@ -58,7 +56,6 @@ def _write_addition(project, name, line):
     datapackage.cache_clear()
 
 
-
 def test_lower_case_code_cannot_add_a_printed_country_again(project):
     _write_addition(project, "cpi_2009_additions.csv", "kaz,Kazakhstan,120,2.7,2009,typed by hand")
     with pytest.raises(
@@ -68,7 +65,6 @@ def test_lower_case_code_cannot_add_a_printed_country_again(project):
         r"\(got 'kaz'\)",
     ):
         clean.build("cpi_2009")
-
 
 
 def test_wgi_addition_name_and_code_must_agree(project):
@@ -81,7 +77,6 @@ def test_wgi_addition_name_and_code_must_agree(project):
         clean.build("wgi_2008")
 
 
-
 def test_import_refuses_a_name_that_disagrees_with_its_code(project, tmp_path):  # noqa: ARG001 (sets the root)
     from oss_analysis.pipeline import add_country
 
@@ -90,7 +85,6 @@ def test_import_refuses_a_name_that_disagrees_with_its_code(project, tmp_path): 
     bad.write_bytes(sample.replace(b",GEO,Georgia,", b",ARM,Georgia,", 1))
     with pytest.raises(DataError, match=r"line 2, column 'code': name and code disagree: 'Georgia' is GEO"):
         add_country.add("wgi", bad, ["arm"])
-
 
 
 @pytest.mark.parametrize(
@@ -118,7 +112,6 @@ def test_a_legacy_layout_is_refused_in_one_line(project, tmp_path, capsys, heade
     assert not (project / "data" / "sources" / "cpi" / "legacy.csv").exists()
 
 
-
 def test_every_shipped_file_imports_for_georgia(project, capsys):
     """`oss-build add-country-data` (its command line, in this process: fifteen Python start-ups
     would cost more than the imports) reads every shipped file's real layout."""
@@ -138,7 +131,6 @@ def test_every_shipped_file_imports_for_georgia(project, capsys):
     assert cpi.loc[0, "cpi_score"] == full["GEO"] and cpi.loc[0, "country_rank"] == 1 + int((full > full["GEO"]).sum())
 
 
-
 def test_a_new_release_file_is_shipped_byte_for_byte(project, tmp_path):
     from oss_analysis.pipeline import add_country
 
@@ -155,13 +147,11 @@ def test_a_new_release_file_is_shipped_byte_for_byte(project, tmp_path):
     assert 2026 in set(publishers.table("egdi")["edition"])
 
 
-
 def test_a_file_of_another_publisher_is_refused(project):
     from oss_analysis.pipeline import add_country
 
     with pytest.raises(DataError, match=r"CPI2009.csv: is a cpi file \(layout cpi_2009\), not wgi"):
         add_country.add("wgi", FIXTURES / "CPI2009.csv", ["GEO"])
-
 
 
 def test_import_normalises_codes_and_refuses_a_printed_country(project):  # noqa: ARG001 (fixture sets the root)

@@ -5,27 +5,13 @@ traceback."""
 import os
 
 import pytest
+from conftest import edit
 
-from oss_analysis import countries
 from oss_analysis.errors import DataError
-from oss_analysis.extract import datapackage, transcriptions
+from oss_analysis.extract import transcriptions
 from oss_analysis.pipeline import cli
 
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    datapackage.cache_clear()
-    countries.cache_clear()
-    yield
-    datapackage.cache_clear()
-    countries.cache_clear()
-
-
-
-def edit(project, rel, transform):
-    path = project / rel
-    path.write_text(transform(path.read_text(encoding="utf-8")), encoding="utf-8")
-
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 def test_invalid_yaml_in_parameters_file_is_one_line(project, capsys):
@@ -37,14 +23,12 @@ def test_invalid_yaml_in_parameters_file_is_one_line(project, capsys):
     assert "is not valid YAML (column " in err[0]
 
 
-
 def test_invalid_json_descriptor_names_the_file(project, capsys):
     edit(project, "data/raw/datapackage.json", lambda t: t.replace('"resources": [', '"resources": [,', 1))
     with pytest.raises(DataError, match=r"^data/raw/datapackage.json, line \d+: is not valid JSON: .* \(column \d+\)"):
         transcriptions.load_raw("facts")
     assert cli.main(["datapackage"]) == 1
     assert capsys.readouterr().err.startswith("error: data/raw/datapackage.json, line ")
-
 
 
 def test_read_only_figures_folder_is_one_line(project, monkeypatch, capsys):
@@ -69,7 +53,6 @@ def test_read_only_figures_folder_is_one_line(project, monkeypatch, capsys):
     assert {p.name: p.read_bytes() for p in (project / "figures").iterdir() if p.is_file()} == before
 
 
-
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
 def test_read_only_figures_folder_for_real(project, capsys):
     stage = project / "build" / "stage" / "satisfaction"
@@ -84,7 +67,6 @@ def test_read_only_figures_folder_for_real(project, capsys):
     finally:
         (project / "figures").chmod(0o755)
     assert capsys.readouterr().err.startswith("error: figures/: cannot write there (permission denied)")
-
 
 
 @pytest.mark.parametrize("argv", [["run", "governnace"], ["publish", "governnace"]])

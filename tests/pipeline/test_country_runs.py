@@ -13,7 +13,6 @@ def test_plan_for_a_country_in_every_table():
     assert country_runs.plan("KGZ") == {n: None for n in country_runs.country_notebooks()}
 
 
-
 def test_plan_for_a_country_missing_from_some_tables():
     # Aruba: in the WGI files, in no CPI or UN e-government file, in no table of the studies
     plan = country_runs.plan("abw")
@@ -24,11 +23,9 @@ def test_plan_for_a_country_missing_from_some_tables():
     assert plan["egovernment"] == "no data for ABW in data/processed/egov_ranks.csv, data/processed/egdi_sources.csv"
 
 
-
 def test_every_post_soviet_state_can_be_built_from_the_publishers_files():
     for code in "ARM AZE BLR EST GEO KAZ KGZ LTU LVA MDA RUS TJK TKM UKR UZB".split():
         assert country_runs.plan(code) == {n: None for n in country_runs.country_notebooks()}, code
-
 
 
 def test_country_in_no_table_gets_one_clear_error():
@@ -48,7 +45,6 @@ def test_codes_are_normalised_once_and_names_get_a_suggestion():
         country_runs.normalise(["Kazakhstan"])
     with pytest.raises(ParameterError, match=r"^COUNTRY=XXX: not an ISO 3166 alpha-3 code; countries with data"):
         country_runs.normalise(["KGZ", "XXX"])
-
 
 
 def test_a_year_the_cpi_files_lack_builds_the_rest_and_says_why():

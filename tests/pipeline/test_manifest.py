@@ -3,25 +3,9 @@
 import json
 
 import pytest
+from conftest import edit
 
-from oss_analysis import countries
-from oss_analysis.extract import datapackage
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    datapackage.cache_clear()
-    countries.cache_clear()
-    yield
-    datapackage.cache_clear()
-    countries.cache_clear()
-
-
-
-def edit(project, rel, transform):
-    path = project / rel
-    path.write_text(transform(path.read_text(encoding="utf-8")), encoding="utf-8")
-
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 def test_check_manifest_notices_a_hand_edited_table(project):
@@ -31,7 +15,6 @@ def test_check_manifest_notices_a_hand_edited_table(project):
     edit(project, "data/processed/eiu_2008.csv", lambda t: t.replace("3.89", "4.89", 1))
     problems = manifest.unfaithful_tables({"outputs": {"figures/thesis_table_04.csv": rec}})
     assert len(problems) == 1 and problems[0].startswith("data/processed/eiu_2008.csv, line ")
-
 
 
 def test_check_manifest_takes_staleness_from_snakemake(project, monkeypatch):

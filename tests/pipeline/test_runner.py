@@ -2,37 +2,14 @@
 the scratch folder, a kernel that cannot start says why."""
 
 
-
-
 import pytest
+from conftest import edit, one_line
 
-from oss_analysis import countries, parameters, paths
+from oss_analysis import parameters, paths
 from oss_analysis.errors import DataError, ParameterError
-from oss_analysis.extract import datapackage
 from oss_analysis.pipeline import runner
 
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    datapackage.cache_clear()
-    countries.cache_clear()
-    yield
-    datapackage.cache_clear()
-    countries.cache_clear()
-
-
-
-def one_line(exc_info) -> str:
-    message = str(exc_info.value)
-    assert "\n" not in message, message
-    return message
-
-
-
-def edit(project, rel, transform):
-    path = project / rel
-    path.write_text(transform(path.read_text(encoding="utf-8")), encoding="utf-8")
-
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 def test_default_output_folder_is_scratch_not_figures(project, monkeypatch):
@@ -40,7 +17,6 @@ def test_default_output_folder_is_scratch_not_figures(project, monkeypatch):
     out = paths.output_dir(None)
     assert out == project / "build" / "scratch"
     assert not out.is_relative_to(project / "figures")
-
 
 
 def test_wrong_type_stops_before_any_output(project, tmp_path, capsys):
@@ -55,7 +31,6 @@ def test_wrong_type_stops_before_any_output(project, tmp_path, capsys):
     assert not out.exists() and not (tmp_path / "x.ipynb").exists()
 
 
-
 def test_notebook_side_check_refuses_wrong_type_and_range():
     with pytest.raises(ParameterError, match=r"parameter 'similar_within' expects float or int .*got 'five'"):
         parameters.validate(similar_within="five")
@@ -63,7 +38,6 @@ def test_notebook_side_check_refuses_wrong_type_and_range():
         parameters.validate(fit_trend="yes")
     with pytest.raises(ParameterError, match=r"parameter 'start_year' expects int"):
         parameters.validate(start_year=True)
-
 
 
 @pytest.mark.parametrize(
@@ -79,7 +53,6 @@ def test_tolerance_out_of_range_is_refused(override, rule):
     with pytest.raises(ParameterError) as info:
         runner.load_params("governance", None, [override])
     assert one_line(info).startswith(f"-p {override}: parameter 'similar_within' must be {rule}")
-
 
 
 @pytest.mark.parametrize(
@@ -98,7 +71,6 @@ def test_other_numeric_parameters_out_of_range(notebook, override):
     assert one_line(info).startswith(f"-p {override}: parameter '{override.split('=')[0]}' must be")
 
 
-
 def test_every_notebook_parameter_has_a_documented_range():
     import papermill as pm
 
@@ -113,13 +85,11 @@ def test_every_notebook_parameter_has_a_documented_range():
         runner.load_params(name, None, [])
 
 
-
 def test_parameter_file_error_names_file_and_line(project, tmp_path):
     f = tmp_path / "p.yaml"
     f.write_text("focus_country: KAZ\n\nsimilar_within: -5\n")
     with pytest.raises(ParameterError, match=rf"^{f}, line 3: parameter 'similar_within' must be"):
         runner.load_params("governance", f, [])
-
 
 
 def test_country_file_error_names_the_country_file(project):
@@ -130,17 +100,14 @@ def test_country_file_error_names_the_country_file(project):
     assert one_line(info).startswith(f"config/countries/KGZ.yaml, line {len(lines)}: parameter 'similar_within'")
 
 
-
 def test_unknown_override_is_named_as_typed():
     with pytest.raises(ParameterError, match=r"^-p focus_cuntry=KGZ: unknown parameter 'focus_cuntry'"):
         runner.load_params("governance", None, ["focus_cuntry=KGZ"])
 
 
-
 def test_override_without_equals_sign():
     with pytest.raises(ParameterError, match=r"^-p similar_within: expected key=value"):
         runner.load_params("governance", None, ["similar_within"])
-
 
 
 def test_parameters_file_that_is_not_a_mapping(project):
@@ -149,11 +116,9 @@ def test_parameters_file_that_is_not_a_mapping(project):
         runner.load_params("governance", None, [])
 
 
-
 def test_invalid_yaml_in_override():
     with pytest.raises(ParameterError, match=r"^-p similar_within=\[5: value is not valid YAML"):
         runner.load_params("governance", None, ["similar_within=[5"])
-
 
 
 def test_kernel_without_loopback_fails_at_once(monkeypatch, tmp_path, capsys):
@@ -176,7 +141,6 @@ def test_kernel_without_loopback_fails_at_once(monkeypatch, tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
-
 def test_parameter_set_twice_in_a_file_is_refused(project):
     edit(project, "config/params/governance.yaml", lambda t: t + "similar_within: 50.0\n")
     n = len((project / "config/params/governance.yaml").read_text().splitlines())
@@ -187,11 +151,9 @@ def test_parameter_set_twice_in_a_file_is_refused(project):
     )
 
 
-
 def test_explicit_parameter_file_that_does_not_exist(tmp_path):
     with pytest.raises(DataError, match=r"nope.yaml: file is missing"):
         runner.load_params("governance", tmp_path / "nope.yaml", [])
-
 
 
 def test_parameters_file_not_utf8(project):

@@ -1,9 +1,6 @@
 """Binder installs exactly the build lock."""
 
 
-
-
-
 from conftest import ROOT
 
 

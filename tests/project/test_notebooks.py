@@ -11,7 +11,6 @@ from oss_analysis import notebook_specs
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
-
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_is_output_free_with_parameters_cell(path):
     nb = json.loads(path.read_text(encoding="utf-8"))
@@ -20,7 +19,6 @@ def test_notebook_is_output_free_with_parameters_cell(path):
     assert "parameters" in code[0]["metadata"].get("tags", []), "first code cell is not tagged 'parameters'"
     assert "output_dir = None" in "".join(code[0]["source"])
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
-
 
 
 def test_registry_lists_exactly_the_notebooks():

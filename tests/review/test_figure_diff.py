@@ -14,7 +14,6 @@ def _chart(folder, y):
     style.save_figure(fig, "demo", folder, data=pd.DataFrame({"k": ["a", "b"], "v": y}), sources=["cpi_2009"])
 
 
-
 def test_figure_diff_shows_committed_rebuilt_and_difference(tmp_path):
     a, b = tmp_path / "committed", tmp_path / "rebuilt"
     a.mkdir(), b.mkdir()
@@ -31,7 +30,6 @@ def test_figure_diff_shows_committed_rebuilt_and_difference(tmp_path):
     assert '<a href="img/demo.rebuilt.png"' in page  # each image links to its full size
     assert figure_diff.write_report(a, a, files, tmp_path / "same") == []
     assert "byte-identical" in (tmp_path / "same" / "index.html").read_text()
-
 
 
 def test_diff_names_rows_by_a_key_a_reader_can_find():

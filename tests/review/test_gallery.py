@@ -1,9 +1,6 @@
 """The gallery holds every chart and every catalogued item."""
 
 
-
-
-
 from conftest import ROOT
 
 from oss_analysis import notebook_specs
@@ -12,7 +9,6 @@ from oss_analysis.review import gallery
 CHARTS = [
     o.removesuffix(".png") for nb in notebook_specs.notebooks().values() for o in nb.outputs if o.endswith(".png")
 ]
-
 
 
 def test_gallery_has_every_chart_and_every_catalogued_item():

@@ -1,38 +1,14 @@
 """Processed tables: built from raw, validated, and refused when edited by hand or missing."""
 
 
-
-
 import pytest
+from conftest import edit, one_line
 
-from oss_analysis import countries
 from oss_analysis.errors import DataError
-from oss_analysis.extract import datapackage
 from oss_analysis.pipeline import cli
 from oss_analysis.transform import clean
 
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    datapackage.cache_clear()
-    countries.cache_clear()
-    yield
-    datapackage.cache_clear()
-    countries.cache_clear()
-
-
-
-def one_line(exc_info) -> str:
-    message = str(exc_info.value)
-    assert "\n" not in message, message
-    return message
-
-
-
-def edit(project, rel, transform):
-    path = project / rel
-    path.write_text(transform(path.read_text(encoding="utf-8")), encoding="utf-8")
-
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 def test_hand_edited_processed_table_is_refused(project):
@@ -47,12 +23,10 @@ def test_hand_edited_processed_table_is_refused(project):
     assert "9.9" in (project / "data/processed/cpi_2009.csv").read_text().splitlines()[line - 1]
 
 
-
 def test_processed_table_appended_row_is_refused(project):
     edit(project, "data/processed/facts.csv", lambda t: t + t.splitlines()[-1] + "\n")
     with pytest.raises(DataError, match=r"data/processed/facts.csv, line \d+: is not what data/raw gives"):
         clean.load("facts")
-
 
 
 def test_missing_processed_table_is_named(project):
@@ -61,11 +35,9 @@ def test_missing_processed_table_is_named(project):
         clean.load("eiu_2008")
 
 
-
 def test_unknown_processed_table(capsys):
     assert cli.main(["prepare", "cpi_2010", "--out-dir", "/nonexistent"]) == 1
     assert capsys.readouterr().err.startswith("error: no processed table named 'cpi_2010'; known: barriers_2007")
-
 
 
 def test_processed_schema_errors_name_the_raw_files(project, monkeypatch):

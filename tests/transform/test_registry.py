@@ -33,7 +33,6 @@ def test_processed_registry_matches_the_cleaning_code():
     assert "processed" not in notebook_specs._spec(ROOT)  # no second declaration in notebooks.yaml
 
 
-
 def test_publishers_tables_read_every_file_of_their_kind(project, monkeypatch):
     """A publisher's release added under data/sources/<kind>/ is an input of its tables at once."""
     import pandas as pd
