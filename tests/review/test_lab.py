@@ -59,13 +59,15 @@ def test_the_lab_offers_the_kernel_the_notebooks_store():
 
 @pytest.mark.parametrize("bad", ["--port=1; touch x", "--ip=$(HOME)", "--port=1\ntouch x", "--x\ttouch", "'--a'"])
 def test_lab_args_are_checked_before_any_shell_runs(tmp_path, bad):
-    proc = subprocess.run(["make", "--no-print-directory", "-n", "lab", f"LAB_ARGS={bad}"], cwd=ROOT, capture_output=True, text=True)
+    cmd = ["make", "--no-print-directory", "-n", "lab", f"LAB_ARGS={bad}"]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode != 0 and "LAB_ARGS" in proc.stderr and not proc.stdout, proc.stdout + proc.stderr
 
 
 def test_lab_args_and_root_reach_jupyter():
     args = "--ip=127.0.0.1 --port=8890 --no-browser --ServerApp.base_url=/x/"
-    proc = subprocess.run(["make", "--no-print-directory", "-n", "lab", f"LAB_ARGS={args}"], cwd=ROOT, capture_output=True, text=True)
+    cmd = ["make", "--no-print-directory", "-n", "lab", f"LAB_ARGS={args}"]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     line = [x for x in proc.stdout.splitlines() if "jupyter lab" in x][-1]
     assert line.endswith(args) and ("--allow-root" in line) == (os.getuid() == 0)
