@@ -34,10 +34,20 @@ def test_lower_case_code_is_accepted():
 def test_unknown_parameter_name(tmp_path):
     f = tmp_path / "p.yaml"
     f.write_text("focus_cuntry: KAZ\n")
-    with pytest.raises(
-        ParameterError, match=r"unknown parameter 'focus_cuntry' for notebook governance; known: .*focus_country"
-    ):
+    nearest = r"unknown parameter 'focus_cuntry' \(did you mean 'focus_country'\?\); known: "
+    with pytest.raises(ParameterError, match=nearest + r".*focus_country.*\(notebook governance\)$"):
         runner.load_params("governance", f, [])
+
+
+def test_a_typo_in_a_country_file_is_refused_with_the_nearest_key(project):
+    """A country's file serves several notebooks, each taking the keys it declares; a key no
+    notebook takes (a typo) used to be dropped silently and the default used."""
+    f = project / "config" / "countries" / "KGZ.yaml"
+    f.write_text(f.read_text() + "simlar_within: 20\n")
+    line = len(f.read_text().splitlines())
+    with pytest.raises(ParameterError, match=rf"^config/countries/KGZ.yaml, line {line}: unknown parameter "
+                                             r"'simlar_within' \(did you mean 'similar_within'\?\)"):
+        runner.load_params("governance", None, [], country="KGZ")
 
 
 def test_parameter_of_wrong_type(tmp_path):

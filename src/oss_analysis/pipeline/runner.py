@@ -10,11 +10,12 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, Any
 
 from oss_analysis import paths
+from oss_analysis.errors import ParameterError
 
 
 def _fail(message: str) -> int:
@@ -32,7 +33,22 @@ def _file_values(
         return {}
     values, lines = read_yaml(Path(path))
     shown = paths.shown(path)
+    if only_declared:  # a country's file serves several notebooks, but a key none of them takes is a typo
+        from oss_analysis.parameters import SPECS
+
+        for key in values:
+            if key not in SPECS:
+                raise ParameterError(f"{shown}, line {lines.get(key, 1)}: {_unknown(key, SPECS)}")
     return {k: (v, f"{shown}, line {lines.get(k, 1)}") for k, v in values.items() if not only_declared or k in declared}
+
+
+def _unknown(key: str, known: Iterable[str]) -> str:
+    """'unknown parameter ...', with the nearest known name when there is one (a typo)."""
+    import difflib
+
+    near = difflib.get_close_matches(key, list(known), n=1)
+    hint = f" (did you mean {near[0]!r}?)" if near else ""
+    return f"unknown parameter {key!r}{hint}; known: {', '.join(sorted(known))}"
 
 
 def _override_values(overrides: list[str]) -> dict[str, tuple[Any, str]]:
@@ -77,8 +93,7 @@ def load_params(name: str, param_file: Path | None, overrides: list[str], countr
     values.update(_override_values(overrides))
     for key, (value, where) in values.items():
         if key not in declared:
-            known = ", ".join(sorted(declared))
-            raise ParameterError(f"{where}: unknown parameter {key!r} for notebook {name}; known: {known}")
+            raise ParameterError(f"{where}: {_unknown(key, declared)} (notebook {name})")
         kind = _declared_type(declared[key])
         if kind and value is not None and not fits(kind, value):
             expects = f"of notebook {name} expects {kind.__name__}, got {value!r}"
