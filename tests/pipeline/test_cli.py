@@ -75,3 +75,13 @@ def test_unknown_notebook_name_is_one_line(argv, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: no notebook named 'governnace'; known: corruption, egovernment")
 
+
+
+def test_ctrl_c_ends_in_one_line_and_status_130(monkeypatch, capsys):
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setitem(cli.HANDLERS, "datapackage", interrupted)
+    assert cli.main(["datapackage"]) == 130
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith("interrupted: ")

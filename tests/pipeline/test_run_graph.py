@@ -61,3 +61,12 @@ def test_failed_jobs_logs_shown_with_the_one_line_error_last(tmp_path, monkeypat
         "full log: build/logs/snakemake.log",
         "error: data/raw/x.csv, line 6, column 'a': must be <= 10 (got 11.0)",
     ]
+
+
+def test_ctrl_c_ends_in_one_line_and_status_130(monkeypatch, capsys):
+    def interrupted(argv, root):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(run_graph, "run", interrupted)
+    assert run_graph.main(["--cores", "1"]) == 130
+    assert capsys.readouterr().err.splitlines() == [run_graph.INTERRUPTED]

@@ -168,6 +168,9 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(exc))
     except OSError as exc:
         return _fail(_os_error(exc))
+    except KeyboardInterrupt:
+        print("interrupted: nothing half-written is kept (every file is written whole or not at all)", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -238,9 +238,17 @@ def run(args: list[str], root: Path, out: TextIO = sys.stdout) -> int:
         lock.close()  # type: ignore[attr-defined]
 
 
+INTERRUPTED = "interrupted: outputs already published are kept; `make all` finishes the build"
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``python -m oss_analysis.pipeline.run_graph SNAKEMAKE-ARGS...``: build here."""
-    return run(list(sys.argv[1:] if argv is None else argv), Path.cwd().resolve())
+    """``python -m oss_analysis.pipeline.run_graph SNAKEMAKE-ARGS...``: build here. Ctrl-C ends
+    with one line and exit status 130 (a shell's for SIGINT), never a traceback."""
+    try:
+        return run(list(sys.argv[1:] if argv is None else argv), Path.cwd().resolve())
+    except KeyboardInterrupt:
+        print(INTERRUPTED, file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":
