@@ -205,6 +205,25 @@ def snakemake(args: list[str]) -> int:
     return 0
 
 
+INTERRUPTED = "interrupted: outputs already published are kept; `make all` finishes the build"
+
+
+def _watch_interrupts() -> list[int]:
+    """A list that gets an entry when Ctrl-C (SIGINT) arrives; the signal still reaches Snakemake
+    as a KeyboardInterrupt, which stops its jobs and ends its run as a failure."""
+    import signal
+
+    seen: list[int] = []
+
+    def note(signum: int, frame: object) -> None:
+        seen.append(signum)
+        signal.default_int_handler(signum, frame)
+
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not where SIGINT is ignored
+        signal.signal(signal.SIGINT, note)
+    return seen
+
+
 def run(args: list[str], root: Path, out: TextIO = sys.stdout) -> int:
     """Run Snakemake with ``args`` in ``root``, all it prints to build/logs/snakemake.log."""
     lock = hold_build_lock(root, out)
@@ -219,6 +238,7 @@ def run(args: list[str], root: Path, out: TextIO = sys.stdout) -> int:
             saved = [os.dup(1), os.dup(2)]
             os.dup2(log.fileno(), 1)  # the kernels Snakemake's jobs start write here too
             os.dup2(log.fileno(), 2)
+            interrupted = _watch_interrupts()
             try:
                 os.chdir(root)  # Snakemake works in the current folder
                 code = snakemake(args)
@@ -229,6 +249,9 @@ def run(args: list[str], root: Path, out: TextIO = sys.stdout) -> int:
                     os.dup2(copy, fd)
                     os.close(copy)
             LogHandler.progress.end()
+        if code != 0 and interrupted:  # Snakemake stopped its jobs: its own account of that is in the log
+            print(INTERRUPTED, file=out, flush=True)
+            return 130
         if code != 0:
             report_failure(root, LogHandler.failed, full_log, out)
             return code
@@ -236,9 +259,6 @@ def run(args: list[str], root: Path, out: TextIO = sys.stdout) -> int:
         return 0
     finally:
         lock.close()  # type: ignore[attr-defined]
-
-
-INTERRUPTED = "interrupted: outputs already published are kept; `make all` finishes the build"
 
 
 def main(argv: list[str] | None = None) -> int:
