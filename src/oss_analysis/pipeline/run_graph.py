@@ -185,7 +185,7 @@ def summary(root: Path, started: float, elapsed: float, jobs: int, out: TextIO) 
     if report.exists():
         print(f"report: {report.relative_to(root)}; provenance: build/manifest.json", file=out)
     site = root / "build" / "site" / "index.html"
-    where = site.relative_to(root) if site.exists() else "`make site` renders it into build/site/index.html"
+    where = site.relative_to(root) if site.exists() else "`make docs` renders it into build/site/index.html"
     print(f"site: {where}", file=out)
     print("full log: build/logs/snakemake.log", file=out, flush=True)
 
