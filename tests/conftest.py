@@ -175,6 +175,15 @@ def built_copy(built_tree, tmp_path, monkeypatch) -> Path:
     return copy
 
 
+
+def committed_charts() -> list[str]:
+    """The stem of every chart the default build publishes."""
+    from oss_analysis import notebook_specs
+
+    outputs = [o for nb in notebook_specs.notebooks().values() for o in nb.outputs]
+    return [o.removesuffix(".png") for o in outputs if o.endswith(".png")]
+
+
 @pytest.fixture
 def fresh_caches():
     """The data packages and the country tables read afresh before and after the test (tests that

@@ -61,6 +61,13 @@ def _spec(root: Path) -> dict:
     return spec
 
 
+def with_claims(outputs: list[str]) -> tuple[str, ...]:
+    """The outputs an entry lists, each chart (``.png``) followed by its ``.meta.json``, the claims
+    ``output.style.save_figure`` writes beside every chart: derived here, not listed by hand."""
+    return tuple(o for out in outputs for o in (out, *([out.removesuffix(".png") + ".meta.json"]
+                                                        if out.endswith(".png") else [])))
+
+
 def notebooks() -> dict[str, Notebook]:
     spec = _spec(paths.root())
     out = {}
@@ -70,7 +77,7 @@ def notebooks() -> dict[str, Notebook]:
             path=paths.root() / item["notebook"],
             params=paths.root() / item["params"],
             processed=tuple(item.get("processed", [])),
-            outputs=tuple(item["outputs"]),
+            outputs=with_claims(item["outputs"]),
             title=item.get("title", name),
             extra_inputs=tuple(paths.root() / p for p in item.get("extra_inputs", [])),
             reads_outputs_of=tuple(item.get("reads_outputs_of", [])),

@@ -4,14 +4,11 @@
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
-from conftest import ROOT
+from conftest import ROOT, committed_charts
 
-from oss_analysis import notebook_specs
 from oss_analysis.output import source_line, style
 
-CHARTS = [
-    o.removesuffix(".png") for nb in notebook_specs.notebooks().values() for o in nb.outputs if o.endswith(".png")
-]
+CHARTS = committed_charts()
 
 
 def test_source_line_comes_from_the_data_package():

@@ -1,7 +1,17 @@
-"""The compendium's style sheet leaves matplotlib as seaborn's set_theme does."""
+"""The compendium's style sheet leaves matplotlib as seaborn's set_theme does, and every chart is
+saved with its claims (title, legend, source line, alt text) beside it."""
 
+import json
+from xml.etree import ElementTree
 
-from oss_analysis.output import style
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+from conftest import ROOT, committed_charts
+
+from oss_analysis.output import source_line, style
+
+CHARTS = committed_charts()
 
 
 def _comparable(params):
@@ -32,3 +42,41 @@ def test_style_sheet_gives_what_seaborns_set_theme_gives():
     changed = {k: (ours[k], theirs[k]) for k in ours if ours[k] != theirs[k]}
     assert changed == {}, f"rewrite the sheet with `python -m oss_analysis.output.style`: {changed}"
 
+
+
+def test_save_figure_writes_the_claims_it_drew(tmp_path):
+    """title, legend, axis labels and source line are read back from the drawn figure, not typed."""
+    data = pd.DataFrame({"year": [2019, 2020], "value": [1.0, 2.0]})
+    fig, ax = plt.subplots()
+    ax.plot(data["year"], data["value"], label="first series")
+    ax.plot(data["year"], data["value"] + 1, label="second series")
+    ax.set_title("A made-up chart", loc="left")
+    ax.set_xlabel("year")
+    ax.set_ylabel("value (%)")
+    ax.legend()
+    style.save_figure(fig, "made_up", tmp_path, data=data, sources=["satisfaction"])
+    claims = json.loads((tmp_path / "made_up.meta.json").read_text(encoding="utf-8"))
+    assert claims == {
+        "title": "A made-up chart",
+        "source_line": source_line.source_line(["satisfaction"], data),
+        "legend": ["first series", "second series"],
+        "alt": "A made-up chart. The chart plots 2 data rows (axes: year against value (%)); "
+        "series: first series, second series.",
+        "sources": ["satisfaction"],
+    }
+
+
+@pytest.mark.parametrize("chart", CHARTS)
+def test_every_committed_chart_has_its_claims_beside_it(chart):
+    """Each chart's .meta.json says what its SVG draws: the same title, legend labels and source
+    line (matplotlib writes every drawn text into the SVG as a comment)."""
+    claims = json.loads((ROOT / "figures" / f"{chart}.meta.json").read_text(encoding="utf-8"))
+    svg = (ROOT / "figures" / f"{chart}.svg").read_text(encoding="utf-8")
+    assert set(claims) >= {"title", "source_line", "legend", "alt", "sources"}
+    assert claims["title"] and claims["alt"].startswith(claims["title"] + ". ")
+    for text in [claims["title"].split("; ")[0], *claims["legend"]]:
+        assert f"<!-- {text} -->" in svg, text
+    parser = ElementTree.XMLParser(target=ElementTree.TreeBuilder(insert_comments=True))
+    group = ElementTree.fromstring(svg, parser).find(".//*[@id='source-line']")
+    drawn = " ".join(c.text for c in group.iter(ElementTree.Comment))  # a comment per wrapped line
+    assert " ".join(claims["source_line"].split()) == " ".join(drawn.split())

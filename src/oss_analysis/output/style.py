@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import textwrap
 from pathlib import Path
@@ -98,6 +99,23 @@ def add_source_line(fig: plt.Figure, text: str) -> None:
     )
 
 
+def chart_claims(fig: plt.Figure, source_text: str, data: pd.DataFrame | None, tables: list[str]) -> dict:
+    """What a chart says, read back from the drawn figure (title, legend labels in order, axis
+    labels) and the frame it draws, never typed: written beside it as ``<stem>.meta.json`` for the
+    site's alt text and for tests."""
+    suptitle = fig.get_suptitle()
+    titles = [t for ax in fig.axes for loc in ("left", "center", "right") if (t := ax.get_title(loc))]
+    title = suptitle or "; ".join(titles)
+    legends = [ax.get_legend() for ax in fig.axes] + list(fig.legends)
+    legend = [text.get_text() for leg in legends if leg is not None for text in leg.get_texts()]
+    labels = [[s for s in (ax.get_xlabel(), ax.get_ylabel()) if s] for ax in fig.axes if ax.get_visible()]
+    axes = list(dict.fromkeys(" against ".join(pair) for pair in labels if pair))
+    rows = f"{len(data)} data rows" if data is not None else "the data"
+    alt = f"{title}. The chart plots {rows}" + (f" (axes: {'; '.join(axes)})" if axes else "")
+    alt += (f"; series: {', '.join(legend)}." if legend else ".")
+    return {"title": title, "source_line": source_text, "legend": legend, "alt": alt, "sources": list(tables)}
+
+
 def save_figure(
     fig: plt.Figure,
     stem: str,
@@ -107,7 +125,8 @@ def save_figure(
     sources: list[str] | None = None,
 ) -> None:
     """Write ``stem.png`` and ``stem.svg`` (metadata stripped, so rebuilds are byte-identical)
-    and, when given, the data drawn as ``stem.data.csv`` for the output regression check.
+    and, when given, the data drawn as ``stem.data.csv`` for the output regression check, and the
+    chart's claims as ``stem.meta.json`` (see ``chart_claims``).
     Every chart gets a source line from the data's origin: ``sources`` names the processed tables
     drawn from; by default those ``clean.load`` recorded on ``data``.
     Returns nothing, so that a notebook cell ending with it shows the figure, not file paths."""
@@ -116,8 +135,11 @@ def save_figure(
     tables = sources if sources is not None else (data.attrs.get("processed") if data is not None else None)
     if not tables:
         raise ValueError(f"chart {stem}: no source known; pass data loaded by clean.load or sources=[processed tables]")
-    add_source_line(fig, source_line(tables, data))
+    source_text = source_line(tables, data)
+    add_source_line(fig, source_text)
     out_dir = Path(out_dir)
+    claims = json.dumps(chart_claims(fig, source_text, data, tables), indent=1, ensure_ascii=False) + "\n"
+    atomic_write(out_dir / f"{stem}.meta.json", lambda tmp: Path(tmp).write_text(claims, encoding="utf-8"))
     meta = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
     for ext in ("png", "svg"):
         path = out_dir / f"{stem}.{ext}"
