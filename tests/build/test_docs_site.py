@@ -39,9 +39,9 @@ def test_template_notebook_builds_as_the_student_guide_registers_it(built_copy):
     assert ran == {"notebook_my_analysis"}, (log.stdout + log.stderr)[-2000:]
     outputs = yaml.safe_load(entry)["my_analysis"]["outputs"]
     assert all((project / "figures" / o).stat().st_size > 0 for o in outputs)
-    cpi = gallery.chart_source(project / "figures" / "my_cpi_2009.svg")
+    cpi = gallery.claims(project / "figures", "my_cpi_2009")["source_line"]
     assert cpi == "Source: TI CPI 2009, as printed in Janenova (2010), Table 3"
-    egdi = gallery.chart_source(project / "figures" / "my_egdi.svg")
+    egdi = str(gallery.claims(project / "figures", "my_egdi")["source_line"])
     assert egdi.startswith("Source: UN E-Government Survey 2010 (data/sources/egdi/egdi-2010.csv);")
     assert "UN E-Government Survey 2024 (data/sources/egdi/EGOV_DATA_2024.csv)" in egdi
     drawn = (project / "figures" / "my_cpi_2009.data.csv").read_text().splitlines()

@@ -1,5 +1,5 @@
-"""The documentation site's pages made from the data: every chart's alt text is read from the
-chart and its data (or the notebook's own), a country run gets a page, tables escape text and keep
+"""The documentation site's pages made from the data: every chart's alt text is the chart's own
+claims (its .meta.json), a country run gets a page, tables escape text and keep
 markup, and the student guide's template is stored clean with its parameters first."""
 
 import json
@@ -10,31 +10,26 @@ from conftest import ROOT
 from docs_site import CHARTS, TEMPLATE_NAME, fake_country_run
 
 from oss_analysis import notebook_specs
+from oss_analysis.errors import DataError
 from oss_analysis.review import docs, gallery
 
 TEMPLATE = ROOT / TEMPLATE_NAME
 
 
-def test_alt_text_is_read_from_each_chart_and_its_data():
+def test_alt_text_is_the_charts_own_claims():
     figures = ROOT / "figures"
     for stem in CHARTS:
-        alt = gallery.alt_text(figures, stem)
-        title = gallery.chart_title(figures / f"{stem}.svg")
-        assert title and alt.startswith(f"Chart: {title.rstrip('.')}.")
-        assert "Source: " in alt, stem
-        if (figures / f"{stem}.data.csv").exists():
-            assert f"{stem}.data.csv" in alt
+        meta = json.loads((figures / f"{stem}.meta.json").read_text(encoding="utf-8"))
+        assert gallery.alt_text(figures, stem) == meta["alt"]
+        assert meta["alt"].startswith(meta["title"] + ". ")
     heat = gallery.alt_text(figures, "wgi_2008_heatmap")
-    assert "60 rows" in heat and "Worldwide Governance Indicators" in heat
+    assert "60 data rows" in heat and "Worldwide Governance Indicators" in heat
 
 
-def test_alt_text_prefers_the_notebooks_own(tmp_path):
-    for ext in ("svg", "data.csv"):
-        shutil.copyfile(ROOT / "figures" / f"cpi_2009_ranked.{ext}", tmp_path / f"cpi_2009_ranked.{ext}")
-    (tmp_path / "cpi_2009_ranked.meta.json").write_text(json.dumps({"alt": "Ten bars, Kazakhstan in red."}))
-    assert gallery.alt_text(tmp_path, "cpi_2009_ranked") == "Ten bars, Kazakhstan in red."
-    (tmp_path / "cpi_2009_ranked.meta.json").write_text(json.dumps({"title": "no alt here"}))
-    assert gallery.alt_text(tmp_path, "cpi_2009_ranked").startswith("Chart: CPI 2009: Kazakhstan ranks")
+def test_a_chart_without_its_claims_is_a_one_line_error(tmp_path):
+    shutil.copyfile(ROOT / "figures" / "cpi_2009_ranked.svg", tmp_path / "cpi_2009_ranked.svg")
+    with pytest.raises(DataError, match=r"cpi_2009_ranked.meta.json: file is missing: every chart is saved"):
+        gallery.alt_text(tmp_path, "cpi_2009_ranked")
 
 
 def test_a_country_run_gets_a_page_with_its_charts_and_notebooks(project):

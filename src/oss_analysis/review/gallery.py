@@ -4,14 +4,12 @@ data file, its catalogue row and an ``alt`` text read from the files, never type
 that the documentation site (``oss_analysis.review.docs``) and the captions of Snakemake's report
 (``make report``) say the same thing.
 
-Alt text: ``<stem>.meta.json``'s ``alt`` where a notebook wrote one; otherwise one sentence built
-from the chart's own title and source line (read from its SVG) and the shape of its ``.data.csv``."""
+Title, alt text and source line: the chart's claims, ``<stem>.meta.json``, which
+``output.style.save_figure`` writes from the drawn figure beside every chart."""
 
 from __future__ import annotations
 
-import csv
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,72 +29,20 @@ class Card:
     alt: str = ""
 
 
-# matplotlib writes each text of an SVG as a group (id text_N, or the artist's gid) holding one
-# comment per line of the text and the position of its first line
-_GROUP = re.compile(r'<g id="([^"]+)">')
-_COMMENT = re.compile(r"<!-- (.*?) -->", re.S)
-_Y = re.compile(r'transform="translate\([-\d.e]+ ([-\d.e]+)\)')
+def claims(folder: Path, stem: str) -> dict[str, object]:
+    """A chart's claims (title, source line, legend, alt) as saved beside it; a chart without them
+    is an error: it was not made by ``save_figure``."""
+    from oss_analysis.errors import DataError
 
-
-def svg_texts(svg: Path) -> list[tuple[str, str, float]]:
-    """(group id, text, y) of every text matplotlib drew into ``svg``; y grows downwards and the
-    lines of a wrapped text are joined with spaces."""
-    import html
-
-    text = svg.read_text(encoding="utf-8")
-    starts = [(m.start(), m.group(1)) for m in _GROUP.finditer(text)]
-    out = []
-    for (start, gid), (end, _) in zip(starts, [*starts[1:], (len(text), "")], strict=True):
-        part = text[start:end]
-        lines = _COMMENT.findall(part)
-        y = _Y.search(part)
-        if lines and y and part.lstrip().startswith("<g id") and part.find("<!--") < part.find("<g ", 5):
-            out.append((gid, html.unescape(" ".join(lines)), float(y.group(1))))
-    return out
-
-
-def chart_title(svg: Path) -> str | None:
-    """The topmost text of a chart (its suptitle or first panel title), the source line aside;
-    the title the reader sees, so the gallery never repeats it by hand."""
-    if not svg.exists():
-        return None
-    texts = [(y, -len(text), text) for gid, text, y in svg_texts(svg) if gid != "source-line"]
-    return min(texts)[2] if texts else None
-
-
-def chart_source(svg: Path) -> str | None:
-    """The chart's source line ('Source: ...'), as drawn under it (``style.add_source_line``)."""
-    if not svg.exists():
-        return None
-    return next((text for gid, text, _y in svg_texts(svg) if gid == "source-line"), None)
-
-
-def _shape(data: Path) -> tuple[int, list[str]] | None:
-    if not data.exists() or data.suffix != ".csv":
-        return None
-    with data.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.reader(fh))
-    return (len(rows) - 1, rows[0]) if rows else None
+    meta = folder / f"{stem}.meta.json"
+    if not meta.exists():
+        raise DataError(paths.shown(meta), "file is missing: every chart is saved with its claims (run `make all`)")
+    return json.loads(meta.read_text(encoding="utf-8"))
 
 
 def alt_text(folder: Path, stem: str) -> str:
-    """What a chart shows, in words, for a reader who cannot see it: the notebook's own ``alt``
-    (``<stem>.meta.json``) when it wrote one, else title, data and source read from the files."""
-    meta = folder / f"{stem}.meta.json"
-    if meta.exists():
-        alt = json.loads(meta.read_text(encoding="utf-8")).get("alt")
-        if alt:
-            return str(alt)
-    title = chart_title(folder / f"{stem}.svg") or stem.replace("_", " ")
-    words = [f"Chart: {title.rstrip('.')}."]
-    shape = _shape(folder / f"{stem}.data.csv")
-    if shape:
-        n, columns = shape
-        words.append(f"It draws the {n} rows of {stem}.data.csv (columns {', '.join(columns)}).")
-    source = chart_source(folder / f"{stem}.svg")
-    if source:
-        words.append(source.rstrip(".") + ".")
-    return " ".join(words)
+    """What a chart shows, in words, for a reader who cannot see it."""
+    return str(claims(folder, stem)["alt"])
 
 
 def cards(country: str | None = None) -> list[Card]:
@@ -117,12 +63,13 @@ def cards(country: str | None = None) -> list[Card]:
         for png in [o for o in present if o.endswith(".png")]:
             stem = png.removesuffix(".png")
             line, row = owner.get(png, (None, None))
-            drawn = chart_title(folder / f"{stem}.svg") or stem
+            chart = claims(folder, stem)
+            drawn = str(chart["title"]) or stem
             numbered = row is not None and str(row["number"]).startswith(("Table", "Figure"))
             title = f"{row['number']}: {drawn}" if numbered else drawn
             data = f"{stem}.data.csv" if f"{stem}.data.csv" in present else png
             item = row["item_id"] if row is not None else None
-            out.append(Card(stem, name, nb.title, title, png, data, item, line, alt_text(folder, stem)))
+            out.append(Card(stem, name, nb.title, title, png, data, item, line, str(chart["alt"])))
         charted = {c.item_id for c in out}
         for line, row in rows:
             tables = [o for o in str(row["outputs"]).split() if o.endswith(".csv") and o in present]
