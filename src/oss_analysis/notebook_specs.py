@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
-
 from oss_analysis import paths
 
 
@@ -39,15 +37,11 @@ def _spec(root: Path) -> dict:
     """The file, read once and checked: broken YAML, an entry without a required key or with an
     unknown one is the one-line error naming the file, the line, the entry and the key."""
     from oss_analysis.errors import DataError
+    from oss_analysis.parameters import read_yaml
 
+    spec, _ = read_yaml(root / SPEC)  # the one reader of YAML files, with its one-line errors
     text = (root / SPEC).read_text(encoding="utf-8")
-    try:
-        spec = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        row = mark.line + 1 if mark else None
-        raise DataError(SPEC, f"not valid YAML: {getattr(exc, 'problem', exc)}", row=row) from None
-    entries = spec.get("notebooks") if isinstance(spec, dict) else None
+    entries = spec.get("notebooks")
     if not isinstance(entries, dict):
         raise DataError(SPEC, "needs a 'notebooks:' mapping of notebook name -> entry")
     lines = text.splitlines()
@@ -122,12 +116,13 @@ def notebook_inputs(name: str, country: str | None = None) -> dict[str, list[Pat
 def _files_named(params: Path) -> list[Path]:
     """The files a parameters file names (``groups_file: config/groups/...``): inputs too, so that
     editing or deleting a comparator group reruns or stops the notebook that reads it."""
-    if not params.exists():
-        return []
+    from oss_analysis.errors import DataError
+    from oss_analysis.parameters import read_yaml
+
     try:
-        values = yaml.safe_load(params.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError):
-        return []  # the runner reports a broken parameters file with its line
+        values, _ = read_yaml(params)
+    except DataError:
+        return []  # missing or broken: missing_inputs and the runner report it, with its line
     return [paths.root() / v for k, v in values.items() if str(k).endswith("_file") and isinstance(v, str)]
 
 

@@ -21,7 +21,7 @@ def spec(project):
          r"^workflow/notebooks.yaml, line \d+: notebook 'satisfaction': key 'params' is required \(keys: notebook, "),
         ("    params: config/params/satisfaction.yaml\n", "    params: config/params/satisfaction.yaml\n    parms: x\n",
          r"^workflow/notebooks.yaml, line \d+: notebook 'satisfaction': key 'parms' is not a key an entry takes"),
-        ("notebooks:\n", "notebooks: [\n", r"^workflow/notebooks.yaml, line \d+: not valid YAML"),
+        ("notebooks:\n", "notebooks: [\n", r"^workflow/notebooks.yaml, line \d+: is not valid YAML \(column \d+\)"),
     ],
 )
 def test_a_broken_entry_is_one_line(spec, old, new, message):

@@ -90,13 +90,17 @@ def closure(start: Iterable[str], graph: Mapping[str, Collection[str]]) -> set[s
 
 
 @cache
-def _package(src: Path) -> tuple[dict[str, Path], dict[str, set[str]]]:
-    """The package's modules (name -> file) and its import graph, read once per source folder."""
+def _package(src: Path) -> tuple[dict[str, Path], dict[str, set[str]], dict[str, list[Path]]]:
+    """The package's modules (name -> file), its import graph and the data files beside each
+    module that it names (``output/theme.mplstyle``), read once per source folder."""
     files = {module_name(p, src): p for p in sorted((src / PACKAGE).rglob("*.py"))}
-    graph = {
-        m: imported(p.read_text(encoding="utf-8"), files, m, p.name == "__init__.py") for m, p in files.items()
+    sources = {m: p.read_text(encoding="utf-8") for m, p in files.items()}
+    graph = {m: imported(sources[m], files, m, p.name == "__init__.py") for m, p in files.items()}
+    data = {
+        m: [f for f in sorted(p.parent.iterdir()) if f.suffix not in (".py", ".pyc", "") and f.name in sources[m]]
+        for m, p in files.items()
     }
-    return files, graph
+    return files, graph, data
 
 
 def _src() -> Path:
@@ -121,17 +125,14 @@ def modules_run(start: Iterable[str]) -> list[Path]:
     """The files of ``start`` and of every package module they import, transitively, with the
     package's data files those modules name (``output/theme.mplstyle``, the look of every chart):
     editing the style sheet reruns the notebooks that draw with it."""
-    files, graph = _package(_src())
-    run = sorted(files[m] for m in closure(start, graph) if m in files)
-    data = {
-        f for p in run for f in p.parent.iterdir() if f.suffix not in (".py", ".pyc", "") and f.name in p.read_text()
-    }
-    return sorted([*run, *data])
+    files, graph, data = _package(_src())
+    run = [m for m in closure(start, graph) if m in files]
+    return sorted({*(files[m] for m in run), *(f for m in run for f in data[m])})
 
 
 def notebook_code(name: str) -> list[Path]:
     """The package modules a notebook runs: its code cells' imports and their closure."""
-    files, _ = _package(_src())
+    files, _, _ = _package(_src())
     start: set[str] = set()
     try:
         for source in notebook_sources(notebook_specs.notebooks()[name].path):
