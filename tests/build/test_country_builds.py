@@ -69,9 +69,9 @@ def test_two_countries_build_in_parallel_into_their_own_folders(countries_built)
         assert f"# Outputs for {name} ({code})" in (folder / "AVAILABILITY.md").read_text()
         executed = (project / "build" / "notebooks" / code / "corruption.ipynb").read_text()
         assert f"{name}: rank" in executed and "Kazakhstan: rank" not in executed
-        assert digest(folder / "cpi_2009_ranked.png") != before["cpi_2009_ranked.png"]
-        assert (folder / "wgi_2008_comparisons.csv").read_text() != (
-            ROOT / "figures" / "wgi_2008_comparisons.csv"
+        assert digest(folder / "cpi_ranked.png") != before["cpi_ranked.png"]
+        assert (folder / "wgi_comparisons.csv").read_text() != (
+            ROOT / "figures" / "wgi_comparisons.csv"
         ).read_text()
     assert {o: digest(project / "figures" / o) for o in DEFAULT} == before, "default outputs were touched"
     again = run_build(project, "--config", "country=KGZ ARM", "-n")
@@ -83,14 +83,14 @@ def test_a_student_adds_a_country_from_the_public_files_and_builds_it(countries_
     folder = project / "figures" / "ARM"
     page = (folder / "AVAILABILITY.md").read_text()
     # the added rows count as the table's own: no publisher file is named for the governance charts
-    assert "| `notebooks/governance.ipynb` | `wgi_2008_heatmap.png`, `wgi_2008_heatmap.svg`, " in page
-    assert "wgi_2008_heatmap.data.csv` | printed" in page
-    assert "`un_egov_2008_ranks.data.csv` | printed; not available for ARM" in page
+    assert "| `notebooks/governance.ipynb` | `wgi_heatmap.png`, `wgi_heatmap.svg`, " in page
+    assert "wgi_heatmap.data.csv` | printed" in page
+    assert "`un_egov_ranks.data.csv` | printed; not available for ARM" in page
     assert (
-        "`egov_rank_kaz_over_time.md` | publisher: UN E-Government Survey 2010 (data/sources/egdi/egdi-2010.csv)"
+        "`egov_rank_over_time.md` | publisher: UN E-Government Survey 2010 (data/sources/egdi/egdi-2010.csv)"
         in page
     )
-    assert (folder / "wgi_2008_groups.png").exists() and (folder / "cpi_2009_ranked.svg").exists()
+    assert (folder / "wgi_groups.png").exists() and (folder / "cpi_ranked.svg").exists()
     executed = (project / "build" / "notebooks" / "ARM" / "corruption.ipynb").read_text()
     assert "Armenia: rank 120, score 2.7" in executed
     # the printed tables are unchanged by an addition
@@ -119,9 +119,9 @@ def test_a_publisher_only_country_for_another_year(countries_built):
     folder = project / "figures" / "MDA_2022"
     page = (folder / "AVAILABILITY.md").read_text()
     assert page.startswith("# Outputs for Moldova (MDA), year 2022")
-    assert "`wgi_2008_heatmap.data.csv` | publisher: World Bank WGI release 2024" in page
-    assert "`cpi_2009_ranked.data.csv` | publisher: TI CPI edition 2024 (data/sources/cpi/" in page
-    data = pd.read_csv(folder / "wgi_2008_groups.data.csv")
+    assert "`wgi_heatmap.data.csv` | publisher: World Bank WGI release 2024" in page
+    assert "`cpi_ranked.data.csv` | publisher: TI CPI edition 2024 (data/sources/cpi/" in page
+    data = pd.read_csv(folder / "wgi_groups.data.csv")
     assert data["source"].str.contains("data/sources/wgi/").all()
     assert {o: digest(project / "figures" / o) for o in DEFAULT} == before, "default outputs were touched"
 
