@@ -113,8 +113,10 @@ def round_trip(table: str, published_dir: Path) -> dict[str, object]:
     }
 
 
-def _first(items: list[str], n: int = 3) -> str:
-    return "; ".join(items[:n]) + (f"; and {len(items) - n} more" if len(items) > n else "")
+def _first(count: int, one: str, many: str, items: list[str], n: int = 3) -> str:
+    """'1 printed cell differs: a' or '5 printed cells differ: a; b; c; and 2 more'."""
+    more = f"; and {len(items) - n} more" if len(items) > n else ""
+    return f"{count} {one if count == 1 else many}: " + "; ".join(items[:n]) + more
 
 
 def headline(root: Path) -> list[str]:
@@ -133,9 +135,8 @@ def headline(root: Path) -> list[str]:
         lines.append(f"reproduction: {match} of {cells} printed cells match in {len(t)} tables ({where})")
         split = r"; (?=row |header |rows: )"  # a cell's text may hold '; '
         off = [f"{r.table} {m}" for r in t.itertuples() if r.mismatches for m in re.split(split, r.mismatches)]
-        if off:
-            n = cells - match
-            lines.append(f"  {n} printed cell{'s differ' if n != 1 else ' differs'}: {_first(off)}")
+        if off:  # a header or row count is one entry; the count is of cells
+            lines.append("  " + _first(cells - match, "printed cell differs", "printed cells differ", off))
     if checks.exists():
         c = pd.read_csv(checks, dtype=str, keep_default_na=False)
         holds, known = (c["outcome"] == "holds").sum(), c["outcome"].str.startswith("known erratum").sum()
@@ -143,7 +144,7 @@ def headline(root: Path) -> list[str]:
                if r.outcome == "differs"]
         lines.append(
             f"consistency: {holds} of {len(c)} checks hold, {known} are known errata"
-            + (f", {len(off)} {'differ' if len(off) != 1 else 'differs'}: {_first(off)}" if off else "")
+            + (", " + _first(len(off), "does not", "do not", off) if off else "")
             + f" ({checks.relative_to(root)})"
         )
     if cross.exists():
@@ -153,7 +154,7 @@ def headline(root: Path) -> list[str]:
         loose = ap.errata_of_differs(cc, pd.read_csv(root / "data" / "raw" / "errata.csv", dtype=str))
         loose = [f"{r.item} {r.country_iso3} {r.measure} {r.year} (printed {r.printed})"
                  for r in loose.itertuples() if pd.isna(r.erratum)]
-        why = f"; {len(loose)} differ with no erratum: {_first(loose)}" if loose else ""
+        why = "; " + _first(len(loose), "differs with no erratum", "differ with no erratum", loose) if loose else ""
         lines.append(f"against the publishers: {values.sum()} printed values, {said}{why} ({cross.relative_to(root)})")
     return lines
 
