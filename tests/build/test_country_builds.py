@@ -40,6 +40,7 @@ def countries_built(built_tree, tmp_path_factory):
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
         assert proc.returncode == 0, proc.stderr
     log = run_build(project, "--config", "country=KGZ ARM")
+    run_build(project, "--config", "country=MDA", "year=2022")  # another year, into the same tree
     return project, before, log.stdout + log.stderr
 
 
@@ -64,8 +65,9 @@ def test_two_countries_build_in_parallel_into_their_own_folders(countries_built)
     for code, name in COUNTRIES:
         folder = project / "figures" / code
         for n in country_runs.country_notebooks():
-            for o in notebook_specs.notebooks()[n].outputs:
-                assert (folder / o).exists(), f"{code}/{o}"
+            nb = notebook_specs.notebooks()[n]
+            for o in nb.outputs:  # what no focus country changes is the default build's, not copied
+                assert (folder / o).exists() == (o in nb.run_outputs), f"{code}/{o}"
         assert f"# Outputs for {name} ({code})" in (folder / "AVAILABILITY.md").read_text()
         executed = (project / "build" / "notebooks" / code / "corruption.ipynb").read_text()
         assert f"{name}: rank" in executed and "Kazakhstan: rank" not in executed
@@ -115,7 +117,6 @@ def test_series_for_another_country_goes_into_its_own_folder(countries_built):
 
 def test_a_publisher_only_country_for_another_year(countries_built):
     project, before, _ = countries_built
-    run_build(project, "--config", "country=MDA", "year=2022")
     folder = project / "figures" / "MDA_2022"
     page = (folder / "AVAILABILITY.md").read_text()
     assert page.startswith("# Outputs for Moldova (MDA), year 2022")
@@ -148,3 +149,33 @@ def test_notebook_run_with_unknown_country_fails_with_one_line(tmp_path, capsys)
         in err[0]
     )
 
+
+
+def disagreements(project, runs, same_in_every_run):
+    """Outputs whose declaration (``same_in_every_run``: notebook -> stems) the bytes the runs
+    staged (build/stage/<run>/<notebook>/, every output, copied or not) contradict."""
+    wrong = []
+    for name in country_runs.country_notebooks():
+        for o in notebook_specs.notebooks()[name].outputs:
+            staged = [project / "build" / "stage" / r / name / o for r in runs]
+            kinds = {digest(f) for f in staged if f.exists()}
+            if sum(f.exists() for f in staged) < 2:
+                continue
+            same = o.split(".")[0] in same_in_every_run[name]
+            if same != (len(kinds) == 1):
+                claim = "the same in every run" if same else "changed by the run"
+                wrong.append(f"{name}/{o}: declared {claim}, {len(kinds)} distinct file(s)")
+    return wrong
+
+
+def test_what_notebooks_yaml_says_no_country_changes_is_what_the_runs_bytes_show(countries_built):
+    project = countries_built[0]
+    runs = ("KGZ", "ARM", "MDA_2022")
+    declared = {n: set(notebook_specs.notebooks()[n].same_in_every_run) for n in country_runs.country_notebooks()}
+    assert disagreements(project, runs, declared) == []
+    assert all(len(list((project / "build" / "stage" / r).glob("*/*"))) > 20 for r in runs)
+    # a wrong claim either way is caught
+    wrong = {**declared, "corruption": declared["corruption"] - {"thesis_table_03"} | {"cpi_ranked"}}
+    found = disagreements(project, runs, wrong)
+    assert "corruption/thesis_table_03.csv: declared changed by the run, 1 distinct file(s)" in found
+    assert any(f.startswith("corruption/cpi_ranked.png: declared the same in every run") for f in found)

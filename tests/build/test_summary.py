@@ -1,0 +1,33 @@
+"""The build's closing lines count what a reviewer needs, and a changed transcription shows there:
+edited in a project copy and rebuilt, the summary names the cell, not only a CSV."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from conftest import build_env, copy_built, edit
+
+RAW = "data/raw/thesis_table_02_wgi.csv"
+
+
+def make_all(project):
+    cmd = [sys.executable, "-m", "oss_analysis.pipeline.run_graph", "--snakefile", "workflow/Snakefile", "--cores", "2"]
+    proc = subprocess.run(cmd, cwd=project, env=build_env(project), capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc.stdout
+
+
+def test_a_changed_transcription_shows_in_the_builds_summary(built_tree, tmp_path):
+    project = copy_built(built_tree[0], tmp_path / "project")
+    before = make_all(project)
+    assert "nothing to do" in before and "with no erratum" not in before and " do not:" not in before
+    # Kazakhstan's Voice and Accountability as if mistyped (19 printed), the checksum refreshed
+    edit(project, RAW, lambda t: t.replace("\nKazakhstan,19,64,", "\nKazakhstan,91,64,"))
+    cli = [sys.executable, "-m", "oss_analysis.pipeline.cli", "datapackage"]
+    subprocess.run(cli, cwd=project, env=build_env(project), check=True, capture_output=True)
+    after = make_all(project)
+    said = [ln for ln in after.splitlines() if ln.startswith("against the publishers:")]
+    named = "1 differs with no erratum: Table 2 KAZ wgi_VA_percentile_rank 2008 (printed 91)"
+    assert len(said) == 1 and named in said[0], after
+    assert any(ln.startswith("consistency: ") and "1 does not: " in ln for ln in after.splitlines()), after
