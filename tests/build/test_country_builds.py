@@ -85,7 +85,7 @@ def test_a_student_adds_a_country_from_the_public_files_and_builds_it(countries_
     folder = project / "figures" / "ARM"
     page = (folder / "AVAILABILITY.md").read_text()
     # the added rows count as the table's own: no publisher file is named for the governance charts
-    assert "| `notebooks/governance.ipynb` | `wgi_heatmap.png`, `wgi_heatmap.svg`, " in page
+    assert "| `notebooks/governance.ipynb` | `wgi_heatmap.png`, `wgi_heatmap.meta.json`, `wgi_heatmap.svg`, " in page
     assert "wgi_heatmap.data.csv` | printed" in page
     assert "`un_egov_ranks.data.csv` | printed; not available for ARM" in page
     assert (
