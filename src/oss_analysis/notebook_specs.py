@@ -25,11 +25,19 @@ class Notebook:
     reads_outputs_of: tuple[str, ...] = ()  # notebooks whose published outputs this one checks
     country_data: tuple[str, ...] = ()  # processed tables that must hold the focus country (country runs)
     country_sources: tuple[str, ...] = ()  # publisher tables that can stand in when the studies lack it
+    same_in_every_run: tuple[str, ...] = ()  # output stems no focus country or year changes
+
+    @property
+    def run_outputs(self) -> tuple[str, ...]:
+        """What a country run publishes into figures/<CODE>/: the outputs the focus country or year
+        changes (the others are the default build's, which the folder's AVAILABILITY.md points to)."""
+        return tuple(o for o in self.outputs if o.split(".")[0] not in self.same_in_every_run)
 
 
 SPEC = "workflow/notebooks.yaml"
 REQUIRED = ("notebook", "params", "outputs")
 OPTIONAL = ("title", "processed", "extra_inputs", "reads_outputs_of", "country_data", "country_sources")
+OPTIONAL += ("same_in_every_run",)
 
 
 @cache
@@ -52,6 +60,9 @@ def _spec(root: Path) -> dict:
         for key in [*(k for k in REQUIRED if k not in keys), *(k for k in sorted(keys) if k not in known.split(", "))]:
             rule = "is not a key an entry takes" if key in keys else "is required"
             raise DataError(SPEC, f"notebook {name!r}: key '{key}' {rule} (keys: {known})", row=row)
+        stems = {str(o).split(".")[0] for o in item.get("outputs", [])}
+        for stem in [s for s in item.get("same_in_every_run", []) if s not in stems]:
+            raise DataError(SPEC, f"notebook {name!r}: same_in_every_run names {stem!r}, not an output", row=row)
     return spec
 
 
@@ -77,6 +88,7 @@ def notebooks() -> dict[str, Notebook]:
             reads_outputs_of=tuple(item.get("reads_outputs_of", [])),
             country_data=tuple(item.get("country_data", [])),
             country_sources=tuple(item.get("country_sources", [])),
+            same_in_every_run=tuple(item.get("same_in_every_run", [])),
         )
     return out
 

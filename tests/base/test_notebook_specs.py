@@ -34,3 +34,19 @@ def test_a_broken_entry_is_one_line(spec, old, new, message):
     if "line" in message and "satisfaction" in message:
         line = int(str(err.value).split("line ")[1].split(":")[0])
         assert spec.read_text().splitlines()[line - 1].strip() == "satisfaction:"
+
+
+def test_a_country_run_publishes_only_what_the_focus_country_or_year_changes(spec):
+    corruption = notebook_specs.notebooks()["corruption"]
+    assert "thesis_table_03" in corruption.same_in_every_run
+    assert not {o for o in corruption.run_outputs if o.startswith("thesis_table_03.")}
+    assert corruption.run_outputs == tuple(o for o in corruption.outputs if not o.startswith(
+        tuple(f"{s}." for s in corruption.same_in_every_run)))
+    assert "cpi_ranked.png" in corruption.run_outputs and "cpi_ranked.meta.json" in corruption.run_outputs
+    # a stem that is none of the entry's outputs is the one-line error naming it
+    text = spec.read_text()
+    spec.write_text(text.replace("same_in_every_run: [thesis_table_02]", "same_in_every_run: [thesis_table_2]", 1))
+    notebook_specs._spec.cache_clear()
+    with pytest.raises(DataError, match=r"^workflow/notebooks.yaml, line \d+: notebook 'governance': "
+                       r"same_in_every_run names 'thesis_table_2', not an output$"):
+        notebook_specs.notebooks()

@@ -40,6 +40,7 @@ def countries_built(built_tree, tmp_path_factory):
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
         assert proc.returncode == 0, proc.stderr
     log = run_build(project, "--config", "country=KGZ ARM")
+    run_build(project, "--config", "country=MDA", "year=2022")  # another year, into the same tree
     return project, before, log.stdout + log.stderr
 
 
@@ -64,14 +65,15 @@ def test_two_countries_build_in_parallel_into_their_own_folders(countries_built)
     for code, name in COUNTRIES:
         folder = project / "figures" / code
         for n in country_runs.country_notebooks():
-            for o in notebook_specs.notebooks()[n].outputs:
-                assert (folder / o).exists(), f"{code}/{o}"
+            nb = notebook_specs.notebooks()[n]
+            for o in nb.outputs:  # what no focus country changes is the default build's, not copied
+                assert (folder / o).exists() == (o in nb.run_outputs), f"{code}/{o}"
         assert f"# Outputs for {name} ({code})" in (folder / "AVAILABILITY.md").read_text()
         executed = (project / "build" / "notebooks" / code / "corruption.ipynb").read_text()
         assert f"{name}: rank" in executed and "Kazakhstan: rank" not in executed
-        assert digest(folder / "cpi_2009_ranked.png") != before["cpi_2009_ranked.png"]
-        assert (folder / "wgi_2008_comparisons.csv").read_text() != (
-            ROOT / "figures" / "wgi_2008_comparisons.csv"
+        assert digest(folder / "cpi_ranked.png") != before["cpi_ranked.png"]
+        assert (folder / "wgi_comparisons.csv").read_text() != (
+            ROOT / "figures" / "wgi_comparisons.csv"
         ).read_text()
     assert {o: digest(project / "figures" / o) for o in DEFAULT} == before, "default outputs were touched"
     again = run_build(project, "--config", "country=KGZ ARM", "-n")
@@ -83,14 +85,14 @@ def test_a_student_adds_a_country_from_the_public_files_and_builds_it(countries_
     folder = project / "figures" / "ARM"
     page = (folder / "AVAILABILITY.md").read_text()
     # the added rows count as the table's own: no publisher file is named for the governance charts
-    assert "| `notebooks/governance.ipynb` | `wgi_2008_heatmap.png`, `wgi_2008_heatmap.svg`, " in page
-    assert "wgi_2008_heatmap.data.csv` | printed" in page
-    assert "`un_egov_2008_ranks.data.csv` | printed; not available for ARM" in page
+    assert "| `notebooks/governance.ipynb` | `wgi_heatmap.png`, `wgi_heatmap.meta.json`, `wgi_heatmap.svg`, " in page
+    assert "wgi_heatmap.data.csv` | printed" in page
+    assert "`un_egov_ranks.data.csv` | printed; not available for ARM" in page
     assert (
-        "`egov_rank_kaz_over_time.md` | publisher: UN E-Government Survey 2010 (data/sources/egdi/egdi-2010.csv)"
+        "`egov_rank_over_time.md` | publisher: UN E-Government Survey 2010 (data/sources/egdi/egdi-2010.csv)"
         in page
     )
-    assert (folder / "wgi_2008_groups.png").exists() and (folder / "cpi_2009_ranked.svg").exists()
+    assert (folder / "wgi_groups.png").exists() and (folder / "cpi_ranked.svg").exists()
     executed = (project / "build" / "notebooks" / "ARM" / "corruption.ipynb").read_text()
     assert "Armenia: rank 120, score 2.7" in executed
     # the printed tables are unchanged by an addition
@@ -115,13 +117,12 @@ def test_series_for_another_country_goes_into_its_own_folder(countries_built):
 
 def test_a_publisher_only_country_for_another_year(countries_built):
     project, before, _ = countries_built
-    run_build(project, "--config", "country=MDA", "year=2022")
     folder = project / "figures" / "MDA_2022"
     page = (folder / "AVAILABILITY.md").read_text()
     assert page.startswith("# Outputs for Moldova (MDA), year 2022")
-    assert "`wgi_2008_heatmap.data.csv` | publisher: World Bank WGI release 2024" in page
-    assert "`cpi_2009_ranked.data.csv` | publisher: TI CPI edition 2024 (data/sources/cpi/" in page
-    data = pd.read_csv(folder / "wgi_2008_groups.data.csv")
+    assert "`wgi_heatmap.data.csv` | publisher: World Bank WGI release 2024" in page
+    assert "`cpi_ranked.data.csv` | publisher: TI CPI edition 2024 (data/sources/cpi/" in page
+    data = pd.read_csv(folder / "wgi_groups.data.csv")
     assert data["source"].str.contains("data/sources/wgi/").all()
     assert {o: digest(project / "figures" / o) for o in DEFAULT} == before, "default outputs were touched"
 
@@ -148,3 +149,33 @@ def test_notebook_run_with_unknown_country_fails_with_one_line(tmp_path, capsys)
         in err[0]
     )
 
+
+
+def disagreements(project, runs, same_in_every_run):
+    """Outputs whose declaration (``same_in_every_run``: notebook -> stems) the bytes the runs
+    staged (build/stage/<run>/<notebook>/, every output, copied or not) contradict."""
+    wrong = []
+    for name in country_runs.country_notebooks():
+        for o in notebook_specs.notebooks()[name].outputs:
+            staged = [project / "build" / "stage" / r / name / o for r in runs]
+            kinds = {digest(f) for f in staged if f.exists()}
+            if sum(f.exists() for f in staged) < 2:
+                continue
+            same = o.split(".")[0] in same_in_every_run[name]
+            if same != (len(kinds) == 1):
+                claim = "the same in every run" if same else "changed by the run"
+                wrong.append(f"{name}/{o}: declared {claim}, {len(kinds)} distinct file(s)")
+    return wrong
+
+
+def test_what_notebooks_yaml_says_no_country_changes_is_what_the_runs_bytes_show(countries_built):
+    project = countries_built[0]
+    runs = ("KGZ", "ARM", "MDA_2022")
+    declared = {n: set(notebook_specs.notebooks()[n].same_in_every_run) for n in country_runs.country_notebooks()}
+    assert disagreements(project, runs, declared) == []
+    assert all(len(list((project / "build" / "stage" / r).glob("*/*"))) > 20 for r in runs)
+    # a wrong claim either way is caught
+    wrong = {**declared, "corruption": declared["corruption"] - {"thesis_table_03"} | {"cpi_ranked"}}
+    found = disagreements(project, runs, wrong)
+    assert "corruption/thesis_table_03.csv: declared changed by the run, 1 distinct file(s)" in found
+    assert any(f.startswith("corruption/cpi_ranked.png: declared the same in every run") for f in found)

@@ -180,7 +180,7 @@ def test_changed_raw_value_is_named_by_output_and_cell(cpi_edited, monkeypatch):
     assert prepared == tables  # the data package's other entries did not change
     assert diff.returncode == 1 and "report: " in diff.stdout, diff.stdout + diff.stderr
     page = (built / "diff" / "index.html").read_text()
-    for chart in ("cpi_2009_ranked", "cpi_vs_wgi_cc"):  # the charts drawn from the CPI scores
+    for chart in ("cpi_ranked", "cpi_vs_wgi_cc"):  # the charts drawn from the CPI scores
         for which in ("committed", "rebuilt", "difference"):
             image = built / "diff" / "img" / f"{chart}.{which}.png"
             assert image.stat().st_size > 1000 and f'src="img/{image.name}"' in page

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from oss_analysis import notebook_specs
 from oss_analysis.errors import ParameterError
 from oss_analysis.pipeline import country_runs
 
@@ -55,3 +56,38 @@ def test_a_year_the_cpi_files_lack_builds_the_rest_and_says_why():
         "series": "no data for GEO in 1996 in data/processed/cpi_sources.csv",
     }
 
+
+
+def test_the_availability_page_points_to_the_default_build_for_what_no_country_changes(project):
+    page = country_runs.availability_page("GEO")
+    for nb in notebook_specs.notebooks().values():
+        for stem in nb.same_in_every_run:
+            links = ", ".join(f"[`figures/{o}`](../{o})" for o in nb.outputs if o.split(".")[0] == stem)
+            assert f"| `notebooks/{nb.path.name}` | not copied | the same in every run: {links} |" in page
+            assert f"`{stem}." not in page  # not listed as an output of the run
+    assert "| `notebooks/corruption.ipynb` | `cpi_ranked.png`, `cpi_ranked.meta.json`, `cpi_ranked.svg`, " in page
+
+
+def _named_after_a_parameter(name: str, outputs: tuple[str, ...]) -> list[str]:
+    """The outputs of a country run whose names hold the default value of a parameter a country
+    run changes (``kaz`` for focus_country, ``2008`` for year...): such a name would be wrong."""
+    import re
+
+    import papermill
+    import yaml
+
+    nb = notebook_specs.notebooks()[name]
+    defaults = {k: v["default"].strip("\"'") for k, v in papermill.inspect_notebook(str(nb.path)).items()}
+    defaults.update(yaml.safe_load(nb.params.read_text()) or {})
+    changed = {k for key in ("GEO_2022", "KGZ") for k in country_runs.parameters(key)} & set(defaults)
+    values = {str(defaults[k]).lower() for k in changed}
+    return [o for o in outputs if values & set(re.split(r"[_.]", o.lower()))]
+
+
+def test_an_output_a_parameter_changes_has_a_neutral_name():
+    for name in country_runs.country_notebooks():
+        assert _named_after_a_parameter(name, notebook_specs.notebooks()[name].run_outputs) == [], name
+    # the old names, which kept the default build's country and years, are caught
+    old = ("egov_rank_kaz_over_time.png", "un_egov_2008_ranks.csv", "egov_since_thesis.png")
+    assert _named_after_a_parameter("egovernment", old) == list(old[:2])
+    assert _named_after_a_parameter("corruption", ("cpi_2009_ranked.png",)) == ["cpi_2009_ranked.png"]

@@ -216,7 +216,12 @@ def availability_page(code: str) -> str:
             continue
         stems = list(dict.fromkeys(o.split(".")[0] for o in nb.outputs))
         for stem in stems:
-            files = ", ".join(f"`{o}`" for o in nb.outputs if o.split(".")[0] == stem)
+            outs = [o for o in nb.outputs if o.split(".")[0] == stem]
+            if stem in nb.same_in_every_run:  # not copied here: the default build's file is the same
+                default = ", ".join(f"[`figures/{o}`](../{o})" for o in outs)
+                lines.append(f"| `notebooks/{nb.path.name}` | not copied | the same in every run: {default} |")
+                continue
+            files = ", ".join(f"`{o}`" for o in outs)
             lines.append(f"| `notebooks/{nb.path.name}` | {files} | {_values_of(folder, stem, iso3)} |")
     source = params_file(iso3)
     lines += [
@@ -225,6 +230,7 @@ def availability_page(code: str) -> str:
         if source.exists()
         else "Parameters: defaults (no config/countries file for this country).",
         "Publisher values are used only where the studies do not print the country (or the year); "
-        "file names keep the default build's names.",
+        "file names are the default build's. Outputs no focus country or year changes are not copied "
+        "here (`same_in_every_run` in workflow/notebooks.yaml): the default build's are linked above.",
     ]
     return "\n".join(lines) + "\n"

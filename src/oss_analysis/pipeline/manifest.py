@@ -83,7 +83,8 @@ def assemble(country: str | None = None, names: list[str] | None = None) -> Path
     prefix = f"{country}/" if country else ""
     for name in sorted(names or notebook_specs.notebooks()):
         entry = json.loads((paths.build_dir() / "manifest" / f"{prefix}{name}.json").read_text(encoding="utf-8"))
-        for out, digest in entry["outputs"].items():
+        published = notebook_specs.notebooks()[name].run_outputs if country else entry["outputs"]
+        for out, digest in [(o, d) for o, d in entry["outputs"].items() if o in published]:
             outputs[f"figures/{prefix}{out}"] = {
                 "sha256": digest,
                 "notebook": entry["notebook"],

@@ -18,7 +18,6 @@ process works in this folder, so a direct `snakemake` run is never broken by `ma
 
 from __future__ import annotations
 
-import csv
 import logging
 import os
 import shutil
@@ -157,19 +156,6 @@ def report_failure(root: Path, failed: list[str], full_log: Path, out: TextIO) -
     print(one_line_error(last), file=out, flush=True)
 
 
-def verdict(root: Path, figures: Path) -> str | None:
-    """'241 of 241 printed cells match' from the reproduction report's round-trip table."""
-    table = figures / "reproduction_round_trip.csv"
-    if not table.exists():
-        return None
-    with table.open(encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    cells = sum(int(r["cells"]) for r in rows)
-    matching = sum(int(r["matching"]) for r in rows)
-    tables = len(rows)
-    return f"{matching} of {cells} printed cells match in {tables} tables ({table.relative_to(root)})"
-
-
 def summary(root: Path, started: float, elapsed: float, jobs: int, out: TextIO) -> None:
     """Closing lines of a successful build: what was written, the verdict, where to look."""
     figures = root / "figures"
@@ -178,9 +164,10 @@ def summary(root: Path, started: float, elapsed: float, jobs: int, out: TextIO) 
         print("nothing to do: every output is up to date", file=out)
     else:
         print(f"built in {elapsed:.0f} s: {jobs} jobs, {len(written)} files written under figures/", file=out)
-    line = verdict(root, figures)
-    if line:
-        print(f"reproduction: {line}", file=out)
+    from oss_analysis.review.report import headline  # pandas, once the build is done
+
+    for line in headline(root):
+        print(line, file=out)
     report = root / "build" / "notebooks" / "reproduction_report.ipynb"
     if report.exists():
         print(f"report: {report.relative_to(root)}; provenance: build/manifest.json", file=out)

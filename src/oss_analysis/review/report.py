@@ -6,6 +6,7 @@ independent of the path the published tables take (raw -> typed -> processed -> 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -100,7 +101,9 @@ def round_trip(table: str, published_dir: Path) -> dict[str, object]:
             if a == b:
                 match += 1
             else:
-                mismatches.append(f"row {i + 1}, column {col!r}: published {a!r} vs printed {b!r}")
+                # the row named by its printed first cell too, so a summary line says which row
+                row = f"row {i + 1} ({expected.iat[i, 0]})" if j else f"row {i + 1}"
+                mismatches.append(f"{row}, column {col!r}: published {a!r} vs printed {b!r}")
     return {
         "table": table,
         "cells": total,
@@ -108,6 +111,52 @@ def round_trip(table: str, published_dir: Path) -> dict[str, object]:
         "summary": f"{match} of {total} cells match",
         "mismatches": "; ".join(mismatches),
     }
+
+
+def _first(count: int, one: str, many: str, items: list[str], n: int = 3) -> str:
+    """'1 printed cell differs: a' or '5 printed cells differ: a; b; c; and 2 more'."""
+    more = f"; and {len(items) - n} more" if len(items) > n else ""
+    return f"{count} {one if count == 1 else many}: " + "; ".join(items[:n]) + more
+
+
+def headline(root: Path) -> list[str]:
+    """The build summary's verdict lines, read from the report's tables: printed cells that
+    match, consistency checks that hold, verdicts against the publishers, each naming the first
+    few that do not, so that a changed transcription shows on the screen, not only in a CSV."""
+    from oss_analysis.review import against_publishers as ap
+
+    figures, lines = root / "figures", []
+    names = ("reproduction_round_trip", "consistency_checks", "source_crosscheck")
+    trips, checks, cross = (figures / f"{n}.csv" for n in names)
+    if trips.exists():
+        t = pd.read_csv(trips, dtype=str, keep_default_na=False)
+        cells, match = t["cells"].astype(int).sum(), t["matching"].astype(int).sum()
+        where = trips.relative_to(root)
+        lines.append(f"reproduction: {match} of {cells} printed cells match in {len(t)} tables ({where})")
+        split = r"; (?=row |header |rows: )"  # a cell's text may hold '; '
+        off = [f"{r.table} {m}" for r in t.itertuples() if r.mismatches for m in re.split(split, r.mismatches)]
+        if off:  # a header or row count is one entry; the count is of cells
+            lines.append("  " + _first(cells - match, "printed cell differs", "printed cells differ", off))
+    if checks.exists():
+        c = pd.read_csv(checks, dtype=str, keep_default_na=False)
+        holds, known = (c["outcome"] == "holds").sum(), c["outcome"].str.startswith("known erratum").sum()
+        off = [f"{r.check} (expected {r.expected}, observed {r.observed})" for r in c.itertuples()
+               if r.outcome == "differs"]
+        lines.append(
+            f"consistency: {holds} of {len(c)} checks hold, {known} are known errata"
+            + (", " + _first(len(off), "does not", "do not", off) if off else "")
+            + f" ({checks.relative_to(root)})"
+        )
+    if cross.exists():
+        cc = ap.read_crosscheck(cross)
+        values = cc.groupby(ap.KEY)["verdict"].agg(ap.cell_verdict).value_counts()
+        said = ", ".join(f"{v} {values[v]}" for v in ap.VERDICTS if v in values)
+        loose = ap.errata_of_differs(cc, pd.read_csv(root / "data" / "raw" / "errata.csv", dtype=str))
+        loose = [f"{r.item} {r.country_iso3} {r.measure} {r.year} (printed {r.printed})"
+                 for r in loose.itertuples() if pd.isna(r.erratum)]
+        why = "; " + _first(len(loose), "differs with no erratum", "differ with no erratum", loose) if loose else ""
+        lines.append(f"against the publishers: {values.sum()} printed values, {said}{why} ({cross.relative_to(root)})")
+    return lines
 
 
 def consistency_checks() -> pd.DataFrame:
