@@ -23,9 +23,18 @@ THESIS_GROUPS = {
 def _wgi(codes: list[str]) -> pd.DataFrame:
     """A made-up release: country i scores 10 * i on every indicator, so each median is known."""
     rows = [
-        {"iso3": c, "release": 2024, "year": 2023, "indicator": ind, "pct_rank": 10.0 * i,
-         "pct_rank_lower": 0.0, "pct_rank_upper": 100.0, "source_file": "data/sources/wgi/made_up.csv"}
-        for i, c in enumerate(codes) for ind in ("VA", "CC")
+        {
+            "iso3": c,
+            "release": 2024,
+            "year": 2023,
+            "indicator": ind,
+            "pct_rank": 10.0 * i,
+            "pct_rank_lower": 0.0,
+            "pct_rank_upper": 100.0,
+            "source_file": "data/sources/wgi/made_up.csv",
+        }
+        for i, c in enumerate(codes)
+        for ind in ("VA", "CC")
     ]
     return pd.DataFrame(rows)
 
@@ -60,7 +69,9 @@ def test_the_comparator_group_median_is_a_separate_series_over_the_other_members
     assert group["series"] == "Central Asia median (other 4)"
     assert group["members"] == "KAZ UZB TJK TKM" and group["n"] == 4
     assert list(dict.fromkeys(out["series"])) == [
-        "Central Asia median (other 4)", "KGZ", "post-Soviet median (other 14)"
+        "Central Asia median (other 4)",
+        "KGZ",
+        "post-Soviet median (other 14)",
     ]
 
 

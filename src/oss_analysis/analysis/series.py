@@ -66,8 +66,8 @@ def wgi_series(wgi_sources: pd.DataFrame, focus: str, groups: Mapping[str, Seque
     release = int(wgi_sources["release"].max())
     src = wgi_sources[wgi_sources["release"] == release]
     own = src[src["iso3"] == focus]
-    lower, upper = own["pct_rank_lower"].astype(float), own["pct_rank_upper"].astype(float)
-    parts = [own.assign(series=focus, value=own["pct_rank"].astype(float), lower=lower, upper=upper, n=1, members=focus)]
+    bounds = {"lower": own["pct_rank_lower"].astype(float), "upper": own["pct_rank_upper"].astype(float)}
+    parts = [own.assign(series=focus, value=own["pct_rank"].astype(float), **bounds, n=1, members=focus)]
     for name, codes in medians(focus, groups, src["iso3"].unique()).items():
         med = src[src["iso3"].isin(codes)].groupby(["indicator", "year"], as_index=False)
         agg = med.agg(value=("pct_rank", "median"), n=("pct_rank", "count"), source_file=("source_file", "first"))
