@@ -184,4 +184,3 @@ def test_series_data_cover_every_year_shipped():
         ("2018", "39"),
         ("2020", "29"),
     }
-

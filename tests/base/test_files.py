@@ -1,6 +1,5 @@
 """Atomic writes keep the process umask."""
 
-
 import os
 import stat
 
@@ -22,4 +21,3 @@ def test_umask_is_read_from_the_process():
     current = os.umask(0o022)
     os.umask(current)
     assert files._umask() == current
-

@@ -1,7 +1,6 @@
 """The runner: parameter files and overrides checked before a notebook runs, hand runs write to
 the scratch folder, a kernel that cannot start says why."""
 
-
 import pytest
 from conftest import edit, one_line
 
@@ -162,4 +161,3 @@ def test_parameters_file_not_utf8(project):
     n = len(path.read_bytes().splitlines())
     with pytest.raises(DataError, match=rf"config/params/governance.yaml, line {n}: is not valid UTF-8"):
         runner.load_params("governance", None, [])
-

@@ -1,6 +1,5 @@
 """Processed tables: built from raw, validated, and refused when edited by hand or missing."""
 
-
 import pytest
 from conftest import edit, one_line
 
@@ -53,3 +52,16 @@ def test_processed_schema_errors_name_the_raw_files(project, monkeypatch):
     with pytest.raises(DataError, match=r"data/processed/eiu_2008.csv \(built from data/raw/thesis_table_04_eiu.csv\)"):
         clean.build("eiu_2008")
 
+
+def test_publisher_entities_stay_flagged_so_counts_are_the_publishers():
+    import pandera.errors
+
+    from oss_analysis.transform import schemas
+
+    cpi = clean.build("cpi_sources")
+    at = cpi[cpi["source_file"].str.endswith("CPI2024_GlobalResultsTrends.csv") & (cpi["year"] == 2022)]
+    assert len(at) == 180  # TI scored 180 in 2022, Kosovo (its code KSV) among them
+    assert at.loc[~at["iso3166"], "iso3"].tolist() == ["KSV"]
+    assert set(cpi.loc[~cpi["iso3166"], "iso3"]) == {"BEL+LUX", "KSV", "SCG", "YUG"}
+    with pytest.raises(pandera.errors.SchemaError, match="iso3166 must say whether iso3 is an ISO"):
+        schemas.CPI_SOURCES.validate(cpi.assign(iso3166=True))  # Kosovo claimed as an ISO country

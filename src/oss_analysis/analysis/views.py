@@ -221,7 +221,8 @@ def source_note(frame: pd.DataFrame, printed: str) -> str:
 def egov_available(ranks: pd.DataFrame, *, publisher: bool) -> dict[str, str]:
     """Focus countries the e-government notebook can draw: those ranked in ``ranks``, and with
     ``publisher`` every country in the UN files (its rank over time comes from them)."""
-    codes = set(ranks["iso3"]) | (set(_load("egdi_sources")["iso3"]) if publisher else set())
+    src = _load("egdi_sources") if publisher else None  # its ISO countries (a run is for a country)
+    codes = set(ranks["iso3"]) | (set(src.loc[src["iso3166"], "iso3"]) if src is not None else set())
     return {c: countries.name_of(c) for c in sorted(codes)}
 
 

@@ -117,4 +117,3 @@ def publisher_origin(data: pd.DataFrame | None) -> list[str]:
 
 
 _LABEL = re.compile(r"^(.*?) (\S+) \((data/sources/[^)]+)\)$")
-
