@@ -175,6 +175,7 @@ def built_copy(built_tree, tmp_path, monkeypatch) -> Path:
     return copy
 
 
+
 def committed_charts() -> list[str]:
     """The stem of every chart the default build publishes."""
     from oss_analysis import notebook_specs

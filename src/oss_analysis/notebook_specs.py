@@ -58,11 +58,8 @@ def _spec(root: Path) -> dict:
 def with_claims(outputs: list[str]) -> tuple[str, ...]:
     """The outputs an entry lists, each chart (``.png``) followed by its ``.meta.json``, the claims
     ``output.style.save_figure`` writes beside every chart: derived here, not listed by hand."""
-    return tuple(
-        o
-        for out in outputs
-        for o in (out, *([out.removesuffix(".png") + ".meta.json"] if out.endswith(".png") else []))
-    )
+    return tuple(o for out in outputs for o in (out, *([out.removesuffix(".png") + ".meta.json"]
+                                                        if out.endswith(".png") else [])))
 
 
 def notebooks() -> dict[str, Notebook]:

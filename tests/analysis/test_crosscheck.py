@@ -184,3 +184,4 @@ def test_series_data_cover_every_year_shipped():
         ("2018", "39"),
         ("2020", "29"),
     }
+

@@ -97,3 +97,4 @@ def test_notebook_parameters_are_all_seen_by_papermill():
         cell = next(c for c in json.loads(nb.read_text())["cells"] if c["cell_type"] == "code")
         names = [line.split("=")[0].strip() for line in "".join(cell["source"]).splitlines() if "=" in line]
         assert set(names) == set(pm.inspect_notebook(str(nb))), nb.name
+

@@ -1,5 +1,6 @@
 """The country alias table: a broken one is blamed on itself, in one line."""
 
+
 import pytest
 from conftest import edit, one_line
 
@@ -28,3 +29,4 @@ def test_aliases_name_mapped_twice(project):
     edit(project, "config/country_aliases.csv", lambda t: t + "russia,KAZ\n")
     with pytest.raises(DataError, match=r"config/country_aliases.csv, line \d+, column 'name': name already mapped"):
         countries.to_iso3("Kazakhstan")
+

@@ -1,5 +1,6 @@
 """Atomic writes keep the process umask."""
 
+
 import os
 import stat
 
@@ -21,3 +22,4 @@ def test_umask_is_read_from_the_process():
     current = os.umask(0o022)
     os.umask(current)
     assert files._umask() == current
+

@@ -17,16 +17,10 @@ def spec(project):
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        (
-            "    params: config/params/satisfaction.yaml\n",
-            "",
-            r"^workflow/notebooks.yaml, line \d+: notebook 'satisfaction': key 'params' is required \(keys: notebook, ",
-        ),
-        (
-            "    params: config/params/satisfaction.yaml\n",
-            "    params: config/params/satisfaction.yaml\n    parms: x\n",
-            r"^workflow/notebooks.yaml, line \d+: notebook 'satisfaction': key 'parms' is not a key an entry takes",
-        ),
+        ("    params: config/params/satisfaction.yaml\n", "",
+         r"^workflow/notebooks.yaml, line \d+: notebook 'satisfaction': key 'params' is required \(keys: notebook, "),
+        ("    params: config/params/satisfaction.yaml\n", "    params: config/params/satisfaction.yaml\n    parms: x\n",
+         r"^workflow/notebooks.yaml, line \d+: notebook 'satisfaction': key 'parms' is not a key an entry takes"),
         ("notebooks:\n", "notebooks: [\n", r"^workflow/notebooks.yaml, line \d+: is not valid YAML \(column \d+\)"),
     ],
 )

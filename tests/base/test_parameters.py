@@ -45,11 +45,8 @@ def test_a_typo_in_a_country_file_is_refused_with_the_nearest_key(project):
     f = project / "config" / "countries" / "KGZ.yaml"
     f.write_text(f.read_text() + "simlar_within: 20\n")
     line = len(f.read_text().splitlines())
-    with pytest.raises(
-        ParameterError,
-        match=rf"^config/countries/KGZ.yaml, line {line}: unknown parameter "
-        r"'simlar_within' \(did you mean 'similar_within'\?\)",
-    ):
+    with pytest.raises(ParameterError, match=rf"^config/countries/KGZ.yaml, line {line}: unknown parameter "
+                                             r"'simlar_within' \(did you mean 'similar_within'\?\)"):
         runner.load_params("governance", None, [], country="KGZ")
 
 
@@ -112,3 +109,4 @@ def test_values_are_returned_unchanged():
     """pydantic would turn 5 into 5.0: the notebook gets the value as given."""
     assert repr(parameters.check_value("similar_within", 5)) == "5"
     assert parameters.check_value("survey_n", None) is None
+

@@ -102,12 +102,8 @@ def test_broken_data_package_stops_the_build(built, fault, expected):
 
 @pytest.mark.parametrize(
     "deleted",
-    [
-        "config/params/governance.yaml",
-        "notebooks/series.ipynb",
-        "config/groups/former_soviet_union.csv",
-        "config/groups/post_soviet.csv",
-    ],
+    ["config/params/governance.yaml", "notebooks/series.ipynb", "config/groups/former_soviet_union.csv",
+     "config/groups/post_soviet.csv"],
 )
 def test_a_deleted_input_stops_the_build_naming_it(built, deleted):
     path = built / deleted
@@ -253,16 +249,8 @@ def _unshare_works():
 def test_no_loopback_fails_at_once_in_one_line(built, tmp_path):
     start = time.monotonic()
     proc = subprocess.run(
-        [
-            *NO_LOOPBACK,
-            sys.executable,
-            "-m",
-            "oss_analysis.pipeline.cli",
-            "run",
-            NAME,
-            "--output-dir",
-            str(tmp_path / "o"),
-        ],
+        [*NO_LOOPBACK, sys.executable, "-m", "oss_analysis.pipeline.cli", "run", NAME,
+         "--output-dir", str(tmp_path / "o")],
         cwd=built,
         env=build_env(built),
         capture_output=True,

@@ -29,29 +29,16 @@ def _cluster_venv(venv: Path) -> Path:
     python = str(venv / "bin" / "python")
     steps = [
         [uv, "venv", "-q", "--python", str(ROOT / ".venv" / "bin" / "python"), str(venv)],
-        [
-            uv,
-            "pip",
-            "install",
-            "-q",
-            "--python",
-            python,
-            "-r",
-            str(ROOT / "requirements" / "build.lock"),
-            "-r",
-            str(ROOT / "requirements" / "cluster.lock"),
-        ],
+        [uv, "pip", "install", "-q", "--python", python, "-r", str(ROOT / "requirements" / "build.lock"),
+         "-r", str(ROOT / "requirements" / "cluster.lock")],
         [uv, "pip", "install", "-q", "--python", python, "--no-deps", "--no-build-isolation", "-e", str(ROOT)],
     ]
     for step in steps:
         proc = subprocess.run(step, capture_output=True, text=True)
         if proc.returncode:
             pytest.skip(f"cannot install requirements/cluster.lock here: {proc.stderr.strip()[-300:]}")
-    subprocess.run(
-        [python, "-m", "ipykernel", "install", "--sys-prefix", "--name", "oss-analysis"],
-        check=True,
-        capture_output=True,
-    )
+    subprocess.run([python, "-m", "ipykernel", "install", "--sys-prefix", "--name", "oss-analysis"],
+                   check=True, capture_output=True)
     return venv
 
 
@@ -63,23 +50,9 @@ def test_one_notebook_runs_on_slurm_and_matches_the_committed_outputs(tmp_path):
     shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(".venv*", "build", ".snakemake", ".git", "*_cache"))
     outputs = notebook_specs.notebooks()[NOTEBOOK].outputs
     proc = subprocess.run(
-        [
-            str(venv / "bin" / "snakemake"),
-            "--snakefile",
-            "workflow/Snakefile",
-            "--executor",
-            "slurm",
-            "--jobs",
-            "2",
-            "--slurm-status-command",
-            "squeue",
-            "--force",
-            f"figures/{outputs[0]}",
-        ],
-        cwd=project,
-        env=dict(os.environ, OSS_ANALYSIS_ROOT=str(project)),
-        capture_output=True,
-        text=True,
+        [str(venv / "bin" / "snakemake"), "--snakefile", "workflow/Snakefile", "--executor", "slurm",
+         "--jobs", "2", "--slurm-status-command", "squeue", "--force", f"figures/{outputs[0]}"],
+        cwd=project, env=dict(os.environ, OSS_ANALYSIS_ROOT=str(project)), capture_output=True, text=True,
         timeout=1200,
     )
     log = proc.stdout + proc.stderr

@@ -147,3 +147,4 @@ def test_notebook_run_with_unknown_country_fails_with_one_line(tmp_path, capsys)
         "ParameterError: parameter focus_country: 'ZZZ' is not an ISO 3166 alpha-3 code; choose one of: EST (Estonia)"
         in err[0]
     )
+

@@ -21,10 +21,7 @@ def test_make_diff_in_a_path_with_a_space_names_the_cell(tmp_path):
     env = dict(os.environ, OSS_ANALYSIS_ROOT=str(project), TMPDIR=str(tmp))
     proc = subprocess.run(  # -o: never reinstall the shared venv from the copy
         ["make", "--no-print-directory", "-o", ".venv/.installed", "diff"],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
+        cwd=project, env=env, capture_output=True, text=True,
     )
     assert proc.returncode == 2, proc.stdout[-3000:] + proc.stderr[-3000:]  # make's code for a failed recipe
     assert "figures/thesis_table_03.csv line 6, column '2009 CPI score': committed '2.9', rebuilt '2.7'" in proc.stdout

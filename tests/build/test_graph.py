@@ -169,15 +169,8 @@ def test_changed_raw_value_is_named_by_output_and_cell(cpi_edited, monkeypatch):
     )
     problems = regression.compare(ROOT / "figures", built / "figures", OUTPUTS)
     diff = subprocess.run(  # the report `make diff` writes, here on the tree just built
-        [
-            sys.executable,
-            "-m",
-            "oss_analysis.review.figure_diff",
-            "--rebuilt",
-            str(built),
-            "--out",
-            str(built / "diff"),
-        ],
+        [sys.executable, "-m", "oss_analysis.review.figure_diff", "--rebuilt", str(built),
+         "--out", str(built / "diff")],
         env=dict(os.environ, OSS_ANALYSIS_ROOT=str(ROOT)),
         capture_output=True,
         text=True,

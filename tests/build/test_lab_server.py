@@ -55,31 +55,11 @@ async def _run_cell(ws_url: str, code: str) -> list[dict]:
 
     conn = await websocket_connect(ws_url)
     msg_id = uuid.uuid4().hex
-    header = {
-        "msg_id": msg_id,
-        "msg_type": "execute_request",
-        "username": "t",
-        "session": uuid.uuid4().hex,
-        "date": "",
-        "version": "5.3",
-    }
-    await conn.write_message(
-        json.dumps(
-            {
-                "header": header,
-                "parent_header": {},
-                "metadata": {},
-                "channel": "shell",
-                "content": {
-                    "code": code,
-                    "silent": False,
-                    "store_history": True,
-                    "user_expressions": {},
-                    "allow_stdin": False,
-                },
-            }
-        )
-    )
+    header = {"msg_id": msg_id, "msg_type": "execute_request", "username": "t", "session": uuid.uuid4().hex,
+              "date": "", "version": "5.3"}
+    await conn.write_message(json.dumps({"header": header, "parent_header": {}, "metadata": {}, "channel": "shell",
+                                         "content": {"code": code, "silent": False, "store_history": True,
+                                                     "user_expressions": {}, "allow_stdin": False}}))
     outputs = []
     while True:
         msg = json.loads(await asyncio.wait_for(conn.read_message(), 60))
@@ -104,19 +84,9 @@ def test_make_lab_leaves_the_repository_clean(tmp_path):
     port, token = _free_port(), uuid.uuid4().hex
     env = dict(os.environ, JUPYTER_TOKEN=token, OSS_ANALYSIS_ROOT=str(project))
     server = subprocess.Popen(
-        [
-            "make",
-            "-o",
-            ".venv-lab/.installed",
-            "lab",
-            f"LAB_ARGS=--no-browser --ip=127.0.0.1 --port={port} --ServerApp.port_retries=0",
-        ],
-        cwd=project,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
+        ["make", "-o", ".venv-lab/.installed", "lab",
+         f"LAB_ARGS=--no-browser --ip=127.0.0.1 --port={port} --ServerApp.port_retries=0"],
+        cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
     )
     api = f"http://127.0.0.1:{port}/api"
     http = requests.Session()

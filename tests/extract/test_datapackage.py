@@ -53,3 +53,4 @@ def test_resource_declared_twice(project):
     _descriptor(project).write_text(json.dumps(dp, indent=2))
     with pytest.raises(DataError, match=r"resource name 'thesis_table_02_wgi' is declared twice"):
         datapackage.read()
+

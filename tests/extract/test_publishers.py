@@ -299,7 +299,6 @@ def test_a_file_is_parsed_once_per_process_until_it_or_the_name_tables_change(pr
 
     from oss_analysis import countries
     from oss_analysis.extract import publisher_file
-
     name = "cpi_1995_2017_merged"  # a file with rows left out (non-countries, duplicates)
     layout = publisher_file.resource(name)["x-layout"]
     calls = []

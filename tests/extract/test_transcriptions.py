@@ -221,3 +221,4 @@ def test_datapackage_names_every_resource(project):
     with pytest.raises(KeyError, match="no raw resource named 'nope'"):
         transcriptions.resource("nope")
     assert dp["resources"]
+

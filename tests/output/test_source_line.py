@@ -1,5 +1,6 @@
 """A chart's source line comes from the data package, never typed."""
 
+
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
@@ -34,3 +35,4 @@ def test_a_chart_without_known_source_is_refused(tmp_path):
     with pytest.raises(ValueError, match="no source known"):
         style.save_figure(fig, "orphan", tmp_path, data=pd.DataFrame({"x": [1]}))
     assert not list(tmp_path.iterdir())
+

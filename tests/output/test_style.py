@@ -43,6 +43,7 @@ def test_style_sheet_gives_what_seaborns_set_theme_gives():
     assert changed == {}, f"rewrite the sheet with `python -m oss_analysis.output.style`: {changed}"
 
 
+
 def test_save_figure_writes_the_claims_it_drew(tmp_path):
     """title, legend, axis labels and source line are read back from the drawn figure, not typed."""
     data = pd.DataFrame({"year": [2019, 2020], "value": [1.0, 2.0]})

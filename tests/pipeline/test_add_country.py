@@ -161,3 +161,4 @@ def test_import_normalises_codes_and_refuses_a_printed_country(project):  # noqa
         add_country.add("cpi", FIXTURES / "CPI2009.csv", ["kaz"])
     with pytest.raises(DataError, match=r"--countries Georgia: not an ISO 3166 alpha-3 code \(did you mean GEO\?\)"):
         add_country.add("cpi", FIXTURES / "CPI2009.csv", ["Georgia"])
+

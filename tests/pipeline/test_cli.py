@@ -1,6 +1,7 @@
 """`oss-build`: unknown names, unwritable folders and broken inputs end in one line, never a
 traceback."""
 
+
 import os
 
 import pytest
@@ -73,6 +74,7 @@ def test_unknown_notebook_name_is_one_line(argv, capsys):
     assert cli.main(argv) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: no notebook named 'governnace'; known: corruption, egovernment")
+
 
 
 def test_ctrl_c_ends_in_one_line_and_status_130(monkeypatch, capsys):

@@ -61,13 +61,8 @@ def test_relative_imports_and_type_checking_blocks():
         "    pass\n"
     )
     found = code_inputs.imported(source, MODULES, module="oss_analysis.output.charts")
-    assert found == {
-        "oss_analysis",
-        "oss_analysis.output",
-        "oss_analysis.output.style",
-        "oss_analysis.review",
-        "oss_analysis.review.gallery",
-    }
+    assert found == {"oss_analysis", "oss_analysis.output", "oss_analysis.output.style", "oss_analysis.review",
+                     "oss_analysis.review.gallery"}
     init = code_inputs.imported("from . import charts\n", MODULES, module="oss_analysis.output", is_package=True)
     assert init == {"oss_analysis", "oss_analysis.output.charts"}  # not itself
 
@@ -97,23 +92,16 @@ def test_a_made_up_package_is_read_from_its_files(tmp_path, monkeypatch):
     run = code_inputs.modules_run(["oss_analysis.output.charts"])
     names = {code_inputs.module_name(p, tmp_path / "src") for p in run}
     # not the gallery, which imports charts, not the other way round
-    assert names == {
-        "oss_analysis",
-        "oss_analysis.output",
-        "oss_analysis.output.charts",
-        "oss_analysis.output.style",
-        "oss_analysis.paths",
-    }
+    assert names == {"oss_analysis", "oss_analysis.output", "oss_analysis.output.charts", "oss_analysis.output.style",
+                     "oss_analysis.paths"}
 
 
 def test_notebook_magics_are_left_out(tmp_path):
-    nb = {
-        "cells": [
-            {"cell_type": "code", "source": ["%matplotlib inline\n", "from oss_analysis import paths\n", "!ls"]},
-            {"cell_type": "code", "source": "%%bash\necho from oss_analysis import nothing"},
-            {"cell_type": "markdown", "source": "from oss_analysis.review import gallery"},
-        ]
-    }
+    nb = {"cells": [
+        {"cell_type": "code", "source": ["%matplotlib inline\n", "from oss_analysis import paths\n", "!ls"]},
+        {"cell_type": "code", "source": "%%bash\necho from oss_analysis import nothing"},
+        {"cell_type": "markdown", "source": "from oss_analysis.review import gallery"},
+    ]}
     path = tmp_path / "n.ipynb"
     path.write_text(json.dumps(nb))
     sources = code_inputs.notebook_sources(path)

@@ -54,3 +54,4 @@ def test_a_year_the_cpi_files_lack_builds_the_rest_and_says_why():
         "egovernment": None,
         "series": "no data for GEO in 1996 in data/processed/cpi_sources.csv",
     }
+

@@ -56,3 +56,4 @@ def test_check_manifest_takes_staleness_from_snakemake(project, monkeypatch):
         "figures/thesis_table_03.csv: differs from the build that the manifest records",
         f"figures/thesis_table_04.csv: stale, inputs changed since it was built: {raw}",
     ]
+

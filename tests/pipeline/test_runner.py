@@ -1,6 +1,7 @@
 """The runner: parameter files and overrides checked before a notebook runs, hand runs write to
 the scratch folder, a kernel that cannot start says why."""
 
+
 import pytest
 from conftest import edit, one_line
 
@@ -161,3 +162,4 @@ def test_parameters_file_not_utf8(project):
     n = len(path.read_bytes().splitlines())
     with pytest.raises(DataError, match=rf"config/params/governance.yaml, line {n}: is not valid UTF-8"):
         runner.load_params("governance", None, [])
+

@@ -85,7 +85,9 @@ def test_the_checks_can_fail():
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert cycles({"a": {"b"}, "b": set()}) == []
     late = {"oss_analysis.extract.publishers": {"oss_analysis.output.style"}, "oss_analysis.output.style": set()}
-    assert wrong_way(late) == ["oss_analysis.extract.publishers (extract) imports oss_analysis.output.style (output)"]
+    assert wrong_way(late) == [
+        "oss_analysis.extract.publishers (extract) imports oss_analysis.output.style (output)"
+    ]
     assert wrong_way({"oss_analysis.paths": {"oss_analysis.extract.raw"}})
     found = imports("oss_analysis.output.x", "from oss_analysis.review import report\nfrom ..domain import X\n")
     assert found == {"oss_analysis.review", "oss_analysis.review.report", "oss_analysis.domain"}

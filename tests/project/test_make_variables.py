@@ -20,10 +20,8 @@ def _make(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.parametrize("value", INJECTIONS)
-@pytest.mark.parametrize(
-    ("target", "variable"),
-    [("build", "COUNTRY"), ("build", "YEAR"), ("build", "JOBS"), ("test", "PYTEST_WORKERS"), ("badges", "REPO")],
-)
+@pytest.mark.parametrize(("target", "variable"), [("build", "COUNTRY"), ("build", "YEAR"), ("build", "JOBS"),
+                                                  ("test", "PYTEST_WORKERS"), ("badges", "REPO")])
 def test_an_injected_command_runs_nothing(tmp_path, target, variable, value):
     proc = _make(tmp_path, target, "SKIP_SETUP=1", f"{variable}={value}")
     assert proc.returncode != 0

@@ -27,3 +27,4 @@ def test_registry_lists_exactly_the_notebooks():
     for nb in notebook_specs.notebooks().values():
         assert nb.params.exists(), f"{nb.name}: parameters file {nb.params} is missing"
         assert len(set(nb.outputs)) == len(nb.outputs)
+

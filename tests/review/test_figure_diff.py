@@ -1,5 +1,6 @@
 """The figure diff shows a changed chart and its changed cells."""
 
+
 import matplotlib.pyplot as plt
 import pandas as pd
 
@@ -37,10 +38,7 @@ def test_diff_names_rows_by_a_key_a_reader_can_find():
     table = pd.DataFrame({"rank": ["3", "27"], "Country": ["Singapore", "Estonia"], "score": ["9.2", "6.6"]})
     assert figure_diff.row_labels(table) == ["Country = Singapore", "Country = Estonia"]
     series = pd.DataFrame({"year": ["1999", "1999", "2000"], "scale": ["10", "100", "10"], "v": ["1", "2", "3"]})
-    assert figure_diff.row_labels(series) == [
-        "year = 1999, scale = 10",
-        "year = 1999, scale = 100",
-        "year = 2000, scale = 10",
-    ]
+    assert figure_diff.row_labels(series) == ["year = 1999, scale = 10", "year = 1999, scale = 100",
+                                              "year = 2000, scale = 10"]
     same = pd.DataFrame({"a": ["1", "1"], "b": ["x", "x"]})
     assert figure_diff.row_labels(same) == ["line 2", "line 3"]

@@ -1,5 +1,6 @@
 """The gallery holds every chart and every catalogued item."""
 
+
 from conftest import ROOT
 
 from oss_analysis import notebook_specs
@@ -21,3 +22,4 @@ def test_gallery_has_every_chart_and_every_catalogued_item():
     assert all(c.data in outputs for c in cards)
     lines = (ROOT / "docs" / "catalogue.csv").read_text().splitlines()
     assert all(lines[c.catalogue_line - 1].startswith(c.item_id + ",") for c in cards if c.item_id)
+

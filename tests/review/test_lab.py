@@ -41,21 +41,13 @@ def test_a_source_edit_is_saved_but_its_outputs_are_not():
     edited = _with_outputs(stored)
     code = [c for c in edited["cells"] if c["cell_type"] == "code"]
     code[1]["source"] = "print('mine')"
-    edited["cells"].append(
-        {
-            "cell_type": "code",
-            "id": "new1",
-            "metadata": {},
-            "source": "1",
-            "outputs": [{"output_type": "stream", "name": "stdout", "text": "1"}],
-            "execution_count": 9,
-        }
-    )
+    edited["cells"].append({"cell_type": "code", "id": "new1", "metadata": {}, "source": "1",
+                            "outputs": [{"output_type": "stream", "name": "stdout", "text": "1"}],
+                            "execution_count": 9})
     saved = lab.as_stored(edited, stored)
     assert [c for c in saved["cells"] if c["cell_type"] == "code"][1]["source"] == "print('mine')"
-    assert all(
-        not c.get("outputs") and c.get("execution_count") is None for c in saved["cells"] if c["cell_type"] == "code"
-    )
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in saved["cells"]
+               if c["cell_type"] == "code")
     assert saved["metadata"] == stored["metadata"]
     assert lab.as_stored(edited, None)["metadata"]["kernelspec"]["display_name"] == "Python 3 (ipykernel)"
 

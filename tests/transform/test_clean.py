@@ -1,5 +1,6 @@
 """Processed tables: built from raw, validated, and refused when edited by hand or missing."""
 
+
 import pytest
 from conftest import edit, one_line
 
@@ -51,6 +52,8 @@ def test_processed_schema_errors_name_the_raw_files(project, monkeypatch):
     monkeypatch.setitem(clean.PROCESSED, "eiu_2008", clean.Processed(eiu_2008, strict, "x"))
     with pytest.raises(DataError, match=r"data/processed/eiu_2008.csv \(built from data/raw/thesis_table_04_eiu.csv\)"):
         clean.build("eiu_2008")
+
+
 
 
 def test_publisher_entities_stay_flagged_so_counts_are_the_publishers():

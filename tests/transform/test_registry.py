@@ -23,11 +23,8 @@ def test_processed_registry_matches_the_cleaning_code():
         assert getattr(schemas, table.schema).__class__.__name__ == "DataFrameSchema", name
         assert clean.PROCESSED[name].schema is getattr(schemas, table.schema)
     builders = {
-        n
-        for n, f in vars(clean).items()
-        if inspect.isfunction(f)
-        and f.__module__ == clean.__name__
-        and not n.startswith("_")
+        n for n, f in vars(clean).items()
+        if inspect.isfunction(f) and f.__module__ == clean.__name__ and not n.startswith("_")
         and not inspect.signature(f).parameters
     }
     assert builders == set(registry.TABLES)
@@ -61,3 +58,4 @@ def test_publishers_tables_read_every_file_of_their_kind(project, monkeypatch):
     assert registry.TABLES["wgi_sources"].raw[-1] == "wgi_2099_release_wide"
     assert "wgi_2099_release_wide" in registry.TABLES["source_drops"].raw
     assert "wgi_2099_release_wide" not in registry.TABLES["cpi_sources"].raw
+

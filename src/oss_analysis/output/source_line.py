@@ -117,3 +117,4 @@ def publisher_origin(data: pd.DataFrame | None) -> list[str]:
 
 
 _LABEL = re.compile(r"^(.*?) (\S+) \((data/sources/[^)]+)\)$")
+

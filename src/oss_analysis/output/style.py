@@ -112,7 +112,7 @@ def chart_claims(fig: plt.Figure, source_text: str, data: pd.DataFrame | None, t
     axes = list(dict.fromkeys(" against ".join(pair) for pair in labels if pair))
     rows = f"{len(data)} data rows" if data is not None else "the data"
     alt = f"{title}. The chart plots {rows}" + (f" (axes: {'; '.join(axes)})" if axes else "")
-    alt += f"; series: {', '.join(legend)}." if legend else "."
+    alt += (f"; series: {', '.join(legend)}." if legend else ".")
     return {"title": title, "source_line": source_text, "legend": legend, "alt": alt, "sources": list(tables)}
 
 

@@ -60,7 +60,6 @@ def row_labels(frame: pd.DataFrame) -> list[str]:
     "Country = Kazakhstan, column 2009 CPI score" instead of a file line: the first of the two
     leading columns that holds unique text (a country, a provider), else the shortest run of
     leading columns whose values together are unique (year and scale), else the file line."""
-
     def numeric(col: str) -> bool:
         return bool(pd.to_numeric(frame[col], errors="coerce").notna().all())
 
@@ -70,10 +69,8 @@ def row_labels(frame: pd.DataFrame) -> list[str]:
             return [f"{col} = {v}" for v in frame[col]]
     for n in range(1, len(cols) + 1):
         if not frame.duplicated(subset=cols[:n]).any():
-            return [
-                ", ".join(f"{c} = {v}" for c, v in zip(cols[:n], row, strict=True))
-                for row in frame[cols[:n]].itertuples(index=False)
-            ]
+            return [", ".join(f"{c} = {v}" for c, v in zip(cols[:n], row, strict=True)) for row in
+                    frame[cols[:n]].itertuples(index=False)]
     return [f"line {i + 2}" for i in range(len(frame))]
 
 
@@ -140,7 +137,10 @@ def write_report(
     tables = [f for f in differ if f.endswith(".csv") and not f.endswith(".data.csv")]
     parts = [_chart_section(stem, committed, rebuilt, out) for stem in charts]
     for f in tables:
-        parts.append(f"<section><h2>figures/{html.escape(f)}</h2>{_cells_table(committed / f, rebuilt / f)}</section>")
+        parts.append(
+            f"<section><h2>figures/{html.escape(f)}</h2>"
+            f"{_cells_table(committed / f, rebuilt / f)}</section>"
+        )
     if missing:
         parts.append(
             "<h2>Missing on one side</h2><ul>" + "".join(f"<li>{html.escape(f)}</li>" for f in missing) + "</ul>"

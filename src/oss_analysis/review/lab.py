@@ -129,20 +129,10 @@ def install(prefix: Path | None = None) -> Path:
     spec = stored_kernel()
     kernel = prefix / "share" / "jupyter" / "kernels" / spec["name"]
     kernel.mkdir(parents=True, exist_ok=True)
-    argv = [
-        str(prefix / "bin" / "python"),
-        "-Xfrozen_modules=off",
-        "-m",
-        "ipykernel_launcher",
-        "-f",
-        "{connection_file}",
-    ]
-    body = {
-        "argv": argv,
-        "display_name": spec["display_name"],
-        "language": spec.get("language", "python"),
-        "metadata": {"debugger": True},
-    }
+    argv = [str(prefix / "bin" / "python"), "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f",
+            "{connection_file}"]
+    body = {"argv": argv, "display_name": spec["display_name"], "language": spec.get("language", "python"),
+            "metadata": {"debugger": True}}
     (kernel / "kernel.json").write_text(json.dumps(body, indent=1) + "\n", encoding="utf-8")
     config = prefix / "etc" / "jupyter" / "jupyter_server_config.py"
     config.parent.mkdir(parents=True, exist_ok=True)
