@@ -66,10 +66,9 @@ def cache_clear() -> None:
 
 @cache
 def exclusions() -> dict[str, tuple[str, str]]:
-    """Names in publishers' files that are not ISO 3166-1 countries -> (code, reason):
-    ``config/source_exclusions.csv``. An entity the publisher scores (Kosovo, a former state) has
-    a code and stays in the source tables, flagged, so counts and ranks are the publisher's; an
-    aggregate (no code) is left out and listed. Nothing is dropped silently."""
+    """Names in publishers' files that are not ISO 3166-1 countries -> (code, reason), from
+    ``config/source_exclusions.csv``: an entity the publisher scores has a code and stays, flagged,
+    so counts and ranks are the publisher's; an aggregate (no code) is left out and listed."""
     path = paths.config_dir() / "source_exclusions.csv"
     with path.open(encoding="utf-8", newline="") as fh:
         return {row["name"].casefold(): ((row.get("code") or "").strip(), row["reason"]) for row in csv.DictReader(fh)}

@@ -55,9 +55,8 @@ def medians(focus: str, groups: Mapping[str, Sequence[str]], available: Iterable
     group, mates = group_of(focus, groups)
     defined = post_soviet(available)
     others = [m for m in defined if m != focus]
-    out = {f"{group} median (other {len(mates)})": mates} if mates else {}
-    which = f"other {len(others)}" if focus in defined else f"all {len(defined)}"
-    return out | {f"post-Soviet median ({which})": others}
+    label = f"post-Soviet median ({f'other {len(others)}' if focus in defined else f'all {len(defined)}'})"
+    return ({f"{group} median (other {len(mates)})": mates} if mates else {}) | {label: others}
 
 
 def wgi_series(wgi_sources: pd.DataFrame, focus: str, groups: Mapping[str, Sequence[str]]) -> pd.DataFrame:
@@ -71,8 +70,7 @@ def wgi_series(wgi_sources: pd.DataFrame, focus: str, groups: Mapping[str, Seque
     for name, codes in medians(focus, groups, src["iso3"].unique()).items():
         med = src[src["iso3"].isin(codes)].groupby(["indicator", "year"], as_index=False)
         agg = med.agg(value=("pct_rank", "median"), n=("pct_rank", "count"), source_file=("source_file", "first"))
-        parts.append(agg.assign(series=name, lower=float("nan"), upper=float("nan"), release=release))
-        parts[-1]["members"] = " ".join(codes)
+        parts.append(agg.assign(series=name, release=release, members=" ".join(codes)))  # no interval: NaN
     out = pd.concat(parts, ignore_index=True)
     out["indicator_name"] = out["indicator"].map(WGI_CODES)
     out["source"] = [source_label("World Bank WGI release", release, f) for f in out["source_file"]]

@@ -72,11 +72,8 @@ def _names(printed: pd.DataFrame, codes: Iterable[str]) -> dict[str, str]:
 
 def printed_only(frame: pd.DataFrame) -> pd.DataFrame:
     """The rows a study prints (a seed line): without the rows users added, which carry none."""
-    if "seed_line" not in frame or frame["seed_line"].notna().all():
-        return frame
-    out = frame[frame["seed_line"].notna()].reset_index(drop=True)
-    out.attrs = dict(frame.attrs)
-    return out
+    added = frame["seed_line"].isna() if "seed_line" in frame else pd.Series(False, index=frame.index)
+    return frame[~added].reset_index(drop=True) if added.any() else frame  # (attrs follow the rows)
 
 
 def _split(printed: pd.DataFrame, year: int, codes: Iterable[str]) -> tuple[pd.DataFrame, list[str]]:

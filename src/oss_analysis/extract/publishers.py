@@ -108,10 +108,9 @@ class Drops:
 
 
 def map_names(table: Table, name_col: str, drops: Drops, code_col: str | None = None) -> pd.Series:
-    """ISO3 for each row by its name; for an entity that is not an ISO 3166 country, the code the
-    file gives it (else the one config/source_exclusions.csv gives); NA for an aggregate, whose rows
-    are recorded in ``drops``. An unknown name, or a name that disagrees with a valid ISO3 code in
-    the same row, stops with the line."""
+    """ISO3 for each row by its name; for an entity that is not an ISO country, the file's code (else
+    config/source_exclusions.csv's); NA for an aggregate, whose rows are recorded in ``drops``. An
+    unknown name, or a name that disagrees with a valid ISO3 code in the row, stops with the line."""
     names = table.frame[name_col].str.strip()
     lookup = {n: countries.to_iso3(n) for n in names.unique()}
     iso3 = names.map(lookup)
@@ -127,13 +126,12 @@ def map_names(table: Table, name_col: str, drops: Drops, code_col: str | None = 
                 column=name_col,
                 value=name,
             )
-        if code:  # an entity the publisher scores: its own code, so counts and ranks stay the publisher's
-            own = table.frame[code_col].str.strip().str.upper() if code_col else None
-            iso3[names == name] = own[names == name].replace("", code) if own is not None else code
+        if code:  # an entity the publisher scores: the file's code (else the listed one) keeps its counts
+            own = table.frame[code_col].str.strip().str.upper() if code_col else pd.Series(code, index=names.index)
+            iso3[names == name] = own[names == name].replace("", code)
         else:
-            drops.rows.append(
-                (table.file, table.line(rows[0]), name, None, None, "excluded", f"{len(rows)} rows; {reason}")
-            )
+            detail = f"{len(rows)} rows; {reason}"
+            drops.rows.append((table.file, table.line(rows[0]), name, None, None, "excluded", detail))
     if code_col is not None:
         codes = table.frame[code_col].str.strip().str.upper()
         valid = codes.map({c: countries.is_iso3(c) for c in codes.unique()})

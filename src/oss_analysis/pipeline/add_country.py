@@ -20,6 +20,7 @@ from oss_analysis import countries, paths
 from oss_analysis.domain import CPI_YEAR, THESIS_YEAR, WGI_CODES, source_label, ti_rank
 from oss_analysis.errors import DataError
 from oss_analysis.extract import new_release, publishers
+from oss_analysis.extract.datapackage import read_sources
 from oss_analysis.extract.transcriptions import load_raw, resource, titles, validate_as
 
 PRODUCER = {"wgi": "World Bank WGI release", "cpi": "TI CPI edition"}  # as the views word it (domain.source_label)
@@ -53,10 +54,8 @@ def _refuse_legacy(text: str, file: str) -> None:
 def shipped_as(path: Path, kind: str) -> str:
     """Where a publisher's file is (or will be) shipped: the shipped file with the same bytes, else
     data/sources/<kind>/<name>, so that an added row's ``source`` names it as the views name theirs."""
-    from oss_analysis.extract import datapackage
-
     digest = "sha256:" + hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    same = [r["path"] for r in datapackage.read_sources()["resources"] if r["hash"] == digest]
+    same = [r["path"] for r in read_sources()["resources"] if r["hash"] == digest]
     return f"data/sources/{same[0] if same else f'{kind}/{Path(path).name}'}"
 
 

@@ -270,7 +270,7 @@ SOURCE_ISO3 = _col(
     "country (iso3166 false), the publisher's code (config/source_exclusions.csv)",
 )
 ISO3166 = _col(bool, description="the row is an ISO 3166-1 country (false: Kosovo, a former state, ...)")
-ISO3166_AGREES = pa.Check(
+ISO3166_AGREES = pa.Check(  # one row per error: the line of a row whose flag is wrong
     lambda d: d["iso3166"] == d["iso3"].map({c: countries.is_iso3(c) for c in d["iso3"].unique()}),
     error="iso3166 must say whether iso3 is an ISO 3166 alpha-3 code",
 )
