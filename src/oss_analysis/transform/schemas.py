@@ -358,7 +358,7 @@ SOURCE_DROPS = _strict(
         "file": SOURCE_FILE,
         "line": _col("Int64", pa.Check.ge(2), description="first line concerned"),
         "country": _col(str, description="name as the file writes it"),
-        "iso3": _col(str, nullable=True, description="ISO3 of a dropped duplicate; empty for a non-country"),
+        "iso3": _col(str, nullable=True, description="ISO3 of a dropped duplicate; empty for an aggregate"),
         "year": _col("Int64", nullable=True, description="year of a dropped duplicate"),
         "kind": _col(str, pa.Check.isin(["excluded", "duplicate"]), description="why the rows were left out"),
         "detail": _col(str, description="how many rows and the reason, or which line was kept"),
