@@ -5,8 +5,8 @@
   percentile scale (lower and upper bounds of the percentile rank; empty if a release lacks
   them), its comparator group's median and the post-Soviet median (the fifteen states of
   ``POST_SOVIET``, whatever the groups), both over the other members, so the focus country never
-  pulls them. The then-and-now table adds the
-  interval on the estimate's own scale, estimate +/- 1.645 standard errors.
+  pulls them. The then-and-now table adds the interval on the estimate's own scale, estimate
+  +/- 1.645 standard errors.
 - CPI: one value per year, on the scale Transparency International used that year: 0-10 up to
   2011 (the merged file; CPI2009.csv for 2009 gives the same scores), 0-100 from 2012 (the 2024
   file, with score +/- 1.645 standard errors). The merged file's 2012-2017 columns, rescaled to
@@ -28,8 +28,6 @@ from oss_analysis.parameters import load_groups
 
 Z90 = float(ndtri(0.95))  # 1.645: two-sided 90%, the World Bank's interval
 SCALE_BREAK = 2012  # first CPI edition on the 0-100 scale
-
-
 POST_SOVIET = "config/groups/former_soviet_union.csv"  # the fifteen post-Soviet states: their one definition
 
 
