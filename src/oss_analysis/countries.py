@@ -65,13 +65,13 @@ def cache_clear() -> None:
 
 
 @cache
-def exclusions() -> dict[str, str]:
-    """Entities in publishers' files that are not ISO 3166-1 countries (aggregates, former
-    states), each with the reason: ``config/source_exclusions.csv``. Their rows are left out of
-    the source tables and listed, never dropped silently."""
+def exclusions() -> dict[str, tuple[str, str]]:
+    """Names in publishers' files that are not ISO 3166-1 countries -> (code, reason), from
+    ``config/source_exclusions.csv``: an entity the publisher scores has a code and stays, flagged,
+    so counts and ranks are the publisher's; an aggregate (no code) is left out and listed."""
     path = paths.config_dir() / "source_exclusions.csv"
     with path.open(encoding="utf-8", newline="") as fh:
-        return {row["name"].casefold(): row["reason"] for row in csv.DictReader(fh)}
+        return {row["name"].casefold(): ((row.get("code") or "").strip(), row["reason"]) for row in csv.DictReader(fh)}
 
 
 def to_iso3(name: str) -> str | None:

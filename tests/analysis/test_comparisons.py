@@ -29,7 +29,8 @@ def wgi():
 
 @pytest.fixture(scope="module")
 def groups(wgi):
-    return parameters.load_groups("config/groups/post_soviet.csv", dict(zip(wgi["iso3"], wgi["country"], strict=False)))
+    available = dict(zip(wgi["iso3"], wgi["country"], strict=False))
+    return parameters.load_groups("config/groups/thesis_comparators.csv", available)
 
 
 def _cmp(table, indicator, group):

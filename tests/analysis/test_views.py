@@ -28,7 +28,7 @@ def _pct(release: str, iso3: str, year: int, indicator: str) -> float:
 
 def test_default_views_are_the_printed_tables(printed):
     wgi, cpi = printed
-    assert views.wgi_view(wgi, 2008, ["GEO"], publisher=False) is wgi
+    assert views.wgi_view(wgi, 2008, ["GEO"], publisher=False) is wgi  # no rows added: the table itself
     assert views.cpi_view(cpi, 2009, ["GEO"], publisher=False).drop(columns="scale").equals(cpi)
 
 
@@ -98,3 +98,23 @@ def test_notebook_parameters_are_all_seen_by_papermill():
         names = [line.split("=")[0].strip() for line in "".join(cell["source"]).splitlines() if "=" in line]
         assert set(names) == set(pm.inspect_notebook(str(nb))), nb.name
 
+
+
+def test_rows_users_added_appear_only_in_runs_that_ask_for_publisher_values(printed):
+    _, cpi = printed
+    geo = {"iso3": "GEO", "country": "Georgia", "year": 2009, "rank": 66, "score": 4.1, "seed_line": pd.NA}
+    label = "TI CPI edition 2009 (data/sources/cpi/CPI2009.csv)"  # as add-country-data writes it
+    added = pd.concat([cpi, pd.DataFrame([{**geo, "source": label}])], ignore_index=True)
+    default = views.cpi_view(added, 2009, ["GEO"], publisher=False)
+    assert default["iso3"].tolist() == cpi["iso3"].tolist()  # the reproduction of the print
+    asked = views.cpi_view(added, 2009, ["GEO"], publisher=True)
+    assert views.from_publisher(asked)["iso3"].tolist() == ["GEO"]
+    assert views.with_source(asked, ["iso3", "score"]) == ["iso3", "score", "source"]  # each row says where from
+
+
+def test_a_2022_view_counts_and_ranks_as_ti_does(printed):
+    _, cpi = printed
+    view = views.cpi_view(cpi, 2022, ["UKR"], publisher=True)
+    ti = pd.read_csv(ROOT / "data/sources/cpi/CPI2024_GlobalResultsTrends.csv", sep=";", header=2)
+    assert views.cpi_total(view, 2022) == int(ti["CPI score 2022"].notna().sum()) == 180  # Kosovo counted
+    assert view.set_index("iso3").loc["UKR", "rank"] == int(ti.loc[ti["ISO3"] == "UKR", "Rank 2022"].iloc[0])

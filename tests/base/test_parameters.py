@@ -69,22 +69,22 @@ def test_year_range_checks():
 
 
 def test_groups_file_with_country_not_in_data(project):
-    path = project / "config/groups/post_soviet.csv"
+    path = project / "config/groups/thesis_comparators.csv"
     path.write_text(path.read_text() + "FRA,Western Europe,not in the thesis\n")
     with pytest.raises(
-        DataError, match=r"config/groups/post_soviet.csv, line 12, column 'iso3': country not in the data"
+        DataError, match=r"config/groups/thesis_comparators.csv, line 12, column 'iso3': country not in the data"
     ):
         parameters.load_groups(
-            "config/groups/post_soviet.csv",
+            "config/groups/thesis_comparators.csv",
             AVAILABLE | {c: c for c in ["SGP", "EST", "LVA", "LTU", "UZB", "TJK", "TKM"]},
         )
 
 
 def test_groups_file_with_empty_group(project):
-    path = project / "config/groups/post_soviet.csv"
+    path = project / "config/groups/thesis_comparators.csv"
     path.write_text("iso3,group,why\nKAZ,,\n")
     with pytest.raises(DataError, match=r"line 2, column 'group': group name is empty"):
-        parameters.load_groups("config/groups/post_soviet.csv", AVAILABLE)
+        parameters.load_groups("config/groups/thesis_comparators.csv", AVAILABLE)
 
 
 @pytest.mark.parametrize(

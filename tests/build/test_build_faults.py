@@ -103,7 +103,7 @@ def test_broken_data_package_stops_the_build(built, fault, expected):
 @pytest.mark.parametrize(
     "deleted",
     ["config/params/governance.yaml", "notebooks/series.ipynb", "config/groups/former_soviet_union.csv",
-     "config/groups/post_soviet.csv"],
+     "config/groups/thesis_comparators.csv"],
 )
 def test_a_deleted_input_stops_the_build_naming_it(built, deleted):
     path = built / deleted

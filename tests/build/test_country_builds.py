@@ -23,15 +23,22 @@ def digest(path):
 
 
 # One country build serves the tests below (one module, so one xdist worker): a student adds
-# Armenia from the publishers' files, then builds Kyrgyzstan (in every table) and Armenia (an
-# addition) in one run, in parallel; Moldova for 2022 is built into the same tree afterwards.
+# Armenia from the publishers' files and rebuilds the default (which must not change), then builds
+# Kyrgyzstan (in every table) and Armenia (an addition) in one run, in parallel; Moldova for 2022
+# is built into the same tree afterwards.
 COUNTRIES = ("KGZ", "Kyrgyzstan"), ("ARM", "Armenia")
+TOP = {}  # every file directly under figures/ before the addition, by name -> sha256
+
+
+def _top(project):
+    return {p.name: digest(p) for p in sorted((project / "figures").iterdir()) if p.is_file()}
 
 
 @pytest.fixture(scope="module")
 def countries_built(built_tree, tmp_path_factory):
     project = copy_built(built_tree[0], tmp_path_factory.mktemp("countries") / "project")
     before = {o: digest(project / "figures" / o) for o in DEFAULT}
+    TOP.update(_top(project))
     env = build_env(project)
     for kind, name in (("wgi", "wgi/wgi_2024_release_long.csv"), ("cpi", "cpi/CPI2009.csv")):
         fixture = str(ROOT / "data" / "sources" / name)
@@ -39,6 +46,8 @@ def countries_built(built_tree, tmp_path_factory):
         cmd = [*cli, "add-country-data", kind, fixture, "--countries", "ARM"]
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
         assert proc.returncode == 0, proc.stderr
+    run_build(project)  # the default build, after the addition
+    TOP["after the default build"] = _top(project)
     log = run_build(project, "--config", "country=KGZ ARM")
     run_build(project, "--config", "country=MDA", "year=2022")  # another year, into the same tree
     return project, before, log.stdout + log.stderr
@@ -80,13 +89,20 @@ def test_two_countries_build_in_parallel_into_their_own_folders(countries_built)
     assert "Nothing to be done" in again.stdout + again.stderr
 
 
+def test_an_addition_leaves_the_default_build_the_reproduction_of_the_print(countries_built):
+    after = TOP.pop("after the default build")
+    assert after == TOP, "files under figures/ changed: " + ", ".join(sorted(set(after.items()) ^ set(TOP.items())))
+
+
 def test_a_student_adds_a_country_from_the_public_files_and_builds_it(countries_built):
     project = countries_built[0]
     folder = project / "figures" / "ARM"
     page = (folder / "AVAILABILITY.md").read_text()
-    # the added rows count as the table's own: no publisher file is named for the governance charts
-    assert "| `notebooks/governance.ipynb` | `wgi_heatmap.png`, `wgi_heatmap.meta.json`, `wgi_heatmap.svg`, " in page
-    assert "wgi_heatmap.data.csv` | printed" in page
+    # the added rows name the publisher's file and release they came from, in the data drawn
+    wgi = "World Bank WGI release 2024 (data/sources/wgi/wgi_2024_release_long.csv)"
+    assert f"wgi_heatmap.data.csv` | publisher: {wgi}; other rows printed" in page
+    heatmap = pd.read_csv(folder / "wgi_heatmap.data.csv")
+    assert set(heatmap.loc[heatmap["iso3"] == "ARM", "source"]) == {wgi}
     assert "`un_egov_ranks.data.csv` | printed; not available for ARM" in page
     assert (
         "`egov_rank_over_time.md` | publisher: UN E-Government Survey 2010 (data/sources/egdi/egdi-2010.csv)"
@@ -97,7 +113,7 @@ def test_a_student_adds_a_country_from_the_public_files_and_builds_it(countries_
     assert "Armenia: rank 120, score 2.7" in executed
     # the printed tables are unchanged by an addition
     table3 = (project / "data" / "processed" / "cpi_2009.csv").read_text()
-    assert "ARM,Armenia,2009,120,2.7,Transparency International CPI file CPI2009.csv," in table3
+    assert "ARM,Armenia,2009,120,2.7,TI CPI edition 2009 (data/sources/cpi/CPI2009.csv)," in table3
 
 
 def test_series_for_another_country_goes_into_its_own_folder(countries_built):
@@ -106,7 +122,14 @@ def test_series_for_another_country_goes_into_its_own_folder(countries_built):
     folder = project / "figures" / "KGZ"
     assert all((folder / o).exists() for o in outputs)
     wgi = _rows(folder / "wgi_since_thesis.data.csv")
-    assert {r["series"] for r in wgi} == {"KGZ", "Central Asia median", "post-Soviet median"}
+    assert {r["series"] for r in wgi} == {"KGZ", "Central Asia median (other 4)", "post-Soviet median (other 14)"}
+    # config/countries/KGZ.yaml sets the thesis' groups (Singapore among them): the post-Soviet
+    # median is still over the other fourteen states of the one definition
+    fifteen = list(pd.read_csv(ROOT / "config" / "groups" / "former_soviet_union.csv")["iso3"])
+    median = [r for r in wgi if r["series"].startswith("post-Soviet")]
+    assert {r["members"] for r in median} == {" ".join(c for c in fifteen if c != "KGZ")}
+    va = next(r for r in median if r["indicator"] == "VA" and r["year"] == "2023")
+    assert (va["value"], va["n"]) == ("32.1", "14")  # was 21.6 over 9 countries, Singapore among them
     assert {r["year"] for r in wgi} == {r["year"] for r in _rows(ROOT / "figures" / "wgi_since_thesis.data.csv")}
     then_now = _rows(folder / "then_and_now.csv")
     assert len(then_now) == 9 and all(r["source"] for r in then_now)
@@ -124,6 +147,11 @@ def test_a_publisher_only_country_for_another_year(countries_built):
     assert "`cpi_ranked.data.csv` | publisher: TI CPI edition 2024 (data/sources/cpi/" in page
     data = pd.read_csv(folder / "wgi_groups.data.csv")
     assert data["source"].str.contains("data/sources/wgi/").all()
+    # "ranks R of M": M is every entity TI scored in 2022 (Kosovo among them), as for any 2022 run
+    ti = pd.read_csv(ROOT / "data/sources/cpi/CPI2024_GlobalResultsTrends.csv", sep=";", header=2)
+    rank = int(ti.loc[ti["ISO3"] == "MDA", "Rank 2022"].iloc[0])
+    svg = (folder / "cpi_ranked.svg").read_text()
+    assert f"ranks {rank} of {int(ti['CPI score 2022'].notna().sum())}" in svg
     assert {o: digest(project / "figures" / o) for o in DEFAULT} == before, "default outputs were touched"
 
 

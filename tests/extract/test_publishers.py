@@ -132,12 +132,16 @@ def test_wgi_missing_marker_becomes_na_never_zero():
     assert len(row) == 1 and row["estimate"].isna().all() and row["pct_rank"].isna().all()
 
 
-def test_non_countries_are_listed_never_dropped_silently():
+def test_entities_a_publisher_scores_stay_with_its_code_and_only_aggregates_are_listed():
     drops = publishers.Drops()
-    publishers.read_file(FIXTURES / "wgi_2019_release_wide.csv", drops)
+    wgi = publishers.read_file(FIXTURES / "wgi_2019_release_wide.csv", drops)
+    assert set(wgi.loc[wgi["country"] == "Kosovo", "iso3"]) == {"XKX"}  # the file's own code
+    assert (wgi["iso3"] == "XKX").any() and drops.frame().empty
+    cpi = publishers.read_file(FIXTURES / "cpi.csv", drops)  # names only: the code of config/source_exclusions.csv
+    assert set(cpi.loc[cpi["country"] == "Kosovo", "iso3"]) == {"KSV"}
     listed = drops.frame()
-    assert listed["country"].tolist() == ["Kosovo"] and listed["kind"].tolist() == ["excluded"]
-    assert listed["detail"].iloc[0].startswith("36 rows;")
+    assert listed["kind"].tolist() == ["excluded"] * len(listed)
+    assert "Kosovo" not in set(listed["country"])
 
 
 def test_duplicate_country_year_keeps_the_first_line_and_lists_the_other(tmp_path):
@@ -276,9 +280,9 @@ def test_processed_source_table_builds_and_validates(name):
     frame = clean.build(name)
     assert len(frame) > 0
     if name != "source_drops":
-        post_soviet = pd.read_csv(ROOT / "config" / "groups" / "post_soviet.csv")["iso3"]
+        post_soviet = pd.read_csv(ROOT / "config" / "groups" / "former_soviet_union.csv")["iso3"]
         assert set(post_soviet) <= set(frame["iso3"]), "every post-Soviet state is in every publisher's files"
-        assert frame["iso3"].map(countries.is_iso3).all()
+        assert frame["iso3"].map(countries.is_iso3).equals(frame["iso3166"])  # Kosovo and former states flagged
 
 
 def test_source_schemas_document_every_column():

@@ -3,9 +3,10 @@
 - WGI: the latest release shipped, every year it holds (1996 to its last year), six indicators:
   the focus country with the World Bank's 90% interval as the release gives it on the
   percentile scale (lower and upper bounds of the percentile rank; empty if a release lacks
-  them), its comparator group's median and the median of all groups (both medians over the
-  other members, so the focus country never pulls them). The then-and-now table adds the
-  interval on the estimate's own scale, estimate +/- 1.645 standard errors.
+  them), its comparator group's median and the post-Soviet median (the fifteen states of
+  ``POST_SOVIET``, whatever the groups), both over the other members, so the focus country never
+  pulls them. The then-and-now table adds the interval on the estimate's own scale, estimate
+  +/- 1.645 standard errors.
 - CPI: one value per year, on the scale Transparency International used that year: 0-10 up to
   2011 (the merged file; CPI2009.csv for 2009 gives the same scores), 0-100 from 2012 (the 2024
   file, with score +/- 1.645 standard errors). The merged file's 2012-2017 columns, rescaled to
@@ -17,15 +18,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 from scipy.special import ndtr, ndtri  # what scipy.stats.norm uses, without importing scipy.stats (1 s)
 
 from oss_analysis.domain import THESIS_YEAR, WGI_CODES, source_label
+from oss_analysis.parameters import load_groups
 
 Z90 = float(ndtri(0.95))  # 1.645: two-sided 90%, the World Bank's interval
 SCALE_BREAK = 2012  # first CPI edition on the 0-100 scale
+POST_SOVIET = "config/groups/former_soviet_union.csv"  # the fifteen post-Soviet states: their one definition
 
 
 def group_of(focus: str, groups: Mapping[str, Sequence[str]]) -> tuple[str | None, list[str]]:
@@ -36,29 +39,43 @@ def group_of(focus: str, groups: Mapping[str, Sequence[str]]) -> tuple[str | Non
     return None, []
 
 
+def post_soviet(available: Iterable[str]) -> list[str]:
+    """The fifteen post-Soviet states from their one definition file, so that a "post-Soviet
+    median" covers the same states whatever comparator groups (``groups_file``) a run sets."""
+    groups = load_groups(POST_SOVIET, dict.fromkeys(available, ""))
+    return [m for members in groups.values() for m in members]
+
+
+def medians(focus: str, groups: Mapping[str, Sequence[str]], available: Iterable[str]) -> dict[str, list[str]]:
+    """Label -> members of each median drawn beside the focus country: its comparator group's
+    (from ``groups``) and the post-Soviet states' (from the definition), each over the members
+    other than the focus country, and each label saying over how many."""
+    group, mates = group_of(focus, groups)
+    defined = post_soviet(available)
+    others = [m for m in defined if m != focus]
+    label = f"post-Soviet median ({f'other {len(others)}' if focus in defined else f'all {len(defined)}'})"
+    return ({f"{group} median (other {len(mates)})": mates} if mates else {}) | {label: others}
+
+
 def wgi_series(wgi_sources: pd.DataFrame, focus: str, groups: Mapping[str, Sequence[str]]) -> pd.DataFrame:
-    """Long table: indicator, year, series, value, lower, upper, n, release, source (latest release)."""
+    """Long table: indicator, year, series, value, lower, upper, n (countries with a value),
+    members (the countries a median is over), release, source (latest release)."""
     release = int(wgi_sources["release"].max())
     src = wgi_sources[wgi_sources["release"] == release]
-    group, mates = group_of(focus, groups)
-    everyone = [m for members in groups.values() for m in members if m != focus]
-    parts = []
     own = src[src["iso3"] == focus]
-    lower, upper = own["pct_rank_lower"].astype(float), own["pct_rank_upper"].astype(float)
-    parts.append(own.assign(series=focus, value=own["pct_rank"].astype(float), lower=lower, upper=upper, n=1))
-    for name, codes in ((f"{group} median" if group else None, mates), ("post-Soviet median", everyone)):
-        if not name or not codes:
-            continue
+    bounds = {"lower": own["pct_rank_lower"].astype(float), "upper": own["pct_rank_upper"].astype(float)}
+    parts = [own.assign(series=focus, value=own["pct_rank"].astype(float), **bounds, n=1, members=focus)]
+    for name, codes in medians(focus, groups, src["iso3"].unique()).items():
         med = src[src["iso3"].isin(codes)].groupby(["indicator", "year"], as_index=False)
         agg = med.agg(value=("pct_rank", "median"), n=("pct_rank", "count"), source_file=("source_file", "first"))
-        parts.append(agg.assign(series=name, lower=float("nan"), upper=float("nan"), release=release))
+        parts.append(agg.assign(series=name, release=release, members=" ".join(codes)))  # no interval: NaN
     out = pd.concat(parts, ignore_index=True)
     out["indicator_name"] = out["indicator"].map(WGI_CODES)
     out["source"] = [source_label("World Bank WGI release", release, f) for f in out["source_file"]]
-    cols = ["indicator", "indicator_name", "year", "series", "value", "lower", "upper", "n", "release", "source"]
+    cols = ["indicator", "indicator_name", "year", "series", "value", "lower", "upper", "n", "members", "release"]
     order = {code: i for i, code in enumerate(WGI_CODES)}
     out = out.assign(_o=out["indicator"].map(order)).sort_values(["_o", "series", "year"], kind="stable")
-    return out[cols].reset_index(drop=True)
+    return out[[*cols, "source"]].reset_index(drop=True)
 
 
 def cpi_series(cpi_sources: pd.DataFrame, focus: str) -> pd.DataFrame:

@@ -9,7 +9,10 @@ Rules (documented in the Student guide, docs/guides/student.md):
   shipped on its own (CPI2009.csv), else the newest file that scores the year; a file without
   ranks gets TI's rank rule (1 + the number of higher scores among the countries it scores).
 - UN e-government: the newest edition at or before the year.
-With ``publisher=False`` (the default build) each function returns the printed frame unchanged.
+With ``publisher=False`` (the default build) each function returns the printed rows alone: rows
+added with ``oss-build add-country-data`` (``data/raw/additions/``) appear only in runs that ask
+for publisher values (a country run, or ``publisher_values=True``), so the default build stays the
+reproduction of the print.
 """
 
 from __future__ import annotations
@@ -67,6 +70,12 @@ def _names(printed: pd.DataFrame, codes: Iterable[str]) -> dict[str, str]:
     return {c: known.get(c) or countries.name_of(c) for c in codes}
 
 
+def printed_only(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows a study prints (a seed line): without the rows users added, which carry none."""
+    added = frame["seed_line"].isna() if "seed_line" in frame else pd.Series(False, index=frame.index)
+    return frame[~added].reset_index(drop=True) if added.any() else frame  # (attrs follow the rows)
+
+
 def _split(printed: pd.DataFrame, year: int, codes: Iterable[str]) -> tuple[pd.DataFrame, list[str]]:
     """The printed rows a view keeps (all of them for the printed year, none for another) and the
     countries whose values must come from the publishers' files."""
@@ -78,7 +87,7 @@ def wgi_view(printed: pd.DataFrame, year: int, codes: Iterable[str], *, publishe
     """WGI percentile ranks for ``year`` in the layout of ``wgi_2008`` (one row per country and
     indicator; ``source`` names the printed table or the file and release)."""
     if not publisher:
-        return printed
+        return printed_only(printed)
     src = _load("wgi_sources")
     year = check_year(year, src["year"], "WGI files")
     keep, need = _split(printed, year, codes)
@@ -117,7 +126,7 @@ def cpi_view(printed: pd.DataFrame, year: int, codes: Iterable[str], *, publishe
     """CPI rank and score for ``year`` in the layout of ``cpi_2009``, plus ``scale`` (10 or 100)
     and, for publisher rows, ``source`` naming the file and edition."""
     if not publisher:
-        return printed.assign(scale=10)
+        return printed_only(printed).assign(scale=10)
     src = _load("cpi_sources")
     year = check_year(year, src["year"], "CPI files", "cpi_year")
     keep, need = _split(printed.assign(scale=10), year, codes)
@@ -196,10 +205,11 @@ def egov_series(egov: pd.DataFrame, focus: str, *, publisher: bool) -> pd.DataFr
 
 
 def from_publisher(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows whose values come from a publisher's file rather than the studies."""
+    """Rows whose values come from a publisher's file rather than the studies (added rows too)."""
     if "source" not in frame:
         return frame.iloc[0:0]
-    return frame[frame["source"].str.contains("data/sources/", regex=False, na=False)]
+    added = frame["seed_line"].isna() if "seed_line" in frame else False
+    return frame[frame["source"].str.contains("data/sources/", regex=False, na=False) | added]
 
 
 def with_source(frame: pd.DataFrame, columns: list[str]) -> list[str]:
@@ -221,7 +231,8 @@ def source_note(frame: pd.DataFrame, printed: str) -> str:
 def egov_available(ranks: pd.DataFrame, *, publisher: bool) -> dict[str, str]:
     """Focus countries the e-government notebook can draw: those ranked in ``ranks``, and with
     ``publisher`` every country in the UN files (its rank over time comes from them)."""
-    codes = set(ranks["iso3"]) | (set(_load("egdi_sources")["iso3"]) if publisher else set())
+    src = _load("egdi_sources") if publisher else None  # its ISO countries (a run is for a country)
+    codes = set(ranks["iso3"]) | (set(src.loc[src["iso3166"], "iso3"]) if src is not None else set())
     return {c: countries.name_of(c) for c in sorted(codes)}
 
 

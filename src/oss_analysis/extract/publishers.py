@@ -15,8 +15,9 @@ header):
 
 Every country name is mapped to ISO 3166 alpha-3 by ``countries.to_iso3`` (aliases in
 ``config/country_aliases.csv``); a name that maps to nothing stops with the file, line and name.
-Entities that are not ISO 3166-1 countries are left out only when ``config/source_exclusions.csv``
-lists them, and every row left out is listed (see ``Drops``).
+Entities that are not ISO 3166-1 countries must be listed in ``config/source_exclusions.csv``: one
+the publisher scores (Kosovo, a former state) stays with the publisher's code and ``iso3166`` false;
+an aggregate is left out, and every row left out is listed (see ``Drops``).
 
 Duplicate rule: a key (file, country, year, and indicator for WGI) is taken from the first row
 in file order that holds a value; later rows for the same key are dropped and listed.
@@ -107,27 +108,30 @@ class Drops:
 
 
 def map_names(table: Table, name_col: str, drops: Drops, code_col: str | None = None) -> pd.Series:
-    """ISO3 for each row by its name (NA for listed non-countries, which are recorded in
-    ``drops``). An unknown name, or a name that disagrees with a valid ISO3 code in the same row,
-    stops with the line."""
+    """ISO3 for each row by its name; for an entity that is not an ISO country, the file's code (else
+    config/source_exclusions.csv's); NA for an aggregate, whose rows are recorded in ``drops``. An
+    unknown name, or a name that disagrees with a valid ISO3 code in the row, stops with the line."""
     names = table.frame[name_col].str.strip()
     lookup = {n: countries.to_iso3(n) for n in names.unique()}
     iso3 = names.map(lookup)
     excluded = countries.exclusions()
     for name in [n for n, code in lookup.items() if code is None]:
         rows = (names == name).to_numpy().nonzero()[0]
-        reason = excluded.get(name.casefold())
+        code, reason = excluded.get(name.casefold(), (None, None))
         if reason is None:
             table.fail(
                 "unknown country name (add it to config/country_aliases.csv if it is a real country, "
-                "or to config/source_exclusions.csv if it is not a country)",
+                "or to config/source_exclusions.csv if it is not an ISO 3166 country)",
                 position=int(rows[0]),
                 column=name_col,
                 value=name,
             )
-        drops.rows.append(
-            (table.file, table.line(rows[0]), name, None, None, "excluded", f"{len(rows)} rows; {reason}")
-        )
+        if code:  # an entity the publisher scores: the file's code (else the listed one) keeps its counts
+            own = table.frame[code_col].str.strip().str.upper() if code_col else pd.Series(code, index=names.index)
+            iso3[names == name] = own[names == name].replace("", code)
+        else:
+            detail = f"{len(rows)} rows; {reason}"
+            drops.rows.append((table.file, table.line(rows[0]), name, None, None, "excluded", detail))
     if code_col is not None:
         codes = table.frame[code_col].str.strip().str.upper()
         valid = codes.map({c: countries.is_iso3(c) for c in codes.unique()})
@@ -506,7 +510,9 @@ def table(kind: str, drops: Drops | None = None) -> pd.DataFrame:
     schemas.*_SOURCES), in package order: those under data/sources/<kind>/, as the build graph
     declares them (transform/registry.py)."""
     drops = drops if drops is not None else Drops()
-    return pd.concat([read_shipped_file(n, drops) for n in source_resources(kind)], ignore_index=True)
+    out = pd.concat([read_shipped_file(n, drops) for n in source_resources(kind)], ignore_index=True)
+    out.insert(1, "iso3166", out["iso3"].map({c: countries.is_iso3(c) for c in out["iso3"].unique()}))
+    return out
 
 
 def drops_table() -> pd.DataFrame:
@@ -522,6 +528,6 @@ def drops_note(path: Path) -> str:
     drops = pd.read_csv(path)
     counts = drops["kind"].value_counts()
     return (
-        f"source tables: {counts.get('excluded', 0)} non-countries left out, {counts.get('duplicate', 0)} duplicate "
+        f"source tables: {counts.get('excluded', 0)} aggregates left out, {counts.get('duplicate', 0)} duplicate "
         f"country-years dropped; each listed in data/processed/source_drops.csv"
     )

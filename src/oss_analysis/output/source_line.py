@@ -70,7 +70,7 @@ def resource_origin(name: str, ids: Iterable[str] = ()) -> list[str]:
         return [f"{', '.join(cited)}, as printed in {' and '.join(printed_in)}, {_locator(res)}"]
     if printed_in:
         return [f"{' and '.join(printed_in)}, {_locator(res)}"]
-    return [f"{', '.join(cited)} (rows added to the studies' data)"]
+    return []  # rows added (data/raw/additions/) name their publisher file in ``source``: publisher_origin
 
 
 def source_line(processed: Iterable[str], data: pd.DataFrame | None = None) -> str:

@@ -10,18 +10,20 @@ World Bank DataBank export, TI's CPI 2009 table with a rank column) are refused 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
 import pandas as pd
 
 from oss_analysis import countries, paths
-from oss_analysis.domain import CPI_YEAR, THESIS_YEAR, WGI_CODES, ti_rank
+from oss_analysis.domain import CPI_YEAR, THESIS_YEAR, WGI_CODES, source_label, ti_rank
 from oss_analysis.errors import DataError
 from oss_analysis.extract import new_release, publishers
+from oss_analysis.extract.datapackage import read_sources
 from oss_analysis.extract.transcriptions import load_raw, resource, titles, validate_as
 
-PRODUCER = {"wgi": "World Bank WGI", "cpi": "Transparency International CPI"}
+PRODUCER = {"wgi": "World Bank WGI release", "cpi": "TI CPI edition"}  # as the views word it (domain.source_label)
 ADDITIONS = {"wgi": "wgi_2008_additions", "cpi": "cpi_2009_additions"}
 # a header cell of each refused layout: the additions template, a DataBank export, TI's 2009 table
 LEGACY = re.compile(r'^"?country_code"?,|Series Code|\[YR\d{4}\]|Country Rank')
@@ -49,6 +51,14 @@ def _refuse_legacy(text: str, file: str) -> None:
         )
 
 
+def shipped_as(path: Path, kind: str) -> str:
+    """Where a publisher's file is (or will be) shipped: the shipped file with the same bytes, else
+    data/sources/<kind>/<name>, so that an added row's ``source`` names it as the views name theirs."""
+    digest = "sha256:" + hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    same = [r["path"] for r in read_sources()["resources"] if r["hash"] == digest]
+    return f"data/sources/{same[0] if same else f'{kind}/{Path(path).name}'}"
+
+
 def _from_sources(kind: str, frame: pd.DataFrame, wanted: set[str], file: str, year: int | None) -> pd.DataFrame:
     """Rows of the studies' year (WGI 2008 percentile ranks, CPI 2009 on 0-10) in the template
     layout; empty when the file does not hold that year."""
@@ -74,7 +84,8 @@ def _from_sources(kind: str, frame: pd.DataFrame, wanted: set[str], file: str, y
         )
     if out.empty:
         return out
-    out = out.assign(source=f"{PRODUCER[kind]} file {Path(file).name}")
+    release = int(frame["release"].max() if kind == "wgi" else rows["edition"].max())
+    out = out.assign(source=source_label(PRODUCER[kind], release, shipped_as(paths.root() / file, kind)))
     template = [f["name"] for f in resource(ADDITIONS[kind])["schema"]["fields"]]
     return _by_country(out.reindex(columns=template).astype("string").fillna(""), ADDITIONS[kind], file)
 

@@ -37,7 +37,8 @@ def _codes(table: str, root: Path) -> frozenset[str]:
 def _source_frame(kind: str, root: Path) -> pd.DataFrame:
     from oss_analysis.extract import publishers
 
-    return publishers.table(kind)[["iso3", "year"] if kind != "egdi" else ["iso3", "edition"]]
+    frame = publishers.table(kind)  # ISO 3166 countries only: a run is for a country
+    return frame[frame["iso3166"]][["iso3", "year"] if kind != "egdi" else ["iso3", "edition"]]
 
 
 def source_codes(table: str, year: int | None = None) -> frozenset[str]:

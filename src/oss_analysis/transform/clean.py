@@ -338,7 +338,7 @@ def egdi_sources() -> pd.DataFrame:
 
 
 def source_drops() -> pd.DataFrame:
-    """Rows of the publishers' files left out (non-countries, duplicates), with the reason."""
+    """Rows of the publishers' files left out (aggregates, duplicates), with the reason."""
     from oss_analysis.extract import publishers
 
     return publishers.drops_table()

@@ -265,8 +265,14 @@ def _optional(check: pa.Check, description: str) -> pa.Column:
 # vectorised over the distinct codes: these tables have up to 130,000 rows
 SOURCE_ISO3 = _col(
     str,
-    pa.Check(lambda s: s.isin([c for c in s.unique() if countries.is_iso3(c)]), error="unknown ISO 3166 alpha-3 code"),
-    description="ISO 3166-1 alpha-3 code, mapped from the file's country name",
+    pa.Check.str_matches(r"^[A-Z][A-Z+]{2,6}$"),
+    description="ISO 3166-1 alpha-3 code mapped from the file's country name; for an entity that is not an ISO "
+    "country (iso3166 false), the publisher's code (config/source_exclusions.csv)",
+)
+ISO3166 = _col(bool, description="the row is an ISO 3166-1 country (false: Kosovo, a former state, ...)")
+ISO3166_AGREES = pa.Check(  # one row per error: the line of a row whose flag is wrong
+    lambda d: d["iso3166"] == d["iso3"].map({c: countries.is_iso3(c) for c in d["iso3"].unique()}),
+    error="iso3166 must say whether iso3 is an ISO 3166 alpha-3 code",
 )
 SOURCE_FILE = _col(str, pa.Check.str_startswith("data/sources/"), description="the shipped file the row was read from")
 SOURCE_LINE = _col(int, pa.Check.ge(2), description="line of the file the row was read from (as an editor shows it)")
@@ -277,6 +283,7 @@ INDEX = pa.Check.in_range(0, 1)
 WGI_SOURCES = _strict(
     {
         "iso3": SOURCE_ISO3,
+        "iso3166": ISO3166,
         "country": SOURCE_COUNTRY,
         "release": _col(
             int, pa.Check.in_range(2000, 2100), description="WGI annual update (covers data to release - 1)"
@@ -291,6 +298,7 @@ WGI_SOURCES = _strict(
         "pct_rank_upper": _optional(PCT, "upper bound of the 90% interval of pct_rank"),
         "source_file": SOURCE_FILE,
     },
+    checks=[ISO3166_AGREES],
     unique=["release", "iso3", "year", "indicator"],
     description="World Bank WGI, every shipped release, tidy: one row per release, country, year and indicator",
 )
@@ -298,6 +306,7 @@ WGI_SOURCES = _strict(
 CPI_SOURCES = _strict(
     {
         "iso3": SOURCE_ISO3,
+        "iso3166": ISO3166,
         "country": SOURCE_COUNTRY,
         "edition": _col(int, pa.Check.in_range(1995, 2100), description="CPI edition the file belongs to"),
         "year": _col(int, pa.Check.in_range(1995, 2100), description="year the score is for"),
@@ -317,7 +326,7 @@ CPI_SOURCES = _strict(
         "source_file": SOURCE_FILE,
         "line": SOURCE_LINE,
     },
-    checks=[pa.Check(lambda d: (d["score"] <= d["scale"]).all(), error="score above its scale")],
+    checks=[ISO3166_AGREES, pa.Check(lambda d: (d["score"] <= d["scale"]).all(), error="score above its scale")],
     unique=["source_file", "iso3", "edition", "year"],
     description="Transparency International CPI, every shipped file, tidy: one row per file, country and year scored",
 )
@@ -325,6 +334,7 @@ CPI_SOURCES = _strict(
 EGDI_SOURCES = _strict(
     {
         "iso3": SOURCE_ISO3,
+        "iso3166": ISO3166,
         "country": _col(str, description="country name as the file writes it (trailing spaces removed)"),
         "edition": _col(int, pa.Check.in_range(2001, 2100), description="UN E-Government Survey edition"),
         "rank": _col(
@@ -338,6 +348,7 @@ EGDI_SOURCES = _strict(
         "source_file": SOURCE_FILE,
         "line": SOURCE_LINE,
     },
+    checks=[ISO3166_AGREES],
     unique=["edition", "iso3"],
     description="UN E-Government Survey, every shipped edition: one row per edition and country",
 )
@@ -347,7 +358,7 @@ SOURCE_DROPS = _strict(
         "file": SOURCE_FILE,
         "line": _col("Int64", pa.Check.ge(2), description="first line concerned"),
         "country": _col(str, description="name as the file writes it"),
-        "iso3": _col(str, nullable=True, description="ISO3 of a dropped duplicate; empty for a non-country"),
+        "iso3": _col(str, nullable=True, description="ISO3 of a dropped duplicate; empty for an aggregate"),
         "year": _col("Int64", nullable=True, description="year of a dropped duplicate"),
         "kind": _col(str, pa.Check.isin(["excluded", "duplicate"]), description="why the rows were left out"),
         "detail": _col(str, description="how many rows and the reason, or which line was kept"),
