@@ -15,18 +15,17 @@ from oss_analysis.pipeline.runner import _fail, publish_notebook, run_notebook, 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="oss-build", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
-    p = sub.add_parser("run", help="execute one notebook with papermill")
+    p = sub.add_parser("run", help="execute one notebook by hand into build/scratch/, never the build's folders")
     p.add_argument("name")
     p.add_argument("--param-file", type=Path)
     p.add_argument("-p", "--param", action="append", default=[], help="key=value (YAML value)")
-    p.add_argument("--output-dir", type=Path)
-    p.add_argument("--executed", type=Path)
-    p.add_argument("--record", action="store_true", help="write the notebook's provenance entry (the build graph does)")
+    p.add_argument("--output-dir", type=Path, help="default build/scratch/<name>/; in the checkout only build/scratch/")
+    p.add_argument("--executed", type=Path, help="the executed notebook (default: <output-dir>/<name>.ipynb)")
     p.add_argument("--country", help="ISO3 focus country: parameters from config/countries/, outputs under <country>/")
     p = sub.add_parser("prepare", help="write one processed table from raw")
     p.add_argument("table")
     p.add_argument("--out-dir", type=Path)
-    p = sub.add_parser("publish", help="copy a notebook's staged outputs into figures/")
+    p = sub.add_parser("publish", help="copy a notebook's staged outputs into figures/ (only the build's own run's)")
     p.add_argument("name")
     p.add_argument("--country")
     p = sub.add_parser(
@@ -60,7 +59,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
         overrides=args.param,
         output_dir=args.output_dir,
         executed=args.executed,
-        record=args.record,
         country=args.country,
     )
 

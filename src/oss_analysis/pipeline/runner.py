@@ -168,7 +168,7 @@ def _kernel_manager(kernel_log: IO[str] | None) -> type:
     return LoggedKernelManager
 
 
-def _execute(nb: Any, tmp: Path, params: dict[str, Any], kernel_log: IO[str] | None) -> None:
+def _execute(nb: Any, tmp: Path, failed: Path, params: dict[str, Any], kernel_log: IO[str] | None) -> None:
     """Run papermill, a kernel that failed to start retried (never a cell); a failure raises
     NotebookFailed with the one-line reason (and keeps the partial copy). The kernel starts in the
     notebook's folder without papermill's ``cwd`` (a process-wide chdir), so that notebooks can run
@@ -193,19 +193,31 @@ def _execute(nb: Any, tmp: Path, params: dict[str, Any], kernel_log: IO[str] | N
                 if "before replying to kernel_info" not in str(exc) or attempt == _KERNEL_START_TRIES:
                     raise
     except pm.PapermillExecutionError as exc:
-        failed = paths.build_dir() / "failed" / f"{nb.name}.ipynb"
         failed.parent.mkdir(parents=True, exist_ok=True)
         if tmp.exists():
             os.replace(tmp, failed)
         evalue = " ".join(str(exc.evalue).split())
         raise NotebookFailed(
             f"notebook {nb.path.name} failed in cell {exc.exec_count}: {exc.ename}: {evalue} "
-            f"(executed copy: {failed.relative_to(paths.root())})"
+            f"(executed copy: {paths.shown(failed)})"
         ) from None
     except (RuntimeError, OSError) as exc:  # kernel died or did not start (e.g. no such kernelspec)
         tmp.unlink(missing_ok=True)
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise NotebookFailed(f"notebook {nb.path.name}: the Jupyter kernel {KERNEL!r} failed: {first}") from None
+
+
+def _hand_target(flag: str, path: Path) -> Path:
+    """A hand run's folder or file: inside the checkout only under build/scratch/, so that it never
+    replaces what the build executed, staged or published (issue 23: a hand run's Georgia was
+    published by the next `make all`)."""
+    resolved, root = Path(path).resolve(), paths.root()
+    if resolved.is_relative_to(root) and not resolved.is_relative_to(paths.build_dir() / "scratch"):
+        raise ParameterError(
+            f"{flag} {paths.shown(path)}: a hand run writes only to build/scratch/ or outside the checkout; "
+            "figures/ and the rest of build/ are the build's (make all)"
+        )
+    return Path(path)
 
 
 def execute_notebook(
@@ -219,27 +231,32 @@ def execute_notebook(
     country: str | None = None,
     kernel_log: IO[str] | None = None,
 ) -> None:
-    """Execute one notebook with papermill; outputs go to ``output_dir`` (default: its stage).
-    Parameters are checked before anything runs or is written; any failure raises NotebookFailed
-    (or ParameterError, DataError) with its one-line reason."""
+    """Execute one notebook with papermill. ``record``: the build's own job, into its stage,
+    ``build/notebooks/`` and a manifest entry; otherwise a hand run, into ``output_dir`` (default
+    ``build/scratch/<name>/``, the executed copy beside its outputs). Parameters are checked before
+    anything runs or is written; any failure raises NotebookFailed (or ParameterError, DataError)."""
     from oss_analysis.notebook_specs import notebook
 
     nb = notebook(name)
+    where = Path(country) / name if country else Path(name)
+    if record:
+        out, executed = paths.build_dir() / "stage" / where, paths.build_dir() / "notebooks" / f"{where}.ipynb"
+    else:
+        out = _hand_target("--output-dir", output_dir or paths.build_dir() / "scratch" / where)
+        executed = _hand_target("--executed", executed or out / f"{name}.ipynb")
     params = load_params(name, param_file, list(overrides), country)
     problem = kernel_problem()
     if problem:
         raise NotebookFailed(problem)
-    where = Path(country) / name if country else Path(name)
-    out = Path(output_dir) if output_dir else paths.build_dir() / "stage" / where
     out.mkdir(parents=True, exist_ok=True)
     # relative to the project root when inside it, so executed notebooks carry no machine paths
     resolved = out.resolve()
     inside = resolved.is_relative_to(paths.root())
     params["output_dir"] = resolved.relative_to(paths.root()).as_posix() if inside else str(resolved)
-    executed = Path(executed) if executed else paths.build_dir() / "notebooks" / f"{where}.ipynb"
     executed.parent.mkdir(parents=True, exist_ok=True)
     tmp = executed.with_name(f".{executed.stem}.tmp.ipynb")
-    _execute(nb, tmp, params, kernel_log)
+    failed = paths.build_dir() / "failed" / f"{where}.ipynb" if record else executed.with_suffix(".failed.ipynb")
+    _execute(nb, tmp, failed, params, kernel_log)
     missing = [o for o in nb.outputs if not (out / o).exists()]
     if missing:
         raise NotebookFailed(f"notebook {name} did not write its declared outputs: {', '.join(missing)}")
@@ -277,15 +294,58 @@ def copy_files(pairs: dict[str | Path, str | Path]) -> None:
         atomic_write(Path(dest), lambda tmp, src=src: shutil.copyfile(src, tmp))
 
 
-def publish_notebook(name: str, country: str | None = None) -> None:
-    """Copy a notebook's staged outputs into figures/ (figures/<COUNTRY>/ for a country run), each
-    one atomically: a build killed while publishing leaves every file either old or new, never
-    missing (the graph marks these outputs ``update`` so Snakemake does not delete them first)."""
+def note(text: str) -> None:
+    """A line for the build's summary on screen (run_graph collects Snakemake's records that start
+    ``note: ``; a direct Snakemake run prints it with its own)."""
+    import logging
+
+    logging.getLogger("snakemake.logging").warning(f"note: {text}")
+
+
+def foreign_stage(name: str, country: str | None = None) -> tuple[str, str] | None:
+    """(file, why) when a notebook's staged outputs are not what the build's own job wrote with the
+    build's parameters (its manifest entry's hashes and parameters); None when they are. A hand run
+    or papermill into build/stage/ would otherwise be published as the build's."""
+    import json
+
+    from oss_analysis.files import sha256
     from oss_analysis.notebook_specs import notebook
 
+    where = f"{country}/{name}" if country else name
+    entry_file, stage = paths.build_dir() / "manifest" / f"{where}.json", paths.build_dir() / "stage" / where
+    record = paths.shown(entry_file)
+    if not entry_file.exists():
+        return record, f"is missing: no record that the build ran notebook {name}"
+    entry = json.loads(entry_file.read_text(encoding="utf-8"))
+    for o in notebook(name).outputs:
+        if not (stage / o).exists() or sha256(stage / o) != entry["outputs"].get(o):
+            return paths.shown(stage / o), f"is not what the build's run of {name} wrote (sha256 recorded in {record})"
+    own = json.loads(json.dumps(load_params(name, None, [], country)))
+    if entry["parameters"] != own:
+        return record, f"notebook {name} ran with {entry['parameters']}, not the build's parameters {own}"
+    return None
+
+
+def publish_notebook(name: str, country: str | None = None, repair: bool = False) -> None:
+    """Copy a notebook's staged outputs into figures/ (figures/<COUNTRY>/ for a country run), each
+    one atomically: a build killed while publishing leaves every file either old or new, never
+    missing (the graph marks these outputs ``update`` so Snakemake does not delete them first).
+    Only the build's own run is published: a foreign stage is refused, or with ``repair`` (the
+    graph's job) the notebook runs again first."""
+    from oss_analysis.errors import DataError
+    from oss_analysis.notebook_specs import notebook
+
+    outputs = notebook(name).outputs
+    problem = foreign_stage(name, country)
+    if problem and repair:
+        note(f"{' '.join(problem)}; notebook {name} ran again")
+        execute_notebook(name, record=True, country=country)
+        problem = foreign_stage(name, country)
+    if problem:
+        raise DataError(problem[0], f"{problem[1]}; not published (make all runs it again)")
     sub_dir = Path(country) if country else Path()
     stage, dest = paths.build_dir() / "stage" / sub_dir / name, paths.figures_dir() / sub_dir
-    copy_files({stage / f: dest / f for f in notebook(name).outputs})
+    copy_files({stage / f: dest / f for f in outputs})
 
 
 def write_availability(country: str) -> Path:
