@@ -60,10 +60,5 @@ def output_dir(value: str | os.PathLike[str] | None = None) -> Path:
     path = Path(chosen)
     if not path.is_absolute():
         path = root() / path
-    if path.resolve().is_relative_to(figures_dir()):  # papermill by hand into figures/ (issue 23)
-        from oss_analysis.errors import ParameterError
-
-        raise ParameterError(f"output_dir {str(chosen)!r}: only the build publishes into figures/ (make all); "
-                             "choose build/scratch/ or a folder of your own")
     path.mkdir(parents=True, exist_ok=True)
     return path

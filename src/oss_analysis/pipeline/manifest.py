@@ -206,7 +206,7 @@ def check_published(country: str | None = None, names: list[str] | None = None) 
         more = f" (and {len(foreign) - 1} more)" if len(foreign) > 1 else ""
         raise DataError(
             paths.shown(foreign[0]),
-            f"is not an output of the build{more}; move it out of figures/ or delete it "
+            f"not an output of the build{more}; move it out of figures/ or delete it "
             "(hand runs write to build/scratch/)",
         )
     repaired = []
