@@ -9,7 +9,14 @@ import sys
 from pathlib import Path
 
 from oss_analysis import paths
-from oss_analysis.pipeline.runner import _fail, publish_notebook, run_notebook, write_availability
+from oss_analysis.pipeline.runner import (
+    _fail,
+    foreign_checkout,
+    os_error,
+    publish_notebook,
+    run_notebook,
+    write_availability,
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -142,30 +149,20 @@ HANDLERS = {
 }
 
 
-def _os_error(exc: OSError) -> str:
-    """An OSError as one line naming the file (relative to the project) and what to do."""
-    import errno
-
-    name = paths.shown(Path(exc.filename)) if exc.filename else ""
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        folder = Path(name).parent.as_posix() + "/" if name else "the output folder"
-        why = (exc.strerror or "permission denied").lower()
-        return f"{folder}: cannot write there ({why}); make it writable and run again"
-    return f"{name}: {exc.strerror or exc}" if name else str(exc)
-
-
 def main(argv: list[str] | None = None) -> int:
     """``oss-build``: parse the command line and hand it to its subcommand's handler; bad input
     and unwritable folders end in one line on stderr and exit status 1, never a traceback."""
     from oss_analysis.errors import DataError, ParameterError
 
     args = _parser().parse_args(argv)
+    if problem := foreign_checkout():
+        return _fail(problem)
     try:
         return HANDLERS[args.cmd](args)
     except (DataError, ParameterError) as exc:
         return _fail(str(exc))
     except OSError as exc:
-        return _fail(_os_error(exc))
+        return _fail(os_error(exc))
     except KeyboardInterrupt:
         print("interrupted: nothing half-written is kept (every file is written whole or not at all)", file=sys.stderr)
         return 130

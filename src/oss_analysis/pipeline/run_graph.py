@@ -180,28 +180,41 @@ class LogHandler(LogHandlerBase):
 
 
 def one_line_error(lines: list[str]) -> str:
-    """The line that says what went wrong: the last ``error: ...`` line, else the last line."""
+    """The line that says what went wrong: the last ``error: ...`` line, else the last exception
+    (``SomeError: ...``, a traceback's last line) as ``error: ...``, else the last line."""
+    import re
+
     errors = [ln for ln in lines if ln.startswith("error: ")]
+    raised = [ln.strip() for ln in lines if re.match(r"\s*[\w.]+(Error|Exception|Exit)\b.*: ", ln)]
     rest = [ln for ln in lines if ln.strip()]
-    return errors[-1] if errors else (rest[-1] if rest else "error: the build failed")
+    if errors:
+        return errors[-1]
+    if raised:
+        home = os.environ.get("HOME", "")
+        hint = f"; HOME ({home}) must be a writable folder" if home and home in raised[-1] else ""
+        return f"error: {raised[-1]}{hint}"
+    return rest[-1] if rest else "error: the build failed"
 
 
 def report_failure(root: Path, failed: list[str], full_log: Path, out: TextIO) -> None:
-    """Show each failing job's own log (its last lines), then its one-line error last."""
+    """Show each failing job's own log (its last lines, a traceback left in the log file), then
+    the one-line error last: a Python or Snakemake exception never reaches the screen whole."""
     text = full_log.read_text(encoding="utf-8", errors="replace")
     logs = [root / p for p in failed]
     last: list[str] = []
     for log in logs:
         lines = log.read_text(encoding="utf-8", errors="replace").splitlines() if log.exists() else []
         shown = [ln for ln in lines if not ln.startswith("error: ") and not any(n in ln for n in NOISE)]
+        shown = [] if any(ln.startswith("Traceback (most recent call last)") for ln in lines) else shown
         print(f"failed job's log: {log.relative_to(root)}" + (" (its last lines:)" if shown else ""), file=out)
         for ln in shown[-MAX_JOB_LOG_LINES:]:
             print(f"  {ln}", file=out)
         last = lines or last
-    if not logs:  # no job ran (a bad Snakefile, a bad COUNTRY): Snakemake's own last words
-        last = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("Complete log")][-MAX_JOB_LOG_LINES:]
-        for ln in last[:-1] if not last or not last[-1].startswith("error: ") else []:  # the Snakefile's own line
-            print(f"  {ln}", file=out)
+    if not logs:  # no job ran (a bad Snakefile, a bad COUNTRY, Snakemake's own exception)
+        last = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("Complete log")]
+        if not any("Traceback (most recent call last)" in ln or ln.startswith("error: ") for ln in last):
+            for ln in last[-MAX_JOB_LOG_LINES:-1]:  # Snakemake's own words, e.g. a syntax error
+                print(f"  {ln}", file=out)
     print(f"full log: {full_log.relative_to(root)}", file=out)
     print(one_line_error(last), file=out, flush=True)
 
@@ -289,6 +302,11 @@ def _watch_interrupts() -> list[int]:
 
 def run(args: list[str], root: Path, out: TextIO = sys.stdout) -> int:
     """Run Snakemake with ``args`` in ``root``, all it prints to build/logs/snakemake.log."""
+    from oss_analysis.pipeline.runner import disk_problem, foreign_checkout
+
+    if problem := foreign_checkout() or disk_problem(root / "build"):
+        print(f"error: {problem}", file=out, flush=True)
+        return 1
     lock = hold_build_lock(root, out)
     try:
         clear_stale_locks(root, out)

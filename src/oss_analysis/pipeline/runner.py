@@ -23,6 +23,55 @@ def _fail(message: str) -> int:
     return 1
 
 
+def foreign_checkout() -> str | None:
+    """Why this process must not run here: its venv or the folder it runs in belongs to another
+    checkout than the package it imports (a clone copied with ``cp -a`` keeps the original's
+    absolute paths in .venv, so it would read and write the original). None when all agree."""
+    if os.environ.get(paths.ROOT_ENV):  # a root chosen on purpose (tests, benchmarks)
+        return None
+    root, cwd = paths.root(), Path.cwd().resolve()
+    for venv in (Path(sys.prefix), Path(sys.argv[0]).absolute().parent.parent):
+        if (venv / ".checkout").is_file() and venv.parent.resolve() != root:
+            return (f"{venv} runs the package of {root}, not of this checkout ({venv.parent}): it was copied with "
+                    f"it; run `make setup` in {venv.parent} to give it its own .venv (nothing was written)")
+    here = next((d for d in (cwd, *cwd.parents) if (d / "workflow" / "Snakefile").is_file()), root)
+    if here != root:
+        return (f"this folder belongs to the checkout {here}, but the package runs from {root}: use {here}/.venv "
+                f"(run `make setup` there first; nothing was written)")
+    return None
+
+
+def disk_problem(path: Path, need: int = 64 * 2**20) -> str | None:
+    """'no space left on the disk holding <path> ...' when that disk has less than ``need`` bytes
+    free, naming its mount point; None otherwise. A full disk otherwise shows as whatever the
+    failing tool says (ensurepip, pip, a traceback)."""
+    probe = Path(path).absolute()
+    while not probe.exists():
+        probe = probe.parent
+    free = shutil.disk_usage(probe).free
+    if free >= need:
+        return None
+    mount = probe.resolve()
+    while not os.path.ismount(mount):
+        mount = mount.parent
+    return (f"no space left on the disk holding {paths.shown(path)} (mounted at {mount}, {free // 2**20} MB free); "
+            "free some space and run again")
+
+
+def os_error(exc: OSError) -> str:
+    """An OSError as one line naming the file (relative to the project) and what to do."""
+    import errno
+
+    name = paths.shown(Path(exc.filename)) if exc.filename else ""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return disk_problem(Path(exc.filename or paths.build_dir()), need=2**62) or str(exc)
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        folder = Path(name).parent.as_posix() + "/" if name else "the output folder"
+        why = (exc.strerror or "permission denied").lower()
+        return f"{folder}: cannot write there ({why}); make it writable and run again"
+    return f"{name}: {exc.strerror or exc}" if name else str(exc)
+
+
 def _file_values(
     path: Path | None, declared: dict[str, Any], *, only_declared: bool = False
 ) -> dict[str, tuple[Any, str]]:
@@ -364,9 +413,10 @@ class JobFailed(RuntimeError):
 
 
 def job(log: str, fn: Callable[..., object], *args: object) -> None:
-    """Run one job inside the Snakemake process (a `run:` rule): a DataError, ParameterError or
-    NotebookFailed becomes ``error: ...`` as the last line of the job's log and a failed job, any
-    other exception its traceback, so that the job's own log says why it failed."""
+    """Run one job inside the Snakemake process (a `run:` rule): a DataError, ParameterError,
+    NotebookFailed or OSError (a full disk, a read-only folder) becomes ``error: ...`` as the last
+    line of the job's log and a failed job, any other exception its traceback, so that the job's
+    own log says why it failed."""
     import traceback
 
     from oss_analysis.errors import DataError, ParameterError
@@ -375,11 +425,16 @@ def job(log: str, fn: Callable[..., object], *args: object) -> None:
     Path(log).write_text("", encoding="utf-8")
     try:
         fn(*args)
-    except (DataError, ParameterError, NotebookFailed) as exc:
+    except (DataError, ParameterError, NotebookFailed, OSError) as exc:
+        message = os_error(exc) if isinstance(exc, OSError) else str(exc)
         with open(log, "a", encoding="utf-8") as out:
-            out.write(f"error: {exc}\n")
-        raise JobFailed(f"error: {exc}") from None
+            out.write(f"error: {message}\n")
+        raise JobFailed(f"error: {message}") from None
     except Exception as exc:
         with open(log, "a", encoding="utf-8") as out:
             out.write(traceback.format_exc() + f"error: {type(exc).__name__}: {exc}\n")
         raise
+
+
+if __name__ == "__main__":  # `make setup`, before the venv has any package: exit 1 on a full disk
+    sys.exit(_fail(problem) if (problem := disk_problem(Path(sys.argv[1]))) else 0)
