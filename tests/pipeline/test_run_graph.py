@@ -140,3 +140,32 @@ def test_notes_and_dropped_duplicates_reach_the_screen(tmp_path):
     ]
     table.write_text("file,line,country,iso3,year,kind,detail\n")
     assert run_graph.dropped_duplicates(tmp_path) == []
+
+
+def test_an_exception_becomes_the_one_line_error():
+    """Snakemake's own exceptions (no HOME, no --cores) reached the screen as dumps (issue 23)."""
+    trace = ["Traceback (most recent call last):", '  File "x.py", line 1, in f',
+             "FileNotFoundError: [Errno 2] No such file or directory: '/nohome/.cache'"]
+    assert run_graph.one_line_error(trace) == "error: FileNotFoundError: [Errno 2] No such file or directory: " \
+        "'/nohome/.cache'"
+    assert run_graph.one_line_error(["Using profile x", "Error: cores have to be specified"]) == (
+        "error: cores have to be specified"
+    )
+    ours = "error: data/raw/x.csv, line 3: bad"
+    assert run_graph.one_line_error([*trace, ours]) == ours
+    assert run_graph.one_line_error(["SyntaxError in file workflow/Snakefile, line 3"]) == (
+        "SyntaxError in file workflow/Snakefile, line 3"
+    )
+
+
+def test_a_jobs_traceback_stays_in_its_log(tmp_path):
+    log = tmp_path / "build" / "logs" / "job.log"
+    log.parent.mkdir(parents=True)
+    log.write_text("Traceback (most recent call last):\n  File x\nOSError: boom\nerror: OSError: boom\n")
+    full = tmp_path / "build" / "logs" / "snakemake.log"
+    full.write_text("")
+    screen = Screen()
+    run_graph.report_failure(tmp_path, ["build/logs/job.log"], full, screen)
+    assert screen.getvalue().splitlines() == [
+        "failed job's log: build/logs/job.log", "full log: build/logs/snakemake.log", "error: OSError: boom"
+    ]

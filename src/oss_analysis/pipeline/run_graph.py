@@ -181,25 +181,25 @@ class LogHandler(LogHandlerBase):
 
 def one_line_error(lines: list[str]) -> str:
     """The line that says what went wrong: the last ``error: ...`` line, else the last exception
-    (``SomeError: ...``, a traceback's last line) as ``error: ...``, else the last line."""
+    (``SomeError: ...``, a traceback's last line; Snakemake's ``Error: ...``) as ``error: ...``,
+    else the last line."""
     import re
 
     errors = [ln for ln in lines if ln.startswith("error: ")]
-    raised = [ln.strip() for ln in lines if re.match(r"\s*[\w.]+(Error|Exception|Exit)\b.*: ", ln)]
+    raised = [ln.strip() for ln in lines if re.match(r"\s*[\w.]*(Error|Exception|Exit)\b[^:]*: ", ln)]
     rest = [ln for ln in lines if ln.strip()]
     if errors:
         return errors[-1]
     if raised:
         home = os.environ.get("HOME", "")
         hint = f"; HOME ({home}) must be a writable folder" if home and home in raised[-1] else ""
-        return f"error: {raised[-1]}{hint}"
+        return f"error: {raised[-1].removeprefix('Error: ')}{hint}"
     return rest[-1] if rest else "error: the build failed"
 
 
 def report_failure(root: Path, failed: list[str], full_log: Path, out: TextIO) -> None:
     """Show each failing job's own log (its last lines, a traceback left in the log file), then
     the one-line error last: a Python or Snakemake exception never reaches the screen whole."""
-    text = full_log.read_text(encoding="utf-8", errors="replace")
     logs = [root / p for p in failed]
     last: list[str] = []
     for log in logs:
@@ -211,10 +211,10 @@ def report_failure(root: Path, failed: list[str], full_log: Path, out: TextIO) -
             print(f"  {ln}", file=out)
         last = lines or last
     if not logs:  # no job ran (a bad Snakefile, a bad COUNTRY, Snakemake's own exception)
+        text = full_log.read_text(encoding="utf-8", errors="replace")
         last = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("Complete log")]
-        if not any("Traceback (most recent call last)" in ln or ln.startswith("error: ") for ln in last):
-            for ln in last[-MAX_JOB_LOG_LINES:-1]:  # Snakemake's own words, e.g. a syntax error
-                print(f"  {ln}", file=out)
+        for ln in last[-MAX_JOB_LOG_LINES:-1] if not one_line_error(last).startswith("error: ") else []:
+            print(f"  {ln}", file=out)  # Snakemake's own words where it raised nothing
     print(f"full log: {full_log.relative_to(root)}", file=out)
     print(one_line_error(last), file=out, flush=True)
 
