@@ -228,8 +228,12 @@ def test_a_read_only_figures_folder_is_one_line_with_the_jobs_log(built_copy):
     )
     assert proc.returncode == 1
     lines = proc.stdout.strip().splitlines()
-    assert "failed job's log: build/logs/publish/satisfaction.log" in lines
-    assert lines[-1] == "error: figures/: cannot write there (read-only file system); make it writable and run again"
+    assert lines == [  # Snakemake finds it before the job runs (its ProtectedOutputException)
+        "full log: build/logs/snakemake.log",
+        "error: figures/article_satisfaction.csv (and 9 more): Write-protected output files for rule "
+        "publish_satisfaction (ProtectedOutputException in rule publish_satisfaction); "
+        "make them writable and run again",
+    ]
     assert "Traceback" not in proc.stdout + proc.stderr
     assert digest(built_copy, ("figures",)) == before
 

@@ -169,3 +169,18 @@ def test_a_jobs_traceback_stays_in_its_log(tmp_path):
     assert screen.getvalue().splitlines() == [
         "failed job's log: build/logs/job.log", "full log: build/logs/snakemake.log", "error: OSError: boom"
     ]
+
+
+def test_snakemakes_own_exception_in_a_rule_is_one_line():
+    said = [
+        'ProtectedOutputException in rule publish_x in file "/p/workflow/Snakefile", line 199:',
+        "Write-protected output files for rule publish_x:",
+        "    output: figures/a.csv, figures/b.csv",
+        "    affected files:",
+        "        figures/a.csv",
+        "        figures/b.csv",
+    ]
+    assert run_graph.one_line_error(said) == (
+        "error: figures/a.csv (and 1 more): Write-protected output files for rule publish_x "
+        "(ProtectedOutputException in rule publish_x); make them writable and run again"
+    )

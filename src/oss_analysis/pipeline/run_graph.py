@@ -190,6 +190,14 @@ def one_line_error(lines: list[str]) -> str:
     rest = [ln for ln in lines if ln.strip()]
     if errors:
         return errors[-1]
+    # Snakemake's "XException in rule R in file F, line N:", its message and the files affected
+    heads = [i for i, ln in enumerate(lines) if re.match(r"\w+(Exception|Error) in rule \S+ in file .*:$", ln)]
+    if heads and heads[-1] + 1 < len(lines):
+        name, rule = lines[heads[-1]].split()[0], lines[heads[-1]].split()[3]
+        files = [ln.strip() for ln in lines[heads[-1] + 2 :] if ln.startswith("        ")]
+        where = f"{files[0]}{f' (and {len(files) - 1} more)' if len(files) > 1 else ''}: " if files else ""
+        hint = "; make them writable and run again" if "protected" in lines[heads[-1] + 1].lower() else ""
+        return f"error: {where}{lines[heads[-1] + 1].strip().rstrip(':')} ({name} in rule {rule}){hint}"
     if raised:
         home = os.environ.get("HOME", "")
         hint = f"; HOME ({home}) must be a writable folder" if home and home in raised[-1] else ""
