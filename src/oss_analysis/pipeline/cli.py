@@ -9,14 +9,8 @@ import sys
 from pathlib import Path
 
 from oss_analysis import paths
-from oss_analysis.pipeline.runner import (
-    _fail,
-    foreign_checkout,
-    os_error,
-    publish_notebook,
-    run_notebook,
-    write_availability,
-)
+from oss_analysis.pipeline import runner
+from oss_analysis.pipeline.runner import _fail, publish_notebook, run_notebook, write_availability
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -155,14 +149,14 @@ def main(argv: list[str] | None = None) -> int:
     from oss_analysis.errors import DataError, ParameterError
 
     args = _parser().parse_args(argv)
-    if problem := foreign_checkout():
+    if problem := runner.foreign_checkout():
         return _fail(problem)
     try:
         return HANDLERS[args.cmd](args)
     except (DataError, ParameterError) as exc:
         return _fail(str(exc))
     except OSError as exc:
-        return _fail(os_error(exc))
+        return _fail(runner.os_error(exc))
     except KeyboardInterrupt:
         print("interrupted: nothing half-written is kept (every file is written whole or not at all)", file=sys.stderr)
         return 130

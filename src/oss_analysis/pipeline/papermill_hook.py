@@ -12,11 +12,9 @@ import sys
 from types import TracebackType
 from typing import Any
 
-ONE_LINE = ("ParameterError", "DataError")
-
 
 def _hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
-    if getattr(exc, "ename", None) in ONE_LINE:
+    if getattr(exc, "ename", None) in ("ParameterError", "DataError"):
         notebook = next((a for a in sys.argv[1:] if a.endswith(".ipynb")), "the notebook")
         print(f"error: {notebook}: {' '.join(str(getattr(exc, 'evalue', '')).split())}", file=sys.stderr)
         return
