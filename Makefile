@@ -34,17 +34,24 @@ MOVED := 1
 endif
 endif
 
+# A full disk during set-up is one line naming the disk, not the message of whichever tool ran out
+# of space (ensurepip, pip, uv): each step's output is shown only when the disk still has room
+# (src/oss_analysis/pipeline/runner.py, standard library only: it runs before the venv exists).
+DISK_CHECK = PYTHONPATH=src $(PYTHON) -m oss_analysis.pipeline.runner $(VENV)
+step = out=$$($(1) 2>&1) || { $(DISK_CHECK) && printf '%s\n' "$$out" >&2; exit 1; }; [ -z "$$out" ] || printf '%s\n' "$$out"
+
 .PHONY: .FORCE
 $(STAMP): export OSS_CHECKOUT := $(CURDIR)
 $(STAMP): requirements/build.lock requirements/bootstrap.txt pyproject.toml Makefile $(if $(MOVED),.FORCE)
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version.split()[0]'
+	@$(DISK_CHECK)
 	@$(if $(MOVED),echo "$(VENV) was set up for another checkout: setting up one for this checkout")
-	@$(PYTHON) -m venv $(if $(MOVED),--clear) $(VENV)
-	@if [ "$(INSTALLER)" = uv ]; then $(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/bootstrap.txt; fi
+	@$(call step,$(PYTHON) -m venv $(if $(MOVED),--clear) $(VENV))
+	@if [ "$(INSTALLER)" = uv ]; then $(call step,$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/bootstrap.txt); fi
 	@echo "setting up $(VENV) from requirements/build.lock ($(INSTALLER))"
-	@$(PIP_INSTALL) -r requirements/build.lock
-	@$(PIP_INSTALL) --no-deps --no-build-isolation -e .
-	@$(BIN)/python -m ipykernel install --sys-prefix --name oss-analysis --display-name "Python 3 (oss_analysis)" >/dev/null
+	@$(call step,$(PIP_INSTALL) -r requirements/build.lock)
+	@$(call step,$(PIP_INSTALL) --no-deps --no-build-isolation -e .)
+	@$(call step,$(BIN)/python -m ipykernel install --sys-prefix --name oss-analysis --display-name "Python 3 (oss_analysis)" >/dev/null)
 	@printf '%s' "$$OSS_CHECKOUT" > $(CHECKOUT)
 	@touch $@
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from types import UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import AfterValidator, ConfigDict, Field, TypeAdapter, ValidationError
 
 from oss_analysis import countries
 from oss_analysis.errors import ParameterError
@@ -101,8 +101,21 @@ class Spec:
 Year = Annotated[int, Field(ge=1900, le=2100)]
 Count = Annotated[int, Field(ge=1)]
 
+
+def _not_figures(value: str | None) -> str | None:
+    """Only the build publishes into figures/: papermill by hand into it left foreign outputs there."""
+    from oss_analysis import paths
+
+    if value is not None and (paths.root() / value).resolve().is_relative_to(paths.figures_dir()):
+        raise ValueError("inside figures/")
+    return value
+
+
 SPECS: dict[str, Spec] = {
-    "output_dir": Spec(str | None, "a folder, or None for build/scratch/"),
+    "output_dir": Spec(
+        Annotated[str | None, AfterValidator(_not_figures)],
+        "a folder outside figures/ (only the build publishes there), or None for build/scratch/",
+    ),
     "published_dir": Spec(str, "the folder holding the published tables (figures)"),
     "focus_country": Spec(str, "an ISO 3166 alpha-3 code the data hold"),
     "groups_file": Spec(

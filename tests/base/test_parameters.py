@@ -91,7 +91,8 @@ def test_groups_file_with_empty_group(project):
     "key, value, message",
     [
         ("survey_n", True, "parameter 'survey_n' expects int or None (a whole number of respondents from 1 up"),
-        ("output_dir", 5, "parameter 'output_dir' expects str or None (a folder, or None for build/scratch/), got 5"),
+        ("output_dir", 5, "parameter 'output_dir' expects str or None (a folder outside figures/ (only the build"),
+        ("output_dir", "figures/", "parameter 'output_dir' must be a folder outside figures/ (only the build"),
         ("sensitivity_n", "1000", "parameter 'sensitivity_n' expects list (a list of whole numbers"),
         ("sensitivity_n", [True], "parameter 'sensitivity_n' must be a list of whole numbers of respondents, each"),
         ("groups_file", "groups.txt", "parameter 'groups_file' must be a CSV file of comparator groups"),

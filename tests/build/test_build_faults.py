@@ -232,7 +232,10 @@ def test_papermill_with_wrong_type_writes_nothing(built, tmp_path):
     )
     assert proc.returncode != 0
     last = proc.stderr.strip().splitlines()[-1]
-    assert last == "ParameterError: parameter 'end_year' expects int (a year from 1900 to 2100), got 2021.5"
+    assert last == (
+        "error: notebooks/satisfaction.ipynb: parameter 'end_year' expects int (a year from 1900 to 2100), got 2021.5"
+    )
+    assert "Traceback" not in proc.stderr
     assert not out.exists()
 
 

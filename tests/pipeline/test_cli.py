@@ -7,6 +7,7 @@ import os
 import pytest
 from conftest import edit
 
+from oss_analysis import notebook_specs
 from oss_analysis.errors import DataError
 from oss_analysis.extract import transcriptions
 from oss_analysis.pipeline import cli
@@ -31,16 +32,23 @@ def test_invalid_json_descriptor_names_the_file(project, capsys):
     assert capsys.readouterr().err.startswith("error: data/raw/datapackage.json, line ")
 
 
+def staged_run(project, name="satisfaction"):
+    """A stage and manifest entry as the build's own job of ``name`` leaves them."""
+    from oss_analysis.pipeline import manifest, runner
+
+    stage = project / "build" / "stage" / name
+    stage.mkdir(parents=True)
+    for o in notebook_specs.notebooks()[name].outputs:
+        (stage / o).write_text("x\n")
+    manifest.write_entry(name, manifest.notebook_entry(name, runner.load_params(name, None, []), stage))
+    return stage
+
+
 def test_read_only_figures_folder_is_one_line(project, monkeypatch, capsys):
     import errno
     import tempfile
 
-    stage = project / "build" / "stage" / "satisfaction"
-    stage.mkdir(parents=True)
-    from oss_analysis import notebook_specs
-
-    for o in notebook_specs.notebooks()["satisfaction"].outputs:
-        (stage / o).write_text("x\n")
+    staged_run(project)
 
     def refuse(dir=None, **kw):
         raise OSError(errno.EROFS, "Read-only file system", os.path.join(dir, ".x.tmp"))
@@ -55,12 +63,7 @@ def test_read_only_figures_folder_is_one_line(project, monkeypatch, capsys):
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
 def test_read_only_figures_folder_for_real(project, capsys):
-    stage = project / "build" / "stage" / "satisfaction"
-    stage.mkdir(parents=True)
-    from oss_analysis import notebook_specs
-
-    for o in notebook_specs.notebooks()["satisfaction"].outputs:
-        (stage / o).write_text("x\n")
+    staged_run(project)
     (project / "figures").chmod(0o555)
     try:
         assert cli.main(["publish", "satisfaction"]) == 1

@@ -57,3 +57,48 @@ def test_check_manifest_takes_staleness_from_snakemake(project, monkeypatch):
         f"figures/thesis_table_04.csv: stale, inputs changed since it was built: {raw}",
     ]
 
+
+
+def test_figures_holds_only_the_builds_outputs(project):
+    """Issue 23: papermill into figures/ left files that `make all` kept and published around."""
+    from oss_analysis.errors import DataError
+    from oss_analysis.pipeline import manifest
+
+    assert manifest.check_published() == []
+    (project / "figures" / ".thesis_table_02.csv.abc.tmp").write_text("a killed write's leftover\n")
+    assert manifest.check_published() == []
+    (project / "figures" / "mine.png").write_text("x")
+    with pytest.raises(DataError) as info:
+        manifest.check_published()
+    assert str(info.value) == (
+        "figures/mine.png: not an output of the build; move it out of figures/ or delete it "
+        "(hand runs write to build/scratch/)"
+    )
+    (project / "figures" / "mine2.csv").write_text("x")
+    with pytest.raises(DataError, match=r"^figures/mine.png: not an output of the build \(and 1 more\)"):
+        manifest.check_published()
+    with pytest.raises(DataError):  # whichever notebooks the build runs
+        manifest.check_published(None, ["satisfaction"])
+
+
+def test_a_published_output_that_is_not_the_builds_is_published_again(project):
+    import os
+
+    from oss_analysis import notebook_specs
+    from oss_analysis.pipeline import manifest, runner
+
+    name = "satisfaction"
+    stage = project / "build" / "stage" / name
+    stage.mkdir(parents=True)
+    outputs = notebook_specs.notebooks()[name].outputs
+    for o in outputs:
+        (stage / o).write_bytes((project / "figures" / o).read_bytes())
+        os.utime(stage / o, (1, 1))
+    manifest.write_entry(name, manifest.notebook_entry(name, runner.load_params(name, None, []), stage))
+    assert manifest.check_published() == []
+    (project / "figures" / outputs[0]).write_bytes(b"foreign")
+    assert manifest.check_published() == [
+        f"figures/{outputs[0]} was not the build's own output: published again"
+    ]
+    assert (stage / outputs[0]).stat().st_mtime > (project / "figures" / outputs[0]).stat().st_mtime - 1
+    assert (stage / outputs[1]).stat().st_mtime == 1

@@ -2,6 +2,9 @@
 the scratch folder, a kernel that cannot start says why."""
 
 
+import sys
+from pathlib import Path
+
 import pytest
 from conftest import edit, one_line
 
@@ -163,3 +166,128 @@ def test_parameters_file_not_utf8(project):
     with pytest.raises(DataError, match=rf"config/params/governance.yaml, line {n}: is not valid UTF-8"):
         runner.load_params("governance", None, [])
 
+
+
+@pytest.mark.parametrize(
+    "option, target",
+    [("output_dir", "figures"), ("output_dir", "build/stage/governance"), ("output_dir", "build"),
+     ("executed", "build/notebooks/governance.ipynb"), ("executed", "notebooks/governance.ipynb")],
+)
+def test_a_hand_run_never_writes_the_builds_places(project, monkeypatch, capsys, option, target):
+    monkeypatch.chdir(project)
+    rc = runner.run_notebook("governance", **{option: Path(target)})
+    flag = "--" + option.replace("_", "-")
+    assert rc == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: {flag} {target}: a hand run writes only to build/scratch/ or outside the checkout; "
+        "figures/ and the rest of build/ are the build's (make all)"
+    ]
+    assert not (project / "build").exists()
+
+
+def test_a_hand_run_goes_to_scratch_by_default(project, monkeypatch):
+    """The folders a hand run chooses, without running it: build/scratch/<name>/ and its notebook beside."""
+    calls = {}
+    monkeypatch.setattr(runner, "_execute", lambda nb, tmp, failed, params, log: calls.update(tmp=tmp, params=params))
+    with pytest.raises(runner.NotebookFailed, match="did not write its declared outputs"):
+        runner.execute_notebook("governance", overrides=["focus_country=GEO"])
+    assert calls["params"]["output_dir"] == "build/scratch/governance"
+    assert calls["tmp"] == project / "build" / "scratch" / "governance" / ".governance.tmp.ipynb"
+    assert sorted(p.name for p in (project / "build").iterdir()) == ["scratch"]
+
+
+def staged(project, name="satisfaction", country=None):
+    """A stage and manifest entry as the build's own job leaves them."""
+    from oss_analysis import notebook_specs
+    from oss_analysis.pipeline import manifest
+
+    where = f"{country}/{name}" if country else name
+    stage = project / "build" / "stage" / where
+    stage.mkdir(parents=True)
+    for o in notebook_specs.notebooks()[name].outputs:
+        (stage / o).write_text(f"{o}\n")
+    manifest.write_entry(where, manifest.notebook_entry(name, runner.load_params(name, None, [], country), stage))
+    return stage
+
+
+def test_only_the_builds_own_stage_is_published(project):
+    stage = staged(project)
+    assert runner.foreign_stage("satisfaction") is None
+    first = sorted(stage.iterdir())[0]
+    first.write_text("foreign\n")
+    assert runner.foreign_stage("satisfaction") == (
+        f"build/stage/satisfaction/{first.name}",
+        "is not what the build's run of satisfaction wrote (sha256 recorded in build/manifest/satisfaction.json)",
+    )
+    with pytest.raises(DataError) as info:
+        runner.publish_notebook("satisfaction")
+    assert one_line(info).endswith("; not published (make all runs it again)")
+    assert (project / "figures" / first.name).read_bytes() != b"foreign\n"
+    (project / "build" / "manifest" / "satisfaction.json").unlink()
+    assert runner.foreign_stage("satisfaction") == (
+        "build/manifest/satisfaction.json", "is missing: no record that the build ran notebook satisfaction"
+    )
+
+
+def test_a_foreign_stage_is_repaired_by_running_the_notebook_again(project, monkeypatch):
+    stage = staged(project)
+    first = sorted(stage.iterdir())[0]
+    first.write_text("foreign\n")
+    ran, notes = [], []
+    monkeypatch.setattr(runner, "note", notes.append)
+
+    def run_again(name, record, country):
+        ran.append((name, record, country))
+        first.write_text(f"{first.name}\n")
+
+    monkeypatch.setattr(runner, "execute_notebook", run_again)
+    runner.publish_notebook("satisfaction", repair=True)
+    assert ran == [("satisfaction", True, None)]
+    assert len(notes) == 1 and notes[0].endswith("notebook satisfaction ran again")
+    assert (project / "figures" / first.name).read_text() == f"{first.name}\n"
+
+
+def test_other_parameters_in_the_record_are_not_the_builds(project):
+    import json
+
+    staged(project, "governance")
+    entry = project / "build" / "manifest" / "governance.json"
+    record = json.loads(entry.read_text())
+    record["parameters"]["focus_country"] = "GEO"
+    entry.write_text(json.dumps(record))
+    file, why = runner.foreign_stage("governance")
+    assert file == "build/manifest/governance.json" and "'focus_country': 'GEO'" in why
+
+
+def test_a_full_disk_is_named(monkeypatch, tmp_path):
+    import errno
+    import shutil
+    from collections import namedtuple
+
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda p: usage(10, 10, 3 * 2**20))
+    said = runner.disk_problem(tmp_path / "a" / "b")  # a folder not made yet: its disk is its parent's
+    assert said.startswith(f"no space left on the disk holding {tmp_path / 'a' / 'b'} (mounted at /")
+    assert said.endswith(", 3 MB free); free some space and run again")
+    monkeypatch.setattr(shutil, "disk_usage", lambda p: usage(10, 0, 2**40))
+    assert runner.disk_problem(tmp_path) is None
+    said = runner.os_error(OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "x")))
+    assert said.startswith(f"no space left on the disk holding {tmp_path / 'x'} (mounted at ")
+
+
+def test_a_copied_venv_or_folder_of_another_checkout_is_refused(tmp_path, monkeypatch):
+    monkeypatch.delenv(paths.ROOT_ENV, raising=False)
+    copy = tmp_path / "copy"
+    (copy / ".venv" / "bin").mkdir(parents=True)
+    (copy / ".venv" / ".checkout").write_text(str(paths.root()))
+    (copy / "workflow").mkdir()
+    (copy / "workflow" / "Snakefile").write_text("")
+    monkeypatch.chdir(copy)
+    monkeypatch.setattr(sys, "argv", [str(copy / ".venv" / "bin" / "oss-build"), "run"])
+    said = runner.foreign_checkout()
+    assert said.startswith(f"{copy / '.venv'} runs the package of {paths.root()}, not of this checkout ({copy})")
+    assert said.endswith(f"run `make setup` in {copy} to give it its own .venv (nothing was written)")
+    monkeypatch.setattr(sys, "argv", ["-c"])
+    assert runner.foreign_checkout().startswith(f"this folder belongs to the checkout {copy}, but the package runs")
+    monkeypatch.chdir(paths.root())
+    assert runner.foreign_checkout() is None

@@ -9,24 +9,24 @@ import sys
 from pathlib import Path
 
 from oss_analysis import paths
+from oss_analysis.pipeline import runner
 from oss_analysis.pipeline.runner import _fail, publish_notebook, run_notebook, write_availability
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="oss-build", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
-    p = sub.add_parser("run", help="execute one notebook with papermill")
+    p = sub.add_parser("run", help="execute one notebook by hand into build/scratch/, never the build's folders")
     p.add_argument("name")
     p.add_argument("--param-file", type=Path)
     p.add_argument("-p", "--param", action="append", default=[], help="key=value (YAML value)")
-    p.add_argument("--output-dir", type=Path)
-    p.add_argument("--executed", type=Path)
-    p.add_argument("--record", action="store_true", help="write the notebook's provenance entry (the build graph does)")
+    p.add_argument("--output-dir", type=Path, help="default build/scratch/<name>/; in the checkout only build/scratch/")
+    p.add_argument("--executed", type=Path, help="the executed notebook (default: <output-dir>/<name>.ipynb)")
     p.add_argument("--country", help="ISO3 focus country: parameters from config/countries/, outputs under <country>/")
     p = sub.add_parser("prepare", help="write one processed table from raw")
     p.add_argument("table")
     p.add_argument("--out-dir", type=Path)
-    p = sub.add_parser("publish", help="copy a notebook's staged outputs into figures/")
+    p = sub.add_parser("publish", help="copy a notebook's staged outputs into figures/ (only the build's own run's)")
     p.add_argument("name")
     p.add_argument("--country")
     p = sub.add_parser(
@@ -60,7 +60,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
         overrides=args.param,
         output_dir=args.output_dir,
         executed=args.executed,
-        record=args.record,
         country=args.country,
     )
 
@@ -144,30 +143,20 @@ HANDLERS = {
 }
 
 
-def _os_error(exc: OSError) -> str:
-    """An OSError as one line naming the file (relative to the project) and what to do."""
-    import errno
-
-    name = paths.shown(Path(exc.filename)) if exc.filename else ""
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        folder = Path(name).parent.as_posix() + "/" if name else "the output folder"
-        why = (exc.strerror or "permission denied").lower()
-        return f"{folder}: cannot write there ({why}); make it writable and run again"
-    return f"{name}: {exc.strerror or exc}" if name else str(exc)
-
-
 def main(argv: list[str] | None = None) -> int:
     """``oss-build``: parse the command line and hand it to its subcommand's handler; bad input
     and unwritable folders end in one line on stderr and exit status 1, never a traceback."""
     from oss_analysis.errors import DataError, ParameterError
 
     args = _parser().parse_args(argv)
+    if problem := runner.foreign_checkout():
+        return _fail(problem)
     try:
         return HANDLERS[args.cmd](args)
     except (DataError, ParameterError) as exc:
         return _fail(str(exc))
     except OSError as exc:
-        return _fail(_os_error(exc))
+        return _fail(runner.os_error(exc))
     except KeyboardInterrupt:
         print("interrupted: nothing half-written is kept (every file is written whole or not at all)", file=sys.stderr)
         return 130

@@ -186,3 +186,42 @@ def stale() -> list[str]:
             why = f"Snakemake would rebuild it ({_first_cause(out, summary)})"
         problems.append(f"{out}: stale, {why}")
     return problems
+
+
+def check_published(country: str | None = None, names: list[str] | None = None) -> list[str]:
+    """Before a build: figures/ (figures/<COUNTRY>/) holds only the build's own outputs. A file no
+    notebook declares is refused (DataError: a hand run's or a copy's, never deleted for the user);
+    an output whose bytes are not what the build's run wrote (its manifest entry) is published
+    again (its staged copy marked newer, so that Snakemake reruns the publish job, which checks
+    the stage). Returns a line for each output so repaired."""
+    import os
+
+    from oss_analysis.errors import DataError
+
+    folder = paths.figures_dir() / (country or "")
+    nbs = notebook_specs.notebooks()
+    declared = {o: n for n in names or nbs for o in nbs[n].outputs}
+    foreign = sorted(p for p in folder.glob("*") if p.is_file() and not p.name.startswith("."))
+    foreign = [p for p in foreign if p.name not in declared and not (country and p.name == "AVAILABILITY.md")]
+    if foreign:
+        more = f" (and {len(foreign) - 1} more)" if len(foreign) > 1 else ""
+        raise DataError(
+            paths.shown(foreign[0]),
+            f"not an output of the build{more}; move it out of figures/ or delete it "
+            "(hand runs write to build/scratch/)",
+        )
+    repaired = []
+    for name in sorted(set(declared.values())):
+        where = f"{country}/{name}" if country else name
+        entry = paths.build_dir() / "manifest" / f"{where}.json"
+        if not entry.exists():
+            continue  # the notebook's job runs anyway
+        recorded = json.loads(entry.read_text(encoding="utf-8"))["outputs"]
+        for out in nbs[name].outputs:
+            staged, published = paths.build_dir() / "stage" / where / out, folder / out
+            if not (staged.exists() and published.exists()) or staged.stat().st_mtime > published.stat().st_mtime:
+                continue  # Snakemake publishes it anyway
+            if sha256(published) != recorded.get(out):  # the publish job checks the stage and reruns if need be
+                os.utime(staged)
+                repaired.append(f"{paths.shown(published)} was not the build's own output: published again")
+    return repaired

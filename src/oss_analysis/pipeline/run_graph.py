@@ -23,6 +23,7 @@ import os
 import shutil
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from typing import TextIO
 
@@ -59,15 +60,51 @@ def snakemake_pids(root: Path) -> list[int]:
     return sorted(found)
 
 
+def process(pid: int) -> tuple[str, bool]:
+    """A process's command line and whether it is stopped (Ctrl-Z: state T), from /proc."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return "", False
+    return " ".join(a.decode(errors="replace") for a in argv if a), state in "Tt"
+
+
+def lock_holder(path: Path) -> int | None:
+    """The process holding a flock on ``path`` (/proc/locks), None where that is not known."""
+    try:
+        inode = str(path.stat().st_ino)
+        for fields in (line.split() for line in Path("/proc/locks").read_text().splitlines() if "->" not in line):
+            if fields[1] == "FLOCK" and fields[5].rsplit(":", 1)[-1] == inode:
+                return int(fields[4])
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _say_stopped(pids: list[int], out: TextIO, told: set[int]) -> None:
+    """A line when a process waited for is stopped (Ctrl-Z): otherwise the wait looks like a hang."""
+    for pid in pids:
+        if not process(pid)[1]:
+            told.discard(pid)
+        elif pid not in told:
+            told.add(pid)
+            print(f"pid {pid} is stopped (Ctrl-Z): `kill -CONT {pid}` (or `fg` in its shell) resumes it, "
+                  f"`kill {pid}` ends it", file=out, flush=True)
+
+
 def clear_stale_locks(root: Path, out: TextIO, poll: float = 0.5) -> bool:
     """Wait for Snakemake runs in ``root`` to end, then remove locks that none holds any more.
     Returns whether stale locks were removed."""
     locks = root / ".snakemake" / "locks"
-    told = False
+    told, stopped = False, set()
     while pids := snakemake_pids(root):
         if not told:
-            print(f"waiting for Snakemake (pid {', '.join(map(str, pids))}) already running in this folder", file=out)
+            cmds = "; ".join(process(p)[0] for p in pids)
+            print(f"waiting for Snakemake (pid {', '.join(map(str, pids))}) already running in this folder: {cmds}",
+                  file=out, flush=True)
             told = True
+        _say_stopped(pids, out, stopped)
         time.sleep(poll)
     if not Path("/proc/self").exists() or not locks.is_dir() or not any(locks.iterdir()):
         return False
@@ -76,17 +113,26 @@ def clear_stale_locks(root: Path, out: TextIO, poll: float = 0.5) -> bool:
     return True
 
 
-def hold_build_lock(root: Path, out: TextIO) -> object:
-    """Take the folder's build lock (``.build.lock``), waiting for another build if need be."""
+def hold_build_lock(root: Path, out: TextIO, poll: float = 0.5) -> object:
+    """Take the folder's build lock (``.build.lock``), waiting for another build if need be: the
+    wait names that build's process and says when it is stopped."""
     import fcntl
 
     fh = (root / ".build.lock").open("a")
-    try:
-        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        print("another build is running in this folder; waiting for it to finish", file=out, flush=True)
-        start = time.monotonic()
-        fcntl.flock(fh, fcntl.LOCK_EX)
+    start, told, stopped = time.monotonic(), False, set()
+    while True:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            pid = lock_holder(root / ".build.lock")
+            if not told:
+                who = f" (pid {pid}: {process(pid)[0]})" if pid else ""
+                print(f"another build is running in this folder; waiting for it to finish{who}", file=out, flush=True)
+                told = True
+            _say_stopped([pid] if pid else [], out, stopped)
+            time.sleep(poll)
+    if told:
         print(f"waited {time.monotonic() - start:.1f} s for the other build", file=out, flush=True)
     return fh
 
@@ -120,6 +166,7 @@ class LogHandler(LogHandlerBase):
     has_filter = True  # every record, whatever --quiet says: it shows only progress and failures
     progress: Progress | None = None
     failed: list[str] = []
+    notes: list[str] = []  # what the Snakefile and the jobs say for the screen (runner.note)
 
     def emit(self, record: logging.LogRecord) -> None:
         event = getattr(record, "event", None)
@@ -127,33 +174,70 @@ class LogHandler(LogHandlerBase):
             LogHandler.progress.update(record.done, record.total)  # type: ignore[attr-defined]
         elif event == LogEvent.JOB_ERROR:
             LogHandler.failed.extend(f for f in record.log if f not in LogHandler.failed)  # type: ignore[attr-defined]
+        elif str(record.msg).startswith("note: ") and record.msg[6:] not in LogHandler.notes:
+            LogHandler.notes.append(record.msg[6:])
 
 
 def one_line_error(lines: list[str]) -> str:
-    """The line that says what went wrong: the last ``error: ...`` line, else the last line."""
+    """The line that says what went wrong: the last ``error: ...`` line, else the last exception
+    (``SomeError: ...``, a traceback's last line; Snakemake's ``Error: ...``) as ``error: ...``,
+    else the last line."""
+    import re
+
     errors = [ln for ln in lines if ln.startswith("error: ")]
+    raised = [ln.strip() for ln in lines if re.match(r"\s*[\w.]*(Error|Exception|Exit)\b[^:]*: ", ln)]
     rest = [ln for ln in lines if ln.strip()]
-    return errors[-1] if errors else (rest[-1] if rest else "error: the build failed")
+    if errors:
+        return errors[-1]
+    # Snakemake's "XException in rule R in file F, line N:", its message and the files affected
+    heads = [i for i, ln in enumerate(lines) if re.match(r"\w+(Exception|Error) in rule \S+ in file .*:$", ln)]
+    if heads and heads[-1] + 1 < len(lines):
+        name, rule = lines[heads[-1]].split()[0], lines[heads[-1]].split()[3]
+        files = [ln.strip() for ln in lines[heads[-1] + 2 :] if ln.startswith("        ")]
+        where = f"{files[0]}{f' (and {len(files) - 1} more)' if len(files) > 1 else ''}: " if files else ""
+        hint = "; make them writable and run again" if "protected" in lines[heads[-1] + 1].lower() else ""
+        return f"error: {where}{lines[heads[-1] + 1].strip().rstrip(':')} ({name} in rule {rule}){hint}"
+    if raised:
+        home = os.environ.get("HOME", "")
+        hint = f"; HOME ({home}) must be a writable folder" if home and home in raised[-1] else ""
+        return f"error: {raised[-1].removeprefix('Error: ')}{hint}"
+    return rest[-1] if rest else "error: the build failed"
 
 
 def report_failure(root: Path, failed: list[str], full_log: Path, out: TextIO) -> None:
-    """Show each failing job's own log (its last lines), then its one-line error last."""
-    text = full_log.read_text(encoding="utf-8", errors="replace")
+    """Show each failing job's own log (its last lines, a traceback left in the log file), then
+    the one-line error last: a Python or Snakemake exception never reaches the screen whole."""
     logs = [root / p for p in failed]
     last: list[str] = []
     for log in logs:
         lines = log.read_text(encoding="utf-8", errors="replace").splitlines() if log.exists() else []
         shown = [ln for ln in lines if not ln.startswith("error: ") and not any(n in ln for n in NOISE)]
+        shown = [] if any(ln.startswith("Traceback (most recent call last)") for ln in lines) else shown
         print(f"failed job's log: {log.relative_to(root)}" + (" (its last lines:)" if shown else ""), file=out)
         for ln in shown[-MAX_JOB_LOG_LINES:]:
             print(f"  {ln}", file=out)
         last = lines or last
-    if not logs:  # no job ran (a bad Snakefile, a bad COUNTRY): Snakemake's own last words
-        last = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("Complete log")][-MAX_JOB_LOG_LINES:]
-        for ln in last[:-1]:
-            print(f"  {ln}", file=out)
+    if not logs:  # no job ran (a bad Snakefile, a bad COUNTRY, Snakemake's own exception)
+        text = full_log.read_text(encoding="utf-8", errors="replace")
+        last = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("Complete log")]
+        for ln in last[-MAX_JOB_LOG_LINES:-1] if not one_line_error(last).startswith("error: ") else []:
+            print(f"  {ln}", file=out)  # Snakemake's own words where it raised nothing
     print(f"full log: {full_log.relative_to(root)}", file=out)
     print(one_line_error(last), file=out, flush=True)
+
+
+def dropped_duplicates(root: Path) -> list[str]:
+    """A line per publisher file whose duplicate country-years the readers dropped (the first
+    kept), from data/processed/source_drops.csv: a value chosen silently must reach the screen."""
+    table = root / "data" / "processed" / "source_drops.csv"
+    if not table.exists():
+        return []
+    with table.open(encoding="utf-8") as fh:
+        dups = Counter(r["file"] for r in csv.DictReader(fh) if r["kind"] == "duplicate")
+    return [
+        f"{f}: {n} duplicate country-year{'s' * (n > 1)} dropped, the first kept ({table.relative_to(root)})"
+        for f, n in sorted(dups.items())
+    ]
 
 
 def summary(root: Path, started: float, elapsed: float, jobs: int, out: TextIO) -> None:
@@ -213,6 +297,11 @@ def _watch_interrupts() -> list[int]:
 
 def run(args: list[str], root: Path, out: TextIO = sys.stdout) -> int:
     """Run Snakemake with ``args`` in ``root``, all it prints to build/logs/snakemake.log."""
+    from oss_analysis.pipeline.runner import disk_problem, foreign_checkout
+
+    if problem := foreign_checkout() or disk_problem(root / "build"):
+        print(f"error: {problem}", file=out, flush=True)
+        return 1
     lock = hold_build_lock(root, out)
     try:
         clear_stale_locks(root, out)
@@ -221,7 +310,7 @@ def run(args: list[str], root: Path, out: TextIO = sys.stdout) -> int:
         started = time.time()
         out.flush()
         with full_log.open("w", encoding="utf-8") as log, os.fdopen(os.dup(out.fileno()), "w") as screen:
-            LogHandler.progress, LogHandler.failed = Progress(screen), []
+            LogHandler.progress, LogHandler.failed, LogHandler.notes = Progress(screen), [], []
             saved = [os.dup(1), os.dup(2)]
             os.dup2(log.fileno(), 1)  # the kernels Snakemake's jobs start write here too
             os.dup2(log.fileno(), 2)
@@ -239,6 +328,8 @@ def run(args: list[str], root: Path, out: TextIO = sys.stdout) -> int:
         if code != 0 and interrupted:  # Snakemake stopped its jobs: its own account of that is in the log
             print(INTERRUPTED, file=out, flush=True)
             return 130
+        for line in LogHandler.notes + dropped_duplicates(root):
+            print(line, file=out)
         if code != 0:
             report_failure(root, LogHandler.failed, full_log, out)
             return code

@@ -23,6 +23,55 @@ def _fail(message: str) -> int:
     return 1
 
 
+def foreign_checkout() -> str | None:
+    """Why this process must not run here: its venv or the folder it runs in belongs to another
+    checkout than the package it imports (a clone copied with ``cp -a`` keeps the original's
+    absolute paths in .venv, so it would read and write the original). None when all agree."""
+    if os.environ.get(paths.ROOT_ENV):  # a root chosen on purpose (tests, benchmarks)
+        return None
+    root, cwd = paths.root(), Path.cwd().resolve()
+    for venv in (Path(sys.prefix), Path(sys.argv[0]).absolute().parent.parent):
+        if (venv / ".checkout").is_file() and venv.parent.resolve() != root:
+            return (f"{venv} runs the package of {root}, not of this checkout ({venv.parent}): it was copied with "
+                    f"it; run `make setup` in {venv.parent} to give it its own .venv (nothing was written)")
+    here = next((d for d in (cwd, *cwd.parents) if (d / "workflow" / "Snakefile").is_file()), root)
+    if here != root:
+        return (f"this folder belongs to the checkout {here}, but the package runs from {root}: use {here}/.venv "
+                f"(run `make setup` there first; nothing was written)")
+    return None
+
+
+def disk_problem(path: Path, need: int = 64 * 2**20) -> str | None:
+    """'no space left on the disk holding <path> ...' when that disk has less than ``need`` bytes
+    free, naming its mount point; None otherwise. A full disk otherwise shows as whatever the
+    failing tool says (ensurepip, pip, a traceback)."""
+    probe = Path(path).absolute()
+    while not probe.exists():
+        probe = probe.parent
+    free = shutil.disk_usage(probe).free
+    if free >= need:
+        return None
+    mount = probe.resolve()
+    while not os.path.ismount(mount):
+        mount = mount.parent
+    return (f"no space left on the disk holding {paths.shown(path)} (mounted at {mount}, {free // 2**20} MB free); "
+            "free some space and run again")
+
+
+def os_error(exc: OSError) -> str:
+    """An OSError as one line naming the file (relative to the project) and what to do."""
+    import errno
+
+    name = paths.shown(Path(exc.filename)) if exc.filename else ""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return disk_problem(Path(exc.filename or paths.build_dir()), need=2**62) or str(exc)
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        folder = Path(name).parent.as_posix() + "/" if name else "the output folder"
+        why = (exc.strerror or "permission denied").lower()
+        return f"{folder}: cannot write there ({why}); make it writable and run again"
+    return f"{name}: {exc.strerror or exc}" if name else str(exc)
+
+
 def _file_values(
     path: Path | None, declared: dict[str, Any], *, only_declared: bool = False
 ) -> dict[str, tuple[Any, str]]:
@@ -168,7 +217,7 @@ def _kernel_manager(kernel_log: IO[str] | None) -> type:
     return LoggedKernelManager
 
 
-def _execute(nb: Any, tmp: Path, params: dict[str, Any], kernel_log: IO[str] | None) -> None:
+def _execute(nb: Any, tmp: Path, failed: Path, params: dict[str, Any], kernel_log: IO[str] | None) -> None:
     """Run papermill, a kernel that failed to start retried (never a cell); a failure raises
     NotebookFailed with the one-line reason (and keeps the partial copy). The kernel starts in the
     notebook's folder without papermill's ``cwd`` (a process-wide chdir), so that notebooks can run
@@ -193,19 +242,31 @@ def _execute(nb: Any, tmp: Path, params: dict[str, Any], kernel_log: IO[str] | N
                 if "before replying to kernel_info" not in str(exc) or attempt == _KERNEL_START_TRIES:
                     raise
     except pm.PapermillExecutionError as exc:
-        failed = paths.build_dir() / "failed" / f"{nb.name}.ipynb"
         failed.parent.mkdir(parents=True, exist_ok=True)
         if tmp.exists():
             os.replace(tmp, failed)
         evalue = " ".join(str(exc.evalue).split())
         raise NotebookFailed(
             f"notebook {nb.path.name} failed in cell {exc.exec_count}: {exc.ename}: {evalue} "
-            f"(executed copy: {failed.relative_to(paths.root())})"
+            f"(executed copy: {paths.shown(failed)})"
         ) from None
     except (RuntimeError, OSError) as exc:  # kernel died or did not start (e.g. no such kernelspec)
         tmp.unlink(missing_ok=True)
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise NotebookFailed(f"notebook {nb.path.name}: the Jupyter kernel {KERNEL!r} failed: {first}") from None
+
+
+def _hand_target(flag: str, path: Path) -> Path:
+    """A hand run's folder or file: inside the checkout only under build/scratch/, so that it never
+    replaces what the build executed, staged or published (issue 23: a hand run's Georgia was
+    published by the next `make all`)."""
+    resolved, root = Path(path).resolve(), paths.root()
+    if resolved.is_relative_to(root) and not resolved.is_relative_to(paths.build_dir() / "scratch"):
+        raise ParameterError(
+            f"{flag} {paths.shown(path)}: a hand run writes only to build/scratch/ or outside the checkout; "
+            "figures/ and the rest of build/ are the build's (make all)"
+        )
+    return Path(path)
 
 
 def execute_notebook(
@@ -219,27 +280,32 @@ def execute_notebook(
     country: str | None = None,
     kernel_log: IO[str] | None = None,
 ) -> None:
-    """Execute one notebook with papermill; outputs go to ``output_dir`` (default: its stage).
-    Parameters are checked before anything runs or is written; any failure raises NotebookFailed
-    (or ParameterError, DataError) with its one-line reason."""
+    """Execute one notebook with papermill. ``record``: the build's own job, into its stage,
+    ``build/notebooks/`` and a manifest entry; otherwise a hand run, into ``output_dir`` (default
+    ``build/scratch/<name>/``, the executed copy beside its outputs). Parameters are checked before
+    anything runs or is written; any failure raises NotebookFailed (or ParameterError, DataError)."""
     from oss_analysis.notebook_specs import notebook
 
     nb = notebook(name)
+    where = Path(country) / name if country else Path(name)
+    if record:
+        out, executed = paths.build_dir() / "stage" / where, paths.build_dir() / "notebooks" / f"{where}.ipynb"
+    else:
+        out = _hand_target("--output-dir", output_dir or paths.build_dir() / "scratch" / where)
+        executed = _hand_target("--executed", executed or out / f"{name}.ipynb")
     params = load_params(name, param_file, list(overrides), country)
     problem = kernel_problem()
     if problem:
         raise NotebookFailed(problem)
-    where = Path(country) / name if country else Path(name)
-    out = Path(output_dir) if output_dir else paths.build_dir() / "stage" / where
     out.mkdir(parents=True, exist_ok=True)
     # relative to the project root when inside it, so executed notebooks carry no machine paths
     resolved = out.resolve()
     inside = resolved.is_relative_to(paths.root())
     params["output_dir"] = resolved.relative_to(paths.root()).as_posix() if inside else str(resolved)
-    executed = Path(executed) if executed else paths.build_dir() / "notebooks" / f"{where}.ipynb"
     executed.parent.mkdir(parents=True, exist_ok=True)
     tmp = executed.with_name(f".{executed.stem}.tmp.ipynb")
-    _execute(nb, tmp, params, kernel_log)
+    failed = paths.build_dir() / "failed" / f"{where}.ipynb" if record else executed.with_suffix(".failed.ipynb")
+    _execute(nb, tmp, failed, params, kernel_log)
     missing = [o for o in nb.outputs if not (out / o).exists()]
     if missing:
         raise NotebookFailed(f"notebook {name} did not write its declared outputs: {', '.join(missing)}")
@@ -277,15 +343,58 @@ def copy_files(pairs: dict[str | Path, str | Path]) -> None:
         atomic_write(Path(dest), lambda tmp, src=src: shutil.copyfile(src, tmp))
 
 
-def publish_notebook(name: str, country: str | None = None) -> None:
-    """Copy a notebook's staged outputs into figures/ (figures/<COUNTRY>/ for a country run), each
-    one atomically: a build killed while publishing leaves every file either old or new, never
-    missing (the graph marks these outputs ``update`` so Snakemake does not delete them first)."""
+def note(text: str) -> None:
+    """A line for the build's summary on screen (run_graph collects Snakemake's records that start
+    ``note: ``; a direct Snakemake run prints it with its own)."""
+    import logging
+
+    logging.getLogger("snakemake.logging").warning(f"note: {text}")
+
+
+def foreign_stage(name: str, country: str | None = None) -> tuple[str, str] | None:
+    """(file, why) when a notebook's staged outputs are not what the build's own job wrote with the
+    build's parameters (its manifest entry's hashes and parameters); None when they are. A hand run
+    or papermill into build/stage/ would otherwise be published as the build's."""
+    import json
+
+    from oss_analysis.files import sha256
     from oss_analysis.notebook_specs import notebook
 
+    where = f"{country}/{name}" if country else name
+    entry_file, stage = paths.build_dir() / "manifest" / f"{where}.json", paths.build_dir() / "stage" / where
+    record = paths.shown(entry_file)
+    if not entry_file.exists():
+        return record, f"is missing: no record that the build ran notebook {name}"
+    entry = json.loads(entry_file.read_text(encoding="utf-8"))
+    for o in notebook(name).outputs:
+        if not (stage / o).exists() or sha256(stage / o) != entry["outputs"].get(o):
+            return paths.shown(stage / o), f"is not what the build's run of {name} wrote (sha256 recorded in {record})"
+    own = json.loads(json.dumps(load_params(name, None, [], country)))
+    if entry["parameters"] != own:
+        return record, f"notebook {name} ran with {entry['parameters']}, not the build's parameters {own}"
+    return None
+
+
+def publish_notebook(name: str, country: str | None = None, repair: bool = False) -> None:
+    """Copy a notebook's staged outputs into figures/ (figures/<COUNTRY>/ for a country run), each
+    one atomically: a build killed while publishing leaves every file either old or new, never
+    missing (the graph marks these outputs ``update`` so Snakemake does not delete them first).
+    Only the build's own run is published: a foreign stage is refused, or with ``repair`` (the
+    graph's job) the notebook runs again first."""
+    from oss_analysis.errors import DataError
+    from oss_analysis.notebook_specs import notebook
+
+    outputs = notebook(name).run_outputs if country else notebook(name).outputs
+    problem = foreign_stage(name, country)
+    if problem and repair:
+        note(f"{' '.join(problem)}; notebook {name} ran again")
+        execute_notebook(name, record=True, country=country)
+        problem = foreign_stage(name, country)
+    if problem:
+        raise DataError(problem[0], f"{problem[1]}; not published (make all runs it again)")
     sub_dir = Path(country) if country else Path()
     stage, dest = paths.build_dir() / "stage" / sub_dir / name, paths.figures_dir() / sub_dir
-    copy_files({stage / f: dest / f for f in notebook(name).outputs})
+    copy_files({stage / f: dest / f for f in outputs})
 
 
 def write_availability(country: str) -> Path:
@@ -304,9 +413,10 @@ class JobFailed(RuntimeError):
 
 
 def job(log: str, fn: Callable[..., object], *args: object) -> None:
-    """Run one job inside the Snakemake process (a `run:` rule): a DataError, ParameterError or
-    NotebookFailed becomes ``error: ...`` as the last line of the job's log and a failed job, any
-    other exception its traceback, so that the job's own log says why it failed."""
+    """Run one job inside the Snakemake process (a `run:` rule): a DataError, ParameterError,
+    NotebookFailed or OSError (a full disk, a read-only folder) becomes ``error: ...`` as the last
+    line of the job's log and a failed job, any other exception its traceback, so that the job's
+    own log says why it failed."""
     import traceback
 
     from oss_analysis.errors import DataError, ParameterError
@@ -315,11 +425,16 @@ def job(log: str, fn: Callable[..., object], *args: object) -> None:
     Path(log).write_text("", encoding="utf-8")
     try:
         fn(*args)
-    except (DataError, ParameterError, NotebookFailed) as exc:
+    except (DataError, ParameterError, NotebookFailed, OSError) as exc:
+        message = os_error(exc) if isinstance(exc, OSError) else str(exc)
         with open(log, "a", encoding="utf-8") as out:
-            out.write(f"error: {exc}\n")
-        raise JobFailed(f"error: {exc}") from None
+            out.write(f"error: {message}\n")
+        raise JobFailed(f"error: {message}") from None
     except Exception as exc:
         with open(log, "a", encoding="utf-8") as out:
             out.write(traceback.format_exc() + f"error: {type(exc).__name__}: {exc}\n")
         raise
+
+
+if __name__ == "__main__":  # `make setup`, before the venv has any package: exit 1 on a full disk
+    sys.exit(_fail(problem) if (problem := disk_problem(Path(sys.argv[1]))) else 0)
