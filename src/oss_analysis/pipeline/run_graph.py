@@ -18,6 +18,7 @@ process works in this folder, so a direct `snakemake` run is never broken by `ma
 
 from __future__ import annotations
 
+import csv
 import logging
 import os
 import shutil
