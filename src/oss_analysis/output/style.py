@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import textwrap
 from pathlib import Path
@@ -99,10 +98,54 @@ def add_source_line(fig: plt.Figure, text: str) -> None:
     )
 
 
-def chart_claims(fig: plt.Figure, source_text: str, data: pd.DataFrame | None, tables: list[str]) -> dict:
+def _has_data(artist: object) -> bool:
+    """Whether an artist draws anything: a line with points, dots, a band, bars."""
+    if hasattr(artist, "get_xdata"):
+        return len(artist.get_xdata()) > 0
+    if hasattr(artist, "get_offsets") and len(artist.get_offsets()):
+        return True
+    if hasattr(artist, "get_paths"):
+        return any(len(p.vertices) for p in artist.get_paths())
+    return hasattr(artist, "patches") and len(artist.patches) > 0  # a bar container
+
+
+def _look(artist: object) -> tuple[str, str]:
+    """Colour and marker, to match a legend's stand-in handle to the series it stands for."""
+    colour = next((c for c in ("get_color", "get_facecolor", "get_edgecolor") if hasattr(artist, c)), None)
+    value = getattr(artist, colour)() if colour else None
+    if value is not None and not isinstance(value, str) and len(value) and hasattr(value[0], "__len__"):
+        value = value[0]
+    hexed = mpl.colors.to_hex(value) if value is not None and len(value) else ""
+    marker = artist.get_marker() if hasattr(artist, "get_marker") else ""
+    return hexed, str(marker) if marker not in (None, "None", "") else ""
+
+
+def drawn_series(fig: plt.Figure) -> list[str]:
+    """The labels of the series a figure draws with data, as its legends should list them: a
+    legend entry whose labelled artist has data (for a stand-in handle, one drawn in its colour
+    and marker), then labelled artists with data missing from a legend on their axes."""
+    every = [a for ax in fig.axes for a in [*ax.get_children(), *ax.containers]]
+    drawn = [a for a in every if _has_data(a)]
+    looks = {_look(a) for a in drawn} | {(_look(a)[0], "") for a in drawn}
+    out: list[str] = []
+    for leg, axes in [(ax.get_legend(), [ax]) for ax in fig.axes] + [(leg, fig.axes) for leg in fig.legends]:
+        if leg is None:
+            continue
+        texts = [t.get_text() for t in leg.get_texts()]
+        for handle, text in zip(leg.legend_handles, texts, strict=False):
+            named = [a for a in every if a.get_label() == text]
+            if any(_has_data(a) for a in named) or (not named and _look(handle) in looks):
+                out.append(text)
+        mine = [a.get_label() for ax in axes for a in [*ax.get_children(), *ax.containers] if _has_data(a)]
+        out += [x for x in dict.fromkeys(mine) if x and not x.startswith("_") and x not in texts and x not in out]
+    return out
+
+
+def chart_claims(fig: plt.Figure, source_text: str, data: pd.DataFrame | None, found: list[dict]) -> dict:
     """What a chart says, read back from the drawn figure (title, legend labels in order, axis
     labels) and the frame it draws, never typed: written beside it as ``<stem>.meta.json`` for the
-    site's alt text and for tests."""
+    site's alt text and for tests. ``series`` are the labels of what it draws with data, which
+    the legend must equal; ``sources`` the credits of its rows (``output.source_line``)."""
     suptitle = fig.get_suptitle()
     titles = [t for ax in fig.axes for loc in ("left", "center", "right") if (t := ax.get_title(loc))]
     title = suptitle or "; ".join(titles)
@@ -112,8 +155,15 @@ def chart_claims(fig: plt.Figure, source_text: str, data: pd.DataFrame | None, t
     axes = list(dict.fromkeys(" against ".join(pair) for pair in labels if pair))
     rows = f"{len(data)} data rows" if data is not None else "the data"
     alt = f"{title}. The chart plots {rows}" + (f" (axes: {'; '.join(axes)})" if axes else "")
-    alt += (f"; series: {', '.join(legend)}." if legend else ".")
-    return {"title": title, "source_line": source_text, "legend": legend, "alt": alt, "sources": list(tables)}
+    alt += f"; series: {', '.join(legend)}." if legend else "."
+    return {
+        "title": title,
+        "source_line": source_text,
+        "legend": legend,
+        "series": drawn_series(fig),
+        "alt": alt,
+        "sources": found,
+    }
 
 
 def save_figure(
@@ -123,23 +173,28 @@ def save_figure(
     data: pd.DataFrame | None = None,
     *,
     sources: list[str] | None = None,
+    also_drawn: tuple[pd.DataFrame, ...] = (),
 ) -> None:
     """Write ``stem.png`` and ``stem.svg`` (metadata stripped, so rebuilds are byte-identical)
     and, when given, the data drawn as ``stem.data.csv`` for the output regression check, and the
     chart's claims as ``stem.meta.json`` (see ``chart_claims``).
-    Every chart gets a source line from the data's origin: ``sources`` names the processed tables
-    drawn from; by default those ``clean.load`` recorded on ``data``.
+    Every chart gets its source line from the rows it draws (``data`` and ``also_drawn``, frames
+    drawn but not written, as printed marks): ``output.source_line.credits``; ``sources`` names
+    processed tables for rows that do not say where they came from.
     Returns nothing, so that a notebook cell ending with it shows the figure, not file paths."""
-    from oss_analysis.output.source_line import source_line
+    from oss_analysis.output.source_line import credits, source_line
+    from oss_analysis.output.tables import write_claims
 
-    tables = sources if sources is not None else (data.attrs.get("processed") if data is not None else None)
-    if not tables:
-        raise ValueError(f"chart {stem}: no source known; pass data loaded by clean.load or sources=[processed tables]")
-    source_text = source_line(tables, data)
+    frames = [f for f in (data, *also_drawn) if f is not None and len(f)]
+    tables = sources or [t for f in (data, *also_drawn) if f is not None for t in f.attrs.get("processed", [])]
+    try:
+        found = credits(pd.concat(frames, ignore_index=True) if frames else None, tables)
+    except ValueError as exc:
+        raise ValueError(f"chart {stem}: {exc}") from None
+    source_text = source_line(found)
     add_source_line(fig, source_text)
     out_dir = Path(out_dir)
-    claims = json.dumps(chart_claims(fig, source_text, data, tables), indent=1, ensure_ascii=False) + "\n"
-    atomic_write(out_dir / f"{stem}.meta.json", lambda tmp: Path(tmp).write_text(claims, encoding="utf-8"))
+    write_claims(chart_claims(fig, source_text, data, found), out_dir / f"{stem}.meta.json")
     meta = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
     for ext in ("png", "svg"):
         path = out_dir / f"{stem}.{ext}"
