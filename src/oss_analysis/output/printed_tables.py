@@ -14,9 +14,8 @@ from oss_analysis.output.tables import fmt_number
 
 
 def _from(rows: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
-    """The table, carrying the credits of the rows it prints (``attrs['sources']``), so that its
-    claims name the print it rebuilds and nothing a user added."""
-    table.attrs["sources"] = credits(rows)
+    """The table with the credits of the printed rows it shows, so that its claims name the print."""
+    table.attrs["sources"] = credits(rows[rows["seed_line"].notna()] if "seed_line" in rows else rows)
     return table
 
 
@@ -37,16 +36,13 @@ def thesis_table_03(cpi: pd.DataFrame) -> pd.DataFrame:
     """Table 3: CPI 2009 rank, country and score (one decimal, as printed)."""
     t = titles("thesis_table_03_cpi")
     rows = cpi[cpi["seed_line"].notna()].sort_values("seed_line", kind="stable").reset_index(drop=True)
-    return _from(
-        rows,
-        pd.DataFrame(
-            {
-                t["country_rank"]: rows["rank"].map(lambda r: str(int(r))),
-                t["country"]: rows["country"],
-                t["cpi_score"]: rows["score"].map(lambda v: fmt_number(v, 1)),
-            }
-        ),
-    )
+    return _from(cpi, pd.DataFrame(
+        {
+            t["country_rank"]: rows["rank"].map(lambda r: str(int(r))),
+            t["country"]: rows["country"],
+            t["cpi_score"]: rows["score"].map(lambda v: fmt_number(v, 1)),
+        }
+    ))
 
 
 def thesis_table_04(eiu: pd.DataFrame) -> pd.DataFrame:
@@ -56,22 +52,19 @@ def thesis_table_04(eiu: pd.DataFrame) -> pd.DataFrame:
     def cell(score: float, country: str) -> str:
         return f"{fmt_number(score, 2)} ({country})"
 
-    return _from(
-        eiu,
-        pd.DataFrame(
-            {
-                "Categories": rows["category"],
-                "Weight (%)": rows["weight_pct"].map(lambda v: "" if pd.isna(v) else f"{fmt_number(v)}%"),
-                "KAZ": rows["kaz_score"].map(lambda v: fmt_number(v, 2)),
-                "Highest Score/Country": [
-                    cell(s, c) for s, c in zip(rows["highest_score"], rows["highest_country"], strict=False)
-                ],
-                "Lowest Score/Country": [
-                    cell(s, c) for s, c in zip(rows["lowest_score"], rows["lowest_country"], strict=False)
-                ],
-            }
-        ),
-    )
+    return _from(eiu, pd.DataFrame(
+        {
+            "Categories": rows["category"],
+            "Weight (%)": rows["weight_pct"].map(lambda v: "" if pd.isna(v) else f"{fmt_number(v)}%"),
+            "KAZ": rows["kaz_score"].map(lambda v: fmt_number(v, 2)),
+            "Highest Score/Country": [
+                cell(s, c) for s, c in zip(rows["highest_score"], rows["highest_country"], strict=False)
+            ],
+            "Lowest Score/Country": [
+                cell(s, c) for s, c in zip(rows["lowest_score"], rows["lowest_country"], strict=False)
+            ],
+        }
+    ))
 
 
 def thesis_table_11(barriers: pd.DataFrame) -> pd.DataFrame:
@@ -85,31 +78,25 @@ def thesis_table_05(events: pd.DataFrame) -> pd.DataFrame:
     """Table 5 in printed order: date and legislation as printed, key points in our own words."""
     t = titles("thesis_table_05_legislation")
     rows = events.sort_values("printed_order")
-    return _from(
-        events,
-        pd.DataFrame(
-            {
-                t["date_as_printed"]: rows["date_as_printed"],
-                t["legislation_as_printed"]: rows["legislation_as_printed"],
-                "Key points (summarised)": rows["key_points_summary"],
-            }
-        ),
-    )
+    return _from(events, pd.DataFrame(
+        {
+            t["date_as_printed"]: rows["date_as_printed"],
+            t["legislation_as_printed"]: rows["legislation_as_printed"],
+            "Key points (summarised)": rows["key_points_summary"],
+        }
+    ))
 
 
 def thesis_table_08(case: pd.DataFrame) -> pd.DataFrame:
     """Table 8 as printed: a blank OSS-2 cell where the printed cell spans both offices."""
     t = titles("thesis_table_08_case_offices")
-    return _from(
-        case,
-        pd.DataFrame(
-            {
-                t["attribute"]: case["attribute"],
-                t["oss_1"]: case["oss_1"],
-                t["oss_2"]: case["oss_2"].fillna(""),
-            }
-        ),
-    )
+    return _from(case, pd.DataFrame(
+        {
+            t["attribute"]: case["attribute"],
+            t["oss_1"]: case["oss_1"],
+            t["oss_2"]: case["oss_2"].fillna(""),
+        }
+    ))
 
 
 def thesis_table_09(services: pd.DataFrame) -> pd.DataFrame:

@@ -1,16 +1,11 @@
 """Where an output's numbers come from, derived row by row from the frame drawn, so that a chart
-or table credits exactly the files, releases and prints its rows come from, and no other.
-
-A credit is one of ``{"file": "data/sources/...", "release": "2024"}`` (a publisher's file),
-``{"file": "data/raw/additions/...", "added_from": ...}`` (rows a user added) or
-``{"study": "Janenova (2010)", "table": "Table 2", "cites": "WGI, 2009 release"}`` (values as
-printed; ``table`` is "text" for in-text facts). A row says where it came from through its
-columns: ``fact_id`` (a printed fact), ``source`` or ``<x>_source`` (a publisher label, a
-printed table, a fact id, an addition), ``source_file`` with ``release``/``edition``, ``study``
-or ``seed_line``. A frame without any of them is credited with the prints of the processed
-tables it was loaded from (``attrs['processed']``), which is refused where a table mixes prints
-with added or publisher rows: then only its rows can tell. The source line is written from the
-same credits, so the two cannot disagree."""
+or table credits exactly the files, releases and prints its rows come from, and the source line
+written from the same credits cannot disagree with them. A credit is ``{"file", "release"}`` (a
+publisher's file), ``{"file", "added_from"}`` (rows a user added) or ``{"study", "table",
+"cites"}`` (values as printed; "text" for facts). Rows say where they came from in ``fact*``,
+``source``, ``<x>_source``, ``source_file`` with ``release``/``edition`` or ``study`` columns;
+rows that say nothing are credited with the prints of their processed tables, which is refused
+for a table holding added or publisher rows: only its rows can tell those apart."""
 
 from __future__ import annotations
 
@@ -27,8 +22,7 @@ from oss_analysis.transform import registry
 
 Credit = dict[str, str]
 _ID = re.compile(r"\b[A-Z]\d{3}\b")
-_LABEL = re.compile(r"\((data/sources/[^)]+)\)")
-_RELEASE = re.compile(r"(\d{4})\s*\(data/sources/")
+_LABEL = re.compile(r"(\d{4}) \((data/sources/[^)]+)\)")
 _CODES = ("thesis", "article")
 _LOCATOR = re.compile(r"^(?:thesis )?(Table \d+|Figure \d+)\b")
 _PUBLISHER = {"wgi": "World Bank WGI release", "cpi": "TI CPI edition", "egdi": "UN E-Government Survey"}
@@ -93,93 +87,59 @@ def _fact(fact_id: str) -> Credit | None:
     return credit | ({"cites": cited} if cited not in ("", _NONE_CITED) else {})
 
 
-def _located(locator: str) -> Credit | None:
-    """A printed table or figure by its name in the thesis ('Table 5', 'Figure 4')."""
-    for name, res in _raw().items():
-        where = res.get("x-origin", {})
-        if where.get("study") == "thesis" and locator in (where.get("table"), where.get("figure")):
-            return _print_credit(name)
-    return None
-
-
 def _from_text(value: str, additions: dict[str, str]) -> list[Credit]:
-    """Credits one source cell names: a publisher's file, fact ids, a printed table, an addition."""
+    """Credits one cell names: an addition, a publisher's file and release, fact ids, a printed
+    table or figure ('thesis Table 3', 'Figure 4 stage 2', 'thesis_table_02')."""
     if value in additions:
         return [{"file": additions[value], "added_from": value}]
-    file = _LABEL.search(value)
-    if file:
-        release = _RELEASE.search(value)
-        return [{"file": file.group(1), "release": release.group(1) if release else ""}]
-    facts = [c for i in _ID.findall(value) if (c := _fact(i))]
-    if facts:
-        return facts
-    located = _LOCATOR.match(value)
-    if located:
-        return [c] if (c := _located(located.group(1))) else []
-    return [_print_credit(r) for r in _raw() if value.startswith("thesis_") and r.startswith(value + "_")][:1]
+    found = [{"file": file, "release": release} for release, file in _LABEL.findall(value)]
+    if found := found + [c for i in _ID.findall(value) if (c := _fact(i))]:
+        return found
+    where = _LOCATOR.match(value)
+    return [
+        _print_credit(name)
+        for name, res in _raw().items()
+        if (where and where.group(1) in res.get("x-origin", {}).values())
+        or (value.startswith("thesis_") and name.startswith(f"{value}_"))
+    ][:1]
 
 
-def _row_credits(data: pd.DataFrame, tables: list[str]) -> tuple[list[Credit], bool]:
+def _row_credits(data: pd.DataFrame) -> tuple[list[Credit], bool]:
     """Credits of every row that says where it came from, and whether some row says nothing."""
-    additions = _additions()
+    additions, memo = _additions(), {}
     texts = [c for c in data.columns if c.endswith("_source") and c != "cited_source" or c in _TEXT_COLUMNS]
+    texts = [c for c in data.columns if str(c).startswith("fact")] + texts
     release = next((c for c in ("release", "edition") if c in data), None)
-    facts = [c for c in data.columns if str(c).startswith("fact")]
-    seed_credit = _single_print(tables) if "seed_line" in data else None
     out: list[Credit] = []
     silent = False
-    memo: dict[str, list[Credit]] = {}
     for row in data.to_dict("records"):
         found: list[Credit] = []
-        for col in facts:
-            if isinstance(row[col], str):
-                found += [c for i in _ID.findall(row[col]) if (c := _fact(i))]
-        for col in texts:
-            if isinstance(row[col], str):
-                if row[col] not in memo:
-                    memo[row[col]] = _from_text(row[col], additions)
-                found += memo[row[col]]
+        for v in (row[col] for col in texts if isinstance(row[col], str)):
+            found += memo[v] if v in memo else memo.setdefault(v, _from_text(v, additions))
         if isinstance(row.get("source_file"), str) and release and pd.notna(row[release]):
             found.append({"file": row["source_file"], "release": str(int(row[release]))})
-        if not found and row.get("study") in _studies() and row.get("study") != "publisher":
+        if not found and row.get("study") in _CODES:
             found.append({"study": _studies()[row["study"]], "table": "text"})
-        if not found and seed_credit and pd.notna(row.get("seed_line")):
-            found.append(seed_credit)
         silent |= not found
         out += found
     return out, silent
 
 
-def _single_print(tables: list[str]) -> Credit | None:
-    """The one printed resource (with rows) of these processed tables, if there is exactly one."""
-    prints = [r for t in tables for r in registry.raw_inputs().get(t, ()) if _printed(r)]
-    return _print_credit(prints[0]) if len(set(prints)) == 1 else None
-
-
-def _printed(name: str) -> bool:
-    res = _raw().get(name)
-    return res is not None and not res.get("path", "").startswith("additions/") and name not in ("facts", "errata")
-
-
 def _table_credits(tables: Iterable[str]) -> list[Credit]:
-    """A processed table's prints, for a frame whose rows do not say where they came from; a
-    table that may hold added, publisher or per-fact rows cannot be credited this way."""
-    known = registry.raw_inputs()
+    """The prints of processed tables, for rows that do not say where they came from (the two
+    studies' text for facts); a table holding added or publisher rows cannot be credited so."""
     out: list[Credit] = []
     for table in tables:
-        if table not in known:
-            raise KeyError(f"unknown processed table {table!r}; known: {', '.join(known)}")
-        for name in known[table]:
-            if name not in _raw() or (not _printed(name) and _rows(name).empty):
-                if name not in _raw():  # a publisher's file: only the rows can name the release
-                    raise ValueError(f"{table}: rows from publishers' files need a source column naming each file")
-                continue
-            if name in ("facts", "errata"):  # both studies' text, for a table about the two studies
-                out += [{"study": short, "table": "text"} for code, short in _studies().items() if code in _CODES]
-            elif not _printed(name):
-                raise ValueError(f"{table}: rows from {name} need a source column naming each row's origin")
-            else:
+        for name in registry.raw_inputs()[table]:
+            res = _raw().get(name)
+            if res is None:  # a publisher's file: only the rows can name the release
+                raise ValueError(f"{table}: rows from publishers' files need a source column naming each file")
+            if name in ("facts", "errata"):
+                out += [{"study": _studies()[code], "table": "text"} for code in _CODES]
+            elif not res["path"].startswith("additions/"):
                 out.append(_print_credit(name))
+            elif not _rows(name).empty:
+                raise ValueError(f"{table}: rows from {name} need a source column naming each row's origin")
     return out
 
 
@@ -189,7 +149,7 @@ def credits(data: pd.DataFrame | None, tables: Iterable[str] = ()) -> list[Credi
     if data is not None and "sources" in data.attrs:
         return list(data.attrs["sources"])
     names = list(tables) or list(data.attrs.get("processed", []) if data is not None else [])
-    found, silent = _row_credits(data, names) if data is not None else ([], True)
+    found, silent = _row_credits(data) if data is not None else ([], True)
     if silent or not found:
         found += _table_credits(names)
     if not found:

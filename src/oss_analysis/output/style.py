@@ -102,42 +102,35 @@ def _has_data(artist: object) -> bool:
     """Whether an artist draws anything: a line with points, dots, a band, bars."""
     if hasattr(artist, "get_xdata"):
         return len(artist.get_xdata()) > 0
-    if hasattr(artist, "get_offsets") and len(artist.get_offsets()):
-        return True
-    if hasattr(artist, "get_paths"):
-        return any(len(p.vertices) for p in artist.get_paths())
-    return hasattr(artist, "patches") and len(artist.patches) > 0  # a bar container
+    paths = artist.get_paths() if hasattr(artist, "get_paths") else []
+    return len(getattr(artist, "patches", [])) > 0 or any(len(p.vertices) for p in paths)
 
 
-def _look(artist: object) -> tuple[str, str]:
-    """Colour and marker, to match a legend's stand-in handle to the series it stands for."""
-    colour = next((c for c in ("get_color", "get_facecolor", "get_edgecolor") if hasattr(artist, c)), None)
-    value = getattr(artist, colour)() if colour else None
-    if value is not None and not isinstance(value, str) and len(value) and hasattr(value[0], "__len__"):
-        value = value[0]
-    hexed = mpl.colors.to_hex(value) if value is not None and len(value) else ""
-    marker = artist.get_marker() if hasattr(artist, "get_marker") else ""
-    return hexed, str(marker) if marker not in (None, "None", "") else ""
+def _colours(artist: object) -> set[str]:
+    """The colours an artist draws in: a legend's stand-in handle (or an empty artist made for
+    the legend, as seaborn makes them) stands for the series drawn in its colour."""
+    for get in ("get_markerfacecolor", "get_color", "get_facecolor", "get_edgecolor"):
+        value = getattr(artist, get)() if hasattr(artist, get) else "none"
+        if seen := {mpl.colors.to_hex(c) for c in mpl.colors.to_rgba_array(value) if c[3] > 0}:
+            return seen
+    return set()
 
 
 def drawn_series(fig: plt.Figure) -> list[str]:
-    """The labels of the series a figure draws with data, as its legends should list them: a
-    legend entry whose labelled artist has data (for a stand-in handle, one drawn in its colour
-    and marker), then labelled artists with data missing from a legend on their axes."""
-    every = [a for ax in fig.axes for a in [*ax.get_children(), *ax.containers]]
-    drawn = [a for a in every if _has_data(a)]
-    looks = {_look(a) for a in drawn} | {(_look(a)[0], "") for a in drawn}
+    """The series a figure draws, as its legends should list them: each entry whose labelled
+    artist has data or whose colour a drawn artist has, then labelled artists with data missing
+    from the legend of their axes."""
+    every = {ax: [*ax.get_children(), *ax.containers] for ax in fig.axes}
+    drawn = [a for ax in fig.axes for a in every[ax] if _has_data(a)]
+    colours = set().union(*map(_colours, drawn))
     out: list[str] = []
     for leg, axes in [(ax.get_legend(), [ax]) for ax in fig.axes] + [(leg, fig.axes) for leg in fig.legends]:
-        if leg is None:
-            continue
-        texts = [t.get_text() for t in leg.get_texts()]
-        for handle, text in zip(leg.legend_handles, texts, strict=False):
-            named = [a for a in every if a.get_label() == text]
-            if any(_has_data(a) for a in named) or (not named and _look(handle) in looks):
+        texts = [t.get_text() for t in leg.get_texts()] if leg else []
+        for handle, text in zip(leg.legend_handles if leg else [], texts, strict=False):
+            if any(a.get_label() == text for a in drawn) or _colours(handle) & colours:
                 out.append(text)
-        mine = [a.get_label() for ax in axes for a in [*ax.get_children(), *ax.containers] if _has_data(a)]
-        out += [x for x in dict.fromkeys(mine) if x and not x.startswith("_") and x not in texts and x not in out]
+        mine = [a.get_label() for ax in axes for a in every[ax] if leg and a in drawn]
+        out += [x for x in dict.fromkeys(mine) if x and x[0] != "_" and x not in texts and x not in out]
     return out
 
 
@@ -156,14 +149,8 @@ def chart_claims(fig: plt.Figure, source_text: str, data: pd.DataFrame | None, f
     rows = f"{len(data)} data rows" if data is not None else "the data"
     alt = f"{title}. The chart plots {rows}" + (f" (axes: {'; '.join(axes)})" if axes else "")
     alt += f"; series: {', '.join(legend)}." if legend else "."
-    return {
-        "title": title,
-        "source_line": source_text,
-        "legend": legend,
-        "series": drawn_series(fig),
-        "alt": alt,
-        "sources": found,
-    }
+    claims = {"title": title, "source_line": source_text, "legend": legend, "series": drawn_series(fig)}
+    return claims | {"alt": alt, "sources": found}
 
 
 def save_figure(
@@ -176,25 +163,28 @@ def save_figure(
     also_drawn: tuple[pd.DataFrame, ...] = (),
 ) -> None:
     """Write ``stem.png`` and ``stem.svg`` (metadata stripped, so rebuilds are byte-identical)
-    and, when given, the data drawn as ``stem.data.csv`` for the output regression check, and the
-    chart's claims as ``stem.meta.json`` (see ``chart_claims``).
-    Every chart gets its source line from the rows it draws (``data`` and ``also_drawn``, frames
-    drawn but not written, as printed marks): ``output.source_line.credits``; ``sources`` names
-    processed tables for rows that do not say where they came from.
+    and, when given, every row drawn (``data``, then ``also_drawn``: frames drawn beside it, as
+    printed marks) as ``stem.data.csv`` for the output regression and claims checks, and the
+    chart's claims as ``stem.meta.json`` (see ``chart_claims``). Its source line comes from
+    those rows (``output.source_line.credits``); ``sources`` names processed tables for rows
+    that do not say where they came from.
     Returns nothing, so that a notebook cell ending with it shows the figure, not file paths."""
     from oss_analysis.output.source_line import credits, source_line
     from oss_analysis.output.tables import write_claims
 
     frames = [f for f in (data, *also_drawn) if f is not None and len(f)]
     tables = sources or [t for f in (data, *also_drawn) if f is not None for t in f.attrs.get("processed", [])]
+    if len(frames) > 1:  # whole numbers stay whole beside the other frames' empty cells
+        frames = [f.astype({c: "Int64" for c in f.columns if pd.api.types.is_integer_dtype(f[c])}) for f in frames]
+    drawn = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0] if frames else data
     try:
-        found = credits(pd.concat(frames, ignore_index=True) if frames else None, tables)
+        found = credits(drawn, tables)
     except ValueError as exc:
         raise ValueError(f"chart {stem}: {exc}") from None
     source_text = source_line(found)
     add_source_line(fig, source_text)
     out_dir = Path(out_dir)
-    write_claims(chart_claims(fig, source_text, data, found), out_dir / f"{stem}.meta.json")
+    write_claims(chart_claims(fig, source_text, drawn, found), out_dir / f"{stem}.meta.json")
     meta = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
     for ext in ("png", "svg"):
         path = out_dir / f"{stem}.{ext}"
@@ -202,7 +192,7 @@ def save_figure(
     if data is not None:
         from oss_analysis.files import write_csv
 
-        write_csv(data, out_dir / f"{stem}.data.csv")
+        write_csv(drawn, out_dir / f"{stem}.data.csv")
     if "ipykernel" not in sys.modules:  # in a notebook the figure stays open to be shown under the cell
         plt.close(fig)
 

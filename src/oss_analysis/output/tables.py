@@ -26,31 +26,25 @@ def fmt_number(value: object, decimals: int | None = None) -> str:
 
 
 _P_VALUE = re.compile(r"(^|_)p(_value|_two_sided)?$|^p[ -]value")
-_DIGITS = 4  # significant digits of an estimate in a rendering; the .csv keeps every digit
 
 
-def md_cell(value: object, column: str, whole: bool) -> str:
-    """One cell of a rendering, formatted as it means: a p-value as '< 0.001' or to three
-    decimals, a column of whole numbers (ranks, counts) as integers, an estimate to four
-    significant digits; text as it is."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if isinstance(value, bool | str | np.bool_) or not isinstance(value, numbers.Real):
-        return str(value)
+def md_cell(value: object, column: object, whole: bool) -> str:
+    """A cell as it means: a p-value as '< 0.001' or to three decimals, a number in a column of
+    whole numbers (ranks, counts) as an integer, any other to four significant digits (2.0 keeps
+    its zero); text as it is. Only the rendering: the .csv keeps every digit."""
+    if not isinstance(value, numbers.Real) or isinstance(value, bool | np.bool_) or math.isnan(value):
+        return "" if value is None or value is pd.NA or isinstance(value, float) else str(value)
     if _P_VALUE.search(str(column).lower()):
         return "< 0.001" if value < 0.001 else f"{value:.3f}"
-    if whole or float(value).is_integer():
-        return str(int(value))
-    return np.format_float_positional(float(value), precision=_DIGITS, unique=False, fractional=False, trim="-")
+    return str(int(value)) if whole else np.format_float_positional(value, 4, False, False, trim="0")
 
 
 def render(frame: pd.DataFrame) -> str:
     """The Markdown grid of a table, each number formatted as it means (``md_cell``)."""
     cells = {}
-    for col in frame.columns:
-        values = frame[col].tolist()
-        reals = [v for v in values if isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_) and v == v]
-        whole = bool(reals) and all(float(v).is_integer() for v in reals)
+    for col, values in frame.items():
+        reals = [float(v) for v in values if isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_)]
+        whole = bool(reals) and all(v.is_integer() for v in reals if v == v)
         cells[col] = [md_cell(v, col, whole) for v in values]
     return pd.DataFrame(cells, columns=frame.columns).to_markdown(index=False, disable_numparse=True)
 
