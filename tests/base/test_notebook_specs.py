@@ -34,3 +34,15 @@ def test_a_broken_entry_is_one_line(spec, old, new, message):
     if "line" in message and "satisfaction" in message:
         line = int(str(err.value).split("line ")[1].split(":")[0])
         assert spec.read_text().splitlines()[line - 1].strip() == "satisfaction:"
+
+
+def test_every_chart_and_table_is_listed_with_its_claims():
+    """The claims (.meta.json) are derived outputs: one after each chart's .png and each table's
+    .md, so the build graph knows them; a chart and a table of one name would share one: refused."""
+    assert notebook_specs.with_claims(["t.csv", "t.md", "c.png", "c.svg", "c.data.csv"]) == (
+        "t.csv", "t.md", "t.meta.json", "c.png", "c.meta.json", "c.svg", "c.data.csv",
+    )
+    with pytest.raises(DataError, match=r"x.png: a chart and a table named alike would share x.meta.json"):
+        notebook_specs.with_claims(["x.md", "x.png"])
+    outputs = [o for nb in notebook_specs.notebooks().values() for o in nb.outputs]
+    assert all(o.rsplit(".", 1)[0] + ".meta.json" in outputs for o in outputs if o.endswith((".png", ".md")))
