@@ -75,7 +75,16 @@ def check_sources(folder: Path, output: str) -> list[str]:
             wrong.append(f"{output}: credits {said} but printed rows drawn: {_printed_rows(rows)}")
     elif named - credited:  # a table may be computed from more rows than it shows, never fewer
         wrong.append(f"{output}: names {sorted(named - credited)} without crediting them")
+    added = {c["added_from"] for c in meta["sources"] if "added_from" in c}
+    if output.endswith(".png") and added != _added(folder) & {v for col in rows for v in rows[col]}:
+        wrong.append(f"{output}: credits rows added from {sorted(added)}, not the added rows it draws")
     return wrong
+
+
+def _added(folder: Path) -> set[str]:
+    """The ``source`` of every row a user added (data/raw/additions/ of the run's project)."""
+    root = (folder if folder.name == "figures" else folder.parent).parent
+    return {v for f in (root / "data" / "raw" / "additions").glob("*.csv") for v in _rows(f).get("source", [])}
 
 
 def check_legend(folder: Path, output: str) -> list[str]:

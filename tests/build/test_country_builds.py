@@ -71,7 +71,8 @@ def test_a_student_adds_a_country_from_the_public_files_and_builds_it(countries_
     folder = project / "figures" / "ARM"
     page = (folder / "AVAILABILITY.md").read_text()
     # the added rows count as the table's own: no publisher file is named for the governance charts
-    assert "| `notebooks/governance.ipynb` | `wgi_2008_heatmap.png`, `wgi_2008_heatmap.svg`, " in page
+    heatmap = "`wgi_2008_heatmap.png`, `wgi_2008_heatmap.meta.json`, `wgi_2008_heatmap.svg`, "
+    assert f"| `notebooks/governance.ipynb` | {heatmap}" in page
     assert "wgi_2008_heatmap.data.csv` | printed" in page
     assert "`un_egov_2008_ranks.data.csv` | printed; not available for ARM" in page
     assert (

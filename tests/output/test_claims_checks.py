@@ -66,6 +66,15 @@ def test_a_study_credited_for_publisher_rows_fails(tmp_path):
     assert "credits ['Janenova (2010)'] but printed rows drawn: False" in check_sources(folder, "made_up.png")[0]
 
 
+def test_an_addition_credited_but_not_drawn_fails(tmp_path):
+    """After add-country-data, an output credits the added rows only when it draws them."""
+    folder = _chart(tmp_path / "figures", [PUBLISHER])
+    extra = [{"file": "data/raw/additions/cpi_2009_additions.csv", "added_from": "TI file CPI2009.csv"}]
+    _rewrite(folder, sources=extra + json.loads((folder / "made_up.meta.json").read_text())["sources"])
+    _rewrite(folder, source_line=source_line(json.loads((folder / "made_up.meta.json").read_text())["sources"]))
+    assert "credits rows added from ['TI file CPI2009.csv']" in check_sources(folder, "made_up.png")[0]
+
+
 def test_a_legend_entry_not_drawn_fails(tmp_path):
     folder = _chart(tmp_path / "run", [PUBLISHER], legend=("Moldova", "Kazakhstan"))
     assert check_legend(folder, "made_up.png") == []

@@ -72,8 +72,8 @@ def write_table(
         raise ValueError(f"table {stem}: {exc}") from None
     line = source_line(found)
     shown = title or stem
-    columns = ", ".join(map(str, frame.columns))
-    alt = f"{shown}. A table of {len(frame)} rows and {len(frame.columns)} columns ({columns})."
+    rows, columns = f"{len(frame)} row" + ("" if len(frame) == 1 else "s"), ", ".join(map(str, frame.columns))
+    alt = f"{shown}. A table of {rows} and {len(frame.columns)} columns ({columns})."
     claims = {"title": shown, "source_line": line, "legend": [], "series": [], "alt": alt, "sources": found}
     write_csv(frame, out_dir / f"{stem}.csv")
     parts = [f"# {title}" if title else "", render(frame), f"\n{note}" if note else "", line]
