@@ -76,7 +76,7 @@ def test_a_student_adds_a_country_from_the_public_files_and_builds_it(countries_
     assert "wgi_2008_heatmap.data.csv` | printed" in page
     assert "`un_egov_2008_ranks.data.csv` | printed; not available for ARM" in page
     assert (
-        "`egov_rank_by_year.md` | publisher: UN E-Government Survey 2010 (data/sources/egdi/egdi-2010.csv)"
+        "`egov_rank_by_year.meta.json` | publisher: UN E-Government Survey 2010 (data/sources/egdi/egdi-2010.csv)"
         in page
     )
     assert (folder / "wgi_2008_groups.png").exists() and (folder / "cpi_2009_ranked.svg").exists()
