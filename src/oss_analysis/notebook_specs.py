@@ -67,10 +67,20 @@ def _spec(root: Path) -> dict:
 
 
 def with_claims(outputs: list[str]) -> tuple[str, ...]:
-    """The outputs an entry lists, each chart (``.png``) followed by its ``.meta.json``, the claims
-    ``output.style.save_figure`` writes beside every chart: derived here, not listed by hand."""
-    return tuple(o for out in outputs for o in (out, *([out.removesuffix(".png") + ".meta.json"]
-                                                        if out.endswith(".png") else [])))
+    """The outputs an entry lists, each chart (``.png``) and table (``.md``) followed by its
+    ``.meta.json``, the claims ``save_figure`` and ``write_table`` write beside it: derived here,
+    not listed by hand. A chart and a table of one name would share that file: refused."""
+    from oss_analysis.errors import DataError
+
+    out: list[str] = []
+    for o in outputs:
+        out.append(o)
+        if o.endswith((".png", ".md")):
+            meta = o.rsplit(".", 1)[0] + ".meta.json"
+            if meta in out:
+                raise DataError(SPEC, f"{o}: a chart and a table named alike would share {meta}; rename one")
+            out.append(meta)
+    return tuple(out)
 
 
 def notebooks() -> dict[str, Notebook]:

@@ -50,3 +50,15 @@ def test_a_country_run_publishes_only_what_the_focus_country_or_year_changes(spe
     with pytest.raises(DataError, match=r"^workflow/notebooks.yaml, line \d+: notebook 'governance': "
                        r"same_in_every_run names 'thesis_table_2', not an output$"):
         notebook_specs.notebooks()
+
+
+def test_every_chart_and_table_is_listed_with_its_claims():
+    """The claims (.meta.json) are derived outputs: one after each chart's .png and each table's
+    .md, so the build graph knows them; a chart and a table of one name would share one: refused."""
+    assert notebook_specs.with_claims(["t.csv", "t.md", "c.png", "c.svg", "c.data.csv"]) == (
+        "t.csv", "t.md", "t.meta.json", "c.png", "c.meta.json", "c.svg", "c.data.csv",
+    )
+    with pytest.raises(DataError, match=r"x.png: a chart and a table named alike would share x.meta.json"):
+        notebook_specs.with_claims(["x.md", "x.png"])
+    outputs = [o for nb in notebook_specs.notebooks().values() for o in nb.outputs]
+    assert all(o.rsplit(".", 1)[0] + ".meta.json" in outputs for o in outputs if o.endswith((".png", ".md")))

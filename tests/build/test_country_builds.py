@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import subprocess
-import sys
+import json
 
 import pandas as pd
 import pytest
-from conftest import ROOT, build_env, copy_built, copy_project, run_build
+from conftest import ROOT, copy_project, run_build
 
 from oss_analysis import notebook_specs
 from oss_analysis.pipeline import country_runs, runner
@@ -22,35 +21,15 @@ def digest(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-# One country build serves the tests below (one module, so one xdist worker): a student adds
-# Armenia from the publishers' files and rebuilds the default (which must not change), then builds
-# Kyrgyzstan (in every table) and Armenia (an addition) in one run, in parallel; Moldova for 2022
-# is built into the same tree afterwards.
+# The country runs (KGZ, ARM added by a student, MDA 2022) are built once per test run by the
+# shared fixture ``countries_built`` (tests/conftest.py), which tests/build/test_claims.py reads too.
 COUNTRIES = ("KGZ", "Kyrgyzstan"), ("ARM", "Armenia")
-TOP = {}  # every file directly under figures/ before the addition, by name -> sha256
-
-
-def _top(project):
-    return {p.name: digest(p) for p in sorted((project / "figures").iterdir()) if p.is_file()}
 
 
 @pytest.fixture(scope="module")
-def countries_built(built_tree, tmp_path_factory):
-    project = copy_built(built_tree[0], tmp_path_factory.mktemp("countries") / "project")
-    before = {o: digest(project / "figures" / o) for o in DEFAULT}
-    TOP.update(_top(project))
-    env = build_env(project)
-    for kind, name in (("wgi", "wgi/wgi_2024_release_long.csv"), ("cpi", "cpi/CPI2009.csv")):
-        fixture = str(ROOT / "data" / "sources" / name)
-        cli = [sys.executable, "-m", "oss_analysis.pipeline.cli"]
-        cmd = [*cli, "add-country-data", kind, fixture, "--countries", "ARM"]
-        proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
-        assert proc.returncode == 0, proc.stderr
-    run_build(project)  # the default build, after the addition
-    TOP["after the default build"] = _top(project)
-    log = run_build(project, "--config", "country=KGZ ARM")
-    run_build(project, "--config", "country=MDA", "year=2022")  # another year, into the same tree
-    return project, before, log.stdout + log.stderr
+def before(built_tree):
+    """The default build's outputs, which no country run may touch."""
+    return {o: digest(built_tree[0] / "figures" / o) for o in DEFAULT}
 
 
 def _rows(path):
@@ -68,8 +47,8 @@ def test_unknown_country_stops_the_build_with_the_list(tmp_path):
     )
 
 
-def test_two_countries_build_in_parallel_into_their_own_folders(countries_built):
-    project, before, log = countries_built
+def test_two_countries_build_in_parallel_into_their_own_folders(countries_built, before):
+    project, log = countries_built
     assert "notebook_governance_KGZ" in log and "notebook_governance_ARM" in log
     for code, name in COUNTRIES:
         folder = project / "figures" / code
@@ -85,13 +64,14 @@ def test_two_countries_build_in_parallel_into_their_own_folders(countries_built)
             ROOT / "figures" / "wgi_comparisons.csv"
         ).read_text()
     assert {o: digest(project / "figures" / o) for o in DEFAULT} == before, "default outputs were touched"
-    again = run_build(project, "--config", "country=KGZ ARM", "-n")
+    again = run_build(project, "--config", "country=KGZ ARM", "-n")  # a dry run: the shared tree stays
     assert "Nothing to be done" in again.stdout + again.stderr
 
 
 def test_an_addition_leaves_the_default_build_the_reproduction_of_the_print(countries_built):
-    after = TOP.pop("after the default build")
-    assert after == TOP, "files under figures/ changed: " + ", ".join(sorted(set(after.items()) ^ set(TOP.items())))
+    top = json.loads((countries_built[0].parent / "top.json").read_text())
+    after, before = top["after"], top["before"]
+    assert after == before, "files under figures/ changed: " + ", ".join(sorted(set(after.items()) ^ set(before.items())))
 
 
 def test_a_student_adds_a_country_from_the_public_files_and_builds_it(countries_built):
@@ -105,7 +85,7 @@ def test_a_student_adds_a_country_from_the_public_files_and_builds_it(countries_
     assert set(heatmap.loc[heatmap["iso3"] == "ARM", "source"]) == {wgi}
     assert "`un_egov_ranks.data.csv` | printed; not available for ARM" in page
     assert (
-        "`egov_rank_over_time.md` | publisher: UN E-Government Survey 2010 (data/sources/egdi/egdi-2010.csv)"
+        "`egov_rank_by_year.meta.json` | publisher: UN E-Government Survey 2010 (data/sources/egdi/egdi-2010.csv)"
         in page
     )
     assert (folder / "wgi_groups.png").exists() and (folder / "cpi_ranked.svg").exists()
@@ -130,6 +110,7 @@ def test_series_for_another_country_goes_into_its_own_folder(countries_built):
     assert {r["members"] for r in median} == {" ".join(c for c in fifteen if c != "KGZ")}
     va = next(r for r in median if r["indicator"] == "VA" and r["year"] == "2023")
     assert (va["value"], va["n"]) == ("32.1", "14")  # was 21.6 over 9 countries, Singapore among them
+    assert {r["source"] for r in wgi if not r["series"]} == {"thesis Table 2"}  # the printed marks drawn
     assert {r["year"] for r in wgi} == {r["year"] for r in _rows(ROOT / "figures" / "wgi_since_thesis.data.csv")}
     then_now = _rows(folder / "then_and_now.csv")
     assert len(then_now) == 9 and all(r["source"] for r in then_now)
@@ -138,8 +119,8 @@ def test_series_for_another_country_goes_into_its_own_folder(countries_built):
     ).read_bytes()
 
 
-def test_a_publisher_only_country_for_another_year(countries_built):
-    project, before, _ = countries_built
+def test_a_publisher_only_country_for_another_year(countries_built, before):
+    project = countries_built[0]
     folder = project / "figures" / "MDA_2022"
     page = (folder / "AVAILABILITY.md").read_text()
     assert page.startswith("# Outputs for Moldova (MDA), year 2022")

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from conftest import ROOT, committed_charts
 
-from oss_analysis.output import source_line, style
+from oss_analysis.output import style
 
 CHARTS = committed_charts()
 
@@ -45,8 +45,9 @@ def test_style_sheet_gives_what_seaborns_set_theme_gives():
 
 
 def test_save_figure_writes_the_claims_it_drew(tmp_path):
-    """title, legend, axis labels and source line are read back from the drawn figure, not typed."""
-    data = pd.DataFrame({"year": [2019, 2020], "value": [1.0, 2.0]})
+    """title, legend, axis labels and source line are read back from the drawn figure and the
+    rows it draws, not typed."""
+    data = pd.DataFrame({"year": [2019, 2020], "value": [1.0, 2.0], "fact_id": ["A004", "A005"]})
     fig, ax = plt.subplots()
     ax.plot(data["year"], data["value"], label="first series")
     ax.plot(data["year"], data["value"] + 1, label="second series")
@@ -54,16 +55,36 @@ def test_save_figure_writes_the_claims_it_drew(tmp_path):
     ax.set_xlabel("year")
     ax.set_ylabel("value (%)")
     ax.legend()
-    style.save_figure(fig, "made_up", tmp_path, data=data, sources=["satisfaction"])
+    style.save_figure(fig, "made_up", tmp_path, data=data)
     claims = json.loads((tmp_path / "made_up.meta.json").read_text(encoding="utf-8"))
+    credit = {"study": "Galy and Tynyshbayeva (article)", "table": "text", "cites": "UNDP, 2021"}
     assert claims == {
         "title": "A made-up chart",
-        "source_line": source_line.source_line(["satisfaction"], data),
+        "source_line": "Source: Galy and Tynyshbayeva (article), text, citing UNDP, 2021",
         "legend": ["first series", "second series"],
+        "series": ["first series", "second series"],
         "alt": "A made-up chart. The chart plots 2 data rows (axes: year against value (%)); "
         "series: first series, second series.",
-        "sources": ["satisfaction"],
+        "sources": [credit],
     }
+
+
+def test_a_legend_entry_without_data_is_not_a_series_drawn():
+    """A series listed in the legend but drawn with no points (or a stand-in handle in a colour
+    nothing is drawn in) is not among the series drawn, so the claims checks catch it."""
+    from matplotlib.lines import Line2D
+
+    fig, ax = plt.subplots()
+    ax.plot([1, 2], [1, 2], label="drawn")
+    ax.plot([], [], label="empty")
+    ax.legend()
+    assert style.drawn_series(fig) == ["drawn"]
+    fig, ax = plt.subplots()
+    ax.scatter([1], [1], color="#1f4e79")
+    stand_ins = [Line2D([], [], marker="o", color=c, label=c) for c in ("#1f4e79", "#d68910")]
+    ax.legend(handles=stand_ins)
+    assert style.drawn_series(fig) == ["#1f4e79"]
+    plt.close("all")
 
 
 @pytest.mark.parametrize("chart", CHARTS)
@@ -72,7 +93,7 @@ def test_every_committed_chart_has_its_claims_beside_it(chart):
     line (matplotlib writes every drawn text into the SVG as a comment)."""
     claims = json.loads((ROOT / "figures" / f"{chart}.meta.json").read_text(encoding="utf-8"))
     svg = (ROOT / "figures" / f"{chart}.svg").read_text(encoding="utf-8")
-    assert set(claims) >= {"title", "source_line", "legend", "alt", "sources"}
+    assert set(claims) >= {"title", "source_line", "legend", "series", "alt", "sources"}
     assert claims["title"] and claims["alt"].startswith(claims["title"] + ". ")
     for text in [claims["title"].split("; ")[0], *claims["legend"]]:
         assert f"<!-- {text} -->" in svg, text

@@ -213,9 +213,9 @@ def from_publisher(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def with_source(frame: pd.DataFrame, columns: list[str]) -> list[str]:
-    """The chart data's columns, plus ``source`` when any value comes from a publisher's file
-    (so the default build's chart data stay as they are)."""
-    return [*columns, "source"] if len(from_publisher(frame)) and "source" not in columns else columns
+    """The chart data's columns, plus the frame's ``source`` (and ``<x>_source``) columns: each
+    drawn row says where it came from, which its chart's source line is made from."""
+    return [*columns, *(c for c in frame.columns if (c == "source" or c.endswith("_source")) and c not in columns)]
 
 
 def source_note(frame: pd.DataFrame, printed: str) -> str:

@@ -299,15 +299,15 @@ def rank_over_time(frame: pd.DataFrame, *, title: str) -> plt.Figure:
     ax.invert_yaxis()
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # years, not 2002.5
     _titles(ax, title, "Year", "Rank (1 = best)")
+    drawn = set(zip(frame["study"], frame["derived"].astype(bool), strict=True))  # the legend lists these only
+    entries = {
+        ("thesis", False): _dot(colours["thesis"], "thesis (UN survey 2008)"),
+        ("thesis", True): _dot(colours["thesis"], "derived from the thesis' rank changes", markerfacecolor="white"),
+        ("article", False): _dot(colours["article"], "article (UN EGDI)"),
+        ("publisher", False): _dot(colours["publisher"], "UN E-Government Survey file"),
+    }
     ax.legend(
-        handles=[
-            _dot(colours["thesis"], "thesis (UN survey 2008)"),
-            _dot(colours["thesis"], "derived from the thesis' rank changes", markerfacecolor="white"),
-            _dot(colours["article"], "article (UN EGDI)"),
-        ]
-        + (
-            [_dot(colours["publisher"], "UN E-Government Survey file")] if (frame["study"] == "publisher").any() else []
-        ),
+        handles=[h for kind, h in entries.items() if kind in drawn],
         loc="lower right",
         fontsize=8,
     )

@@ -9,7 +9,14 @@ from __future__ import annotations
 import pandas as pd
 
 from oss_analysis.extract.transcriptions import titles
+from oss_analysis.output.source_line import credits
 from oss_analysis.output.tables import fmt_number
+
+
+def _from(rows: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """The table with the credits of the printed rows it shows, so that its claims name the print."""
+    table.attrs["sources"] = credits(rows[rows["seed_line"].notna()] if "seed_line" in rows else rows)
+    return table
 
 
 def thesis_table_02(wgi: pd.DataFrame) -> pd.DataFrame:
@@ -22,20 +29,20 @@ def thesis_table_02(wgi: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({t["country"]: list(wide.index)})
     for dim in dims:
         out[dim] = [fmt_number(v) for v in wide[dim]]
-    return out
+    return _from(wgi, out)
 
 
 def thesis_table_03(cpi: pd.DataFrame) -> pd.DataFrame:
     """Table 3: CPI 2009 rank, country and score (one decimal, as printed)."""
     t = titles("thesis_table_03_cpi")
     rows = cpi[cpi["seed_line"].notna()].sort_values("seed_line", kind="stable").reset_index(drop=True)
-    return pd.DataFrame(
+    return _from(cpi, pd.DataFrame(
         {
             t["country_rank"]: rows["rank"].map(lambda r: str(int(r))),
             t["country"]: rows["country"],
             t["cpi_score"]: rows["score"].map(lambda v: fmt_number(v, 1)),
         }
-    )
+    ))
 
 
 def thesis_table_04(eiu: pd.DataFrame) -> pd.DataFrame:
@@ -45,7 +52,7 @@ def thesis_table_04(eiu: pd.DataFrame) -> pd.DataFrame:
     def cell(score: float, country: str) -> str:
         return f"{fmt_number(score, 2)} ({country})"
 
-    return pd.DataFrame(
+    return _from(eiu, pd.DataFrame(
         {
             "Categories": rows["category"],
             "Weight (%)": rows["weight_pct"].map(lambda v: "" if pd.isna(v) else f"{fmt_number(v)}%"),
@@ -57,39 +64,39 @@ def thesis_table_04(eiu: pd.DataFrame) -> pd.DataFrame:
                 cell(s, c) for s, c in zip(rows["lowest_score"], rows["lowest_country"], strict=False)
             ],
         }
-    )
+    ))
 
 
 def thesis_table_11(barriers: pd.DataFrame) -> pd.DataFrame:
     """Table 11: one row per provider, ties kept, in printed order."""
     t = titles("thesis_table_11_barriers")
     rows = barriers.sort_values("order")
-    return pd.DataFrame({t["rating"]: rows["rating"].map(str), t["provider"]: rows["provider"]})
+    return _from(barriers, pd.DataFrame({t["rating"]: rows["rating"].map(str), t["provider"]: rows["provider"]}))
 
 
 def thesis_table_05(events: pd.DataFrame) -> pd.DataFrame:
     """Table 5 in printed order: date and legislation as printed, key points in our own words."""
     t = titles("thesis_table_05_legislation")
     rows = events.sort_values("printed_order")
-    return pd.DataFrame(
+    return _from(events, pd.DataFrame(
         {
             t["date_as_printed"]: rows["date_as_printed"],
             t["legislation_as_printed"]: rows["legislation_as_printed"],
             "Key points (summarised)": rows["key_points_summary"],
         }
-    )
+    ))
 
 
 def thesis_table_08(case: pd.DataFrame) -> pd.DataFrame:
     """Table 8 as printed: a blank OSS-2 cell where the printed cell spans both offices."""
     t = titles("thesis_table_08_case_offices")
-    return pd.DataFrame(
+    return _from(case, pd.DataFrame(
         {
             t["attribute"]: case["attribute"],
             t["oss_1"]: case["oss_1"],
             t["oss_2"]: case["oss_2"].fillna(""),
         }
-    )
+    ))
 
 
 def thesis_table_09(services: pd.DataFrame) -> pd.DataFrame:
@@ -99,4 +106,4 @@ def thesis_table_09(services: pd.DataFrame) -> pd.DataFrame:
         f"{a} ({n} services)" + (f" ({p})" if isinstance(p, str) and p else "")
         for a, n, p in zip(rows["agency"], rows["services_count"], rows["period_as_printed"], strict=False)
     ]
-    return pd.DataFrame([list(rows["services_examples"])], columns=headers)
+    return _from(services, pd.DataFrame([list(rows["services_examples"])], columns=headers))

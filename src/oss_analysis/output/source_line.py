@@ -1,15 +1,17 @@
-"""Where a chart's numbers come from, as one short line read from the data package, so that no
-chart types its own source and a new chart (or a new raw resource) gets its line for free.
-
-Each raw resource in ``data/raw/datapackage.json`` lists its ``sources``: the study that prints
-the numbers (one of the package-level sources) and the original it cites, each with a short form
-(``x-short``). A resource whose rows name their own source (a ``cited_source`` column, as in
-``facts.csv``) is cited row by row: by the facts whose ids appear in the chart's data."""
+"""Where an output's numbers come from, derived row by row from the frame drawn, so that a chart
+or table credits exactly the files, releases and prints its rows come from, and the source line
+written from the same credits cannot disagree with them. A credit is ``{"file", "release"}`` (a
+publisher's file), ``{"file", "added_from"}`` (rows a user added) or ``{"study", "table",
+"cites"}`` (values as printed; "text" for facts). Rows say where they came from in ``fact*``,
+``source``, ``<x>_source``, ``source_file`` with ``release``/``edition`` or ``study`` columns;
+rows that say nothing are credited with the prints of their processed tables, which is refused
+for a table holding added or publisher rows: only its rows can tell those apart."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
 import pandas as pd
@@ -18,103 +20,168 @@ from oss_analysis.domain import year_span
 from oss_analysis.extract import datapackage, transcriptions
 from oss_analysis.transform import registry
 
-_PER_ROW = "cited_source"
-_NONE_CITED = "none cited"
+Credit = dict[str, str]
 _ID = re.compile(r"\b[A-Z]\d{3}\b")
+_LABEL = re.compile(r"(\d{4}) \((data/sources/[^)]+)\)")
+_CODES = ("thesis", "article")
+_LOCATOR = re.compile(r"^(?:thesis )?(Table \d+|Figure \d+)\b")
+_PUBLISHER = {"wgi": "World Bank WGI release", "cpi": "TI CPI edition", "egdi": "UN E-Government Survey"}
+_NONE_CITED = "none cited"
+# columns whose cells name a row's origin: its source, or the printed table it checks
+_TEXT_COLUMNS = ("source", "item", "number", "printed table", "where", "table")
 
 
 def _short(source: dict[str, Any]) -> str:
     return source.get("x-short") or source["title"]
 
 
-def _studies() -> dict[str, dict[str, Any]]:
-    """Package-level sources (the studies) by title."""
-    return {s["title"]: s for s in datapackage.read().get("sources", [])}
+def _studies() -> dict[str, str]:
+    """Package-level sources (the studies): title and study code -> short form."""
+    out = {}
+    for s in datapackage.read().get("sources", []):
+        out[s["title"]] = out[s.get("x-study", s["title"])] = _short(s)
+    return out
 
 
-def _locator(res: dict[str, Any]) -> str:
+def _print_credit(name: str) -> Credit:
+    """The credit of a printed resource: the study, its table or figure, the original it cites."""
+    res = transcriptions.resource(name)
     where = res.get("x-origin", {})
-    return where.get("table") or where.get("figure") or "text"
+    studies = _studies()
+    printed = [_short(s) for s in res.get("sources", []) if s["title"] in studies]
+    cited = [_short(s) for s in res.get("sources", []) if s["title"] not in studies]
+    credit = {"study": " and ".join(printed), "table": where.get("table") or where.get("figure") or "text"}
+    return credit | ({"cites": ", ".join(cited)} if cited else {})
+
+
+def _raw() -> dict[str, dict[str, Any]]:
+    return {r["name"]: r for r in datapackage.read()["resources"]}
 
 
 def _rows(name: str) -> pd.DataFrame:
-    return pd.read_csv(datapackage.resource_paths()[name], dtype=str, keep_default_na=False)
+    path = datapackage.resource_paths()[name]
+    return _read(str(path), path.stat().st_mtime_ns)
 
 
-def _per_row_origin(name: str, ids: set[str]) -> list[str]:
-    """Facts: per study, the sources it cites for the facts the chart shows."""
-    by_code = {s.get("x-study"): _short(s) for s in _studies().values()}
-    rows = _rows(name)
-    shown = rows[rows["fact_id"].isin(ids)] if ids else rows.iloc[0:0]
-    if shown.empty:
-        studies = " and ".join(by_code[s] for s in dict.fromkeys(rows["study"]) if s in by_code)
-        return [f"{studies}, text"]
-    out = []
-    for study, part in shown.groupby("study", sort=False):
-        cited = [c for c in dict.fromkeys(part[_PER_ROW]) if c and c != _NONE_CITED]
-        printed = f"{by_code.get(study, study)}, text"
-        out.append(f"{printed}, citing {' and '.join(cited)}" if cited else printed)
+@cache
+def _read(path: str, _mtime: int) -> pd.DataFrame:  # the mtime in the key: an edited file is read again
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def _additions() -> dict[str, str]:
+    """Added rows' own ``source`` text -> the additions file holding them."""
+    out = {}
+    for name, res in _raw().items():
+        if res.get("path", "").startswith("additions/") and "source" in _rows(name):
+            out.update((s, f"data/raw/{res['path']}") for s in _rows(name)["source"] if s)
     return out
 
 
-def resource_origin(name: str, ids: Iterable[str] = ()) -> list[str]:
-    """The origin of one raw resource in words, e.g. 'WGI, 2009 release, as printed in Janenova
-    (2010), Table 2'; ``ids`` picks the rows of a resource cited row by row."""
-    res = transcriptions.resource(name)
-    if any(f["name"] == _PER_ROW for f in res.get("schema", {}).get("fields", [])):
-        return _per_row_origin(name, set(ids))
-    studies = _studies()
-    printed_in = [_short(s) for s in res.get("sources", []) if s["title"] in studies]
-    cited = [_short(s) for s in res.get("sources", []) if s["title"] not in studies]
-    if printed_in and cited:
-        return [f"{', '.join(cited)}, as printed in {' and '.join(printed_in)}, {_locator(res)}"]
-    if printed_in:
-        return [f"{' and '.join(printed_in)}, {_locator(res)}"]
-    return []  # rows added (data/raw/additions/) name their publisher file in ``source``: publisher_origin
+def _fact(fact_id: str) -> Credit | None:
+    facts = _rows("facts")
+    hit = facts[facts["fact_id"] == fact_id]
+    if hit.empty:
+        return None
+    study, cited = hit["study"].iloc[0], hit["cited_source"].iloc[0]
+    credit = {"study": _studies().get(study, study), "table": "text"}
+    return credit | ({"cites": cited} if cited not in ("", _NONE_CITED) else {})
 
 
-def source_line(processed: Iterable[str], data: pd.DataFrame | None = None) -> str:
-    """'Source: ...' for a chart drawn from these processed tables. Raw resources without data
-    rows (an empty additions file) are left out; ids of facts found in ``data`` select the facts."""
-    tables = registry.raw_inputs()
-    unknown = [t for t in processed if t not in tables]
-    if unknown:
-        raise KeyError(f"unknown processed table(s) {unknown}; known: {', '.join(tables)}")
-    resources = dict.fromkeys(r for t in processed for r in tables[t])
-    ids: set[str] = set()
-    if data is not None:
-        for col in data.columns:
-            if pd.api.types.is_string_dtype(data[col]) or pd.api.types.is_object_dtype(data[col]):
-                ids.update(m for v in data[col].dropna().astype(str) for m in _ID.findall(v))
-    clauses: list[str] = []
-    raw = {r["name"] for r in datapackage.read()["resources"]}
-    for name in resources:
-        if name not in raw or _rows(name).empty:  # publishers' files: named by publisher_origin below
-            continue
-        clauses.extend(c for c in resource_origin(name, ids) if c not in clauses)
-    clauses.extend(c for c in publisher_origin(data) if c not in clauses)
-    return "Source: " + "; ".join(clauses)
+def _from_text(value: str, additions: dict[str, str]) -> list[Credit]:
+    """Credits one cell names: an addition, a publisher's file and release, fact ids, a printed
+    table or figure ('thesis Table 3', 'Figure 4 stage 2', 'thesis_table_02')."""
+    if value in additions:
+        return [{"file": additions[value], "added_from": value}]
+    found = [{"file": file, "release": release} for release, file in _LABEL.findall(value)]
+    if found := found + [c for i in _ID.findall(value) if (c := _fact(i))]:
+        return found
+    where = _LOCATOR.match(value)
+    return [
+        _print_credit(name)
+        for name, res in _raw().items()
+        if (where and where.group(1) in res.get("x-origin", {}).values())
+        or (value.startswith("thesis_") and name.startswith(f"{value}_"))
+    ][:1]
 
 
-def publisher_origin(data: pd.DataFrame | None) -> list[str]:
-    """Publishers' files a chart's rows name in their ``source`` column (a country run that takes
-    values the studies do not print, or a series since the thesis), one clause per file with its
-    editions or releases, e.g. 'TI CPI edition 1998-2011 (data/sources/cpi/cpi.csv)'."""
-    if data is None or "source" not in data:
-        return []
-    values = data["source"].dropna().astype(str).str.replace(", rank computed", "", regex=False)
-    grouped: dict[tuple[str, str], list[str]] = {}
-    for text in dict.fromkeys(v for v in values if "data/sources/" in v):
-        match = _LABEL.match(text)
-        what, release, file = match.groups() if match else (text, "", "")
-        grouped.setdefault((what, file), []).append(release)
-    out = []
-    for (what, file), releases in grouped.items():
-        years = sorted(int(r) for r in releases if r.isdigit())
-        span = year_span(years) if len(years) == len(releases) else ", ".join(releases)
-        out.append(f"{what} {span} ({file})" if file else what)
+def _row_credits(data: pd.DataFrame) -> tuple[list[Credit], bool]:
+    """Credits of every row that says where it came from, and whether some row says nothing."""
+    additions, memo = _additions(), {}
+    texts = [c for c in data.columns if c.endswith("_source") and c != "cited_source" or c in _TEXT_COLUMNS]
+    texts = [c for c in data.columns if str(c).startswith("fact")] + texts
+    release = next((c for c in ("release", "edition") if c in data), None)
+    out: list[Credit] = []
+    silent = False
+    for row in data.to_dict("records"):
+        found: list[Credit] = []
+        for v in (row[col] for col in texts if isinstance(row[col], str)):
+            found += memo[v] if v in memo else memo.setdefault(v, _from_text(v, additions))
+        if isinstance(row.get("source_file"), str) and release and pd.notna(row[release]):
+            found.append({"file": row["source_file"], "release": str(int(row[release]))})
+        if not found and row.get("study") in _CODES:
+            found.append({"study": _studies()[row["study"]], "table": "text"})
+        silent |= not found
+        out += found
+    return out, silent
+
+
+def _table_credits(tables: Iterable[str]) -> list[Credit]:
+    """The prints of processed tables, for rows that do not say where they came from (the two
+    studies' text for facts); a table holding added or publisher rows cannot be credited so."""
+    out: list[Credit] = []
+    for table in tables:
+        for name in registry.raw_inputs()[table]:
+            res = _raw().get(name)
+            if res is None:  # a publisher's file: only the rows can name the release
+                raise ValueError(f"{table}: rows from publishers' files need a source column naming each file")
+            if name in ("facts", "errata"):
+                out += [{"study": _studies()[code], "table": "text"} for code in _CODES]
+            elif not res["path"].startswith("additions/"):
+                out.append(_print_credit(name))
+            elif not _rows(name).empty:
+                raise ValueError(f"{table}: rows from {name} need a source column naming each row's origin")
     return out
 
 
-_LABEL = re.compile(r"^(.*?) (\S+) \((data/sources/[^)]+)\)$")
+def credits(data: pd.DataFrame | None, tables: Iterable[str] = ()) -> list[Credit]:
+    """Every file, release and print the rows of ``data`` come from, each once, in the order of
+    the source line; ``tables`` (or ``data.attrs['processed']``) credit rows that say nothing."""
+    if data is not None and "sources" in data.attrs:
+        return list(data.attrs["sources"])
+    names = list(tables) or list(data.attrs.get("processed", []) if data is not None else [])
+    found, silent = _row_credits(data) if data is not None else ([], True)
+    if silent or not found:
+        found += _table_credits(names)
+    if not found:
+        raise ValueError("no source known; pass data loaded by clean.load or sources=[processed tables]")
+    unique = list({tuple(sorted(c.items())): c for c in found}.values())
+    printed = [c for c in unique if "study" in c]
+    added = [c for c in unique if "added_from" in c]
+    publisher = [c for c in unique if "release" in c]
+    return printed + added + publisher
 
+
+def source_line(found: list[Credit]) -> str:
+    """'Source: ...': one clause per print (the originals it cites joined), per additions file
+    and per publisher's file (its releases as a span), e.g. 'TI CPI edition 1999-2011
+    (data/sources/cpi/cpi.csv)'."""
+    clauses: dict[tuple[str, str], list[str]] = {}
+    for c in found:
+        key = (c["study"], c["table"]) if "study" in c else (c["file"], "added" if "added_from" in c else "")
+        clauses.setdefault(key, [])
+        more = c.get("cites") or c.get("added_from") or c.get("release")
+        if more and more not in clauses[key]:
+            clauses[key].append(more)
+    out = []
+    for (head, kind), parts in clauses.items():
+        if kind == "text":
+            out.append(f"{head}, text" + (f", citing {' and '.join(parts)}" if parts else ""))
+        elif kind == "added":
+            out.append(f"rows added from {' and '.join(parts)} ({head})")
+        elif kind:
+            out.append(f"{', '.join(parts)}, as printed in {head}, {kind}" if parts else f"{head}, {kind}")
+        else:
+            years = [int(p) for p in parts if p.isdigit()]
+            span = year_span(years) if len(years) == len(parts) else ", ".join(parts)
+            out.append(f"{_PUBLISHER.get(head.split('/')[2], 'publisher file')} {span} ({head})")
+    return "Source: " + "; ".join(out)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import textwrap
 from pathlib import Path
@@ -99,10 +98,47 @@ def add_source_line(fig: plt.Figure, text: str) -> None:
     )
 
 
-def chart_claims(fig: plt.Figure, source_text: str, data: pd.DataFrame | None, tables: list[str]) -> dict:
+def _has_data(artist: object) -> bool:
+    """Whether an artist draws anything: a line with points, dots, a band, bars."""
+    if hasattr(artist, "get_xdata"):
+        return len(artist.get_xdata()) > 0
+    paths = artist.get_paths() if hasattr(artist, "get_paths") else []
+    return len(getattr(artist, "patches", [])) > 0 or any(len(p.vertices) for p in paths)
+
+
+def _colours(artist: object) -> set[str]:
+    """The colours an artist draws in: a legend's stand-in handle (or an empty artist made for
+    the legend, as seaborn makes them) stands for the series drawn in its colour."""
+    for get in ("get_markerfacecolor", "get_color", "get_facecolor", "get_edgecolor"):
+        value = getattr(artist, get)() if hasattr(artist, get) else "none"
+        if seen := {mpl.colors.to_hex(c) for c in mpl.colors.to_rgba_array(value) if c[3] > 0}:
+            return seen
+    return set()
+
+
+def drawn_series(fig: plt.Figure) -> list[str]:
+    """The series a figure draws, as its legends should list them: each entry whose labelled
+    artist has data or whose colour a drawn artist has, then labelled artists with data missing
+    from the legend of their axes."""
+    every = {ax: [*ax.get_children(), *ax.containers] for ax in fig.axes}
+    drawn = [a for ax in fig.axes for a in every[ax] if _has_data(a)]
+    colours = set().union(*map(_colours, drawn))
+    out: list[str] = []
+    for leg, axes in [(ax.get_legend(), [ax]) for ax in fig.axes] + [(leg, fig.axes) for leg in fig.legends]:
+        texts = [t.get_text() for t in leg.get_texts()] if leg else []
+        for handle, text in zip(leg.legend_handles if leg else [], texts, strict=False):
+            if any(a.get_label() == text for a in drawn) or _colours(handle) & colours:
+                out.append(text)
+        mine = [a.get_label() for ax in axes for a in every[ax] if leg and a in drawn]
+        out += [x for x in dict.fromkeys(mine) if x and x[0] != "_" and x not in texts and x not in out]
+    return out
+
+
+def chart_claims(fig: plt.Figure, source_text: str, data: pd.DataFrame | None, found: list[dict]) -> dict:
     """What a chart says, read back from the drawn figure (title, legend labels in order, axis
     labels) and the frame it draws, never typed: written beside it as ``<stem>.meta.json`` for the
-    site's alt text and for tests."""
+    site's alt text and for tests. ``series`` are the labels of what it draws with data, which
+    the legend must equal; ``sources`` the credits of its rows (``output.source_line``)."""
     suptitle = fig.get_suptitle()
     titles = [t for ax in fig.axes for loc in ("left", "center", "right") if (t := ax.get_title(loc))]
     title = suptitle or "; ".join(titles)
@@ -112,8 +148,9 @@ def chart_claims(fig: plt.Figure, source_text: str, data: pd.DataFrame | None, t
     axes = list(dict.fromkeys(" against ".join(pair) for pair in labels if pair))
     rows = f"{len(data)} data rows" if data is not None else "the data"
     alt = f"{title}. The chart plots {rows}" + (f" (axes: {'; '.join(axes)})" if axes else "")
-    alt += (f"; series: {', '.join(legend)}." if legend else ".")
-    return {"title": title, "source_line": source_text, "legend": legend, "alt": alt, "sources": list(tables)}
+    alt += f"; series: {', '.join(legend)}." if legend else "."
+    claims = {"title": title, "source_line": source_text, "legend": legend, "series": drawn_series(fig)}
+    return claims | {"alt": alt, "sources": found}
 
 
 def save_figure(
@@ -123,23 +160,31 @@ def save_figure(
     data: pd.DataFrame | None = None,
     *,
     sources: list[str] | None = None,
+    also_drawn: tuple[pd.DataFrame, ...] = (),
 ) -> None:
     """Write ``stem.png`` and ``stem.svg`` (metadata stripped, so rebuilds are byte-identical)
-    and, when given, the data drawn as ``stem.data.csv`` for the output regression check, and the
-    chart's claims as ``stem.meta.json`` (see ``chart_claims``).
-    Every chart gets a source line from the data's origin: ``sources`` names the processed tables
-    drawn from; by default those ``clean.load`` recorded on ``data``.
+    and, when given, every row drawn (``data``, then ``also_drawn``: frames drawn beside it, as
+    printed marks) as ``stem.data.csv`` for the output regression and claims checks, and the
+    chart's claims as ``stem.meta.json`` (see ``chart_claims``). Its source line comes from
+    those rows (``output.source_line.credits``); ``sources`` names processed tables for rows
+    that do not say where they came from.
     Returns nothing, so that a notebook cell ending with it shows the figure, not file paths."""
-    from oss_analysis.output.source_line import source_line
+    from oss_analysis.output.source_line import credits, source_line
+    from oss_analysis.output.tables import write_claims
 
-    tables = sources if sources is not None else (data.attrs.get("processed") if data is not None else None)
-    if not tables:
-        raise ValueError(f"chart {stem}: no source known; pass data loaded by clean.load or sources=[processed tables]")
-    source_text = source_line(tables, data)
+    frames = [f for f in (data, *also_drawn) if f is not None and len(f)]
+    tables = sources or [t for f in (data, *also_drawn) if f is not None for t in f.attrs.get("processed", [])]
+    if len(frames) > 1:  # whole numbers stay whole beside the other frames' empty cells
+        frames = [f.astype({c: "Int64" for c in f.columns if pd.api.types.is_integer_dtype(f[c])}) for f in frames]
+    drawn = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0] if frames else data
+    try:
+        found = credits(drawn, tables)
+    except ValueError as exc:
+        raise ValueError(f"chart {stem}: {exc}") from None
+    source_text = source_line(found)
     add_source_line(fig, source_text)
     out_dir = Path(out_dir)
-    claims = json.dumps(chart_claims(fig, source_text, data, tables), indent=1, ensure_ascii=False) + "\n"
-    atomic_write(out_dir / f"{stem}.meta.json", lambda tmp: Path(tmp).write_text(claims, encoding="utf-8"))
+    write_claims(chart_claims(fig, source_text, drawn, found), out_dir / f"{stem}.meta.json")
     meta = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
     for ext in ("png", "svg"):
         path = out_dir / f"{stem}.{ext}"
@@ -147,7 +192,7 @@ def save_figure(
     if data is not None:
         from oss_analysis.files import write_csv
 
-        write_csv(data, out_dir / f"{stem}.data.csv")
+        write_csv(drawn, out_dir / f"{stem}.data.csv")
     if "ipykernel" not in sys.modules:  # in a notebook the figure stays open to be shown under the cell
         plt.close(fig)
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import math
+import numbers
+import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from oss_analysis.files import atomic_write, write_csv
@@ -21,14 +25,67 @@ def fmt_number(value: object, decimals: int | None = None) -> str:
     return f"{number:.10g}"
 
 
-def write_table(frame: pd.DataFrame, stem: str, out_dir: Path, *, title: str = "", note: str = "") -> None:
-    """Write ``stem.csv`` (the table cell for cell) and ``stem.md`` (a readable rendering)."""
+_P_VALUE = re.compile(r"(^|_)p(_value|_two_sided)?$|^p[ -]value")
+
+
+def md_cell(value: object, column: object, whole: bool) -> str:
+    """A cell as it means: a p-value as '< 0.001' or to three decimals, a number in a column of
+    whole numbers (ranks, counts) as an integer, any other to four significant digits (2.0 keeps
+    its zero); text as it is. Only the rendering: the .csv keeps every digit."""
+    if not isinstance(value, numbers.Real) or isinstance(value, bool | np.bool_) or math.isnan(value):
+        return "" if value is None or value is pd.NA or isinstance(value, float) else str(value)
+    if _P_VALUE.search(str(column).lower()):
+        return "< 0.001" if value < 0.001 else f"{value:.3f}"
+    return str(int(value)) if whole else np.format_float_positional(value, 4, False, False, trim="0")
+
+
+def render(frame: pd.DataFrame) -> str:
+    """The Markdown grid of a table, each number formatted as it means (``md_cell``)."""
+    cells = {}
+    for col, values in frame.items():
+        reals = [float(v) for v in values if isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_)]
+        whole = bool(reals) and all(v.is_integer() for v in reals if v == v)
+        cells[col] = [md_cell(v, col, whole) for v in values]
+    return pd.DataFrame(cells, columns=frame.columns).to_markdown(index=False, disable_numparse=True)
+
+
+def write_table(
+    frame: pd.DataFrame,
+    stem: str,
+    out_dir: Path,
+    *,
+    title: str = "",
+    note: str = "",
+    data: pd.DataFrame | None = None,
+    sources: list[str] | None = None,
+) -> None:
+    """Write ``stem.csv`` (the table cell for cell), ``stem.md`` (a readable rendering) and its
+    claims, ``stem.meta.json``: title, the source line and credits of the rows it is made from
+    (``data``, by default the table itself; ``sources`` names processed tables for rows that do
+    not say where they came from, see ``output.source_line``), and an alt text."""
+    from oss_analysis.output.source_line import credits, source_line
+
     out_dir = Path(out_dir)
+    try:
+        found = credits(frame if data is None else data, sources or frame.attrs.get("processed", []))
+    except ValueError as exc:
+        raise ValueError(f"table {stem}: {exc}") from None
+    line = source_line(found)
+    shown = title or stem
+    rows, columns = f"{len(frame)} row" + ("" if len(frame) == 1 else "s"), ", ".join(map(str, frame.columns))
+    alt = f"{shown}. A table of {rows} and {len(frame.columns)} columns ({columns})."
+    claims = {"title": shown, "source_line": line, "legend": [], "series": [], "alt": alt, "sources": found}
     write_csv(frame, out_dir / f"{stem}.csv")
-    grid = frame.astype("string").fillna("").to_markdown(index=False, disable_numparse=True)
-    parts = [f"# {title}" if title else "", grid, f"\n{note}" if note else ""]
+    parts = [f"# {title}" if title else "", render(frame), f"\n{note}" if note else "", line]
     text = "\n\n".join(p for p in parts if p).strip() + "\n"
     atomic_write(out_dir / f"{stem}.md", lambda tmp: Path(tmp).write_text(text, encoding="utf-8", newline="\n"))
+    write_claims(claims, out_dir / f"{stem}.meta.json")
+
+
+def write_claims(claims: dict, path: Path) -> None:
+    """``<stem>.meta.json``, an output's claims, written whole or not at all."""
+    text = json.dumps(claims, indent=1, ensure_ascii=False) + "\n"
+    atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
 
 
 def read_published(path: Path) -> pd.DataFrame:

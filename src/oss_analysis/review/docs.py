@@ -89,7 +89,8 @@ def cards_html(cards: Sequence[gallery.Card], *, figures: str, notebook_page: st
             thumb = (
                 f'<img src="{figures}/{c.image}" alt="{html.escape(c.alt, quote=True)}">'
                 if c.image
-                else f'<div class="table-thumb">table<br><code>{html.escape(c.data)}</code></div>'
+                else f'<div class="table-thumb" title="{html.escape(c.alt, quote=True)}">table<br>'
+                f"<code>{html.escape(c.data)}</code></div>"
             )
             links = [f'<a href="{page}">notebook</a>', f'<a href="{figures}/{c.data}">data</a>']
             if c.item_id:
@@ -161,8 +162,8 @@ def _gallery_page() -> str:
         "# Gallery\n\nEvery chart the build publishes into `figures/` and every table of the studies it "
         f"rebuilds: {charts} charts and {len(cards) - charts} tables without a chart, grouped by the "
         "notebook that makes them. Each card links to its notebook page, its data file and its row of "
-        "the [catalogue](catalogue.md). A chart's description (its `alt` text) is read from the chart and "
-        "its data, not typed by hand.\n\n"
+        "the [catalogue](catalogue.md). An output's description (its `alt` text) and source line are its "
+        "claims (`<name>.meta.json`), read from what it draws and the rows it draws, not typed by hand.\n\n"
     )
     return intro + _raw_html(
         cards_html(cards, figures="figures", notebook_page="notebooks/{name}.html", catalogue="catalogue.html")

@@ -4,8 +4,9 @@ data file, its catalogue row and an ``alt`` text read from the files, never type
 that the documentation site (``oss_analysis.review.docs``) and the captions of Snakemake's report
 (``make report``) say the same thing.
 
-Title, alt text and source line: the chart's claims, ``<stem>.meta.json``, which
-``output.style.save_figure`` writes from the drawn figure beside every chart."""
+Title, alt text and source line: the output's claims, ``<stem>.meta.json``, which
+``output.style.save_figure`` writes from the drawn figure beside every chart and
+``output.tables.write_table`` beside every table."""
 
 from __future__ import annotations
 
@@ -30,8 +31,8 @@ class Card:
 
 
 def claims(folder: Path, stem: str) -> dict[str, object]:
-    """A chart's claims (title, source line, legend, alt) as saved beside it; a chart without them
-    is an error: it was not made by ``save_figure``."""
+    """An output's claims (title, source line, legend, alt, sources) as saved beside it; an output
+    without them is an error: it was not made by ``save_figure`` or ``write_table``."""
     from oss_analysis.errors import DataError
 
     meta = folder / f"{stem}.meta.json"
@@ -74,8 +75,8 @@ def cards(country: str | None = None) -> list[Card]:
         for line, row in rows:
             tables = [o for o in str(row["outputs"]).split() if o.endswith(".csv") and o in present]
             if row["item_id"] not in charted and tables:
-                title = f"{row['number']}: {row['title']}"
-                out.append(Card(row["item_id"], name, nb.title, title, None, tables[0], row["item_id"], line))
+                title, alt = f"{row['number']}: {row['title']}", str(claims(folder, tables[0][:-4])["alt"])
+                out.append(Card(row["item_id"], name, nb.title, title, None, tables[0], row["item_id"], line, alt))
     return out
 
 

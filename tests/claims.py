@@ -1,0 +1,109 @@
+"""What every output claims (its ``.meta.json``) checked against what it holds and the run it
+belongs to, independently of the code that wrote the claims: the files and releases named in
+the rows drawn, whether any drawn row is a printed value, the legend against the series drawn,
+the title against the run's country and year. Each check returns the claims it finds wrong, as
+lines; ``tests/build/test_claims.py`` runs them over every run's folder and
+``tests/output/test_claims_checks.py`` shows each failing on a made-up wrong claim."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from oss_analysis import countries, notebook_specs
+from oss_analysis.output import source_line
+
+_FILE = re.compile(r"(\d{4}) \((data/sources/[^)]+)\)")
+_PRINTED = re.compile(r"^(thesis|Table \d|Figure \d|text|line \d)|\b[A-Z]\d{3}\b|\(line \d+\)")
+
+
+def outputs(folder: Path) -> list[str]:
+    """The outputs of notebooks.yaml this folder holds: charts and tables (their .png or .md)."""
+    listed = [o for nb in notebook_specs.notebooks().values() for o in nb.outputs]
+    return [o for o in dict.fromkeys(listed) if o.endswith((".png", ".md")) and (folder / o).exists()]
+
+
+def claims(folder: Path, output: str) -> dict | None:
+    meta = folder / (output.rsplit(".", 1)[0] + ".meta.json")
+    return json.loads(meta.read_text(encoding="utf-8")) if meta.exists() else None
+
+
+def _rows(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False) if path.exists() else pd.DataFrame()
+
+
+def _files_named(rows: pd.DataFrame) -> set[tuple[str, str]]:
+    """(file, release) of every publisher's file a row names, in a label or in file and release."""
+    found = {(f, r) for col in rows for cell in rows[col] for r, f in _FILE.findall(str(cell))}
+    release = next((c for c in ("release", "edition") if c in rows), None)
+    if "source_file" in rows and release:
+        found |= {(f, r) for f, r in zip(rows["source_file"], rows[release], strict=True) if f.startswith("data/")}
+    return found
+
+
+def _printed_rows(rows: pd.DataFrame) -> bool:
+    """Whether any row holds a value as a study prints it (a seed line, a printed source, a fact)."""
+    if "seed_line" in rows and (rows["seed_line"] != "").any():
+        return True
+    if "study" in rows and rows["study"].isin(["thesis", "article"]).any():
+        return True
+    cols = [c for c in rows if c.startswith("fact") or c == "source" or c.endswith("_source")]
+    return any(_PRINTED.search(str(v)) for c in cols for v in rows[c] if v)
+
+
+def check_sources(folder: Path, output: str) -> list[str]:
+    """The source line names exactly the files and releases the drawn rows name, credits a study
+    only where some drawn row is printed (and one where one is), and is the line its credits give."""
+    meta, stem = claims(folder, output), output.rsplit(".", 1)[0]
+    if meta is None:
+        return [f"{output}: no {stem}.meta.json"]
+    wrong = []
+    if meta["source_line"] != source_line.source_line(meta["sources"]):
+        wrong.append(f"{output}: source line {meta['source_line']!r} is not what its sources say")
+    credited = {(c["file"], c["release"]) for c in meta["sources"] if "release" in c}
+    studies = [c for c in meta["sources"] if "study" in c]
+    rows = _rows(folder / (f"{stem}.data.csv" if output.endswith(".png") else f"{stem}.csv"))
+    named = _files_named(rows)
+    if output.endswith(".png"):  # a chart's rows are all there: exactly these files, prints only if drawn
+        if named != credited:
+            wrong.append(f"{output}: credits {sorted(credited - named)} not drawn, misses {sorted(named - credited)}")
+        if bool(studies) != _printed_rows(rows):
+            said = [c["study"] for c in studies]
+            wrong.append(f"{output}: credits {said} but printed rows drawn: {_printed_rows(rows)}")
+    elif named - credited:  # a table may be computed from more rows than it shows, never fewer
+        wrong.append(f"{output}: names {sorted(named - credited)} without crediting them")
+    added = {c["added_from"] for c in meta["sources"] if "added_from" in c}
+    if output.endswith(".png") and added != _added(folder) & {v for col in rows for v in rows[col]}:
+        wrong.append(f"{output}: credits rows added from {sorted(added)}, not the added rows it draws")
+    return wrong
+
+
+def _added(folder: Path) -> set[str]:
+    """The ``source`` of every row a user added (data/raw/additions/ of the run's project)."""
+    root = (folder if folder.name == "figures" else folder.parent).parent
+    return {v for f in (root / "data" / "raw" / "additions").glob("*.csv") for v in _rows(f).get("source", [])}
+
+
+def check_legend(folder: Path, output: str) -> list[str]:
+    meta = claims(folder, output)
+    if meta is None or meta["legend"] == meta.get("series", meta["legend"]):
+        return []
+    return [f"{output}: legend {meta['legend']} but series drawn {meta['series']}"]
+
+
+def check_title(folder: Path, output: str, default: Path, iso3: str, year: int | None, years: set[int]) -> list[str]:
+    """Where the default build's title names Kazakhstan or its year, the run's names its own."""
+    meta, was = claims(folder, output), claims(default, output)
+    if meta is None or was is None:
+        return []
+    wrong, name = [], countries.name_of(iso3)
+    other = iso3 != "KAZ" and "Kazakhstan" in meta["title"]
+    if "Kazakhstan" in was["title"] and (name not in meta["title"] or other):
+        wrong.append(f"{output}: title {meta['title']!r} is not about {name}")
+    said = {int(y) for y in re.findall(r"(?<![\d-])((?:19|20)\d\d)(?![\d-])", was["title"])} & years
+    if year is not None and said and str(year) not in meta["title"]:
+        wrong.append(f"{output}: title {meta['title']!r} does not name the run's year {year}")
+    return wrong

@@ -1,0 +1,55 @@
+"""A table's rendering formats numbers as they mean, and every table is written with its claims."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from oss_analysis.output import tables
+
+
+def test_numbers_are_rendered_as_they_mean():
+    """Ranks and counts whole (not '109.0'), p-values as '< 0.001' (not '0.0'), estimates to four
+    significant digits (not sixteen); the .csv keeps every digit."""
+    frame = pd.DataFrame(
+        {
+            "rank": [109.0, 7.0],
+            "p_value": [0.0, 0.0114],
+            "estimate": [1.0317443900851795, 2.0],
+            "name": ["a", "b"],
+        }
+    )
+    grid = tables.render(frame).splitlines()
+    assert [c.strip() for c in grid[2].split("|")[1:-1]] == ["109", "< 0.001", "1.032", "a"]
+    assert [c.strip() for c in grid[3].split("|")[1:-1]] == ["7", "0.011", "2.0", "b"]
+
+
+@pytest.mark.parametrize(("value", "column", "whole", "shown"), [
+    (109.0, "rank", True, "109"), (3.3e-06, "p_two_sided", False, "< 0.001"), (46.61531707895973, "z", False, "46.62"),
+    (float("nan"), "z", False, ""), (None, "z", False, ""), (True, "holds", False, "True"),
+])
+def test_a_cell(value, column, whole, shown):
+    assert tables.md_cell(value, column, whole) == shown
+
+
+def test_a_table_is_written_with_the_claims_of_its_rows(tmp_path):
+    frame = pd.DataFrame({"iso3": ["MDA"], "score": [42.0]})
+    rows = pd.DataFrame({"source": ["TI CPI edition 2022 (data/sources/cpi/CPI2024_GlobalResultsTrends.csv)"]})
+    tables.write_table(frame, "made_up", tmp_path, title="CPI 2022: Moldova", data=rows)
+    claims = json.loads((tmp_path / "made_up.meta.json").read_text())
+    line = "Source: TI CPI edition 2022 (data/sources/cpi/CPI2024_GlobalResultsTrends.csv)"
+    assert claims == {
+        "title": "CPI 2022: Moldova",
+        "source_line": line,
+        "legend": [],
+        "series": [],
+        "alt": "CPI 2022: Moldova. A table of 1 row and 2 columns (iso3, score).",
+        "sources": [{"file": "data/sources/cpi/CPI2024_GlobalResultsTrends.csv", "release": "2022"}],
+    }
+    assert (tmp_path / "made_up.md").read_text().endswith(line + "\n")
+
+
+def test_a_table_without_a_known_source_writes_nothing(tmp_path):
+    with pytest.raises(ValueError, match="table orphan: no source known"):
+        tables.write_table(pd.DataFrame({"x": [1]}), "orphan", tmp_path)
+    assert not list(tmp_path.iterdir())
