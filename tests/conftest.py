@@ -188,7 +188,8 @@ def _top_files(project: Path) -> dict[str, str]:
     """Every file directly under figures/ (the default build's), by name -> sha256."""
     import hashlib
 
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted((project / "figures").iterdir()) if p.is_file()}
+    files = sorted(p for p in (project / "figures").iterdir() if p.is_file())
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
 
 def countries_once(built: Path, shared: Path) -> tuple[Path, str]:
