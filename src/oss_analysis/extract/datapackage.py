@@ -57,13 +57,18 @@ def _check_resource(res: object, i: int, text: str, seen: set[str], shown: str =
     if shown == FILE and (not isinstance(fields, list) or not fields):  # publishers' files have layouts instead
         raise DataError(shown, f"resource {res['name']!r} has no schema fields", row=line)
     if not _HASH.match(str(res.get("hash", ""))):
-        got = res.get("hash")
+        fix = "run `make datapackage` after checking the file"  # it re-hashes the raw files
+        data = paths.root() / Path(shown).parent / res["path"]
+        if shown == SOURCES_FILE:  # never re-hashed by code: the publisher's bytes are the record
+            fix = f"restore it with `git checkout {shown}`" + (
+                f", or if {shown.rsplit('/', 1)[0]}/{res['path']} is the publisher's file as downloaded, "
+                f'write "hash": "sha256:{sha256(data)}"' * data.is_file()
+            )
         raise DataError(
             shown,
-            f"resource {res['name']!r} must carry its checksum as 'hash': 'sha256:<64 hex digits>' "
-            "(run `make datapackage` after checking the file)",
+            f"resource {res['name']!r} must carry its checksum as 'hash': 'sha256:<64 hex digits>' ({fix})",
             row=line,
-            value=got,
+            value=res.get("hash"),
         )
 
 
@@ -96,6 +101,11 @@ def resource(name: str, shown: str = FILE) -> dict[str, Any]:
             return res
     known = ", ".join(sorted(r["name"] for r in resources))
     raise KeyError(f"no {'raw ' if shown == FILE else ''}resource named {name!r} in {shown}; known: {known}")
+
+
+def line_of(name: str, shown: str = SOURCES_FILE) -> int | None:
+    """Line of a resource's entry in a descriptor, for messages about it."""
+    return _line_of((paths.root() / shown).read_text(encoding="utf-8"), name)
 
 
 def cache_clear() -> None:
