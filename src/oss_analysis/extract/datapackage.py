@@ -81,6 +81,11 @@ def _read(root: Path, shown: str = FILE) -> dict[str, Any]:
     return dp
 
 
+def read_at(root: Path, shown: str) -> dict[str, Any]:
+    """A descriptor under another root (a staged copy), checked as the build checks it."""
+    return _read.__wrapped__(root, shown)
+
+
 def read() -> dict[str, Any]:
     """The descriptor, checked (valid JSON; every resource named, with a schema and a sha256)."""
     return _read(paths.root())
@@ -139,10 +144,14 @@ def update() -> list[str]:
         res["hash"], res["bytes"] = new, f.stat().st_size
     from oss_analysis.files import atomic_write
 
-    body = json.dumps(dp, indent=2, ensure_ascii=False) + "\n"
-    atomic_write(dp_path, lambda tmp: Path(tmp).write_text(body, encoding="utf-8"))
+    atomic_write(dp_path, lambda tmp: Path(tmp).write_bytes(dumps(dp)))
     cache_clear()
     return changed
+
+
+def dumps(dp: dict[str, Any]) -> bytes:
+    """A descriptor's bytes, as every writer writes them (so that a rewrite changes only what changed)."""
+    return (json.dumps(dp, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def source_resources(kind: str) -> list[str]:

@@ -10,7 +10,12 @@ World Bank DataBank export, TI's CPI 2009 table with a rank column) are refused 
 
 from __future__ import annotations
 
+import copy
+import hashlib
+import os
 import re
+import shutil
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -18,8 +23,9 @@ import pandas as pd
 from oss_analysis import countries, paths
 from oss_analysis.domain import CPI_YEAR, THESIS_YEAR, WGI_CODES, ti_rank
 from oss_analysis.errors import DataError
-from oss_analysis.extract import new_release, publishers
+from oss_analysis.extract import datapackage, new_release, publishers
 from oss_analysis.extract.transcriptions import load_raw, resource, titles, validate_as
+from oss_analysis.files import csv_bytes
 
 PRODUCER = {"wgi": "World Bank WGI", "cpi": "Transparency International CPI"}
 ADDITIONS = {"wgi": "wgi_2008_additions", "cpi": "cpi_2009_additions"}
@@ -83,7 +89,8 @@ def add(kind: str, path: Path, codes: list[str], *, year: int | None = None) -> 
     """Import a publisher's file as downloaded: check it holds the countries, ship it among the
     publishers' files if it is new (any WGI, CPI or UN e-government layout), and merge the
     countries' values of the studies' year (WGI 2008, CPI 2009) into data/raw/additions/. Every
-    check runs before anything is written. Returns the lines to print."""
+    check runs, and every file is written in a scratch folder, before anything is shipped.
+    Returns the lines to print."""
     path = Path(path)
     file = paths.shown(path)
     wanted = set(countries.normalise_codes(codes, lambda rule: DataError(file, f"--countries {rule}")))
@@ -93,19 +100,48 @@ def add(kind: str, path: Path, codes: list[str], *, year: int | None = None) -> 
     actual = publishers.KIND.get(layout, "egdi")
     if actual != kind:
         raise DataError(file, f"is a {actual} file (layout {layout}), not {kind}: use `add-country-data {actual}`")
-    frame = publishers.READERS[layout](text, file, None, publishers.Drops())
+    drops = publishers.Drops()
+    try:
+        frame = publishers.READERS[layout](text, file, None, drops)
+    except DataError as exc:  # a file in another 8-bit encoding reads as Windows-1252: garbled names
+        if "unknown country" not in exc.rule or str(exc.value).isascii():
+            raise
+        hint = f"{exc.rule}; a name with odd letters may be a file neither UTF-8 nor Windows-1252: save it as UTF-8"
+        raise DataError(file, hint, row=exc.row, column=exc.column, value=exc.value) from None
+    for dup in (r for r in drops.rows if r[5] == "duplicate"):  # the first row would be taken silently
+        kept = re.search(r"kept line (\d+)", dup[6])
+        key = dup[6].split(";")[0].removeprefix("duplicate of ")
+        raise DataError(file, f"two rows for {key}: {file}:{kept and kept[1]} and {file}:{dup[1]}", row=dup[1])
     _check_present(wanted, set(frame["iso3"]), file)
+    _check_year(kind, frame, year, file)
     picked = _from_sources(kind, frame, wanted, file, year) if kind != "egdi" else pd.DataFrame()
     if not picked.empty:
         _check_present(wanted, set(picked["country_code"]), file)
         _check_not_printed(kind, wanted, file)
-    said = [new_release.register(path, kind, layout, frame)]
+    said, files = new_release.plan(path, kind, layout, frame)
     if picked.empty:
-        return said + [
-            f"{path.name} holds no values of the studies' year for the additions; "
-            "country runs take its values from data/sources/"
-        ]
-    return said + [_merge(kind, picked, wanted)]
+        said += f"\n{path.name} holds no values of the studies' year for the additions; country runs take its values "
+        said += "from data/sources/"
+    else:
+        said += "\n" + _merge(kind, picked, wanted, files)
+    _ship(files)
+    return said.split("\n")
+
+
+def _check_year(kind: str, frame: pd.DataFrame, year: int | None, file: str) -> None:
+    """A --year the file does not hold, or the additions do not take, is refused (not shipped with
+    nothing merged)."""
+    if year is None:
+        return
+    if kind not in ADDITIONS:
+        raise DataError(file, f"--year {year}: only WGI and CPI values are merged into data/raw/additions/")
+    field = next(f for f in resource(ADDITIONS[kind])["schema"]["fields"] if f["name"] == "year")["constraints"]
+    low, high, held = field["minimum"], field["maximum"], set(frame["year"])
+    if year not in held or not low <= year <= high:
+        takes = low if low == high else f"{low}-{high}"
+        raise DataError(
+            file, f"--year {year} out of range: the file holds {min(held)}-{max(held)}, additions take {takes}"
+        )
 
 
 def _check_present(wanted: set[str], present: set[str], file: str) -> None:
@@ -128,14 +164,34 @@ def _check_not_printed(kind: str, wanted: set[str], file: str) -> None:
         )
 
 
-def _merge(kind: str, picked: pd.DataFrame, wanted: set[str]) -> str:
-    """Merge validated rows into the additions file and refresh its checksum."""
-    target = paths.raw_dir() / resource(ADDITIONS[kind])["path"]
-    current = load_raw(ADDITIONS[kind], verify_hash=False)
+def _merge(kind: str, picked: pd.DataFrame, wanted: set[str], files: dict[str, bytes]) -> str:
+    """Add to ``files`` the additions file with the validated rows merged and the raw descriptor with
+    its checksum (that resource's only: other files are not re-hashed behind the user's back)."""
+    res = resource(ADDITIONS[kind])
+    current = load_raw(ADDITIONS[kind])  # checked against its sha256: a hand edit is not merged over
     merged = pd.concat([current[~current["country_code"].isin(wanted)], picked], ignore_index=True)
-    merged = merged.sort_values("country_code").reset_index(drop=True)
-    merged.to_csv(target, index=False, lineterminator="\n")
-    from oss_analysis.extract.datapackage import update
+    data = csv_bytes(merged.sort_values("country_code").reset_index(drop=True))
+    package = copy.deepcopy(datapackage.read())
+    entry = next(r for r in package["resources"] if r["name"] == res["name"])
+    entry["hash"], entry["bytes"] = f"sha256:{hashlib.sha256(data).hexdigest()}", len(data)
+    files.update({f"data/raw/{res['path']}": data, datapackage.FILE: datapackage.dumps(package)})
+    return f"updated data/raw/{res['path']} and its checksum in {datapackage.FILE}"
 
-    update()
-    return f"updated {target.relative_to(paths.root())} and its checksum in data/raw/datapackage.json"
+
+def _ship(files: dict[str, bytes]) -> None:
+    """Write every file into a scratch copy of the places it goes, check the staged descriptors as
+    the build reads them, then move each into place, descriptors last: a refusal at any step
+    leaves data/ byte-identical."""
+    paths.build_dir().mkdir(exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(dir=paths.build_dir(), prefix="add-country-data-"))
+    try:
+        for rel, data in files.items():
+            (scratch / rel).parent.mkdir(parents=True, exist_ok=True)
+            (scratch / rel).write_bytes(data)
+        for descriptor in files.keys() & {datapackage.FILE, datapackage.SOURCES_FILE}:
+            datapackage.read_at(scratch, descriptor)
+        for rel in sorted(files, key=lambda rel: rel.endswith("datapackage.json")):
+            os.replace(scratch / rel, paths.root() / rel)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+        datapackage.cache_clear()
