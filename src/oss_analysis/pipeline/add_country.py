@@ -15,6 +15,7 @@ import hashlib
 import os
 import re
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -91,6 +92,7 @@ def add(kind: str, path: Path, codes: list[str], *, year: int | None = None) -> 
     countries' values of the studies' year (WGI 2008, CPI 2009) into data/raw/additions/. Every
     check runs, and every file is written in a scratch folder, before anything is shipped.
     Returns the lines to print."""
+    _refuse_another_checkout()
     path = Path(path)
     file = paths.shown(path)
     wanted = set(countries.normalise_codes(codes, lambda rule: DataError(file, f"--countries {rule}")))
@@ -128,6 +130,17 @@ def add(kind: str, path: Path, codes: list[str], *, year: int | None = None) -> 
     return said.split("\n")
 
 
+def _refuse_another_checkout() -> None:
+    """A copied clone's .venv/bin/oss-build runs the original's package, whose root is the original:
+    refuse rather than write into a checkout the user is not in (OSS_ANALYSIS_ROOT says it outright)."""
+    script = Path(sys.argv[0]).absolute()
+    here = script.parents[2] if script.parent.name == "bin" and script.parents[1].name == ".venv" else None
+    if here and os.environ.get(paths.ROOT_ENV) is None and here.resolve() != paths.root():
+        raise DataError(
+            str(script), f"runs the package of {paths.root()}, not of {here}: run `make setup` in {here}, then again"
+        )
+
+
 def _check_year(kind: str, frame: pd.DataFrame, year: int | None, file: str) -> None:
     """A --year the file does not hold, or the additions do not take, is refused (not shipped with
     nothing merged)."""
@@ -139,9 +152,8 @@ def _check_year(kind: str, frame: pd.DataFrame, year: int | None, file: str) -> 
     low, high, held = field["minimum"], field["maximum"], set(frame["year"])
     if year not in held or not low <= year <= high:
         takes = low if low == high else f"{low}-{high}"
-        raise DataError(
-            file, f"--year {year} out of range: the file holds {min(held)}-{max(held)}, additions take {takes}"
-        )
+        rule = f"--year {year} out of range: the file holds years {min(held)}-{max(held)}, the additions take {takes}"
+        raise DataError(file, rule)
 
 
 def _check_present(wanted: set[str], present: set[str], file: str) -> None:
