@@ -81,11 +81,6 @@ def _read(root: Path, shown: str = FILE) -> dict[str, Any]:
     return dp
 
 
-def read_at(root: Path, shown: str) -> dict[str, Any]:
-    """A descriptor under another root (a staged copy), checked as the build checks it."""
-    return _read.__wrapped__(root, shown)
-
-
 def read() -> dict[str, Any]:
     """The descriptor, checked (valid JSON; every resource named, with a schema and a sha256)."""
     return _read(paths.root())
@@ -109,7 +104,6 @@ def resource(name: str, shown: str = FILE) -> dict[str, Any]:
 
 
 def line_of(name: str, shown: str = SOURCES_FILE) -> int | None:
-    """Line of a resource's entry in a descriptor, for messages about it."""
     return _line_of((paths.root() / shown).read_text(encoding="utf-8"), name)
 
 
@@ -150,7 +144,7 @@ def update() -> list[str]:
 
 
 def dumps(dp: dict[str, Any]) -> bytes:
-    """A descriptor's bytes, as every writer writes them (so that a rewrite changes only what changed)."""
+    """A descriptor's bytes as every writer writes them: a rewrite changes only what changed."""
     return (json.dumps(dp, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 

@@ -180,14 +180,12 @@ def check_range(table: Table, values: pd.Series, column: str, low: float, high: 
 
 
 def partner(values: pd.Series, key: pd.Series, rows: pd.Series) -> pd.Series:
-    """For each row, the value of the first of ``rows`` with its key: another line of the same
-    series (a wide file's bound of a percentile rank)."""
+    """Each row's value on the first of ``rows`` with its key (a wide file's bounds are other lines)."""
     return key.map(values[rows].groupby(key[rows]).first())
 
 
 def check_interval(table: Table, value: pd.Series, low: pd.Series, high: pd.Series, column: str, what: str) -> None:
-    """A publisher's value checked against the file itself: it lies within the bounds the file
-    gives for it (an edited value that stays in range is caught by its own interval)."""
+    """A value within the bounds its own file gives for it: an edit that stays in range is caught."""
     bad = ((value < low) | (value > high) | (low > high)).fillna(False)
     if bad.any():
         pos = int(bad.to_numpy().argmax())
@@ -196,26 +194,18 @@ def check_interval(table: Table, value: pd.Series, low: pd.Series, high: pd.Seri
 
 
 def implied_release(frame: pd.DataFrame) -> tuple[int, str]:
-    """(release, years) as a file says them by its years, columns or name (what a reader read
-    with no release given): a WGI release follows its last year of data."""
-    years = frame["year"] if "year" in frame else frame["edition"]
-    first, last = int(years.min()), int(years.max())
-    return int(frame["release" if "release" in frame else "edition"].max()), f"{first}-{last}".removeprefix(
-        f"{last}-" if first == last else "-"
-    )
+    """(release, years) as a file says them by its years, columns or name (read with no release given)."""
+    first, last = (int(f(frame["year" if "year" in frame else "edition"])) for f in (min, max))
+    return int(frame["release" if "release" in frame else "edition"].max()), f"{first}-{last}"[5 * (first == last) :]
 
 
 def check_release(frame: pd.DataFrame, res: dict, file: str) -> None:
-    """The release and years data/sources/datapackage.json records for a file are those the file
-    says: editing ``x-release`` must not relabel the data."""
+    """A release recorded in data/sources/datapackage.json is the file's own: an edit must not relabel data."""
     release, years = implied_release(frame)
     if (res.get("x-release"), res.get("x-years")) != (release, years):
-        raise DataError(
-            datapackage.SOURCES_FILE,
-            f"resource {res['name']!r} records release {res.get('x-release')!r}, years {res.get('x-years')!r}, but "
-            f"{file} holds release {release}, years {years}: a file's release is what it says; restore the entry",
-            row=datapackage.line_of(res["name"]),
-        )
+        said = f"resource {res['name']!r} records release {res.get('x-release')!r}, years {res.get('x-years')!r}"
+        rule = f"{said}, but {file} holds release {release}, years {years}: a file's release is what it says"
+        raise DataError(datapackage.SOURCES_FILE, f"{rule}; restore the entry", row=datapackage.line_of(res["name"]))
 
 
 # --- the data package of the shipped files (data/sources/datapackage.json) -----------------

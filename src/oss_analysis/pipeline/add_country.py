@@ -105,11 +105,11 @@ def add(kind: str, path: Path, codes: list[str], *, year: int | None = None) -> 
     drops = publishers.Drops()
     try:
         frame = publishers.READERS[layout](text, file, None, drops)
-    except DataError as exc:  # a file in another 8-bit encoding reads as Windows-1252: garbled names
-        if "unknown country" not in exc.rule or str(exc.value).isascii():
-            raise
-        hint = f"{exc.rule}; a name with odd letters may be a file neither UTF-8 nor Windows-1252: save it as UTF-8"
-        raise DataError(file, hint, row=exc.row, column=exc.column, value=exc.value) from None
+    except DataError as exc:  # another 8-bit encoding read as Windows-1252 garbles names: say so
+        if "unknown country" in exc.rule and not str(exc.value).isascii():
+            exc.rule += "; a name with odd letters may be a file neither UTF-8 nor Windows-1252: save it as UTF-8"
+            raise DataError(file, exc.rule, row=exc.row, column=exc.column, value=exc.value) from None
+        raise
     for dup in (r for r in drops.rows if r[5] == "duplicate"):  # the first row would be taken silently
         kept = re.search(r"kept line (\d+)", dup[6])
         key = dup[6].split(";")[0].removeprefix("duplicate of ")
@@ -121,29 +121,22 @@ def add(kind: str, path: Path, codes: list[str], *, year: int | None = None) -> 
         _check_present(wanted, set(picked["country_code"]), file)
         _check_not_printed(kind, wanted, file)
     said, files = new_release.plan(path, kind, layout, frame)
-    if picked.empty:
-        said += f"\n{path.name} holds no values of the studies' year for the additions; country runs take its values "
-        said += "from data/sources/"
-    else:
-        said += "\n" + _merge(kind, picked, wanted, files)
+    none = f"{path.name} holds no values of the studies' year for the additions; country runs read it in data/sources/"
+    said = [said, none if picked.empty else _merge(kind, picked, wanted, files)]
     _ship(files)
-    return said.split("\n")
+    return said
 
 
 def _refuse_another_checkout() -> None:
-    """A copied clone's .venv/bin/oss-build runs the original's package, whose root is the original:
-    refuse rather than write into a checkout the user is not in (OSS_ANALYSIS_ROOT says it outright)."""
+    """A copied clone's .venv/bin/oss-build runs (and writes into) the original: refuse, unless OSS_ANALYSIS_ROOT."""
     script = Path(sys.argv[0]).absolute()
     here = script.parents[2] if script.parent.name == "bin" and script.parents[1].name == ".venv" else None
     if here and os.environ.get(paths.ROOT_ENV) is None and here.resolve() != paths.root():
-        raise DataError(
-            str(script), f"runs the package of {paths.root()}, not of {here}: run `make setup` in {here}, then again"
-        )
+        raise DataError(str(script), f"runs the package of {paths.root()}, not of {here}: run `make setup` in {here}")
 
 
 def _check_year(kind: str, frame: pd.DataFrame, year: int | None, file: str) -> None:
-    """A --year the file does not hold, or the additions do not take, is refused (not shipped with
-    nothing merged)."""
+    """A --year the file does not hold, or the additions do not take, is refused (not shipped, nothing merged)."""
     if year is None:
         return
     if kind not in ADDITIONS:
@@ -169,16 +162,12 @@ def _check_not_printed(kind: str, wanted: set[str], file: str) -> None:
     already = {countries.to_iso3(n) for n in load_raw(thesis, verify_hash=False)["country"]}
     clash = sorted(wanted & already)
     if clash:
-        raise DataError(
-            file,
-            f"{', '.join(clash)} already in the thesis' table; additions are for other countries",
-            column="country_code",
-        )
+        rule = f"{', '.join(clash)} already in the thesis' table; additions are for other countries"
+        raise DataError(file, rule, column="country_code")
 
 
 def _merge(kind: str, picked: pd.DataFrame, wanted: set[str], files: dict[str, bytes]) -> str:
-    """Add to ``files`` the additions file with the validated rows merged and the raw descriptor with
-    its checksum (that resource's only: other files are not re-hashed behind the user's back)."""
+    """Add to ``files`` the merged additions and their checksum (theirs only: nothing else is re-hashed)."""
     res = resource(ADDITIONS[kind])
     current = load_raw(ADDITIONS[kind])  # checked against its sha256: a hand edit is not merged over
     merged = pd.concat([current[~current["country_code"].isin(wanted)], picked], ignore_index=True)
@@ -201,7 +190,7 @@ def _ship(files: dict[str, bytes]) -> None:
             (scratch / rel).parent.mkdir(parents=True, exist_ok=True)
             (scratch / rel).write_bytes(data)
         for descriptor in files.keys() & {datapackage.FILE, datapackage.SOURCES_FILE}:
-            datapackage.read_at(scratch, descriptor)
+            datapackage._read.__wrapped__(scratch, descriptor)  # noqa: SLF001 (checked as the build reads it)
         for rel in sorted(files, key=lambda rel: rel.endswith("datapackage.json")):
             os.replace(scratch / rel, paths.root() / rel)
     finally:
