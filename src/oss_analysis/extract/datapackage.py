@@ -57,19 +57,14 @@ def _check_resource(res: object, i: int, text: str, seen: set[str], shown: str =
     if shown == FILE and (not isinstance(fields, list) or not fields):  # publishers' files have layouts instead
         raise DataError(shown, f"resource {res['name']!r} has no schema fields", row=line)
     if not _HASH.match(str(res.get("hash", ""))):
-        fix = "run `make datapackage` after checking the file"  # it re-hashes the raw files
-        data = paths.root() / Path(shown).parent / res["path"]
-        if shown == SOURCES_FILE:  # never re-hashed by code: the publisher's bytes are the record
-            fix = f"restore it with `git checkout {shown}`" + (
-                f", or if {shown.rsplit('/', 1)[0]}/{res['path']} is the publisher's file as downloaded, "
-                f'write "hash": "sha256:{sha256(data)}"' * data.is_file()
-            )
-        raise DataError(
-            shown,
-            f"resource {res['name']!r} must carry its checksum as 'hash': 'sha256:<64 hex digits>' ({fix})",
-            row=line,
-            value=res.get("hash"),
-        )
+        fix, data = "run `make datapackage` after checking the file", Path(shown).parent / res["path"]
+        if shown == SOURCES_FILE:  # never re-hashed by code (`make datapackage` re-hashes the raw files only)
+            fix = f"restore it with `git checkout {shown}`"
+            if (paths.root() / data).is_file():  # or record the file's, if it is the publisher's as downloaded
+                fix += f", or if {data} is the publisher's file as downloaded, write "
+                fix += f'"hash": "sha256:{sha256(paths.root() / data)}"'
+        rule = f"resource {res['name']!r} must carry its checksum as 'hash': 'sha256:<64 hex digits>' ({fix})"
+        raise DataError(shown, rule, row=line, value=res.get("hash"))
 
 
 @cache

@@ -47,13 +47,11 @@ def _by_country(frame: pd.DataFrame, resource_name: str, file: str) -> pd.DataFr
 
 def _refuse_legacy(text: str, file: str) -> None:
     """One way in: a file in a layout read before the publishers' own files is refused by its header."""
+    old = "layout no longer accepted (additions template, DataBank export or TI's table with ranks)"
     if LEGACY.search(text.split("\n", 1)[0]):
-        raise DataError(
-            file,
-            "layout no longer accepted (additions template, DataBank export or TI's table with ranks): pass the "
-            f"publisher's file as downloaded, in a layout of data/sources/ ({', '.join(publishers.READERS)})",
-            row=1,
-        )
+        layouts = ", ".join(publishers.READERS)
+        rule = f"{old}: pass the publisher's file as downloaded, in a layout of data/sources/ ({layouts})"
+        raise DataError(file, rule, row=1)
 
 
 def _from_sources(kind: str, frame: pd.DataFrame, wanted: set[str], file: str, year: int | None) -> pd.DataFrame:
