@@ -323,3 +323,19 @@ def test_a_copied_clones_entry_point_refuses_to_write_into_the_original(project,
     with pytest.raises(DataError, match=rf"runs the package of {ROOT}, not of {project}: run `make setup` in"):
         add_country.add("wgi", NEW, ["GEO"])
     assert _state(ROOT) == before
+
+
+def test_a_year_for_a_file_without_additions_or_a_stray_file_is_refused_first(project, tmp_path):
+    """Variants: --year for a UN file (nothing is merged from it), and a file of that name lying in
+    data/sources/ outside the descriptor (it would be overwritten): both refused, data/ unchanged."""
+    from oss_analysis.pipeline import add_country
+
+    before = _state(project)
+    with pytest.raises(DataError, match=r"--year 2022: only WGI and CPI values are merged into data/raw/additions/"):
+        add_country.add("egdi", FIXTURES / "EGOV_DATA_2022.csv", ["GEO"], year=2022)
+    stray = project / "data" / "sources" / "wgi" / NEW.name
+    stray.write_bytes(b"left here by hand\n")
+    with pytest.raises(DataError, match=rf"data/sources/wgi/{NEW.name} exists \(not in data/sources/datapackage"):
+        add_country.add("wgi", NEW, ["GEO"])
+    stray.unlink()
+    assert _state(project) == before
