@@ -1,8 +1,11 @@
 """`oss-build add-country-data` on a built tree (issue 23): a new WGI release is read by the next
-build, and a copied clone adds data into itself, never into the original."""
+build, a copied clone adds data into itself, never into the original; and a shipped file edited
+to disagree with itself (its hash updated) stops the build in one line."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -81,3 +84,28 @@ def test_a_copied_clone_adds_data_without_touching_the_original(built_tree, tmp_
     assert added.returncode == 0, added.stderr
     assert _data(original) == before, "the copy's command changed the original"
     assert (copy / SHIPPED).read_bytes() == NEW.read_bytes()
+
+
+def test_a_shipped_value_outside_its_own_bounds_stops_the_build(built_tree, tmp_path):
+    """The sweep's case: a publisher's value edited to lie outside its own published interval, its
+    sha256 updated in the descriptor so that only the data can tell."""
+    project = copy_built(built_tree[0], tmp_path / "project")
+    rel, descriptor = "data/sources/wgi/wgi_2024_release_long.csv", project / "data" / "sources" / "datapackage.json"
+    old = b"KAZcc2008,KAZ,Kazakhstan,2008,cc,-0.98,0.13,13,16.0,"
+    data = (project / rel).read_bytes()
+    line = data[: data.index(old)].count(b"\n") + 1
+    (project / rel).write_bytes(data.replace(old, old.replace(b",16.0,", b",26.0,"), 1))
+    text = descriptor.read_text(encoding="utf-8")
+    was = next(r["hash"] for r in json.loads(text)["resources"] if r["path"] == rel.removeprefix("data/sources/"))
+    descriptor.write_text(text.replace(was, "sha256:" + hashlib.sha256((project / rel).read_bytes()).hexdigest()))
+    before = _data(project)
+    outputs = {p: p.read_bytes() for p in (project / "figures").rglob("*") if p.is_file()}
+    proc = run_build(project, check=False)
+    errors = [x for x in (proc.stdout + proc.stderr).splitlines() if x.startswith("error: ")]
+    assert proc.returncode != 0
+    assert errors == [
+        f"error: {rel}, line {line}, column 'pctrank': 26 lies outside its pctranklower-upper, 8.7 to 24.3: the file "
+        "disagrees with itself (edited?)"
+    ], (proc.stdout + proc.stderr)[-3000:]
+    assert _data(project) == before, "a table was written from the edited file"
+    assert {p: p.read_bytes() for p in (project / "figures").rglob("*") if p.is_file()} == outputs
