@@ -103,9 +103,9 @@ def test_a_shipped_value_outside_its_own_bounds_stops_the_build(built_tree, tmp_
     proc = run_build(project, check=False)
     errors = [x for x in (proc.stdout + proc.stderr).splitlines() if x.startswith("error: ")]
     assert proc.returncode != 0
-    assert errors == [
+    assert set(errors) == {  # once per job that reads the file (wgi_sources, source_drops); make all shows one
         f"error: {rel}, line {line}, column 'pctrank': 26 lies outside its pctranklower-upper, 8.7 to 24.3: the file "
         "disagrees with itself (edited?)"
-    ], (proc.stdout + proc.stderr)[-3000:]
+    }, (proc.stdout + proc.stderr)[-3000:]
     assert _data(project) == before, "a table was written from the edited file"
     assert {p: p.read_bytes() for p in (project / "figures").rglob("*") if p.is_file()} == outputs
