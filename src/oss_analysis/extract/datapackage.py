@@ -57,14 +57,14 @@ def _check_resource(res: object, i: int, text: str, seen: set[str], shown: str =
     if shown == FILE and (not isinstance(fields, list) or not fields):  # publishers' files have layouts instead
         raise DataError(shown, f"resource {res['name']!r} has no schema fields", row=line)
     if not _HASH.match(str(res.get("hash", ""))):
-        got = res.get("hash")
-        raise DataError(
-            shown,
-            f"resource {res['name']!r} must carry its checksum as 'hash': 'sha256:<64 hex digits>' "
-            "(run `make datapackage` after checking the file)",
-            row=line,
-            value=got,
-        )
+        fix, data = "run `make datapackage` after checking the file", Path(shown).parent / res["path"]
+        if shown == SOURCES_FILE:  # never re-hashed by code (`make datapackage` re-hashes the raw files only)
+            fix = f"restore it with `git checkout {shown}`"
+            if (paths.root() / data).is_file():  # or record the file's, if it is the publisher's as downloaded
+                fix += f", or if {data} is the publisher's file as downloaded, write "
+                fix += f'"hash": "sha256:{sha256(paths.root() / data)}"'
+        rule = f"resource {res['name']!r} must carry its checksum as 'hash': 'sha256:<64 hex digits>' ({fix})"
+        raise DataError(shown, rule, row=line, value=res.get("hash"))
 
 
 @cache
@@ -98,6 +98,10 @@ def resource(name: str, shown: str = FILE) -> dict[str, Any]:
     raise KeyError(f"no {'raw ' if shown == FILE else ''}resource named {name!r} in {shown}; known: {known}")
 
 
+def line_of(name: str, shown: str = SOURCES_FILE) -> int | None:
+    return _line_of((paths.root() / shown).read_text(encoding="utf-8"), name)
+
+
 def cache_clear() -> None:
     _read.cache_clear()
 
@@ -129,10 +133,14 @@ def update() -> list[str]:
         res["hash"], res["bytes"] = new, f.stat().st_size
     from oss_analysis.files import atomic_write
 
-    body = json.dumps(dp, indent=2, ensure_ascii=False) + "\n"
-    atomic_write(dp_path, lambda tmp: Path(tmp).write_text(body, encoding="utf-8"))
+    atomic_write(dp_path, lambda tmp: Path(tmp).write_bytes(dumps(dp)))
     cache_clear()
     return changed
+
+
+def dumps(dp: dict[str, Any]) -> bytes:
+    """A descriptor's bytes as every writer writes them: a rewrite changes only what changed."""
+    return (json.dumps(dp, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def source_resources(kind: str) -> list[str]:

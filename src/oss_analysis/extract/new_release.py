@@ -1,14 +1,13 @@
-"""Adding a publisher's file as downloaded (a newer WGI release, another CPI or UN edition):
-copied byte for byte into data/sources/<publisher>/ and recorded in data/sources/datapackage.json
-with its sha256, layout and release, so the source tables and country runs use it."""
+"""Adding a publisher's file as downloaded (a newer WGI release, another CPI or UN edition): its
+bytes and its entry in data/sources/datapackage.json (sha256, layout, the release the file says),
+planned here and written by the caller only when every check has passed."""
 
 from __future__ import annotations
 
+import copy
 import datetime as _dt
 import hashlib
-import json
 import re
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +15,7 @@ import pandas as pd
 from oss_analysis import paths
 from oss_analysis.errors import DataError
 from oss_analysis.extract import datapackage
+from oss_analysis.extract.publisher_file import implied_release
 
 PRODUCERS = {
     "wgi": "World Bank, Worldwide Governance Indicators",
@@ -24,32 +24,32 @@ PRODUCERS = {
 }
 
 
-def register(path: Path, kind: str, layout: str, frame: pd.DataFrame) -> str:
-    """Ship ``path`` (already read and validated as ``frame``) unless an identical file is shipped;
-    returns the line to print. A second file of a release already shipped is refused."""
-    data = Path(path).read_bytes()
+def plan(path: Path, kind: str, layout: str, frame: pd.DataFrame) -> tuple[str, dict[str, bytes]]:
+    """(line to print, {path under the root: bytes}) that ship ``path``, already read and checked
+    as ``frame``; nothing to write when an identical file is shipped. A release already shipped
+    with other bytes, a file name taken, or a resource name taken (names that differ only in
+    case, spaces or dashes) is refused here, before anything is written."""
+    data, file = Path(path).read_bytes(), paths.shown(path)
     digest = hashlib.sha256(data).hexdigest()
-    package = datapackage.read_sources()
+    package = copy.deepcopy(datapackage.read_sources())
     for res in package["resources"]:
         if res["hash"] == f"sha256:{digest}":
-            return f"{Path(path).name} is already shipped as data/sources/{res['path']} (same sha256)"
-    release = int(frame["release"].max() if kind == "wgi" else frame["edition"].max())
+            return f"{Path(path).name} is already shipped as data/sources/{res['path']} (same sha256)", {}
+    release, years = implied_release(frame)
+    name = re.sub(r"[^a-z0-9]+", "_", f"{kind}_{Path(path).stem}".lower()).strip("_")
+    target = f"{kind}/{re.sub(r'[^A-Za-z0-9._-]+', '_', Path(path).name)}"  # a name any shell takes
     for res in package["resources"]:
-        same_kind = res["path"].startswith(f"{kind}/")
-        if same_kind and res["x-layout"] == layout and int(res["x-release"]) == release:
-            raise DataError(
-                paths.shown(path),
-                f"release {release} is already shipped as data/sources/{res['path']} with other bytes; "
-                "remove that file and its entry in data/sources/datapackage.json first if this one replaces it",
-            )
-    target = paths.root() / "data" / "sources" / kind / Path(path).name
-    if target.exists():
-        raise DataError(paths.shown(path), f"data/sources/{kind}/{target.name} exists; rename the file")
-    years = frame["year"] if "year" in frame else frame["edition"]
+        if res["path"].startswith(f"{kind}/") and (res["x-layout"], res["x-release"]) == (layout, release):
+            taken = f"release {release} is already shipped as data/sources/{res['path']} with other bytes"
+            raise DataError(file, f"{taken}; remove it and its entry in {datapackage.SOURCES_FILE} first if it goes")
+        if name == res["name"] or target.casefold() == res["path"].casefold():
+            raise DataError(file, f"its name gives resource {name!r}, taken by data/sources/{res['path']}; rename it")
+    if (paths.root() / "data" / "sources" / target).exists():
+        raise DataError(file, f"data/sources/{target} exists (not in {datapackage.SOURCES_FILE}); rename the file")
     package["resources"].append(
         {
-            "name": re.sub(r"[^a-z0-9_]+", "_", f"{kind}_{Path(path).stem}".lower()).strip("_"),
-            "path": f"{kind}/{target.name}",
+            "name": name,
+            "path": target,
             "title": f"{PRODUCERS[kind]}, release {release} (added with oss-build add-country-data)",
             "format": "csv",
             "mediatype": "text/csv",
@@ -58,7 +58,7 @@ def register(path: Path, kind: str, layout: str, frame: pd.DataFrame) -> str:
             "hash": f"sha256:{digest}",
             "x-layout": layout,
             "x-release": release,
-            "x-years": f"{int(years.min())}-{int(years.max())}",
+            "x-years": years,
             "x-origin": {
                 "producer": PRODUCERS[kind],
                 "original_name": Path(path).name,
@@ -70,10 +70,5 @@ def register(path: Path, kind: str, layout: str, frame: pd.DataFrame) -> str:
             "x-licence-as-stated": "not recorded: add the producer's licence as stated where the file came from",
         }
     )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(path, target)
-    descriptor = paths.root() / "data" / "sources" / "datapackage.json"
-    descriptor.write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    datapackage.cache_clear()
-    shipped = f"data/sources/{kind}/{target.name}"
-    return f"shipped {shipped} (release {release}) and recorded it in data/sources/datapackage.json"
+    said = f"shipped data/sources/{target} (release {release}) and recorded it in {datapackage.SOURCES_FILE}"
+    return said, {f"data/sources/{target}": data, datapackage.SOURCES_FILE: datapackage.dumps(package)}

@@ -28,20 +28,30 @@ DELIMITERS = {",": "','", ";": "';'", "\t": "a tab"}
 
 
 def decode(data: bytes, name: str) -> str:
-    """Bytes -> text: UTF-8 (BOM dropped), else Windows-1252 (the CPI 1995-2017 file); line
-    endings (CR LF, CR CR LF, CR) become LF, so line numbers are those an editor shows."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+    """Bytes -> text: UTF-8 (BOM dropped), else Windows-1252 (the CPI 1995-2017 file) when the bytes
+    hold no UTF-8 at all (a UTF-8 file with one bad byte read as Windows-1252 would garble its
+    names into "unknown country"); line endings (CR LF, CR CR LF, CR) become LF, so line numbers
+    are those an editor shows. Anything else names the byte, its line and the encodings tried."""
+
+    def fail(problem: str, at: int) -> NoReturn:
+        where = f"{problem} at byte {at} (tried UTF-8 and Windows-1252): save it as UTF-8"
+        raise DataError(name, where, row=raw[:at].count(b"\n") + 1)
+
+    raw, data = data, data.removeprefix(b"\xef\xbb\xbf")
+    bom = len(raw) - len(data)  # offsets below are the file's
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or data.count(b"\x00") > len(data) // 4:
+        fail("is UTF-16 or UTF-32 text, not UTF-8", 0)
     try:
         text = data.decode("utf-8")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
+        if re.search(rb"[\xc2-\xf4][\x80-\xbf]+", data):  # some UTF-8 text: the rest must be too
+            fail(f"is not valid UTF-8 ({exc.reason})", exc.start + bom)
         try:
             text = data.decode("cp1252")
-        except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
-            raise DataError(name, "is neither UTF-8 nor Windows-1252 text", row=line) from None
+        except UnicodeDecodeError as bad:
+            fail(f"is neither UTF-8 nor Windows-1252 (byte {data[bad.start]:#04x})", bad.start + bom)
     if "\x00" in text:
-        raise DataError(name, "holds NUL bytes: not a text (CSV) file", row=text[: text.index("\x00")].count("\n") + 1)
+        fail("holds NUL bytes: not a text (CSV) file", raw.index(b"\x00"))
     return re.sub(r"\r*\n|\r", "\n", text)
 
 
@@ -167,6 +177,35 @@ def check_range(table: Table, values: pd.Series, column: str, low: float, high: 
     """Stop at the first value outside [low, high] (missing values pass)."""
     bad = values.notna() & ((values < low) | (values > high))
     table.fail_first(bad, f"must be between {low:g} and {high:g}", column, values)
+
+
+def partner(values: pd.Series, key: pd.Series, rows: pd.Series) -> pd.Series:
+    """Each row's value on the first of ``rows`` with its key (a wide file's bounds are other lines)."""
+    return key.map(values[rows].groupby(key[rows]).first())
+
+
+def check_interval(table: Table, value: pd.Series, low: pd.Series, high: pd.Series, column: str, what: str) -> None:
+    """A value within the bounds its own file gives for it: an edit that stays in range is caught."""
+    bad = ((value < low) | (value > high) | (low > high)).fillna(False)
+    if bad.any():
+        pos = int(bad.to_numpy().argmax())
+        got = f"{value.iloc[pos]:g} lies outside {what}, {low.iloc[pos]:g} to {high.iloc[pos]:g}"
+        table.fail(f"{got}: the file disagrees with itself (edited?)", position=pos, column=column)
+
+
+def implied_release(frame: pd.DataFrame) -> tuple[int, str]:
+    """(release, years) as a file says them by its years, columns or name (read with no release given)."""
+    first, last = (int(f(frame["year" if "year" in frame else "edition"])) for f in (min, max))
+    return int(frame["release" if "release" in frame else "edition"].max()), f"{first}-{last}"[5 * (first == last) :]
+
+
+def check_release(frame: pd.DataFrame, res: dict, file: str) -> None:
+    """A release recorded in data/sources/datapackage.json is the file's own: an edit must not relabel data."""
+    release, years = implied_release(frame)
+    if (res.get("x-release"), res.get("x-years")) != (release, years):
+        said = f"resource {res['name']!r} records release {res.get('x-release')!r}, years {res.get('x-years')!r}"
+        rule = f"{said}, but {file} holds release {release}, years {years}: a file's release is what it says"
+        raise DataError(datapackage.SOURCES_FILE, f"{rule}; restore the entry", row=datapackage.line_of(res["name"]))
 
 
 # --- the data package of the shipped files (data/sources/datapackage.json) -----------------

@@ -39,10 +39,13 @@ from oss_analysis.errors import DataError
 from oss_analysis.extract.datapackage import source_resources
 from oss_analysis.extract.publisher_file import (
     Table,
+    check_interval,
     check_range,
+    check_release,
     decode,
     numbers,
     parse,
+    partner,
     read_shipped,
     required_numbers,
     resource,
@@ -185,10 +188,12 @@ def read_wgi_wide(text: str, file: str, release: int | None, drops: Drops) -> pd
     table.fail_first(bad, "unknown WGI series code (expected e.g. CC.EST, VA.PER.RNK)", code_col, series)
     iso3 = map_names(table, "Country Name", drops, "Country Code")
     values = pd.DataFrame({y: numbers(table, y, missing=("", "..")) for y in years})
-    for measure, (low, high) in WGI_RANGES.items():
-        rows = parts[1].map(WGI_MEASURES).eq(measure).to_numpy()
-        for y in years:
-            check_range(table, values[y].where(rows), y, low, high)
+    measure, key = parts[1].map(WGI_MEASURES), table.frame["Country Code"] + parts[0]
+    for y in years:
+        for m, (low, high) in WGI_RANGES.items():
+            check_range(table, values[y].where(measure.eq(m)), y, low, high)
+        bounds = (partner(values[y], key, measure.eq(f"pct_rank_{b}")) for b in ("lower", "upper"))
+        check_interval(table, values[y].where(measure.eq("pct_rank")), *bounds, y, "its PER.RNK.LOWER-UPPER")
     wide = pd.concat(
         [
             pd.DataFrame(
@@ -232,6 +237,8 @@ def read_wgi_long(text: str, file: str, release: int | None, drops: Drops) -> pd
     for col, measure in WGI_LONG.items():
         out[measure] = numbers(table, col, missing=("", ".."))
         check_range(table, out[measure], col, *WGI_RANGES[measure])
+    bounds = out["pct_rank_lower"], out["pct_rank_upper"]
+    check_interval(table, out["pct_rank"], *bounds, "pctrank", "its pctranklower-upper")
     out["line"] = table.header_line + 1 + pd.RangeIndex(len(out))
     out = dedupe(out[out["iso3"].notna()], ["iso3", "year", "indicator"], list(WGI_LONG.values()), drops, file)
     return _wgi_finish(out, release, file)
@@ -388,6 +395,9 @@ def read_egdi(layout: str) -> Callable[[str, str, int | None, Drops], pd.DataFra
         uncomputed = out["egdi"].eq(0)
         for key in ("rank", "egdi", "epart", "osi", "hci", "tii"):
             out[key] = out[key].mask(uncomputed & (out[key].eq(0) | (key in ("rank", "egdi"))))
+        mean = out[["osi", "hci", "tii"]].mean(axis=1, skipna=False)
+        col = next(c for c, v in names.items() if v == "egdi")
+        check_interval(table, out["egdi"], mean - 0.005, mean + 0.005, col, "the mean of OSI, HCI, TII ±0.005")
         out = out.assign(
             edition=edition,
             rank=out["rank"].round().astype("Int64"),
@@ -496,7 +506,8 @@ def read_shipped_file(name: str, drops: Drops) -> pd.DataFrame:
         if hit is None or hit[0] != stamp or any(a is not b for a, b in zip(hit[1], names, strict=True)):
             text, file = read_shipped(name)
             own = Drops()
-            frame = READERS[res["x-layout"]](text, file, int(res["x-release"]), own)
+            frame = READERS[res["x-layout"]](text, file, None, own)  # the release the file says
+            check_release(frame, res, file)
             hit = _READS[path] = (stamp, names, frame, tuple(own.rows))
     drops.rows.extend(hit[3])
     return hit[2].copy()

@@ -10,8 +10,13 @@ World Bank DataBank export, TI's CPI 2009 table with a rank column) are refused 
 
 from __future__ import annotations
 
+import copy
 import hashlib
+import os
 import re
+import shutil
+import sys
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -19,9 +24,9 @@ import pandas as pd
 from oss_analysis import countries, paths
 from oss_analysis.domain import CPI_YEAR, THESIS_YEAR, WGI_CODES, source_label, ti_rank
 from oss_analysis.errors import DataError
-from oss_analysis.extract import new_release, publishers
-from oss_analysis.extract.datapackage import read_sources
+from oss_analysis.extract import datapackage, new_release, publishers
 from oss_analysis.extract.transcriptions import load_raw, resource, titles, validate_as
+from oss_analysis.files import csv_bytes
 
 PRODUCER = {"wgi": "World Bank WGI release", "cpi": "TI CPI edition"}  # as the views word it (domain.source_label)
 ADDITIONS = {"wgi": "wgi_2008_additions", "cpi": "cpi_2009_additions"}
@@ -42,20 +47,18 @@ def _by_country(frame: pd.DataFrame, resource_name: str, file: str) -> pd.DataFr
 
 def _refuse_legacy(text: str, file: str) -> None:
     """One way in: a file in a layout read before the publishers' own files is refused by its header."""
+    old = "layout no longer accepted (additions template, DataBank export or TI's table with ranks)"
     if LEGACY.search(text.split("\n", 1)[0]):
-        raise DataError(
-            file,
-            "layout no longer accepted (additions template, DataBank export or TI's table with ranks): pass the "
-            f"publisher's file as downloaded, in a layout of data/sources/ ({', '.join(publishers.READERS)})",
-            row=1,
-        )
+        layouts = ", ".join(publishers.READERS)
+        rule = f"{old}: pass the publisher's file as downloaded, in a layout of data/sources/ ({layouts})"
+        raise DataError(file, rule, row=1)
 
 
 def shipped_as(path: Path, kind: str) -> str:
     """Where a publisher's file is (or will be) shipped: the shipped file with the same bytes, else
     data/sources/<kind>/<name>, so that an added row's ``source`` names it as the views name theirs."""
     digest = "sha256:" + hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    same = [r["path"] for r in read_sources()["resources"] if r["hash"] == digest]
+    same = [r["path"] for r in datapackage.read_sources()["resources"] if r["hash"] == digest]
     return f"data/sources/{same[0] if same else f'{kind}/{Path(path).name}'}"
 
 
@@ -94,7 +97,9 @@ def add(kind: str, path: Path, codes: list[str], *, year: int | None = None) -> 
     """Import a publisher's file as downloaded: check it holds the countries, ship it among the
     publishers' files if it is new (any WGI, CPI or UN e-government layout), and merge the
     countries' values of the studies' year (WGI 2008, CPI 2009) into data/raw/additions/. Every
-    check runs before anything is written. Returns the lines to print."""
+    check runs, and every file is written in a scratch folder, before anything is shipped.
+    Returns the lines to print."""
+    _refuse_another_checkout()
     path = Path(path)
     file = paths.shown(path)
     wanted = set(countries.normalise_codes(codes, lambda rule: DataError(file, f"--countries {rule}")))
@@ -104,19 +109,51 @@ def add(kind: str, path: Path, codes: list[str], *, year: int | None = None) -> 
     actual = publishers.KIND.get(layout, "egdi")
     if actual != kind:
         raise DataError(file, f"is a {actual} file (layout {layout}), not {kind}: use `add-country-data {actual}`")
-    frame = publishers.READERS[layout](text, file, None, publishers.Drops())
+    drops = publishers.Drops()
+    try:
+        frame = publishers.READERS[layout](text, file, None, drops)
+    except DataError as exc:  # another 8-bit encoding read as Windows-1252 garbles names: say so
+        if "unknown country" in exc.rule and not str(exc.value).isascii():
+            exc.rule += "; a name with odd letters may be a file neither UTF-8 nor Windows-1252: save it as UTF-8"
+            raise DataError(file, exc.rule, row=exc.row, column=exc.column, value=exc.value) from None
+        raise
+    for dup in (r for r in drops.rows if r[5] == "duplicate"):  # the first row would be taken silently
+        kept = re.search(r"kept line (\d+)", dup[6])
+        key = dup[6].split(";")[0].removeprefix("duplicate of ")
+        raise DataError(file, f"two rows for {key}: {file}:{kept and kept[1]} and {file}:{dup[1]}", row=dup[1])
     _check_present(wanted, set(frame["iso3"]), file)
+    _check_year(kind, frame, year, file)
     picked = _from_sources(kind, frame, wanted, file, year) if kind != "egdi" else pd.DataFrame()
     if not picked.empty:
         _check_present(wanted, set(picked["country_code"]), file)
         _check_not_printed(kind, wanted, file)
-    said = [new_release.register(path, kind, layout, frame)]
-    if picked.empty:
-        return said + [
-            f"{path.name} holds no values of the studies' year for the additions; "
-            "country runs take its values from data/sources/"
-        ]
-    return said + [_merge(kind, picked, wanted)]
+    said, files = new_release.plan(path, kind, layout, frame)
+    none = f"{path.name} holds no values of the studies' year for the additions; country runs read it in data/sources/"
+    said = [said, none if picked.empty else _merge(kind, picked, wanted, files)]
+    _ship(files)
+    return said
+
+
+def _refuse_another_checkout() -> None:
+    """A copied clone's .venv/bin/oss-build runs (and writes into) the original: refuse, unless OSS_ANALYSIS_ROOT."""
+    script = Path(sys.argv[0]).absolute()
+    here = script.parents[2] if script.parent.name == "bin" and script.parents[1].name == ".venv" else None
+    if here and os.environ.get(paths.ROOT_ENV) is None and here.resolve() != paths.root():
+        raise DataError(str(script), f"runs the package of {paths.root()}, not of {here}: run `make setup` in {here}")
+
+
+def _check_year(kind: str, frame: pd.DataFrame, year: int | None, file: str) -> None:
+    """A --year the file does not hold, or the additions do not take, is refused (not shipped, nothing merged)."""
+    if year is None:
+        return
+    if kind not in ADDITIONS:
+        raise DataError(file, f"--year {year}: only WGI and CPI values are merged into data/raw/additions/")
+    field = next(f for f in resource(ADDITIONS[kind])["schema"]["fields"] if f["name"] == "year")["constraints"]
+    low, high, held = field["minimum"], field["maximum"], set(frame["year"])
+    if year not in held or not low <= year <= high:
+        takes = low if low == high else f"{low}-{high}"
+        rule = f"--year {year} out of range: the file holds years {min(held)}-{max(held)}, the additions take {takes}"
+        raise DataError(file, rule)
 
 
 def _check_present(wanted: set[str], present: set[str], file: str) -> None:
@@ -132,21 +169,37 @@ def _check_not_printed(kind: str, wanted: set[str], file: str) -> None:
     already = {countries.to_iso3(n) for n in load_raw(thesis, verify_hash=False)["country"]}
     clash = sorted(wanted & already)
     if clash:
-        raise DataError(
-            file,
-            f"{', '.join(clash)} already in the thesis' table; additions are for other countries",
-            column="country_code",
-        )
+        rule = f"{', '.join(clash)} already in the thesis' table; additions are for other countries"
+        raise DataError(file, rule, column="country_code")
 
 
-def _merge(kind: str, picked: pd.DataFrame, wanted: set[str]) -> str:
-    """Merge validated rows into the additions file and refresh its checksum."""
-    target = paths.raw_dir() / resource(ADDITIONS[kind])["path"]
-    current = load_raw(ADDITIONS[kind], verify_hash=False)
+def _merge(kind: str, picked: pd.DataFrame, wanted: set[str], files: dict[str, bytes]) -> str:
+    """Add to ``files`` the merged additions and their checksum (theirs only: nothing else is re-hashed)."""
+    res = resource(ADDITIONS[kind])
+    current = load_raw(ADDITIONS[kind])  # checked against its sha256: a hand edit is not merged over
     merged = pd.concat([current[~current["country_code"].isin(wanted)], picked], ignore_index=True)
-    merged = merged.sort_values("country_code").reset_index(drop=True)
-    merged.to_csv(target, index=False, lineterminator="\n")
-    from oss_analysis.extract.datapackage import update
+    data = csv_bytes(merged.sort_values("country_code").reset_index(drop=True))
+    package = copy.deepcopy(datapackage.read())
+    entry = next(r for r in package["resources"] if r["name"] == res["name"])
+    entry["hash"], entry["bytes"] = f"sha256:{hashlib.sha256(data).hexdigest()}", len(data)
+    files.update({f"data/raw/{res['path']}": data, datapackage.FILE: datapackage.dumps(package)})
+    return f"updated data/raw/{res['path']} and its checksum in {datapackage.FILE}"
 
-    update()
-    return f"updated {target.relative_to(paths.root())} and its checksum in data/raw/datapackage.json"
+
+def _ship(files: dict[str, bytes]) -> None:
+    """Write every file into a scratch copy of the places it goes, check the staged descriptors as
+    the build reads them, then move each into place, descriptors last: a refusal at any step
+    leaves data/ byte-identical."""
+    paths.build_dir().mkdir(exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(dir=paths.build_dir(), prefix="add-country-data-"))
+    try:
+        for rel, data in files.items():
+            (scratch / rel).parent.mkdir(parents=True, exist_ok=True)
+            (scratch / rel).write_bytes(data)
+        for descriptor in files.keys() & {datapackage.FILE, datapackage.SOURCES_FILE}:
+            datapackage._read.__wrapped__(scratch, descriptor)  # noqa: SLF001 (checked as the build reads it)
+        for rel in sorted(files, key=lambda rel: rel.endswith("datapackage.json")):
+            os.replace(scratch / rel, paths.root() / rel)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+        datapackage.cache_clear()
