@@ -130,6 +130,7 @@ def save_figure(
     Every chart gets a source line from the data's origin: ``sources`` names the processed tables
     drawn from; by default those ``clean.load`` recorded on ``data``.
     Returns nothing, so that a notebook cell ending with it shows the figure, not file paths."""
+    from oss_analysis.output.chart_checks import check_chart
     from oss_analysis.output.source_line import source_line
 
     tables = sources if sources is not None else (data.attrs.get("processed") if data is not None else None)
@@ -137,6 +138,7 @@ def save_figure(
         raise ValueError(f"chart {stem}: no source known; pass data loaded by clean.load or sources=[processed tables]")
     source_text = source_line(tables, data)
     add_source_line(fig, source_text)
+    check_chart(fig, stem)  # a chart that collides stops here, before any file is written
     out_dir = Path(out_dir)
     claims = json.dumps(chart_claims(fig, source_text, data, tables), indent=1, ensure_ascii=False) + "\n"
     atomic_write(out_dir / f"{stem}.meta.json", lambda tmp: Path(tmp).write_text(claims, encoding="utf-8"))
