@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
@@ -10,7 +11,7 @@ from matplotlib.ticker import MaxNLocator
 from oss_analysis.output.style import HIGHLIGHT, MUTED
 
 
-def _place_labels(ax: plt.Axes, texts: list, xs: list[float], ys: list[float]) -> None:
+def place_labels(ax: plt.Axes, texts: list, xs: list[float], ys: list[float]) -> None:
     """Move labels off each other and off the points (adjustText), with a thin leader line where a
     label moved. A fixed number of iterations (never a time limit) keeps the result deterministic."""
     from adjustText import adjust_text
@@ -25,6 +26,14 @@ def _place_labels(ax: plt.Axes, texts: list, xs: list[float], ys: list[float]) -
         force_static=(0.3, 0.6),
         arrowprops={"arrowstyle": "-", "color": "#5d6d7e", "lw": 0.6},
     )
+
+
+def along(x: pd.Series, y: pd.Series, per_step: int = 12) -> tuple[np.ndarray, np.ndarray]:
+    """Points along a line's drawn segments (none across a gap), for labels to keep off the line."""
+    xy = np.column_stack([np.asarray(x, float), np.asarray(y, float)])
+    steps = [np.linspace(a, b, per_step) for a, b in zip(xy, xy[1:], strict=False) if np.isfinite([a, b]).all()]
+    pts = np.vstack([xy[np.isfinite(xy).all(axis=1)], *steps])
+    return pts[:, 0], pts[:, 1]
 
 
 def _dot(colour: str, label: str, **style: object) -> Line2D:
@@ -192,7 +201,7 @@ def scatter_fit(
                 zorder=5,
             )
         )
-    _place_labels(ax, texts, rows[x], rows[y])
+    place_labels(ax, texts, rows[x], rows[y])
     _titles(ax, title, xlabel, ylabel)
     ax.legend(loc="upper left", fontsize=8)
     return fig
@@ -271,7 +280,7 @@ def dated_points(
     ]
     ax.margins(y=0.1)
     ax.set_xlim(ax.get_xlim()[0], right + 1.6)  # before placing: the labels stay inside these limits
-    _place_labels(ax, texts, pts["x"], pts["value"])
+    place_labels(ax, texts, pts["x"], pts["value"])
     ax.axvline(right - 0.4, color=MUTED, ls=":", lw=1, zorder=1)
     years = list(range(int(dated["year"].min()), int(right - 0.4) + 1))
     ax.set_xticks([*years, right], [*map(str, years), "undated\ntargets"])  # a tick: it cannot overlap
