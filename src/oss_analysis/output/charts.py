@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
+from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
-from oss_analysis.output.style import HIGHLIGHT, MUTED
+from oss_analysis.output.chart_checks import mark_cut
+from oss_analysis.output.style import HIGHLIGHT, MUTED, PALETTE
 
 
 def place_labels(ax: plt.Axes, texts: list, xs: list[float], ys: list[float]) -> None:
@@ -41,9 +45,19 @@ def _dot(colour: str, label: str, **style: object) -> Line2D:
     return Line2D([], [], marker="o", ls="", color=colour, label=label, **style)
 
 
+def fit_text(text: Text, width: float) -> Text:
+    """Wrap ``text`` to ``width`` pixels as the renderer measures it: a title as long as a country
+    run makes it stays over the plot instead of widening the figure."""
+    drawn = text.get_window_extent(text.get_figure().canvas.get_renderer()).width
+    if drawn > width:
+        text.set_text(textwrap.fill(text.get_text(), max(20, int(len(text.get_text()) * width / drawn) - 1)))
+    return text
+
+
 def _titles(ax: plt.Axes, title: str, xlabel: str | None = None, ylabel: str | None = None) -> None:
-    """The chart's title, left-aligned as on every chart here, and the axis labels given."""
-    ax.set_title(title, loc="left")
+    """The chart's title, left-aligned as on every chart here and wrapped to the plot's width, and
+    the axis labels given."""
+    fit_text(ax.set_title(title, loc="left"), ax.get_window_extent().width)
     if xlabel is not None:
         ax.set_xlabel(xlabel)
     if ylabel is not None:
@@ -68,11 +82,14 @@ def ranked_bars(
     colours = [HIGHLIGHT if k == highlight else MUTED for k in rows[key]]
     fig, ax = plt.subplots(figsize=(7, 0.45 * len(rows) + 1.2))
     ax.barh(rows[label], rows[value], color=colours)
-    for y, v in enumerate(rows[value]):
-        ax.text(v, y, " " + value_fmt.format(v), va="center", fontsize=9)
-    _titles(ax, title, xlabel, "")
+    texts = [ax.text(v, y, " " + value_fmt.format(v), va="center", fontsize=9) for y, v in enumerate(rows[value])]
     if xlim:
         ax.set_xlim(*xlim)
+    for _ in range(3):  # widen the axis until every value label ends inside the frame
+        right = max(ax.transData.inverted().transform(t.get_window_extent())[1, 0] for t in texts)
+        if right > ax.get_xlim()[1]:
+            ax.set_xlim(ax.get_xlim()[0], right + 0.01 * (right - ax.get_xlim()[0]))
+    _titles(ax, title, xlabel, "")
     ax.grid(axis="y", visible=False)
     return fig
 
@@ -96,7 +113,7 @@ def heatmap(
         cbar_kws={"label": cbar_label},
     )
     _titles(ax, title, "", "")
-    ax.set_xticklabels(ax.get_xticklabels(), rotation=30, ha="right")
+    ax.set_xticklabels([textwrap.fill(t.get_text(), 12) for t in ax.get_xticklabels()], rotation=0, fontsize=9)
     for tick in ax.get_yticklabels():
         if tick.get_text() == focus_label:
             tick.set_color(HIGHLIGHT)
@@ -128,7 +145,8 @@ def group_dots(
     mine = frame[frame[key] == focus]
     cats = order or list(dict.fromkeys(frame[y]))
     ypos = [cats.index(v) for v in mine[y]]
-    ax.scatter(mine[x], ypos, s=160, color=HIGHLIGHT, edgecolor="black", zorder=5, label=mine[label].iloc[0])
+    # a ring, not a disc: a comparator with the same value stays visible inside it
+    ax.scatter(mine[x], ypos, s=170, facecolor="none", edgecolor=HIGHLIGHT, lw=2.5, zorder=5, label=mine[label].iloc[0])
     for xv, yv in zip(mine[x], ypos, strict=False):
         ax.annotate(
             f"{xv:g}", (xv, yv), xytext=(0, 9), textcoords="offset points", ha="center", fontsize=8, color=HIGHLIGHT
@@ -271,7 +289,7 @@ def dated_points(
         ax.text(
             x,
             value,
-            f"{value:g}: " + "; ".join(dict.fromkeys(labels)),
+            textwrap.fill(f"{value:g}: " + "; ".join(dict.fromkeys(labels)), 40),
             fontsize=6.5,
             va="center",
             bbox={"fc": "white", "ec": "none", "alpha": 0.85, "pad": 0.4},  # readable across grid lines
@@ -291,9 +309,9 @@ def dated_points(
 
 def rank_over_time(frame: pd.DataFrame, *, title: str) -> plt.Figure:
     """Ranks by year (1 = best, so the axis is inverted); derived points hollow, each point's
-    study in its colour."""
+    study in its colour. Points, not a line: the studies print ranks of some editions only, and a
+    line would join 2008 to 2018 across five editions it does not show."""
     fig, ax = plt.subplots(figsize=(8, 4.5))
-    ax.plot(frame["year"], frame["rank"], color=MUTED, lw=1, ls="--", zorder=1)
     colours = {"thesis": "#1f4e79", "article": "#2e8b57", "publisher": "#b8860b"}
     for r in frame.itertuples():
         c = colours[r.study]
@@ -334,8 +352,6 @@ def sources_over_time(
             band[x], band["ci_low"], band["ci_high"], color=MUTED, alpha=0.25, label=f"OLS line, 95% band (n = {fit.n})"
         )  # type: ignore[attr-defined]
         ax.plot(band[x], band["fit"], color="#5d6d7e", lw=1, ls="--")
-    from oss_analysis.output.style import PALETTE
-
     for i, (name, part) in enumerate(frame.groupby(source, sort=False)):
         ax.scatter(part[x], part[y], s=80, color=PALETTE[i % len(PALETTE)], label=name, zorder=3)
         for xv, yv in zip(part[x], part[y], strict=False):
@@ -343,6 +359,8 @@ def sources_over_time(
     ax.set_xticks(sorted(frame[x].unique()))
     lo, hi = frame[y].min(), frame[y].max()
     ax.set_ylim(lo - 2, hi + 2)
+    if lo - 2 > 0 and hi - lo + 4 < lo - 2:  # a narrow range far from zero: say the axis is cut
+        mark_cut(ax)
     _titles(ax, title, "Year", ylabel)
     ax.legend(loc="lower right", fontsize=8)
     return fig
@@ -423,7 +441,6 @@ def stacked_periods(
     wide = frame.pivot_table(index=period, columns=part, values=value, aggfunc="sum", sort=False).fillna(0)
     fig, ax = plt.subplots(figsize=(8, 4.8))
     bottom = pd.Series(0.0, index=wide.index)
-    from oss_analysis.output.style import PALETTE
 
     for i, col in enumerate(wide.columns):
         ax.bar(wide.index, wide[col], bottom=bottom, label=col, color=PALETTE[i % len(PALETTE)], width=0.55)

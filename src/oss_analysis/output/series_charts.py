@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from oss_analysis.output.chart_checks import set_editions
-from oss_analysis.output.charts import along, place_labels
+from oss_analysis.output.charts import along, fit_text, place_labels
 from oss_analysis.output.style import HIGHLIGHT, MUTED, PALETTE
 
 
@@ -55,7 +55,7 @@ def wgi_panels(
     # anchored in figure fractions: a tight-bbox save moves the figure's edge, not its fractions
     fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0), bbox_transform=fig.transFigure,
                ncol=4, fontsize=9, frameon=False)
-    fig.suptitle(title, x=0.01, ha="left", fontweight="bold")
+    fit_text(fig.suptitle(title, x=0.01, ha="left", fontweight="bold"), 0.98 * fig.bbox.width)
     fig.tight_layout(rect=(0, 0.06, 1, 0.97))
     return fig
 
@@ -77,7 +77,7 @@ def cpi_panels(frame: pd.DataFrame, *, title: str, thesis_year: int) -> plt.Figu
         ax.set_ylabel(f"score (0-{top}, higher = cleaner)")
         if own["year"].min() <= thesis_year <= own["year"].max():
             _thesis_line(ax, thesis_year)
-    fig.suptitle(title, x=0.01, ha="left", fontweight="bold")
+    fit_text(fig.suptitle(title, x=0.01, ha="left", fontweight="bold"), 0.98 * fig.bbox.width)
     fig.tight_layout()
     return fig
 
@@ -108,6 +108,6 @@ def egov_panels(frame: pd.DataFrame, *, title: str) -> plt.Figure:
     right.set_ylabel("EGDI (0-1)")
     right.set_xlabel("survey year")
     right.set_title("E-Government Development Index", fontsize=10, loc="left")
-    fig.suptitle(title, x=0.01, ha="left", fontweight="bold")
+    fit_text(fig.suptitle(title, x=0.01, ha="left", fontweight="bold"), 0.98 * fig.bbox.width)
     fig.tight_layout()
     return fig
