@@ -9,6 +9,7 @@ series draws, or a missing value), and a point between gaps is visible; a cut ax
 from __future__ import annotations
 
 import itertools
+import textwrap
 from collections.abc import Iterable, Iterator
 
 import matplotlib.pyplot as plt
@@ -37,6 +38,22 @@ def mark_cut(ax: plt.Axes) -> None:
     for dx in (-0.012, 0.004):
         ax.plot([dx, dx + 0.016], [-0.018, 0.018], transform=ax.transAxes, color="0.15", lw=1.2,
                 clip_on=False, gid=CUT_GID, zorder=10)
+
+
+def fit_text(text: Text, width: float, shrink: float = 0.8) -> Text:
+    """Fit ``text`` into ``width`` pixels as the renderer measures it, so that a title as long as a
+    country run makes it stays over the plot instead of widening the figure: a little smaller
+    (down to ``shrink`` of its size, one line as before), else wrapped."""
+    renderer = text.get_figure().canvas.get_renderer()
+    words = " ".join(text.get_text().split())
+    drawn = text.set_text(words) or text.get_window_extent(renderer).width
+    if drawn > width and width / drawn >= shrink:
+        text.set_fontsize(text.get_fontsize() * width / drawn * 0.99)
+    chars = int(len(words) * width / drawn)
+    while text.get_window_extent(renderer).width > width and chars > 20:
+        text.set_text(textwrap.fill(words, chars, break_on_hyphens=False))
+        chars -= 2
+    return text
 
 
 def _name(artist: object) -> str:

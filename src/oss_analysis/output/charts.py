@@ -8,16 +8,16 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
-from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
-from oss_analysis.output.chart_checks import mark_cut
+from oss_analysis.output.chart_checks import fit_text, mark_cut
 from oss_analysis.output.style import HIGHLIGHT, MUTED, PALETTE
 
 
-def place_labels(ax: plt.Axes, texts: list, xs: list[float], ys: list[float]) -> None:
+def place_labels(ax: plt.Axes, texts: list, xs: list[float], ys: list[float], push: float = 1.0) -> None:
     """Move labels off each other and off the points (adjustText), with a thin leader line where a
-    label moved. A fixed number of iterations (never a time limit) keeps the result deterministic."""
+    label moved; ``push`` > 1 keeps them further off the points. A fixed number of iterations
+    (never a time limit) keeps the result deterministic."""
     from adjustText import adjust_text
 
     adjust_text(
@@ -26,8 +26,8 @@ def place_labels(ax: plt.Axes, texts: list, xs: list[float], ys: list[float]) ->
         y=list(ys),
         ax=ax,
         iter_lim=400,
-        expand=(1.3, 1.6),
-        force_static=(0.3, 0.6),
+        expand=(1.3 * push, 1.6 * push),
+        force_static=(0.3 * push, 0.6 * push),
         arrowprops={"arrowstyle": "-", "color": "#5d6d7e", "lw": 0.6},
     )
 
@@ -43,18 +43,6 @@ def along(x: pd.Series, y: pd.Series, per_step: int = 12) -> tuple[np.ndarray, n
 def _dot(colour: str, label: str, **style: object) -> Line2D:
     """A legend entry for a kind of point: one round marker, no line."""
     return Line2D([], [], marker="o", ls="", color=colour, label=label, **style)
-
-
-def fit_text(text: Text, width: float) -> Text:
-    """Fit ``text`` into ``width`` pixels as the renderer measures it, so that a title as long as a
-    country run makes it stays over the plot instead of widening the figure: a little smaller
-    (down to four fifths of its size, one line as before), else wrapped."""
-    drawn = text.get_window_extent(text.get_figure().canvas.get_renderer()).width
-    if drawn > width and width / drawn >= 0.8:
-        text.set_fontsize(text.get_fontsize() * width / drawn * 0.99)
-    elif drawn > width:
-        text.set_text(textwrap.fill(text.get_text(), max(20, int(len(text.get_text()) * width / drawn) - 1)))
-    return text
 
 
 def _titles(ax: plt.Axes, title: str, xlabel: str | None = None, ylabel: str | None = None) -> None:
@@ -150,11 +138,13 @@ def group_dots(
     ypos = [cats.index(v) for v in mine[y]]
     # a ring, not a disc: a comparator with the same value stays visible inside it
     ax.scatter(mine[x], ypos, s=170, facecolor="none", edgecolor=HIGHLIGHT, lw=2.5, zorder=5, label=mine[label].iloc[0])
-    for xv, yv in zip(mine[x], ypos, strict=False):
-        ax.annotate(
-            f"{xv:g}", (xv, yv), xytext=(0, 9), textcoords="offset points", ha="center", fontsize=8, color=HIGHLIGHT
-        )
     ax.set_xlim(-2, 102)
+    texts = [
+        ax.text(v, row - 0.3, f"{v:g}", ha="center", fontsize=8, color=HIGHLIGHT)
+        for v, row in zip(mine[x], ypos, strict=True)
+    ]
+    dots = np.vstack([c.get_offsets() for c in ax.collections])  # every dot drawn: the values keep off them all
+    place_labels(ax, texts, dots[:, 0], dots[:, 1], push=1.6)
     _titles(ax, title, xlabel, "")
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
     return fig
@@ -222,7 +212,7 @@ def scatter_fit(
                 zorder=5,
             )
         )
-    place_labels(ax, texts, rows[x], rows[y])
+    place_labels(ax, texts, rows[x], rows[y], push=2.0)
     _titles(ax, title, xlabel, ylabel)
     ax.legend(loc="upper left", fontsize=8)
     return fig
@@ -316,16 +306,13 @@ def rank_over_time(frame: pd.DataFrame, *, title: str) -> plt.Figure:
     line would join 2008 to 2018 across five editions it does not show."""
     fig, ax = plt.subplots(figsize=(8, 4.5))
     colours = {"thesis": "#1f4e79", "article": "#2e8b57", "publisher": "#b8860b"}
+    texts = []
     for r in frame.itertuples():
         c = colours[r.study]
         ax.scatter(r.year, r.rank, s=70, zorder=3, facecolor="white" if r.derived else c, edgecolor=c, linewidth=2)
-        ax.annotate(
-            f"{r.rank}" + (" (derived)" if r.derived else ""),
-            (r.year, r.rank),
-            xytext=(6, 4),
-            textcoords="offset points",
-            fontsize=8,
-        )
+        texts.append(ax.text(r.year, r.rank, f"{r.rank}" + (" (derived)" if r.derived else ""), fontsize=8))
+    ax.margins(x=0.08, y=0.15)
+    place_labels(ax, texts, frame["year"], frame["rank"], push=1.6)
     ax.invert_yaxis()
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # years, not 2002.5
     _titles(ax, title, "Year", "Rank (1 = best)")
@@ -338,7 +325,9 @@ def rank_over_time(frame: pd.DataFrame, *, title: str) -> plt.Figure:
         + (
             [_dot(colours["publisher"], "UN E-Government Survey file")] if (frame["study"] == "publisher").any() else []
         ),
-        loc="lower right",
+        loc="center left",  # beside the plot: in it, it would cover a rank wherever the ranks lie
+        bbox_to_anchor=(1.01, 0.5),
+        frameon=False,
         fontsize=8,
     )
     return fig

@@ -5,8 +5,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from oss_analysis.output.chart_checks import set_editions
-from oss_analysis.output.charts import along, fit_text, place_labels
+from oss_analysis.output.chart_checks import fit_text, set_editions
+from oss_analysis.output.charts import along, place_labels
 from oss_analysis.output.style import HIGHLIGHT, MUTED, PALETTE
 
 
@@ -95,7 +95,7 @@ def egov_panels(frame: pd.DataFrame, *, title: str) -> plt.Figure:
         _printed(left, part["year"], part["rank"].astype(float), PALETTE[i], kind)
     texts = [left.text(r.year, float(r.rank), f"{r.rank} of {r.surveyed}", fontsize=8) for r in files.itertuples()]
     left.margins(x=0.08, y=0.2)
-    place_labels(left, texts, *along(own["year"], own["rank"]))  # off the points and the line between them
+    place_labels(left, texts, *along(own["year"], own["rank"]), push=1.6)  # off the points and the line between them
     left.set_xticks(sorted(set(frame["year"]) | set(years)))
     left.invert_yaxis()
     left.set_ylabel("rank (1 = best)")

@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from oss_analysis.files import atomic_write
+from oss_analysis.output.chart_checks import fit_text
 
 HIGHLIGHT = "#c0392b"
 MUTED = "#9aa5b1"
@@ -87,7 +88,7 @@ def add_source_line(fig: plt.Figure, text: str) -> None:
     size = 7.5
     chars = max(40, int(box.width * 72 / (size * 0.5)))
     width, height = fig.get_size_inches()
-    fig.text(  # figure fractions (below 0 is fine): the tight-bbox save shifts these, not inches
+    line = fig.text(  # figure fractions (below 0 is fine): the tight-bbox save shifts these, not inches
         box.x0 / width,
         (box.y0 - 0.06) / height,
         textwrap.fill(text, chars, break_on_hyphens=False),
@@ -97,6 +98,7 @@ def add_source_line(fig: plt.Figure, text: str) -> None:
         color=SOURCE_COLOUR,
         gid="source-line",  # an id in the SVG, so that tests can find the line
     )
+    fit_text(line, box.width * fig.dpi, shrink=1)  # wrapped as the renderer measures it, not by a guess
 
 
 def chart_claims(fig: plt.Figure, source_text: str, data: pd.DataFrame | None, tables: list[str]) -> dict:
