@@ -202,9 +202,9 @@ def scatter_fit(
         mine = getattr(r, key) == focus
         ax.scatter(getattr(r, x), getattr(r, y), color=HIGHLIGHT if mine else "#5d6d7e", s=70 if mine else 35, zorder=4)
         texts.append(
-            ax.text(
-                getattr(r, x),
-                getattr(r, y),
+            ax.text(  # starting beside its point (up and right), not on it
+                getattr(r, x) + 0.01 * (rows[x].max() - rows[x].min()),
+                getattr(r, y) + 0.02 * (rows[y].max() - rows[y].min()),
                 getattr(r, label),
                 fontsize=8,
                 color=HIGHLIGHT if mine else "black",
@@ -212,6 +212,7 @@ def scatter_fit(
                 zorder=5,
             )
         )
+    ax.margins(0.1)  # room at the edges for the labels of the extreme points
     place_labels(ax, texts, rows[x], rows[y], push=2.0)
     _titles(ax, title, xlabel, ylabel)
     ax.legend(loc="upper left", fontsize=8)
