@@ -45,10 +45,13 @@ def _dot(colour: str, label: str, **style: object) -> Line2D:
     return Line2D([], [], marker="o", ls="", color=colour, label=label, **style)
 
 
-def _titles(ax: plt.Axes, title: str, xlabel: str | None = None, ylabel: str | None = None) -> None:
-    """The chart's title, left-aligned as on every chart here and wrapped to the plot's width, and
-    the axis labels given."""
-    fit_text(ax.set_title(title, loc="left"), ax.get_window_extent().width)
+def _titles(
+    ax: plt.Axes, title: str, xlabel: str | None = None, ylabel: str | None = None, right: float | None = None
+) -> None:
+    """The chart's title, left-aligned as on every chart here and fitted to the plot's width (to
+    ``right``, in pixels, when a colour bar extends it), and the axis labels given."""
+    box = ax.get_window_extent()
+    fit_text(ax.set_title(title, loc="left"), (right or box.x1) - box.x0)
     if xlabel is not None:
         ax.set_xlabel(xlabel)
     if ylabel is not None:
@@ -91,7 +94,7 @@ def heatmap(
     """Annotated heatmap of a countries x dimensions frame; the focus row label in bold red."""
     import seaborn as sns
 
-    fig, ax = plt.subplots(figsize=(9, 0.5 * len(wide) + 2))
+    fig, ax = plt.subplots(figsize=(10, 0.5 * len(wide) + 2))
     sns.heatmap(
         wide,
         annot=True,
@@ -103,7 +106,7 @@ def heatmap(
         ax=ax,
         cbar_kws={"label": cbar_label},
     )
-    _titles(ax, title, "", "")
+    _titles(ax, title, "", "", right=fig.axes[-1].get_window_extent().x1)  # over the colour bar too
     ax.set_xticklabels([textwrap.fill(t.get_text(), 12) for t in ax.get_xticklabels()], rotation=0, fontsize=9)
     for tick in ax.get_yticklabels():
         if tick.get_text() == focus_label:
