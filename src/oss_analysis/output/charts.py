@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
-from oss_analysis.output.style import HIGHLIGHT, MUTED
+from oss_analysis.output.chart_checks import fit_text, mark_cut
+from oss_analysis.output.style import HIGHLIGHT, MUTED, PALETTE
 
 
-def _place_labels(ax: plt.Axes, texts: list, xs: list[float], ys: list[float]) -> None:
+def place_labels(ax: plt.Axes, texts: list, xs: list[float], ys: list[float], push: float = 1.0) -> None:
     """Move labels off each other and off the points (adjustText), with a thin leader line where a
-    label moved. A fixed number of iterations (never a time limit) keeps the result deterministic."""
+    label moved; ``push`` > 1 keeps them further off the points. A fixed number of iterations
+    (never a time limit) keeps the result deterministic."""
     from adjustText import adjust_text
 
     adjust_text(
@@ -21,10 +26,18 @@ def _place_labels(ax: plt.Axes, texts: list, xs: list[float], ys: list[float]) -
         y=list(ys),
         ax=ax,
         iter_lim=400,
-        expand=(1.3, 1.6),
-        force_static=(0.3, 0.6),
+        expand=(1.3 * push, 1.6 * push),
+        force_static=(0.3 * push, 0.6 * push),
         arrowprops={"arrowstyle": "-", "color": "#5d6d7e", "lw": 0.6},
     )
+
+
+def along(x: pd.Series, y: pd.Series, per_step: int = 12) -> tuple[np.ndarray, np.ndarray]:
+    """Points along a line's drawn segments (none across a gap), for labels to keep off the line."""
+    xy = np.column_stack([np.asarray(x, float), np.asarray(y, float)])
+    steps = [np.linspace(a, b, per_step) for a, b in zip(xy, xy[1:], strict=False) if np.isfinite([a, b]).all()]
+    pts = np.vstack([xy[np.isfinite(xy).all(axis=1)], *steps])
+    return pts[:, 0], pts[:, 1]
 
 
 def _dot(colour: str, label: str, **style: object) -> Line2D:
@@ -32,9 +45,13 @@ def _dot(colour: str, label: str, **style: object) -> Line2D:
     return Line2D([], [], marker="o", ls="", color=colour, label=label, **style)
 
 
-def _titles(ax: plt.Axes, title: str, xlabel: str | None = None, ylabel: str | None = None) -> None:
-    """The chart's title, left-aligned as on every chart here, and the axis labels given."""
-    ax.set_title(title, loc="left")
+def _titles(
+    ax: plt.Axes, title: str, xlabel: str | None = None, ylabel: str | None = None, right: float | None = None
+) -> None:
+    """The chart's title, left-aligned as on every chart here and fitted to the plot's width (to
+    ``right``, in pixels, when a colour bar extends it), and the axis labels given."""
+    box = ax.get_window_extent()
+    fit_text(ax.set_title(title, loc="left"), (right or box.x1) - box.x0)
     if xlabel is not None:
         ax.set_xlabel(xlabel)
     if ylabel is not None:
@@ -59,11 +76,14 @@ def ranked_bars(
     colours = [HIGHLIGHT if k == highlight else MUTED for k in rows[key]]
     fig, ax = plt.subplots(figsize=(7, 0.45 * len(rows) + 1.2))
     ax.barh(rows[label], rows[value], color=colours)
-    for y, v in enumerate(rows[value]):
-        ax.text(v, y, " " + value_fmt.format(v), va="center", fontsize=9)
-    _titles(ax, title, xlabel, "")
+    texts = [ax.text(v, y, " " + value_fmt.format(v), va="center", fontsize=9) for y, v in enumerate(rows[value])]
     if xlim:
         ax.set_xlim(*xlim)
+    for _ in range(3):  # widen the axis until every value label ends inside the frame
+        right = max(ax.transData.inverted().transform(t.get_window_extent())[1, 0] for t in texts)
+        if right > ax.get_xlim()[1]:
+            ax.set_xlim(ax.get_xlim()[0], right + 0.01 * (right - ax.get_xlim()[0]))
+    _titles(ax, title, xlabel, "")
     ax.grid(axis="y", visible=False)
     return fig
 
@@ -74,7 +94,7 @@ def heatmap(
     """Annotated heatmap of a countries x dimensions frame; the focus row label in bold red."""
     import seaborn as sns
 
-    fig, ax = plt.subplots(figsize=(9, 0.5 * len(wide) + 2))
+    fig, ax = plt.subplots(figsize=(10, 0.5 * len(wide) + 2))
     sns.heatmap(
         wide,
         annot=True,
@@ -86,8 +106,8 @@ def heatmap(
         ax=ax,
         cbar_kws={"label": cbar_label},
     )
-    _titles(ax, title, "", "")
-    ax.set_xticklabels(ax.get_xticklabels(), rotation=30, ha="right")
+    _titles(ax, title, "", "", right=fig.axes[-1].get_window_extent().x1)  # over the colour bar too
+    ax.set_xticklabels([textwrap.fill(t.get_text(), 12) for t in ax.get_xticklabels()], rotation=0, fontsize=9)
     for tick in ax.get_yticklabels():
         if tick.get_text() == focus_label:
             tick.set_color(HIGHLIGHT)
@@ -119,12 +139,15 @@ def group_dots(
     mine = frame[frame[key] == focus]
     cats = order or list(dict.fromkeys(frame[y]))
     ypos = [cats.index(v) for v in mine[y]]
-    ax.scatter(mine[x], ypos, s=160, color=HIGHLIGHT, edgecolor="black", zorder=5, label=mine[label].iloc[0])
-    for xv, yv in zip(mine[x], ypos, strict=False):
-        ax.annotate(
-            f"{xv:g}", (xv, yv), xytext=(0, 9), textcoords="offset points", ha="center", fontsize=8, color=HIGHLIGHT
-        )
+    # a ring, not a disc: a comparator with the same value stays visible inside it
+    ax.scatter(mine[x], ypos, s=170, facecolor="none", edgecolor=HIGHLIGHT, lw=2.5, zorder=5, label=mine[label].iloc[0])
     ax.set_xlim(-2, 102)
+    texts = [
+        ax.text(v, row - 0.3, f"{v:g}", ha="center", fontsize=8, color=HIGHLIGHT)
+        for v, row in zip(mine[x], ypos, strict=True)
+    ]
+    dots = np.vstack([c.get_offsets() for c in ax.collections])  # every dot drawn: the values keep off them all
+    place_labels(ax, texts, dots[:, 0], dots[:, 1], push=1.6)
     _titles(ax, title, xlabel, "")
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
     return fig
@@ -182,9 +205,9 @@ def scatter_fit(
         mine = getattr(r, key) == focus
         ax.scatter(getattr(r, x), getattr(r, y), color=HIGHLIGHT if mine else "#5d6d7e", s=70 if mine else 35, zorder=4)
         texts.append(
-            ax.text(
-                getattr(r, x),
-                getattr(r, y),
+            ax.text(  # starting beside its point (up and right), not on it
+                getattr(r, x) + 0.01 * (rows[x].max() - rows[x].min()),
+                getattr(r, y) + 0.02 * (rows[y].max() - rows[y].min()),
                 getattr(r, label),
                 fontsize=8,
                 color=HIGHLIGHT if mine else "black",
@@ -192,7 +215,8 @@ def scatter_fit(
                 zorder=5,
             )
         )
-    _place_labels(ax, texts, rows[x], rows[y])
+    ax.margins(0.1)  # room at the edges for the labels of the extreme points
+    place_labels(ax, texts, rows[x], rows[y], push=2.0)
     _titles(ax, title, xlabel, ylabel)
     ax.legend(loc="upper left", fontsize=8)
     return fig
@@ -262,7 +286,7 @@ def dated_points(
         ax.text(
             x,
             value,
-            f"{value:g}: " + "; ".join(dict.fromkeys(labels)),
+            textwrap.fill(f"{value:g}: " + "; ".join(dict.fromkeys(labels)), 40),
             fontsize=6.5,
             va="center",
             bbox={"fc": "white", "ec": "none", "alpha": 0.85, "pad": 0.4},  # readable across grid lines
@@ -271,7 +295,7 @@ def dated_points(
     ]
     ax.margins(y=0.1)
     ax.set_xlim(ax.get_xlim()[0], right + 1.6)  # before placing: the labels stay inside these limits
-    _place_labels(ax, texts, pts["x"], pts["value"])
+    place_labels(ax, texts, pts["x"], pts["value"])
     ax.axvline(right - 0.4, color=MUTED, ls=":", lw=1, zorder=1)
     years = list(range(int(dated["year"].min()), int(right - 0.4) + 1))
     ax.set_xticks([*years, right], [*map(str, years), "undated\ntargets"])  # a tick: it cannot overlap
@@ -282,20 +306,17 @@ def dated_points(
 
 def rank_over_time(frame: pd.DataFrame, *, title: str) -> plt.Figure:
     """Ranks by year (1 = best, so the axis is inverted); derived points hollow, each point's
-    study in its colour."""
+    study in its colour. Points, not a line: the studies print ranks of some editions only, and a
+    line would join 2008 to 2018 across five editions it does not show."""
     fig, ax = plt.subplots(figsize=(8, 4.5))
-    ax.plot(frame["year"], frame["rank"], color=MUTED, lw=1, ls="--", zorder=1)
     colours = {"thesis": "#1f4e79", "article": "#2e8b57", "publisher": "#b8860b"}
+    texts = []
     for r in frame.itertuples():
         c = colours[r.study]
         ax.scatter(r.year, r.rank, s=70, zorder=3, facecolor="white" if r.derived else c, edgecolor=c, linewidth=2)
-        ax.annotate(
-            f"{r.rank}" + (" (derived)" if r.derived else ""),
-            (r.year, r.rank),
-            xytext=(6, 4),
-            textcoords="offset points",
-            fontsize=8,
-        )
+        texts.append(ax.text(r.year, r.rank, f"{r.rank}" + (" (derived)" if r.derived else ""), fontsize=8))
+    ax.margins(x=0.08, y=0.15)
+    place_labels(ax, texts, frame["year"], frame["rank"], push=1.6)
     ax.invert_yaxis()
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # years, not 2002.5
     _titles(ax, title, "Year", "Rank (1 = best)")
@@ -308,7 +329,9 @@ def rank_over_time(frame: pd.DataFrame, *, title: str) -> plt.Figure:
     }
     ax.legend(
         handles=[h for kind, h in entries.items() if kind in drawn],
-        loc="lower right",
+        loc="center left",  # beside the plot: in it, it would cover a rank wherever the ranks lie
+        bbox_to_anchor=(1.01, 0.5),
+        frameon=False,
         fontsize=8,
     )
     return fig
@@ -325,8 +348,6 @@ def sources_over_time(
             band[x], band["ci_low"], band["ci_high"], color=MUTED, alpha=0.25, label=f"OLS line, 95% band (n = {fit.n})"
         )  # type: ignore[attr-defined]
         ax.plot(band[x], band["fit"], color="#5d6d7e", lw=1, ls="--")
-    from oss_analysis.output.style import PALETTE
-
     for i, (name, part) in enumerate(frame.groupby(source, sort=False)):
         ax.scatter(part[x], part[y], s=80, color=PALETTE[i % len(PALETTE)], label=name, zorder=3)
         for xv, yv in zip(part[x], part[y], strict=False):
@@ -334,6 +355,8 @@ def sources_over_time(
     ax.set_xticks(sorted(frame[x].unique()))
     lo, hi = frame[y].min(), frame[y].max()
     ax.set_ylim(lo - 2, hi + 2)
+    if lo - 2 > 0 and hi - lo + 4 < lo - 2:  # a narrow range far from zero: say the axis is cut
+        mark_cut(ax)
     _titles(ax, title, "Year", ylabel)
     ax.legend(loc="lower right", fontsize=8)
     return fig
@@ -414,7 +437,6 @@ def stacked_periods(
     wide = frame.pivot_table(index=period, columns=part, values=value, aggfunc="sum", sort=False).fillna(0)
     fig, ax = plt.subplots(figsize=(8, 4.8))
     bottom = pd.Series(0.0, index=wide.index)
-    from oss_analysis.output.style import PALETTE
 
     for i, col in enumerate(wide.columns):
         ax.bar(wide.index, wide[col], bottom=bottom, label=col, color=PALETTE[i % len(PALETTE)], width=0.55)

@@ -5,11 +5,25 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from oss_analysis.output.chart_checks import fit_text, set_editions
+from oss_analysis.output.charts import along, place_labels
 from oss_analysis.output.style import HIGHLIGHT, MUTED, PALETTE
 
 
 def _thesis_line(ax: plt.Axes, year: int) -> None:
     ax.axvline(year, color=MUTED, lw=1, ls=":", zorder=0)
+
+
+def _editions(ax: plt.Axes, part: pd.DataFrame, editions: list[int]) -> pd.DataFrame:
+    """``part`` with an empty row for every edition it lacks, so that its line breaks there (a
+    gap, not a straight line across a missing year); the editions are told to the chart check."""
+    set_editions(ax, editions)
+    return part.set_index("year").reindex(sorted(set(editions) | set(part["year"]))).reset_index()
+
+
+def _printed(ax: plt.Axes, x: object, y: object, colour: str, label: str) -> None:
+    """Printed values: hollow diamonds, so that the file's point under them stays visible."""
+    ax.scatter(x, y, marker="D", s=55, facecolor="none", edgecolor=colour, linewidth=1.8, zorder=4, label=label)
 
 
 def wgi_panels(
@@ -19,28 +33,29 @@ def wgi_panels(
     dashed, the thesis's year dotted; ``printed`` (indicator, value) marks the thesis's values."""
     fig, axes = plt.subplots(2, 3, figsize=(13, 7.5), sharex=True, sharey=True)
     medians = [s for s in dict.fromkeys(frame["series"]) if s != focus]
+    years = sorted(frame["year"].unique())  # the release's years: a year the focus lacks is a gap
     for ax, (code, part) in zip(axes.flat, frame.groupby("indicator", sort=False), strict=False):
-        own = part[part["series"] == focus]
+        own = _editions(ax, part[part["series"] == focus], years)
         ax.fill_between(own["year"], own["lower"], own["upper"], color=HIGHLIGHT, alpha=0.15, lw=0)
         ax.plot(
             own["year"], own["value"], color=HIGHLIGHT, lw=2, marker="o", ms=3, label=f"{focus} (90% interval shaded)"
         )
         for i, name in enumerate(medians):
-            med = part[part["series"] == name]
+            med = _editions(ax, part[part["series"] == name], years)
             ax.plot(med["year"], med["value"], color=PALETTE[i], lw=1.3, ls="--", label=name)
         if printed is not None:
             mark = printed[printed["indicator"] == code]
-            ax.scatter(
-                mark["year"], mark["value"], marker="D", s=40, color="black", zorder=4, label="thesis Table 2 (printed)"
-            )
+            _printed(ax, mark["year"], mark["value"], "black", "thesis Table 2 (printed)")
         _thesis_line(ax, thesis_year)
         ax.set_title(str(part["indicator_name"].iloc[0]), fontsize=10, loc="left")
         ax.set_ylim(0, 100)
     for ax in axes[:, 0]:
         ax.set_ylabel("percentile rank")
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=4, fontsize=9, frameon=False)
-    fig.suptitle(title, x=0.01, ha="left", fontweight="bold")
+    # anchored in figure fractions: a tight-bbox save moves the figure's edge, not its fractions
+    fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0), bbox_transform=fig.transFigure,
+               ncol=4, fontsize=9, frameon=False)
+    fit_text(fig.suptitle(title, x=0.01, ha="left", fontweight="bold"), 0.98 * fig.bbox.width)
     fig.tight_layout(rect=(0, 0.06, 1, 0.97))
     return fig
 
@@ -51,17 +66,18 @@ def cpi_panels(frame: pd.DataFrame, *, title: str, thesis_year: int) -> plt.Figu
     panels = list(dict.fromkeys(frame["panel"]))
     fig, axes = plt.subplots(1, len(panels), figsize=(12, 4.5), squeeze=False)
     for ax, name in zip(axes[0], panels, strict=True):
-        part = frame[frame["panel"] == name]
+        own = frame[frame["panel"] == name]  # TI's index is annual: a year without a score is a gap
+        part = _editions(ax, own, list(range(own["year"].min(), own["year"].max() + 1)))
         ax.fill_between(part["year"], part["lower"], part["upper"], color=HIGHLIGHT, alpha=0.15, lw=0)
         ax.plot(part["year"], part["score"], color=HIGHLIGHT, lw=2, marker="o", ms=4)
-        top = int(part["scale"].iloc[0])
+        top = int(own["scale"].iloc[0])
         ax.set_ylim(0, top)
         ax.set_title(f"CPI score, scale {name}", fontsize=10, loc="left")
         ax.set_xlabel("year")
         ax.set_ylabel(f"score (0-{top}, higher = cleaner)")
-        if part["year"].min() <= thesis_year <= part["year"].max():
+        if own["year"].min() <= thesis_year <= own["year"].max():
             _thesis_line(ax, thesis_year)
-    fig.suptitle(title, x=0.01, ha="left", fontweight="bold")
+    fit_text(fig.suptitle(title, x=0.01, ha="left", fontweight="bold"), 0.98 * fig.bbox.width)
     fig.tight_layout()
     return fig
 
@@ -72,23 +88,26 @@ def egov_panels(frame: pd.DataFrame, *, title: str) -> plt.Figure:
     files = frame[frame["kind"] == "UN E-Government Survey file"]
     printed = frame[frame["kind"] != "UN E-Government Survey file"]
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
-    left.plot(files["year"], files["rank"].astype(float), color=HIGHLIGHT, lw=2, marker="o", label="UN survey file")
+    years = list(range(files["year"].min(), files["year"].max() + 1, 2))  # the survey is biennial since 2008
+    own = _editions(left, files, years).assign(rank=lambda d: d["rank"].astype(float))
+    left.plot(own["year"], own["rank"], color=HIGHLIGHT, lw=2, marker="o", label="UN survey file")
     for i, (kind, part) in enumerate(printed.groupby("kind", sort=True)):
-        left.scatter(part["year"], part["rank"].astype(float), marker="D", s=55, color=PALETTE[i], zorder=4, label=kind)
-    for r in files.itertuples():
-        left.annotate(
-            f"{r.rank} of {r.surveyed}", (r.year, float(r.rank)), xytext=(4, 5), textcoords="offset points", fontsize=8
-        )
+        _printed(left, part["year"], part["rank"].astype(float), PALETTE[i], kind)
+    texts = [left.text(r.year, float(r.rank), f"{r.rank} of {r.surveyed}", fontsize=8) for r in files.itertuples()]
+    left.margins(x=0.08, y=0.2)
+    place_labels(left, texts, *along(own["year"], own["rank"]), push=1.6)  # off the points and the line between them
+    left.set_xticks(sorted(set(frame["year"]) | set(years)))
     left.invert_yaxis()
     left.set_ylabel("rank (1 = best)")
     left.set_xlabel("survey year")
     left.set_title("rank among the countries surveyed", fontsize=10, loc="left")
     left.legend(fontsize=8, loc="lower right")
-    right.plot(files["year"], files["egdi"], color=HIGHLIGHT, lw=2, marker="o")
+    egdi = _editions(right, files, years)
+    right.plot(egdi["year"], egdi["egdi"], color=HIGHLIGHT, lw=2, marker="o")
     right.set_ylim(0, 1)
     right.set_ylabel("EGDI (0-1)")
     right.set_xlabel("survey year")
     right.set_title("E-Government Development Index", fontsize=10, loc="left")
-    fig.suptitle(title, x=0.01, ha="left", fontweight="bold")
+    fit_text(fig.suptitle(title, x=0.01, ha="left", fontweight="bold"), 0.98 * fig.bbox.width)
     fig.tight_layout()
     return fig

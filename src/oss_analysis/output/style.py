@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from oss_analysis.files import atomic_write
+from oss_analysis.output.chart_checks import fit_text
 
 HIGHLIGHT = "#c0392b"
 MUTED = "#9aa5b1"
@@ -86,7 +87,7 @@ def add_source_line(fig: plt.Figure, text: str) -> None:
     size = 7.5
     chars = max(40, int(box.width * 72 / (size * 0.5)))
     width, height = fig.get_size_inches()
-    fig.text(  # figure fractions (below 0 is fine): the tight-bbox save shifts these, not inches
+    line = fig.text(  # figure fractions (below 0 is fine): the tight-bbox save shifts these, not inches
         box.x0 / width,
         (box.y0 - 0.06) / height,
         textwrap.fill(text, chars, break_on_hyphens=False),
@@ -96,6 +97,7 @@ def add_source_line(fig: plt.Figure, text: str) -> None:
         color=SOURCE_COLOUR,
         gid="source-line",  # an id in the SVG, so that tests can find the line
     )
+    fit_text(line, box.width * fig.dpi, shrink=1)  # wrapped as the renderer measures it, not by a guess
 
 
 def _has_data(artist: object) -> bool:
@@ -169,6 +171,7 @@ def save_figure(
     those rows (``output.source_line.credits``); ``sources`` names processed tables for rows
     that do not say where they came from.
     Returns nothing, so that a notebook cell ending with it shows the figure, not file paths."""
+    from oss_analysis.output.chart_checks import check_chart
     from oss_analysis.output.source_line import credits, source_line
     from oss_analysis.output.tables import write_claims
 
@@ -183,6 +186,7 @@ def save_figure(
         raise ValueError(f"chart {stem}: {exc}") from None
     source_text = source_line(found)
     add_source_line(fig, source_text)
+    check_chart(fig, stem)  # a chart that collides stops here, before any file is written
     out_dir = Path(out_dir)
     write_claims(chart_claims(fig, source_text, drawn, found), out_dir / f"{stem}.meta.json")
     meta = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}

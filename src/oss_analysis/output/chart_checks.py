@@ -1,0 +1,268 @@
+"""Checks a drawn chart from the renderer's own extents before it is saved, so that a chart whose
+words collide, hide data or mislead stops the build with one line instead of reaching a reader:
+no two texts overlap; no text crosses an axes frame or runs past the plot; no label sits on a
+marker; no filled marker hides another series' marker; a legend covers no data point; a line
+never joins two points across an edition the chart knows of (``set_editions``, a point another
+series draws, or a missing value), and a point between gaps is visible; a cut axis is marked
+(``mark_cut``)."""
+
+from __future__ import annotations
+
+import itertools
+import textwrap
+from collections.abc import Iterable, Iterator
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.collections import PathCollection
+from matplotlib.lines import Line2D
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
+
+from oss_analysis.errors import DataError
+
+CUT_GID = "axis-cut"
+_EDITIONS = "_oss_editions"
+TOL = 1.0  # pixels: touching is not overlapping
+
+
+def set_editions(ax: plt.Axes, years: Iterable[float]) -> None:
+    """Tell the check which x values (editions, years) exist, so that a line joining two points
+    across one of them fails."""
+    setattr(ax, _EDITIONS, sorted({float(y) for y in years}))
+
+
+def mark_cut(ax: plt.Axes) -> None:
+    """Mark a y axis that does not start at zero: a double slash on its foot, the usual sign of a
+    cut scale."""
+    for dx in (-0.012, 0.004):
+        ax.plot([dx, dx + 0.016], [-0.018, 0.018], transform=ax.transAxes, color="0.15", lw=1.2,
+                clip_on=False, gid=CUT_GID, zorder=10)
+
+
+def fit_text(text: Text, width: float, shrink: float = 0.8) -> Text:
+    """Fit ``text`` into ``width`` pixels as the renderer measures it, so that a title as long as a
+    country run makes it stays over the plot instead of widening the figure: a little smaller
+    (down to ``shrink`` of its size, one line as before), else wrapped."""
+    renderer = text.get_figure().canvas.get_renderer()
+    words = " ".join(text.get_text().split())
+    drawn = text.set_text(words) or text.get_window_extent(renderer).width
+    if drawn > width and width / drawn >= shrink:
+        text.set_fontsize(text.get_fontsize() * width / drawn * 0.99)
+    chars = int(len(words) * width / drawn)
+    while text.get_window_extent(renderer).width > width and chars > 20:
+        text.set_text(textwrap.fill(words, chars, break_on_hyphens=False))
+        chars -= 2
+    return text
+
+
+def _name(artist: object) -> str:
+    if isinstance(artist, Text):
+        text = " ".join(artist.get_text().split())
+        return f"text '{text[:45]}…'" if len(text) > 45 else f"text '{text}'"
+    label = getattr(artist, "get_label", lambda: "")()
+    return f"series '{label}'" if label and not label.startswith("_") else type(artist).__name__.lower()
+
+
+def _shown(text: Text) -> bool:
+    return text.get_visible() and bool(text.get_text().strip())
+
+
+def _shrunk(box: Bbox) -> Bbox:
+    return Bbox.from_extents(box.x0 + TOL, box.y0 + TOL, box.x1 - TOL, box.y1 - TOL)
+
+
+def _ticks(ax: plt.Axes) -> list[Text]:
+    """The tick labels drawn (inside the view), and the axis labels."""
+    out = [ax.xaxis.label, ax.yaxis.label]
+    for axis in (ax.xaxis, ax.yaxis):
+        lo, hi = sorted(axis.get_view_interval())
+        for tick in axis.get_major_ticks():
+            if lo - 1e-9 <= tick.get_loc() <= hi + 1e-9:
+                out += [t for t in (tick.label1, tick.label2) if t.get_visible()]
+    return [t for t in out if _shown(t)]
+
+
+def _titles(ax: plt.Axes) -> list[Text]:
+    return [t for t in (ax.title, ax._left_title, ax._right_title) if _shown(t)]  # noqa: SLF001
+
+
+def _legend_texts(legend: object) -> list[Text]:
+    return [t for t in [*legend.get_texts(), legend.get_title()] if _shown(t)] if legend else []
+
+
+def _markers(ax: plt.Axes, dpi: float) -> Iterator[tuple[object, np.ndarray, float, bool]]:
+    """(artist, pixel centres, radius in pixels, filled) of every series' markers in ``ax``."""
+    for line in ax.lines:
+        if line.get_gid() == CUT_GID or line.get_marker() in (None, "", "None", " ", "none"):
+            continue
+        xy = np.column_stack(line.get_data()).astype(float)
+        xy = xy[np.isfinite(xy).all(axis=1)]
+        fill = line.get_markerfacecolor()
+        filled = line.get_fillstyle() != "none" and fill not in ("none", "None") and _alpha(fill) > 0
+        radius = (line.get_markersize() + line.get_markeredgewidth()) / 2 * dpi / 72
+        yield line, line.get_transform().transform(xy), radius, filled
+    for coll in ax.collections:
+        if not isinstance(coll, PathCollection) or not coll.get_visible() or not len(coll.get_offsets()):
+            continue
+        xy = np.asarray(coll.get_offsets(), dtype=float)
+        keep = np.isfinite(xy).all(axis=1)
+        sizes = np.resize(coll.get_sizes() if len(coll.get_sizes()) else [36.0], len(xy))
+        faces = coll.get_facecolors()
+        filled = len(faces) > 0 and float(np.max(faces[:, 3])) > 0
+        centres = coll.get_offset_transform().transform(xy[keep])
+        for c, s in zip(centres, sizes[keep], strict=True):
+            yield coll, c[None, :], float(np.sqrt(s) / 2 * dpi / 72), filled
+
+
+def _alpha(colour: object) -> float:
+    from matplotlib.colors import to_rgba
+
+    return to_rgba(colour)[3]
+
+
+def _hits(box: Bbox, centre: np.ndarray, radius: float) -> bool:
+    """Whether a circle of ``radius`` around ``centre`` reaches into ``box``."""
+    nx = min(max(centre[0], box.x0), box.x1)
+    ny = min(max(centre[1], box.y0), box.y1)
+    return bool(np.hypot(centre[0] - nx, centre[1] - ny) < radius)
+
+
+def _data_lines(ax: plt.Axes) -> Iterator[tuple[Line2D, np.ndarray]]:
+    for line in ax.lines:
+        if line.get_transform() is ax.transData and line.get_gid() != CUT_GID:
+            yield line, np.column_stack(line.get_data()).astype(float)
+
+
+def problems(fig: plt.Figure) -> list[str]:
+    """Every rule the figure breaks, one phrase each, measured as it will be saved: a tight-bbox
+    save moves what is anchored to the figure's edge (a figure legend), so the check moves it too."""
+    from matplotlib import rcParams
+    from matplotlib._tight_bbox import adjust_bbox  # what savefig(bbox_inches="tight") applies
+
+    fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()
+    restore = None
+    if rcParams["savefig.bbox"] == "tight":
+        restore = adjust_bbox(fig, fig.get_tightbbox(renderer).padded(rcParams["savefig.pad_inches"]), renderer)
+        fig.draw_without_rendering()
+    try:
+        return list(dict.fromkeys(_problems(fig, renderer)))
+    finally:
+        if restore is not None:
+            restore()
+
+
+def _problems(fig: plt.Figure, renderer: object) -> Iterator[str]:
+    dpi = fig.dpi
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    legends = [leg for leg in [*(ax.get_legend() for ax in axes), *fig.legends] if leg is not None]
+    inner = [t for ax in axes for t in ax.texts if _shown(t)]
+    free = [t for t in fig.texts if _shown(t)] + [t for ax in axes for t in _titles(ax)]
+    texts = free + inner + [t for ax in axes for t in _ticks(ax)] + [t for leg in legends for t in _legend_texts(leg)]
+    box = {id(t): t.get_window_extent(renderer) for t in texts}
+
+    for a, b in itertools.combinations(texts, 2):
+        if Bbox.intersection(_shrunk(box[id(a)]), _shrunk(box[id(b)])) is not None:
+            yield f"{_name(a)} overlaps {_name(b)}"
+
+    frames = {id(ax): ax.get_window_extent(renderer) for ax in axes}
+    for t in free + inner:
+        b = _shrunk(box[id(t)])
+        for ax in axes:
+            f = frames[id(ax)]
+            if f.overlaps(b) and not (f.x0 <= b.x0 and b.x1 <= f.x1 and f.y0 <= b.y0 and b.y1 <= f.y1):
+                yield f"{_name(t)} crosses the frame of the panel '{_panel(ax)}'"
+
+    content = Bbox.union(
+        [frames[id(ax)] for ax in axes]
+        + [box[id(t)] for ax in axes for t in _ticks(ax)]
+        + [leg.get_window_extent(renderer) for leg in legends]
+    )
+    for t in free + inner:  # titles start at the left edge, near the axis label: only the right is strict
+        b = box[id(t)]
+        if b.x0 < content.x0 - 10 * TOL or b.x1 > content.x1 + 2 * TOL:
+            yield f"{_name(t)} runs {max(content.x0 - b.x0, b.x1 - content.x1):.0f} px past the plot"
+
+    for ax in axes:
+        marks = list(_markers(ax, dpi))
+        for t in inner:
+            if t.axes is ax:
+                for artist, centres, radius, _ in marks:
+                    if any(_hits(_shrunk(box[id(t)]), c, radius) for c in centres):
+                        yield f"{_name(t)} sits on a marker of {_name(artist)}"
+                        break
+        for (a, ca, ra, _), (b, cb, rb, fill_b) in itertools.permutations(marks, 2):
+            if a is b or not fill_b or not _above(b, a, ax) or rb < ra:
+                continue
+            if any(np.hypot(*(p - q)) < rb for p in ca for q in cb):
+                yield f"a marker of {_name(b)} hides a marker of {_name(a)}"
+        yield from _gaps(ax)
+        yield from _cut(ax)
+
+    for leg in legends:
+        lbox = _shrunk(leg.get_window_extent(renderer))
+        covered = axes if leg in fig.legends else [leg.axes]
+        for ax in covered:
+            for line, xy in _data_lines(ax):
+                px = line.get_transform().transform(xy[np.isfinite(xy).all(axis=1)])
+                if any(lbox.contains(*p) for p in px):
+                    yield f"the legend covers data of {_name(line)}"
+            for artist, centres, radius, _ in _markers(ax, dpi):
+                if isinstance(artist, PathCollection) and any(_hits(lbox, c, radius) for c in centres):
+                    yield f"the legend covers data of {_name(artist)}"
+
+
+def _panel(ax: plt.Axes) -> str:
+    return ax.get_title("left") or ax.get_title() or ax.get_ylabel() or "axes"
+
+
+def _above(top: object, below: object, ax: plt.Axes) -> bool:
+    """Whether ``top`` is drawn after ``below`` (zorder, then the order they were added)."""
+    order = ax.get_children()
+    return (top.get_zorder(), order.index(top)) > (below.get_zorder(), order.index(below))
+
+
+def _gaps(ax: plt.Axes) -> Iterator[str]:
+    """A line may not join two points across an x value the chart knows of; a point with no
+    neighbour on its line needs a marker to be seen."""
+    declared = getattr(ax, _EDITIONS, [])
+    drawn = [p[0] for _, xy in _data_lines(ax) for p in xy if np.isfinite(p).all()]
+    drawn += [float(x) for coll in ax.collections if isinstance(coll, PathCollection)
+              for x, _ in np.asarray(coll.get_offsets(), dtype=float)]
+    for line, xy in _data_lines(ax):
+        plain = line.get_marker() in (None, "", "None", " ", "none")
+        if line.get_linestyle() in ("None", "", " ", "none") or len(xy) < 2 or (plain and not declared):
+            continue  # a fitted curve or a reference line is not a series of editions
+        ok = np.isfinite(xy).all(axis=1)
+        missing = [p[0] for p in xy[~ok] if np.isfinite(p[0])]
+        known = set(declared) | set(missing) | (set(drawn) if ok.sum() >= 3 else set())
+        for i in range(len(xy) - 1):
+            if ok[i] and ok[i + 1]:
+                lo, hi = sorted((xy[i, 0], xy[i + 1, 0]))
+                if between := sorted(k for k in known if lo < k < hi):
+                    yield f"{_name(line)} joins {lo:g} to {hi:g} across {between[0]:g}, which it does not draw"
+        alone = [i for i in range(len(xy)) if ok[i] and not (i and ok[i - 1]) and not (i + 1 < len(xy) and ok[i + 1])]
+        if alone and plain:
+            yield f"{_name(line)} has a point at {xy[alone[0], 0]:g} between gaps that nothing draws"
+
+
+def _cut(ax: plt.Axes) -> Iterator[str]:
+    """A y axis that leaves out zero and spans less than its distance from zero is cut: marked."""
+    has_data = any(len(xy) for _, xy in _data_lines(ax)) or any(
+        isinstance(c, PathCollection) and len(c.get_offsets()) for c in ax.collections
+    )
+    if not has_data or ax.yaxis_inverted() or ax.get_yscale() != "linear":
+        return
+    lo, hi = ax.get_ylim()
+    near = min(abs(lo), abs(hi))
+    if lo * hi > 0 and hi - lo < near and not any(a.get_gid() == CUT_GID for a in ax.get_children()):
+        yield f"the y axis of the panel '{_panel(ax)}' runs {lo:g} to {hi:g}, cut from zero without a mark"
+
+
+def check_chart(fig: plt.Figure, stem: str) -> None:
+    """Stop at the first rule the chart breaks, with one line naming the chart and the two things
+    that collide (a DataError, which the build shows as its last line)."""
+    found = problems(fig)
+    if found:
+        raise DataError(f"chart {stem}", found[0])

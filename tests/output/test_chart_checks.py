@@ -1,0 +1,116 @@
+"""The chart checks: a clean made-up chart passes, and each rule fails on a chart made to break it,
+with one line naming the chart and the two things that collide."""
+
+from __future__ import annotations
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from conftest import one_line
+
+from oss_analysis.errors import DataError
+from oss_analysis.output import chart_checks, style
+
+
+@pytest.fixture(autouse=True)
+def theme():
+    with matplotlib.rc_context():
+        style.set_theme()
+        yield
+    plt.close("all")
+
+
+def clean():
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot([2000, 2001, 2002], [10, 30, 20], marker="o", label="A")
+    ax.set_title("A clean chart", loc="left")
+    ax.set_ylim(0, 40)
+    ax.set_xticks([2000, 2001, 2002])
+    ax.legend(loc="upper right")
+    return fig, ax
+
+
+def test_a_clean_chart_passes():
+    fig, _ = clean()
+    assert chart_checks.problems(fig) == []
+    chart_checks.check_chart(fig, "clean")
+
+
+def broken(rule: str):  # noqa: C901
+    fig, ax = clean()
+    if rule == "overlap":
+        ax.text(2000.5, 35, "first label")
+        ax.text(2000.6, 35, "second label")
+    elif rule == "frame":
+        ax.text(2001.9, 20, "a label that runs out of the frame")
+    elif rule == "past":
+        ax.set_title("A title far too long for its plot, as a country run may make it, " * 2, loc="left")
+    elif rule == "marker":
+        ax.text(2001, 30, "on the dot")
+    elif rule == "hides":
+        ax.scatter([2001], [30], s=300, color="red", zorder=5, label="focus")
+    elif rule == "legend":
+        ax.plot([2000, 2002], [37, 37], marker="o", label="B")
+        ax.legend(loc="upper right")
+    elif rule == "gap":
+        ax.scatter([2001.5], [5], label="printed")
+    elif rule == "editions":
+        chart_checks.set_editions(ax, [2000, 2000.5, 2001, 2002])
+    elif rule == "alone":
+        chart_checks.set_editions(ax, [2000, 2001, 2002])
+        ax.plot([2000, 2001, 2002], [5, np.nan, np.nan], label="C")
+    elif rule == "cut":
+        ax.lines[0].set_ydata([20, 22, 21])
+        ax.set_ylim(19.5, 22.5)
+    return fig
+
+
+@pytest.mark.parametrize(
+    "rule, expected",
+    [
+        ("overlap", "text 'first label' overlaps text 'second label'"),
+        ("frame", "text 'a label that runs out of the frame' crosses the frame of the panel 'A clean chart'"),
+        ("past", "px past the plot"),
+        ("marker", "text 'on the dot' sits on a marker of series 'A'"),
+        ("hides", "a marker of series 'focus' hides a marker of series 'A'"),
+        ("legend", "the legend covers data of series 'B'"),
+        ("gap", "series 'A' joins 2001 to 2002 across 2001.5, which it does not draw"),
+        ("editions", "series 'A' joins 2000 to 2001 across 2000.5, which it does not draw"),
+        ("alone", "series 'C' has a point at 2000 between gaps that nothing draws"),
+        ("cut", "the y axis of the panel 'A clean chart' runs 19.5 to 22.5, cut from zero without a mark"),
+    ],
+)
+def test_each_rule_fails_with_one_line(rule, expected):
+    with pytest.raises(DataError) as exc:
+        chart_checks.check_chart(broken(rule), "made_up")
+    message = one_line(exc)
+    assert message.startswith("chart made_up: ") and expected in message, message
+
+
+def test_a_marked_cut_passes_and_a_missing_edition_drawn_as_a_gap_passes():
+    fig, ax = clean()
+    ax.lines[0].set_ydata([20, 22, 21])
+    ax.set_ylim(19.5, 22.5)
+    chart_checks.mark_cut(ax)
+    chart_checks.set_editions(ax, [2000, 2001, 2002])
+    ax.plot([2000, 2001, 2002], [19.8, np.nan, 20.5], marker="o", label="gapped")
+    assert chart_checks.problems(fig) == []
+
+
+def test_save_figure_stops_before_writing_anything(tmp_path):
+    fig = broken("overlap")
+    with pytest.raises(DataError, match="chart made_up: text 'first label' overlaps"):
+        style.save_figure(fig, "made_up", tmp_path, sources=["satisfaction"])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_check_sees_the_saved_layout():
+    """A figure legend anchored to the figure's edge moves under a tight-bbox save: the check
+    measures it where it is saved, on top of a source line drawn under the plot."""
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot([1, 2], [1, 2], label="a series with a long name")
+    fig.legend(loc="lower center", frameon=False)
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
+    style.add_source_line(fig, "Source: a made-up source line long enough to reach the middle of the figure")
+    assert any("overlaps text 'a series with a long name'" in p for p in chart_checks.problems(fig))
