@@ -4,8 +4,8 @@ naming the right file, or with outputs equal to a clean build."""
 
 import hashlib
 import os
-import shutil
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
