@@ -103,7 +103,7 @@ def test_notebook_parameters_are_all_seen_by_papermill():
 def test_rows_users_added_appear_only_in_runs_that_ask_for_publisher_values(printed):
     _, cpi = printed
     geo = {"iso3": "GEO", "country": "Georgia", "year": 2009, "rank": 66, "score": 4.1, "seed_line": pd.NA}
-    label = "TI CPI edition 2009 (data/sources/cpi/CPI2009.csv)"  # as add-country-data writes it
+    label = "TI CPI edition 2009 (data/sources/cpi/CPI2009.csv), added"  # as add-country-data writes it
     added = pd.concat([cpi, pd.DataFrame([{**geo, "source": label}])], ignore_index=True)
     default = views.cpi_view(added, 2009, ["GEO"], publisher=False)
     assert default["iso3"].tolist() == cpi["iso3"].tolist()  # the reproduction of the print

@@ -3,6 +3,7 @@ fetches nothing from outside and reads well in headless Chromium (every internal
 resolves, every image loads and has an ``alt``); the student guide's template notebook builds
 through the real build graph exactly as the guide registers it."""
 
+import html
 import json
 import re
 import shutil
@@ -84,8 +85,9 @@ def test_docs_site_of_a_built_tree_reads_well_in_a_browser(built_copy, tmp_path)
     for css in site.rglob("*.css"):
         assert not re.search(r"url\(['\"]?https?:", css.read_text(encoding="utf-8")), css
     gallery_html = (site / "gallery.html").read_text(encoding="utf-8")
-    for stem in CHARTS:
-        assert f'src="figures/{stem}.png" alt="Chart: ' in gallery_html, stem
+    for stem in CHARTS:  # each image carries its chart's alt, from its claims file
+        alt = json.loads((project / "figures" / f"{stem}.meta.json").read_text(encoding="utf-8"))["alt"]
+        assert f'src="figures/{stem}.png" alt="{html.escape(alt, quote=True)}"' in gallery_html, stem
     catalogue = (site / "catalogue.html").read_text(encoding="utf-8")
     assert 'id="item-thesis_table_03"' in catalogue and "&lt;a href" not in catalogue and "&lt;strong" not in catalogue
     benchmark = (site / "benchmark.html").read_text(encoding="utf-8")

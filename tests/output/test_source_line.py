@@ -62,15 +62,17 @@ def test_ranks_are_credited_to_the_study_that_prints_them():
 def test_a_table_with_added_rows_needs_rows_that_say_so(project, fresh_caches):
     """Once a user adds rows, a frame that cannot tell them from the printed ones is refused; a
     frame whose rows name their source credits the additions file only when it draws its rows."""
-    added = "Transparency International CPI file CPI2009.csv"
+    added = "TI CPI edition 2009 (data/sources/cpi/CPI2009.csv), added"  # as add-country-data writes it
     path = project / "data" / "raw" / "additions" / "cpi_2009_additions.csv"
-    path.write_text(path.read_text() + f"ARM,Armenia,120,2.7,2009,{added}\n", encoding="utf-8")
+    path.write_text(path.read_text() + f"ARM,Armenia,120,2.7,2009,\"{added}\"\n", encoding="utf-8")
     with pytest.raises(ValueError, match="cpi_2009: rows from cpi_2009_additions need a source column"):
         source_line.credits(pd.DataFrame({"score": [2.7]}), ["cpi_2009"])
     printed = pd.DataFrame({"source": ["thesis Table 3"]})
     assert "added" not in _line(printed, ["cpi_2009"])
     line = _line(pd.DataFrame({"source": ["thesis Table 3", added]}), ["cpi_2009"])
-    assert line.endswith(f"; rows added from {added} (data/raw/additions/cpi_2009_additions.csv)")
+    assert line.endswith(
+        "; rows added in data/raw/additions/cpi_2009_additions.csv; TI CPI edition 2009 (data/sources/cpi/CPI2009.csv)"
+    )
 
 
 @pytest.mark.parametrize("chart", CHARTS)

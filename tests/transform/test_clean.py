@@ -79,5 +79,5 @@ def test_added_rows_keep_the_publishers_digits_and_name_their_file_and_release(p
     raw = pd.read_csv(ROOT / shipped, dtype=str, encoding="utf-8-sig").set_index(["Country Code", "Indicator Code"])
     for code in ("VA", "CC"):  # as the file writes them (54.36893), no float noise, no rounding
         assert text.loc[("GEO", code), "percentile"] == raw.loc[("GEO", f"{code}.PER.RNK"), "2008"]
-    assert set(text.loc["GEO", "source"]) == {f"World Bank WGI release 2019 ({shipped})"}
+    assert set(text.loc["GEO", "source"]) == {f"World Bank WGI release 2019 ({shipped}), added"}
     assert text.loc["GEO", "seed_line"].isna().all() and text.loc["KAZ", "seed_line"].notna().all()

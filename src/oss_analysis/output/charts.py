@@ -107,7 +107,8 @@ def heatmap(
         cbar_kws={"label": cbar_label},
     )
     _titles(ax, title, "", "", right=fig.axes[-1].get_window_extent().x1)  # over the colour bar too
-    ax.set_xticklabels([textwrap.fill(t.get_text(), 12) for t in ax.get_xticklabels()], rotation=0, fontsize=9)
+    words = [textwrap.fill(t.get_text(), 12, break_long_words=False) for t in ax.get_xticklabels()]
+    ax.set_xticklabels(words, rotation=0, fontsize=9)
     for tick in ax.get_yticklabels():
         if tick.get_text() == focus_label:
             tick.set_color(HIGHLIGHT)
@@ -319,6 +320,7 @@ def rank_over_time(frame: pd.DataFrame, *, title: str) -> plt.Figure:
     place_labels(ax, texts, frame["year"], frame["rank"], push=1.6)
     ax.invert_yaxis()
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # years, not 2002.5
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # ranks, not 62.5
     _titles(ax, title, "Year", "Rank (1 = best)")
     drawn = set(zip(frame["study"], frame["derived"].astype(bool), strict=True))  # the legend lists these only
     entries = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from oss_analysis.output.chart_checks import fit_text, set_editions
 from oss_analysis.output.charts import along, place_labels
@@ -98,6 +99,7 @@ def egov_panels(frame: pd.DataFrame, *, title: str) -> plt.Figure:
     place_labels(left, texts, *along(own["year"], own["rank"]), push=1.6)  # off the points and the line between them
     left.set_xticks(sorted(set(frame["year"]) | set(years)))
     left.invert_yaxis()
+    left.yaxis.set_major_locator(MaxNLocator(integer=True))  # ranks, not 62.5
     left.set_ylabel("rank (1 = best)")
     left.set_xlabel("survey year")
     left.set_title("rank among the countries surveyed", fontsize=10, loc="left")

@@ -90,9 +90,9 @@ def _fact(fact_id: str) -> Credit | None:
 def _from_text(value: str, additions: dict[str, str]) -> list[Credit]:
     """Credits one cell names: an addition, a publisher's file and release, fact ids, a printed
     table or figure ('thesis Table 3', 'Figure 4 stage 2', 'thesis_table_02')."""
-    if value in additions:
-        return [{"file": additions[value], "added_from": value}]
     found = [{"file": file, "release": release} for release, file in _LABEL.findall(value)]
+    if value in additions:  # an added row: the additions file, and the publisher's file it names
+        return [{"file": additions[value], "added_from": value}, *found]
     if found := found + [c for i in _ID.findall(value) if (c := _fact(i))]:
         return found
     where = _LOCATOR.match(value)
@@ -177,7 +177,7 @@ def source_line(found: list[Credit]) -> str:
         if kind == "text":
             out.append(f"{head}, text" + (f", citing {' and '.join(parts)}" if parts else ""))
         elif kind == "added":
-            out.append(f"rows added from {' and '.join(parts)} ({head})")
+            out.append(f"rows added in {head}")  # the publisher's file they came from has its own clause
         elif kind:
             out.append(f"{', '.join(parts)}, as printed in {head}, {kind}" if parts else f"{head}, {kind}")
         else:

@@ -88,7 +88,10 @@ def _from_sources(kind: str, frame: pd.DataFrame, wanted: set[str], file: str, y
     if out.empty:
         return out
     release = int(frame["release"].max() if kind == "wgi" else rows["edition"].max())
-    out = out.assign(source=source_label(PRODUCER[kind], release, shipped_as(paths.root() / file, kind)))
+    # the publisher's label, marked as added: the same label on the publisher's own rows (a series
+    # drawn from the file) must not read as rows added to the studies' data
+    label = source_label(PRODUCER[kind], release, shipped_as(paths.root() / file, kind))
+    out = out.assign(source=f"{label}, added")
     template = [f["name"] for f in resource(ADDITIONS[kind])["schema"]["fields"]]
     return _by_country(out.reindex(columns=template).astype("string").fillna(""), ADDITIONS[kind], file)
 
