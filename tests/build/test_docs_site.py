@@ -120,5 +120,7 @@ def test_docs_site_of_a_built_tree_reads_well_in_a_browser(built_copy, tmp_path)
     corruption = seen.images[(site / "notebooks" / "corruption.html").resolve()]
     charts = [o for o in notebook_specs.notebooks()["corruption"].outputs if o.endswith(".png")]
     assert len(corruption) == len(charts)  # every chart the notebook saves, under its cell
-    assert all(alt.startswith("Chart: ") for _src, alt in corruption)
+    claims = [project / "figures" / f"{c[:-4]}.meta.json" for c in charts]
+    alts = {json.loads(f.read_text(encoding="utf-8"))["alt"] for f in claims}
+    assert {alt for _src, alt in corruption} == alts  # each chart's own alt, from its claims
     assert all(f.stat().st_size > 10_000 for f in wanted.values())
