@@ -94,7 +94,7 @@ def test_a_student_adds_a_country_from_the_public_files_and_builds_it(countries_
     assert "Armenia: rank 120, score 2.7" in executed
     # the printed tables are unchanged by an addition
     table3 = (project / "data" / "processed" / "cpi_2009.csv").read_text()
-    assert "ARM,Armenia,2009,120,2.7,TI CPI edition 2009 (data/sources/cpi/CPI2009.csv)," in table3
+    assert 'ARM,Armenia,2009,120,2.7,"TI CPI edition 2009 (data/sources/cpi/CPI2009.csv), added",' in table3
 
 
 def test_series_for_another_country_goes_into_its_own_folder(countries_built):
