@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import textwrap
 from pathlib import Path
 
 import matplotlib as mpl
@@ -84,16 +83,14 @@ def add_source_line(fig: plt.Figure, text: str) -> None:
     """Write ``text`` under everything already drawn, left-aligned and wrapped to the figure's
     width: it is placed from the drawn extent, so it can overlap neither axis labels nor legends."""
     box = fig.get_tightbbox(fig.canvas.get_renderer())  # inches
-    size = 7.5
-    chars = max(40, int(box.width * 72 / (size * 0.5)))
     width, height = fig.get_size_inches()
     line = fig.text(  # figure fractions (below 0 is fine): the tight-bbox save shifts these, not inches
         box.x0 / width,
         (box.y0 - 0.06) / height,
-        textwrap.fill(text, chars, break_on_hyphens=False),
+        text,  # wrapped below by fit_text, which joins the words first
         ha="left",
         va="top",
-        fontsize=size,
+        fontsize=7.5,
         color=SOURCE_COLOUR,
         gid="source-line",  # an id in the SVG, so that tests can find the line
     )
