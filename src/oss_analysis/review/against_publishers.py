@@ -1,8 +1,6 @@
-"""The reproduction report's section "Against the publishers": what figures/source_crosscheck.csv
-says, in counts, the largest differences, how far the World Bank moved each Table 2 cell between
-releases, and which erratum covers each cell the releases cannot explain.
-
-Kept apart from ``report`` (round trips and consistency checks) so that each can change alone."""
+"""The reproduction report's section "Against the publishers" (figures/source_crosscheck.csv in
+counts, largest differences, the World Bank's revisions, errata): apart from ``report`` so that
+each can change alone."""
 
 from __future__ import annotations
 
@@ -18,11 +16,6 @@ def read_crosscheck(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype={"printed": str, "source_file": str, "release": "Int64"})
 
 
-def table_of(item: str) -> str:
-    """The printed table a row belongs to ('Table 2', 'Table 3', or the UN ranks in the text)."""
-    return item if item.startswith("Table") else "UN e-government ranks (text)"
-
-
 def cell_verdict(verdicts: pd.Series) -> str:
     """One word for a printed value over all releases: the worst of its rows, in the order
     differs > revised > agrees > not in source."""
@@ -34,7 +27,7 @@ def cell_verdict(verdicts: pd.Series) -> str:
 
 def verdict_counts(cc: pd.DataFrame) -> pd.DataFrame:
     """Per table: rows (value x release) and printed values by verdict."""
-    cc = cc.assign(table=cc["item"].map(table_of))
+    cc = cc.assign(table=cc["item"].where(cc["item"].str.startswith("Table"), "UN e-government ranks (text)"))
     rows = pd.crosstab(cc["table"], cc["verdict"]).reindex(columns=list(VERDICTS), fill_value=0)
     cells = cc.groupby(["table", *KEY])["verdict"].agg(cell_verdict).reset_index()
     by_cell = pd.crosstab(cells["table"], cells["verdict"]).reindex(columns=list(VERDICTS), fill_value=0)
@@ -55,9 +48,8 @@ def largest_differences(cc: pd.DataFrame, n: int = 10) -> pd.DataFrame:
 
 
 def wgi_revisions(cc: pd.DataFrame) -> pd.DataFrame:
-    """Per Table 2 cell: the value in the first and the latest release, how far the latest moved
-    from the first, and the whole range across releases (the World Bank revises past years with
-    every release, because sources and the set of countries change)."""
+    """Per Table 2 cell: the first and latest release's values, how far it moved and its range
+    (the World Bank revises past years with every release, as sources and countries change)."""
     wgi = cc[cc["item"] == "Table 2"].dropna(subset=["source_value"]).sort_values("release", kind="stable")
     g = wgi.groupby(["country_iso3", "measure"], sort=False)
     out = g.agg(

@@ -1,10 +1,5 @@
-"""The studies' internal consistency checks, one small function each, in a registry.
-
-A check is a function registered with ``@check(id, name, where, erratum)``: it receives the
-processed tables (``Data``) and returns what the studies lead one to expect, what the data show,
-and whether the two agree. Adding a check is adding a function; the reproduction report and
-``figures/consistency_checks.csv`` are built from the registry in registration order.
-"""
+"""The studies' internal consistency checks, one small function each, in a registry: adding a
+check is adding a function; the report and figures/consistency_checks.csv follow registration order."""
 
 from __future__ import annotations
 
@@ -75,12 +70,6 @@ def check(
     return register
 
 
-def outcome(holds: bool, erratum: str | None) -> str:
-    if holds:
-        return "holds"
-    return f"known erratum ({erratum})" if erratum else "differs"
-
-
 def run_all() -> pd.DataFrame:
     """Every registered check computed from the data (columns check, where, expected, observed,
     outcome); a check citing an erratum the register lacks is an error."""
@@ -92,15 +81,8 @@ def run_all() -> pd.DataFrame:
     rows = []
     for c in CHECKS.values():
         expected, observed, holds = c.compute(data)
-        rows.append(
-            {
-                "check": c.name,
-                "where": c.where,
-                "expected": expected,
-                "observed": observed,
-                "outcome": outcome(bool(holds), c.erratum),
-            }
-        )
+        verdict = "holds" if holds else f"known erratum ({c.erratum})" if c.erratum else "differs"
+        rows.append({"check": c.name, "where": c.where, "expected": expected, "observed": observed, "outcome": verdict})
     return pd.DataFrame(rows)
 
 
@@ -110,11 +92,8 @@ def run_all() -> pd.DataFrame:
 @check("C01", "Table 4: overall score = weighted mean of the category scores", "Table 4, lines 302-308")
 def _eiu_weighted_mean(d: Data) -> Outcome:
     o = d.eiu_overall
-    return (
-        f"{o['printed_overall']:.2f} (printed)",
-        f"{o['recomputed_overall']:.3f}",
-        bool(o["holds_to_printed_precision"]),
-    )
+    holds = bool(o["holds_to_printed_precision"])
+    return f"{o['printed_overall']:.2f} (printed)", f"{o['recomputed_overall']:.3f}", holds
 
 
 @check("C02", "Table 4 vs text: Kazakhstan's EIU score", "lines 295 and 302")

@@ -1,81 +1,53 @@
 """The documentation site (``make docs``, alias ``make site``): Sphinx with MyST-NB and the book
-theme, the stack of Jupyter Book 1, into build/site/.
-
-Sphinx reads a source folder assembled under build/docs-src/ (never inside the repository):
-
-- the hand-written pages of ``docs/`` (guides, benchmark, layout) and its ``conf.py``;
-- the executed notebooks of the last build (``build/notebooks/``), copied as they are but for an
-  ``alt`` text on each chart's output image; MyST-NB shows their stored outputs, never runs them;
-- pages generated from the data: the gallery (``gallery.cards``), the catalogue
-  (``docs/catalogue.csv``), the errata register (``data/raw/errata.csv``), the comparison against
-  the publishers (``figures/source_crosscheck.csv``), the benchmark's numbers
-  (``benchmarks/results.json``) and one page per country run (``figures/<CODE>/AVAILABILITY.md``);
-- ``figures/`` itself, served beside the pages, so that every data link is a real file.
-
-A source file is rewritten only when its bytes change, so Sphinx's incremental build redoes
-only what a new build changed."""
+theme into build/site/, from a source folder assembled under build/docs-src/ (what goes in, and
+why this stack: docs/layout.md, "This site")."""
 
 from __future__ import annotations
 
-import csv
-import html
 import json
 import re
 import shutil
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from html import escape
 from pathlib import Path
+
+import pandas as pd
 
 from oss_analysis import notebook_specs, paths
 from oss_analysis.review import gallery
 
 _SAVE_FIGURE = re.compile(r"save_figure\(\s*\w+\s*,\s*[\"'](\w+)[\"']")
+# front matter of a generated page whose table needs the width the page's table of contents would take
+_WIDE = "---\nhtml_theme.sidebar_secondary.remove: true\n---\n"
 
 
 def _write(path: Path, data: str | bytes) -> None:
     """Write only when the content changes (keeps Sphinx's incremental build incremental)."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    if path.exists() and path.read_bytes() == raw:
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(raw)
-
-
-# front matter of a generated page whose table needs the width the page's table of contents would take
-_WIDE = "---\nhtml_theme.sidebar_secondary.remove: true\n---\n"
+    if not path.exists() or path.read_bytes() != raw:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(raw)
 
 
 def _raw_html(markup: str) -> str:
     return "```{raw} html\n" + markup + "\n```\n"
 
 
-def _read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
-        return list(reader.fieldnames or []), list(reader)
-
-
-class Markup(str):
-    """A table cell that is HTML already (links, line breaks), not text to escape."""
-
-
-def html_table(header: Sequence[str], rows: Iterable[Sequence[str]], ids: Sequence[str] | None = None) -> str:
-    """A plain HTML table; cells are escaped text unless they are ``Markup``."""
-
-    def cell(v: str) -> str:
-        return v if isinstance(v, Markup) else html.escape(v)
-
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = []
-    for i, row in enumerate(rows):
-        rid = f' id="{html.escape(ids[i])}"' if ids else ""
-        body.append(
-            f"<tr{rid}>" + "".join(f"<td>{cell(v if isinstance(v, str) else str(v))}</td>" for v in row) + "</tr>"
-        )
-    return (
+def html_table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """A table in the theme's scrollable frame. Cells are HTML already (links, line breaks): the
+    caller escapes text, so that markup and text never mix by accident."""
+    head = "".join(f"<th>{escape(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{v}</td>" for v in row) + "</tr>" for row in rows)
+    return _raw_html(
         '<div class="pst-scrollable-table-container"><table class="table data-table">'
-        f"<thead><tr>{head}</tr></thead><tbody>" + "".join(body) + "</tbody></table></div>"
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
     )
+
+
+def _anchor(id: str, markup: str) -> str:
+    """A cell that is also the target of links to its row (``page.html#id``)."""
+    return f'<span id="{escape(id)}">{markup}</span>'
 
 
 def cards_html(cards: Sequence[gallery.Card], *, figures: str, notebook_page: str, catalogue: str) -> str:
@@ -85,22 +57,15 @@ def cards_html(cards: Sequence[gallery.Card], *, figures: str, notebook_page: st
     for theme in dict.fromkeys(c.theme for c in cards):
         items = []
         for c in (c for c in cards if c.theme == theme):
-            page = notebook_page.format(name=c.notebook)
-            thumb = (
-                f'<img src="{figures}/{c.image}" alt="{html.escape(c.alt, quote=True)}">'
-                if c.image
-                else f'<div class="table-thumb" title="{html.escape(c.alt, quote=True)}">table<br>'
-                f"<code>{html.escape(c.data)}</code></div>"
-            )
+            page, alt = notebook_page.format(name=c.notebook), escape(c.alt, quote=True)
+            thumb = (f'<img src="{figures}/{c.image}" alt="{alt}">' if c.image else
+                     f'<div class="table-thumb" title="{alt}">table<br><code>{escape(c.data)}</code></div>')
             links = [f'<a href="{page}">notebook</a>', f'<a href="{figures}/{c.data}">data</a>']
             if c.item_id:
                 links.append(f'<a href="{catalogue}#item-{c.item_id}">catalogue row</a>')
-            items.append(
-                f'<figure class="card" id="card-{c.key}"><a href="{page}">{thumb}</a>'
-                f"<figcaption>{html.escape(c.title)}"
-                f'<span class="links">{" · ".join(links)}</span></figcaption></figure>'
-            )
-        parts.append(f"<h2>{html.escape(theme)}</h2>\n" + '<div class="gallery">' + "".join(items) + "</div>")
+            items.append(f'<figure class="card" id="card-{c.key}"><a href="{page}">{thumb}</a><figcaption>'
+                         f'{escape(c.title)}<span class="links">{" · ".join(links)}</span></figcaption></figure>')
+        parts.append(f"<h2>{escape(theme)}</h2>\n" + '<div class="gallery">' + "".join(items) + "</div>")
     return "\n".join(parts)
 
 
@@ -109,16 +74,8 @@ def notebook_with_alt(executed: Path, folder: Path) -> str:
     chart the cell saves (``save_figure(fig, "stem", ...)``), else a sentence naming the cell. The
     cell papermill injected (the build's parameters) is folded, not removed."""
     nb = json.loads(executed.read_text(encoding="utf-8"))
-    title = next(
-        (
-            line.lstrip("# ").strip()
-            for c in nb["cells"]
-            if c["cell_type"] == "markdown"
-            for line in "".join(c["source"]).splitlines()
-            if line.startswith("# ")
-        ),
-        executed.stem,
-    )
+    heads = [ln for c in nb["cells"] if c["cell_type"] == "markdown" for ln in "".join(c["source"]).splitlines()]
+    title = next((ln.lstrip("# ").strip() for ln in heads if ln.startswith("# ")), executed.stem)
     for i, cell in enumerate(nb["cells"]):
         if cell["cell_type"] != "code":
             continue
@@ -132,7 +89,7 @@ def notebook_with_alt(executed: Path, folder: Path) -> str:
             alt = gallery.alt_text(folder, stems[0])
         else:
             alt = f"Figure drawn by cell {i + 1} of the notebook '{title}'."
-        cell.setdefault("metadata", {}).setdefault("mystnb", {})["image"] = {"alt": alt}
+        cell["metadata"].setdefault("mystnb", {})["image"] = {"alt": alt}
     return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
 
 
@@ -143,11 +100,8 @@ def countries() -> list[str]:
 
 def _notebooks_page(notebooks: dict[str, notebook_specs.Notebook]) -> str:
     entries = "\n".join(f"{nb.title} <{name}>" for name, nb in notebooks.items())
-    listing = "\n".join(
-        f"- [{nb.title}]({name}.ipynb): `notebooks/{name}.ipynb`, parameters in "
-        f"`{paths.shown(nb.params)}`, {len(nb.outputs)} outputs"
-        for name, nb in notebooks.items()
-    )
+    listing = "\n".join(f"- [{nb.title}]({name}.ipynb): `notebooks/{name}.ipynb`, parameters in "
+                        f"`{paths.shown(nb.params)}`, {len(nb.outputs)} outputs" for name, nb in notebooks.items())
     return (
         "# Notebooks\n\nEvery notebook as the last `make all` executed it (the outputs are stored in "
         "`build/notebooks/`; this site does not run them again).\n\n"
@@ -158,14 +112,13 @@ def _notebooks_page(notebooks: dict[str, notebook_specs.Notebook]) -> str:
 def _gallery_page() -> str:
     cards = gallery.cards()
     charts = sum(1 for c in cards if c.image)
-    intro = (
+    return (
         "# Gallery\n\nEvery chart the build publishes into `figures/` and every table of the studies it "
         f"rebuilds: {charts} charts and {len(cards) - charts} tables without a chart, grouped by the "
         "notebook that makes them. Each card links to its notebook page, its data file and its row of "
         "the [catalogue](catalogue.md). An output's description (its `alt` text) and source line are its "
         "claims (`<name>.meta.json`), read from what it draws and the rows it draws, not typed by hand.\n\n"
-    )
-    return intro + _raw_html(
+    ) + _raw_html(
         cards_html(cards, figures="figures", notebook_page="notebooks/{name}.html", catalogue="catalogue.html")
     )
 
@@ -173,65 +126,60 @@ def _gallery_page() -> str:
 def _catalogue_page(built: set[str]) -> str:
     from oss_analysis.review.report import catalogue
 
-    header = ["item", "title and description", "kind", "status", "where", "notebook", "outputs"]
-    rows, ids = [], []
+    rows = []
     for r in catalogue().astype(object).fillna("").itertuples():
-        nb = Markup(f'<a href="notebooks/{r.notebook}.html">{r.notebook}</a>' if r.notebook in built else "")
-        outs = str(r.outputs).split()
-        files = Markup("<br>".join(f'<a href="figures/{o}">{html.escape(o)}</a>' for o in outs))
-        about = Markup(f"<strong>{html.escape(r.title)}</strong><br>{html.escape(r.description)}")
+        nb = f'<a href="notebooks/{r.notebook}.html">{r.notebook}</a>' if r.notebook in built else ""
+        files = "<br>".join(f'<a href="figures/{o}">{escape(o)}</a>' for o in str(r.outputs).split())
+        about = f"<strong>{escape(r.title)}</strong><br>{escape(r.description)}"
         where = (f"p. {int(r.page)}, " if r.page != "" else "") + f"seed line {r.seed_line}"
-        rows.append([r.number, about, r.kind, r.status, where, nb, files])
-        ids.append(f"item-{r.item_id}")
+        rows.append([_anchor(f"item-{r.item_id}", escape(r.number)), about, escape(r.kind), escape(r.status),
+                     where, nb, files])
     return (
         "# Catalogue\n\nEvery table and figure of the two studies and every in-text series: where it is printed, "
         "what kind it is, whether and how the compendium rebuilds it, the notebook that does and its outputs. "
         "Qualitative items are described in our own words. The same rows: `docs/catalogue.csv` (the source) and "
         '<a href="figures/catalogue.csv">figures/catalogue.csv</a> (as the report publishes it).\n\n'
-        + _raw_html(html_table(header, rows, ids))
+        + html_table(["item", "title and description", "kind", "status", "where", "notebook", "outputs"], rows)
     )
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
 def _errata_page() -> str:
-    header, rows = _read_csv(paths.raw_dir() / "errata.csv")
-    kinds = Counter(r["kind"] for r in rows)
-    counts = ", ".join(f"{n} {k}" for k, n in kinds.most_common())
+    errata = _read_csv(paths.raw_dir() / "errata.csv")
+    counts = ", ".join(f"{n} {k}" for k, n in Counter(errata["kind"]).most_common())
 
     def said(r: dict[str, str], side: str) -> str:
-        return f"<em>{html.escape(r['study_' + side])}, seed line {html.escape(r['seed_line_' + side])}</em>: " + (
-            html.escape(r["statement_" + side])
+        return f"<em>{escape(r['study_' + side])}, seed line {escape(r['seed_line_' + side])}</em>: " + escape(
+            r["statement_" + side]
         )
 
-    table = html_table(
-        ["erratum", "the two statements", "reading used, and why", "affects"],
+    rows = [
         [
-            [
-                Markup(f"<strong>{html.escape(r['erratum_id'])}</strong><br>{html.escape(r['kind'])}"),
-                Markup(said(r, "a") + "<br>" + said(r, "b")),
-                Markup(f"{html.escape(r['reading_used'])}<br><em>Why:</em> {html.escape(r['reason'])}"),
-                r["affects"],
-            ]
-            for r in rows
-        ],
-        [r["erratum_id"] for r in rows],
-    )
+            _anchor(r["erratum_id"], f"<strong>{escape(r['erratum_id'])}</strong><br>{escape(r['kind'])}"),
+            said(r, "a") + "<br>" + said(r, "b"),
+            f"{escape(r['reading_used'])}<br><em>Why:</em> {escape(r['reason'])}",
+            escape(r["affects"]),
+        ]
+        for r in errata.to_dict("records")
+    ]
     return (
         f"{_WIDE}# Errata register\n\n`data/raw/errata.csv` holds {len(rows)} entries ({counts}): inconsistencies "
         "within or between the studies, and against the publishers' files. Each gives both seed locations, "
         "the reading the compendium uses and why, and what it affects. `tests/data/test_errata.py` checks every "
         "entry points at non-blank seed lines, names only existing facts and errata, and paraphrases rather "
         "than copies the studies. The [Reviewer guide](guides/reviewer.md) says how to tell a publisher's "
-        f"revision from a print error. Columns of the file: {', '.join(header)}.\n\n" + _raw_html(table)
+        f"revision from a print error. Columns of the file: {', '.join(errata.columns)}.\n\n"
+        + html_table(["erratum", "the two statements", "reading used, and why", "affects"], rows)
     )
 
 
 def _crosscheck_page() -> str:
-    header, rows = _read_csv(paths.figures_dir() / "source_crosscheck.csv")
-    verdicts = list(dict.fromkeys(r["verdict"] for r in rows))
-    by_item: dict[str, Counter[str]] = {}
-    for r in rows:
-        by_item.setdefault(f"{r['study']} {r['item']}", Counter())[r["verdict"]] += 1
-    summary = html_table(["item", *verdicts], [[k, *(str(c[v]) for v in verdicts)] for k, c in by_item.items()])
+    cc = _read_csv(paths.figures_dir() / "source_crosscheck.csv")
+    item = cc["study"] + " " + cc["item"]
+    by_item = pd.crosstab(item, cc["verdict"]).reindex(index=item.unique(), columns=cc["verdict"].unique())
     return (
         f"{_WIDE}# Against the publishers\n\nEvery value the studies print that a shipped publisher's file also holds, "
         "against every release of that file (`figures/source_crosscheck.csv`, made by "
@@ -239,44 +187,35 @@ def _crosscheck_page() -> str:
         "print), *revised* (the releases disagree among themselves by at least as much), *differs* (no shipped "
         "release explains the print: each has an entry in the [errata register](errata.md)), *not in source*. "
         "Rows are printed value x release.\n\n## Verdicts by item\n\n"
-        + _raw_html(summary)
+        + html_table(["item", *by_item.columns], ([escape(k), *v] for k, v in by_item.iterrows()))
         + "\n## Every comparison\n\n"
-        + _raw_html(html_table(header, [[r[h] for h in header] for r in rows]))
+        + html_table(list(cc.columns), cc.map(escape).values)
     )
 
 
 def _benchmark_table() -> str:
     results = json.loads((paths.root() / "benchmarks" / "results.json").read_text(encoding="utf-8"))
-    machine = results.get("machine", {})
     lines = ["| measurement | value |", "|---|---|"]
     for key, value in results.get("seconds", {}).items():
         unit = "" if " / " in key or "lines" in key or "clean after" in key else " s"
-        shown = f"{value:.2f}" if isinstance(value, float) else str(value)
-        lines.append(f"| {key} | {shown}{unit} |")
-    about = ", ".join(f"{k}: {v}" for k, v in machine.items())
+        lines.append(f"| {key} | {f'{value:.2f}' if isinstance(value, float) else value}{unit} |")
+    about = ", ".join(f"{k}: {v}" for k, v in results.get("machine", {}).items())
     return f"Machine of the last run: {about}.\n\n" + "\n".join(lines) + "\n"
 
 
 def country_page(code: str, built: set[str]) -> tuple[str, list[str]]:
-    folder = paths.figures_dir() / code
-    executed = paths.build_dir() / "notebooks" / code
-    names = [n for n in notebook_specs.notebooks() if (executed / f"{n}.ipynb").exists()]
+    """A country run's page: its AVAILABILITY.md, its charts and its executed notebooks (returned)."""
+    names = [n for n in notebook_specs.notebooks() if (paths.build_dir() / "notebooks" / code / f"{n}.ipynb").exists()]
     cards = [c for c in gallery.cards(code) if c.notebook in names]
-    page = (folder / "AVAILABILITY.md").read_text(encoding="utf-8")
-    page = page.replace("\n# ", "\n## ") if page.startswith("# ") else f"# Country run {code}\n\n{page}"
-    page = _WIDE + page
+    page = (paths.figures_dir() / code / "AVAILABILITY.md").read_text(encoding="utf-8")
+    page = _WIDE + (page.replace("\n# ", "\n## ") if page.startswith("# ") else f"# Country run {code}\n\n{page}")
     country, _, year = code.partition("_")
     command = f"make all COUNTRY={country}" + (f" YEAR={year}" if year else "")
     page += f'\nOutputs: <a href="../figures/{code}/AVAILABILITY.md">figures/{code}/</a>, built by `{command}`.\n\n'
     if cards:
-        page += "## Charts\n\n" + _raw_html(
-            cards_html(
-                cards,
-                figures=f"../figures/{code}",
-                notebook_page=f"{code}/{{name}}.html",
-                catalogue="../catalogue.html",
-            )
-        )
+        page += "## Charts\n\n" + _raw_html(cards_html(cards, figures=f"../figures/{code}",
+                                                        notebook_page=f"{code}/{{name}}.html",
+                                                        catalogue="../catalogue.html"))
     if names:
         entries = "\n".join(f"{notebook_specs.notebooks()[n].title} ({code}) <{code}/{n}>" for n in names)
         page += f"\n## Notebooks\n\n```{{toctree}}\n:maxdepth: 1\n\n{entries}\n```\n"
@@ -290,11 +229,10 @@ def _countries_index(codes: Sequence[str]) -> str:
             "several separated by spaces; `YEAR=2022` for another year) builds one into `figures/KGZ/`; "
             "`make docs` then adds its page here. See the [Student guide](../guides/student.md).\n"
         )
-    entries = "\n".join(codes)
     return (
         "# Country runs\n\nOne page per country run in `figures/`: what each output holds (printed values or a "
         "publisher's file, and which release), its charts and its executed notebooks.\n\n"
-        f"```{{toctree}}\n:maxdepth: 1\n\n{entries}\n```\n"
+        "```{toctree}\n:maxdepth: 1\n\n" + "\n".join(codes) + "\n```\n"
     )
 
 
@@ -303,42 +241,32 @@ def write_sources(src: Path | None = None) -> Path:
     notebook has not been executed yet (run ``make all`` first)."""
     src = Path(src) if src else paths.build_dir() / "docs-src"
     notebooks = notebook_specs.notebooks()
-    executed = paths.build_dir() / "notebooks"
+    executed, figures, docs = paths.build_dir() / "notebooks", paths.figures_dir(), paths.root() / "docs"
     missing = [n for n in notebooks if not (executed / f"{n}.ipynb").exists()]
     if missing:
         raise FileNotFoundError(f"not executed yet: {', '.join(missing)}; run `make all` first")
-    docs = paths.root() / "docs"
-    wanted: set[Path] = set()
-
-    def put(rel: str, data: str | bytes) -> None:
-        _write(src / rel, data)
-        wanted.add(src / rel)
-
-    for f in sorted(docs.rglob("*")):
-        if f.is_file() and f.name != "catalogue.csv":
-            put(str(f.relative_to(docs)), f.read_bytes())
+    pages: dict[str, str | bytes] = {
+        str(f.relative_to(docs)): f.read_bytes() for f in sorted(docs.rglob("*"))
+        if f.is_file() and f.name != "catalogue.csv"
+    }
     for name in notebooks:
-        put(f"notebooks/{name}.ipynb", notebook_with_alt(executed / f"{name}.ipynb", paths.figures_dir()))
-    put("notebooks/index.md", _notebooks_page(notebooks))
-    for template in sorted((paths.root() / "notebooks" / "templates").glob("*.ipynb")):  # shown as stored, no outputs
-        put(f"templates/{template.name}", template.read_bytes())
-    put("gallery.md", _gallery_page())
-    put("catalogue.md", _catalogue_page(set(notebooks)))
-    put("errata.md", _errata_page())
-    put("crosscheck.md", _crosscheck_page())
-    put("generated/benchmark_results.md", _benchmark_table())
-    codes = countries()
-    for code in codes:
-        page, names = country_page(code, set(notebooks))
-        put(f"countries/{code}.md", page)
+        pages[f"notebooks/{name}.ipynb"] = notebook_with_alt(executed / f"{name}.ipynb", figures)
+    pages["notebooks/index.md"] = _notebooks_page(notebooks)
+    for template in sorted((paths.root() / "notebooks" / "templates").glob("*.ipynb")):  # as stored, no outputs
+        pages[f"templates/{template.name}"] = template.read_bytes()
+    pages |= {"gallery.md": _gallery_page(), "catalogue.md": _catalogue_page(set(notebooks)),
+              "errata.md": _errata_page(), "crosscheck.md": _crosscheck_page(),
+              "generated/benchmark_results.md": _benchmark_table(), "countries/index.md": _countries_index(countries())}
+    for code in countries():
+        pages[f"countries/{code}.md"], names = country_page(code, set(notebooks))
         for n in names:
-            nb = notebook_with_alt(executed / code / f"{n}.ipynb", paths.figures_dir() / code)
-            put(f"countries/{code}/{n}.ipynb", nb)
-    put("countries/index.md", _countries_index(codes))
-    for f in sorted(paths.figures_dir().rglob("*")):
+            pages[f"countries/{code}/{n}.ipynb"] = notebook_with_alt(executed / code / f"{n}.ipynb", figures / code)
+    for f in sorted(figures.rglob("*")):
         if f.is_file():
-            put(f"_extra/figures/{f.relative_to(paths.figures_dir())}", f.read_bytes())
-    for stale in [p for p in src.rglob("*") if p.is_file() and p not in wanted]:
+            pages[f"_extra/figures/{f.relative_to(figures)}"] = f.read_bytes()
+    for rel, data in pages.items():
+        _write(src / rel, data)
+    for stale in [p for p in src.rglob("*") if p.is_file() and str(p.relative_to(src)) not in pages]:
         stale.unlink()
     return src
 
@@ -349,9 +277,9 @@ def build(out: Path | None = None) -> Path:
 
     src = write_sources()
     out = Path(out) if out else paths.build_dir() / "site"
-    doctrees = paths.build_dir() / "docs-doctrees"
     if out.exists():
         shutil.rmtree(out)
+    doctrees = paths.build_dir() / "docs-doctrees"
     code = build_main(["-b", "html", "-q", "-j", "auto", "-d", str(doctrees), str(src), str(out)])
     if code != 0:
         raise RuntimeError(f"sphinx-build failed (exit {code}); its messages are above")

@@ -1,11 +1,6 @@
-"""Visual figure diff: when a rebuilt chart differs from the committed one, show it. Per changed
-chart, build/figure-diff/index.html holds the committed image, the rebuilt one and a difference
-image (made by matplotlib.testing.compare, matplotlib's own image check), with the changed cells of
-its .data.csv beside them; changed tables are listed cell by cell. The byte-exact rule is
-unchanged (``regress.compare`` decides what differs); this only makes a difference readable.
-
-``make diff`` (``python -m oss_analysis.review.figure_diff``) rebuilds a private copy of the project and
-writes the report into this project's build/figure-diff/."""
+"""Visual figure diff (``make diff``): rebuilds a private copy of the project and shows each chart
+that differs from the committed one, committed, rebuilt and their difference (matplotlib's own image
+check), with its changed cells, in build/figure-diff/index.html. ``regression`` decides what differs."""
 
 from __future__ import annotations
 
@@ -43,6 +38,7 @@ def _same_size_copies(a: Path, b: Path, out: Path, stem: str) -> tuple[Path, Pat
 
 
 def _difference_image(committed: Path, rebuilt: Path, out: Path) -> Path:
+    """matplotlib's difference image of two same-size PNGs, moved into the report."""
     from matplotlib.testing.compare import compare_images
 
     compare_images(str(committed), str(rebuilt), tol=0, in_decorator=True)
@@ -56,16 +52,12 @@ def _difference_image(committed: Path, rebuilt: Path, out: Path) -> Path:
 
 
 def row_labels(frame: pd.DataFrame) -> list[str]:
-    """A name for each row a reader can find in the table, so that a changed cell reads as
-    "Country = Kazakhstan, column 2009 CPI score" instead of a file line: the first of the two
-    leading columns that holds unique text (a country, a provider), else the shortest run of
+    """A name for each row a reader can find in the table ("Country = Kazakhstan", not a file
+    line): the first of the two leading columns that holds unique text, else the shortest run of
     leading columns whose values together are unique (year and scale), else the file line."""
-    def numeric(col: str) -> bool:
-        return bool(pd.to_numeric(frame[col], errors="coerce").notna().all())
-
     cols = list(frame.columns)
     for col in cols[:2]:
-        if frame[col].is_unique and not numeric(col):
+        if frame[col].is_unique and not pd.to_numeric(frame[col], errors="coerce").notna().all():
             return [f"{col} = {v}" for v in frame[col]]
     for n in range(1, len(cols) + 1):
         if not frame.duplicated(subset=cols[:n]).any():
@@ -99,11 +91,8 @@ def _chart_section(stem: str, committed: Path, rebuilt: Path, out: Path) -> str:
         for p, what in ((a, "committed"), (b, "rebuilt"), (d, "difference"))
     )
     data = f"{stem}.data.csv"
-    cells = (
-        _cells_table(committed / data, rebuilt / data)
-        if (committed / data).exists() and (rebuilt / data).exists()
-        else "<p>No .data.csv beside this chart.</p>"
-    )
+    both = (committed / data).exists() and (rebuilt / data).exists()
+    cells = _cells_table(committed / data, rebuilt / data) if both else "<p>No .data.csv beside this chart.</p>"
     return (
         f'<section class="chart" id="{stem}"><h2>figures/{stem}.png</h2><div class="figs">{figs}</div>'
         f'<div class="data"><h3>{html.escape(data)}: changed cells</h3>{cells}</div></section>'
@@ -136,15 +125,11 @@ def write_report(
     charts = sorted({f.removesuffix(".png") for f in differ if f.endswith(".png")})
     tables = [f for f in differ if f.endswith(".csv") and not f.endswith(".data.csv")]
     parts = [_chart_section(stem, committed, rebuilt, out) for stem in charts]
-    for f in tables:
-        parts.append(
-            f"<section><h2>figures/{html.escape(f)}</h2>"
-            f"{_cells_table(committed / f, rebuilt / f)}</section>"
-        )
+    parts += [f"<section><h2>figures/{html.escape(f)}</h2>{_cells_table(committed / f, rebuilt / f)}</section>"
+              for f in tables]
     if missing:
-        parts.append(
-            "<h2>Missing on one side</h2><ul>" + "".join(f"<li>{html.escape(f)}</li>" for f in missing) + "</ul>"
-        )
+        parts.append("<h2>Missing on one side</h2><ul>" + "".join(f"<li>{html.escape(f)}</li>" for f in missing)
+                     + "</ul>")
     summary = (
         f"<p>{len(charts)} chart(s) and {len(tables)} table(s) differ from the committed outputs.</p>"
         if differ or missing
@@ -165,12 +150,10 @@ def outputs() -> list[str]:
 
 
 def build_copy(dest: Path) -> Path:
-    """A private copy of the project, built with the Makefile's own build command (same flags)
-    and this venv; raw checksums are refreshed in the copy so that an edited value is built.
-
-    The venv reaches the copy as a link named .venv, so the Makefile's own relative BIN is used
-    and no path is ever written into a make variable or a shell line: a project (or a temporary
-    folder) whose path holds a space or a non-ASCII letter builds like any other."""
+    """A private copy of the project, built with the Makefile's own build command and this venv
+    (raw checksums refreshed, so that an edited value is built). The venv reaches the copy as a
+    link named .venv, so no path is written into a make variable or a shell line: a path holding a
+    space or a non-ASCII letter builds like any other."""
     shutil.copytree(paths.root(), dest, ignore=IGNORE)
     (dest / ".venv").symlink_to(Path(sys.prefix), target_is_directory=True)
     env = dict(os.environ, OSS_ANALYSIS_ROOT=str(dest))

@@ -1,12 +1,6 @@
-"""The gallery's entries: every table and figure of the studies and every chart the compendium
-adds, one card each, grouped by theme (the notebook that makes it). A card knows its notebook, its
-data file, its catalogue row and an ``alt`` text read from the files, never typed per chart, so
-that the documentation site (``oss_analysis.review.docs``) and the captions of Snakemake's report
-(``make report``) say the same thing.
-
-Title, alt text and source line: the output's claims, ``<stem>.meta.json``, which
-``output.style.save_figure`` writes from the drawn figure beside every chart and
-``output.tables.write_table`` beside every table."""
+"""The gallery: one card per chart and per table of the studies, with its notebook, data file,
+catalogue row and the alt text of its claims (``<stem>.meta.json``), so that the site
+(``review.docs``) and the captions of Snakemake's report (``make report``) say the same thing."""
 
 from __future__ import annotations
 
@@ -89,10 +83,9 @@ def write_captions(out: Path) -> list[Path]:
         if not c.image:
             continue
         where = f" (catalogue line {c.catalogue_line})" if c.catalogue_line else ""
-        text = f"**{c.title}**{where}. Made by ``notebooks/{c.notebook}.ipynb``; numbers in ``figures/{c.data}``.\n"
-        path = out / f"{c.key}.rst"
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
+        written.append(out / f"{c.key}.rst")
+        written[-1].write_text(f"**{c.title}**{where}. Made by ``notebooks/{c.notebook}.ipynb``; numbers in "
+                               f"``figures/{c.data}``.\n", encoding="utf-8")
     return written
 
 

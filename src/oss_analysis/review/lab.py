@@ -1,19 +1,7 @@
-"""The reader's JupyterLab (``make lab``) leaves the repository as it was.
-
-Two things in a plain lab change the committed notebooks: opening one, the lab offers its own
-kernel and rewrites the notebook's kernel metadata; saving one (autosave, every two minutes)
-writes the outputs into notebooks/*.ipynb. Either makes ``git status`` dirty, and the build, which
-reruns a notebook whose file is newer than its outputs, reruns it.
-
-Here the lab offers exactly one kernel, under the name and display name the notebooks store, in
-the lab's venv; and the lab's contents manager saves a notebook of notebooks/ as stored: the
-reader's sources, each cell's outputs and execution count as committed (none), the kernel and
-language metadata as committed. When nothing but outputs changed, it writes nothing, so neither
-the bytes nor the modification time of the file change. A git filter (nbstripout) would hide the
-outputs from git but leave them in the file, whose new mtime would still rerun the build.
-
-``python -m oss_analysis.review.lab install`` (run by ``make lab``) installs the kernelspec and
-the server configuration into the running venv."""
+"""The reader's JupyterLab (``make lab``) leaves the repository as it was: it offers only the
+notebooks' own kernel and saves a notebook of notebooks/ as stored, outputs never written (why a
+server-side contents manager and not a git filter or a lab setting: docs/layout.md, "The reader's lab").
+``python -m oss_analysis.review.lab install`` (run by ``make lab``) installs both into the venv."""
 
 from __future__ import annotations
 
@@ -25,10 +13,9 @@ from typing import Any
 
 from oss_analysis import paths
 
-# Cell metadata the lab's interface writes on its own (timings, scrolled or hidden outputs):
-# kept as stored, like outputs.
+# Cell metadata the lab's interface writes on its own (timings, scrolled or hidden outputs), and
+# notebook metadata it rewrites when a kernel starts: kept as stored, like outputs.
 UI_CELL_METADATA = ("collapsed", "scrolled", "execution", "trusted", "jupyter")
-# Notebook metadata the lab rewrites when a kernel starts (kernel name, Python version).
 KERNEL_METADATA = ("kernelspec", "language_info")
 
 CONFIG = """\
@@ -44,55 +31,53 @@ except Exception as exc:
 """
 
 
+def _keep(new: dict[str, Any], old: dict[str, Any], keys: tuple[str, ...]) -> None:
+    """Give ``new`` the stored values of ``keys`` (none where ``old`` has none)."""
+    for key in keys:
+        new.pop(key, None)
+        if key in old:
+            new[key] = copy.deepcopy(old[key])
+
+
 def as_stored(saved: dict[str, Any], stored: dict[str, Any] | None) -> dict[str, Any]:
     """The notebook to write when the lab saves ``saved`` over ``stored``: the reader's cells and
-    sources, with outputs, execution counts, interface metadata and kernel metadata taken from
-    the stored file (a cell the reader added gets none), so that outputs never reach it."""
+    sources, with outputs, execution counts, interface and kernel metadata taken from the stored
+    file (a cell the reader added gets none), so that outputs never reach it."""
     nb = copy.deepcopy(saved)
     old_cells = {c.get("id"): c for c in (stored or {}).get("cells", []) if c.get("id")}
     for cell in nb.get("cells", []):
         old = old_cells.get(cell.get("id"), {})
-        meta = cell.setdefault("metadata", {})
-        for key in UI_CELL_METADATA:
-            meta.pop(key, None)
-            if key in old.get("metadata", {}):
-                meta[key] = copy.deepcopy(old["metadata"][key])
+        _keep(cell.setdefault("metadata", {}), old.get("metadata", {}), UI_CELL_METADATA)
         if cell.get("cell_type") == "code":
             cell["outputs"] = copy.deepcopy(old.get("outputs", []))
             cell["execution_count"] = old.get("execution_count")
     if stored is not None:
-        meta = nb.setdefault("metadata", {})
-        for key in KERNEL_METADATA:
-            meta.pop(key, None)
-            if key in stored.get("metadata", {}):
-                meta[key] = copy.deepcopy(stored["metadata"][key])
+        _keep(nb.setdefault("metadata", {}), stored.get("metadata", {}), KERNEL_METADATA)
     return nb
-
-
-def _notebooks() -> Path:
-    return paths.root() / "notebooks"
 
 
 def guarded(os_path: Path) -> bool:
     """Whether a file is one of the committed notebooks' folder (saved as stored)."""
-    return os_path.suffix == ".ipynb" and os_path.resolve().parent == _notebooks().resolve()
+    return os_path.suffix == ".ipynb" and os_path.resolve().parent == (paths.root() / "notebooks").resolve()
 
 
 def stored_kernel() -> dict[str, str]:
     """The kernelspec every notebook of notebooks/ stores (they agree; a test checks it)."""
     specs = {
         json.dumps(json.loads(p.read_text(encoding="utf-8"))["metadata"]["kernelspec"], sort_keys=True)
-        for p in sorted(_notebooks().glob("*.ipynb"))
+        for p in sorted((paths.root() / "notebooks").glob("*.ipynb"))
     }
     if len(specs) != 1:
         raise ValueError(f"the notebooks store {len(specs)} different kernelspecs: {sorted(specs)}")
     return json.loads(specs.pop())
 
 
-def contents_manager() -> type:
-    """Jupyter's own contents manager, saving the notebooks of notebooks/ as :func:`as_stored`
-    says and not at all when that leaves the file as it is. Built on call: Jupyter's server is
-    installed in the lab's venv only."""
+def configure(c: Any) -> None:
+    """Server settings of the reader's lab: Jupyter's own contents manager, saving the notebooks
+    of notebooks/ as :func:`as_stored` says and not at all when that leaves the file as it is (so
+    neither its bytes nor its mtime change, and the build reruns nothing); and only the notebooks'
+    own kernel on offer (so opening a notebook never changes its kernel metadata). Imports
+    Jupyter's server here: it is installed in the lab's venv only."""
     import nbformat
     from jupyter_server.services.contents.largefilemanager import AsyncLargeFileManager
 
@@ -109,13 +94,7 @@ def contents_manager() -> type:
                 return await self.get(path, content=False)
             return await super().save(dict(model, content=content), path)
 
-    return StoredNotebooksContentsManager
-
-
-def configure(c: Any) -> None:
-    """Server settings of the reader's lab: the stored-notebook saving above, and only the
-    notebooks' own kernel on offer (so opening a notebook never changes its kernel metadata)."""
-    c.ServerApp.contents_manager_class = contents_manager()
+    c.ServerApp.contents_manager_class = StoredNotebooksContentsManager
     c.KernelSpecManager.ensure_native_kernel = False
     c.KernelSpecManager.allowed_kernelspecs = {stored_kernel()["name"]}
     c.LabApp.default_url = "/lab/tree/notebooks"

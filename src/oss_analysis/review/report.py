@@ -17,14 +17,9 @@ from oss_analysis import notebook_specs, paths
 from oss_analysis.extract.transcriptions import raw_rows, titles, validate
 from oss_analysis.output.tables import read_published
 
-STATUSES = [
-    "rebuilt cell-exact",
-    "rebuilt: dates and legislation cell-exact, key points summarised",
-    "rebuilt as chart from data",
-    "rebuilt as table from data",
-    "qualitative: summarised and located",
-    "not rebuildable",
-]
+STATUSES = ["rebuilt cell-exact", "rebuilt: dates and legislation cell-exact, key points summarised",
+            "rebuilt as chart from data", "rebuilt as table from data", "qualitative: summarised and located",
+            "not rebuildable"]
 KINDS = ["quantitative table", "data-bearing figure", "qualitative table", "diagram", "photograph", "in-text series"]
 KINDS += ["beyond the print"]  # outputs that set the print against, or extend it with, the publishers' files
 
@@ -38,29 +33,17 @@ def _plain(name: str, columns: list[str] | None = None) -> pd.DataFrame:
 
 
 def _table_04() -> pd.DataFrame:
-    rows = raw_rows("thesis_table_04_eiu")
-    return pd.DataFrame(
-        [
-            [
-                r["category"],
-                f"{r['weight_pct']}%" if r["weight_pct"] else "",
-                r["kaz_score"],
-                f"{r['highest_score']} ({r['highest_country']})",
-                f"{r['lowest_score']} ({r['lowest_country']})",
-            ]
-            for r in rows
-        ],
-        columns=["Categories", "Weight (%)", "KAZ", "Highest Score/Country", "Lowest Score/Country"],
-    )
+    cells = [[r["category"], f"{r['weight_pct']}%" if r["weight_pct"] else "", r["kaz_score"],
+              f"{r['highest_score']} ({r['highest_country']})", f"{r['lowest_score']} ({r['lowest_country']})"]
+             for r in raw_rows("thesis_table_04_eiu")]
+    return pd.DataFrame(cells, columns=["Categories", "Weight (%)", "KAZ", "Highest Score/Country",
+                                        "Lowest Score/Country"])
 
 
 def _table_09() -> pd.DataFrame:
     rows = raw_rows("thesis_table_09_services")
-    heads = [
-        f"{r['agency']} ({r['services_count']} services)"
-        + (f" ({r['period_as_printed']})" if r["period_as_printed"] else "")
-        for r in rows
-    ]
+    heads = [f"{r['agency']} ({r['services_count']} services)"
+             + (f" ({r['period_as_printed']})" if r["period_as_printed"] else "") for r in rows]
     return pd.DataFrame([[r["services_examples"] for r in rows]], columns=heads)
 
 
@@ -83,8 +66,7 @@ def round_trip(table: str, published_dir: Path) -> dict[str, object]:
     got = read_published(Path(published_dir) / f"{table}.csv")
     got.columns = ["" if c.startswith("Unnamed") else c for c in got.columns]
     expected.columns = list(expected.columns)
-    mismatches = []
-    match = 0
+    mismatches, match = [], 0
     for j, col in enumerate(expected.columns):  # the printed headers are cells too
         mine = got.columns[j] if j < len(got.columns) else None
         if mine == col:
@@ -93,9 +75,8 @@ def round_trip(table: str, published_dir: Path) -> dict[str, object]:
             mismatches.append(f"header {j + 1}: published {mine!r} vs printed {col!r}")
     if got.shape[0] != expected.shape[0]:
         mismatches.append(f"rows: published {got.shape[0]} vs printed {expected.shape[0]}")
-    n_rows = min(got.shape[0], expected.shape[0])
     total = (expected.shape[0] + 1) * expected.shape[1]
-    for i in range(n_rows):
+    for i in range(min(got.shape[0], expected.shape[0])):
         for j, col in enumerate(expected.columns):
             a, b = str(got.iat[i, j]), str(expected.iat[i, j])
             if a == b:
@@ -104,13 +85,8 @@ def round_trip(table: str, published_dir: Path) -> dict[str, object]:
                 # the row named by its printed first cell too, so a summary line says which row
                 row = f"row {i + 1} ({expected.iat[i, 0]})" if j else f"row {i + 1}"
                 mismatches.append(f"{row}, column {col!r}: published {a!r} vs printed {b!r}")
-    return {
-        "table": table,
-        "cells": total,
-        "matching": match,
-        "summary": f"{match} of {total} cells match",
-        "mismatches": "; ".join(mismatches),
-    }
+    return {"table": table, "cells": total, "matching": match, "summary": f"{match} of {total} cells match",
+            "mismatches": "; ".join(mismatches)}
 
 
 def _first(count: int, one: str, many: str, items: list[str], n: int = 3) -> str:
@@ -160,9 +136,7 @@ def headline(root: Path) -> list[str]:
 
 
 def consistency_checks() -> pd.DataFrame:
-    """The studies' internal consistency checks, each computed from the data (the registry in
-    ``checks``: one small function per check, with its id, the locations it compares and its
-    erratum)."""
+    """The studies' internal consistency checks, computed from the data (the registry in ``checks``)."""
     from oss_analysis.review import checks
 
     return checks.run_all()
@@ -182,14 +156,9 @@ CATALOGUE = pa.DataFrameSchema(
         "outputs": pa.Column(str, nullable=True),
         "description": pa.Column(str),
     },
-    checks=[
-        pa.Check(
-            lambda d: (d["status"].str.startswith("rebuilt") == d["notebook"].notna()).all(),
-            error="rebuilt items name their notebook, others do not",
-        )
-    ],
-    strict=True,
-    coerce=True,
+    checks=[pa.Check(lambda d: (d["status"].str.startswith("rebuilt") == d["notebook"].notna()).all(),
+                     error="rebuilt items name their notebook, others do not")],
+    strict=True, coerce=True,
 )
 
 
@@ -198,9 +167,7 @@ def catalogue() -> pd.DataFrame:
     rebuilt entries name a registered notebook and only outputs that notebook declares."""
     frame = validate(pd.read_csv(paths.root() / "docs" / "catalogue.csv"), CATALOGUE, "docs/catalogue.csv")
     notebooks = notebook_specs.notebooks()
-    for i, r in frame.iterrows():
-        if pd.isna(r["notebook"]):
-            continue
+    for i, r in frame.dropna(subset=["notebook"]).iterrows():
         if r["notebook"] not in notebooks:
             raise ValueError(f"docs/catalogue.csv line {i + 2}: unknown notebook {r['notebook']!r}")
         missing = set(str(r["outputs"]).split()) - set(notebooks[r["notebook"]].outputs)
