@@ -35,7 +35,7 @@ def test_a_chart_without_its_claims_is_a_one_line_error(tmp_path):
 def test_a_country_run_gets_a_page_with_its_charts_and_notebooks(project):
     fake_country_run(project, "KGZ_2022")
     assert docs.countries() == ["KGZ_2022"]
-    page, names = docs.country_page("KGZ_2022", set(notebook_specs.notebooks()))
+    page, names = docs.country_page("KGZ_2022")
     assert names == ["corruption", "governance"]
     assert "\n# Outputs for Testland (KGZ_2022)\n" in page
     assert "`make all COUNTRY=KGZ YEAR=2022`" in page
@@ -43,10 +43,18 @@ def test_a_country_run_gets_a_page_with_its_charts_and_notebooks(project):
     assert 'href="KGZ_2022/corruption.html"' in page and "KGZ_2022/governance>" in page
 
 
-def test_tables_escape_text_and_keep_markup():
-    table = docs.html_table(["a", "b"], [["x < y", docs.Markup('<a href="p.html">p</a>')], [3, "&"]], ["r1", "r2"])
-    assert '<tr id="r1"><td>x &lt; y</td><td><a href="p.html">p</a></td></tr>' in table
-    assert "<td>3</td><td>&amp;</td>" in table
+def test_tables_escape_text_and_keep_markup(monkeypatch):
+    """Cells are markup as given (the pages escape text themselves); the catalogue's text is
+    escaped, its links and anchors are not."""
+    from oss_analysis.review import report
+
+    table = docs.html_table(["a < b"], [['<a href="p.html">p</a>', 3]])
+    assert '<th>a &lt; b</th></tr></thead><tbody><tr><td><a href="p.html">p</a></td><td>3</td></tr>' in table
+    row = report.catalogue().iloc[:1].assign(title="x < y", description="a & b", notebook="corruption")
+    monkeypatch.setattr(report, "catalogue", lambda: row)
+    page = docs._catalogue({"corruption"})
+    assert f'<td><span id="item-{row["item_id"].iloc[0]}">' in page
+    assert "<strong>x &lt; y</strong><br>a &amp; b" in page and '<a href="notebooks/corruption.html">' in page
 
 
 def test_template_notebook_is_stored_clean_with_parameters_first():

@@ -109,21 +109,15 @@ def _notebooks_page(notebooks: dict[str, notebook_specs.Notebook]) -> str:
     )
 
 
-def _gallery_page() -> str:
+def _gallery() -> str:
     cards = gallery.cards()
     charts = sum(1 for c in cards if c.image)
-    return (
-        "# Gallery\n\nEvery chart the build publishes into `figures/` and every table of the studies it "
-        f"rebuilds: {charts} charts and {len(cards) - charts} tables without a chart, grouped by the "
-        "notebook that makes them. Each card links to its notebook page, its data file and its row of "
-        "the [catalogue](catalogue.md). An output's description (its `alt` text) and source line are its "
-        "claims (`<name>.meta.json`), read from what it draws and the rows it draws, not typed by hand.\n\n"
-    ) + _raw_html(
+    return f"{charts} charts and {len(cards) - charts} tables without a chart.\n\n" + _raw_html(
         cards_html(cards, figures="figures", notebook_page="notebooks/{name}.html", catalogue="catalogue.html")
     )
 
 
-def _catalogue_page(built: set[str]) -> str:
+def _catalogue(built: set[str]) -> str:
     from oss_analysis.review.report import catalogue
 
     rows = []
@@ -134,27 +128,20 @@ def _catalogue_page(built: set[str]) -> str:
         where = (f"p. {int(r.page)}, " if r.page != "" else "") + f"seed line {r.seed_line}"
         rows.append([_anchor(f"item-{r.item_id}", escape(r.number)), about, escape(r.kind), escape(r.status),
                      where, nb, files])
-    return (
-        "# Catalogue\n\nEvery table and figure of the two studies and every in-text series: where it is printed, "
-        "what kind it is, whether and how the compendium rebuilds it, the notebook that does and its outputs. "
-        "Qualitative items are described in our own words. The same rows: `docs/catalogue.csv` (the source) and "
-        '<a href="figures/catalogue.csv">figures/catalogue.csv</a> (as the report publishes it).\n\n'
-        + html_table(["item", "title and description", "kind", "status", "where", "notebook", "outputs"], rows)
-    )
+    return html_table(["item", "title and description", "kind", "status", "where", "notebook", "outputs"], rows)
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
-def _errata_page() -> str:
+def _errata() -> str:
     errata = _read_csv(paths.raw_dir() / "errata.csv")
     counts = ", ".join(f"{n} {k}" for k, n in Counter(errata["kind"]).most_common())
 
     def said(r: dict[str, str], side: str) -> str:
-        return f"<em>{escape(r['study_' + side])}, seed line {escape(r['seed_line_' + side])}</em>: " + escape(
-            r["statement_" + side]
-        )
+        where = f"<em>{escape(r['study_' + side])}, seed line {escape(r['seed_line_' + side])}</em>"
+        return f"{where}: {escape(r['statement_' + side])}"
 
     rows = [
         [
@@ -166,27 +153,17 @@ def _errata_page() -> str:
         for r in errata.to_dict("records")
     ]
     return (
-        f"{_WIDE}# Errata register\n\n`data/raw/errata.csv` holds {len(rows)} entries ({counts}): inconsistencies "
-        "within or between the studies, and against the publishers' files. Each gives both seed locations, "
-        "the reading the compendium uses and why, and what it affects. `tests/data/test_errata.py` checks every "
-        "entry points at non-blank seed lines, names only existing facts and errata, and paraphrases rather "
-        "than copies the studies. The [Reviewer guide](guides/reviewer.md) says how to tell a publisher's "
-        f"revision from a print error. Columns of the file: {', '.join(errata.columns)}.\n\n"
+        f"{len(rows)} entries ({counts}). Columns of the file: {', '.join(errata.columns)}.\n\n"
         + html_table(["erratum", "the two statements", "reading used, and why", "affects"], rows)
     )
 
 
-def _crosscheck_page() -> str:
+def _crosscheck() -> str:
     cc = _read_csv(paths.figures_dir() / "source_crosscheck.csv")
     item = cc["study"] + " " + cc["item"]
     by_item = pd.crosstab(item, cc["verdict"]).reindex(index=item.unique(), columns=cc["verdict"].unique())
     return (
-        f"{_WIDE}# Against the publishers\n\nEvery value the studies print that a shipped publisher's file also holds, "
-        "against every release of that file (`figures/source_crosscheck.csv`, made by "
-        "[the sources notebook](notebooks/sources.ipynb)). Verdicts: *agrees* (within the rounding of the "
-        "print), *revised* (the releases disagree among themselves by at least as much), *differs* (no shipped "
-        "release explains the print: each has an entry in the [errata register](errata.md)), *not in source*. "
-        "Rows are printed value x release.\n\n## Verdicts by item\n\n"
+        "## Verdicts by item\n\n"
         + html_table(["item", *by_item.columns], ([escape(k), *v] for k, v in by_item.iterrows()))
         + "\n## Every comparison\n\n"
         + html_table(list(cc.columns), cc.map(escape).values)
@@ -203,7 +180,7 @@ def _benchmark_table() -> str:
     return f"Machine of the last run: {about}.\n\n" + "\n".join(lines) + "\n"
 
 
-def country_page(code: str, built: set[str]) -> tuple[str, list[str]]:
+def country_page(code: str) -> tuple[str, list[str]]:
     """A country run's page: its AVAILABILITY.md, its charts and its executed notebooks (returned)."""
     names = [n for n in notebook_specs.notebooks() if (paths.build_dir() / "notebooks" / code / f"{n}.ipynb").exists()]
     cards = [c for c in gallery.cards(code) if c.notebook in names]
@@ -254,11 +231,11 @@ def write_sources(src: Path | None = None) -> Path:
     pages["notebooks/index.md"] = _notebooks_page(notebooks)
     for template in sorted((paths.root() / "notebooks" / "templates").glob("*.ipynb")):  # as stored, no outputs
         pages[f"templates/{template.name}"] = template.read_bytes()
-    pages |= {"gallery.md": _gallery_page(), "catalogue.md": _catalogue_page(set(notebooks)),
-              "errata.md": _errata_page(), "crosscheck.md": _crosscheck_page(),
+    pages |= {"generated/gallery.md": _gallery(), "generated/catalogue.md": _catalogue(set(notebooks)),
+              "generated/errata.md": _errata(), "generated/crosscheck.md": _crosscheck(),
               "generated/benchmark_results.md": _benchmark_table(), "countries/index.md": _countries_index(countries())}
     for code in countries():
-        pages[f"countries/{code}.md"], names = country_page(code, set(notebooks))
+        pages[f"countries/{code}.md"], names = country_page(code)
         for n in names:
             pages[f"countries/{code}/{n}.ipynb"] = notebook_with_alt(executed / code / f"{n}.ipynb", figures / code)
     for f in sorted(figures.rglob("*")):

@@ -30,15 +30,6 @@ def cell_differences(a: Path, b: Path) -> tuple[list[str], list[tuple[int, str, 
     return shape, cells
 
 
-def _csv_diff(name: str, a: Path, b: Path, limit: int) -> list[str]:
-    shape, cells = cell_differences(a, b)
-    out = [f"{name}: {s}" for s in shape]
-    out += [f"{name} line {line}, column {col!r}: committed {was!r}, rebuilt {now!r}" for line, col, was, now in cells]
-    if len(out) > limit:
-        out = out[:limit] + [f"{name}: ... and {len(out) - limit} more differences"]
-    return out
-
-
 def changed(committed: Path, rebuilt: Path, files: list[str]) -> dict[str, str]:
     """Each file whose two copies are not byte-identical, in the order of ``files``, with how:
     'not rebuilt', 'rebuilt but not committed' or 'differs' (the one comparison of the two trees,
@@ -55,19 +46,22 @@ def changed(committed: Path, rebuilt: Path, files: list[str]) -> dict[str, str]:
     return out
 
 
-def compare(
-    committed: Path, rebuilt: Path, files: list[str], *, prefix: str = "figures/", limit: int = 10
-) -> list[str]:
-    """One line per difference between the committed and the rebuilt copy of each file."""
+def compare(committed: Path, rebuilt: Path, files: list[str], limit: int = 10) -> list[str]:
+    """One line per difference between the committed and the rebuilt copy of each file under
+    figures/ (at most ``limit`` for one table: the rest are counted)."""
     problems: list[str] = []
     for f, how in changed(committed, rebuilt, files).items():
-        a, b, name = Path(committed) / f, Path(rebuilt) / f, prefix + f
+        a, b, name = Path(committed) / f, Path(rebuilt) / f, "figures/" + f
         if how != "differs":
             problems.append(f"{name}: {how}")
         elif f.endswith(".csv"):
-            problems.extend(
-                _csv_diff(name, a, b, limit) or [f"{name}: bytes differ but every cell is equal (formatting)"]
-            )
+            shape, cells = cell_differences(a, b)
+            out = [f"{name}: {s}" for s in shape]
+            out += [f"{name} line {ln}, column {col!r}: committed {was!r}, rebuilt {now!r}"
+                    for ln, col, was, now in cells]
+            if len(out) > limit:
+                out = out[:limit] + [f"{name}: ... and {len(out) - limit} more differences"]
+            problems.extend(out or [f"{name}: bytes differ but every cell is equal (formatting)"])
         elif f.endswith(".md"):
             problems.append(f"{name}: the rendering differs (see the .csv beside it)")
         else:
