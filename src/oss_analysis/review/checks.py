@@ -25,6 +25,10 @@ class Data:
         """The value of one in-text fact."""
         return float(self.facts.loc[fact_id, "value"])
 
+    def stated(self, fact_id: str, value: float) -> Outcome:
+        """A number the text states against the value the data give."""
+        return f"{self.v(fact_id):g}", f"{value:g}", value == self.v(fact_id)
+
     def table(self, name: str) -> pd.DataFrame:
         from oss_analysis.transform import clean
 
@@ -86,9 +90,6 @@ def run_all() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-# --- Table 4 (EIU e-readiness) -------------------------------------------------------------
-
-
 @check("C01", "Table 4: overall score = weighted mean of the category scores", "Table 4, lines 302-308")
 def _eiu_weighted_mean(d: Data) -> Outcome:
     o = d.eiu_overall
@@ -108,9 +109,6 @@ def _eiu_rank_below(d: Data) -> Outcome:
     return f"{below:g} below", f"{d.v('T020'):g} named", below == d.v("T020")
 
 
-# --- Tables 2 and 3 repeated in the text ---------------------------------------------------
-
-
 @check("C04", "Text vs Table 2: every WGI value the text repeats", "lines 263-269")
 def _wgi_in_text(d: Data) -> Outcome:
     wide = d.table("wgi_2008").pivot(index="iso3", columns="indicator_name", values="percentile")
@@ -127,19 +125,14 @@ def _cpi_in_text(d: Data) -> Outcome:
     return f"{len(ok)} values equal", f"{sum(ok)} equal", all(ok)
 
 
-# --- Table 11 (administrative barriers) ----------------------------------------------------
-
-
 @check("C06", "Text vs Table 11: OSS position", "lines 2064 and 2057")
 def _oss_position(d: Data) -> Outcome:
-    oss = d.rating["One Stop Shop"]
-    return f"{d.v('T080'):g}", f"{oss}", oss == d.v("T080")
+    return d.stated("T080", d.rating["One Stop Shop"])
 
 
 @check("C07", "Text vs Table 11: nurseries' position", "lines 2090 and 2060")
 def _nurseries_position(d: Data) -> Outcome:
-    nurseries = d.rating["Nurseries"]
-    return f"{d.v('T083'):g}", f"{nurseries}", nurseries == d.v("T083")
+    return d.stated("T083", d.rating["Nurseries"])
 
 
 @check("C08", "Text vs Table 11: only secondary schools and border security rate better than the OSS", "line 2064")
@@ -167,8 +160,7 @@ def _lagging(d: Data) -> Outcome:
 
 @check("C11", "Sange survey: providers rated vs rows of Table 11", "lines 2046 and 2048")
 def _providers_rated(d: Data) -> Outcome:
-    n = len(d.table("barriers_2007"))
-    return f"{d.v('T079'):g}", f"{n}", n == d.v("T079")
+    return d.stated("T079", len(d.table("barriers_2007")))
 
 
 @check("C12", "Sange survey: OSS compared with 'the other 34' providers", "lines 2066 and 2046", "E008")
@@ -177,41 +169,31 @@ def _other_34(d: Data) -> Outcome:
     return f"{others} others", "34 others", others == 34
 
 
-# --- Table 9 and the service counts --------------------------------------------------------
-
-
 @check("C13", "Table 9: sum of the service counts vs the 25 services stated", "lines 1071 and 186", "E002")
 def _services_sum(d: Data) -> Outcome:
-    total = int(d.table("services_by_agency")["services_count"].sum())
-    return f"{d.v('T052'):g}", f"{total}", total == d.v("T052")
+    return d.stated("T052", int(d.table("services_by_agency")["services_count"].sum()))
 
 
 @check("C14", "Table 9: services in force from January 2007 vs the 25 stated", "lines 1071 and 186")
 def _services_in_force(d: Data) -> Outcome:
     from oss_analysis.analysis import comparisons
 
-    in_force = comparisons.services_in_force(d.table("services_by_agency"), "2007-01")
-    return f"{d.v('T052'):g}", f"{in_force}", in_force == d.v("T052")
+    return d.stated("T052", comparisons.services_in_force(d.table("services_by_agency"), "2007-01"))
 
 
 @check("C15", "Services: 25 + 32 added = 57", "lines 186, 207, 848")
 def _services_added(d: Data) -> Outcome:
-    added = d.v("T052") + d.v("T054")
-    return f"{d.v('T059'):g}", f"{added:g}", added == d.v("T059")
-
-
-# --- Table 8, Figure 4, Table 5 ------------------------------------------------------------
+    return d.stated("T059", d.v("T052") + d.v("T054"))
 
 
 @check("C16", "Table 8: staff breakdown adds to the total", "line 713", "E006")
 def _staff_breakdown(d: Data) -> Outcome:
-    parts = sum(d.v(f) for f in ("T098", "T099", "T100", "T101", "T102"))
-    return f"{d.v('T097'):g}", f"{parts:g}", parts == d.v("T097")
+    return d.stated("T097", sum(d.v(f) for f in ("T098", "T099", "T100", "T101", "T102")))
 
 
 @check("C17", "Table 8 vs text: deputy managers", "lines 713 and 811", "E007")
 def _deputy_managers(d: Data) -> Outcome:
-    return f"{d.v('T099'):g}", f"{d.v('T107'):g}", d.v("T099") == d.v("T107")
+    return d.stated("T099", d.v("T107"))
 
 
 @check("C18", "Figure 4: 'four stages' vs items listed", "lines 1032-1038", "E009")
@@ -225,9 +207,6 @@ def _four_stages(d: Data) -> Outcome:
 def _offices_2007(d: Data) -> Outcome:
     offices = d.table("legislation_events").set_index("date_as_printed").loc["From January 2007", "offices"]
     return f"{offices:g} (Table 5)", f"{d.v('T048'):g} opened", offices == d.v("T048")
-
-
-# --- services, fees, money -----------------------------------------------------------------
 
 
 @check("C20", "Services in 2007: district offices vs all offices", "line 2070", "E015")
@@ -247,9 +226,6 @@ def _exchange_rate(d: Data) -> Outcome:
     return f"{rate_a:g} KZT/GBP", f"{rate_b:g} KZT/GBP", rate_a == rate_b
 
 
-# --- population ----------------------------------------------------------------------------
-
-
 @check("C23", "Rural population: 'nearly half' vs 43%", "lines 207 and 235", "E018")
 def _rural_population(d: Data) -> Outcome:
     return f"{d.v('T006'):g}% (in words)", f"{d.v('T005'):g}%", d.v("T005") == d.v("T006")
@@ -259,9 +235,6 @@ def _rural_population(d: Data) -> Outcome:
 def _astana_three_times(d: Data) -> Outcome:
     ratio = d.facts.loc["T138", "value_high"] / d.v("T138")
     return "3", f"{ratio:.2f}", ratio == 3
-
-
-# --- the article ---------------------------------------------------------------------------
 
 
 @check("C25", "Article: State Corporation share of services", "article lines 19 and 35", "E020")
