@@ -110,16 +110,13 @@ STYLE = (
 )
 
 
-def write_report(
-    committed: Path, rebuilt: Path, files: list[str], out: Path, changes: dict[str, str] | None = None
-) -> list[str]:
+def write_report(committed: Path, rebuilt: Path, files: list[str], out: Path) -> list[str]:
     """Write ``out/index.html`` for the outputs in ``files`` whose bytes differ between the two
-    folders (``changes``: what ``regression.changed`` found, when the caller has it already);
-    returns the charts (stems) shown. An empty report says that nothing differs."""
+    folders; returns the charts (stems) shown. An empty report says that nothing differs."""
     if out.exists():
         shutil.rmtree(out)
     (out / "img").mkdir(parents=True)
-    changes = changes if changes is not None else changed(committed, rebuilt, files)
+    changes = changed(committed, rebuilt, files)
     differ = [f for f, how in changes.items() if how == "differs"]
     missing = [f for f, how in changes.items() if how != "differs"]
     charts = sorted({f.removesuffix(".png") for f in differ if f.endswith(".png")})
@@ -130,11 +127,8 @@ def write_report(
     if missing:
         parts.append("<h2>Missing on one side</h2><ul>" + "".join(f"<li>{html.escape(f)}</li>" for f in missing)
                      + "</ul>")
-    summary = (
-        f"<p>{len(charts)} chart(s) and {len(tables)} table(s) differ from the committed outputs.</p>"
-        if differ or missing
-        else "<p>Every rebuilt output is byte-identical to the committed one.</p>"
-    )
+    summary = (f"<p>{len(charts)} chart(s) and {len(tables)} table(s) differ from the committed outputs.</p>"
+               if changes else "<p>Every rebuilt output is byte-identical to the committed one.</p>")
     page = (
         f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Figure diff</title>'
         f"<style>{STYLE}</style></head><body><h1>Rebuilt outputs against the committed ones</h1>"
@@ -142,11 +136,6 @@ def write_report(
     )
     (out / "index.html").write_text(page, encoding="utf-8")
     return charts
-
-
-def outputs() -> list[str]:
-    """Every output the registry says the build writes under figures/: what the diff compares."""
-    return sorted(o for nb in notebook_specs.notebooks().values() for o in nb.outputs)
 
 
 def build_copy(dest: Path) -> Path:
@@ -172,10 +161,9 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out or paths.build_dir() / "figure-diff"
     with tempfile.TemporaryDirectory(prefix="oss-diff-") as tmp:
         tree = args.rebuilt or build_copy(Path(tmp) / "project")
-        files = outputs()
-        changes = changed(paths.figures_dir(), tree / "figures", files)
-        problems = compare(paths.figures_dir(), tree / "figures", list(changes))  # only what differs
-        charts = write_report(paths.figures_dir(), tree / "figures", files, out, changes)
+        files = sorted(o for nb in notebook_specs.notebooks().values() for o in nb.outputs)  # all the build writes
+        problems = compare(paths.figures_dir(), tree / "figures", files)
+        charts = write_report(paths.figures_dir(), tree / "figures", files, out)
     for p in problems:
         print(p)
     print(f"{len(charts)} changed chart(s); report: {out / 'index.html'}")

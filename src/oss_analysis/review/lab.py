@@ -18,10 +18,10 @@ from oss_analysis import paths
 UI_CELL_METADATA = ("collapsed", "scrolled", "execution", "trusted", "jupyter")
 KERNEL_METADATA = ("kernelspec", "language_info")
 
+# Jupyter logs an error in a configuration file and starts anyway; a lab that would write outputs
+# into the notebooks must not start, so any failure stops it (SystemExit is not caught).
 CONFIG = """\
 # Written by `python -m oss_analysis.review.lab install` (make lab): see that module.
-# Jupyter logs an error in a configuration file and starts anyway; a lab that would write outputs
-# into the notebooks must not start, so any failure here stops it (SystemExit is not caught).
 try:
     from oss_analysis.review import lab
 
@@ -104,18 +104,16 @@ def install(prefix: Path | None = None) -> Path:
     """Install the notebooks' kernelspec (this venv's Python) and the server configuration into
     the venv at ``prefix`` (default: the running one); returns the configuration file. The
     kernel names the venv's python by its resolved folder, so a link to the venv still works."""
-    prefix = Path(prefix or sys.prefix).resolve()
-    spec = stored_kernel()
-    kernel = prefix / "share" / "jupyter" / "kernels" / spec["name"]
-    kernel.mkdir(parents=True, exist_ok=True)
+    prefix, spec = Path(prefix or sys.prefix).resolve(), stored_kernel()
     argv = [str(prefix / "bin" / "python"), "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f",
             "{connection_file}"]
     body = {"argv": argv, "display_name": spec["display_name"], "language": spec.get("language", "python"),
             "metadata": {"debugger": True}}
-    (kernel / "kernel.json").write_text(json.dumps(body, indent=1) + "\n", encoding="utf-8")
+    kernel = prefix / "share" / "jupyter" / "kernels" / spec["name"] / "kernel.json"
     config = prefix / "etc" / "jupyter" / "jupyter_server_config.py"
-    config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text(CONFIG, encoding="utf-8")
+    for path, text in ((kernel, json.dumps(body, indent=1) + "\n"), (config, CONFIG)):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
     return config
 
 
