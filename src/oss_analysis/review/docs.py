@@ -98,15 +98,11 @@ def countries() -> list[str]:
     return sorted(p.parent.name for p in paths.figures_dir().glob("*/AVAILABILITY.md"))
 
 
-def _notebooks_page(notebooks: dict[str, notebook_specs.Notebook]) -> str:
+def _notebooks(notebooks: dict[str, notebook_specs.Notebook]) -> str:
     entries = "\n".join(f"{nb.title} <{name}>" for name, nb in notebooks.items())
     listing = "\n".join(f"- [{nb.title}]({name}.ipynb): `notebooks/{name}.ipynb`, parameters in "
                         f"`{paths.shown(nb.params)}`, {len(nb.outputs)} outputs" for name, nb in notebooks.items())
-    return (
-        "# Notebooks\n\nEvery notebook as the last `make all` executed it (the outputs are stored in "
-        "`build/notebooks/`; this site does not run them again).\n\n"
-        f"{listing}\n\n```{{toctree}}\n:hidden:\n\n{entries}\n```\n"
-    )
+    return f"{listing}\n\n```{{toctree}}\n:hidden:\n\n{entries}\n```\n"
 
 
 def _gallery() -> str:
@@ -199,18 +195,10 @@ def country_page(code: str) -> tuple[str, list[str]]:
     return page, names
 
 
-def _countries_index(codes: Sequence[str]) -> str:
+def _countries(codes: Sequence[str]) -> str:
     if not codes:
-        return (
-            "# Country runs\n\nNo country run in this build. `make all COUNTRY=KGZ` (any ISO 3166 alpha-3 code, "
-            "several separated by spaces; `YEAR=2022` for another year) builds one into `figures/KGZ/`; "
-            "`make docs` then adds its page here. See the [Student guide](../guides/student.md).\n"
-        )
-    return (
-        "# Country runs\n\nOne page per country run in `figures/`: what each output holds (printed values or a "
-        "publisher's file, and which release), its charts and its executed notebooks.\n\n"
-        "```{toctree}\n:maxdepth: 1\n\n" + "\n".join(codes) + "\n```\n"
-    )
+        return "No country run in this build.\n"
+    return "```{toctree}\n:maxdepth: 1\n\n" + "\n".join(codes) + "\n```\n"
 
 
 def write_sources(src: Path | None = None) -> Path:
@@ -228,12 +216,12 @@ def write_sources(src: Path | None = None) -> Path:
     }
     for name in notebooks:
         pages[f"notebooks/{name}.ipynb"] = notebook_with_alt(executed / f"{name}.ipynb", figures)
-    pages["notebooks/index.md"] = _notebooks_page(notebooks)
     for template in sorted((paths.root() / "notebooks" / "templates").glob("*.ipynb")):  # as stored, no outputs
         pages[f"templates/{template.name}"] = template.read_bytes()
     pages |= {"generated/gallery.md": _gallery(), "generated/catalogue.md": _catalogue(set(notebooks)),
               "generated/errata.md": _errata(), "generated/crosscheck.md": _crosscheck(),
-              "generated/benchmark_results.md": _benchmark_table(), "countries/index.md": _countries_index(countries())}
+              "generated/benchmark_results.md": _benchmark_table(), "generated/notebooks.md": _notebooks(notebooks),
+              "generated/countries.md": _countries(countries())}
     for code in countries():
         pages[f"countries/{code}.md"], names = country_page(code)
         for n in names:

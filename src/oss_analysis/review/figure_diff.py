@@ -1,6 +1,6 @@
 """Visual figure diff (``make diff``): rebuilds a private copy of the project and shows each chart
-that differs from the committed one, committed, rebuilt and their difference (matplotlib's own image
-check), with its changed cells, in build/figure-diff/index.html. ``regression`` decides what differs."""
+that differs from the committed one, committed, rebuilt and their difference (as matplotlib's image
+check draws it), with its changed cells, in build/figure-diff/index.html. ``regression`` decides what differs."""
 
 from __future__ import annotations
 
@@ -21,34 +21,21 @@ from oss_analysis.review.regression import cell_differences, changed, compare
 IGNORE = shutil.ignore_patterns(".venv*", "build", ".snakemake", ".git", "__pycache__", "*_cache", ".build.lock")
 
 
-def _same_size_copies(a: Path, b: Path, out: Path, stem: str) -> tuple[Path, Path]:
-    """Copy both images into the report, padded with white to a common size: compare_images
-    needs equal sizes, and a chart that grew is a change worth seeing, not an error."""
-    from PIL import Image
+def _images(a: Path, b: Path, out: Path, stem: str) -> list[Path]:
+    """Both images padded with white to a common size (a chart that grew is a change worth seeing,
+    not an error) and their difference, amplified tenfold as matplotlib's image check draws it."""
+    from PIL import Image, ImageChops
 
     imgs = [Image.open(p).convert("RGB") for p in (a, b)]
     size = (max(i.width for i in imgs), max(i.height for i in imgs))
-    copies = []
-    for img, which in zip(imgs, ("committed", "rebuilt"), strict=True):
-        canvas = Image.new("RGB", size, "white")
+    padded = [Image.new("RGB", size, "white") for _ in imgs]
+    for canvas, img in zip(padded, imgs, strict=True):
         canvas.paste(img, (0, 0))
-        copies.append(out / f"{stem}.{which}.png")
-        canvas.save(copies[-1])
-    return copies[0], copies[1]
-
-
-def _difference_image(committed: Path, rebuilt: Path, out: Path) -> Path:
-    """matplotlib's difference image of two same-size PNGs, moved into the report."""
-    from matplotlib.testing.compare import compare_images
-
-    compare_images(str(committed), str(rebuilt), tol=0, in_decorator=True)
-    made = rebuilt.with_name(rebuilt.stem + "-failed-diff.png")
-    target = out / rebuilt.name.replace(".rebuilt.png", ".difference.png")
-    if made.exists():
-        made.replace(target)
-    else:  # equal pixels although the bytes differ (e.g. metadata): say so with a blank image
-        shutil.copyfile(committed, target)
-    return target
+    padded.append(ImageChops.difference(*padded).point(lambda v: min(255, v * 10)))
+    copies = [out / f"{stem}.{which}.png" for which in ("committed", "rebuilt", "difference")]
+    for img, path in zip(padded, copies, strict=True):
+        img.save(path)
+    return copies
 
 
 def row_labels(frame: pd.DataFrame) -> list[str]:
@@ -82,9 +69,7 @@ def _cells_table(committed: Path, rebuilt: Path) -> str:
 
 
 def _chart_section(stem: str, committed: Path, rebuilt: Path, out: Path) -> str:
-    img = out / "img"
-    a, b = _same_size_copies(committed / f"{stem}.png", rebuilt / f"{stem}.png", img, stem)
-    d = _difference_image(a, b, img)
+    a, b, d = _images(committed / f"{stem}.png", rebuilt / f"{stem}.png", out / "img", stem)
     figs = "".join(
         f'<figure><a href="img/{p.name}" title="{what}: open full size"><img src="img/{p.name}" '
         f'alt="{stem}: {what}"></a><figcaption>{what} (click for full size)</figcaption></figure>'
