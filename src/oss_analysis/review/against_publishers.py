@@ -1,6 +1,5 @@
-"""The reproduction report's section "Against the publishers" (figures/source_crosscheck.csv in
-counts, largest differences, the World Bank's revisions, errata): apart from ``report`` so that
-each can change alone."""
+"""The reproduction report's section "Against the publishers" (figures/source_crosscheck.csv),
+apart from ``report`` (round trips, consistency checks) so that each can change alone."""
 
 from __future__ import annotations
 

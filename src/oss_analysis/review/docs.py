@@ -1,6 +1,5 @@
-"""The documentation site (``make docs``, alias ``make site``): Sphinx with MyST-NB and the book
-theme into build/site/, from a source folder assembled under build/docs-src/ (what goes in, and
-why this stack: docs/layout.md, "This site")."""
+"""The documentation site (``make docs``): Sphinx, MyST-NB and the book theme, from a source folder
+assembled under build/docs-src/ (what goes in, and why this stack: docs/layout.md, "This site")."""
 
 from __future__ import annotations
 
@@ -70,9 +69,8 @@ def cards_html(cards: Sequence[gallery.Card], *, figures: str, notebook_page: st
 
 
 def notebook_with_alt(executed: Path, folder: Path) -> str:
-    """The executed notebook with an ``alt`` for every image output: the gallery's alt text of the
-    chart the cell saves (``save_figure(fig, "stem", ...)``), else a sentence naming the cell. The
-    cell papermill injected (the build's parameters) is folded, not removed."""
+    """The executed notebook with an ``alt`` for every image output (the claims of the chart the cell
+    saves, else a sentence naming the cell), and papermill's injected parameters folded."""
     nb = json.loads(executed.read_text(encoding="utf-8"))
     heads = [ln for c in nb["cells"] if c["cell_type"] == "markdown" for ln in "".join(c["source"]).splitlines()]
     title = next((ln.lstrip("# ").strip() for ln in heads if ln.startswith("# ")), executed.stem)

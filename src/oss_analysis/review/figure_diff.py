@@ -1,6 +1,5 @@
-"""Visual figure diff (``make diff``): rebuilds a private copy of the project and shows each chart
-that differs from the committed one, committed, rebuilt and their difference (as matplotlib's image
-check draws it), with its changed cells, in build/figure-diff/index.html. ``regression`` decides what differs."""
+"""Visual figure diff (``make diff``): rebuilds a private copy and shows each chart that differs
+(committed, rebuilt, difference) with its changed cells, in build/figure-diff/index.html."""
 
 from __future__ import annotations
 
@@ -39,9 +38,8 @@ def _images(a: Path, b: Path, out: Path, stem: str) -> list[Path]:
 
 
 def row_labels(frame: pd.DataFrame) -> list[str]:
-    """A name for each row a reader can find in the table ("Country = Kazakhstan", not a file
-    line): the first of the two leading columns that holds unique text, else the shortest run of
-    leading columns whose values together are unique (year and scale), else the file line."""
+    """A name for each row a reader can find ("Country = Kazakhstan"): the first of the two leading
+    columns with unique text, else the fewest leading columns unique together, else the file line."""
     cols = list(frame.columns)
     for col in cols[:2]:
         if frame[col].is_unique and not pd.to_numeric(frame[col], errors="coerce").notna().all():
@@ -124,10 +122,8 @@ def write_report(committed: Path, rebuilt: Path, files: list[str], out: Path) ->
 
 
 def build_copy(dest: Path) -> Path:
-    """A private copy of the project, built with the Makefile's own build command and this venv
-    (raw checksums refreshed, so that an edited value is built). The venv reaches the copy as a
-    link named .venv, so no path is written into a make variable or a shell line: a path holding a
-    space or a non-ASCII letter builds like any other."""
+    """A private copy built by the Makefile with this venv, linked as .venv so that no path reaches
+    a make variable or a shell line (spaces and non-ASCII letters build); raw checksums refreshed."""
     shutil.copytree(paths.root(), dest, ignore=IGNORE)
     (dest / ".venv").symlink_to(Path(sys.prefix), target_is_directory=True)
     env = dict(os.environ, OSS_ANALYSIS_ROOT=str(dest))

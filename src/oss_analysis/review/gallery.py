@@ -1,6 +1,5 @@
-"""The gallery: one card per chart and per table of the studies, with its notebook, data file,
-catalogue row and the alt text of its claims (``<stem>.meta.json``), so that the site
-(``review.docs``) and the captions of Snakemake's report (``make report``) say the same thing."""
+"""The gallery: a card per chart and per table of the studies, read from the files and their claims,
+so that the site (``review.docs``) and the captions of ``make report`` say the same thing."""
 
 from __future__ import annotations
 
@@ -41,9 +40,8 @@ def alt_text(folder: Path, stem: str) -> str:
 
 
 def cards(country: str | None = None) -> list[Card]:
-    """One card per chart (each PNG a notebook declares and the output folder holds) and per
-    catalogued table that has no chart, in notebook order; the catalogue gives titles and rows
-    where the studies print them. ``country``: the outputs of that country run (figures/<CODE>/)."""
+    """One card per chart a notebook declares and per catalogued table without a chart, in notebook
+    order; ``country``: that country run's outputs (figures/<CODE>/)."""
     from oss_analysis.review.report import catalogue
 
     folder = paths.figures_dir() / country if country else paths.figures_dir()

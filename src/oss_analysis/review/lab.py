@@ -1,7 +1,5 @@
-"""The reader's JupyterLab (``make lab``) leaves the repository as it was: it offers only the
-notebooks' own kernel and saves a notebook of notebooks/ as stored, outputs never written (why a
-server-side contents manager and not a git filter or a lab setting: docs/layout.md, "The reader's lab").
-``python -m oss_analysis.review.lab install`` (run by ``make lab``) installs both into the venv."""
+"""The reader's JupyterLab (``make lab``) leaves the repository as it was: only the notebooks' own
+kernel, and notebooks saved as stored (why this way: docs/layout.md, "The reader's lab")."""
 
 from __future__ import annotations
 
@@ -40,9 +38,8 @@ def _keep(new: dict[str, Any], old: dict[str, Any], keys: tuple[str, ...]) -> No
 
 
 def as_stored(saved: dict[str, Any], stored: dict[str, Any] | None) -> dict[str, Any]:
-    """The notebook to write when the lab saves ``saved`` over ``stored``: the reader's cells and
-    sources, with outputs, execution counts, interface and kernel metadata taken from the stored
-    file (a cell the reader added gets none), so that outputs never reach it."""
+    """The notebook to write when the lab saves ``saved`` over ``stored``: the reader's cells, with
+    outputs, counts, interface and kernel metadata as stored (none for a cell the reader added)."""
     nb = copy.deepcopy(saved)
     old_cells = {c.get("id"): c for c in (stored or {}).get("cells", []) if c.get("id")}
     for cell in nb.get("cells", []):
@@ -73,11 +70,8 @@ def stored_kernel() -> dict[str, str]:
 
 
 def configure(c: Any) -> None:
-    """Server settings of the reader's lab: Jupyter's own contents manager, saving the notebooks
-    of notebooks/ as :func:`as_stored` says and not at all when that leaves the file as it is (so
-    neither its bytes nor its mtime change, and the build reruns nothing); and only the notebooks'
-    own kernel on offer (so opening a notebook never changes its kernel metadata). Imports
-    Jupyter's server here: it is installed in the lab's venv only."""
+    """Server settings: notebooks saved as :func:`as_stored` says, not at all when that leaves the file
+    as it is (its mtime too), and only their own kernel (Jupyter's server: in the lab's venv only)."""
     import nbformat
     from jupyter_server.services.contents.largefilemanager import AsyncLargeFileManager
 
@@ -101,9 +95,8 @@ def configure(c: Any) -> None:
 
 
 def install(prefix: Path | None = None) -> Path:
-    """Install the notebooks' kernelspec (this venv's Python) and the server configuration into
-    the venv at ``prefix`` (default: the running one); returns the configuration file. The
-    kernel names the venv's python by its resolved folder, so a link to the venv still works."""
+    """Install the kernelspec and the server configuration into the venv at ``prefix`` (default: this
+    one); the kernel's python is named by its resolved folder, so a link to the venv still works."""
     prefix, spec = Path(prefix or sys.prefix).resolve(), stored_kernel()
     argv = [str(prefix / "bin" / "python"), "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f",
             "{connection_file}"]

@@ -1,6 +1,5 @@
-"""Output regression: compare committed outputs with a fresh rebuild and say, readably, which
-output and which cell changed. Tables and chart data are compared cell by cell; figures byte for
-byte (they are deterministic on the pinned environment, so any byte change is a real change)."""
+"""Output regression: which output and which cell a rebuild changed. Tables cell by cell, images
+byte for byte (deterministic on the pinned environment, so any byte change is real)."""
 
 from __future__ import annotations
 
@@ -31,9 +30,8 @@ def cell_differences(a: Path, b: Path) -> tuple[list[str], list[tuple[int, str, 
 
 
 def changed(committed: Path, rebuilt: Path, files: list[str]) -> dict[str, str]:
-    """Each file whose two copies are not byte-identical, in the order of ``files``, with how:
-    'not rebuilt', 'rebuilt but not committed' or 'differs' (the one comparison of the two trees,
-    which ``compare`` and the visual report share)."""
+    """Each of ``files`` whose two copies are not byte-identical, with how: 'not rebuilt', 'rebuilt
+    but not committed' or 'differs' (the one comparison ``compare`` and the visual report share)."""
     out = {}
     for f in files:
         a, b = Path(committed) / f, Path(rebuilt) / f

@@ -1,8 +1,5 @@
-"""The reproduction report: round trips of every rebuilt published table against the as-printed
-raw transcription, the studies' internal consistency checks, and the catalogue of tables and figures.
-
-The round trip reads the raw files as plain text (the csv module, no typing or cleaning), so it is
-independent of the path the published tables take (raw -> typed -> processed -> rendered)."""
+"""The reproduction report: round trips of the published tables against the raw text (read plain,
+independent of the path raw -> processed -> published), the consistency checks, the catalogue."""
 
 from __future__ import annotations
 
@@ -96,9 +93,8 @@ def _first(count: int, one: str, many: str, items: list[str], n: int = 3) -> str
 
 
 def headline(root: Path) -> list[str]:
-    """The build summary's verdict lines, read from the report's tables: printed cells that
-    match, consistency checks that hold, verdicts against the publishers, each naming the first
-    few that do not, so that a changed transcription shows on the screen, not only in a CSV."""
+    """The build summary's verdict lines (cells, checks, publishers), each naming the first few that
+    fail, so that a changed transcription shows on the screen, not only in a CSV."""
     from oss_analysis.review import against_publishers as ap
 
     figures, lines = root / "figures", []
