@@ -57,11 +57,8 @@ def _cells_table(committed: Path, rebuilt: Path) -> str:
     if not cells:
         return notes + "<p>No cell of the data changed.</p>"
     labels = row_labels(pd.read_csv(committed, dtype=str, keep_default_na=False))
-    rows = "".join(
-        f"<tr><td>{html.escape(labels[line - 2])}</td><td>{html.escape(col)}</td><td>{html.escape(was)}</td>"
-        f"<td>{html.escape(now)}</td><td>{line}</td></tr>"
-        for line, col, was, now in cells
-    )
+    rows = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in (labels[line - 2], col, was, now, line))
+                   + "</tr>" for line, col, was, now in cells)
     head = "<tr><th>row</th><th>column</th><th>committed</th><th>rebuilt</th><th>file line</th></tr>"
     return f'{notes}<table class="cells">{head}{rows}</table>'
 
