@@ -1,19 +1,6 @@
 """What the focus-country notebooks draw: the printed values where the studies print the country
-(and the year), the publishers' values where they do not, each row naming its source.
-
-Rules (documented in the Student guide, docs/guides/student.md):
-- Printed values are used as printed: for the printed year, a country in the printed table keeps
-  its printed value; only countries the table lacks take publisher values.
-- For any other year every value comes from the publishers' files.
-- WGI: the newest shipped release that holds the year. CPI: the edition of that year if one is
-  shipped on its own (CPI2009.csv), else the newest file that scores the year; a file without
-  ranks gets TI's rank rule (1 + the number of higher scores among the countries it scores).
-- UN e-government: the newest edition at or before the year.
-With ``publisher=False`` (the default build) each function returns the printed rows alone: rows
-added with ``oss-build add-country-data`` (``data/raw/additions/``) appear only in runs that ask
-for publisher values (a country run, or ``publisher_values=True``), so the default build stays the
-reproduction of the print.
-"""
+(and the year), the publishers' values where they do not, each row naming its source (the rules:
+docs/stages/analysis.md and the Student guide)."""
 
 from __future__ import annotations
 
@@ -93,18 +80,11 @@ def wgi_view(printed: pd.DataFrame, year: int, codes: Iterable[str], *, publishe
     keep, need = _split(printed, year, codes)
     rows = src[(src["year"] == year) & src["iso3"].isin(need) & src["pct_rank"].notna()]
     rows = rows.sort_values("release").groupby(["iso3", "indicator"], as_index=False).last()
-    names = _names(printed, rows["iso3"])
     add = pd.DataFrame(
-        {
-            "iso3": rows["iso3"],
-            "country": rows["iso3"].map(names),
-            "year": year,
-            "indicator": rows["indicator"],
-            "indicator_name": rows["indicator"].map(WGI_CODES),
-            "percentile": rows["pct_rank"].astype(float),
-            "source": _labels(rows, "World Bank WGI release", "release"),
-            "seed_line": pd.NA,
-        }
+        {"iso3": rows["iso3"], "country": rows["iso3"].map(_names(printed, rows["iso3"])), "year": year,
+         "indicator": rows["indicator"], "indicator_name": rows["indicator"].map(WGI_CODES),
+         "percentile": rows["pct_rank"].astype(float), "source": _labels(rows, "World Bank WGI release", "release"),
+         "seed_line": pd.NA}
     )
     out = pd.concat([keep, add], ignore_index=True)
     return _carry(out.sort_values(["iso3", "indicator"], kind="stable").reset_index(drop=True), printed, "wgi_sources")
@@ -132,21 +112,12 @@ def cpi_view(printed: pd.DataFrame, year: int, codes: Iterable[str], *, publishe
     keep, need = _split(printed.assign(scale=10), year, codes)
     chosen = _cpi_rows(src, year)
     rows = chosen[chosen["iso3"].isin(need)]
-    names = _names(printed, rows["iso3"])
+    computed = zip(_labels(rows, "TI CPI edition", "edition"), rows["rank_computed"], strict=True)
+    labels = [label + (", rank computed" if c else "") for label, c in computed]
     add = pd.DataFrame(
-        {
-            "iso3": rows["iso3"],
-            "country": rows["iso3"].map(names),
-            "year": year,
-            "rank": rows["rank"].astype(int),
-            "score": rows["score"].astype(float),
-            "source": [
-                label + (", rank computed" if c else "")
-                for label, c in zip(_labels(rows, "TI CPI edition", "edition"), rows["rank_computed"], strict=True)
-            ],
-            "seed_line": pd.NA,
-            "scale": rows["scale"].astype(int),
-        }
+        {"iso3": rows["iso3"], "country": rows["iso3"].map(_names(printed, rows["iso3"])), "year": year,
+         "rank": rows["rank"].astype(int), "score": rows["score"].astype(float),
+         "source": labels, "seed_line": pd.NA, "scale": rows["scale"].astype(int)}
     )
     out = pd.concat([keep, add], ignore_index=True)
     if out["scale"].nunique() > 1:
@@ -181,14 +152,8 @@ def egov_view(ranks: pd.DataFrame, year: int, codes: Iterable[str], *, publisher
 def _egov_ranks(rows: pd.DataFrame) -> pd.DataFrame:
     """Rows of the UN files in the layout of ``egov_ranks`` (study 'publisher', never derived)."""
     return pd.DataFrame(
-        {
-            "iso3": rows["iso3"],
-            "year": rows["edition"].astype(int),
-            "rank": rows["rank"].astype(int),
-            "derived": False,
-            "study": "publisher",
-            "source": _labels(rows, "UN E-Government Survey", "edition"),
-        }
+        {"iso3": rows["iso3"], "year": rows["edition"].astype(int), "rank": rows["rank"].astype(int), "derived": False,
+         "study": "publisher", "source": _labels(rows, "UN E-Government Survey", "edition")}
     )
 
 
