@@ -4,7 +4,6 @@ docs/stages/analysis.md and the Student guide)."""
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 
 import pandas as pd
@@ -12,21 +11,17 @@ import pandas as pd
 from oss_analysis import countries, paths
 from oss_analysis.domain import WGI_CODES, source_label, ti_rank, year_span
 from oss_analysis.errors import ParameterError
+from oss_analysis.files import csv_rows
+from oss_analysis.transform import clean
 
 
 def wanted(focus: str, groups_file: str | None = None) -> list[str]:
     """The focus country and the members of its comparator groups (codes as the files write them)."""
     codes = [str(focus).strip().upper()]
-    if groups_file and (paths.root() / groups_file).exists():
-        with (paths.root() / groups_file).open(encoding="utf-8", newline="") as fh:
-            codes += [(row.get("iso3") or "").strip().upper() for row in csv.DictReader(fh)]
+    file = paths.root() / groups_file if groups_file else None
+    if file and file.exists():
+        codes += [(row.get("iso3") or "").strip().upper() for _, row in csv_rows(file, str(groups_file))]
     return list(dict.fromkeys(c for c in codes if c))
-
-
-def _load(name: str) -> pd.DataFrame:
-    from oss_analysis.transform import clean
-
-    return clean.load(name)
 
 
 def _carry(out: pd.DataFrame, printed: pd.DataFrame, table: str) -> pd.DataFrame:
@@ -75,7 +70,7 @@ def wgi_view(printed: pd.DataFrame, year: int, codes: Iterable[str], *, publishe
     indicator; ``source`` names the printed table or the file and release)."""
     if not publisher:
         return printed_only(printed)
-    src = _load("wgi_sources")
+    src = clean.load("wgi_sources")
     year = check_year(year, src["year"], "WGI files")
     keep, need = _split(printed, year, codes)
     rows = src[(src["year"] == year) & src["iso3"].isin(need) & src["pct_rank"].notna()]
@@ -107,7 +102,7 @@ def cpi_view(printed: pd.DataFrame, year: int, codes: Iterable[str], *, publishe
     and, for publisher rows, ``source`` naming the file and edition."""
     if not publisher:
         return printed_only(printed).assign(scale=10)
-    src = _load("cpi_sources")
+    src = clean.load("cpi_sources")
     year = check_year(year, src["year"], "CPI files", "cpi_year")
     keep, need = _split(printed.assign(scale=10), year, codes)
     chosen = _cpi_rows(src, year)
@@ -127,7 +122,7 @@ def cpi_view(printed: pd.DataFrame, year: int, codes: Iterable[str], *, publishe
 
 def cpi_total(cpi: pd.DataFrame, year: int) -> int:
     """Countries scored in the CPI file the view's year comes from."""
-    return int(len(_cpi_rows(_load("cpi_sources"), year)))
+    return int(len(_cpi_rows(clean.load("cpi_sources"), year)))
 
 
 def egov_view(ranks: pd.DataFrame, year: int, codes: Iterable[str], *, publisher: bool) -> pd.DataFrame:
@@ -135,9 +130,8 @@ def egov_view(ranks: pd.DataFrame, year: int, codes: Iterable[str], *, publisher
     printed ranks for their year, else the newest shipped edition at or before ``year``."""
     if not publisher:
         return ranks
-    src = _load("egdi_sources")
-    printed_year = int(ranks["year"].iloc[0])
-    if year == printed_year:
+    src = clean.load("egdi_sources")
+    if year == int(ranks["year"].iloc[0]):  # the printed ranks' year
         return ranks
     editions = sorted(e for e in src["edition"].unique() if e <= year)
     if not editions:
@@ -163,7 +157,7 @@ def egov_series(egov: pd.DataFrame, focus: str, *, publisher: bool) -> pd.DataFr
     printed = egov[egov["iso3"] == focus]
     if not publisher:
         return printed.sort_values("year")
-    src = _load("egdi_sources")
+    src = clean.load("egdi_sources")
     rows = src[(src["iso3"] == focus) & src["rank"].notna() & ~src["edition"].isin(printed["year"])]
     out = pd.concat([printed, _egov_ranks(rows)], ignore_index=True).sort_values("year").reset_index(drop=True)
     return _carry(out, egov, "egdi_sources")
@@ -196,7 +190,7 @@ def source_note(frame: pd.DataFrame, printed: str) -> str:
 def egov_available(ranks: pd.DataFrame, *, publisher: bool) -> dict[str, str]:
     """Focus countries the e-government notebook can draw: those ranked in ``ranks``, and with
     ``publisher`` every country in the UN files (its rank over time comes from them)."""
-    src = _load("egdi_sources") if publisher else None  # its ISO countries (a run is for a country)
+    src = clean.load("egdi_sources") if publisher else None  # its ISO countries (a run is for a country)
     codes = set(ranks["iso3"]) | (set(src.loc[src["iso3166"], "iso3"]) if src is not None else set())
     return {c: countries.name_of(c) for c in sorted(codes)}
 
@@ -207,5 +201,5 @@ def egov_edition(ranks: pd.DataFrame, facts: pd.DataFrame) -> tuple[int, int]:
     edition = int(ranks["year"].iloc[0])
     if (ranks["study"] != "publisher").all():
         return edition, int(facts.loc["T021", "value"])
-    src = _load("egdi_sources")
+    src = clean.load("egdi_sources")
     return edition, int(src[(src["edition"] == edition) & src["rank"].notna()]["rank"].max())
