@@ -25,10 +25,8 @@ def _umask() -> int:
 
 
 def atomic_write(path: Path, write: Callable[[str], object]) -> Path:
-    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it into place.
-
-    The temporary file is created private (0600); before the rename it gets the permissions any
-    new file gets (0666 less the umask), so published outputs are as readable as a plain copy."""
+    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it into place; the file,
+    created private (0600), gets 0666 less the umask first, so outputs are as readable as a copy."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -55,7 +53,6 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    """``csv_bytes`` of a frame, written atomically."""
     return atomic_write(Path(path), lambda tmp: Path(tmp).write_bytes(csv_bytes(frame)))
 
 
