@@ -36,6 +36,11 @@ def source_label(what: str, release: object, file: object) -> str:
     return f"{what} {release} ({file})"
 
 
+def source_labels(what: str, rows: pd.DataFrame, release: str) -> list[str]:
+    """``source_label`` of each row of a publisher's table, from its ``release`` and file columns."""
+    return [source_label(what, r, f) for r, f in zip(rows[release], rows["source_file"], strict=True)]
+
+
 def decimal_year(date: pd.Series) -> pd.Series:
     """'2007' -> 2007.0 (mid-year 2007.5 would invent precision, so a bare year sits at its start);
     '2007-11' -> 2007 + 10/12. One reading of 'YYYY-MM' for the whole package."""

@@ -53,6 +53,7 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    """``csv_bytes`` of a frame, written atomically."""
     return atomic_write(Path(path), lambda tmp: Path(tmp).write_bytes(csv_bytes(frame)))
 
 

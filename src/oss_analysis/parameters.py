@@ -63,9 +63,6 @@ def check_year_range(start: object, end: object, available: Iterable[int]) -> tu
     return start, end
 
 
-# --- every notebook parameter: its type and its documented valid range ----------------------
-
-
 def _not_figures(value: str | None) -> str | None:
     """Only the build publishes into figures/: papermill by hand into it left foreign outputs there."""
     if value is not None and (paths.root() / value).resolve().is_relative_to(paths.figures_dir()):
@@ -75,7 +72,7 @@ def _not_figures(value: str | None) -> str | None:
 
 Count = Annotated[int, Field(ge=1)]
 YEAR = (Annotated[int, Field(ge=1900, le=2100)], "a year from 1900 to 2100")
-# name -> (pydantic type, its rule in words for the one-line message)
+# every notebook parameter -> (its pydantic type, its documented range in words for the one-line message)
 SPECS: dict[str, tuple[Any, str]] = {
     "output_dir": (
         Annotated[str | None, AfterValidator(_not_figures)],

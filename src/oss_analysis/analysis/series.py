@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import pandas as pd
 from scipy.special import ndtr, ndtri  # what scipy.stats.norm uses, without importing scipy.stats (1 s)
 
-from oss_analysis.domain import THESIS_YEAR, WGI_CODES, source_label
+from oss_analysis.domain import THESIS_YEAR, WGI_CODES, source_label, source_labels
 from oss_analysis.parameters import load_groups
 
 Z90 = float(ndtri(0.95))  # 1.645: two-sided 90%, the World Bank's interval
@@ -56,10 +56,6 @@ def wgi_series(wgi_sources: pd.DataFrame, focus: str, groups: Mapping[str, Seque
     return out[[*cols, "source"]].reset_index(drop=True)
 
 
-def _labels(what: str, releases: pd.Series, files: pd.Series) -> list[str]:
-    return [source_label(what, r, f) for r, f in zip(releases, files, strict=True)]
-
-
 def cpi_series(cpi_sources: pd.DataFrame, focus: str) -> pd.DataFrame:
     """One CPI score a year for the focus country, each on its own year's scale, with a 90%
     interval where the file gives a standard error (0-100 editions only)."""
@@ -71,7 +67,7 @@ def cpi_series(cpi_sources: pd.DataFrame, focus: str) -> pd.DataFrame:
     out = pd.DataFrame(
         {"year": own["year"].astype(int), "scale": own["scale"].astype(int), "panel": panel, "score": score,
          "lower": score - Z90 * se, "upper": score + Z90 * se, "rank": own["rank"].astype("Int64"),
-         "source": _labels("TI CPI edition", own["edition"], own["source_file"])}
+         "source": source_labels("TI CPI edition", own, "edition")}
     )
     return out.reset_index(drop=True)
 
@@ -84,7 +80,7 @@ def egov_series(egdi_sources: pd.DataFrame, printed: pd.DataFrame, focus: str) -
     files = pd.DataFrame(
         {"year": own["edition"].astype(int), "kind": UN_FILE, "rank": own["rank"].astype("Int64"),
          "egdi": own["egdi"].astype(float), "surveyed": own["edition"].map(surveyed).astype("Int64"),
-         "source": _labels("UN E-Government Survey", own["edition"], own["source_file"])}
+         "source": source_labels("UN E-Government Survey", own, "edition")}
     )
     mine = printed[(printed["iso3"] == focus) & ~printed["derived"]]
     shown = pd.DataFrame(

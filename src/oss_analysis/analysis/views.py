@@ -9,7 +9,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from oss_analysis import countries, paths
-from oss_analysis.domain import WGI_CODES, source_label, ti_rank, year_span
+from oss_analysis.domain import WGI_CODES, source_labels, ti_rank, year_span
 from oss_analysis.errors import ParameterError
 from oss_analysis.files import csv_rows
 from oss_analysis.transform import clean
@@ -29,11 +29,6 @@ def _carry(out: pd.DataFrame, printed: pd.DataFrame, table: str) -> pd.DataFrame
     a chart of it gets its source line (``origin.source_line``) like a table loaded directly."""
     out.attrs["processed"] = list(dict.fromkeys([*printed.attrs.get("processed", []), table]))
     return out
-
-
-def _labels(rows: pd.DataFrame, what: str, release: str) -> list[str]:
-    """The source label (``domain.source_label``) of each row, from its release and file."""
-    return [source_label(what, r, f) for f, r in zip(rows["source_file"], rows[release], strict=True)]
 
 
 def check_year(year: object, available: Iterable[int], what: str, parameter: str = "year") -> int:
@@ -78,8 +73,8 @@ def wgi_view(printed: pd.DataFrame, year: int, codes: Iterable[str], *, publishe
     add = pd.DataFrame(
         {"iso3": rows["iso3"], "country": rows["iso3"].map(_names(printed, rows["iso3"])), "year": year,
          "indicator": rows["indicator"], "indicator_name": rows["indicator"].map(WGI_CODES),
-         "percentile": rows["pct_rank"].astype(float), "source": _labels(rows, "World Bank WGI release", "release"),
-         "seed_line": pd.NA}
+         "percentile": rows["pct_rank"].astype(float),
+         "source": source_labels("World Bank WGI release", rows, "release"), "seed_line": pd.NA}
     )
     out = pd.concat([keep, add], ignore_index=True)
     return _carry(out.sort_values(["iso3", "indicator"], kind="stable").reset_index(drop=True), printed, "wgi_sources")
@@ -107,7 +102,7 @@ def cpi_view(printed: pd.DataFrame, year: int, codes: Iterable[str], *, publishe
     keep, need = _split(printed.assign(scale=10), year, codes)
     chosen = _cpi_rows(src, year)
     rows = chosen[chosen["iso3"].isin(need)]
-    computed = zip(_labels(rows, "TI CPI edition", "edition"), rows["rank_computed"], strict=True)
+    computed = zip(source_labels("TI CPI edition", rows, "edition"), rows["rank_computed"], strict=True)
     labels = [label + (", rank computed" if c else "") for label, c in computed]
     add = pd.DataFrame(
         {"iso3": rows["iso3"], "country": rows["iso3"].map(_names(printed, rows["iso3"])), "year": year,
@@ -147,7 +142,7 @@ def _egov_ranks(rows: pd.DataFrame) -> pd.DataFrame:
     """Rows of the UN files in the layout of ``egov_ranks`` (study 'publisher', never derived)."""
     return pd.DataFrame(
         {"iso3": rows["iso3"], "year": rows["edition"].astype(int), "rank": rows["rank"].astype(int), "derived": False,
-         "study": "publisher", "source": _labels(rows, "UN E-Government Survey", "edition")}
+         "study": "publisher", "source": source_labels("UN E-Government Survey", rows, "edition")}
     )
 
 
