@@ -1,18 +1,16 @@
-"""Country names as printed in the studies -> ISO 3166-1 alpha-3, via pycountry.
-
-Names pycountry's exact lookup does not know (e.g. "Russia") are mapped in
-``config/country_aliases.csv``; nothing is guessed by fuzzy matching.
-"""
+"""Country names as printed in the studies -> ISO 3166-1 alpha-3, via pycountry; names its exact
+lookup does not know ("Russia") are mapped in ``config/country_aliases.csv``, never guessed."""
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Iterable
 from functools import cache
 
 import pycountry
 
 from oss_analysis import paths
+from oss_analysis.errors import DataError
+from oss_analysis.files import csv_rows
 
 ALIASES = "config/country_aliases.csv"
 
@@ -22,26 +20,16 @@ def alias_rows() -> tuple[dict[str, str], ...]:
     """Rows of the aliases file, checked: a broken aliases file is named as such, with its line
     and column, instead of surfacing as a failed check of whatever table was being read (so read
     it before any table's check depends on it)."""
-    from oss_analysis.errors import DataError
-
     path = paths.config_dir() / "country_aliases.csv"
     if not path.exists():
         raise DataError(ALIASES, "file is missing")
-    try:
-        with path.open(encoding="utf-8", newline="") as fh:
-            reader = csv.DictReader(fh)
-            for col in ("name", "iso3"):
-                if col not in (reader.fieldnames or []):
-                    raise DataError(ALIASES, "required column is missing", row=1, column=col)
-            rows = list(enumerate(reader, start=2))
-    except UnicodeDecodeError:
-        raise DataError(ALIASES, "is not valid UTF-8; save it as UTF-8") from None
+    rows = csv_rows(path, ALIASES, ("name", "iso3"))
     seen: dict[str, str] = {}
     for line, row in rows:
         name, code = (row["name"] or "").strip(), (row["iso3"] or "").strip()
         if not name:
             raise DataError(ALIASES, "value is required", row=line, column="name")
-        if normalise_code(code) != code:  # an ISO 3166 alpha-3 code, in capitals
+        if normalise_code(code) != code:
             rule = "must be an ISO 3166 alpha-3 code in capitals"
             raise DataError(ALIASES, rule, row=line, column="iso3", value=code)
         if seen.get(name.casefold(), code) != code:
@@ -53,8 +41,7 @@ def alias_rows() -> tuple[dict[str, str], ...]:
 
 @cache
 def aliases() -> dict[str, str]:
-    """Printed name (case-folded) -> ISO3 code, as read (and cached) now: a new object after
-    ``cache_clear``."""
+    """Printed name (case-folded) -> ISO3 code, as read (and cached) now."""
     return {row["name"].strip().casefold(): row["iso3"].strip() for row in alias_rows()}
 
 
@@ -69,16 +56,14 @@ def exclusions() -> dict[str, tuple[str, str]]:
     """Names in publishers' files that are not ISO 3166-1 countries -> (code, reason), from
     ``config/source_exclusions.csv``: an entity the publisher scores has a code and stays, flagged,
     so counts and ranks are the publisher's; an aggregate (no code) is left out and listed."""
-    path = paths.config_dir() / "source_exclusions.csv"
-    with path.open(encoding="utf-8", newline="") as fh:
-        return {row["name"].casefold(): ((row.get("code") or "").strip(), row["reason"]) for row in csv.DictReader(fh)}
+    rows = csv_rows(paths.config_dir() / "source_exclusions.csv", "config/source_exclusions.csv")
+    return {row["name"].casefold(): ((row.get("code") or "").strip(), row["reason"]) for _, row in rows}
 
 
 def to_iso3(name: str) -> str | None:
     """ISO3 code for a printed country name or code, or None when it is not a known country."""
     key = name.strip()
-    alias = aliases().get(key.casefold())
-    if alias:
+    if alias := aliases().get(key.casefold()):
         return alias
     try:
         return pycountry.countries.lookup(key).alpha_3
@@ -96,21 +81,16 @@ def normalise_code(code: str) -> str | None:
     return value if len(value) == 3 and is_iso3(value) else None
 
 
-def suggestion(text: str) -> str:
-    """' (did you mean KAZ?)' when ``text`` is a country name rather than a code, else ''."""
-    iso3 = to_iso3(text)
-    return f" (did you mean {iso3}?)" if iso3 and str(text).strip().upper() != iso3 else ""
-
-
 def normalise_codes(codes: Iterable[str], refuse: Callable[[str], Exception]) -> list[str]:
     """A user's codes (COUNTRY=, --countries) normalised once and de-duplicated, in order; the
     first that is not ISO 3166 alpha-3 raises ``refuse(rule)``, the rule naming it (and a name
     gets 'did you mean'): one rule, each caller its own kind of error."""
     out = []
     for code in codes:
-        iso3 = normalise_code(code)
-        if iso3 is None:
-            raise refuse(f"{code}: not an ISO 3166 alpha-3 code{suggestion(code)}")
+        if (iso3 := normalise_code(code)) is None:
+            named = to_iso3(code)  # a country's name rather than its code
+            hint = f" (did you mean {named}?)" if named and str(code).strip().upper() != named else ""
+            raise refuse(f"{code}: not an ISO 3166 alpha-3 code{hint}")
         out.append(iso3)
     return list(dict.fromkeys(out))
 

@@ -1,12 +1,10 @@
-"""The studies' domain constants and rules, stated once: the World Bank's six indicators, the
-years the studies print, TI's rank rule, how the compendium reads a printed date and how it names
-the publisher's file a value comes from.
-
-A base module: every stage may import it, and it imports nothing of the package."""
+"""The studies' domain constants and rules, stated once (indicators, years, TI's rank rule, dates,
+source labels); a base module, so it imports nothing of the package."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import groupby
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the rules take pandas objects; importing this module does not import pandas
@@ -38,6 +36,11 @@ def source_label(what: str, release: object, file: object) -> str:
     return f"{what} {release} ({file})"
 
 
+def source_labels(what: str, rows: pd.DataFrame, release: str) -> list[str]:
+    """``source_label`` of each row of a publisher's table, from its ``release`` and file columns."""
+    return [source_label(what, r, f) for r, f in zip(rows[release], rows["source_file"], strict=True)]
+
+
 def decimal_year(date: pd.Series) -> pd.Series:
     """'2007' -> 2007.0 (mid-year 2007.5 would invent precision, so a bare year sits at its start);
     '2007-11' -> 2007 + 10/12. One reading of 'YYYY-MM' for the whole package."""
@@ -51,10 +54,6 @@ def decimal_year(date: pd.Series) -> pd.Series:
 
 def year_span(years: Iterable[int]) -> str:
     """1996, 1998, 2000, 2002-2023: years with their runs collapsed (files' ranges, editions)."""
-    runs: list[list[int]] = []
-    for y in sorted(set(int(y) for y in years)):
-        if runs and y == runs[-1][-1] + 1:
-            runs[-1].append(y)
-        else:
-            runs.append([y])
+    ordered = sorted({int(y) for y in years})  # a run: consecutive years, year - position constant
+    runs = [[y for _, y in run] for _, run in groupby(enumerate(ordered), key=lambda pair: pair[1] - pair[0])]
     return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)

@@ -4,31 +4,18 @@ from __future__ import annotations
 
 
 class DataError(ValueError):
-    """Bad input: names the file, the row, the column (or parameter) and the rule broken.
-
-    ``row`` is the line number in the file as a text editor shows it (the header is line 1).
-    """
+    """Bad input: names the file, the row (the line as a text editor shows it, the header is
+    line 1), the column (or parameter) and the rule broken."""
 
     def __init__(
-        self,
-        file: str,
-        rule: str,
-        *,
-        row: int | str | None = None,
-        column: str | None = None,
-        value: object = None,
+        self, file: str, rule: str, *, row: int | str | None = None, column: str | None = None, value: object = None
     ) -> None:
         self.file, self.rule, self.row, self.column, self.value = file, rule, row, column, value
-        parts = [str(file)]
-        if row is not None:
-            parts.append(f"line {row}")
-        if column is not None:
-            parts.append(f"column '{column}'")
-        where = ", ".join(parts)
+        where = [f"line {row}" if row is not None else "", f"column '{column}'" if column is not None else ""]
         if hasattr(value, "item"):  # numpy/pandas scalar -> plain Python value for the message
             value = value.item()
         shown = "" if value is None else f" (got {value!r})"
-        super().__init__(f"{where}: {rule}{shown}")
+        super().__init__(f"{', '.join([str(file), *(w for w in where if w)])}: {rule}{shown}")
 
 
 class ParameterError(ValueError):

@@ -1,12 +1,13 @@
 """Write a file so that readers see the old bytes or the new ones, never half a file; the one
-definition of a table's CSV bytes."""
+definition of a table's CSV bytes, and the one reader of small CSV files with line numbers."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,10 +25,8 @@ def _umask() -> int:
 
 
 def atomic_write(path: Path, write: Callable[[str], object]) -> Path:
-    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it into place.
-
-    The temporary file is created private (0600); before the rename it gets the permissions any
-    new file gets (0666 less the umask), so published outputs are as readable as a plain copy."""
+    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it into place; the file,
+    created private (0600), gets 0666 less the umask first, so outputs are as readable as a copy."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -56,3 +55,18 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
     """``csv_bytes`` of a frame, written atomically."""
     return atomic_write(Path(path), lambda tmp: Path(tmp).write_bytes(csv_bytes(frame)))
+
+
+def csv_rows(path: Path, shown: str, required: Iterable[str] = ()) -> list[tuple[int, dict[str, str]]]:
+    """(line, row) of a small CSV file, lines as an editor shows them (the header is line 1); a
+    required column missing or text not in UTF-8 is the one-line error naming the file ``shown``."""
+    from oss_analysis.errors import DataError
+
+    try:
+        with Path(path).open(encoding="utf-8", newline="") as fh:
+            reader = csv.DictReader(fh)
+            for col in (c for c in required if c not in (reader.fieldnames or [])):
+                raise DataError(shown, "required column is missing", row=1, column=col)
+            return list(enumerate(reader, start=2))
+    except UnicodeDecodeError:
+        raise DataError(shown, "is not valid UTF-8; save it as UTF-8") from None

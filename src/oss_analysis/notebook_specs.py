@@ -1,31 +1,40 @@
-"""The notebooks of the compendium, their inputs and outputs (``workflow/notebooks.yaml``).
-
-The build graph, the runner and the tests all read this one file. The processed tables are
-declared in ``transform/registry.py``; the package modules a notebook runs are found by
-``pipeline/code_inputs.py``."""
+"""The notebooks of the compendium, their inputs and outputs (``workflow/notebooks.yaml``): the
+graph, the runner and the tests all read this one file (tables: ``transform/registry.py``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from oss_analysis import paths
+from oss_analysis.errors import DataError, ParameterError
+
+SPEC = "workflow/notebooks.yaml"
+Rooted = Annotated[Path, AfterValidator(lambda p: paths.root() / p)]  # as written, from the project root
 
 
-@dataclass(frozen=True)
-class Notebook:
-    name: str
-    path: Path
-    params: Path
-    processed: tuple[str, ...]
+class Notebook(BaseModel):
+    """One entry of the file, its keys and types checked by pydantic (``name``: the entry's key)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    path: Rooted = Field(alias="notebook")
+    params: Rooted
     outputs: tuple[str, ...]
     title: str
-    extra_inputs: tuple[Path, ...] = ()
+    processed: tuple[str, ...] = ()
+    extra_inputs: tuple[Rooted, ...] = ()
     reads_outputs_of: tuple[str, ...] = ()  # notebooks whose published outputs this one checks
     country_data: tuple[str, ...] = ()  # processed tables that must hold the focus country (country runs)
     country_sources: tuple[str, ...] = ()  # publisher tables that can stand in when the studies lack it
     same_in_every_run: tuple[str, ...] = ()  # output stems no focus country or year changes
+    _name: str = PrivateAttr("")
+
+    @property
+    def name(self) -> str:
+        return self._name
 
     @property
     def run_outputs(self) -> tuple[str, ...]:
@@ -34,34 +43,31 @@ class Notebook:
         return tuple(o for o in self.outputs if o.split(".")[0] not in self.same_in_every_run)
 
 
-SPEC = "workflow/notebooks.yaml"
-REQUIRED = ("notebook", "params", "outputs")
-OPTIONAL = ("title", "processed", "extra_inputs", "reads_outputs_of", "country_data", "country_sources")
-OPTIONAL += ("same_in_every_run",)
-
-
 @cache
 def _spec(root: Path) -> dict:
     """The file, read once and checked: broken YAML, an entry without a required key or with an
     unknown one is the one-line error naming the file, the line, the entry and the key."""
-    from oss_analysis.errors import DataError
     from oss_analysis.parameters import read_yaml
 
     spec, _ = read_yaml(root / SPEC)  # the one reader of YAML files, with its one-line errors
-    text = (root / SPEC).read_text(encoding="utf-8")
     entries = spec.get("notebooks")
     if not isinstance(entries, dict):
         raise DataError(SPEC, "needs a 'notebooks:' mapping of notebook name -> entry")
-    lines = text.splitlines()
+    lines = (root / SPEC).read_text(encoding="utf-8").splitlines()
+    keys = ", ".join(f.alias or k for k, f in Notebook.model_fields.items())
     for name, item in entries.items():
         row = next((i + 1 for i, line in enumerate(lines) if line.strip() == f"{name}:"), None)
-        keys = set(item) if isinstance(item, dict) else set()
-        known = ", ".join(REQUIRED + OPTIONAL)
-        for key in [*(k for k in REQUIRED if k not in keys), *(k for k in sorted(keys) if k not in known.split(", "))]:
-            rule = "is not a key an entry takes" if key in keys else "is required"
-            raise DataError(SPEC, f"notebook {name!r}: key '{key}' {rule} (keys: {known})", row=row)
-        stems = {str(o).split(".")[0] for o in item.get("outputs", [])}
-        for stem in [s for s in item.get("same_in_every_run", []) if s not in stems]:
+        try:
+            nb = Notebook.model_validate({"title": name, **(item if isinstance(item, dict) else {})})
+        except ValidationError as exc:
+            first = sorted(exc.errors(), key=lambda e: e["type"] != "missing")[0]  # a missing key first
+            rules = {"missing": "is required", "extra_forbidden": "is not a key an entry takes"}
+            where = f"notebook {name!r}: key '{first['loc'][0]}'"
+            raise DataError(SPEC, f"{where} {rules.get(first['type'], first['msg'])} (keys: {keys})", row=row) from None
+        nb._name = name
+        entries[name] = nb.model_copy(update={"outputs": with_claims(list(nb.outputs))})
+        stems = {o.split(".")[0] for o in nb.outputs}
+        for stem in [s for s in nb.same_in_every_run if s not in stems]:
             raise DataError(SPEC, f"notebook {name!r}: same_in_every_run names {stem!r}, not an output", row=row)
     return spec
 
@@ -70,8 +76,6 @@ def with_claims(outputs: list[str]) -> tuple[str, ...]:
     """The outputs an entry lists, each chart (``.png``) and table (``.md``) followed by its
     ``.meta.json``, the claims ``save_figure`` and ``write_table`` write beside it: derived here,
     not listed by hand. A chart and a table of one name would share that file: refused."""
-    from oss_analysis.errors import DataError
-
     out: list[str] = []
     for o in outputs:
         out.append(o)
@@ -84,29 +88,12 @@ def with_claims(outputs: list[str]) -> tuple[str, ...]:
 
 
 def notebooks() -> dict[str, Notebook]:
-    spec = _spec(paths.root())
-    out = {}
-    for name, item in spec["notebooks"].items():
-        out[name] = Notebook(
-            name=name,
-            path=paths.root() / item["notebook"],
-            params=paths.root() / item["params"],
-            processed=tuple(item.get("processed", [])),
-            outputs=with_claims(item["outputs"]),
-            title=item.get("title", name),
-            extra_inputs=tuple(paths.root() / p for p in item.get("extra_inputs", [])),
-            reads_outputs_of=tuple(item.get("reads_outputs_of", [])),
-            country_data=tuple(item.get("country_data", [])),
-            country_sources=tuple(item.get("country_sources", [])),
-            same_in_every_run=tuple(item.get("same_in_every_run", [])),
-        )
-    return out
+    """Every notebook by name, in the file's order."""
+    return dict(_spec(paths.root())["notebooks"])
 
 
 def notebook(name: str) -> Notebook:
     """One notebook by name; an unknown name is a one-line error listing the known ones."""
-    from oss_analysis.errors import ParameterError
-
     nbs = notebooks()
     if name not in nbs:
         raise ParameterError(f"no notebook named {name!r}; known: {', '.join(sorted(nbs))}")
@@ -116,17 +103,12 @@ def notebook(name: str) -> Notebook:
 def notebook_inputs(name: str, country: str | None = None) -> dict[str, list[Path]]:
     """What a notebook's entry feeds it, by kind: the notebook, its parameters file (and a
     country's, for a country run), processed tables, extra inputs and other notebooks' published
-    outputs it reads. The package modules it runs are added by ``pipeline/code_inputs.py``, which
-    the Snakefile and the manifest both use."""
+    outputs it reads."""
     nbs = notebooks()
-    nb = nbs[name]
-    inputs = {
-        "notebook": [nb.path],
-        "params": [nb.params],
-        "processed": [paths.processed_file(t) for t in nb.processed],
-        "extra": list(nb.extra_inputs),
-        "published": [paths.figures_dir() / o for other in nb.reads_outputs_of for o in nbs[other].outputs],
-    }
+    nb = nbs[name]  # the package modules it runs: pipeline/code_inputs.py
+    processed = [paths.processed_file(t) for t in nb.processed]
+    inputs = {"notebook": [nb.path], "params": [nb.params], "processed": processed, "extra": list(nb.extra_inputs),
+              "published": [paths.figures_dir() / o for other in nb.reads_outputs_of for o in nbs[other].outputs]}
     # a run key may carry a year (GEO_2022): the parameters file is the country's
     country_file = paths.config_dir() / "countries" / f"{str(country).partition('_')[0]}.yaml"
     if country and country_file.exists():
@@ -138,7 +120,6 @@ def notebook_inputs(name: str, country: str | None = None) -> dict[str, list[Pat
 def _files_named(params: Path) -> list[Path]:
     """The files a parameters file names (``groups_file: config/groups/...``): inputs too, so that
     editing or deleting a comparator group reruns or stops the notebook that reads it."""
-    from oss_analysis.errors import DataError
     from oss_analysis.parameters import read_yaml
 
     try:

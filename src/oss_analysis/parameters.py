@@ -3,60 +3,47 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from functools import cached_property
+from functools import cache
 from pathlib import Path
 from types import UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import AfterValidator, ConfigDict, Field, TypeAdapter, ValidationError
 
-from oss_analysis import countries
-from oss_analysis.errors import ParameterError
+from oss_analysis import countries, paths
+from oss_analysis.errors import DataError, ParameterError
+from oss_analysis.files import csv_rows
 
 
 def check_country(code: object, available: Mapping[str, str], *, what: str = "focus_country") -> str:
     """Return the upper-cased ISO3 code if the data have it; otherwise say which codes they have."""
     choices = ", ".join(f"{k} ({v})" for k, v in sorted(available.items()))
     if not isinstance(code, str):
-        raise ParameterError(
-            f"parameter {what}: expected an ISO 3166 alpha-3 code as text, got {code!r}; choose one of: {choices}"
-        )
+        rule = f"expected an ISO 3166 alpha-3 code as text, got {code!r}"
+        raise ParameterError(f"parameter {what}: {rule}; choose one of: {choices}")
     iso3 = code.strip().upper()
     if not countries.is_iso3(iso3):
         raise ParameterError(f"parameter {what}: {code!r} is not an ISO 3166 alpha-3 code; choose one of: {choices}")
     if iso3 not in available:
-        raise ParameterError(
-            f"parameter {what}: {iso3} ({countries.name_of(iso3)}) is not in these data; choose one of: {choices}"
-        )
+        rule = f"{iso3} ({countries.name_of(iso3)}) is not in these data"
+        raise ParameterError(f"parameter {what}: {rule}; choose one of: {choices}")
     return iso3
 
 
 def load_groups(path: str, available: Mapping[str, str]) -> dict[str, list[str]]:
     """Comparator groups from a CSV (columns iso3, group): every code must be in the data and no
     group may be empty; errors name the file, line and column."""
-    import csv
-
-    from oss_analysis import paths
-    from oss_analysis.errors import DataError
-
-    file = paths.root() / path
-    if not file.exists():
+    if not (paths.root() / path).exists():
         raise ParameterError(f"parameter groups_file: {path} does not exist")
     groups: dict[str, list[str]] = {}
-    with file.open(encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
-        for col in ("iso3", "group"):
-            if col not in (reader.fieldnames or []):
-                raise DataError(path, "required column is missing", row=1, column=col)
-        for line, row in enumerate(reader, start=2):
-            code, group = (row["iso3"] or "").strip().upper(), (row["group"] or "").strip()
-            if not group:
-                raise DataError(path, "group name is empty", row=line, column="group")
-            if code not in available:
-                known = ", ".join(sorted(available))
-                raise DataError(path, f"country not in the data (known: {known})", row=line, column="iso3", value=code)
-            groups.setdefault(group, []).append(code)
+    for line, row in csv_rows(paths.root() / path, path, ("iso3", "group")):
+        code, group = (row["iso3"] or "").strip().upper(), (row["group"] or "").strip()
+        if not group:
+            raise DataError(path, "group name is empty", row=line, column="group")
+        if code not in available:
+            known = ", ".join(sorted(available))
+            raise DataError(path, f"country not in the data (known: {known})", row=line, column="iso3", value=code)
+        groups.setdefault(group, []).append(code)
     if not groups:
         raise DataError(path, "defines no comparator group")
     return groups
@@ -65,80 +52,54 @@ def load_groups(path: str, available: Mapping[str, str]) -> dict[str, list[str]]
 def check_year_range(start: object, end: object, available: Iterable[int]) -> tuple[int, int]:
     """A (start, end) year range that overlaps the data; otherwise a message with the years there are."""
     years = sorted({int(y) for y in available})
-    shown = f"{years[0]}-{years[-1]}" if years else "none"
+    cover = f"data cover {years[0]}-{years[-1]}" if years else "data cover none"
     for name, value in (("start_year", start), ("end_year", end)):
         if not isinstance(value, int) or isinstance(value, bool):
-            raise ParameterError(
-                f"parameter {name}: expected a year as a whole number, got {value!r}; data cover {shown}"
-            )
+            raise ParameterError(f"parameter {name}: expected a year as a whole number, got {value!r}; {cover}")
     if start > end:
-        raise ParameterError(
-            f"parameters start_year={start} and end_year={end}: start is after end; data cover {shown}"
-        )
+        raise ParameterError(f"parameters start_year={start} and end_year={end}: start is after end; {cover}")
     if not any(start <= y <= end for y in years):
-        raise ParameterError(
-            f"parameters start_year={start}, end_year={end}: no data in that range; data cover {shown}"
-        )
+        raise ParameterError(f"parameters start_year={start}, end_year={end}: no data in that range; {cover}")
     return start, end
-
-
-# --- every notebook parameter: its type and its documented valid range ----------------------
-
-
-@dataclass(frozen=True)
-class Spec:
-    """A parameter's type and range as a pydantic type (strict: no "5" for 5, no True for 1; an int
-    is accepted where a float is), and its rule in words for the one-line message."""
-
-    type: Any
-    rule: str
-
-    @cached_property
-    def adapter(self) -> TypeAdapter[Any]:
-        return TypeAdapter(self.type, config=ConfigDict(strict=True))
-
-
-Year = Annotated[int, Field(ge=1900, le=2100)]
-Count = Annotated[int, Field(ge=1)]
 
 
 def _not_figures(value: str | None) -> str | None:
     """Only the build publishes into figures/: papermill by hand into it left foreign outputs there."""
-    from oss_analysis import paths
-
     if value is not None and (paths.root() / value).resolve().is_relative_to(paths.figures_dir()):
         raise ValueError("inside figures/")
     return value
 
 
-SPECS: dict[str, Spec] = {
-    "output_dir": Spec(
+Count = Annotated[int, Field(ge=1)]
+YEAR = (Annotated[int, Field(ge=1900, le=2100)], "a year from 1900 to 2100")
+# every notebook parameter -> (its pydantic type, its documented range in words for the one-line message)
+SPECS: dict[str, tuple[Any, str]] = {
+    "output_dir": (
         Annotated[str | None, AfterValidator(_not_figures)],
         "a folder outside figures/ (only the build publishes there), or None for build/scratch/",
     ),
-    "published_dir": Spec(str, "the folder holding the published tables (figures)"),
-    "focus_country": Spec(str, "an ISO 3166 alpha-3 code the data hold"),
-    "groups_file": Spec(
-        Annotated[str, Field(pattern=r"\.csv$")], "a CSV file of comparator groups (columns iso3, group)"
-    ),
-    "similar_within": Spec(
+    "published_dir": (str, "the folder holding the published tables (figures)"),
+    "focus_country": (str, "an ISO 3166 alpha-3 code the data hold"),
+    "groups_file": (Annotated[str, Field(pattern=r"\.csv$")], "a CSV file of comparator groups (columns iso3, group)"),
+    "similar_within": (
         Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)],
         "a finite number of percentile points from 0 to 100",
     ),
-    "survey_n": Spec(Count | None, "a whole number of respondents from 1 up, or None"),
-    "sensitivity_n": Spec(list[Count], "a list of whole numbers of respondents, each from 1 up"),
-    "timeline_start": Spec(Year, "a year from 1900 to 2100"),
-    "timeline_end": Spec(Year, "a year from 1900 to 2100"),
-    "start_year": Spec(Year, "a year from 1900 to 2100"),
-    "end_year": Spec(Year, "a year from 1900 to 2100"),
-    "year": Spec(Year, "a year from 1900 to 2100 (the data must hold it)"),
-    "cpi_year": Spec(Year, "a year from 1900 to 2100 (the CPI files must hold it)"),
-    "wgi_year": Spec(Year, "a year from 1900 to 2100 (the WGI files must hold it)"),
-    "thesis_year": Spec(Year, "a year from 1900 to 2100 (the WGI files must hold it)"),
-    "publisher_values": Spec(bool, "true or false"),
-    "show_targets": Spec(bool, "true or false"),
-    "fit_trend": Spec(bool, "true or false"),
+    "survey_n": (Count | None, "a whole number of respondents from 1 up, or None"),
+    "sensitivity_n": (list[Count], "a list of whole numbers of respondents, each from 1 up"),
+    **dict.fromkeys(("timeline_start", "timeline_end", "start_year", "end_year"), YEAR),
+    "year": (YEAR[0], f"{YEAR[1]} (the data must hold it)"),
+    "cpi_year": (YEAR[0], f"{YEAR[1]} (the CPI files must hold it)"),
+    "wgi_year": (YEAR[0], f"{YEAR[1]} (the WGI files must hold it)"),
+    "thesis_year": (YEAR[0], f"{YEAR[1]} (the WGI files must hold it)"),
+    **dict.fromkeys(("publisher_values", "show_targets", "fit_trend"), (bool, "true or false")),
 }
+
+
+@cache
+def _adapter(tp: Any) -> TypeAdapter[Any]:
+    """Strict: no "5" for 5, no True for 1 (an int is accepted where a float is); built once a type."""
+    return TypeAdapter(tp, config=ConfigDict(strict=True))
 
 
 def type_names(tp: Any) -> str:
@@ -156,7 +117,7 @@ def type_names(tp: Any) -> str:
 def fits(tp: Any, value: Any) -> bool:
     """Whether ``value`` is of pydantic type ``tp``, strictly (True is no int; 5 is a float)."""
     try:
-        Spec(tp, "").adapter.validate_python(value)
+        _adapter(tp).validate_python(value)
     except ValidationError:
         return False
     return True
@@ -166,18 +127,16 @@ def check_value(key: str, value: Any, where: str | None = None) -> Any:
     """Check one parameter against its spec; the error names where the value came from. A value
     of the wrong type itself (not an element of a list) says which types the parameter takes."""
     where = f"{where}: " if where else ""
-    spec = SPECS.get(key)
-    if spec is None:
+    if key not in SPECS:
         raise ParameterError(f"{where}parameter {key!r} has no documented range in oss_analysis.parameters.SPECS")
+    tp, rule = SPECS[key]
     try:
-        spec.adapter.validate_python(value)
+        _adapter(tp).validate_python(value)
     except ValidationError as exc:
         # pydantic's error types: "int_type", "none_required", ... for the type; others for a range
         if all(not e["loc"] and e["type"].endswith(("_type", "none_required")) for e in exc.errors()):
-            raise ParameterError(
-                f"{where}parameter {key!r} expects {type_names(spec.type)} ({spec.rule}), got {value!r}"
-            ) from None
-        raise ParameterError(f"{where}parameter {key!r} must be {spec.rule} (got {value!r})") from None
+            raise ParameterError(f"{where}parameter {key!r} expects {type_names(tp)} ({rule}), got {value!r}") from None
+        raise ParameterError(f"{where}parameter {key!r} must be {rule} (got {value!r})") from None
     return value
 
 
@@ -193,9 +152,6 @@ def read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
     mapping stops with one line naming the file, line and column."""
     import yaml
 
-    from oss_analysis import paths
-    from oss_analysis.errors import DataError
-
     shown = paths.shown(path)
     if not path.exists():
         raise DataError(shown, "file is missing")
@@ -205,8 +161,7 @@ def read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
         line = path.read_bytes()[: exc.start].count(b"\n") + 1
         raise DataError(shown, "is not valid UTF-8; save it as UTF-8", row=line) from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        values = yaml.safe_load(text)
+        node, values = yaml.compose(text, Loader=yaml.SafeLoader), yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]

@@ -1,8 +1,5 @@
-"""Every location the compendium reads or writes, relative to one project root.
-
-The root is the checkout this package was installed from; ``OSS_ANALYSIS_ROOT`` overrides it
-so that tests and benchmarks can work on a copy of the tree without touching the original.
-"""
+"""Every location the compendium reads or writes, relative to one project root: the checkout
+the package was installed from, or ``OSS_ANALYSIS_ROOT`` (tests and benchmarks work on a copy)."""
 
 from __future__ import annotations
 
@@ -52,13 +49,9 @@ def processed_file(name: str) -> Path:
 
 
 def output_dir(value: str | os.PathLike[str] | None = None) -> Path:
-    """Where a notebook writes: the parameter if given, else ``$OSS_ANALYSIS_OUTPUT_DIR``,
-    else ``build/scratch/``. Relative values are taken from the project root, so a notebook's
-    output folder never depends on the directory it happens to run in. (Never ``figures/`` by
-    default: only the build publishes into it, and a stray file there would look like a built output.)"""
-    chosen = value or os.environ.get(OUTPUT_ENV) or build_dir() / "scratch"
-    path = Path(chosen)
-    if not path.is_absolute():
-        path = root() / path
+    """Where a notebook writes: the parameter, else ``$OSS_ANALYSIS_OUTPUT_DIR``, else
+    ``build/scratch/`` (never ``figures/``: only the build publishes there); relative to the root,
+    so that the folder never depends on the directory the notebook runs in."""
+    path = root() / Path(value or os.environ.get(OUTPUT_ENV) or build_dir() / "scratch")
     path.mkdir(parents=True, exist_ok=True)
     return path

@@ -62,3 +62,14 @@ def test_every_chart_and_table_is_listed_with_its_claims():
         notebook_specs.with_claims(["x.md", "x.png"])
     outputs = [o for nb in notebook_specs.notebooks().values() for o in nb.outputs]
     assert all(o.rsplit(".", 1)[0] + ".meta.json" in outputs for o in outputs if o.endswith((".png", ".md")))
+
+
+def test_an_entry_of_the_wrong_type_is_one_line(spec):
+    """pydantic checks the types of an entry's keys: a list given as a number names the key."""
+    text = spec.read_text()
+    assert "    processed: [satisfaction, facts]\n" in text
+    spec.write_text(text.replace("    processed: [satisfaction, facts]\n", "    processed: 5\n", 1))
+    with pytest.raises(DataError, match=r"^workflow/notebooks.yaml, line \d+: notebook 'satisfaction': key 'processed' "
+                       r"Input should be a valid tuple \(keys: notebook, params, outputs, title, processed, ") as err:
+        notebook_specs.notebooks()
+    assert "\n" not in str(err.value)

@@ -1,5 +1,5 @@
 """Derived numbers the notebooks report: comparisons the studies state, recomputed totals and
-counts. Kept here so the notebooks stay narrative and the tests can check each function."""
+counts, here so that the notebooks stay narrative and the tests can check each function."""
 
 from __future__ import annotations
 
@@ -39,17 +39,10 @@ def wgi_comparisons(
             in_group = focus in members
             rank = int((wide.loc[members, ind] > mine).sum()) + 1 if in_group else None
             rows.append(
-                {
-                    "indicator": ind,
-                    "group": group,
-                    "focus_value": mine,
-                    "comparators": ", ".join(f"{m} {v:g}" for m, v in zip(others, values, strict=False)),
-                    "min": min(values),
-                    "max": max(values),
-                    "relation": relation(mine, values, similar_within),
-                    "focus_rank_in_own_group": rank,
-                    "group_size": len(members) if in_group else None,
-                }
+                {"indicator": ind, "group": group, "focus_value": mine,
+                 "comparators": ", ".join(f"{m} {v:g}" for m, v in zip(others, values, strict=False)),
+                 "min": min(values), "max": max(values), "relation": relation(mine, values, similar_within),
+                 "focus_rank_in_own_group": rank, "group_size": len(members) if in_group else None}
             )
     return pd.DataFrame(rows)
 
@@ -59,16 +52,10 @@ def eiu_overall_check(eiu: pd.DataFrame) -> pd.DataFrame:
     cats = eiu[eiu["weight_pct"].notna()]
     weighted = float((cats["weight_pct"] * cats["kaz_score"]).sum() / cats["weight_pct"].sum())
     printed = float(eiu.loc[eiu["weight_pct"].isna(), "kaz_score"].iloc[0])
+    holds = round(weighted, 2) == round(printed, 2)
     return pd.DataFrame(
-        [
-            {
-                "weights_sum_pct": float(cats["weight_pct"].sum()),
-                "recomputed_overall": weighted,
-                "printed_overall": printed,
-                "difference": weighted - printed,
-                "holds_to_printed_precision": round(weighted, 2) == round(printed, 2),
-            }
-        ]
+        [{"weights_sum_pct": float(cats["weight_pct"].sum()), "recomputed_overall": weighted,
+          "printed_overall": printed, "difference": weighted - printed, "holds_to_printed_precision": holds}]
     )
 
 
@@ -84,26 +71,12 @@ def services_by_period(services: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for i, start in enumerate(bounds):
         live = services[(services["period_start"] <= start) & (services["period_end"] >= start)]
-        end = (
-            live["period_end"].min()
-            if i + 1 == len(bounds)
-            else min(live["period_end"].min(), _prev_month(bounds[i + 1]))
-        )
+        end = live["period_end"].min()
+        if i + 1 < len(bounds):  # up to the month before the next period starts
+            end = min(end, (pd.Period(bounds[i + 1], "M") - 1).strftime("%Y-%m"))
         for r in live.itertuples():
-            rows.append(
-                {
-                    "period": f"{start} to {end}",
-                    "period_start": start,
-                    "period_end": end,
-                    "agency": r.agency,
-                    "services": int(r.services_count),
-                }
-            )
+            rows.append({"period": f"{start} to {end}", "period_start": start, "period_end": end, "agency": r.agency,
+                         "services": int(r.services_count)})
     out = pd.DataFrame(rows)
     out["period_total"] = out.groupby("period")["services"].transform("sum")
     return out
-
-
-def _prev_month(ym: str) -> str:
-    year, month = int(ym[:4]), int(ym[5:7])
-    return f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"

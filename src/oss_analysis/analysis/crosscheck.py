@@ -1,24 +1,5 @@
 """Every printed value that a shipped publisher's file also holds, set against each release of
-that file, with a verdict.
-
-The rule (``verdict``), in words:
-
-- A printed number stands for any value that rounds to it: ``84`` for [83.5, 84.5], ``99.5`` for
-  [99.45, 99.55]. The tolerance is half a unit of the last printed digit, plus half a unit of the
-  release's own last digit when the release itself is rounded (the 2024 WGI file gives one
-  decimal), plus 1e-9 for binary floating point.
-- ``agrees``: this release is within the tolerance of the print.
-- ``revised``: this release is not, but the releases disagree among themselves (largest minus
-  smallest) by at least as much as the print lies beyond its tolerance from the nearest release:
-  the print is what some release said or could have said, and the World Bank revised it.
-- ``differs``: the print lies further beyond its tolerance from every release than the releases
-  lie from each other: no revision among the shipped releases explains it.
-- ``not in source``: no shipped file holds the value (an edition that is not shipped).
-
-CPI ranks are computed from each file's 2009 scores as Transparency International ranks:
-countries with equal scores share a rank, the next gets 1 + the number of countries above it
-(competition ranking, "1224").
-"""
+that file, with a verdict (the rule: docs/stages/analysis.md)."""
 
 from __future__ import annotations
 
@@ -36,9 +17,11 @@ Verdict = Literal["agrees", "revised", "differs", "not in source"]
 VERDICTS: tuple[Verdict, ...] = ("agrees", "revised", "differs", "not in source")
 KEY = ["study", "item", "country_iso3", "measure", "year"]  # one printed value (a row per release)
 COLUMNS = [*KEY, "printed", "source_file", "release", "source_value", "difference", "verdict"]
+CELL = ["iso3", "measure", "printed", "seed_line", "source_file", "release", "value", "sdec"]  # a cell x release
 EPSILON = 1e-9
 EGOV_MEASURES = ("un_egov_rank", "egdi_rank", "egdi_rank_cis", "e_participation_rank")
 FILE_RANKS = ("un_egov_rank", "egdi_rank")  # the ranks the survey files carry (the world EGDI rank)
+CPI_MEASURES = (("cpi_score", "cpi_score", "score"), ("cpi_rank", "country_rank", "computed_rank"))  # raw, file
 
 
 def decimals(text: str) -> int:
@@ -51,10 +34,7 @@ def source_decimals(values: Iterable[float], most: int = 6) -> int:
     """The fewest decimals that reproduce every value of a release (1 for a file rounded to one
     decimal; ``most`` for full-precision files)."""
     vals = [float(v) for v in values if v is not None and not math.isnan(float(v))]
-    for d in range(most + 1):
-        if all(abs(v * 10**d - round(v * 10**d)) < 1e-6 for v in vals):
-            return d
-    return most
+    return next((d for d in range(most + 1) if all(abs(v * 10**d - round(v * 10**d)) < 1e-6 for v in vals)), most)
 
 
 def tolerance(printed_decimals: int, release_decimals: float) -> float:
@@ -66,14 +46,13 @@ def tolerance(printed_decimals: int, release_decimals: float) -> float:
 
 
 def verdict(printed: float, value: float, tol: float, releases: Sequence[tuple[float, float]]) -> Verdict:
-    """Verdict of one release's ``value`` against the ``printed`` one (rule in the module doc).
+    """Verdict of one release's ``value`` against the ``printed`` one (rule in docs/stages/analysis.md).
     ``releases`` holds (value, tolerance) of every release that has this cell, this one included."""
     if abs(printed - value) <= tol:
         return "agrees"
     values = [v for v, _ in releases]
-    spread = max(values) - min(values)
     beyond = min(abs(printed - v) - t for v, t in releases)
-    return "revised" if beyond <= spread + EPSILON else "differs"
+    return "revised" if beyond <= max(values) - min(values) + EPSILON else "differs"
 
 
 def _raw_rows(name: str) -> list[dict[str, str]]:
@@ -85,55 +64,41 @@ def _raw_rows(name: str) -> list[dict[str, str]]:
     return raw_rows(name)
 
 
-def printed_table_02() -> pd.DataFrame:
-    """Thesis Table 2 cell by cell: iso3, indicator, printed text, seed line."""
-    fields, codes = titles("thesis_table_02_wgi"), {v: k for k, v in WGI_CODES.items()}
-    rows = []
-    for r in _raw_rows("thesis_table_02_wgi"):
-        for field, title in fields.items():
-            if title in codes:
-                rows.append((countries.to_iso3(r["country"]), codes[title], r[field], int(r["seed_line"])))
-    return pd.DataFrame(rows, columns=["iso3", "indicator", "printed", "seed_line"])
-
-
 def _judge(cells: pd.DataFrame, key: list[str]) -> pd.DataFrame:
-    """Add ``printed_value``, ``pdec`` (its decimals), ``tol`` (per row) and ``verdict`` to cells x
-    releases (columns printed, value, sdec: NaN where the release is exact); rows without a value
-    are 'not in source'."""
+    """Add ``printed_value``, ``pdec``, ``tol`` and ``verdict`` to cells x releases (``sdec``: NaN
+    where the release is exact); rows without a value are 'not in source'."""
     out = cells.assign(printed_value=cells["printed"].astype(float), pdec=cells["printed"].map(decimals))
     out["tol"] = [tolerance(p, float(s)) for p, s in zip(out["pdec"], out["sdec"], strict=True)]
-    verdicts = []
     groups = {k: list(zip(g["value"], g["tol"], strict=True)) for k, g in out.dropna(subset=["value"]).groupby(key)}
+    verdicts = []
     for row in out.itertuples(index=False):
-        if pd.isna(row.value):
-            verdicts.append("not in source")
-            continue
         k = tuple(getattr(row, c) for c in key)
-        verdicts.append(verdict(row.printed_value, row.value, row.tol, groups[k if len(k) > 1 else k[0]]))
+        known = not pd.isna(row.value)
+        verdicts.append(verdict(row.printed_value, row.value, row.tol, groups[k]) if known else "not in source")
     return out.assign(verdict=verdicts)
 
 
 def wgi_rows(wgi_sources: pd.DataFrame) -> pd.DataFrame:
     """Table 2's 60 cells against every WGI release shipped (one row per cell and release)."""
-    printed = printed_table_02()
-    src = wgi_sources[wgi_sources["year"] == THESIS_YEAR]
-    sdec = {r: source_decimals(g["pct_rank"].dropna()) for r, g in wgi_sources.groupby("release")}
-    releases = sorted(wgi_sources["release"].unique())
-    grid = printed.merge(pd.DataFrame({"release": releases}), how="cross")
-    cells = grid.merge(
-        src[["iso3", "indicator", "release", "pct_rank", "source_file"]],
-        on=["iso3", "indicator", "release"],
-        how="left",
+    fields, codes = titles("thesis_table_02_wgi"), {v: k for k, v in WGI_CODES.items()}
+    printed = pd.DataFrame(
+        [
+            (countries.to_iso3(r["country"]), codes[title], r[field], int(r["seed_line"]))
+            for r in _raw_rows("thesis_table_02_wgi")
+            for field, title in fields.items()
+            if title in codes
+        ],
+        columns=["iso3", "indicator", "printed", "seed_line"],
     )
+    src = wgi_sources[wgi_sources["year"] == THESIS_YEAR][["iso3", "indicator", "release", "pct_rank"]]
+    sdec = {r: source_decimals(g["pct_rank"].dropna()) for r, g in wgi_sources.groupby("release")}
+    grid = printed.merge(pd.DataFrame({"release": sorted(wgi_sources["release"].unique())}), how="cross")
+    cells = grid.merge(src, on=["iso3", "indicator", "release"], how="left")
     files = dict(zip(wgi_sources["release"], wgi_sources["source_file"], strict=False))
     cells = cells.assign(
-        source_file=cells["release"].map(files),
-        value=cells["pct_rank"].astype(float),
-        sdec=cells["release"].map(sdec),
-        measure="wgi_" + cells["indicator"] + "_percentile_rank",
-        item="Table 2",
-        study="thesis",
-        year=THESIS_YEAR,
+        source_file=cells["release"].map(files), value=cells["pct_rank"].astype(float),
+        sdec=cells["release"].map(sdec), measure="wgi_" + cells["indicator"] + "_percentile_rank",
+        item="Table 2", study="thesis", year=THESIS_YEAR,
     )
     return _judge(cells, ["iso3", "indicator"])
 
@@ -145,64 +110,30 @@ def cpi_rows(cpi_sources: pd.DataFrame) -> pd.DataFrame:
     parts = []
     for r in _raw_rows("thesis_table_03_cpi"):
         iso3 = countries.to_iso3(r["country"])
-        for measure, text, col in (
-            ("cpi_score", r["cpi_score"], "score"),
-            ("cpi_rank", r["country_rank"], "computed_rank"),
-        ):
-            files = src[src["iso3"] == iso3]
+        for measure, field, col in CPI_MEASURES:
             for f in sorted(src["source_file"].unique()):
-                hit = files[files["source_file"] == f]
+                hit = src[(src["iso3"] == iso3) & (src["source_file"] == f)]
                 value = float(hit[col].iloc[0]) if len(hit) else math.nan
-                parts.append((iso3, measure, text, int(r["seed_line"]), f, CPI_YEAR, value, math.nan))
-    cells = pd.DataFrame(
-        parts, columns=["iso3", "measure", "printed", "seed_line", "source_file", "release", "value", "sdec"]
-    )
-    return _judge(cells.assign(item="Table 3", study="thesis", year=CPI_YEAR), ["iso3", "measure"])
+                parts.append((iso3, measure, r[field], int(r["seed_line"]), f, CPI_YEAR, value, math.nan))
+    cells = pd.DataFrame(parts, columns=CELL).assign(item="Table 3", study="thesis", year=CPI_YEAR)
+    return _judge(cells, ["iso3", "measure"])
 
 
 def egov_rows(facts: pd.DataFrame, egdi_sources: pd.DataFrame) -> pd.DataFrame:
     """Every UN e-government rank the studies print, against the edition of that year if it is
     shipped (else one 'not in source' row). Regional and e-participation ranks are compared with
     nothing: the files carry neither (they are 'not in source')."""
-    ranks = facts[facts["quantity"].isin(EGOV_MEASURES)]
     editions = {int(e): g for e, g in egdi_sources.groupby("edition")}
     rows = []
-    for f in ranks.itertuples(index=False):
+    for f in facts[facts["quantity"].isin(EGOV_MEASURES)].itertuples(index=False):
         year = int(f.date_start)
         ed = editions.get(year) if f.quantity in FILE_RANKS else None
         hit = ed[ed["iso3"] == f.iso3] if ed is not None else None
         found = hit is not None and len(hit) > 0
-        rows.append(
-            (
-                f.study,
-                f"{f.fact_id} (line {f.seed_line})",
-                f.iso3,
-                f.quantity,
-                year,
-                f"{f.value:g}",
-                int(f.seed_line),
-                hit["source_file"].iloc[0] if found else None,
-                year if found else None,
-                float(hit["rank"].iloc[0]) if found else math.nan,
-                math.nan,  # a rank is the published figure itself
-            )
-        )
-    cells = pd.DataFrame(
-        rows,
-        columns=[
-            "study",
-            "item",
-            "iso3",
-            "measure",
-            "year",
-            "printed",
-            "seed_line",
-            "source_file",
-            "release",
-            "value",
-            "sdec",
-        ],
-    )
+        source = (hit["source_file"].iloc[0], year, float(hit["rank"].iloc[0])) if found else (None, None, math.nan)
+        item = f"{f.fact_id} (line {f.seed_line})"  # sdec NaN: a rank is the published figure itself
+        rows.append((f.iso3, f.quantity, f"{f.value:g}", int(f.seed_line), *source, math.nan, f.study, year, item))
+    cells = pd.DataFrame(rows, columns=[*CELL, "study", "year", "item"])
     return _judge(cells, ["iso3", "measure", "year"])
 
 

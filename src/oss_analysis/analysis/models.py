@@ -26,52 +26,33 @@ class LinearFit:
     fitted: pd.DataFrame  # the input rows with fitted value and residual
 
 
-def ols_line(
-    frame: pd.DataFrame, x: str, y: str, *, label: str | None = None, alpha: float = 0.05, grid: int = 50
-) -> LinearFit:
+def ols_line(frame: pd.DataFrame, x: str, y: str, *, alpha: float = 0.05, grid: int = 50) -> LinearFit:
     """Fit ``y ~ x`` by OLS; a 95% band over the observed range of x."""
     # the two modules used, not statsmodels.api, which imports all of statsmodels (0.6 s more)
     from statsmodels.regression.linear_model import OLS
     from statsmodels.tools.tools import add_constant
 
     data = frame.dropna(subset=[x, y]).reset_index(drop=True)
-    X = add_constant(data[x].astype(float))
-    model = OLS(data[y].astype(float), X).fit()
+    model = OLS(data[y].astype(float), add_constant(data[x].astype(float))).fit()
     ci = model.conf_int(alpha)
     table = pd.DataFrame(
-        {
-            "term": ["intercept", x],
-            "estimate": model.params.to_numpy(),
-            "std_error": model.bse.to_numpy(),
-            "t": model.tvalues.to_numpy(),
-            "p_value": model.pvalues.to_numpy(),
-            "ci_low": ci[0].to_numpy(),
-            "ci_high": ci[1].to_numpy(),
-        }
+        {"term": ["intercept", x], "estimate": model.params.to_numpy(), "std_error": model.bse.to_numpy(),
+         "t": model.tvalues.to_numpy(), "p_value": model.pvalues.to_numpy(), "ci_low": ci[0].to_numpy(),
+         "ci_high": ci[1].to_numpy()}
     )
     xs = np.linspace(data[x].min(), data[x].max(), grid)
     pred = model.get_prediction(add_constant(pd.Series(xs, name=x), has_constant="add")).summary_frame(alpha=alpha)
     band = pd.DataFrame(
-        {
-            x: xs,
-            "fit": pred["mean"].to_numpy(),
-            "ci_low": pred["mean_ci_lower"].to_numpy(),
-            "ci_high": pred["mean_ci_upper"].to_numpy(),
-        }
+        {x: xs, "fit": pred["mean"].to_numpy(), "ci_low": pred["mean_ci_lower"].to_numpy(),
+         "ci_high": pred["mean_ci_upper"].to_numpy()}
     )
-    fitted = data.assign(fitted=model.fittedvalues.to_numpy(), residual=model.resid.to_numpy())
+    residual_se = float(np.sqrt(model.scale))
     return LinearFit(
-        n=int(model.nobs),
-        intercept=float(model.params.iloc[0]),
-        slope=float(model.params.iloc[1]),
-        slope_ci=(float(ci.iloc[1, 0]), float(ci.iloc[1, 1])),
-        slope_p=float(model.pvalues.iloc[1]),
-        r2=float(model.rsquared),
-        residual_se=float(np.sqrt(model.scale)),
-        table=table,
-        band=band,
-        fitted=fitted,
-        degenerate=bool(np.sqrt(model.scale) <= 1e-9 * max(1.0, float(data[y].abs().max()))),
+        n=int(model.nobs), intercept=float(model.params.iloc[0]), slope=float(model.params.iloc[1]),
+        slope_ci=(float(ci.iloc[1, 0]), float(ci.iloc[1, 1])), slope_p=float(model.pvalues.iloc[1]),
+        r2=float(model.rsquared), residual_se=residual_se, table=table, band=band,
+        fitted=data.assign(fitted=model.fittedvalues.to_numpy(), residual=model.resid.to_numpy()),
+        degenerate=bool(residual_se <= 1e-9 * max(1.0, float(data[y].abs().max()))),
     )
 
 
@@ -99,10 +80,5 @@ def two_proportions(count1: int, n1: int, count2: int, n2: int) -> dict[str, flo
 
     z, p = proportions_ztest([count1, count2], [n1, n2])
     low, high = confint_proportions_2indep(count1, n1, count2, n2, method="wald")
-    return {
-        "z": float(z),
-        "p_value": float(p),
-        "difference": count1 / n1 - count2 / n2,
-        "diff_ci_low": float(low),
-        "diff_ci_high": float(high),
-    }
+    return {"z": float(z), "p_value": float(p), "difference": count1 / n1 - count2 / n2,
+            "diff_ci_low": float(low), "diff_ci_high": float(high)}

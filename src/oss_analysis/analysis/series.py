@@ -1,20 +1,5 @@
-"""The series since the thesis, for one focus country, from the publishers' files alone.
-
-- WGI: the latest release shipped, every year it holds (1996 to its last year), six indicators:
-  the focus country with the World Bank's 90% interval as the release gives it on the
-  percentile scale (lower and upper bounds of the percentile rank; empty if a release lacks
-  them), its comparator group's median and the post-Soviet median (the fifteen states of
-  ``POST_SOVIET``, whatever the groups), both over the other members, so the focus country never
-  pulls them. The then-and-now table adds the interval on the estimate's own scale, estimate
-  +/- 1.645 standard errors.
-- CPI: one value per year, on the scale Transparency International used that year: 0-10 up to
-  2011 (the merged file; CPI2009.csv for 2009 gives the same scores), 0-100 from 2012 (the 2024
-  file, with score +/- 1.645 standard errors). The merged file's 2012-2017 columns, rescaled to
-  0-10 by whoever merged it, are left out: TI says the two scales are not comparable.
-- UN e-government: rank and EGDI in every edition shipped, with the number of countries surveyed.
-- Then and now: the focus country's value in the thesis's year and in the latest year, and
-  whether the two 90% intervals overlap.
-"""
+"""The series since the thesis, for one focus country, from the publishers' files alone (what each
+series holds and why: docs/stages/analysis.md)."""
 
 from __future__ import annotations
 
@@ -23,20 +8,13 @@ from collections.abc import Iterable, Mapping, Sequence
 import pandas as pd
 from scipy.special import ndtr, ndtri  # what scipy.stats.norm uses, without importing scipy.stats (1 s)
 
-from oss_analysis.domain import THESIS_YEAR, WGI_CODES, source_label
+from oss_analysis.domain import THESIS_YEAR, WGI_CODES, source_label, source_labels
 from oss_analysis.parameters import load_groups
 
 Z90 = float(ndtri(0.95))  # 1.645: two-sided 90%, the World Bank's interval
 SCALE_BREAK = 2012  # first CPI edition on the 0-100 scale
 POST_SOVIET = "config/groups/former_soviet_union.csv"  # the fifteen post-Soviet states: their one definition
-
-
-def group_of(focus: str, groups: Mapping[str, Sequence[str]]) -> tuple[str | None, list[str]]:
-    """The focus country's group and its other members (None and [] when it is in no group)."""
-    for name, members in groups.items():
-        if focus in members:
-            return name, [m for m in members if m != focus]
-    return None, []
+UN_FILE = "UN E-Government Survey file"
 
 
 def post_soviet(available: Iterable[str]) -> list[str]:
@@ -47,10 +25,10 @@ def post_soviet(available: Iterable[str]) -> list[str]:
 
 
 def medians(focus: str, groups: Mapping[str, Sequence[str]], available: Iterable[str]) -> dict[str, list[str]]:
-    """Label -> members of each median drawn beside the focus country: its comparator group's
-    (from ``groups``) and the post-Soviet states' (from the definition), each over the members
-    other than the focus country, and each label saying over how many."""
-    group, mates = group_of(focus, groups)
+    """Label -> members of each median drawn beside the focus country: its comparator group's and
+    the post-Soviet states', each over the members other than the focus country (label: how many)."""
+    group = next((name for name, members in groups.items() if focus in members), None)
+    mates = [m for m in groups[group] if m != focus] if group else []
     defined = post_soviet(available)
     others = [m for m in defined if m != focus]
     label = f"post-Soviet median ({f'other {len(others)}' if focus in defined else f'all {len(defined)}'})"
@@ -82,23 +60,14 @@ def cpi_series(cpi_sources: pd.DataFrame, focus: str) -> pd.DataFrame:
     """One CPI score a year for the focus country, each on its own year's scale, with a 90%
     interval where the file gives a standard error (0-100 editions only)."""
     own = cpi_sources[(cpi_sources["iso3"] == focus) & cpi_sources["score"].notna()].copy()
-    era_scale = own["year"].map(lambda y: 100 if y >= SCALE_BREAK else 10)
-    own = own[own["scale"] == era_scale]
+    own = own[own["scale"] == own["year"].map(lambda y: 100 if y >= SCALE_BREAK else 10)]
     own = own.sort_values(["year", "edition", "source_file"], kind="stable").groupby("year").tail(1)
-    se = own["stderr"].astype(float)
+    score, se = own["score"].astype(float), own["stderr"].astype(float)
+    panel = ["0-10 (to 2011)" if s == 10 else "0-100 (from 2012)" for s in own["scale"]]
     out = pd.DataFrame(
-        {
-            "year": own["year"].astype(int),
-            "scale": own["scale"].astype(int),
-            "panel": ["0-10 (to 2011)" if s == 10 else "0-100 (from 2012)" for s in own["scale"]],
-            "score": own["score"].astype(float),
-            "lower": own["score"].astype(float) - Z90 * se,
-            "upper": own["score"].astype(float) + Z90 * se,
-            "rank": own["rank"].astype("Int64"),
-            "source": [
-                source_label("TI CPI edition", e, f) for e, f in zip(own["edition"], own["source_file"], strict=True)
-            ],
-        }
+        {"year": own["year"].astype(int), "scale": own["scale"].astype(int), "panel": panel, "score": score,
+         "lower": score - Z90 * se, "upper": score + Z90 * se, "rank": own["rank"].astype("Int64"),
+         "source": source_labels("TI CPI edition", own, "edition")}
     )
     return out.reset_index(drop=True)
 
@@ -109,38 +78,31 @@ def egov_series(egdi_sources: pd.DataFrame, printed: pd.DataFrame, focus: str) -
     surveyed = egdi_sources.dropna(subset=["rank"]).groupby("edition")["iso3"].count()
     own = egdi_sources[egdi_sources["iso3"] == focus].sort_values("edition")
     files = pd.DataFrame(
-        {
-            "year": own["edition"].astype(int),
-            "kind": "UN E-Government Survey file",
-            "rank": own["rank"].astype("Int64"),
-            "egdi": own["egdi"].astype(float),
-            "surveyed": own["edition"].map(surveyed).astype("Int64"),
-            "source": [
-                source_label("UN E-Government Survey", e, f)
-                for e, f in zip(own["edition"], own["source_file"], strict=True)
-            ],
-        }
+        {"year": own["edition"].astype(int), "kind": UN_FILE, "rank": own["rank"].astype("Int64"),
+         "egdi": own["egdi"].astype(float), "surveyed": own["edition"].map(surveyed).astype("Int64"),
+         "source": source_labels("UN E-Government Survey", own, "edition")}
     )
     mine = printed[(printed["iso3"] == focus) & ~printed["derived"]]
     shown = pd.DataFrame(
-        {
-            "year": mine["year"].astype(int),
-            "kind": "printed (" + mine["study"] + ")",
-            "rank": mine["rank"].astype("Int64"),
-            "egdi": float("nan"),
-            "surveyed": pd.array([pd.NA] * len(mine), dtype="Int64"),
-            "source": mine["study"] + " " + mine["source"],
-        }
+        {"year": mine["year"].astype(int), "kind": "printed (" + mine["study"] + ")",
+         "rank": mine["rank"].astype("Int64"), "egdi": float("nan"),
+         "surveyed": pd.array([pd.NA] * len(mine), dtype="Int64"), "source": mine["study"] + " " + mine["source"]}
     )
-    return (
-        pd.concat([files, shown], ignore_index=True).sort_values(["year", "kind"], kind="stable").reset_index(drop=True)
-    )
+    out = pd.concat([files, shown], ignore_index=True)
+    return out.sort_values(["year", "kind"], kind="stable").reset_index(drop=True)
 
 
 def _overlap(a: tuple[float, float], b: tuple[float, float]) -> str:
     if any(pd.isna(v) for v in (*a, *b)):
         return "no interval"
     return "yes" if a[0] <= b[1] and b[0] <= a[1] else "no"
+
+
+def _row(measure: str, a: pd.Series, b: pd.Series, col: str, **rest: object) -> dict[str, object]:
+    """One row of the then-and-now table: ``a`` then and ``b`` now (``lower``/``upper`` their
+    interval, if any); ``rest`` the other columns, or intervals written otherwise."""
+    return {"measure": measure, "year_then": int(a["year"]), "value_then": float(a[col]), "interval_then": _interval(a),
+            "year_now": int(b["year"]), "value_now": float(b[col]), "interval_now": _interval(b), **rest}
 
 
 def wgi_then_now(wgi_sources: pd.DataFrame, focus: str, then: int = THESIS_YEAR) -> pd.DataFrame:
@@ -153,31 +115,19 @@ def wgi_then_now(wgi_sources: pd.DataFrame, focus: str, then: int = THESIS_YEAR)
     now = int(own.dropna(subset=["pct_rank"])["year"].max())
     rows = []
     for code, name in WGI_CODES.items():
-        a = own[(own["indicator"] == code) & (own["year"] == then)].astype(object).iloc[0]
-        b = own[(own["indicator"] == code) & (own["year"] == now)].astype(object).iloc[0]
-        ea, eb, sa, sb = (
-            float(x) if pd.notna(x) else float("nan") for x in (a.estimate, b.estimate, a.stderr, b.stderr)
-        )
+        a, b = (own[(own["indicator"] == code) & (own["year"] == y)].astype(object).iloc[0] for y in (then, now))
+        estimates = (a.estimate, b.estimate, a.stderr, b.stderr)
+        ea, eb, sa, sb = (float(x) if pd.notna(x) else float("nan") for x in estimates)
         z = (eb - ea) / (sa**2 + sb**2) ** 0.5
-        rows.append(
-            {
-                "measure": f"WGI {name} (percentile rank)",
-                "year_then": then,
-                "value_then": float(a.pct_rank),
-                "interval_then": f"{float(a.pct_rank_lower):.1f}-{float(a.pct_rank_upper):.1f}",
-                "year_now": now,
-                "value_now": float(b.pct_rank),
-                "interval_now": f"{float(b.pct_rank_lower):.1f}-{float(b.pct_rank_upper):.1f}",
-                "intervals_overlap": _overlap(
-                    (float(a.pct_rank_lower), float(a.pct_rank_upper)),
-                    (float(b.pct_rank_lower), float(b.pct_rank_upper)),
-                ),
-                "estimate_overlap": _overlap((ea - Z90 * sa, ea + Z90 * sa), (eb - Z90 * sb, eb + Z90 * sb)),
-                "z_estimates": round(z, 2),
-                "p_two_sided": round(float(2 * ndtr(-abs(z))), 4),
-                "source": source_label("World Bank WGI release", release, a.source_file),
-            }
+        pa, pb = (float(a.pct_rank_lower), float(a.pct_rank_upper)), (float(b.pct_rank_lower), float(b.pct_rank_upper))
+        row = _row(
+            f"WGI {name} (percentile rank)", a, b, "pct_rank", interval_then=f"{pa[0]:.1f}-{pa[1]:.1f}",
+            interval_now=f"{pb[0]:.1f}-{pb[1]:.1f}", intervals_overlap=_overlap(pa, pb),
+            estimate_overlap=_overlap((ea - Z90 * sa, ea + Z90 * sa), (eb - Z90 * sb, eb + Z90 * sb)),
+            z_estimates=round(z, 2), p_two_sided=round(float(2 * ndtr(-abs(z))), 4),
+            source=source_label("World Bank WGI release", release, a.source_file),
         )
+        rows.append(row)
     return pd.DataFrame(rows)
 
 
@@ -185,37 +135,23 @@ def other_then_now(cpi: pd.DataFrame, egov: pd.DataFrame, then: int = THESIS_YEA
     """CPI score and UN e-government rank and EGDI: the thesis's year (or the first shipped
     edition after it) and the latest; ranks and pre-2012 CPI scores carry no interval."""
     rows = []
-    c_then, c_now = cpi[cpi["year"] == then], cpi.tail(1)
+    c_then = cpi[cpi["year"] == then]
     if len(c_then):
-        a, b = c_then.iloc[0], c_now.iloc[0]
-        rows.append(
-            ("CPI score (0-10 to 2011, 0-100 from 2012)", a, b, "score", "not comparable: the scale changed in 2012")
-        )
-    files = egov[egov["kind"] == "UN E-Government Survey file"]
-    printed = egov[(egov["kind"] != "UN E-Government Survey file") & (egov["year"] == then)]
+        a, b = c_then.iloc[0], cpi.tail(1).iloc[0]
+        scales = "not comparable: the scale changed in 2012"
+        rows.append(("CPI score (0-10 to 2011, 0-100 from 2012)", a, b, "score", scales))
+    files = egov[egov["kind"] == UN_FILE]
+    printed = egov[(egov["kind"] != UN_FILE) & (egov["year"] == then)]
     if len(files):
         first = printed.iloc[0] if len(printed) else files.iloc[0]
         rows.append(("UN e-government rank (1 = best)", first, files.iloc[-1], "rank", "no interval: ranks have none"))
         rows.append(("UN EGDI (0-1)", files.iloc[0], files.iloc[-1], "egdi", "no interval: the survey gives none"))
-    out = []
-    for measure, a, b, col, overlap in rows:
-        out.append(
-            {
-                "measure": measure,
-                "year_then": int(a["year"]),
-                "value_then": float(a[col]),
-                "interval_then": _interval(a),
-                "year_now": int(b["year"]),
-                "value_now": float(b[col]),
-                "interval_now": _interval(b),
-                "intervals_overlap": overlap,
-                "estimate_overlap": "",
-                "z_estimates": float("nan"),
-                "p_two_sided": float("nan"),
-                "source": f"{a['source']}; {b['source']}" if a["source"] != b["source"] else a["source"],
-            }
-        )
-    return pd.DataFrame(out)
+    nan = float("nan")
+    return pd.DataFrame(
+        _row(measure, a, b, col, intervals_overlap=overlap, estimate_overlap="", z_estimates=nan, p_two_sided=nan,
+             source=f"{a['source']}; {b['source']}" if a["source"] != b["source"] else a["source"])
+        for measure, a, b, col, overlap in rows
+    )
 
 
 def _interval(row: pd.Series) -> str:

@@ -1,45 +1,27 @@
 """What the focus-country notebooks draw: the printed values where the studies print the country
-(and the year), the publishers' values where they do not, each row naming its source.
-
-Rules (documented in the Student guide, docs/guides/student.md):
-- Printed values are used as printed: for the printed year, a country in the printed table keeps
-  its printed value; only countries the table lacks take publisher values.
-- For any other year every value comes from the publishers' files.
-- WGI: the newest shipped release that holds the year. CPI: the edition of that year if one is
-  shipped on its own (CPI2009.csv), else the newest file that scores the year; a file without
-  ranks gets TI's rank rule (1 + the number of higher scores among the countries it scores).
-- UN e-government: the newest edition at or before the year.
-With ``publisher=False`` (the default build) each function returns the printed rows alone: rows
-added with ``oss-build add-country-data`` (``data/raw/additions/``) appear only in runs that ask
-for publisher values (a country run, or ``publisher_values=True``), so the default build stays the
-reproduction of the print.
-"""
+(and the year), the publishers' values where they do not, each row naming its source (the rules:
+docs/stages/analysis.md and the Student guide)."""
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 
 import pandas as pd
 
 from oss_analysis import countries, paths
-from oss_analysis.domain import WGI_CODES, source_label, ti_rank, year_span
+from oss_analysis.domain import WGI_CODES, source_labels, ti_rank, year_span
 from oss_analysis.errors import ParameterError
+from oss_analysis.files import csv_rows
+from oss_analysis.transform import clean
 
 
 def wanted(focus: str, groups_file: str | None = None) -> list[str]:
     """The focus country and the members of its comparator groups (codes as the files write them)."""
     codes = [str(focus).strip().upper()]
-    if groups_file and (paths.root() / groups_file).exists():
-        with (paths.root() / groups_file).open(encoding="utf-8", newline="") as fh:
-            codes += [(row.get("iso3") or "").strip().upper() for row in csv.DictReader(fh)]
+    file = paths.root() / groups_file if groups_file else None
+    if file and file.exists():
+        codes += [(row.get("iso3") or "").strip().upper() for _, row in csv_rows(file, str(groups_file))]
     return list(dict.fromkeys(c for c in codes if c))
-
-
-def _load(name: str) -> pd.DataFrame:
-    from oss_analysis.transform import clean
-
-    return clean.load(name)
 
 
 def _carry(out: pd.DataFrame, printed: pd.DataFrame, table: str) -> pd.DataFrame:
@@ -47,11 +29,6 @@ def _carry(out: pd.DataFrame, printed: pd.DataFrame, table: str) -> pd.DataFrame
     a chart of it gets its source line (``origin.source_line``) like a table loaded directly."""
     out.attrs["processed"] = list(dict.fromkeys([*printed.attrs.get("processed", []), table]))
     return out
-
-
-def _labels(rows: pd.DataFrame, what: str, release: str) -> list[str]:
-    """The source label (``domain.source_label``) of each row, from its release and file."""
-    return [source_label(what, r, f) for f, r in zip(rows["source_file"], rows[release], strict=True)]
 
 
 def check_year(year: object, available: Iterable[int], what: str, parameter: str = "year") -> int:
@@ -88,23 +65,16 @@ def wgi_view(printed: pd.DataFrame, year: int, codes: Iterable[str], *, publishe
     indicator; ``source`` names the printed table or the file and release)."""
     if not publisher:
         return printed_only(printed)
-    src = _load("wgi_sources")
+    src = clean.load("wgi_sources")
     year = check_year(year, src["year"], "WGI files")
     keep, need = _split(printed, year, codes)
     rows = src[(src["year"] == year) & src["iso3"].isin(need) & src["pct_rank"].notna()]
     rows = rows.sort_values("release").groupby(["iso3", "indicator"], as_index=False).last()
-    names = _names(printed, rows["iso3"])
     add = pd.DataFrame(
-        {
-            "iso3": rows["iso3"],
-            "country": rows["iso3"].map(names),
-            "year": year,
-            "indicator": rows["indicator"],
-            "indicator_name": rows["indicator"].map(WGI_CODES),
-            "percentile": rows["pct_rank"].astype(float),
-            "source": _labels(rows, "World Bank WGI release", "release"),
-            "seed_line": pd.NA,
-        }
+        {"iso3": rows["iso3"], "country": rows["iso3"].map(_names(printed, rows["iso3"])), "year": year,
+         "indicator": rows["indicator"], "indicator_name": rows["indicator"].map(WGI_CODES),
+         "percentile": rows["pct_rank"].astype(float),
+         "source": source_labels("World Bank WGI release", rows, "release"), "seed_line": pd.NA}
     )
     out = pd.concat([keep, add], ignore_index=True)
     return _carry(out.sort_values(["iso3", "indicator"], kind="stable").reset_index(drop=True), printed, "wgi_sources")
@@ -127,26 +97,17 @@ def cpi_view(printed: pd.DataFrame, year: int, codes: Iterable[str], *, publishe
     and, for publisher rows, ``source`` naming the file and edition."""
     if not publisher:
         return printed_only(printed).assign(scale=10)
-    src = _load("cpi_sources")
+    src = clean.load("cpi_sources")
     year = check_year(year, src["year"], "CPI files", "cpi_year")
     keep, need = _split(printed.assign(scale=10), year, codes)
     chosen = _cpi_rows(src, year)
     rows = chosen[chosen["iso3"].isin(need)]
-    names = _names(printed, rows["iso3"])
+    computed = zip(source_labels("TI CPI edition", rows, "edition"), rows["rank_computed"], strict=True)
+    labels = [label + (", rank computed" if c else "") for label, c in computed]
     add = pd.DataFrame(
-        {
-            "iso3": rows["iso3"],
-            "country": rows["iso3"].map(names),
-            "year": year,
-            "rank": rows["rank"].astype(int),
-            "score": rows["score"].astype(float),
-            "source": [
-                label + (", rank computed" if c else "")
-                for label, c in zip(_labels(rows, "TI CPI edition", "edition"), rows["rank_computed"], strict=True)
-            ],
-            "seed_line": pd.NA,
-            "scale": rows["scale"].astype(int),
-        }
+        {"iso3": rows["iso3"], "country": rows["iso3"].map(_names(printed, rows["iso3"])), "year": year,
+         "rank": rows["rank"].astype(int), "score": rows["score"].astype(float),
+         "source": labels, "seed_line": pd.NA, "scale": rows["scale"].astype(int)}
     )
     out = pd.concat([keep, add], ignore_index=True)
     if out["scale"].nunique() > 1:
@@ -156,7 +117,7 @@ def cpi_view(printed: pd.DataFrame, year: int, codes: Iterable[str], *, publishe
 
 def cpi_total(cpi: pd.DataFrame, year: int) -> int:
     """Countries scored in the CPI file the view's year comes from."""
-    return int(len(_cpi_rows(_load("cpi_sources"), year)))
+    return int(len(_cpi_rows(clean.load("cpi_sources"), year)))
 
 
 def egov_view(ranks: pd.DataFrame, year: int, codes: Iterable[str], *, publisher: bool) -> pd.DataFrame:
@@ -164,9 +125,8 @@ def egov_view(ranks: pd.DataFrame, year: int, codes: Iterable[str], *, publisher
     printed ranks for their year, else the newest shipped edition at or before ``year``."""
     if not publisher:
         return ranks
-    src = _load("egdi_sources")
-    printed_year = int(ranks["year"].iloc[0])
-    if year == printed_year:
+    src = clean.load("egdi_sources")
+    if year == int(ranks["year"].iloc[0]):  # the printed ranks' year
         return ranks
     editions = sorted(e for e in src["edition"].unique() if e <= year)
     if not editions:
@@ -181,14 +141,8 @@ def egov_view(ranks: pd.DataFrame, year: int, codes: Iterable[str], *, publisher
 def _egov_ranks(rows: pd.DataFrame) -> pd.DataFrame:
     """Rows of the UN files in the layout of ``egov_ranks`` (study 'publisher', never derived)."""
     return pd.DataFrame(
-        {
-            "iso3": rows["iso3"],
-            "year": rows["edition"].astype(int),
-            "rank": rows["rank"].astype(int),
-            "derived": False,
-            "study": "publisher",
-            "source": _labels(rows, "UN E-Government Survey", "edition"),
-        }
+        {"iso3": rows["iso3"], "year": rows["edition"].astype(int), "rank": rows["rank"].astype(int), "derived": False,
+         "study": "publisher", "source": source_labels("UN E-Government Survey", rows, "edition")}
     )
 
 
@@ -198,7 +152,7 @@ def egov_series(egov: pd.DataFrame, focus: str, *, publisher: bool) -> pd.DataFr
     printed = egov[egov["iso3"] == focus]
     if not publisher:
         return printed.sort_values("year")
-    src = _load("egdi_sources")
+    src = clean.load("egdi_sources")
     rows = src[(src["iso3"] == focus) & src["rank"].notna() & ~src["edition"].isin(printed["year"])]
     out = pd.concat([printed, _egov_ranks(rows)], ignore_index=True).sort_values("year").reset_index(drop=True)
     return _carry(out, egov, "egdi_sources")
@@ -231,7 +185,7 @@ def source_note(frame: pd.DataFrame, printed: str) -> str:
 def egov_available(ranks: pd.DataFrame, *, publisher: bool) -> dict[str, str]:
     """Focus countries the e-government notebook can draw: those ranked in ``ranks``, and with
     ``publisher`` every country in the UN files (its rank over time comes from them)."""
-    src = _load("egdi_sources") if publisher else None  # its ISO countries (a run is for a country)
+    src = clean.load("egdi_sources") if publisher else None  # its ISO countries (a run is for a country)
     codes = set(ranks["iso3"]) | (set(src.loc[src["iso3166"], "iso3"]) if src is not None else set())
     return {c: countries.name_of(c) for c in sorted(codes)}
 
@@ -242,5 +196,5 @@ def egov_edition(ranks: pd.DataFrame, facts: pd.DataFrame) -> tuple[int, int]:
     edition = int(ranks["year"].iloc[0])
     if (ranks["study"] != "publisher").all():
         return edition, int(facts.loc["T021", "value"])
-    src = _load("egdi_sources")
+    src = clean.load("egdi_sources")
     return edition, int(src[(src["edition"] == edition) & src["rank"].notna()]["rank"].max())
