@@ -67,6 +67,10 @@ class Table:
         """File line of the data row at ``position`` (0-based, in file order)."""
         return self.header_line + 1 + int(position)
 
+    def lines(self) -> pd.RangeIndex:
+        """File line of every data row, in file order."""
+        return self.header_line + 1 + pd.RangeIndex(len(self.frame))
+
     def fail(
         self, rule: str, *, position: int | None = None, column: str | None = None, value: object = None
     ) -> NoReturn:
