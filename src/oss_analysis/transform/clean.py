@@ -192,17 +192,12 @@ def _oss_timeline(topic: str, count: str, qualifier: str | None = None) -> pd.Da
     quantities = {q: kind for q, kind in _KIND.items() if q.startswith(topic)}
     text = _series_from_facts(f[f["topic"].eq(topic)], quantities, f"{topic}_range")
     t5 = legislation_events().dropna(subset=[count])
-    table5 = pd.DataFrame(
-        {
-            "date": t5["date_end"].fillna(t5["date_start"]) if qualifier else t5["date_start"],
-            "value": t5[count].astype(float),
-            "qualifier": t5[qualifier] if qualifier else "exact",
-            "kind": "existing",
-            "source": "Table 5, line " + t5["seed_line"].astype(str),
-            "seed_line": t5["seed_line"],
-            "fact_id": pd.NA,
-        }
+    date = t5["date_end"].fillna(t5["date_start"]) if qualifier else t5["date_start"]
+    source = "Table 5, line " + t5["seed_line"].astype(str)
+    table5 = pd.DataFrame({"date": date, "value": t5[count].astype(float)}).assign(
+        qualifier=t5[qualifier] if qualifier else "exact", kind="existing", source=source, seed_line=t5["seed_line"]
     )
+    table5["fact_id"] = pd.NA
     return _timeline([text, table5, _stage_points(topic.removeprefix("oss_"))])
 
 
