@@ -47,6 +47,10 @@ WGI_COLUMNS = ["iso3", "country", "release", "year", "indicator", *WGI_MEASURES.
 CPI_COLUMNS = "iso3 country edition year score scale rank rank_computed n_sources stderr source_file line".split()
 CPI_UNSCORED = {"rank": pd.NA, "rank_computed": False, "n_sources": pd.NA, "stderr": pd.NA}  # unless a file says
 EGDI_COLUMNS = ["iso3", "country", "edition", "rank", "egdi", "epart", "osi", "hci", "tii", "source_file", "line"]
+UNKNOWN_NAME = (
+    "unknown country name (add it to config/country_aliases.csv if it is a real country, "
+    "or to config/source_exclusions.csv if it is not an ISO 3166 country)"
+)
 DROP_COLUMNS = ["file", "line", "country", "iso3", "year", "kind", "detail"]
 YEAR = re.compile(r"^(\d{4})(?: \[YR\d{4}\])?$")
 
@@ -77,13 +81,7 @@ def map_names(table: Table, name_col: str, drops: Drops, code_col: str | None = 
         rows = (names == name).to_numpy().nonzero()[0]
         code, reason = excluded.get(name.casefold(), (None, None))
         if reason is None:
-            table.fail(
-                "unknown country name (add it to config/country_aliases.csv if it is a real country, "
-                "or to config/source_exclusions.csv if it is not an ISO 3166 country)",
-                position=int(rows[0]),
-                column=name_col,
-                value=name,
-            )
+            table.fail(UNKNOWN_NAME, position=int(rows[0]), column=name_col, value=name)
         if code:  # an entity the publisher scores: the file's code (else the listed one) keeps its counts
             own = table.frame[code_col].str.strip().str.upper() if code_col else pd.Series(code, index=names.index)
             iso3[names == name] = own[names == name].replace("", code)
@@ -93,16 +91,12 @@ def map_names(table: Table, name_col: str, drops: Drops, code_col: str | None = 
     if code_col is not None:
         codes = table.frame[code_col].str.strip().str.upper()
         valid = codes.map({c: countries.is_iso3(c) for c in codes.unique()})
-        clash = iso3.notna() & valid & (codes != iso3)
+        clash = (iso3.notna() & valid & (codes != iso3)).to_numpy()
         if clash.any():
-            pos = int(clash.to_numpy().argmax())
-            table.fail(
-                f"name and code disagree: {names.iloc[pos]!r} is {iso3.iloc[pos]}, the code column says "
-                f"{codes.iloc[pos]}",
-                position=pos,
-                column=code_col,
-                value=codes.iloc[pos],
-            )
+            pos = int(clash.argmax())
+            name, code = names.iloc[pos], codes.iloc[pos]
+            rule = f"name and code disagree: {name!r} is {iso3.iloc[pos]}, the code column says {code}"
+            table.fail(rule, position=pos, column=code_col, value=code)
     return iso3
 
 
