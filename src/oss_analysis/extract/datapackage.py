@@ -1,11 +1,5 @@
-"""The raw data package (``data/raw/datapackage.json``): read it, check what it declares, and
-refresh its checksums.
-
-Below ``io``, ``registry``, ``additions`` and ``build`` (it imports no pandas), so that each of them
-can use it without importing the others. A descriptor that is not valid JSON, a resource without
-its sha256, or a declared file that does not exist stops with one line naming the file and line:
-checks that can be switched off by deleting a key are no checks.
-"""
+"""The data packages (``data/raw/``, ``data/sources/``): read them, check what they declare, refresh
+the raw checksums. It imports no pandas, so the build graph can read it cheaply (docs/extract.md)."""
 
 from __future__ import annotations
 

@@ -1,34 +1,13 @@
-"""Readers of the publishers' files: one per real layout, each giving a tidy table.
-
-Layouts (``x-layout`` in ``data/sources/datapackage.json``; a user's file is recognised by its
-header):
-
-- ``wgi_wide``: World Bank WGI, one row per economy and series, a column per year
-  (releases 2015, 2016, 2019, 2023; with or without an ``Indicator Name`` column, quoted or not,
-  with or without a trailing comma). Missing: empty or ``..``.
-- ``wgi_long``: WGI 2024 release, one row per economy, year and indicator. Missing: ``..``.
-- ``cpi_merged``: TI CPI editions 1995-2017 in one table, 0-10 scale, ``0.0`` = not scored.
-- ``cpi_2009``: TI CPI 2009, name and score only; the rank is computed as TI ranks
-  (1 + the number of countries with a higher score).
-- ``cpi_trends``: TI CPI 2024 results and trends, ``;``-separated, header on line 3, 0-100 scale.
-- ``egdi_unu``, ``egdi_un``, ``egdi_un_2024``: UN E-Government Survey, one row per country.
-
-Every country name is mapped to ISO 3166 alpha-3 by ``countries.to_iso3`` (aliases in
-``config/country_aliases.csv``); a name that maps to nothing stops with the file, line and name.
-Entities that are not ISO 3166-1 countries must be listed in ``config/source_exclusions.csv``: one
-the publisher scores (Kosovo, a former state) stays with the publisher's code and ``iso3166`` false;
-an aggregate is left out, and every row left out is listed (see ``Drops``).
-
-Duplicate rule: a key (file, country, year, and indicator for WGI) is taken from the first row
-in file order that holds a value; later rows for the same key are dropped and listed.
-"""
+"""Readers of the publishers' files: one per real layout (``x-layout`` in
+``data/sources/datapackage.json``, or recognised by a user's file's header), each giving a tidy
+table; names map to ISO3 and rows left out are listed (docs/extract.md: layouts, duplicate rule)."""
 
 from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -52,46 +31,26 @@ from oss_analysis.extract.publisher_file import (
     shipped_path,
 )
 
-WGI_MEASURES = {
-    "EST": "estimate",
-    "STD.ERR": "stderr",
-    "NO.SRC": "n_sources",
-    "PER.RNK": "pct_rank",
-    "PER.RNK.LOWER": "pct_rank_lower",
-    "PER.RNK.UPPER": "pct_rank_upper",
-}
-WGI_LONG = {
-    "estimate": "estimate",
-    "stddev": "stderr",
-    "nsource": "n_sources",
-    "pctrank": "pct_rank",
-    "pctranklower": "pct_rank_lower",
-    "pctrankupper": "pct_rank_upper",
-}
-WGI_RANGES = {
-    "estimate": (-5.0, 5.0),
-    "stderr": (0.0, 5.0),
-    "n_sources": (0.0, 100.0),
-    "pct_rank": (0.0, 100.0),
-    "pct_rank_lower": (0.0, 100.0),
-    "pct_rank_upper": (0.0, 100.0),
-}
-WGI_COLUMNS = ["iso3", "country", "release", "year", "indicator", *WGI_MEASURES.values(), "source_file"]
-CPI_COLUMNS = [
-    "iso3",
-    "country",
-    "edition",
-    "year",
-    "score",
-    "scale",
-    "rank",
-    "rank_computed",
-    "n_sources",
-    "stderr",
-    "source_file",
-    "line",
+# WGI measures: the DataBank series suffix, the long layout's column, the name here, the range
+WGI_FIELDS = [
+    ("EST", "estimate", "estimate", (-5.0, 5.0)),
+    ("STD.ERR", "stddev", "stderr", (0.0, 5.0)),
+    ("NO.SRC", "nsource", "n_sources", (0.0, 100.0)),
+    ("PER.RNK", "pctrank", "pct_rank", (0.0, 100.0)),
+    ("PER.RNK.LOWER", "pctranklower", "pct_rank_lower", (0.0, 100.0)),
+    ("PER.RNK.UPPER", "pctrankupper", "pct_rank_upper", (0.0, 100.0)),
 ]
+WGI_MEASURES = {code: name for code, _, name, _ in WGI_FIELDS}
+WGI_LONG = {column: name for _, column, name, _ in WGI_FIELDS}
+WGI_RANGES = {name: limits for _, _, name, limits in WGI_FIELDS}
+WGI_COLUMNS = ["iso3", "country", "release", "year", "indicator", *WGI_MEASURES.values(), "source_file"]
+CPI_COLUMNS = "iso3 country edition year score scale rank rank_computed n_sources stderr source_file line".split()
+CPI_UNSCORED = {"rank": pd.NA, "rank_computed": False, "n_sources": pd.NA, "stderr": pd.NA}  # unless a file says
 EGDI_COLUMNS = ["iso3", "country", "edition", "rank", "egdi", "epart", "osi", "hci", "tii", "source_file", "line"]
+UNKNOWN_NAME = (
+    "unknown country name (add it to config/country_aliases.csv if it is a real country, "
+    "or to config/source_exclusions.csv if it is not an ISO 3166 country)"
+)
 DROP_COLUMNS = ["file", "line", "country", "iso3", "year", "kind", "detail"]
 YEAR = re.compile(r"^(\d{4})(?: \[YR\d{4}\])?$")
 
@@ -122,13 +81,7 @@ def map_names(table: Table, name_col: str, drops: Drops, code_col: str | None = 
         rows = (names == name).to_numpy().nonzero()[0]
         code, reason = excluded.get(name.casefold(), (None, None))
         if reason is None:
-            table.fail(
-                "unknown country name (add it to config/country_aliases.csv if it is a real country, "
-                "or to config/source_exclusions.csv if it is not an ISO 3166 country)",
-                position=int(rows[0]),
-                column=name_col,
-                value=name,
-            )
+            table.fail(UNKNOWN_NAME, position=int(rows[0]), column=name_col, value=name)
         if code:  # an entity the publisher scores: the file's code (else the listed one) keeps its counts
             own = table.frame[code_col].str.strip().str.upper() if code_col else pd.Series(code, index=names.index)
             iso3[names == name] = own[names == name].replace("", code)
@@ -138,16 +91,12 @@ def map_names(table: Table, name_col: str, drops: Drops, code_col: str | None = 
     if code_col is not None:
         codes = table.frame[code_col].str.strip().str.upper()
         valid = codes.map({c: countries.is_iso3(c) for c in codes.unique()})
-        clash = iso3.notna() & valid & (codes != iso3)
+        clash = (iso3.notna() & valid & (codes != iso3)).to_numpy()
         if clash.any():
-            pos = int(clash.to_numpy().argmax())
-            table.fail(
-                f"name and code disagree: {names.iloc[pos]!r} is {iso3.iloc[pos]}, the code column says "
-                f"{codes.iloc[pos]}",
-                position=pos,
-                column=code_col,
-                value=codes.iloc[pos],
-            )
+            pos = int(clash.argmax())
+            name, code = names.iloc[pos], codes.iloc[pos]
+            rule = f"name and code disagree: {name!r} is {iso3.iloc[pos]}, the code column says {code}"
+            table.fail(rule, position=pos, column=code_col, value=code)
     return iso3
 
 
@@ -194,21 +143,8 @@ def read_wgi_wide(text: str, file: str, release: int | None, drops: Drops) -> pd
             check_range(table, values[y].where(measure.eq(m)), y, low, high)
         bounds = (partner(values[y], key, measure.eq(f"pct_rank_{b}")) for b in ("lower", "upper"))
         check_interval(table, values[y].where(measure.eq("pct_rank")), *bounds, y, "its PER.RNK.LOWER-UPPER")
-    wide = pd.concat(
-        [
-            pd.DataFrame(
-                {
-                    "iso3": iso3,
-                    "country": table.frame["Country Name"].str.strip(),
-                    "indicator": parts[0],
-                    "measure": parts[1].map(WGI_MEASURES),
-                    "line": table.header_line + 1 + pd.RangeIndex(len(iso3)),
-                }
-            ),
-            values,
-        ],
-        axis=1,
-    )
+    ids = {"iso3": iso3, "country": table.frame["Country Name"].str.strip(), "indicator": parts[0], "measure": measure}
+    wide = pd.concat([pd.DataFrame({**ids, "line": table.lines()}), values], axis=1)
     wide = dedupe(wide[wide["iso3"].notna()], ["iso3", "indicator", "measure"], years, drops, file)
     long = wide.melt(id_vars=["iso3", "country", "indicator", "measure"], value_vars=years, var_name="year")
     long["year"] = long["year"].str.slice(0, 4).astype(int)
@@ -226,20 +162,14 @@ def read_wgi_long(text: str, file: str, release: int | None, drops: Drops) -> pd
     indicator = frame["indicator"].str.strip().str.upper()
     rule = f"unknown indicator (expected one of {sorted(INDICATORS)})"
     table.fail_first(~indicator.isin(INDICATORS), rule, "indicator", frame["indicator"])
-    out = pd.DataFrame(
-        {
-            "iso3": iso3,
-            "country": frame["countryname"].str.strip(),
-            "year": year.astype("Int64"),
-            "indicator": indicator,
-        }
-    )
+    country = frame["countryname"].str.strip()
+    out = pd.DataFrame({"iso3": iso3, "country": country, "year": year.astype("Int64"), "indicator": indicator})
     for col, measure in WGI_LONG.items():
         out[measure] = numbers(table, col, missing=("", ".."))
         check_range(table, out[measure], col, *WGI_RANGES[measure])
     bounds = out["pct_rank_lower"], out["pct_rank_upper"]
     check_interval(table, out["pct_rank"], *bounds, "pctrank", "its pctranklower-upper")
-    out["line"] = table.header_line + 1 + pd.RangeIndex(len(out))
+    out["line"] = table.lines()
     out = dedupe(out[out["iso3"].notna()], ["iso3", "year", "indicator"], list(WGI_LONG.values()), drops, file)
     return _wgi_finish(out, release, file)
 
@@ -258,20 +188,8 @@ def _wgi_finish(tidy: pd.DataFrame, release: int | None, file: str) -> pd.DataFr
 
 def _cpi_frame(table: Table, iso3: pd.Series, name: str, edition: int, scale: int, **cols) -> pd.DataFrame:
     """Rows of one CPI year; ``country`` is the name ``iso3`` was mapped from (column ``name``)."""
-    base = {
-        "iso3": iso3,
-        "country": table.frame[name].str.strip(),
-        "edition": edition,
-        "scale": scale,
-        "rank": pd.NA,
-        "rank_computed": False,
-        "n_sources": pd.NA,
-        "stderr": pd.NA,
-        "source_file": table.file,
-        "line": table.header_line + 1 + pd.RangeIndex(len(iso3)),
-    }
-    base.update(cols)
-    return pd.DataFrame(base)
+    base = {"iso3": iso3, "country": table.frame[name].str.strip(), "edition": edition, "scale": scale}
+    return pd.DataFrame({**base, **CPI_UNSCORED, "source_file": table.file, "line": table.lines(), **cols})
 
 
 def _cpi_finish(frame: pd.DataFrame, drops: Drops, file: str) -> pd.DataFrame:
@@ -313,10 +231,8 @@ def read_cpi_single(text: str, file: str, release: int | None, drops: Drops) -> 
     score = numbers(table, "CPI")
     check_range(table, score, "CPI", 0, 10)
     rank = ti_rank(score)
-    frame = _cpi_frame(
-        table, iso3, "Country/Territory", edition, 10, year=edition, score=score, rank=rank, rank_computed=True
-    )
-    return _cpi_finish(frame, drops, file)
+    frame = _cpi_frame(table, iso3, "Country/Territory", edition, 10, year=edition, score=score, rank=rank)
+    return _cpi_finish(frame.assign(rank_computed=True), drops, file)
 
 
 def read_cpi_trends(text: str, file: str, release: int | None, drops: Drops) -> pd.DataFrame:
@@ -344,71 +260,46 @@ def read_cpi_trends(text: str, file: str, release: int | None, drops: Drops) -> 
 
 # --- UN E-Government Survey ----------------------------------------------------------------
 
+# the UN e-government layouts' headers: the name here -> the column in egdi_unu, egdi_un, egdi_un_2024
+EGDI_FIELDS = {
+    "country": ("country-name", "Country Name", "Country"),
+    "rank": ("e-gov-rank", "E-Government Rank", "Rank"),
+    "egdi": ("e-gov-index", "E-Government Index", "E_Index"),
+    "epart": ("e-pat-index", "E-Participation Index", "E_Participation"),
+    "osi": ("osi", "Online Service Index", "Online_Service"),
+    "hci": ("hci", "Human Capital Index", "Human_Capital"),
+    "tii": ("tii", "Telecommunication Infrastructure Index", "Tele_Infra"),
+}
 EGDI_HEADERS = {
-    "egdi_unu": {
-        "country-name": "country",
-        "e-gov-rank": "rank",
-        "e-gov-index": "egdi",
-        "e-pat-index": "epart",
-        "osi": "osi",
-        "hci": "hci",
-        "tii": "tii",
-    },
-    "egdi_un": {
-        "Country Name": "country",
-        "E-Government Rank": "rank",
-        "E-Government Index": "egdi",
-        "E-Participation Index": "epart",
-        "Online Service Index": "osi",
-        "Human Capital Index": "hci",
-        "Telecommunication Infrastructure Index": "tii",
-    },
-    "egdi_un_2024": {
-        "Country": "country",
-        "Rank": "rank",
-        "E_Index": "egdi",
-        "E_Participation": "epart",
-        "Online_Service": "osi",
-        "Human_Capital": "hci",
-        "Tele_Infra": "tii",
-    },
+    layout: {columns[i]: key for key, columns in EGDI_FIELDS.items()}
+    for i, layout in enumerate(["egdi_unu", "egdi_un", "egdi_un_2024"])
 }
 
 
-def read_egdi(layout: str) -> Callable[[str, str, int | None, Drops], pd.DataFrame]:
-    """A reader for one of the UN e-government layouts."""
-
-    def reader(text: str, file: str, release: int | None, drops: Drops) -> pd.DataFrame:
-        names = EGDI_HEADERS[layout]
-        table = parse(text, file, required=list(names))
-        name_col = next(c for c, v in names.items() if v == "country")
-        code_col = "country-code" if "country-code" in table.frame else None
-        iso3 = map_names(table, name_col, drops, code_col)
-        out = pd.DataFrame({"iso3": iso3, "country": table.frame[name_col].str.strip()})
-        for col, key in names.items():
-            if key != "country":
-                out[key] = numbers(table, col)
-                check_range(table, out[key], col, *((1, 250) if key == "rank" else (0, 1)))
-        edition = release or _egdi_edition(table, file)
-        # an EGDI of 0.0 means "not computed" (2010, 2012): its rank is a placeholder and any
-        # zero component of that row was not computed either
-        uncomputed = out["egdi"].eq(0)
-        for key in ("rank", "egdi", "epart", "osi", "hci", "tii"):
-            out[key] = out[key].mask(uncomputed & (out[key].eq(0) | (key in ("rank", "egdi"))))
-        mean = out[["osi", "hci", "tii"]].mean(axis=1, skipna=False)
-        col = next(c for c, v in names.items() if v == "egdi")
-        check_interval(table, out["egdi"], mean - 0.005, mean + 0.005, col, "the mean of OSI, HCI, TII ±0.005")
-        out = out.assign(
-            edition=edition,
-            rank=out["rank"].round().astype("Int64"),
-            source_file=file,
-            line=table.header_line + 1 + pd.RangeIndex(len(out)),
-        )
-        out = dedupe(out[out["iso3"].notna()], ["iso3"], ["egdi", "rank"], drops, file)
-        return out[EGDI_COLUMNS].sort_values("iso3").reset_index(drop=True)
-
-    reader.__name__ = f"read_{layout}"
-    return reader
+def read_egdi(text: str, file: str, release: int | None, drops: Drops, *, layout: str) -> pd.DataFrame:
+    """One of the UN e-government layouts -> one row per country."""
+    names = EGDI_HEADERS[layout]
+    table = parse(text, file, required=list(names))
+    name_col = next(c for c, v in names.items() if v == "country")
+    code_col = "country-code" if "country-code" in table.frame else None
+    iso3 = map_names(table, name_col, drops, code_col)
+    out = pd.DataFrame({"iso3": iso3, "country": table.frame[name_col].str.strip()})
+    for col, key in names.items():
+        if key != "country":
+            out[key] = numbers(table, col)
+            check_range(table, out[key], col, *((1, 250) if key == "rank" else (0, 1)))
+    edition = release or _egdi_edition(table, file)
+    # an EGDI of 0.0 means "not computed" (2010, 2012): its rank is a placeholder and any
+    # zero component of that row was not computed either
+    uncomputed = out["egdi"].eq(0)
+    for key in ("rank", "egdi", "epart", "osi", "hci", "tii"):
+        out[key] = out[key].mask(uncomputed & (out[key].eq(0) | (key in ("rank", "egdi"))))
+    mean = out[["osi", "hci", "tii"]].mean(axis=1, skipna=False)
+    col = next(c for c, v in names.items() if v == "egdi")
+    check_interval(table, out["egdi"], mean - 0.005, mean + 0.005, col, "the mean of OSI, HCI, TII ±0.005")
+    out = out.assign(edition=edition, rank=out["rank"].round().astype("Int64"), source_file=file, line=table.lines())
+    out = dedupe(out[out["iso3"].notna()], ["iso3"], ["egdi", "rank"], drops, file)
+    return out[EGDI_COLUMNS].sort_values("iso3").reset_index(drop=True)
 
 
 def _egdi_edition(table: Table, file: str) -> int:
@@ -428,7 +319,7 @@ READERS = {
     "cpi_merged": read_cpi_merged,
     "cpi_2009": read_cpi_single,
     "cpi_trends": read_cpi_trends,
-    **{k: read_egdi(k) for k in EGDI_HEADERS},
+    **{k: partial(read_egdi, layout=k) for k in EGDI_HEADERS},
 }
 KIND = {"wgi_wide": "wgi", "wgi_long": "wgi", "cpi_merged": "cpi", "cpi_2009": "cpi", "cpi_trends": "cpi"}
 

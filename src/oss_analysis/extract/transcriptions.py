@@ -1,8 +1,5 @@
-"""Read raw transcriptions and processed tables, validated, failing with one clear line.
-
-The Frictionless ``data/raw/datapackage.json`` is the single statement of each raw file's
-schema; the pandera checks for raw files are derived from it, so the two cannot drift.
-"""
+"""Read raw transcriptions, validated, failing with one clear line. The pandera checks are derived
+from the Frictionless ``data/raw/datapackage.json``, the one statement of each raw file's schema."""
 
 from __future__ import annotations
 
@@ -64,6 +61,13 @@ def read_checked_csv(path: Path, expected: list[str], *, may_be_empty: bool = Fa
 
 
 def _coerce(frame: pd.DataFrame, fields: list[dict[str, Any]], name: str) -> pd.DataFrame:
+    """Text cells -> the types the package declares, refusing the first cell that is not of its type."""
+
+    def refuse(bad: pd.Series, col: str, rule: str) -> None:
+        if bad.any():
+            i = int(bad.to_numpy().argmax())
+            raise DataError(name, rule, row=i + 2, column=col, value=out[col].iloc[i])
+
     out = frame.copy()
     for field in fields:
         col, ftype = field["name"], field.get("type", "string")
@@ -71,24 +75,13 @@ def _coerce(frame: pd.DataFrame, fields: list[dict[str, Any]], name: str) -> pd.
             continue
         if ftype in _NUMERIC:
             num = pd.to_numeric(out[col], errors="coerce")
-            bad = num.isna() & out[col].notna()
-            if bad.any():
-                i = int(bad.to_numpy().argmax())
-                raise DataError(name, f"expected a {ftype}", row=i + 2, column=col, value=out[col].iloc[i])
+            refuse(num.isna() & out[col].notna(), col, f"expected a {ftype}")
             if ftype == "integer":
-                frac = num.notna() & (num % 1 != 0)
-                if frac.any():
-                    i = int(frac.to_numpy().argmax())
-                    raise DataError(name, "expected a whole number", row=i + 2, column=col, value=out[col].iloc[i])
-                out[col] = num.astype("Int64")
-            else:
-                out[col] = num.astype("Float64")
+                refuse(num.notna() & (num % 1 != 0), col, "expected a whole number")
+            out[col] = num.astype("Int64" if ftype == "integer" else "Float64")
         elif ftype == "boolean":
             mapped = out[col].str.lower().map({"true": True, "false": False})
-            bad = mapped.isna() & out[col].notna()
-            if bad.any():
-                i = int(bad.to_numpy().argmax())
-                raise DataError(name, "expected true or false", row=i + 2, column=col, value=out[col].iloc[i])
+            refuse(mapped.isna() & out[col].notna(), col, "expected true or false")
             out[col] = mapped.astype("boolean")
     return out
 
@@ -137,15 +130,7 @@ def _field_checks(field: dict[str, Any]) -> list[pa.Check]:
 
 def schema_from_fields(fields: list[dict[str, Any]], primary_key: list[str] | None = None) -> pa.DataFrameSchema:
     """pandera schema equivalent to a Frictionless table schema (types, required, unique, range,
-    enum, country codes, primary key).
-
-    Kept instead of pandera's own translator (``pandera.io.pandas_io.from_frictionless_schema``,
-    pandera 0.35), tried on every raw resource: it types ``integer`` as numpy ``int64``, so an
-    optional integer field's empty cell fails (``coerce_dtype('int64')``: thesis_table_05_legislation,
-    thesis_figure_04_stages and facts, all valid, are refused); ``enum`` becomes a ``category``
-    dtype; its checks carry no error text, so a failure reads ``in_range(0, 10)`` where the
-    one-line error says ``must be <= 10``; a pattern is anchored without a group (``^a|b$``).
-    It knows nothing of the real-date check on year-month patterns or of ``x-country``."""
+    enum, country codes, primary key); why not pandera's own translator: docs/extract.md."""
     import pandera.pandas as pa
 
     dtypes = {"integer": "Int64", "number": "Float64", "string": "string", "date": "string", "boolean": "boolean"}

@@ -1,8 +1,5 @@
-"""Raw transcriptions -> tidy, typed frames (one function per processed table, named like it).
-
-Each table is declared once in ``transform/registry.py`` (the raw resources it reads, its schema,
-its description), so the build graph reruns only what a changed raw file feeds.
-"""
+"""Raw transcriptions -> tidy, typed frames: one function per processed table, named like it (each
+table is declared once in ``transform/registry.py``: its raw inputs, its schema)."""
 
 from __future__ import annotations
 
@@ -17,8 +14,8 @@ import pandas as pd
 
 from oss_analysis import countries, paths
 from oss_analysis.domain import WGI_CODES, decimal_year
-from oss_analysis.errors import DataError
-from oss_analysis.extract import datapackage
+from oss_analysis.errors import DataError, ParameterError
+from oss_analysis.extract import datapackage, publishers
 from oss_analysis.extract.transcriptions import load_raw, titles, validate
 from oss_analysis.extract.transcriptions import resource as io_resource
 from oss_analysis.files import atomic_write, csv_bytes, sha256, write_csv
@@ -195,17 +192,12 @@ def _oss_timeline(topic: str, count: str, qualifier: str | None = None) -> pd.Da
     quantities = {q: kind for q, kind in _KIND.items() if q.startswith(topic)}
     text = _series_from_facts(f[f["topic"].eq(topic)], quantities, f"{topic}_range")
     t5 = legislation_events().dropna(subset=[count])
-    table5 = pd.DataFrame(
-        {
-            "date": t5["date_end"].fillna(t5["date_start"]) if qualifier else t5["date_start"],
-            "value": t5[count].astype(float),
-            "qualifier": t5[qualifier] if qualifier else "exact",
-            "kind": "existing",
-            "source": "Table 5, line " + t5["seed_line"].astype(str),
-            "seed_line": t5["seed_line"],
-            "fact_id": pd.NA,
-        }
+    date = t5["date_end"].fillna(t5["date_start"]) if qualifier else t5["date_start"]
+    source = "Table 5, line " + t5["seed_line"].astype(str)
+    table5 = pd.DataFrame({"date": date, "value": t5[count].astype(float)}).assign(
+        qualifier=t5[qualifier] if qualifier else "exact", kind="existing", source=source, seed_line=t5["seed_line"]
     )
+    table5["fact_id"] = pd.NA
     return _timeline([text, table5, _stage_points(topic.removeprefix("oss_"))])
 
 
@@ -284,17 +276,9 @@ def egov_ranks() -> pd.DataFrame:
 
 def satisfaction() -> pd.DataFrame:
     f = facts()
-    s = f[f["quantity"].eq("citizen_satisfaction")]
-    out = pd.DataFrame(
-        {
-            "year": s["date_start"].astype(int),
-            "satisfied_pct": s["value"],
-            "source": s["cited_source"],
-            "instrument": s["entity"],
-            "seed_line": s["seed_line"],
-            "fact_id": s["fact_id"],
-        }
-    )
+    names = {"date_start": "year", "value": "satisfied_pct", "cited_source": "source", "entity": "instrument"}
+    s = f[f["quantity"].eq("citizen_satisfaction")].rename(columns=names)
+    out = s[[*names.values(), "seed_line", "fact_id"]].astype({"year": int})
     return out.sort_values("year").reset_index(drop=True)
 
 
@@ -318,29 +302,21 @@ def document_delays() -> pd.DataFrame:
 
 def wgi_sources() -> pd.DataFrame:
     """World Bank WGI, every release shipped in data/sources/wgi/ (estimates, errors, ranks)."""
-    from oss_analysis.extract import publishers
-
     return publishers.table("wgi")
 
 
 def cpi_sources() -> pd.DataFrame:
     """Transparency International CPI, every file shipped in data/sources/cpi/."""
-    from oss_analysis.extract import publishers
-
     return publishers.table("cpi")
 
 
 def egdi_sources() -> pd.DataFrame:
     """UN E-Government Survey, every edition shipped in data/sources/egdi/."""
-    from oss_analysis.extract import publishers
-
     return publishers.table("egdi")
 
 
 def source_drops() -> pd.DataFrame:
     """Rows of the publishers' files left out (aggregates, duplicates), with the reason."""
-    from oss_analysis.extract import publishers
-
     return publishers.drops_table()
 
 
@@ -367,8 +343,6 @@ def __getattr__(name: str) -> Any:
 def build(name: str) -> pd.DataFrame:
     """Build one processed table from raw and validate it against its schema."""
     if name not in _processed():
-        from oss_analysis.errors import ParameterError
-
         raise ParameterError(f"no processed table named {name!r}; known: {', '.join(sorted(_processed()))}")
     spec = _processed()[name]
     return validate(spec.build(), spec.schema, f"data/processed/{name}.csv (built from {_raw_files(name)})")

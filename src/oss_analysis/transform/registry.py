@@ -1,13 +1,6 @@
-"""The processed tables, each declared once: the raw resources it is built from, the pandera
-schema it must pass, what it holds, and its builder (the function of ``transform/clean.py``
-named like the table). The build graph, the cleaning code, the manifest and the charts' source
-lines all read this table.
-
-A plain table rather than decorators on the builders: the build graph reads it whenever it is
-parsed (every ``make all``, every dry run), and importing the builders imports pandas (about a
-second). This module imports neither pandas nor pandera: a schema is named here and looked up in
-``transform/schemas.py`` only where a table is built or validated.
-"""
+"""The processed tables, each declared once: its raw inputs, its pandera schema (by name) and what
+it holds; its builder is the function of ``transform/clean.py`` named like it. A plain table, free
+of pandas and pandera, because the build graph reads it on every parse (docs/transform.md)."""
 
 from __future__ import annotations
 
@@ -41,51 +34,37 @@ class Table:
         return tuple(dict.fromkeys(names))
 
 
-def _table(name: str, inputs: list[str | Shipped], schema: str, description: str) -> Table:
-    return Table(name, tuple(inputs), schema, description)
-
-
-_THESIS_FIGURES = ["facts", "thesis_table_05_legislation", "thesis_figure_04_stages"]
-_PUBLISHERS = [Shipped("wgi"), Shipped("cpi"), Shipped("egdi")]
+_THESIS_FIGURES = ("facts", "thesis_table_05_legislation", "thesis_figure_04_stages")
+_PUBLISHERS = (Shipped("wgi"), Shipped("cpi"), Shipped("egdi"))
 
 TABLES: dict[str, Table] = {
     t.name: t
     for t in [
-        _table("cpi_2009", ["thesis_table_03_cpi", "cpi_2009_additions"], "CPI", "CPI 2009 rank and score by country"),
-        _table("wgi_2008", ["thesis_table_02_wgi", "wgi_2008_additions"], "WGI", "WGI percentile ranks, long"),
-        _table("eiu_2008", ["thesis_table_04_eiu"], "EIU", "EIU e-readiness 2008 by category"),
-        _table(
+        Table("cpi_2009", ("thesis_table_03_cpi", "cpi_2009_additions"), "CPI", "CPI 2009 rank and score by country"),
+        Table("wgi_2008", ("thesis_table_02_wgi", "wgi_2008_additions"), "WGI", "WGI percentile ranks, long"),
+        Table("eiu_2008", ("thesis_table_04_eiu",), "EIU", "EIU e-readiness 2008 by category"),
+        Table(
             "barriers_2007",
-            ["thesis_table_11_barriers", "thesis_oss_stakeholder_providers"],
+            ("thesis_table_11_barriers", "thesis_oss_stakeholder_providers"),
             "BARRIERS",
             "Sange 2007 administrative-barrier rating",
         ),
-        _table(
-            "legislation_events",
-            ["thesis_table_05_legislation"],
-            "LEGISLATION",
-            "Table 5 as dated events, chronological",
-        ),
-        _table("case_offices", ["thesis_table_08_case_offices"], "CASE_OFFICES", "Table 8, the two case offices"),
-        _table(
-            "services_by_agency",
-            ["thesis_table_09_services"],
-            "SERVICES",
-            "Table 9, services by ministry/agency and period",
-        ),
-        _table("oss_stages", ["thesis_figure_04_stages"], "STAGES", "Figure 4 stages"),
-        _table("facts", ["facts"], "FACTS", "in-text facts of both studies, typed"),
-        _table("errata", ["errata"], "ERRATA", "errata register"),
-        _table("oss_offices_timeline", _THESIS_FIGURES, "TIMELINE", "every OSS office count at its own date"),
-        _table("oss_services_timeline", _THESIS_FIGURES, "TIMELINE", "every OSS service count at its own date"),
-        _table("egov_ranks", ["facts"], "EGOV", "UN e-government ranks, printed and derived"),
-        _table("satisfaction", ["facts"], "SATISFACTION", "citizen satisfaction by year and source"),
-        _table("document_delays", ["facts"], "DELAYS", "document delays 2007-2008"),
+        Table("legislation_events", ("thesis_table_05_legislation",), "LEGISLATION", "Table 5 as dated events"),
+        Table("case_offices", ("thesis_table_08_case_offices",), "CASE_OFFICES", "Table 8, the two case offices"),
+        Table("services_by_agency", ("thesis_table_09_services",), "SERVICES", "Table 9, services by agency, period"),
+        Table("oss_stages", ("thesis_figure_04_stages",), "STAGES", "Figure 4 stages"),
+        Table("facts", ("facts",), "FACTS", "in-text facts of both studies, typed"),
+        Table("errata", ("errata",), "ERRATA", "errata register"),
+        Table("oss_offices_timeline", _THESIS_FIGURES, "TIMELINE", "every OSS office count at its own date"),
+        Table("oss_services_timeline", _THESIS_FIGURES, "TIMELINE", "every OSS service count at its own date"),
+        Table("egov_ranks", ("facts",), "EGOV", "UN e-government ranks, printed and derived"),
+        Table("satisfaction", ("facts",), "SATISFACTION", "citizen satisfaction by year and source"),
+        Table("document_delays", ("facts",), "DELAYS", "document delays 2007-2008"),
         # the publishers' files (data/sources/): wgi_sources is about 17 MB
-        _table("wgi_sources", [Shipped("wgi")], "WGI_SOURCES", "World Bank WGI, every shipped release, tidy"),
-        _table("cpi_sources", [Shipped("cpi")], "CPI_SOURCES", "TI CPI, every shipped file, tidy"),
-        _table("egdi_sources", [Shipped("egdi")], "EGDI_SOURCES", "UN E-Government Survey, every shipped edition"),
-        _table("source_drops", _PUBLISHERS, "SOURCE_DROPS", "rows of the publishers' files left out, and why"),
+        Table("wgi_sources", (Shipped("wgi"),), "WGI_SOURCES", "World Bank WGI, every shipped release, tidy"),
+        Table("cpi_sources", (Shipped("cpi"),), "CPI_SOURCES", "TI CPI, every shipped file, tidy"),
+        Table("egdi_sources", (Shipped("egdi"),), "EGDI_SOURCES", "UN E-Government Survey, every shipped edition"),
+        Table("source_drops", _PUBLISHERS, "SOURCE_DROPS", "rows of the publishers' files left out, and why"),
     ]
 }
 

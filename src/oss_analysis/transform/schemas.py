@@ -263,11 +263,8 @@ def _optional(check: pa.Check, description: str) -> pa.Column:
 
 
 # vectorised over the distinct codes: these tables have up to 130,000 rows
-SOURCE_ISO3 = _col(
-    str,
-    pa.Check.str_matches(r"^[A-Z][A-Z+]{2,6}$"),
-    description="ISO 3166-1 alpha-3 code mapped from the file's country name; for an entity that is not an ISO "
-    "country (iso3166 false), the publisher's code (config/source_exclusions.csv)",
+SOURCE_ISO3 = _col(  # for an entity that is not an ISO country, the code config/source_exclusions.csv gives
+    str, pa.Check.str_matches(r"^[A-Z][A-Z+]{2,6}$"), description="ISO 3166-1 alpha-3 code, else the publisher's"
 )
 ISO3166 = _col(bool, description="the row is an ISO 3166-1 country (false: Kosovo, a former state, ...)")
 ISO3166_AGREES = pa.Check(  # one row per error: the line of a row whose flag is wrong
@@ -285,9 +282,7 @@ WGI_SOURCES = _strict(
         "iso3": SOURCE_ISO3,
         "iso3166": ISO3166,
         "country": SOURCE_COUNTRY,
-        "release": _col(
-            int, pa.Check.in_range(2000, 2100), description="WGI annual update (covers data to release - 1)"
-        ),
+        "release": _col(int, pa.Check.in_range(2000, 2100), description="WGI update (data to release - 1)"),
         "year": _col(int, pa.Check.in_range(1996, 2099), description="data year"),
         "indicator": _col(str, pa.Check.isin(list(WGI_CODES)), description="VA, PV, GE, RQ, RL or CC"),
         "estimate": _optional(pa.Check.in_range(-5, 5), "governance estimate (about -2.5 to 2.5)"),
@@ -311,15 +306,9 @@ CPI_SOURCES = _strict(
         "edition": _col(int, pa.Check.in_range(1995, 2100), description="CPI edition the file belongs to"),
         "year": _col(int, pa.Check.in_range(1995, 2100), description="year the score is for"),
         "score": _col(float, pa.Check.ge(0), description="CPI score on the row's scale (missing: no row)"),
-        "scale": _col(
-            int,
-            pa.Check.isin([10, 100]),
-            description="10: 0-10 (editions to 2011, and the merged file, "
-            "which divides 2012-2017 by 10); 100: 0-100. TI: not comparable across the 2012 break",
-        ),
-        "rank": _col(
-            "Int64", pa.Check.ge(1), nullable=True, description="rank as printed, or computed (see rank_computed)"
-        ),
+        # 10: editions to 2011, and the merged file, which divides 2012-2017 by 10; TI: not comparable across 2012
+        "scale": _col(int, pa.Check.isin([10, 100]), description="10: a 0-10 scale; 100: 0-100"),
+        "rank": _col("Int64", pa.Check.ge(1), nullable=True, description="rank as printed, or see rank_computed"),
         "rank_computed": _col(bool, description="rank computed as TI ranks: 1 + number of higher scores"),
         "n_sources": _optional(pa.Check.ge(0), "number of sources (2024 file)"),
         "stderr": _optional(pa.Check.ge(0), "standard error (2024 file)"),
@@ -337,9 +326,7 @@ EGDI_SOURCES = _strict(
         "iso3166": ISO3166,
         "country": _col(str, description="country name as the file writes it (trailing spaces removed)"),
         "edition": _col(int, pa.Check.in_range(2001, 2100), description="UN E-Government Survey edition"),
-        "rank": _col(
-            "Int64", pa.Check.in_range(1, 250), nullable=True, description="EGDI rank (missing where not computed)"
-        ),
+        "rank": _col("Int64", pa.Check.in_range(1, 250), nullable=True, description="EGDI rank (if computed)"),
         "egdi": _optional(INDEX, "E-Government Development Index"),
         "epart": _optional(INDEX, "E-Participation Index"),
         "osi": _optional(INDEX, "Online Service Index"),
