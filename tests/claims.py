@@ -1,9 +1,11 @@
 """What every output claims (its ``.meta.json``) checked against what it holds and the run it
 belongs to, independently of the code that wrote the claims: the files and releases named in
 the rows drawn, whether any drawn row is a printed value, the legend against the series drawn,
-the title against the run's country and year. Each check returns the claims it finds wrong, as
-lines; ``tests/build/test_claims.py`` runs them over every run's folder and
-``tests/output/test_claims_checks.py`` shows each failing on a made-up wrong claim."""
+the title against the run's country and year, no credit given twice. Words are compared with their
+whitespace joined: a title the renderer wrapped (a newline in ``meta.json``) says the same as
+on one line. Each check returns the claims it finds wrong, as lines; ``tests/build/test_claims.py``
+runs them over every output of every run's folder and, with ``tests/output/test_claims_checks.py``,
+shows each failing on a made-up wrong claim."""
 
 from __future__ import annotations
 
@@ -18,6 +20,11 @@ from oss_analysis.output import source_line
 
 _FILE = re.compile(r"(\d{4}) \((data/sources/[^)]+)\)")
 _PRINTED = re.compile(r"^(thesis|Table \d|Figure \d|text|line \d)|\b[A-Z]\d{3}\b|\(line \d+\)")
+
+
+def words(text: object) -> str:
+    """The text with every run of whitespace (a wrapped line's newline) as one space."""
+    return " ".join(str(text).split())
 
 
 def outputs(folder: Path) -> list[str]:
@@ -60,8 +67,8 @@ def check_sources(folder: Path, output: str) -> list[str]:
     meta, stem = claims(folder, output), output.rsplit(".", 1)[0]
     if meta is None:
         return [f"{output}: no {stem}.meta.json"]
-    wrong = []
-    if meta["source_line"] != source_line.source_line(meta["sources"]):
+    wrong = check_credits(output, meta["sources"])
+    if words(meta["source_line"]) != words(source_line.source_line(meta["sources"])):
         wrong.append(f"{output}: source line {meta['source_line']!r} is not what its sources say")
     credited = {(c["file"], c["release"]) for c in meta["sources"] if "release" in c}
     studies = [c for c in meta["sources"] if "study" in c]
@@ -81,6 +88,13 @@ def check_sources(folder: Path, output: str) -> list[str]:
     return wrong
 
 
+def check_credits(output: str, sources: list[dict]) -> list[str]:
+    """No credit twice: the same file and release, or the same study, table and citation."""
+    keys = [tuple(sorted((k, words(v)) for k, v in c.items())) for c in sources]
+    twice = sorted({k for k in keys if keys.count(k) > 1})
+    return [f"{output}: credits {dict(k)} {keys.count(k)} times" for k in twice]
+
+
 def _added(folder: Path) -> set[str]:
     """The ``source`` of every row a user added (data/raw/additions/ of the run's project)."""
     root = (folder if folder.name == "figures" else folder.parent).parent
@@ -89,7 +103,7 @@ def _added(folder: Path) -> set[str]:
 
 def check_legend(folder: Path, output: str) -> list[str]:
     meta = claims(folder, output)
-    if meta is None or meta["legend"] == meta.get("series", meta["legend"]):
+    if meta is None or [words(x) for x in meta["legend"]] == [words(x) for x in meta.get("series", meta["legend"])]:
         return []
     return [f"{output}: legend {meta['legend']} but series drawn {meta['series']}"]
 
@@ -99,11 +113,11 @@ def check_title(folder: Path, output: str, default: Path, iso3: str, year: int |
     meta, was = claims(folder, output), claims(default, output)
     if meta is None or was is None:
         return []
-    wrong, name = [], countries.name_of(iso3)
-    other = iso3 != "KAZ" and "Kazakhstan" in meta["title"]
-    if "Kazakhstan" in was["title"] and (name not in meta["title"] or other):
+    wrong, name, title = [], countries.name_of(iso3), words(meta["title"])
+    other = iso3 != "KAZ" and "Kazakhstan" in title
+    if "Kazakhstan" in words(was["title"]) and (name not in title or other):
         wrong.append(f"{output}: title {meta['title']!r} is not about {name}")
     said = {int(y) for y in re.findall(r"(?<![\d-])((?:19|20)\d\d)(?![\d-])", was["title"])} & years
-    if year is not None and said and str(year) not in meta["title"]:
+    if year is not None and said and str(year) not in title:
         wrong.append(f"{output}: title {meta['title']!r} does not name the run's year {year}")
     return wrong
