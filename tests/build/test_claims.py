@@ -17,6 +17,7 @@ from claims import claims as read_claims
 from conftest import COUNTRY_RUNS
 
 from oss_analysis import notebook_specs, parameters
+from oss_analysis.output import source_line
 from oss_analysis.pipeline import country_runs
 
 
@@ -101,3 +102,25 @@ def test_a_year_run_credits_no_print(countries_built):
             if meta:
                 assert "as printed in" not in meta["source_line"], (o, meta["source_line"])
                 assert all("release" in c for c in meta["sources"]), (o, meta["sources"])
+
+
+def test_words_are_compared_with_whitespace_joined_and_a_credit_twice_fails(tmp_path):
+    """Without a build: a made-up table whose claims wrap their lines passes; one that credits
+    the same file and release twice (even spelt with other whitespace) fails, once."""
+    credit = {"file": "data/sources/cpi/CPI2009.csv", "release": "2009"}
+    (tmp_path / "made_up.csv").write_text(f"score,source\n2.7,TI CPI edition 2009 ({credit['file']})\n")
+    line = source_line.source_line([credit])
+
+    def claim(**meta: object) -> list[str]:
+        (tmp_path / "made_up.meta.json").write_text(json.dumps({"legend": [], "series": []} | meta))
+        return check_sources(tmp_path, "made_up.md") + check_legend(tmp_path, "made_up.md")
+
+    assert claim(title="t", source_line=line.replace(" ", "\n", 2), sources=[credit]) == []
+    assert claim(title="t", source_line=line, sources=[credit], legend=["a\nb"], series=["a b"]) == []
+    twice = [credit, credit | {"file": f" {credit['file']}\n"}]
+    assert claim(title="t", source_line=source_line.source_line(twice), sources=twice) == [
+        f"made_up.md: credits {credit} 2 times"
+    ]
+    assert claim(title="t", source_line="Source: TI CPI edition 2010", sources=[credit])[0].endswith(
+        "is not what its sources say"
+    )
