@@ -12,7 +12,7 @@ import re
 import shutil
 from pathlib import Path
 
-from claims import check_legend, check_sources, check_title, outputs
+from claims import check_legend, check_medians, check_sources, check_title, outputs
 from claims import claims as read_claims
 from conftest import COUNTRY_RUNS
 
@@ -35,7 +35,7 @@ def test_every_output_of_the_default_build_claims_what_it_holds(built):
     found = outputs(folder)
     expected = [o for nb in notebook_specs.notebooks().values() for o in nb.outputs if o.endswith((".png", ".md"))]
     assert found == list(dict.fromkeys(expected))
-    wrong = [w for o in found for w in [*check_sources(folder, o), *check_legend(folder, o)]]
+    wrong = [w for o in found for w in [*check_sources(folder, o), *check_legend(folder, o), *check_medians(folder, o)]]
     assert wrong == []
 
 
@@ -52,7 +52,7 @@ def wrong_claims(figures: Path, run: str) -> list[str]:
     if not found:
         return [f"{run}: no outputs"]
     for o in found:
-        wrong += check_sources(folder, o) + check_legend(folder, o)
+        wrong += check_sources(folder, o) + check_legend(folder, o) + check_medians(folder, o)
         same = (folder / o).read_bytes() == (figures / o).read_bytes()  # a copy the run does not change
         wrong += [] if same else check_title(folder, o, figures, iso3, year, years)
     return [f"{run}/{w}" for w in wrong]
@@ -124,3 +124,20 @@ def test_words_are_compared_with_whitespace_joined_and_a_credit_twice_fails(tmp_
     assert claim(title="t", source_line="Source: TI CPI edition 2010", sources=[credit])[0].endswith(
         "is not what its sources say"
     )
+
+
+def test_a_median_that_does_not_say_over_whom_fails(tmp_path):
+    """KGZ's old defect: a 'post-Soviet median' over 9 countries (Singapore among them)."""
+    members = "EST LVA LTU BLR MDA RUS UKR ARM AZE GEO KAZ TJK TKM UZB"
+    (tmp_path / "m.data.csv").write_text(f"series,value,n,members\npost-Soviet median (other 14),32.1,14,{members}\n")
+
+    def claim(entry: str) -> list[str]:
+        (tmp_path / "m.meta.json").write_text(json.dumps({"legend": [entry], "series": [entry]}))
+        return check_medians(tmp_path, "m.png")
+
+    assert claim("post-Soviet median (other 14)") == []
+    assert claim("post-Soviet median") == ["m.png: 'post-Soviet median' does not say over how many countries"]
+    (tmp_path / "m.data.csv").write_text("series,value,n,members\npost-Soviet median (other 14),21.6,9,KGZ SGP\n")
+    assert claim("post-Soviet median (other 14)") == [
+        "m.png: 'post-Soviet median (other 14)' but its rows hold n/members ['2', '9']"
+    ]
