@@ -144,3 +144,32 @@ def check_medians(folder: Path, output: str) -> list[str]:
         if drawn.empty or counts != {n}:
             wrong.append(f"{output}: {entry!r} but its rows hold n/members {sorted(counts)}")
     return wrong
+
+
+def _scored(root: Path, table: str, value: str, year: str, files: set[str]) -> set[int]:
+    """How many entities the publisher's file(s) score for the year (each file on its own)."""
+    rows = _rows(root / "data" / "processed" / f"{table}.csv")
+    when = "year" if "year" in rows else "edition"
+    rows = rows[(rows[when] == year) & (rows[value] != "")]
+    rows = rows[rows["source_file"].isin(files)] if files & set(rows["source_file"]) else rows
+    return {int(n) for n in rows.groupby("source_file")["iso3"].nunique()}
+
+
+def check_counts(folder: Path, output: str) -> list[str]:
+    """Every "ranks R of M" of a CPI title and every "R of M" an e-government chart draws (its
+    ``surveyed``) is the publisher's own count for that edition, entities that are not ISO 3166
+    (Kosovo) among them: the M of the credited file, or of any file holding the year."""
+    meta, stem = claims(folder, output), output.rsplit(".", 1)[0]
+    if meta is None or not output.endswith(".png"):
+        return []
+    root = folder.parent if folder.name == "figures" else folder.parent.parent
+    files, wrong = {c["file"] for c in meta["sources"] if "file" in c}, []
+    said = re.search(r"\bCPI (\d{4})\b.*\branks \d+ of (\d+)\b", words(meta["title"]))
+    if said and int(said[2]) not in (counts := _scored(root, "cpi_sources", "score", said[1], files)):
+        wrong.append(f"{output}: title says of {said[2]}, TI scored {sorted(counts)} in {said[1]}")
+    rows = _rows(folder / f"{stem}.data.csv")
+    drawn = zip(rows["year"], rows["surveyed"], strict=True) if {"year", "surveyed"} <= set(rows) else []
+    for year, n in sorted({(y, n) for y, n in drawn if n}):
+        if int(float(n)) not in (counts := _scored(root, "egdi_sources", "rank", year, files)):
+            wrong.append(f"{output}: draws {year} 'of {n}', the UN ranked {sorted(counts)}")
+    return wrong

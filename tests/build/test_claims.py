@@ -12,9 +12,9 @@ import re
 import shutil
 from pathlib import Path
 
-from claims import check_legend, check_medians, check_sources, check_title, outputs
+from claims import check_counts, check_legend, check_medians, check_sources, check_title, outputs
 from claims import claims as read_claims
-from conftest import COUNTRY_RUNS
+from conftest import COUNTRY_RUNS, ROOT
 
 from oss_analysis import notebook_specs, parameters
 from oss_analysis.output import source_line
@@ -35,7 +35,16 @@ def test_every_output_of_the_default_build_claims_what_it_holds(built):
     found = outputs(folder)
     expected = [o for nb in notebook_specs.notebooks().values() for o in nb.outputs if o.endswith((".png", ".md"))]
     assert found == list(dict.fromkeys(expected))
-    wrong = [w for o in found for w in [*check_sources(folder, o), *check_legend(folder, o), *check_medians(folder, o)]]
+    wrong = [
+        w
+        for o in found
+        for w in [
+            *check_sources(folder, o),
+            *check_legend(folder, o),
+            *check_medians(folder, o),
+            *check_counts(folder, o),
+        ]
+    ]
     assert wrong == []
 
 
@@ -52,7 +61,8 @@ def wrong_claims(figures: Path, run: str) -> list[str]:
     if not found:
         return [f"{run}: no outputs"]
     for o in found:
-        wrong += check_sources(folder, o) + check_legend(folder, o) + check_medians(folder, o)
+        wrong += check_sources(folder, o) + check_legend(folder, o)
+        wrong += check_medians(folder, o) + check_counts(folder, o)
         same = (folder / o).read_bytes() == (figures / o).read_bytes()  # a copy the run does not change
         wrong += [] if same else check_title(folder, o, figures, iso3, year, years)
     return [f"{run}/{w}" for w in wrong]
@@ -141,3 +151,23 @@ def test_a_median_that_does_not_say_over_whom_fails(tmp_path):
     assert claim("post-Soviet median (other 14)") == [
         "m.png: 'post-Soviet median (other 14)' but its rows hold n/members ['2', '9']"
     ]
+
+
+def test_a_count_that_is_not_the_publishers_fails(tmp_path):
+    """UKR 2022's old defect: "ranks 116 of 179" where TI scored 180 entities (Kosovo among them);
+    and an e-government chart drawing "of 192" for an edition the UN ranked 193 in."""
+    (tmp_path / "data").mkdir()
+    shutil.copytree(ROOT / "data" / "processed", tmp_path / "data" / "processed")
+    figures = tmp_path / "figures"
+    figures.mkdir()
+    credit = {"file": "data/sources/cpi/CPI2024_GlobalResultsTrends.csv", "release": "2024"}
+    (figures / "c.data.csv").write_text("year,rank,surveyed\n2022,28,193\n")
+
+    def claim(title: str) -> list[str]:
+        (figures / "c.meta.json").write_text(json.dumps({"title": title, "legend": [], "sources": [credit]}))
+        return check_counts(figures, "c.png")
+
+    assert claim("CPI 2022: Ukraine\nranks 116 of 180 with 33") == []
+    assert claim("CPI 2022: Ukraine ranks 116 of 179 with 33") == ["c.png: title says of 179, TI scored [180] in 2022"]
+    (figures / "c.data.csv").write_text("year,rank,surveyed\n2022,28,192\n")
+    assert claim("Ukraine in the UN E-Government Survey") == ["c.png: draws 2022 'of 192', the UN ranked [193]"]
