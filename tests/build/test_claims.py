@@ -103,15 +103,17 @@ def test_the_country_checks_fail_on_a_made_up_wrong_claim(countries_built, tmp_p
 
 
 def test_a_year_run_credits_no_print(countries_built):
-    """Moldova 2022: the studies print neither the country nor the year, so no chart of the
-    country's notebooks credits a study, and each names the 2022 (or newest) releases it draws."""
-    folder = countries_built[0] / "figures" / "MDA_2022"
-    for name in ("corruption", "governance"):
-        for o in [o for o in notebook_specs.notebooks()[name].run_outputs if o.endswith(".png")]:
-            meta = read_claims(folder, o)  # every chart the run publishes is one the year changes
-            if meta:
-                assert "as printed in" not in meta["source_line"], (o, meta["source_line"])
-                assert all("release" in c for c in meta["sources"]), (o, meta["sources"])
+    """Moldova and Ukraine 2022: the studies print neither the year nor these countries' values
+    for it, so no chart of the country's notebooks credits a study, and each names the 2022 (or
+    newest) releases it draws."""
+    for run in ("MDA_2022", "UKR_2022"):
+        folder = countries_built[0] / "figures" / run
+        for name in ("corruption", "governance"):
+            for o in [o for o in notebook_specs.notebooks()[name].run_outputs if o.endswith(".png")]:
+                meta = read_claims(folder, o)  # every chart the run publishes is one the year changes
+                if meta:
+                    assert "as printed in" not in meta["source_line"], (run, o, meta["source_line"])
+                    assert all("release" in c for c in meta["sources"]), (run, o, meta["sources"])
 
 
 def test_words_are_compared_with_whitespace_joined_and_a_credit_twice_fails(tmp_path):
