@@ -173,3 +173,22 @@ def check_counts(folder: Path, output: str) -> list[str]:
         if int(float(n)) not in (counts := _scored(root, "egdi_sources", "rank", year, files)):
             wrong.append(f"{output}: draws {year} 'of {n}', the UN ranked {sorted(counts)}")
     return wrong
+
+
+_ROWS = re.compile(r"\bplots (\d+) data rows\b|\bA table of (\d+) rows\b")
+
+
+def check_alt(folder: Path, output: str) -> list[str]:
+    """The alt text (what a screen reader says) opens with the title and counts the rows the
+    output holds."""
+    meta, stem = claims(folder, output), output.rsplit(".", 1)[0]
+    if meta is None:
+        return []
+    alt, wrong = words(meta.get("alt", "")), []
+    if not alt.startswith(words(meta["title"])):
+        wrong.append(f"{output}: alt {alt[:60]!r}… does not open with the title")
+    said = _ROWS.search(alt)
+    rows = _rows(folder / (f"{stem}.data.csv" if output.endswith(".png") else f"{stem}.csv"))
+    if said and int(said[1] or said[2]) != len(rows):
+        wrong.append(f"{output}: alt counts {said[1] or said[2]} rows, the output holds {len(rows)}")
+    return wrong

@@ -12,7 +12,7 @@ import re
 import shutil
 from pathlib import Path
 
-from claims import check_counts, check_legend, check_medians, check_sources, check_title, outputs
+from claims import check_alt, check_counts, check_legend, check_medians, check_sources, check_title, outputs
 from claims import claims as read_claims
 from conftest import COUNTRY_RUNS, ROOT
 
@@ -43,6 +43,7 @@ def test_every_output_of_the_default_build_claims_what_it_holds(built):
             *check_legend(folder, o),
             *check_medians(folder, o),
             *check_counts(folder, o),
+            *check_alt(folder, o),
         ]
     ]
     assert wrong == []
@@ -62,7 +63,7 @@ def wrong_claims(figures: Path, run: str) -> list[str]:
         return [f"{run}: no outputs"]
     for o in found:
         wrong += check_sources(folder, o) + check_legend(folder, o)
-        wrong += check_medians(folder, o) + check_counts(folder, o)
+        wrong += check_medians(folder, o) + check_counts(folder, o) + check_alt(folder, o)
         same = (folder / o).read_bytes() == (figures / o).read_bytes()  # a copy the run does not change
         wrong += [] if same else check_title(folder, o, figures, iso3, year, years)
     return [f"{run}/{w}" for w in wrong]
@@ -173,3 +174,18 @@ def test_a_count_that_is_not_the_publishers_fails(tmp_path):
     assert claim("CPI 2022: Ukraine ranks 116 of 179 with 33") == ["c.png: title says of 179, TI scored [180] in 2022"]
     (figures / "c.data.csv").write_text("year,rank,surveyed\n2022,28,192\n")
     assert claim("Ukraine in the UN E-Government Survey") == ["c.png: draws 2022 'of 192', the UN ranked [193]"]
+
+
+def test_an_alt_text_that_is_not_the_charts_fails(tmp_path):
+    (tmp_path / "a.data.csv").write_text("iso3,score\nMDA,42\nUKR,33\n")
+    title = "CPI 2022: Moldova\nranks 76 of 180"
+
+    def claim(alt: str) -> list[str]:
+        (tmp_path / "a.meta.json").write_text(json.dumps({"title": title, "alt": alt}))
+        return check_alt(tmp_path, "a.png")
+
+    assert claim("CPI 2022: Moldova ranks 76 of 180. The chart plots 2 data rows (axes: score).") == []
+    assert claim("CPI 2009: Kazakhstan ranks 120 of 180. The chart plots 2 data rows.")[0].endswith(
+        "does not open with the title"
+    )
+    assert claim(f"{title}. The chart plots 10 data rows.") == ["a.png: alt counts 10 rows, the output holds 2"]
