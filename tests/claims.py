@@ -156,7 +156,7 @@ def _scored(root: Path, table: str, value: str, year: str, files: set[str]) -> s
 
 
 def check_counts(folder: Path, output: str) -> list[str]:
-    """Every "ranks R of M" of a CPI title and every "R of M" an e-government chart draws (its
+    """Every "ranks R of M" of a CPI or UN title and every "R of M" an e-government chart draws (its
     ``surveyed``) is the publisher's own count for that edition, entities that are not ISO 3166
     (Kosovo) among them: the M of the credited file, or of any file holding the year."""
     meta, stem = claims(folder, output), output.rsplit(".", 1)[0]
@@ -164,9 +164,14 @@ def check_counts(folder: Path, output: str) -> list[str]:
         return []
     root = folder.parent if folder.name == "figures" else folder.parent.parent
     files, wrong = {c["file"] for c in meta["sources"] if "file" in c}, []
-    said = re.search(r"\bCPI (\d{4})\b.*\branks \d+ of (\d+)\b", words(meta["title"]))
-    if said and int(said[2]) not in (counts := _scored(root, "cpi_sources", "score", said[1], files)):
-        wrong.append(f"{output}: title says of {said[2]}, TI scored {sorted(counts)} in {said[1]}")
+    said = re.search(r"\b(CPI|e-government \w+) (\d{4})\b.*\branks \d+ of (\d+)\b", words(meta["title"]))
+    if said:  # a year no shipped file holds (the UN's 2008 survey) can only be as printed
+        table, value, who = (
+            ("cpi_sources", "score", "TI scored") if said[1] == "CPI" else ("egdi_sources", "rank", "the UN ranked")
+        )
+        counts = _scored(root, table, value, said[2], files)
+        if counts and int(said[3]) not in counts:
+            wrong.append(f"{output}: title says of {said[3]}, {who} {sorted(counts)} in {said[2]}")
     rows = _rows(folder / f"{stem}.data.csv")
     drawn = zip(rows["year"], rows["surveyed"], strict=True) if {"year", "surveyed"} <= set(rows) else []
     for year, n in sorted({(y, n) for y, n in drawn if n}):

@@ -172,6 +172,10 @@ def test_a_count_that_is_not_the_publishers_fails(tmp_path):
 
     assert claim("CPI 2022: Ukraine\nranks 116 of 180 with 33") == []
     assert claim("CPI 2022: Ukraine ranks 116 of 179 with 33") == ["c.png: title says of 179, TI scored [180] in 2022"]
+    assert claim("UN e-government readiness 2022: Moldova ranks 72 of 192") == [
+        "c.png: title says of 192, the UN ranked [193] in 2022"
+    ]
+    assert claim("UN e-government readiness 2008: Kazakhstan ranks 81 of 192") == []  # no file holds 2008
     (figures / "c.data.csv").write_text("year,rank,surveyed\n2022,28,192\n")
     assert claim("Ukraine in the UN E-Government Survey") == ["c.png: draws 2022 'of 192', the UN ranked [193]"]
 
