@@ -1,9 +1,11 @@
 """What every output claims (its ``.meta.json``) checked against what it holds and the run it
 belongs to, independently of the code that wrote the claims: the files and releases named in
 the rows drawn, whether any drawn row is a printed value, the legend against the series drawn,
-the title against the run's country and year. Each check returns the claims it finds wrong, as
-lines; ``tests/build/test_claims.py`` runs them over every run's folder and
-``tests/output/test_claims_checks.py`` shows each failing on a made-up wrong claim."""
+the title against the run's country and year, no credit given twice. Words are compared with their
+whitespace joined: a title the renderer wrapped (a newline in ``meta.json``) says the same as
+on one line. Each check returns the claims it finds wrong, as lines; ``tests/build/test_claims.py``
+runs them over every output of every run's folder and, with ``tests/output/test_claims_checks.py``,
+shows each failing on a made-up wrong claim."""
 
 from __future__ import annotations
 
@@ -18,6 +20,11 @@ from oss_analysis.output import source_line
 
 _FILE = re.compile(r"(\d{4}) \((data/sources/[^)]+)\)")
 _PRINTED = re.compile(r"^(thesis|Table \d|Figure \d|text|line \d)|\b[A-Z]\d{3}\b|\(line \d+\)")
+
+
+def words(text: object) -> str:
+    """The text with every run of whitespace (a wrapped line's newline) as one space."""
+    return " ".join(str(text).split())
 
 
 def outputs(folder: Path) -> list[str]:
@@ -60,8 +67,8 @@ def check_sources(folder: Path, output: str) -> list[str]:
     meta, stem = claims(folder, output), output.rsplit(".", 1)[0]
     if meta is None:
         return [f"{output}: no {stem}.meta.json"]
-    wrong = []
-    if meta["source_line"] != source_line.source_line(meta["sources"]):
+    wrong = check_credits(output, meta["sources"])
+    if words(meta["source_line"]) != words(source_line.source_line(meta["sources"])):
         wrong.append(f"{output}: source line {meta['source_line']!r} is not what its sources say")
     credited = {(c["file"], c["release"]) for c in meta["sources"] if "release" in c}
     studies = [c for c in meta["sources"] if "study" in c]
@@ -81,6 +88,13 @@ def check_sources(folder: Path, output: str) -> list[str]:
     return wrong
 
 
+def check_credits(output: str, sources: list[dict]) -> list[str]:
+    """No credit twice: the same file and release, or the same study, table and citation."""
+    keys = [tuple(sorted((k, words(v)) for k, v in c.items())) for c in sources]
+    twice = sorted({k for k in keys if keys.count(k) > 1})
+    return [f"{output}: credits {dict(k)} {keys.count(k)} times" for k in twice]
+
+
 def _added(folder: Path) -> set[str]:
     """The ``source`` of every row a user added (data/raw/additions/ of the run's project)."""
     root = (folder if folder.name == "figures" else folder.parent).parent
@@ -89,7 +103,7 @@ def _added(folder: Path) -> set[str]:
 
 def check_legend(folder: Path, output: str) -> list[str]:
     meta = claims(folder, output)
-    if meta is None or meta["legend"] == meta.get("series", meta["legend"]):
+    if meta is None or [words(x) for x in meta["legend"]] == [words(x) for x in meta.get("series", meta["legend"])]:
         return []
     return [f"{output}: legend {meta['legend']} but series drawn {meta['series']}"]
 
@@ -99,11 +113,87 @@ def check_title(folder: Path, output: str, default: Path, iso3: str, year: int |
     meta, was = claims(folder, output), claims(default, output)
     if meta is None or was is None:
         return []
-    wrong, name = [], countries.name_of(iso3)
-    other = iso3 != "KAZ" and "Kazakhstan" in meta["title"]
-    if "Kazakhstan" in was["title"] and (name not in meta["title"] or other):
+    wrong, name, title = [], countries.name_of(iso3), words(meta["title"])
+    other = iso3 != "KAZ" and "Kazakhstan" in title
+    if "Kazakhstan" in words(was["title"]) and (name not in title or other):
         wrong.append(f"{output}: title {meta['title']!r} is not about {name}")
     said = {int(y) for y in re.findall(r"(?<![\d-])((?:19|20)\d\d)(?![\d-])", was["title"])} & years
-    if year is not None and said and str(year) not in meta["title"]:
+    if year is not None and said and str(year) not in title:
         wrong.append(f"{output}: title {meta['title']!r} does not name the run's year {year}")
+    return wrong
+
+
+_HOW_MANY = re.compile(r"\((?:other |all )?(\d+)\)|\bover (\d+)\b")
+
+
+def check_medians(folder: Path, output: str) -> list[str]:
+    """A median says over how many countries, and its rows agree: ``n`` and ``members`` of
+    every row of that series hold that many."""
+    meta, stem = claims(folder, output), output.rsplit(".", 1)[0]
+    if meta is None or not output.endswith(".png"):
+        return []
+    rows, wrong = _rows(folder / f"{stem}.data.csv"), []
+    for entry in (words(e) for e in meta.get("series", meta["legend"]) if "median" in e):
+        said = _HOW_MANY.search(entry)
+        if said is None:
+            wrong.append(f"{output}: {entry!r} does not say over how many countries")
+            continue
+        n = next(g for g in said.groups() if g)
+        drawn = rows[rows["series"].map(words) == entry] if "series" in rows else rows.iloc[:0]
+        counts = {*drawn.get("n", []), *(str(len(m.split())) for m in drawn.get("members", []))}
+        if drawn.empty or counts != {n}:
+            wrong.append(f"{output}: {entry!r} but its rows hold n/members {sorted(counts)}")
+    return wrong
+
+
+def _scored(root: Path, table: str, value: str, year: str, files: set[str]) -> set[int]:
+    """How many entities the publisher's file(s) score for the year (each file on its own)."""
+    rows = _rows(root / "data" / "processed" / f"{table}.csv")
+    when = "year" if "year" in rows else "edition"
+    rows = rows[(rows[when] == year) & (rows[value] != "")]
+    rows = rows[rows["source_file"].isin(files)] if files & set(rows["source_file"]) else rows
+    return {int(n) for n in rows.groupby("source_file")["iso3"].nunique()}
+
+
+def check_counts(folder: Path, output: str) -> list[str]:
+    """Every "ranks R of M" of a CPI or UN title and every "R of M" an e-government chart draws (its
+    ``surveyed``) is the publisher's own count for that edition, entities that are not ISO 3166
+    (Kosovo) among them: the M of the credited file, or of any file holding the year."""
+    meta, stem = claims(folder, output), output.rsplit(".", 1)[0]
+    if meta is None or not output.endswith(".png"):
+        return []
+    root = folder.parent if folder.name == "figures" else folder.parent.parent
+    files, wrong = {c["file"] for c in meta["sources"] if "file" in c}, []
+    said = re.search(r"\b(CPI|e-government \w+) (\d{4})\b.*\branks \d+ of (\d+)\b", words(meta["title"]))
+    if said:  # a year no shipped file holds (the UN's 2008 survey) can only be as printed
+        table, value, who = (
+            ("cpi_sources", "score", "TI scored") if said[1] == "CPI" else ("egdi_sources", "rank", "the UN ranked")
+        )
+        counts = _scored(root, table, value, said[2], files)
+        if counts and int(said[3]) not in counts:
+            wrong.append(f"{output}: title says of {said[3]}, {who} {sorted(counts)} in {said[2]}")
+    rows = _rows(folder / f"{stem}.data.csv")
+    drawn = zip(rows["year"], rows["surveyed"], strict=True) if {"year", "surveyed"} <= set(rows) else []
+    for year, n in sorted({(y, n) for y, n in drawn if n}):
+        if int(float(n)) not in (counts := _scored(root, "egdi_sources", "rank", year, files)):
+            wrong.append(f"{output}: draws {year} 'of {n}', the UN ranked {sorted(counts)}")
+    return wrong
+
+
+_ROWS = re.compile(r"\bplots (\d+) data rows\b|\bA table of (\d+) rows\b")
+
+
+def check_alt(folder: Path, output: str) -> list[str]:
+    """The alt text (what a screen reader says) opens with the title and counts the rows the
+    output holds."""
+    meta, stem = claims(folder, output), output.rsplit(".", 1)[0]
+    if meta is None:
+        return []
+    alt, wrong = words(meta.get("alt", "")), []
+    if not alt.startswith(words(meta["title"])):
+        wrong.append(f"{output}: alt {alt[:60]!r}… does not open with the title")
+    said = _ROWS.search(alt)
+    rows = _rows(folder / (f"{stem}.data.csv" if output.endswith(".png") else f"{stem}.csv"))
+    if said and int(said[1] or said[2]) != len(rows):
+        wrong.append(f"{output}: alt counts {said[1] or said[2]} rows, the output holds {len(rows)}")
     return wrong

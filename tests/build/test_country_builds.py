@@ -1,5 +1,5 @@
 """Country runs through the real build graph: two countries at once, a student's added country,
-another year, and the one-line errors a bad country code gives."""
+another year (Moldova and Ukraine, 2022), and the one-line errors a bad country code gives."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def digest(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-# The country runs (KGZ, ARM added by a student, MDA 2022) are built once per test run by the
+# The country runs (KGZ, ARM added by a student, MDA and UKR 2022) are built once per test run by the
 # shared fixture ``countries_built`` (tests/conftest.py), which tests/build/test_claims.py reads too.
 COUNTRIES = ("KGZ", "Kyrgyzstan"), ("ARM", "Armenia")
 
@@ -132,9 +132,10 @@ def test_a_publisher_only_country_for_another_year(countries_built, before):
     assert data["source"].str.contains("data/sources/wgi/").all()
     # "ranks R of M": M is every entity TI scored in 2022 (Kosovo among them), as for any 2022 run
     ti = pd.read_csv(ROOT / "data/sources/cpi/CPI2024_GlobalResultsTrends.csv", sep=";", header=2)
-    rank = int(ti.loc[ti["ISO3"] == "MDA", "Rank 2022"].iloc[0])
-    svg = (folder / "cpi_ranked.svg").read_text()
-    assert f"ranks {rank} of {int(ti['CPI score 2022'].notna().sum())}" in svg
+    for code in ("MDA", "UKR"):  # Ukraine's title once said "116 of 179"
+        rank = int(ti.loc[ti["ISO3"] == code, "Rank 2022"].iloc[0])
+        svg = (project / "figures" / f"{code}_2022" / "cpi_ranked.svg").read_text()
+        assert f"ranks {rank} of {int(ti['CPI score 2022'].notna().sum())}" in svg, code
     assert {o: digest(project / "figures" / o) for o in DEFAULT} == before, "default outputs were touched"
 
 
@@ -181,7 +182,7 @@ def disagreements(project, runs, same_in_every_run):
 
 def test_what_notebooks_yaml_says_no_country_changes_is_what_the_runs_bytes_show(countries_built):
     project = countries_built[0]
-    runs = ("KGZ", "ARM", "MDA_2022")
+    runs = ("KGZ", "ARM", "MDA_2022", "UKR_2022")
     declared = {n: set(notebook_specs.notebooks()[n].same_in_every_run) for n in country_runs.country_notebooks()}
     assert disagreements(project, runs, declared) == []
     assert all(len(list((project / "build" / "stage" / r).glob("*/*"))) > 20 for r in runs)
