@@ -5,7 +5,9 @@ import json
 import pandas as pd
 import pytest
 
+from oss_analysis.errors import DataError
 from oss_analysis.output import tables
+from oss_analysis.output.tables import write_table
 
 
 def test_numbers_are_rendered_as_they_mean():
@@ -53,3 +55,19 @@ def test_a_table_without_a_known_source_writes_nothing(tmp_path):
     with pytest.raises(ValueError, match="table orphan: no source known"):
         tables.write_table(pd.DataFrame({"x": [1]}), "orphan", tmp_path)
     assert not list(tmp_path.iterdir())
+
+
+def test_float_noise_and_whole_numbers_with_decimals_are_refused(tmp_path):
+    """0.1 + 0.2 written as 0.30000000000000004 fails; a computed 8.1027622511 does not; a
+    column of ranks written '109.0' stops the table before anything is written."""
+    from oss_analysis.output.tables import float_noise
+
+    assert float_noise(pd.DataFrame({"a": [0.5, 8.102762251170793], "n": [1, 2]})) is None
+    assert float_noise(pd.DataFrame({"a": [0.5, 0.1 + 0.2]})) == (
+        "line 3, column 'a': float noise 0.30000000000000004 for 0.3"
+    )
+    frame = pd.DataFrame({"rank": ["109.0", "110.0"], "score": ["3.0", "2.7"]})
+    with pytest.raises(DataError, match=r"table ranks\.md: column 'rank' writes whole numbers with decimals \(109.0\)"):
+        write_table(frame, "ranks", tmp_path, sources=["satisfaction"])
+    assert list(tmp_path.iterdir()) == []
+    write_table(frame.assign(rank=["109", "110"]), "ranks", tmp_path, sources=["satisfaction"])

@@ -1,14 +1,17 @@
 """Checks a drawn chart from the renderer's own extents before it is saved, so that a chart whose
 words collide, hide data or mislead stops the build with one line instead of reaching a reader:
 no two texts overlap; no text crosses an axes frame or runs past the plot; no label sits on a
-marker; no filled marker hides another series' marker; a legend covers no data point; a line
-never joins two points across an edition the chart knows of (``set_editions``, a point another
-series draws, or a missing value), and a point between gaps is visible; a cut axis is marked
-(``mark_cut``)."""
+marker or crosses a drawn line (a series, a fit, another label's leader), and no two leaders
+cross; no filled marker hides another series' marker; a legend covers no data point and no
+label; a line never joins two points across an edition the chart knows of (``set_editions``, a
+point another series draws, or a missing value), and a point between gaps is visible; a cut axis
+is marked (``mark_cut``); a rank axis (``rank_axis``) has no tick before 1; whole numbers are
+not written 'N.0'."""
 
 from __future__ import annotations
 
 import itertools
+import re
 import textwrap
 from collections.abc import Iterable, Iterator
 
@@ -16,13 +19,17 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.collections import PathCollection
 from matplotlib.lines import Line2D
+from matplotlib.patches import FancyArrowPatch
+from matplotlib.path import Path
 from matplotlib.text import Text
+from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import Bbox
 
 from oss_analysis.errors import DataError
 
 CUT_GID = "axis-cut"
 _EDITIONS = "_oss_editions"
+_RANKS = "_oss_ranks"
 TOL = 1.0  # pixels: touching is not overlapping
 
 
@@ -30,6 +37,18 @@ def set_editions(ax: plt.Axes, years: Iterable[float]) -> None:
     """Tell the check which x values (editions, years) exist, so that a line joining two points
     across one of them fails."""
     setattr(ax, _EDITIONS, sorted({float(y) for y in years}))
+
+
+class _FromOne(MaxNLocator):
+    def tick_values(self, vmin: float, vmax: float) -> list[float]:
+        return [t for t in super().tick_values(vmin, vmax) if t >= 1]
+
+
+def rank_axis(axis: object) -> None:
+    """Make ``axis`` (``ax.yaxis``) a rank axis: whole-number ticks from 1 (1 = best), never a 0
+    or a 62.5 that no rank can be; the check fails on a tick outside that domain."""
+    axis.set_major_locator(_FromOne(integer=True))
+    setattr(axis, _RANKS, True)
 
 
 def mark_cut(ax: plt.Axes) -> None:
@@ -57,6 +76,8 @@ def fit_text(text: Text, width: float, shrink: float = 0.8) -> Text:
 
 
 def _name(artist: object) -> str:
+    if isinstance(artist, FancyArrowPatch) and isinstance(artist.patchA, Text):
+        return f"the leader of {_name(artist.patchA)}"
     if isinstance(artist, Text):
         text = " ".join(artist.get_text().split())
         return f"text '{text[:45]}…'" if len(text) > 45 else f"text '{text}'"
@@ -134,6 +155,28 @@ def _data_lines(ax: plt.Axes) -> Iterator[tuple[Line2D, np.ndarray]]:
             yield line, np.column_stack(line.get_data()).astype(float)
 
 
+def _drawn_lines(ax: plt.Axes) -> Iterator[tuple[object, Path]]:
+    """Pixel paths of the lines drawn in ``ax``: each unbroken run of a series or fit, and the
+    leader lines that join labels to their points."""
+    for line, xy in _data_lines(ax):
+        if line.get_linestyle() not in ("None", "", " ", "none"):
+            px = line.get_transform().transform(xy)
+            for run in np.split(px, np.flatnonzero(~np.isfinite(px).all(axis=1))):
+                if len(run := run[np.isfinite(run).all(axis=1)]) > 1:
+                    yield line, Path(run)
+    for patch in ax.patches:
+        if isinstance(patch, FancyArrowPatch) and patch.get_visible():
+            yield from ((patch, path) for path in patch._get_path_in_displaycoord()[0])  # noqa: SLF001
+
+
+def _ranks(ax: plt.Axes) -> Iterator[str]:
+    for axis in (ax.xaxis, ax.yaxis):
+        lo, hi = sorted(axis.get_view_interval())
+        bad = [t for t in axis.get_majorticklocs() if lo - 1e-9 <= t <= hi + 1e-9 and (t < 1 or t % 1)]
+        if getattr(axis, _RANKS, False) and bad:
+            yield f"the rank axis of the panel '{_panel(ax)}' has a tick at {bad[0]:g}, which no rank is"
+
+
 def problems(fig: plt.Figure) -> list[str]:
     """Every rule the figure breaks, one phrase each, measured as it will be saved: a tight-bbox
     save moves what is anchored to the figure's edge (a figure legend), so the check moves it too."""
@@ -197,8 +240,23 @@ def _problems(fig: plt.Figure, renderer: object) -> Iterator[str]:
                 continue
             if any(np.hypot(*(p - q)) < rb for p in ca for q in cb):
                 yield f"a marker of {_name(b)} hides a marker of {_name(a)}"
+        lines = list(_drawn_lines(ax))
+        for t in inner:
+            hit = [a for a, path in lines if t.axes is ax and getattr(a, "patchA", None) is not t
+                   and path.intersects_bbox(_shrunk(box[id(t)]), filled=False)]
+            if hit:
+                yield f"{_name(t)} crosses a line: {_name(hit[0])}"
+        leaders = [(a, p) for a, p in lines if isinstance(a, FancyArrowPatch)]
+        for (a, pa), (b, pb) in itertools.combinations(leaders, 2):
+            if a is not b and pa.intersects_path(pb, filled=False):
+                yield f"{_name(a)} crosses {_name(b)}"
         yield from _gaps(ax)
         yield from _cut(ax)
+        yield from _ranks(ax)
+
+    numbers = [(t, n) for t in free + inner for n in re.findall(r"(?<![\d.])\d+\.\d+(?![\d.])", t.get_text())]
+    if numbers and all(float(n).is_integer() for _, n in numbers):
+        yield f"{_name(numbers[0][0])} writes the whole number {numbers[0][1]} with decimals"
 
     for leg in legends:
         lbox = _shrunk(leg.get_window_extent(renderer))
@@ -211,6 +269,9 @@ def _problems(fig: plt.Figure, renderer: object) -> Iterator[str]:
             for artist, centres, radius, _ in _markers(ax, dpi):
                 if isinstance(artist, PathCollection) and any(_hits(lbox, c, radius) for c in centres):
                     yield f"the legend covers data of {_name(artist)}"
+            for t in inner:
+                if t.axes is ax and lbox.overlaps(_shrunk(box[id(t)])):
+                    yield f"the legend covers {_name(t)}"
 
 
 def _panel(ax: plt.Axes) -> str:

@@ -9,6 +9,7 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from oss_analysis.errors import DataError
 from oss_analysis.files import atomic_write
 from oss_analysis.output.chart_checks import fit_text
 
@@ -170,7 +171,7 @@ def save_figure(
     Returns nothing, so that a notebook cell ending with it shows the figure, not file paths."""
     from oss_analysis.output.chart_checks import check_chart
     from oss_analysis.output.source_line import credits, source_line
-    from oss_analysis.output.tables import write_claims
+    from oss_analysis.output.tables import float_noise, write_claims
 
     frames = [f for f in (data, *also_drawn) if f is not None and len(f)]
     tables = sources or [t for f in (data, *also_drawn) if f is not None for t in f.attrs.get("processed", [])]
@@ -184,6 +185,8 @@ def save_figure(
     source_text = source_line(found)
     add_source_line(fig, source_text)
     check_chart(fig, stem)  # a chart that collides stops here, before any file is written
+    if data is not None and (noise := float_noise(drawn)):
+        raise DataError(f"chart {stem}.data.csv", noise)
     out_dir = Path(out_dir)
     write_claims(chart_claims(fig, source_text, drawn, found), out_dir / f"{stem}.meta.json")
     meta = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}

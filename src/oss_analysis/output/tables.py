@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from oss_analysis.errors import DataError
 from oss_analysis.files import atomic_write, write_csv
 
 
@@ -39,6 +40,26 @@ def md_cell(value: object, column: object, whole: bool) -> str:
     return str(int(value)) if whole else np.format_float_positional(value, 4, False, False, trim="0")
 
 
+def float_noise(frame: pd.DataFrame) -> str | None:
+    """The first cell holding float noise (0.30000000000000004 for 0.3, a few units in the last
+    place off a short decimal: arithmetic not rounded back to its inputs' precision)."""
+    for col in frame.select_dtypes("number").columns:
+        v = frame[col].to_numpy(dtype=float)
+        short = np.array([float(f"{x:.12g}") for x in v])
+        if (bad := np.flatnonzero((short != v) & (np.abs(short - v) <= 4 * np.spacing(np.abs(v))))).size:
+            return f"line {bad[0] + 2}, column '{col}': float noise {float(v[bad[0]])!r} for {float(short[bad[0]])!r}"
+    return None
+
+
+def whole_as_decimal(cells: dict[str, list[str]]) -> str | None:
+    """The first column whose numbers are all whole but written 'N.0' (a rank '109.0')."""
+    for col, values in cells.items():
+        nums = [v for v in values if re.fullmatch(r"-?\d+\.\d+", v)]
+        if nums and len(nums) == sum(bool(v) for v in values) and all(float(v).is_integer() for v in nums):
+            return f"column '{col}' writes whole numbers with decimals ({nums[0]})"
+    return None
+
+
 def render(frame: pd.DataFrame) -> str:
     """The Markdown grid of a table, each number formatted as it means (``md_cell``)."""
     cells = {}
@@ -46,6 +67,8 @@ def render(frame: pd.DataFrame) -> str:
         reals = [float(v) for v in values if isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_)]
         whole = bool(reals) and all(v.is_integer() for v in reals if v == v)
         cells[col] = [md_cell(v, col, whole) for v in values]
+    if problem := whole_as_decimal(cells):
+        raise DataError("table", problem)
     return pd.DataFrame(cells, columns=frame.columns).to_markdown(index=False, disable_numparse=True)
 
 
@@ -71,12 +94,16 @@ def write_table(
     except ValueError as exc:
         raise ValueError(f"table {stem}: {exc}") from None
     line = source_line(found)
+    try:
+        grid = render(frame)
+    except DataError as exc:
+        raise DataError(f"table {stem}.md", exc.rule) from None
     shown = title or stem
     rows, columns = f"{len(frame)} row" + ("" if len(frame) == 1 else "s"), ", ".join(map(str, frame.columns))
     alt = f"{shown}. A table of {rows} and {len(frame.columns)} columns ({columns})."
     claims = {"title": shown, "source_line": line, "legend": [], "series": [], "alt": alt, "sources": found}
     write_csv(frame, out_dir / f"{stem}.csv")
-    parts = [f"# {title}" if title else "", render(frame), f"\n{note}" if note else "", line]
+    parts = [f"# {title}" if title else "", grid, f"\n{note}" if note else "", line]
     text = "\n\n".join(p for p in parts if p).strip() + "\n"
     atomic_write(out_dir / f"{stem}.md", lambda tmp: Path(tmp).write_text(text, encoding="utf-8", newline="\n"))
     write_claims(claims, out_dir / f"{stem}.meta.json")
