@@ -131,6 +131,7 @@ def test_labels_may_not_cross_lines_leaders_or_the_legend():
     assert "text 'across the line' crosses a line: series 'A'" in found, found
     assert "the leader of text 'one' crosses the leader of text 'two'" in found, found
     assert "the legend covers text 'x'" in found, found
+    assert "the leader of text 'one' ends on no marker" in found, found
     assert "text 'one' crosses a line: the leader of text 'one'" not in found
 
 

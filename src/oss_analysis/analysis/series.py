@@ -68,6 +68,7 @@ def wgi_series(wgi_sources: pd.DataFrame, focus: str, groups: Mapping[str, Seque
     for name, codes in medians(focus, groups, src["iso3"].unique()).items():
         med = src[src["iso3"].isin(codes)].groupby(["indicator", "year"], as_index=False)
         agg = med.agg(value=("pct_rank", "median"), n=("pct_rank", "count"), source_file=("source_file", "first"))
+        agg["value"] = agg["value"].round(10)  # the mean of two middle values, without float noise
         parts.append(agg.assign(series=name, release=release, members=" ".join(codes)))  # no interval: NaN
     out = pd.concat(parts, ignore_index=True)
     out["indicator_name"] = out["indicator"].map(WGI_CODES)
@@ -92,8 +93,8 @@ def cpi_series(cpi_sources: pd.DataFrame, focus: str) -> pd.DataFrame:
             "scale": own["scale"].astype(int),
             "panel": ["0-10 (to 2011)" if s == 10 else "0-100 (from 2012)" for s in own["scale"]],
             "score": own["score"].astype(float),
-            "lower": own["score"].astype(float) - Z90 * se,
-            "upper": own["score"].astype(float) + Z90 * se,
+            "lower": (own["score"].astype(float) - Z90 * se).round(2),  # a bound to the SE's precision
+            "upper": (own["score"].astype(float) + Z90 * se).round(2),
             "rank": own["rank"].astype("Int64"),
             "source": [
                 source_label("TI CPI edition", e, f) for e, f in zip(own["edition"], own["source_file"], strict=True)
@@ -113,7 +114,7 @@ def egov_series(egdi_sources: pd.DataFrame, printed: pd.DataFrame, focus: str) -
             "year": own["edition"].astype(int),
             "kind": "UN E-Government Survey file",
             "rank": own["rank"].astype("Int64"),
-            "egdi": own["egdi"].astype(float),
+            "egdi": own["egdi"].astype(float).round(5),  # the UN's five decimals (its 2016 file holds float noise)
             "surveyed": own["edition"].map(surveyed).astype("Int64"),
             "source": [
                 source_label("UN E-Government Survey", e, f)
@@ -164,10 +165,10 @@ def wgi_then_now(wgi_sources: pd.DataFrame, focus: str, then: int = THESIS_YEAR)
                 "measure": f"WGI {name} (percentile rank)",
                 "year_then": then,
                 "value_then": float(a.pct_rank),
-                "interval_then": f"{float(a.pct_rank_lower):.1f}-{float(a.pct_rank_upper):.1f}",
+                "interval_then": _span(a.pct_rank_lower, a.pct_rank_upper),
                 "year_now": now,
                 "value_now": float(b.pct_rank),
-                "interval_now": f"{float(b.pct_rank_lower):.1f}-{float(b.pct_rank_upper):.1f}",
+                "interval_now": _span(b.pct_rank_lower, b.pct_rank_upper),
                 "intervals_overlap": _overlap(
                     (float(a.pct_rank_lower), float(a.pct_rank_upper)),
                     (float(b.pct_rank_lower), float(b.pct_rank_upper)),
@@ -218,9 +219,13 @@ def other_then_now(cpi: pd.DataFrame, egov: pd.DataFrame, then: int = THESIS_YEA
     return pd.DataFrame(out)
 
 
+def _span(lo: object, hi: object) -> str:
+    """'15.7-26': an interval to one decimal, a whole bound written whole."""
+    return "" if lo is None or pd.isna(lo) or pd.isna(hi) else f"{round(float(lo), 1):g}-{round(float(hi), 1):g}"
+
+
 def _interval(row: pd.Series) -> str:
-    lo, hi = row.get("lower"), row.get("upper")
-    return "" if lo is None or pd.isna(lo) or pd.isna(hi) else f"{float(lo):.1f}-{float(hi):.1f}"
+    return _span(row.get("lower"), row.get("upper"))
 
 
 def then_and_now(

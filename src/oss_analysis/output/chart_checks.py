@@ -1,8 +1,8 @@
 """Checks a drawn chart from the renderer's own extents before it is saved, so that a chart whose
 words collide, hide data or mislead stops the build with one line instead of reaching a reader:
 no two texts overlap; no text crosses an axes frame or runs past the plot; no label sits on a
-marker or crosses a drawn line (a series, a fit, another label's leader), and no two leaders
-cross; no filled marker hides another series' marker; a legend covers no data point and no
+marker or crosses a drawn line (a series, a fit, another label's leader), no two leaders cross
+and each ends on a marker; no filled marker hides another series' marker; a legend covers no data point and no
 label; a line never joins two points across an edition the chart knows of (``set_editions``, a
 point another series draws, or a missing value), and a point between gaps is visible; a cut axis
 is marked (``mark_cut``); a rank axis (``rank_axis``) has no tick before 1; whole numbers are
@@ -247,6 +247,9 @@ def _problems(fig: plt.Figure, renderer: object) -> Iterator[str]:
             if hit:
                 yield f"{_name(t)} crosses a line: {_name(hit[0])}"
         leaders = [(a, p) for a, p in lines if isinstance(a, FancyArrowPatch)]
+        for a, path in leaders:  # a leader points at its own label's marker, not at empty space
+            if not any(np.hypot(*(c - path.vertices[-1]).T).min() <= r + 4 for _, c, r, _ in marks):
+                yield f"{_name(a)} ends on no marker"
         for (a, pa), (b, pb) in itertools.combinations(leaders, 2):
             if a is not b and pa.intersects_path(pb, filled=False):
                 yield f"{_name(a)} crosses {_name(b)}"

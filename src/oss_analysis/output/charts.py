@@ -10,14 +10,16 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
-from oss_analysis.output.chart_checks import fit_text, mark_cut
-from oss_analysis.output.style import HIGHLIGHT, MUTED, PALETTE
+from oss_analysis.output.chart_checks import fit_text, mark_cut, rank_axis
+from oss_analysis.output.style import HIGHLIGHT, MUTED, PALETTE, colour_of
 
 
-def place_labels(ax: plt.Axes, texts: list, xs: list[float], ys: list[float], push: float = 1.0) -> None:
-    """Move labels off each other and off the points (adjustText), with a thin leader line where a
-    label moved; ``push`` > 1 keeps them further off the points. A fixed number of iterations
-    (never a time limit) keeps the result deterministic."""
+def place_labels(
+    ax: plt.Axes, texts: list, xs: list[float], ys: list[float], push: float = 1.0, targets: tuple | None = None
+) -> None:
+    """Move labels off each other and off the points (adjustText), with a thin leader line to its
+    point (``targets``, else where it started) where a label moved; ``push`` > 1 keeps them
+    further off. A fixed number of iterations (never a time limit) keeps it deterministic."""
     from adjustText import adjust_text
 
     adjust_text(
@@ -25,6 +27,8 @@ def place_labels(ax: plt.Axes, texts: list, xs: list[float], ys: list[float], pu
         x=list(xs),
         y=list(ys),
         ax=ax,
+        target_x=None if targets is None else list(targets[0]),
+        target_y=None if targets is None else list(targets[1]),
         iter_lim=400,
         expand=(1.3 * push, 1.6 * push),
         force_static=(0.3 * push, 0.6 * push),
@@ -73,6 +77,8 @@ def ranked_bars(
 ) -> plt.Figure:
     """Horizontal bars, best at the top (``best="low"`` for ranks), the ``highlight`` row in red."""
     rows = frame.sort_values(value, ascending=(best == "high"), kind="stable")
+    if rows[value].dropna().map(float.is_integer).all():  # ranks, counts, 0-100 scores: no '83.0'
+        value_fmt = "{:.0f}"
     colours = [HIGHLIGHT if k == highlight else MUTED for k in rows[key]]
     fig, ax = plt.subplots(figsize=(7, 0.45 * len(rows) + 1.2))
     ax.barh(rows[label], rows[value], color=colours)
@@ -83,6 +89,8 @@ def ranked_bars(
         right = max(ax.transData.inverted().transform(t.get_window_extent())[1, 0] for t in texts)
         if right > ax.get_xlim()[1]:
             ax.set_xlim(ax.get_xlim()[0], right + 0.01 * (right - ax.get_xlim()[0]))
+    if best == "low":
+        rank_axis(ax.xaxis)  # bars grow from 0, but no rank is 0
     _titles(ax, title, xlabel, "")
     ax.grid(axis="y", visible=False)
     return fig
@@ -136,7 +144,8 @@ def group_dots(
     fig, ax = plt.subplots(figsize=(9, 4.8))
     others = frame[frame[key] != focus]
     # dodge by group instead of random jitter: the same data always draw the same picture
-    sns.stripplot(data=others, x=x, y=y, hue=group, order=order, jitter=False, dodge=True, size=7, ax=ax, alpha=0.85)
+    sns.stripplot(data=others, x=x, y=y, hue=group, order=order, jitter=False, dodge=True, size=7, ax=ax, alpha=0.85,
+                  palette={g: colour_of(g) for g in others[group].unique()})  # a group's colour in every run
     mine = frame[frame[key] == focus]
     cats = order or list(dict.fromkeys(frame[y]))
     ypos = [cats.index(v) for v in mine[y]]
@@ -148,7 +157,7 @@ def group_dots(
         for v, row in zip(mine[x], ypos, strict=True)
     ]
     dots = np.vstack([c.get_offsets() for c in ax.collections])  # every dot drawn: the values keep off them all
-    place_labels(ax, texts, dots[:, 0], dots[:, 1], push=1.6)
+    place_labels(ax, texts, dots[:, 0], dots[:, 1], push=1.6, targets=(mine[x], ypos))
     _titles(ax, title, xlabel, "")
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
     return fig
@@ -217,7 +226,8 @@ def scatter_fit(
             )
         )
     ax.margins(0.1)  # room at the edges for the labels of the extreme points
-    place_labels(ax, texts, rows[x], rows[y], push=2.0)
+    line = along(band[x].iloc[::4], band["fit"].iloc[::4], 6)  # the labels keep off the fit line too
+    place_labels(ax, texts, [*rows[x], *line[0]], [*rows[y], *line[1]], push=2.0, targets=(rows[x], rows[y]))
     _titles(ax, title, xlabel, ylabel)
     ax.legend(loc="upper left", fontsize=8)
     return fig
@@ -310,7 +320,7 @@ def rank_over_time(frame: pd.DataFrame, *, title: str) -> plt.Figure:
     study in its colour. Points, not a line: the studies print ranks of some editions only, and a
     line would join 2008 to 2018 across five editions it does not show."""
     fig, ax = plt.subplots(figsize=(8, 4.5))
-    colours = {"thesis": "#1f4e79", "article": "#2e8b57", "publisher": "#b8860b"}
+    colours = {study: colour_of(study) for study in ("thesis", "article", "publisher")}
     texts = []
     for r in frame.itertuples():
         c = colours[r.study]
@@ -320,7 +330,7 @@ def rank_over_time(frame: pd.DataFrame, *, title: str) -> plt.Figure:
     place_labels(ax, texts, frame["year"], frame["rank"], push=1.6)
     ax.invert_yaxis()
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # years, not 2002.5
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # ranks, not 62.5
+    rank_axis(ax.yaxis)  # ranks from 1, not 0 or 62.5
     _titles(ax, title, "Year", "Rank (1 = best)")
     drawn = set(zip(frame["study"], frame["derived"].astype(bool), strict=True))  # the legend lists these only
     entries = {

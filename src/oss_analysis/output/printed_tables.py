@@ -16,6 +16,7 @@ from oss_analysis.output.tables import fmt_number
 def _from(rows: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     """The table with the credits of the printed rows it shows, so that its claims name the print."""
     table.attrs["sources"] = credits(rows[rows["seed_line"].notna()] if "seed_line" in rows else rows)
+    table.attrs["as_printed"] = True  # its numbers as the print writes them ('2.0'), not as they mean
     return table
 
 

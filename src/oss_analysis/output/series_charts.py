@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import pandas as pd
-from matplotlib.ticker import MaxNLocator
 
-from oss_analysis.output.chart_checks import fit_text, set_editions
+from oss_analysis.output.chart_checks import fit_text, rank_axis, set_editions
 from oss_analysis.output.charts import along, place_labels
-from oss_analysis.output.style import HIGHLIGHT, MUTED, PALETTE
+from oss_analysis.output.style import HIGHLIGHT, MUTED, colour_of
 
 
 def _thesis_line(ax: plt.Axes, year: int) -> None:
@@ -41,9 +40,10 @@ def wgi_panels(
         ax.plot(
             own["year"], own["value"], color=HIGHLIGHT, lw=2, marker="o", ms=3, label=f"{focus} (90% interval shaded)"
         )
-        for i, name in enumerate(medians):
+        for name in medians:
             med = _editions(ax, part[part["series"] == name], years)
-            ax.plot(med["year"], med["value"], color=PALETTE[i], lw=1.3, ls="--", label=name)
+            role = "post-Soviet median" if name.startswith("post-Soviet") else "comparator median"
+            ax.plot(med["year"], med["value"], color=colour_of(role), lw=1.3, ls="--", label=name)
         if printed is not None:
             mark = printed[printed["indicator"] == code]
             _printed(ax, mark["year"], mark["value"], "black", "thesis Table 2 (printed)")
@@ -92,18 +92,17 @@ def egov_panels(frame: pd.DataFrame, *, title: str) -> plt.Figure:
     years = list(range(files["year"].min(), files["year"].max() + 1, 2))  # the survey is biennial since 2008
     own = _editions(left, files, years).assign(rank=lambda d: d["rank"].astype(float))
     left.plot(own["year"], own["rank"], color=HIGHLIGHT, lw=2, marker="o", label="UN survey file")
-    for i, (kind, part) in enumerate(printed.groupby("kind", sort=True)):
-        _printed(left, part["year"], part["rank"].astype(float), PALETTE[i], kind)
+    for kind, part in printed.groupby("kind", sort=True):  # 'printed (thesis)': the study's colour
+        _printed(left, part["year"], part["rank"].astype(float), colour_of(kind.split("(")[-1].strip(")")), kind)
     texts = [left.text(r.year, float(r.rank), f"{r.rank} of {r.surveyed}", fontsize=8) for r in files.itertuples()]
     left.margins(x=0.08, y=0.2)
     place_labels(left, texts, *along(own["year"], own["rank"]), push=1.6)  # off the points and the line between them
     left.set_xticks(sorted(set(frame["year"]) | set(years)))
     left.invert_yaxis()
-    left.yaxis.set_major_locator(MaxNLocator(integer=True))  # ranks, not 62.5
+    rank_axis(left.yaxis)  # ranks from 1, not 0 or 62.5
     left.set_ylabel("rank (1 = best)")
     left.set_xlabel("survey year")
     left.set_title("rank among the countries surveyed", fontsize=10, loc="left")
-    left.legend(fontsize=8, loc="lower right")
     egdi = _editions(right, files, years)
     right.plot(egdi["year"], egdi["egdi"], color=HIGHLIGHT, lw=2, marker="o")
     right.set_ylim(0, 1)
@@ -111,5 +110,7 @@ def egov_panels(frame: pd.DataFrame, *, title: str) -> plt.Figure:
     right.set_xlabel("survey year")
     right.set_title("E-Government Development Index", fontsize=10, loc="left")
     fit_text(fig.suptitle(title, x=0.01, ha="left", fontweight="bold"), 0.98 * fig.bbox.width)
-    fig.tight_layout()
+    fig.legend(*left.get_legend_handles_labels(), loc="lower center", bbox_to_anchor=(0.5, 0),  # off the rank labels
+               bbox_transform=fig.transFigure, ncol=3, fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
     return fig

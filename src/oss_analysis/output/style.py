@@ -18,6 +18,21 @@ MUTED = "#9aa5b1"
 SOURCE_COLOUR = "#5d6d7e"  # the source line under every chart
 # Categorical colours; red is kept for the highlighted (focus) mark only.
 PALETTE = ["#1f4e79", "#2e8b57", "#d68910", "#6c3483", "#5d6d7e", "#17a589"]
+# One colour per role, declared once: a series keeps its colour from chart to chart and from one
+# country's folder to the next, whichever others a run draws and in whatever order.
+ROLES = {
+    "focus": HIGHLIGHT, "comparator median": PALETTE[0], "post-Soviet median": PALETTE[1],
+    "thesis": PALETTE[0], "article": PALETTE[1], "publisher": "#b8860b",
+    "Baltic states": PALETTE[0], "Central Asia": PALETTE[1], "Russia": PALETTE[2], "Benchmark": PALETTE[3],
+    "Eastern Europe": PALETTE[5], "South Caucasus": "#b8860b",
+}
+
+
+def colour_of(role: str) -> str:
+    """A role's colour; a comparator group declared nowhere takes one from its name, not its order."""
+    import zlib
+
+    return ROLES.get(role) or PALETTE[zlib.crc32(role.encode()) % len(PALETTE)]
 
 
 # The compendium's seaborn theme, kept as a matplotlib style sheet beside this module: importing

@@ -32,12 +32,12 @@ _P_VALUE = re.compile(r"(^|_)p(_value|_two_sided)?$|^p[ -]value")
 def md_cell(value: object, column: object, whole: bool) -> str:
     """A cell as it means: a p-value as '< 0.001' or to three decimals, a number in a column of
     whole numbers (ranks, counts) as an integer, any other to four significant digits (2.0 keeps
-    its zero); text as it is. Only the rendering: the .csv keeps every digit."""
+    no '.0'); text as it is. Only the rendering: the .csv keeps every digit."""
     if not isinstance(value, numbers.Real) or isinstance(value, bool | np.bool_) or math.isnan(value):
         return "" if value is None or value is pd.NA or isinstance(value, float) else str(value)
     if _P_VALUE.search(str(column).lower()):
         return "< 0.001" if value < 0.001 else f"{value:.3f}"
-    return str(int(value)) if whole else np.format_float_positional(value, 4, False, False, trim="0")
+    return str(int(value)) if whole else np.format_float_positional(value, 4, False, False, trim="-")
 
 
 def float_noise(frame: pd.DataFrame) -> str | None:
@@ -52,11 +52,11 @@ def float_noise(frame: pd.DataFrame) -> str | None:
 
 
 def whole_as_decimal(cells: dict[str, list[str]]) -> str | None:
-    """The first column whose numbers are all whole but written 'N.0' (a rank '109.0')."""
+    """The first cell writing a whole number 'N.0' (a rank '109.0', '1323.0 services')."""
     for col, values in cells.items():
-        nums = [v for v in values if re.fullmatch(r"-?\d+\.\d+", v)]
-        if nums and len(nums) == sum(bool(v) for v in values) and all(float(v).is_integer() for v in nums):
-            return f"column '{col}' writes whole numbers with decimals ({nums[0]})"
+        for i, v in enumerate(values):
+            if found := re.search(r"(?<![\d.])\d+\.0+(?![\d.])", v):
+                return f"line {i + 3}, column '{col}': the whole number {found.group()} written with decimals"
     return None
 
 
@@ -67,7 +67,7 @@ def render(frame: pd.DataFrame) -> str:
         reals = [float(v) for v in values if isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_)]
         whole = bool(reals) and all(v.is_integer() for v in reals if v == v)
         cells[col] = [md_cell(v, col, whole) for v in values]
-    if problem := whole_as_decimal(cells):
+    if not frame.attrs.get("as_printed") and (problem := whole_as_decimal(cells)):  # a print's '2.0' stays
         raise DataError("table", problem)
     return pd.DataFrame(cells, columns=frame.columns).to_markdown(index=False, disable_numparse=True)
 
