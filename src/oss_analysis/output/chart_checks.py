@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.collections import PathCollection
+from matplotlib.colors import to_rgba
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch
 from matplotlib.path import Path
@@ -90,7 +91,7 @@ def _shown(text: Text) -> bool:
 
 
 def _shrunk(box: Bbox) -> Bbox:
-    return Bbox.from_extents(box.x0 + TOL, box.y0 + TOL, box.x1 - TOL, box.y1 - TOL)
+    return box.padded(-TOL)
 
 
 def _ticks(ax: plt.Axes) -> list[Text]:
@@ -120,7 +121,7 @@ def _markers(ax: plt.Axes, dpi: float) -> Iterator[tuple[object, np.ndarray, flo
         xy = np.column_stack(line.get_data()).astype(float)
         xy = xy[np.isfinite(xy).all(axis=1)]
         fill = line.get_markerfacecolor()
-        filled = line.get_fillstyle() != "none" and fill not in ("none", "None") and _alpha(fill) > 0
+        filled = line.get_fillstyle() != "none" and fill not in ("none", "None") and to_rgba(fill)[3] > 0
         radius = (line.get_markersize() + line.get_markeredgewidth()) / 2 * dpi / 72
         yield line, line.get_transform().transform(xy), radius, filled
     for coll in ax.collections:
@@ -134,12 +135,6 @@ def _markers(ax: plt.Axes, dpi: float) -> Iterator[tuple[object, np.ndarray, flo
         centres = coll.get_offset_transform().transform(xy[keep])
         for c, s in zip(centres, sizes[keep], strict=True):
             yield coll, c[None, :], float(np.sqrt(s) / 2 * dpi / 72), filled
-
-
-def _alpha(colour: object) -> float:
-    from matplotlib.colors import to_rgba
-
-    return to_rgba(colour)[3]
 
 
 def _hits(box: Bbox, centre: np.ndarray, radius: float) -> bool:
@@ -217,38 +212,28 @@ def _problems(fig: plt.Figure, renderer: object) -> Iterator[str]:
             if f.overlaps(b) and not (f.x0 <= b.x0 and b.x1 <= f.x1 and f.y0 <= b.y0 and b.y1 <= f.y1):
                 yield f"{_name(t)} crosses the frame of the panel '{_panel(ax)}'"
 
-    content = Bbox.union(
-        [frames[id(ax)] for ax in axes]
-        + [box[id(t)] for ax in axes for t in _ticks(ax)]
-        + [leg.get_window_extent(renderer) for leg in legends]
-    )
+    content = Bbox.union([frames[id(ax)] for ax in axes] + [box[id(t)] for ax in axes for t in _ticks(ax)]
+                         + [leg.get_window_extent(renderer) for leg in legends])
     for t in free + inner:  # titles start at the left edge, near the axis label: only the right is strict
         b = box[id(t)]
         if b.x0 < content.x0 - 10 * TOL or b.x1 > content.x1 + 2 * TOL:
             yield f"{_name(t)} runs {max(content.x0 - b.x0, b.x1 - content.x1):.0f} px past the plot"
 
     for ax in axes:
-        marks = list(_markers(ax, dpi))
-        for t in inner:
-            if t.axes is ax:
-                for artist, centres, radius, _ in marks:
-                    if any(_hits(_shrunk(box[id(t)]), c, radius) for c in centres):
-                        yield f"{_name(t)} sits on a marker of {_name(artist)}"
-                        break
+        marks, lines = list(_markers(ax, dpi)), list(_drawn_lines(ax))
+        for t, tb in ((t, _shrunk(box[id(t)])) for t in inner if t.axes is ax):
+            if on := next((a for a, cs, r, _ in marks if any(_hits(tb, c, r) for c in cs)), None):
+                yield f"{_name(t)} sits on a marker of {_name(on)}"
+            crossing = (a for a, p in lines if getattr(a, "patchA", 0) is not t and p.intersects_bbox(tb, filled=False))
+            if hit := next(crossing, None):  # a label's own leader touches it
+                yield f"{_name(t)} crosses a line: {_name(hit)}"
         for (a, ca, ra, _), (b, cb, rb, fill_b) in itertools.permutations(marks, 2):
-            if a is b or not fill_b or not _above(b, a, ax) or rb < ra:
-                continue
-            if any(np.hypot(*(p - q)) < rb for p in ca for q in cb):
+            if a is not b and fill_b and _above(b, a, ax) and rb >= ra and any(
+                    np.hypot(*(p - q)) < rb for p in ca for q in cb):
                 yield f"a marker of {_name(b)} hides a marker of {_name(a)}"
-        lines = list(_drawn_lines(ax))
-        for t in inner:
-            hit = [a for a, path in lines if t.axes is ax and getattr(a, "patchA", None) is not t
-                   and path.intersects_bbox(_shrunk(box[id(t)]), filled=False)]
-            if hit:
-                yield f"{_name(t)} crosses a line: {_name(hit[0])}"
         leaders = [(a, p) for a, p in lines if isinstance(a, FancyArrowPatch)]
         for a, path in leaders:  # a leader points at its own label's marker, not at empty space
-            if not any(np.hypot(*(c - path.vertices[-1]).T).min() <= r + 4 for _, c, r, _ in marks):
+            if not any(len(c) and np.hypot(*(c - path.vertices[-1]).T).min() <= r + 4 for _, c, r, _ in marks):
                 yield f"{_name(a)} ends on no marker"
         for (a, pa), (b, pb) in itertools.combinations(leaders, 2):
             if a is not b and pa.intersects_path(pb, filled=False):
@@ -313,9 +298,8 @@ def _gaps(ax: plt.Axes) -> Iterator[str]:
 
 def _cut(ax: plt.Axes) -> Iterator[str]:
     """A y axis that leaves out zero and spans less than its distance from zero is cut: marked."""
-    has_data = any(len(xy) for _, xy in _data_lines(ax)) or any(
-        isinstance(c, PathCollection) and len(c.get_offsets()) for c in ax.collections
-    )
+    has_data = any(len(xy) for _, xy in _data_lines(ax))
+    has_data |= any(isinstance(c, PathCollection) and len(c.get_offsets()) for c in ax.collections)
     if not has_data or ax.yaxis_inverted() or ax.get_yscale() != "linear":
         return
     lo, hi = ax.get_ylim()
@@ -327,6 +311,5 @@ def _cut(ax: plt.Axes) -> Iterator[str]:
 def check_chart(fig: plt.Figure, stem: str) -> None:
     """Stop at the first rule the chart breaks, with one line naming the chart and the two things
     that collide (a DataError, which the build shows as its last line)."""
-    found = problems(fig)
-    if found:
+    if found := problems(fig):
         raise DataError(f"chart {stem}", found[0])

@@ -26,9 +26,8 @@ def _printed(ax: plt.Axes, x: object, y: object, colour: str, label: str) -> Non
     ax.scatter(x, y, marker="D", s=55, facecolor="none", edgecolor=colour, linewidth=1.8, zorder=4, label=label)
 
 
-def wgi_panels(
-    frame: pd.DataFrame, *, focus: str, title: str, thesis_year: int, printed: pd.DataFrame | None = None
-) -> plt.Figure:
+def wgi_panels(frame: pd.DataFrame, *, focus: str, title: str, thesis_year: int,
+               printed: pd.DataFrame | None = None) -> plt.Figure:
     """Six small panels (one per indicator): the focus country with its 90% band, the medians
     dashed, the thesis's year dotted; ``printed`` (indicator, value) marks the thesis's values."""
     fig, axes = plt.subplots(2, 3, figsize=(13, 7.5), sharex=True, sharey=True)
@@ -37,9 +36,8 @@ def wgi_panels(
     for ax, (code, part) in zip(axes.flat, frame.groupby("indicator", sort=False), strict=False):
         own = _editions(ax, part[part["series"] == focus], years)
         ax.fill_between(own["year"], own["lower"], own["upper"], color=HIGHLIGHT, alpha=0.15, lw=0)
-        ax.plot(
-            own["year"], own["value"], color=HIGHLIGHT, lw=2, marker="o", ms=3, label=f"{focus} (90% interval shaded)"
-        )
+        label = f"{focus} (90% interval shaded)"
+        ax.plot(own["year"], own["value"], color=HIGHLIGHT, lw=2, marker="o", ms=3, label=label)
         for name in medians:
             med = _editions(ax, part[part["series"] == name], years)
             role = "post-Soviet median" if name.startswith("post-Soviet") else "comparator median"

@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from oss_analysis.errors import DataError
-from oss_analysis.files import atomic_write
+from oss_analysis.files import atomic_write, write_csv
 from oss_analysis.output.chart_checks import fit_text
 
 HIGHLIGHT = "#c0392b"
@@ -22,7 +22,7 @@ PALETTE = ["#1f4e79", "#2e8b57", "#d68910", "#6c3483", "#5d6d7e", "#17a589"]
 # country's folder to the next, whichever others a run draws and in whatever order.
 ROLES = {
     "focus": HIGHLIGHT, "comparator median": PALETTE[0], "post-Soviet median": PALETTE[1],
-    "thesis": PALETTE[0], "article": PALETTE[1], "publisher": "#b8860b",
+    "thesis": PALETTE[0], "article": PALETTE[1], "publisher": HIGHLIGHT,  # the UN file: the focus country's line
     "Baltic states": PALETTE[0], "Central Asia": PALETTE[1], "Russia": PALETTE[2], "Benchmark": PALETTE[3],
     "Eastern Europe": PALETTE[5], "South Caucasus": "#b8860b",
 }
@@ -43,15 +43,8 @@ THEME_FILE = Path(__file__).with_name("theme.mplstyle")
 SEABORN_THEME = {"context": "notebook", "style": "whitegrid", "palette": PALETTE, "font": "DejaVu Sans"}
 # seaborn's default colour map, registered by seaborn only; every heatmap here names its own
 NOT_IN_SHEET = ("image.cmap",)
-STABLE = {
-    "svg.hashsalt": "oss_analysis",  # fixed ids instead of random ones
-    "svg.fonttype": "path",
-    "figure.dpi": 100,
-    "savefig.dpi": 150,
-    "savefig.bbox": "tight",
-    "axes.titleweight": "bold",
-    "axes.titlesize": 12,
-}
+STABLE = {"svg.hashsalt": "oss_analysis", "svg.fonttype": "path", "figure.dpi": 100, "savefig.dpi": 150,  # fixed ids
+          "savefig.bbox": "tight", "axes.titleweight": "bold", "axes.titlesize": 12}
 
 
 def seaborn_theme() -> dict[str, object]:
@@ -100,16 +93,10 @@ def add_source_line(fig: plt.Figure, text: str) -> None:
     width: it is placed from the drawn extent, so it can overlap neither axis labels nor legends."""
     box = fig.get_tightbbox(fig.canvas.get_renderer())  # inches
     width, height = fig.get_size_inches()
-    line = fig.text(  # figure fractions (below 0 is fine): the tight-bbox save shifts these, not inches
-        box.x0 / width,
-        (box.y0 - 0.06) / height,
-        text,  # wrapped below by fit_text, which joins the words first
-        ha="left",
-        va="top",
-        fontsize=7.5,
-        color=SOURCE_COLOUR,
-        gid="source-line",  # an id in the SVG, so that tests can find the line
-    )
+    # in figure fractions (below 0 is fine): the tight-bbox save shifts these, not inches; the gid
+    # names it in the SVG, for tests
+    line = fig.text(box.x0 / width, (box.y0 - 0.06) / height, text, ha="left", va="top", fontsize=7.5,
+                    color=SOURCE_COLOUR, gid="source-line")
     fit_text(line, box.width * fig.dpi, shrink=1)  # wrapped as the renderer measures it, not by a guess
 
 
@@ -168,15 +155,8 @@ def chart_claims(fig: plt.Figure, source_text: str, data: pd.DataFrame | None, f
     return claims | {"alt": alt, "sources": found}
 
 
-def save_figure(
-    fig: plt.Figure,
-    stem: str,
-    out_dir: Path,
-    data: pd.DataFrame | None = None,
-    *,
-    sources: list[str] | None = None,
-    also_drawn: tuple[pd.DataFrame, ...] = (),
-) -> None:
+def save_figure(fig: plt.Figure, stem: str, out_dir: Path, data: pd.DataFrame | None = None, *,
+                sources: list[str] | None = None, also_drawn: tuple[pd.DataFrame, ...] = ()) -> None:
     """Write ``stem.png`` and ``stem.svg`` (metadata stripped, so rebuilds are byte-identical)
     and, when given, every row drawn (``data``, then ``also_drawn``: frames drawn beside it, as
     printed marks) as ``stem.data.csv`` for the output regression and claims checks, and the
@@ -206,11 +186,8 @@ def save_figure(
     write_claims(chart_claims(fig, source_text, drawn, found), out_dir / f"{stem}.meta.json")
     meta = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
     for ext in ("png", "svg"):
-        path = out_dir / f"{stem}.{ext}"
-        atomic_write(path, lambda tmp, ext=ext: fig.savefig(tmp, format=ext, metadata=meta[ext]))
+        atomic_write(out_dir / f"{stem}.{ext}", lambda tmp, ext=ext: fig.savefig(tmp, format=ext, metadata=meta[ext]))
     if data is not None:
-        from oss_analysis.files import write_csv
-
         write_csv(drawn, out_dir / f"{stem}.data.csv")
     if "ipykernel" not in sys.modules:  # in a notebook the figure stays open to be shown under the cell
         plt.close(fig)

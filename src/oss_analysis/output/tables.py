@@ -72,16 +72,8 @@ def render(frame: pd.DataFrame) -> str:
     return pd.DataFrame(cells, columns=frame.columns).to_markdown(index=False, disable_numparse=True)
 
 
-def write_table(
-    frame: pd.DataFrame,
-    stem: str,
-    out_dir: Path,
-    *,
-    title: str = "",
-    note: str = "",
-    data: pd.DataFrame | None = None,
-    sources: list[str] | None = None,
-) -> None:
+def write_table(frame: pd.DataFrame, stem: str, out_dir: Path, *, title: str = "", note: str = "",
+                data: pd.DataFrame | None = None, sources: list[str] | None = None) -> None:
     """Write ``stem.csv`` (the table cell for cell), ``stem.md`` (a readable rendering) and its
     claims, ``stem.meta.json``: title, the source line and credits of the rows it is made from
     (``data``, by default the table itself; ``sources`` names processed tables for rows that do
