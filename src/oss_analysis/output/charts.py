@@ -127,8 +127,7 @@ def rated_providers(frame: pd.DataFrame, *, title: str) -> plt.Figure:
     kinds = list(zip(rows["is_oss"], rows["is_oss_stakeholder"], strict=False))
     colour = [HIGHLIGHT if o else ("#1f4e79" if s else MUTED) for o, s in kinds]
     ax.scatter(rows["rating"], range(len(rows)), c=colour, s=45, zorder=3)
-    ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels(rows["provider"], fontsize=8)
+    ax.set_yticks(range(len(rows)), rows["provider"], fontsize=8)
     for t, c, (o, s) in zip(ax.get_yticklabels(), colour, kinds, strict=False):
         if o or s:
             t.set(color=c, fontweight="bold" if o else "normal")
@@ -177,8 +176,7 @@ def category_ranges(frame: pd.DataFrame, *, title: str, focus_label: str) -> plt
             ax.annotate(r[f"{end}_label"], (r[f"{end}_score"], i), xytext=(0, -12), textcoords="offset points",
                         ha="center", fontsize=7)
         ax.scatter(r["kaz_score"], i, color=HIGHLIGHT, s=90, zorder=3, edgecolor="black")
-    ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels(rows["category"], fontsize=9)
+    ax.set_yticks(range(len(rows)), rows["category"], fontsize=9)
     ax.set_xlim(0, 10.6)
     _titles(ax, title, "EIU e-readiness score, 2008 (0-10)")
     ax.legend(handles=[_dot(HIGHLIGHT, focus_label), *(_dot(colour, end) for end, colour in reversed(ends))],
@@ -313,8 +311,7 @@ def stages_timeline(stages: pd.DataFrame, *, title: str, end_year: float, start_
         labels.append(f"Vision (undated): {r.label.removeprefix('Vision: ')}")
         ax.text(end_year + 0.15, j, _stage_facts(pd.Series(r._asdict())) or "no numbers given", fontsize=9,  # at the
                 va="center", ha="right", bbox={"boxstyle": "round", "fc": "#fdebd0", "ec": "#d68910"})  # right edge
-    ax.set_yticks(range(1, rows + 1))
-    ax.set_yticklabels([textwrap.fill(t, 38) for t in labels], fontsize=8)
+    ax.set_yticks(range(1, rows + 1), [textwrap.fill(t, 38) for t in labels], fontsize=8)
     ax.set_xticks(range(int(start_year), int(end_year) + 1))
     _titles(ax, title, "Year")
     ax.grid(axis="y", visible=False)

@@ -72,8 +72,7 @@ def cpi_panels(frame: pd.DataFrame, *, title: str, thesis_year: int) -> plt.Figu
         top = int(own["scale"].iloc[0])
         ax.set_ylim(0, top)
         ax.set_title(f"CPI score, scale {name}", fontsize=10, loc="left")
-        ax.set_xlabel("year")
-        ax.set_ylabel(f"score (0-{top}, higher = cleaner)")
+        ax.set(xlabel="year", ylabel=f"score (0-{top}, higher = cleaner)")
         if own["year"].min() <= thesis_year <= own["year"].max():
             _thesis_line(ax, thesis_year)
     fit_text(fig.suptitle(title, x=0.01, ha="left", fontweight="bold"), 0.98 * fig.bbox.width)
@@ -89,7 +88,7 @@ def egov_panels(frame: pd.DataFrame, *, title: str) -> plt.Figure:
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
     years = list(range(files["year"].min(), files["year"].max() + 1, 2))  # the survey is biennial since 2008
     own = _editions(left, files, years).assign(rank=lambda d: d["rank"].astype(float))
-    left.plot(own["year"], own["rank"], color=HIGHLIGHT, lw=2, marker="o", label="UN survey file")
+    left.plot(own["year"], own["rank"], color=HIGHLIGHT, lw=2, marker="o", label=files["kind"].iloc[0])
     for kind, part in printed.groupby("kind", sort=True):  # 'printed (thesis)': the study's colour
         _printed(left, part["year"], part["rank"].astype(float), colour_of(kind.split("(")[-1].strip(")")), kind)
     texts = [left.text(r.year, float(r.rank), f"{r.rank} of {r.surveyed}", fontsize=8) for r in files.itertuples()]
@@ -98,14 +97,11 @@ def egov_panels(frame: pd.DataFrame, *, title: str) -> plt.Figure:
     left.set_xticks(sorted(set(frame["year"]) | set(years)))
     left.invert_yaxis()
     rank_axis(left.yaxis)  # ranks from 1, not 0 or 62.5
-    left.set_ylabel("rank (1 = best)")
-    left.set_xlabel("survey year")
+    left.set(ylabel="rank (1 = best)", xlabel="survey year")
     left.set_title("rank among the countries surveyed", fontsize=10, loc="left")
     egdi = _editions(right, files, years)
     right.plot(egdi["year"], egdi["egdi"], color=HIGHLIGHT, lw=2, marker="o")
-    right.set_ylim(0, 1)
-    right.set_ylabel("EGDI (0-1)")
-    right.set_xlabel("survey year")
+    right.set(ylim=(0, 1), ylabel="EGDI (0-1)", xlabel="survey year")
     right.set_title("E-Government Development Index", fontsize=10, loc="left")
     fit_text(fig.suptitle(title, x=0.01, ha="left", fontweight="bold"), 0.98 * fig.bbox.width)
     fig.legend(*left.get_legend_handles_labels(), loc="lower center", bbox_to_anchor=(0.5, 0),  # off the rank labels
