@@ -92,7 +92,10 @@ def cpi_series(cpi_sources: pd.DataFrame, focus: str) -> pd.DataFrame:
             "year": own["year"].astype(int),
             "scale": own["scale"].astype(int),
             "panel": ["0-10 (to 2011)" if s == 10 else "0-100 (from 2012)" for s in own["scale"]],
-            "score": own["score"].astype(float),
+            "score": [  # at TI's printed precision: the merged file holds 2011 unrounded (2.694, printed 2.7)
+                round(float(v), 2 if y < 1998 else 1 if y < SCALE_BREAK else 0)
+                for v, y in zip(own["score"], own["year"], strict=True)
+            ],
             "lower": (own["score"].astype(float) - Z90 * se).round(2),  # a bound to the SE's precision
             "upper": (own["score"].astype(float) + Z90 * se).round(2),
             "rank": own["rank"].astype("Int64"),
