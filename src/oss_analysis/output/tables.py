@@ -52,9 +52,10 @@ def float_noise(frame: pd.DataFrame) -> str | None:
 
 
 def whole_as_decimal(cells: dict[str, list[str]]) -> str | None:
-    """The first cell writing a whole number 'N.0' (a rank '109.0', '1323.0 services')."""
+    """The first cell writing a whole number 'N.0' (a rank '109.0', '1323.0 services'); a column of
+    the print's own text ('printed', 'as_printed') keeps what the print writes."""
     for col, values in cells.items():
-        for i, v in enumerate(values):
+        for i, v in enumerate(values if "printed" not in str(col) else []):
             if found := re.search(r"(?<![\d.])\d+\.0+(?![\d.])", v):
                 return f"line {i + 3}, column '{col}': the whole number {found.group()} written with decimals"
     return None
