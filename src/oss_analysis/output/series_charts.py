@@ -93,7 +93,7 @@ def egov_panels(frame: pd.DataFrame, *, title: str) -> plt.Figure:
         _printed(left, part["year"], part["rank"].astype(float), colour_of(kind.split("(")[-1].strip(")")), kind)
     texts = [left.text(r.year, float(r.rank), f"{r.rank} of {r.surveyed}", fontsize=8) for r in files.itertuples()]
     left.margins(x=0.08, y=0.2)
-    place_labels(left, texts, *along(own["year"], own["rank"]), push=1.6)  # off the points and the line between them
+    place_labels(left, texts, *along(own["year"], own["rank"], 30), push=1.6)  # off the points and the lines
     left.set_xticks(sorted(set(frame["year"]) | set(years)))
     left.invert_yaxis()
     rank_axis(left.yaxis)  # ranks from 1, not 0 or 62.5

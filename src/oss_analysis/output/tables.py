@@ -36,7 +36,7 @@ def md_cell(value: object, column: object, whole: bool) -> str:
     if not isinstance(value, numbers.Real) or isinstance(value, bool | np.bool_) or math.isnan(value):
         return "" if value is None or value is pd.NA or isinstance(value, float) else str(value)
     if _P_VALUE.search(str(column).lower()):
-        return "< 0.001" if value < 0.001 else f"{value:.3f}"
+        return "< 0.001" if value < 0.001 else f"{value:.3f}".rstrip("0").rstrip(".")  # 1, not 1.000
     return str(int(value)) if whole else np.format_float_positional(value, 4, False, False, trim="-")
 
 
