@@ -29,6 +29,7 @@ def test_numbers_are_rendered_as_they_mean():
 @pytest.mark.parametrize(("value", "column", "whole", "shown"), [
     (109.0, "rank", True, "109"), (3.3e-06, "p_two_sided", False, "< 0.001"), (46.61531707895973, "z", False, "46.62"),
     (float("nan"), "z", False, ""), (None, "z", False, ""), (True, "holds", False, "True"),
+    (1.0, "p_two_sided", False, "1"), (2.0, "estimate", False, "2"),
 ])
 def test_a_cell(value, column, whole, shown):
     assert tables.md_cell(value, column, whole) == shown
