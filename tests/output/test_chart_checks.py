@@ -114,3 +114,38 @@ def test_the_check_sees_the_saved_layout():
     fig.tight_layout(rect=(0, 0.1, 1, 1))
     style.add_source_line(fig, "Source: a made-up source line long enough to reach the middle of the figure")
     assert any("overlaps text 'a series with a long name'" in p for p in chart_checks.problems(fig))
+
+
+def test_labels_may_not_cross_lines_leaders_or_the_legend():
+    """A label across a series or fit line, two leaders that cross, a legend over a label: each
+    is named (a label may touch its own leader)."""
+    from matplotlib.patches import FancyArrowPatch
+
+    fig, ax = clean()
+    ax.text(2000.5, 20, "across the line")
+    one, two = ax.text(2000.1, 36, "one"), ax.text(2001.2, 36, "two")
+    ax.add_patch(FancyArrowPatch(posA=(2000.2, 36), posB=(2001.8, 2), patchA=one, arrowstyle="-"))
+    ax.add_patch(FancyArrowPatch(posA=(2001.3, 36), posB=(2000.2, 2), patchA=two, arrowstyle="-"))
+    ax.text(2001.9, 38.5, "x", fontsize=6)  # under the legend at the upper right
+    found = chart_checks.problems(fig)
+    assert "text 'across the line' crosses a line: series 'A'" in found, found
+    assert "the leader of text 'one' crosses the leader of text 'two'" in found, found
+    assert "the legend covers text 'x'" in found, found
+    assert "the leader of text 'one' ends on no marker" in found, found
+    assert "text 'one' crosses a line: the leader of text 'one'" not in found
+
+
+def test_whole_numbers_with_decimals_and_ranks_outside_their_domain_fail():
+    from matplotlib.ticker import MaxNLocator
+
+    fig, ax = clean()
+    chart_checks.rank_axis(ax.yaxis)
+    assert chart_checks.problems(fig) == []  # a rank axis from 1: no tick at 0
+    ax.text(2000.1, 3, "83.0")
+    ax.text(2001.4, 3, "54.0")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    found = chart_checks.problems(fig)
+    assert "the rank axis of the panel 'A clean chart' has a tick at 0, which no rank is" in found, found
+    assert "text '83.0' writes the whole number 83.0 with decimals" in found, found
+    ax.text(2001.4, 12, "2.5")  # a scale with decimals may write 83.0 beside 2.5
+    assert not any("whole number" in p for p in chart_checks.problems(fig))

@@ -88,3 +88,12 @@ def test_a_chart_without_known_source_is_refused(tmp_path):
         style.save_figure(fig, "orphan", tmp_path, data=pd.DataFrame({"x": [1]}))
     assert not list(tmp_path.iterdir())
 
+
+
+def test_credits_are_a_set_a_study_named_once():
+    """A derived rank (the study's text, no citation) beside a printed one (the same text, citing
+    the survey): the study is credited once, with what it cites."""
+    ranks = pd.DataFrame({"source": ["2005 rank + 16 (line 316)", "line 316 (T024)"], "study": ["thesis", "thesis"]})
+    assert source_line.credits(ranks) == [
+        {"study": "Janenova (2010)", "table": "text", "cites": "United Nations E-Government Survey 2008"}
+    ]

@@ -4,6 +4,7 @@ saved with its claims (title, legend, source line, alt text) beside it."""
 import json
 from xml.etree import ElementTree
 
+import matplotlib as mpl
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
@@ -101,3 +102,22 @@ def test_every_committed_chart_has_its_claims_beside_it(chart):
     group = ElementTree.fromstring(svg, parser).find(".//*[@id='source-line']")
     drawn = " ".join(c.text for c in group.iter(ElementTree.Comment))  # a comment per wrapped line
     assert " ".join(claims["source_line"].split()) == " ".join(drawn.split())
+
+
+def test_a_group_keeps_its_colour_whatever_else_a_run_draws():
+    """Russia's dots are Russia's colour whether the Baltic states are drawn beside them or not
+    (colours by role, from style.ROLES, never by order of appearance)."""
+    from oss_analysis.output import charts
+
+    def colours(groups):
+        frame = pd.DataFrame({"iso3": ["KAZ", *groups], "group": ["Central Asia", *groups.values()]})
+        frame = frame.assign(country=frame["iso3"], indicator_name="Voice", percentile=[10.0, 50, 70][: len(frame)])
+        fig = charts.group_dots(frame, x="percentile", y="indicator_name", group="group", label="country",
+                                key="iso3", focus="KAZ", title="made up", xlabel="percentile")
+        leg = fig.axes[0].get_legend()
+        pairs = zip(leg.get_texts(), leg.legend_handles, strict=True)
+        return {t.get_text(): mpl.colors.to_hex(h.get_markerfacecolor()) for t, h in pairs if t.get_text() != "KAZ"}
+
+    both, alone = colours({"EST": "Baltic states", "RUS": "Russia"}), colours({"RUS": "Russia"})
+    assert both["Russia"] == alone["Russia"] == style.colour_of("Russia") != both["Baltic states"]
+    assert style.colour_of("a group declared nowhere") == style.colour_of("a group declared nowhere")

@@ -5,7 +5,9 @@ import json
 import pandas as pd
 import pytest
 
+from oss_analysis.errors import DataError
 from oss_analysis.output import tables
+from oss_analysis.output.tables import write_table
 
 
 def test_numbers_are_rendered_as_they_mean():
@@ -21,12 +23,13 @@ def test_numbers_are_rendered_as_they_mean():
     )
     grid = tables.render(frame).splitlines()
     assert [c.strip() for c in grid[2].split("|")[1:-1]] == ["109", "< 0.001", "1.032", "a"]
-    assert [c.strip() for c in grid[3].split("|")[1:-1]] == ["7", "0.011", "2.0", "b"]
+    assert [c.strip() for c in grid[3].split("|")[1:-1]] == ["7", "0.011", "2", "b"]
 
 
 @pytest.mark.parametrize(("value", "column", "whole", "shown"), [
     (109.0, "rank", True, "109"), (3.3e-06, "p_two_sided", False, "< 0.001"), (46.61531707895973, "z", False, "46.62"),
     (float("nan"), "z", False, ""), (None, "z", False, ""), (True, "holds", False, "True"),
+    (1.0, "p_two_sided", False, "1"), (2.0, "estimate", False, "2"),
 ])
 def test_a_cell(value, column, whole, shown):
     assert tables.md_cell(value, column, whole) == shown
@@ -53,3 +56,19 @@ def test_a_table_without_a_known_source_writes_nothing(tmp_path):
     with pytest.raises(ValueError, match="table orphan: no source known"):
         tables.write_table(pd.DataFrame({"x": [1]}), "orphan", tmp_path)
     assert not list(tmp_path.iterdir())
+
+
+def test_float_noise_and_whole_numbers_with_decimals_are_refused(tmp_path):
+    """0.1 + 0.2 written as 0.30000000000000004 fails; a computed 8.1027622511 does not; a
+    column of ranks written '109.0' stops the table before anything is written."""
+    from oss_analysis.output.tables import float_noise
+
+    assert float_noise(pd.DataFrame({"a": [0.5, 8.102762251170793], "n": [1, 2]})) is None
+    assert float_noise(pd.DataFrame({"a": [0.5, 0.1 + 0.2]})) == (
+        "line 3, column 'a': float noise 0.30000000000000004 for 0.3"
+    )
+    frame = pd.DataFrame({"rank": ["109", "110"], "score": ["3.5", "2.7"], "what": ["1323.0 services", "x"]})
+    with pytest.raises(DataError, match=r"table ranks\.md: line 3, column 'what': the whole number 1323.0 written"):
+        write_table(frame, "ranks", tmp_path, sources=["satisfaction"])
+    assert list(tmp_path.iterdir()) == []
+    write_table(frame.assign(what=["1323 services", "x"]), "ranks", tmp_path, sources=["satisfaction"])

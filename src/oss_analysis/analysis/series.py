@@ -46,6 +46,7 @@ def wgi_series(wgi_sources: pd.DataFrame, focus: str, groups: Mapping[str, Seque
     for name, codes in medians(focus, groups, src["iso3"].unique()).items():
         med = src[src["iso3"].isin(codes)].groupby(["indicator", "year"], as_index=False)
         agg = med.agg(value=("pct_rank", "median"), n=("pct_rank", "count"), source_file=("source_file", "first"))
+        agg["value"] = agg["value"].round(10)  # the mean of two middle values, without float noise
         parts.append(agg.assign(series=name, release=release, members=" ".join(codes)))  # no interval: NaN
     out = pd.concat(parts, ignore_index=True)
     out["indicator_name"] = out["indicator"].map(WGI_CODES)
@@ -65,9 +66,12 @@ def cpi_series(cpi_sources: pd.DataFrame, focus: str) -> pd.DataFrame:
     score, se = own["score"].astype(float), own["stderr"].astype(float)
     panel = ["0-10 (to 2011)" if s == 10 else "0-100 (from 2012)" for s in own["scale"]]
     out = pd.DataFrame(
-        {"year": own["year"].astype(int), "scale": own["scale"].astype(int), "panel": panel, "score": score,
-         "lower": score - Z90 * se, "upper": score + Z90 * se, "rank": own["rank"].astype("Int64"),
-         "source": source_labels("TI CPI edition", own, "edition")}
+        {"year": own["year"].astype(int), "scale": own["scale"].astype(int), "panel": panel,
+         # at TI's printed precision: the merged file holds 2011 unrounded (2.694, printed 2.7)
+         "score": [round(v, 2 if y < 1998 else 1 if y < SCALE_BREAK else 0)
+                   for v, y in zip(score, own["year"], strict=True)],
+         "lower": (score - Z90 * se).round(2), "upper": (score + Z90 * se).round(2),  # to the SE's precision
+         "rank": own["rank"].astype("Int64"), "source": source_labels("TI CPI edition", own, "edition")}
     )
     return out.reset_index(drop=True)
 
@@ -79,7 +83,8 @@ def egov_series(egdi_sources: pd.DataFrame, printed: pd.DataFrame, focus: str) -
     own = egdi_sources[egdi_sources["iso3"] == focus].sort_values("edition")
     files = pd.DataFrame(
         {"year": own["edition"].astype(int), "kind": UN_FILE, "rank": own["rank"].astype("Int64"),
-         "egdi": own["egdi"].astype(float), "surveyed": own["edition"].map(surveyed).astype("Int64"),
+         "egdi": own["egdi"].astype(float).round(5),  # the UN's five decimals (its 2016 file holds float noise)
+         "surveyed": own["edition"].map(surveyed).astype("Int64"),
          "source": source_labels("UN E-Government Survey", own, "edition")}
     )
     mine = printed[(printed["iso3"] == focus) & ~printed["derived"]]
@@ -121,8 +126,8 @@ def wgi_then_now(wgi_sources: pd.DataFrame, focus: str, then: int = THESIS_YEAR)
         z = (eb - ea) / (sa**2 + sb**2) ** 0.5
         pa, pb = (float(a.pct_rank_lower), float(a.pct_rank_upper)), (float(b.pct_rank_lower), float(b.pct_rank_upper))
         row = _row(
-            f"WGI {name} (percentile rank)", a, b, "pct_rank", interval_then=f"{pa[0]:.1f}-{pa[1]:.1f}",
-            interval_now=f"{pb[0]:.1f}-{pb[1]:.1f}", intervals_overlap=_overlap(pa, pb),
+            f"WGI {name} (percentile rank)", a, b, "pct_rank", interval_then=_span(*pa), interval_now=_span(*pb),
+            intervals_overlap=_overlap(pa, pb),
             estimate_overlap=_overlap((ea - Z90 * sa, ea + Z90 * sa), (eb - Z90 * sb, eb + Z90 * sb)),
             z_estimates=round(z, 2), p_two_sided=round(float(2 * ndtr(-abs(z))), 4),
             source=source_label("World Bank WGI release", release, a.source_file),
@@ -154,9 +159,13 @@ def other_then_now(cpi: pd.DataFrame, egov: pd.DataFrame, then: int = THESIS_YEA
     )
 
 
+def _span(lo: object, hi: object) -> str:
+    """'15.7-26': an interval to one decimal, a whole bound written whole."""
+    return "" if lo is None or pd.isna(lo) or pd.isna(hi) else f"{round(float(lo), 1):g}-{round(float(hi), 1):g}"
+
+
 def _interval(row: pd.Series) -> str:
-    lo, hi = row.get("lower"), row.get("upper")
-    return "" if lo is None or pd.isna(lo) or pd.isna(hi) else f"{float(lo):.1f}-{float(hi):.1f}"
+    return _span(row.get("lower"), row.get("upper"))
 
 
 def then_and_now(

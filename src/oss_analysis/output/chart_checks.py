@@ -1,28 +1,36 @@
 """Checks a drawn chart from the renderer's own extents before it is saved, so that a chart whose
 words collide, hide data or mislead stops the build with one line instead of reaching a reader:
 no two texts overlap; no text crosses an axes frame or runs past the plot; no label sits on a
-marker; no filled marker hides another series' marker; a legend covers no data point; a line
-never joins two points across an edition the chart knows of (``set_editions``, a point another
-series draws, or a missing value), and a point between gaps is visible; a cut axis is marked
-(``mark_cut``)."""
+marker or crosses a drawn line (a series, a fit, another label's leader), no two leaders cross
+and each ends on a marker; no filled marker hides another series' marker; a legend covers no data point and no
+label; a line never joins two points across an edition the chart knows of (``set_editions``, a
+point another series draws, or a missing value), and a point between gaps is visible; a cut axis
+is marked (``mark_cut``); a rank axis (``rank_axis``) has no tick before 1; whole numbers are
+not written 'N.0'."""
 
 from __future__ import annotations
 
 import itertools
+import re
 import textwrap
 from collections.abc import Iterable, Iterator
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.collections import PathCollection
+from matplotlib.colors import to_rgba
 from matplotlib.lines import Line2D
+from matplotlib.patches import FancyArrowPatch
+from matplotlib.path import Path
 from matplotlib.text import Text
+from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import Bbox
 
 from oss_analysis.errors import DataError
 
 CUT_GID = "axis-cut"
 _EDITIONS = "_oss_editions"
+_RANKS = "_oss_ranks"
 TOL = 1.0  # pixels: touching is not overlapping
 
 
@@ -30,6 +38,18 @@ def set_editions(ax: plt.Axes, years: Iterable[float]) -> None:
     """Tell the check which x values (editions, years) exist, so that a line joining two points
     across one of them fails."""
     setattr(ax, _EDITIONS, sorted({float(y) for y in years}))
+
+
+class _FromOne(MaxNLocator):
+    def tick_values(self, vmin: float, vmax: float) -> list[float]:
+        return [t for t in super().tick_values(vmin, vmax) if t >= 1]
+
+
+def rank_axis(axis: object) -> None:
+    """Make ``axis`` (``ax.yaxis``) a rank axis: whole-number ticks from 1 (1 = best), never a 0
+    or a 62.5 that no rank can be; the check fails on a tick outside that domain."""
+    axis.set_major_locator(_FromOne(integer=True))
+    setattr(axis, _RANKS, True)
 
 
 def mark_cut(ax: plt.Axes) -> None:
@@ -57,6 +77,8 @@ def fit_text(text: Text, width: float, shrink: float = 0.8) -> Text:
 
 
 def _name(artist: object) -> str:
+    if isinstance(artist, FancyArrowPatch) and isinstance(artist.patchA, Text):
+        return f"the leader of {_name(artist.patchA)}"
     if isinstance(artist, Text):
         text = " ".join(artist.get_text().split())
         return f"text '{text[:45]}…'" if len(text) > 45 else f"text '{text}'"
@@ -69,7 +91,7 @@ def _shown(text: Text) -> bool:
 
 
 def _shrunk(box: Bbox) -> Bbox:
-    return Bbox.from_extents(box.x0 + TOL, box.y0 + TOL, box.x1 - TOL, box.y1 - TOL)
+    return box.padded(-TOL)
 
 
 def _ticks(ax: plt.Axes) -> list[Text]:
@@ -99,7 +121,7 @@ def _markers(ax: plt.Axes, dpi: float) -> Iterator[tuple[object, np.ndarray, flo
         xy = np.column_stack(line.get_data()).astype(float)
         xy = xy[np.isfinite(xy).all(axis=1)]
         fill = line.get_markerfacecolor()
-        filled = line.get_fillstyle() != "none" and fill not in ("none", "None") and _alpha(fill) > 0
+        filled = line.get_fillstyle() != "none" and fill not in ("none", "None") and to_rgba(fill)[3] > 0
         radius = (line.get_markersize() + line.get_markeredgewidth()) / 2 * dpi / 72
         yield line, line.get_transform().transform(xy), radius, filled
     for coll in ax.collections:
@@ -115,12 +137,6 @@ def _markers(ax: plt.Axes, dpi: float) -> Iterator[tuple[object, np.ndarray, flo
             yield coll, c[None, :], float(np.sqrt(s) / 2 * dpi / 72), filled
 
 
-def _alpha(colour: object) -> float:
-    from matplotlib.colors import to_rgba
-
-    return to_rgba(colour)[3]
-
-
 def _hits(box: Bbox, centre: np.ndarray, radius: float) -> bool:
     """Whether a circle of ``radius`` around ``centre`` reaches into ``box``."""
     nx = min(max(centre[0], box.x0), box.x1)
@@ -132,6 +148,28 @@ def _data_lines(ax: plt.Axes) -> Iterator[tuple[Line2D, np.ndarray]]:
     for line in ax.lines:
         if line.get_transform() is ax.transData and line.get_gid() != CUT_GID:
             yield line, np.column_stack(line.get_data()).astype(float)
+
+
+def _drawn_lines(ax: plt.Axes) -> Iterator[tuple[object, Path]]:
+    """Pixel paths of the lines drawn in ``ax``: each unbroken run of a series or fit, and the
+    leader lines that join labels to their points."""
+    for line, xy in _data_lines(ax):
+        if line.get_linestyle() not in ("None", "", " ", "none"):
+            px = line.get_transform().transform(xy)
+            for run in np.split(px, np.flatnonzero(~np.isfinite(px).all(axis=1))):
+                if len(run := run[np.isfinite(run).all(axis=1)]) > 1:
+                    yield line, Path(run)
+    for patch in ax.patches:
+        if isinstance(patch, FancyArrowPatch) and patch.get_visible():
+            yield from ((patch, path) for path in patch._get_path_in_displaycoord()[0])  # noqa: SLF001
+
+
+def _ranks(ax: plt.Axes) -> Iterator[str]:
+    for axis in (ax.xaxis, ax.yaxis):
+        lo, hi = sorted(axis.get_view_interval())
+        bad = [t for t in axis.get_majorticklocs() if lo - 1e-9 <= t <= hi + 1e-9 and (t < 1 or t % 1)]
+        if getattr(axis, _RANKS, False) and bad:
+            yield f"the rank axis of the panel '{_panel(ax)}' has a tick at {bad[0]:g}, which no rank is"
 
 
 def problems(fig: plt.Figure) -> list[str]:
@@ -174,31 +212,39 @@ def _problems(fig: plt.Figure, renderer: object) -> Iterator[str]:
             if f.overlaps(b) and not (f.x0 <= b.x0 and b.x1 <= f.x1 and f.y0 <= b.y0 and b.y1 <= f.y1):
                 yield f"{_name(t)} crosses the frame of the panel '{_panel(ax)}'"
 
-    content = Bbox.union(
-        [frames[id(ax)] for ax in axes]
-        + [box[id(t)] for ax in axes for t in _ticks(ax)]
-        + [leg.get_window_extent(renderer) for leg in legends]
-    )
+    content = Bbox.union([frames[id(ax)] for ax in axes] + [box[id(t)] for ax in axes for t in _ticks(ax)]
+                         + [leg.get_window_extent(renderer) for leg in legends])
     for t in free + inner:  # titles start at the left edge, near the axis label: only the right is strict
         b = box[id(t)]
         if b.x0 < content.x0 - 10 * TOL or b.x1 > content.x1 + 2 * TOL:
             yield f"{_name(t)} runs {max(content.x0 - b.x0, b.x1 - content.x1):.0f} px past the plot"
 
     for ax in axes:
-        marks = list(_markers(ax, dpi))
-        for t in inner:
-            if t.axes is ax:
-                for artist, centres, radius, _ in marks:
-                    if any(_hits(_shrunk(box[id(t)]), c, radius) for c in centres):
-                        yield f"{_name(t)} sits on a marker of {_name(artist)}"
-                        break
+        marks, lines = list(_markers(ax, dpi)), list(_drawn_lines(ax))
+        for t, tb in ((t, _shrunk(box[id(t)])) for t in inner if t.axes is ax):
+            if on := next((a for a, cs, r, _ in marks if any(_hits(tb, c, r) for c in cs)), None):
+                yield f"{_name(t)} sits on a marker of {_name(on)}"
+            crossing = (a for a, p in lines if getattr(a, "patchA", 0) is not t and p.intersects_bbox(tb, filled=False))
+            if hit := next(crossing, None):  # a label's own leader touches it
+                yield f"{_name(t)} crosses a line: {_name(hit)}"
         for (a, ca, ra, _), (b, cb, rb, fill_b) in itertools.permutations(marks, 2):
-            if a is b or not fill_b or not _above(b, a, ax) or rb < ra:
-                continue
-            if any(np.hypot(*(p - q)) < rb for p in ca for q in cb):
+            if a is not b and fill_b and _above(b, a, ax) and rb >= ra and any(
+                    np.hypot(*(p - q)) < rb for p in ca for q in cb):
                 yield f"a marker of {_name(b)} hides a marker of {_name(a)}"
+        leaders = [(a, p) for a, p in lines if isinstance(a, FancyArrowPatch)]
+        for a, path in leaders:  # a leader points at its own label's marker, not at empty space
+            if not any(len(c) and np.hypot(*(c - path.vertices[-1]).T).min() <= r + 4 for _, c, r, _ in marks):
+                yield f"{_name(a)} ends on no marker"
+        for (a, pa), (b, pb) in itertools.combinations(leaders, 2):
+            if a is not b and pa.intersects_path(pb, filled=False):
+                yield f"{_name(a)} crosses {_name(b)}"
         yield from _gaps(ax)
         yield from _cut(ax)
+        yield from _ranks(ax)
+
+    numbers = [(t, n) for t in free + inner for n in re.findall(r"(?<![\d.])\d+\.\d+(?![\d.])", t.get_text())]
+    if numbers and all(float(n).is_integer() for _, n in numbers):
+        yield f"{_name(numbers[0][0])} writes the whole number {numbers[0][1]} with decimals"
 
     for leg in legends:
         lbox = _shrunk(leg.get_window_extent(renderer))
@@ -211,6 +257,9 @@ def _problems(fig: plt.Figure, renderer: object) -> Iterator[str]:
             for artist, centres, radius, _ in _markers(ax, dpi):
                 if isinstance(artist, PathCollection) and any(_hits(lbox, c, radius) for c in centres):
                     yield f"the legend covers data of {_name(artist)}"
+            for t in inner:
+                if t.axes is ax and lbox.overlaps(_shrunk(box[id(t)])):
+                    yield f"the legend covers {_name(t)}"
 
 
 def _panel(ax: plt.Axes) -> str:
@@ -249,9 +298,8 @@ def _gaps(ax: plt.Axes) -> Iterator[str]:
 
 def _cut(ax: plt.Axes) -> Iterator[str]:
     """A y axis that leaves out zero and spans less than its distance from zero is cut: marked."""
-    has_data = any(len(xy) for _, xy in _data_lines(ax)) or any(
-        isinstance(c, PathCollection) and len(c.get_offsets()) for c in ax.collections
-    )
+    has_data = any(len(xy) for _, xy in _data_lines(ax))
+    has_data |= any(isinstance(c, PathCollection) and len(c.get_offsets()) for c in ax.collections)
     if not has_data or ax.yaxis_inverted() or ax.get_yscale() != "linear":
         return
     lo, hi = ax.get_ylim()
@@ -263,6 +311,5 @@ def _cut(ax: plt.Axes) -> Iterator[str]:
 def check_chart(fig: plt.Figure, stem: str) -> None:
     """Stop at the first rule the chart breaks, with one line naming the chart and the two things
     that collide (a DataError, which the build shows as its last line)."""
-    found = problems(fig)
-    if found:
+    if found := problems(fig):
         raise DataError(f"chart {stem}", found[0])

@@ -10,26 +10,22 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
-from oss_analysis.output.chart_checks import fit_text, mark_cut
-from oss_analysis.output.style import HIGHLIGHT, MUTED, PALETTE
+from oss_analysis.output.chart_checks import fit_text, mark_cut, rank_axis
+from oss_analysis.output.style import HIGHLIGHT, MUTED, PALETTE, colour_of
 
 
-def place_labels(ax: plt.Axes, texts: list, xs: list[float], ys: list[float], push: float = 1.0) -> None:
-    """Move labels off each other and off the points (adjustText), with a thin leader line where a
-    label moved; ``push`` > 1 keeps them further off the points. A fixed number of iterations
-    (never a time limit) keeps the result deterministic."""
+def place_labels(
+    ax: plt.Axes, texts: list, xs: list[float], ys: list[float], push: float = 1.0, targets: tuple | None = None
+) -> None:
+    """Move labels off each other and off the points (adjustText), with a thin leader line to its
+    point (``targets``, else where it started) where a label moved; ``push`` > 1 keeps them
+    further off. A fixed number of iterations (never a time limit) keeps it deterministic."""
     from adjustText import adjust_text
 
-    adjust_text(
-        texts,
-        x=list(xs),
-        y=list(ys),
-        ax=ax,
-        iter_lim=400,
-        expand=(1.3 * push, 1.6 * push),
-        force_static=(0.3 * push, 0.6 * push),
-        arrowprops={"arrowstyle": "-", "color": "#5d6d7e", "lw": 0.6},
-    )
+    tx, ty = (None, None) if targets is None else map(list, targets)
+    adjust_text(texts, x=list(xs), y=list(ys), ax=ax, target_x=tx, target_y=ty, iter_lim=400,
+                expand=(1.3 * push, 1.6 * push), force_static=(0.3 * push, 0.6 * push),
+                arrowprops={"arrowstyle": "-", "color": "#5d6d7e", "lw": 0.6})
 
 
 def along(x: pd.Series, y: pd.Series, per_step: int = 12) -> tuple[np.ndarray, np.ndarray]:
@@ -45,9 +41,8 @@ def _dot(colour: str, label: str, **style: object) -> Line2D:
     return Line2D([], [], marker="o", ls="", color=colour, label=label, **style)
 
 
-def _titles(
-    ax: plt.Axes, title: str, xlabel: str | None = None, ylabel: str | None = None, right: float | None = None
-) -> None:
+def _titles(ax: plt.Axes, title: str, xlabel: str | None = None, ylabel: str | None = None,
+            right: float | None = None) -> None:
     """The chart's title, left-aligned as on every chart here and fitted to the plot's width (to
     ``right``, in pixels, when a colour bar extends it), and the axis labels given."""
     box = ax.get_window_extent()
@@ -58,21 +53,12 @@ def _titles(
         ax.set_ylabel(ylabel)
 
 
-def ranked_bars(
-    frame: pd.DataFrame,
-    *,
-    value: str,
-    label: str,
-    key: str,
-    highlight: str,
-    title: str,
-    xlabel: str,
-    value_fmt: str = "{:.1f}",
-    xlim: tuple[float, float] | None = None,
-    best: str = "high",
-) -> plt.Figure:
+def ranked_bars(frame: pd.DataFrame, *, value: str, label: str, key: str, highlight: str, title: str, xlabel: str,
+                value_fmt: str = "{:.1f}", xlim: tuple[float, float] | None = None, best: str = "high") -> plt.Figure:
     """Horizontal bars, best at the top (``best="low"`` for ranks), the ``highlight`` row in red."""
     rows = frame.sort_values(value, ascending=(best == "high"), kind="stable")
+    if (rows[value].dropna().astype(float) % 1 == 0).all():  # ranks, counts, 0-100 scores: no "83.0"
+        value_fmt = "{:.0f}"
     colours = [HIGHLIGHT if k == highlight else MUTED for k in rows[key]]
     fig, ax = plt.subplots(figsize=(7, 0.45 * len(rows) + 1.2))
     ax.barh(rows[label], rows[value], color=colours)
@@ -83,52 +69,32 @@ def ranked_bars(
         right = max(ax.transData.inverted().transform(t.get_window_extent())[1, 0] for t in texts)
         if right > ax.get_xlim()[1]:
             ax.set_xlim(ax.get_xlim()[0], right + 0.01 * (right - ax.get_xlim()[0]))
+    if best == "low":
+        rank_axis(ax.xaxis)  # bars grow from 0, but no rank is 0
     _titles(ax, title, xlabel, "")
     ax.grid(axis="y", visible=False)
     return fig
 
 
-def heatmap(
-    wide: pd.DataFrame, *, title: str, focus_label: str | None = None, fmt: str = "g", cbar_label: str = ""
-) -> plt.Figure:
+def heatmap(wide: pd.DataFrame, *, title: str, focus_label: str | None = None, fmt: str = "g",
+            cbar_label: str = "") -> plt.Figure:
     """Annotated heatmap of a countries x dimensions frame; the focus row label in bold red."""
     import seaborn as sns
 
     fig, ax = plt.subplots(figsize=(10, 0.5 * len(wide) + 2))
-    sns.heatmap(
-        wide,
-        annot=True,
-        fmt=fmt,
-        cmap="RdYlGn",
-        vmin=0,
-        vmax=100,
-        linewidths=0.5,
-        ax=ax,
-        cbar_kws={"label": cbar_label},
-    )
+    sns.heatmap(wide, annot=True, fmt=fmt, cmap="RdYlGn", vmin=0, vmax=100, linewidths=0.5, ax=ax,
+                cbar_kws={"label": cbar_label})
     _titles(ax, title, "", "", right=fig.axes[-1].get_window_extent().x1)  # over the colour bar too
     words = [textwrap.fill(t.get_text(), 12, break_long_words=False) for t in ax.get_xticklabels()]
     ax.set_xticklabels(words, rotation=0, fontsize=9)
     for tick in ax.get_yticklabels():
         if tick.get_text() == focus_label:
-            tick.set_color(HIGHLIGHT)
-            tick.set_fontweight("bold")
+            tick.set(color=HIGHLIGHT, fontweight="bold")
     return fig
 
 
-def group_dots(
-    frame: pd.DataFrame,
-    *,
-    x: str,
-    y: str,
-    group: str,
-    label: str,
-    focus: str,
-    key: str,
-    title: str,
-    xlabel: str,
-    order: list[str] | None = None,
-) -> plt.Figure:
+def group_dots(frame: pd.DataFrame, *, x: str, y: str, group: str, label: str, focus: str, key: str, title: str,
+               xlabel: str, order: list[str] | None = None) -> plt.Figure:
     """One row per dimension, one dot per country coloured by comparator group; the focus country
     drawn large, red and labelled."""
     import seaborn as sns
@@ -136,19 +102,18 @@ def group_dots(
     fig, ax = plt.subplots(figsize=(9, 4.8))
     others = frame[frame[key] != focus]
     # dodge by group instead of random jitter: the same data always draw the same picture
-    sns.stripplot(data=others, x=x, y=y, hue=group, order=order, jitter=False, dodge=True, size=7, ax=ax, alpha=0.85)
+    sns.stripplot(data=others, x=x, y=y, hue=group, order=order, jitter=False, dodge=True, size=7, ax=ax, alpha=0.85,
+                  palette={g: colour_of(g) for g in others[group].unique()})  # a group's colour in every run
     mine = frame[frame[key] == focus]
     cats = order or list(dict.fromkeys(frame[y]))
     ypos = [cats.index(v) for v in mine[y]]
     # a ring, not a disc: a comparator with the same value stays visible inside it
     ax.scatter(mine[x], ypos, s=170, facecolor="none", edgecolor=HIGHLIGHT, lw=2.5, zorder=5, label=mine[label].iloc[0])
     ax.set_xlim(-2, 102)
-    texts = [
-        ax.text(v, row - 0.3, f"{v:g}", ha="center", fontsize=8, color=HIGHLIGHT)
-        for v, row in zip(mine[x], ypos, strict=True)
-    ]
+    texts = [ax.text(v, row - 0.3, f"{v:g}", ha="center", fontsize=8, color=HIGHLIGHT)
+             for v, row in zip(mine[x], ypos, strict=True)]
     dots = np.vstack([c.get_offsets() for c in ax.collections])  # every dot drawn: the values keep off them all
-    place_labels(ax, texts, dots[:, 0], dots[:, 1], push=1.6)
+    place_labels(ax, texts, dots[:, 0], dots[:, 1], push=1.6, targets=(mine[x], ypos))
     _titles(ax, title, xlabel, "")
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
     return fig
@@ -159,65 +124,40 @@ def rated_providers(frame: pd.DataFrame, *, title: str) -> plt.Figure:
     One Stop Shop and the OSS's stakeholder bodies marked."""
     rows = frame.sort_values(["rating", "order"], ascending=[False, False]).reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(8, 0.27 * len(rows) + 1.5))
-    colour = [
-        HIGHLIGHT if o else ("#1f4e79" if s else MUTED)
-        for o, s in zip(rows["is_oss"], rows["is_oss_stakeholder"], strict=False)
-    ]
+    kinds = list(zip(rows["is_oss"], rows["is_oss_stakeholder"], strict=False))
+    colour = [HIGHLIGHT if o else ("#1f4e79" if s else MUTED) for o, s in kinds]
     ax.scatter(rows["rating"], range(len(rows)), c=colour, s=45, zorder=3)
-    ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels(rows["provider"], fontsize=8)
-    for t, o, s in zip(ax.get_yticklabels(), rows["is_oss"], rows["is_oss_stakeholder"], strict=False):
-        if o:
-            t.set_color(HIGHLIGHT)
-            t.set_fontweight("bold")
-        elif s:
-            t.set_color("#1f4e79")
+    ax.set_yticks(range(len(rows)), rows["provider"], fontsize=8)
+    for t, c, (o, s) in zip(ax.get_yticklabels(), colour, kinds, strict=False):
+        if o or s:
+            t.set(color=c, fontweight="bold" if o else "normal")
     ax.set_xticks(range(1, int(rows["rating"].max()) + 1))
     _titles(ax, title, "Rating position (1 = most administrative barriers)")
-    handles = [
-        _dot(HIGHLIGHT, "One Stop Shop"),
-        _dot("#1f4e79", "OSS stakeholder bodies"),
-        _dot(MUTED, "other providers"),
-    ]
-    ax.legend(handles=handles, loc="upper right", fontsize=8)
+    names = ("One Stop Shop", "OSS stakeholder bodies", "other providers")
+    ax.legend(handles=[_dot(*k) for k in zip((HIGHLIGHT, "#1f4e79", MUTED), names, strict=True)], loc="upper right",
+              fontsize=8)
     return fig
 
 
-def scatter_fit(
-    fitted: pd.DataFrame,
-    band: pd.DataFrame,
-    *,
-    x: str,
-    y: str,
-    label: str,
-    key: str,
-    focus: str,
-    title: str,
-    xlabel: str,
-    ylabel: str,
-) -> plt.Figure:
+def scatter_fit(fitted: pd.DataFrame, band: pd.DataFrame, *, x: str, y: str, label: str, key: str, focus: str,
+                title: str, xlabel: str, ylabel: str) -> plt.Figure:
     """Points, OLS line and 95% confidence band; every point labelled, the focus country in red."""
     fig, ax = plt.subplots(figsize=(7.5, 5.2))
     ax.fill_between(band[x], band["ci_low"], band["ci_high"], color=MUTED, alpha=0.3, label="95% confidence band")
     ax.plot(band[x], band["fit"], color="#1f4e79", lw=1.5, label="OLS fit")
     rows = fitted.sort_values([x, y])
+    dx, dy = 0.02 * (rows[x].max() - rows[x].min()), 0.05 * (rows[y].max() - rows[y].min())
     texts = []
     for r in rows.itertuples():
-        mine = getattr(r, key) == focus
+        mine, side = getattr(r, key) == focus, 1 if getattr(r, y) >= r.fitted else -1
         ax.scatter(getattr(r, x), getattr(r, y), color=HIGHLIGHT if mine else "#5d6d7e", s=70 if mine else 35, zorder=4)
-        texts.append(
-            ax.text(  # starting beside its point (up and right), not on it
-                getattr(r, x) + 0.01 * (rows[x].max() - rows[x].min()),
-                getattr(r, y) + 0.02 * (rows[y].max() - rows[y].min()),
-                getattr(r, label),
-                fontsize=8,
-                color=HIGHLIGHT if mine else "black",
-                fontweight="bold" if mine else "normal",
-                zorder=5,
-            )
-        )
+        texts.append(ax.text(  # starting beside its point, on its side of the line (which rises to the right)
+            getattr(r, x) - side * dx, getattr(r, y) + side * dy, getattr(r, label), fontsize=8, zorder=5,
+            color=HIGHLIGHT if mine else "black", fontweight="bold" if mine else "normal",
+            ha="right" if side > 0 else "left", va="bottom" if side > 0 else "top"))
     ax.margins(0.1)  # room at the edges for the labels of the extreme points
-    place_labels(ax, texts, rows[x], rows[y], push=2.0)
+    line = along(band[x].iloc[::4], band["fit"].iloc[::4], 6)  # the labels keep off the fit line too
+    place_labels(ax, texts, [*rows[x], *line[0]], [*rows[y], *line[1]], push=1.2, targets=(rows[x], rows[y]))
     _titles(ax, title, xlabel, ylabel)
     ax.legend(loc="upper left", fontsize=8)
     return fig
@@ -233,38 +173,19 @@ def category_ranges(frame: pd.DataFrame, *, title: str, focus_label: str) -> plt
         for end, colour in ends:
             ax.scatter(r[f"{end}_score"], i, color=colour, s=40, zorder=2)
         for end, _ in ends:
-            ax.annotate(
-                r[f"{end}_label"],
-                (r[f"{end}_score"], i),
-                xytext=(0, -12),
-                textcoords="offset points",
-                ha="center",
-                fontsize=7,
-            )
+            ax.annotate(r[f"{end}_label"], (r[f"{end}_score"], i), xytext=(0, -12), textcoords="offset points",
+                        ha="center", fontsize=7)
         ax.scatter(r["kaz_score"], i, color=HIGHLIGHT, s=90, zorder=3, edgecolor="black")
-    ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels(rows["category"], fontsize=9)
+    ax.set_yticks(range(len(rows)), rows["category"], fontsize=9)
     ax.set_xlim(0, 10.6)
     _titles(ax, title, "EIU e-readiness score, 2008 (0-10)")
-    ax.legend(
-        handles=[_dot(HIGHLIGHT, focus_label), *(_dot(colour, end) for end, colour in reversed(ends))],
-        loc="center left",
-        bbox_to_anchor=(1.01, 0.5),
-        frameon=False,
-        fontsize=8,
-    )
+    ax.legend(handles=[_dot(HIGHLIGHT, focus_label), *(_dot(colour, end) for end, colour in reversed(ends))],
+              loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=8)
     return fig
 
 
-def dated_points(
-    frame: pd.DataFrame,
-    *,
-    title: str,
-    ylabel: str,
-    styles: dict[str, dict],
-    annotate: str = "label",
-    cluster_years: float = 0.3,
-) -> plt.Figure:
+def dated_points(frame: pd.DataFrame, *, title: str, ylabel: str, styles: dict[str, dict], annotate: str = "label",
+                 cluster_years: float = 0.3) -> plt.Figure:
     """Counts at their own dates, one marker style per kind of point (existing, planned, ...).
     Points with the same value within ``cluster_years`` share one label listing every passage
     that prints them; undated targets are drawn at the right edge."""
@@ -283,17 +204,9 @@ def dated_points(
             last[2].append(getattr(r, annotate))
         else:
             clusters.append([r.value, r.x, [getattr(r, annotate)]])
-    texts = [
-        ax.text(
-            x,
-            value,
-            textwrap.fill(f"{value:g}: " + "; ".join(dict.fromkeys(labels)), 40),
-            fontsize=6.5,
-            va="center",
-            bbox={"fc": "white", "ec": "none", "alpha": 0.85, "pad": 0.4},  # readable across grid lines
-        )
-        for value, x, labels in clusters
-    ]
+    texts = [ax.text(x, value, textwrap.fill(f"{value:g}: " + "; ".join(dict.fromkeys(labels)), 40), fontsize=6.5,
+                     va="center", bbox={"fc": "white", "ec": "none", "alpha": 0.85, "pad": 0.4})  # over grid lines
+             for value, x, labels in clusters]
     ax.margins(y=0.1)
     ax.set_xlim(ax.get_xlim()[0], right + 1.6)  # before placing: the labels stay inside these limits
     place_labels(ax, texts, pts["x"], pts["value"])
@@ -310,7 +223,7 @@ def rank_over_time(frame: pd.DataFrame, *, title: str) -> plt.Figure:
     study in its colour. Points, not a line: the studies print ranks of some editions only, and a
     line would join 2008 to 2018 across five editions it does not show."""
     fig, ax = plt.subplots(figsize=(8, 4.5))
-    colours = {"thesis": "#1f4e79", "article": "#2e8b57", "publisher": "#b8860b"}
+    colours = {study: colour_of(study) for study in ("thesis", "article", "publisher")}
     texts = []
     for r in frame.itertuples():
         c = colours[r.study]
@@ -320,7 +233,7 @@ def rank_over_time(frame: pd.DataFrame, *, title: str) -> plt.Figure:
     place_labels(ax, texts, frame["year"], frame["rank"], push=1.6)
     ax.invert_yaxis()
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # years, not 2002.5
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # ranks, not 62.5
+    rank_axis(ax.yaxis)  # ranks from 1, not 0 or 62.5
     _titles(ax, title, "Year", "Rank (1 = best)")
     drawn = set(zip(frame["study"], frame["derived"].astype(bool), strict=True))  # the legend lists these only
     entries = {
@@ -329,26 +242,19 @@ def rank_over_time(frame: pd.DataFrame, *, title: str) -> plt.Figure:
         ("article", False): _dot(colours["article"], "article (UN EGDI)"),
         ("publisher", False): _dot(colours["publisher"], "UN E-Government Survey file"),
     }
-    ax.legend(
-        handles=[h for kind, h in entries.items() if kind in drawn],
-        loc="center left",  # beside the plot: in it, it would cover a rank wherever the ranks lie
-        bbox_to_anchor=(1.01, 0.5),
-        frameon=False,
-        fontsize=8,
-    )
+    ax.legend(handles=[h for kind, h in entries.items() if kind in drawn], loc="center left",  # beside the plot:
+              bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=8)  # in it, it would cover a rank somewhere
     return fig
 
 
-def sources_over_time(
-    frame: pd.DataFrame, *, x: str, y: str, source: str, title: str, ylabel: str, fit: object | None = None
-) -> plt.Figure:
+def sources_over_time(frame: pd.DataFrame, *, x: str, y: str, source: str, title: str, ylabel: str,
+                      fit: object | None = None) -> plt.Figure:
     """Values by year, one colour per source, each point labelled; optional OLS line with band."""
     fig, ax = plt.subplots(figsize=(8, 4.8))
     if fit is not None:
         band = fit.band  # type: ignore[attr-defined]
-        ax.fill_between(
-            band[x], band["ci_low"], band["ci_high"], color=MUTED, alpha=0.25, label=f"OLS line, 95% band (n = {fit.n})"
-        )  # type: ignore[attr-defined]
+        ax.fill_between(band[x], band["ci_low"], band["ci_high"], color=MUTED, alpha=0.25,
+                        label=f"OLS line, 95% band (n = {fit.n})")  # type: ignore[attr-defined]
         ax.plot(band[x], band["fit"], color="#5d6d7e", lw=1, ls="--")
     for i, (name, part) in enumerate(frame.groupby(source, sort=False)):
         ax.scatter(part[x], part[y], s=80, color=PALETTE[i % len(PALETTE)], label=name, zorder=3)
@@ -370,11 +276,8 @@ def _stage_facts(r: pd.Series) -> str:
     if pd.notna(r["services"]):
         bits.append(f"{int(r['services'])} services" + (" added" if r["services_kind"] == "added" else ""))
     if pd.notna(r["offices_to"]):
-        bits.append(
-            f"offices {int(r['offices_from'])} to {int(r['offices_to'])}"
-            if pd.notna(r["offices_from"])
-            else f"{int(r['offices_to'])} offices"
-        )
+        fro = f"offices {int(r['offices_from'])} to " if pd.notna(r["offices_from"]) else ""
+        bits.append(f"{fro}{int(r['offices_to'])}" + ("" if fro else " offices"))
     return "; ".join(bits)
 
 
@@ -383,8 +286,6 @@ def stages_timeline(stages: pd.DataFrame, *, title: str, end_year: float, start_
     right edge) and its label beside the axis, so no label can run into a bar or another label;
     what the thesis gives for a stage sits in its bar (after it, if it does not fit). The undated
     vision gets the last row of its own."""
-    import textwrap
-
     from oss_analysis.domain import decimal_year
 
     dated = stages[~stages["is_vision"]].reset_index(drop=True)
@@ -408,38 +309,21 @@ def stages_timeline(stages: pd.DataFrame, *, title: str, end_year: float, start_
                 text.set(x=end + 0.05, color="black")  # too long for its bar: after it instead
     for j, r in enumerate(vision.itertuples(), start=len(dated) + 1):
         labels.append(f"Vision (undated): {r.label.removeprefix('Vision: ')}")
-        ax.text(  # at the right, where the future is; its row holds nothing else
-            end_year + 0.15,
-            j,
-            _stage_facts(pd.Series(r._asdict())) or "no numbers given",
-            fontsize=9,
-            va="center",
-            ha="right",
-            bbox={"boxstyle": "round", "fc": "#fdebd0", "ec": "#d68910"},
-        )
-    ax.set_yticks(range(1, rows + 1))
-    ax.set_yticklabels([textwrap.fill(t, 38) for t in labels], fontsize=8)
+        ax.text(end_year + 0.15, j, _stage_facts(pd.Series(r._asdict())) or "no numbers given", fontsize=9,  # at the
+                va="center", ha="right", bbox={"boxstyle": "round", "fc": "#fdebd0", "ec": "#d68910"})  # right edge
+    ax.set_yticks(range(1, rows + 1), [textwrap.fill(t, 38) for t in labels], fontsize=8)
     ax.set_xticks(range(int(start_year), int(end_year) + 1))
     _titles(ax, title, "Year")
     ax.grid(axis="y", visible=False)
     return fig
 
 
-def stacked_periods(
-    frame: pd.DataFrame,
-    *,
-    period: str,
-    part: str,
-    value: str,
-    title: str,
-    reference: float | None = None,
-    reference_label: str = "",
-) -> plt.Figure:
+def stacked_periods(frame: pd.DataFrame, *, period: str, part: str, value: str, title: str,
+                    reference: float | None = None, reference_label: str = "") -> plt.Figure:
     """Stacked bars: one bar per period, one segment per part, with an optional reference line."""
     wide = frame.pivot_table(index=period, columns=part, values=value, aggfunc="sum", sort=False).fillna(0)
     fig, ax = plt.subplots(figsize=(8, 4.8))
     bottom = pd.Series(0.0, index=wide.index)
-
     for i, col in enumerate(wide.columns):
         ax.bar(wide.index, wide[col], bottom=bottom, label=col, color=PALETTE[i % len(PALETTE)], width=0.55)
         for xi, (b, v) in enumerate(zip(bottom, wide[col], strict=False)):

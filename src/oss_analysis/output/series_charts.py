@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import pandas as pd
-from matplotlib.ticker import MaxNLocator
 
-from oss_analysis.output.chart_checks import fit_text, set_editions
+from oss_analysis.output.chart_checks import fit_text, rank_axis, set_editions
 from oss_analysis.output.charts import along, place_labels
-from oss_analysis.output.style import HIGHLIGHT, MUTED, PALETTE
+from oss_analysis.output.style import HIGHLIGHT, MUTED, colour_of
 
 
 def _thesis_line(ax: plt.Axes, year: int) -> None:
@@ -27,9 +26,8 @@ def _printed(ax: plt.Axes, x: object, y: object, colour: str, label: str) -> Non
     ax.scatter(x, y, marker="D", s=55, facecolor="none", edgecolor=colour, linewidth=1.8, zorder=4, label=label)
 
 
-def wgi_panels(
-    frame: pd.DataFrame, *, focus: str, title: str, thesis_year: int, printed: pd.DataFrame | None = None
-) -> plt.Figure:
+def wgi_panels(frame: pd.DataFrame, *, focus: str, title: str, thesis_year: int,
+               printed: pd.DataFrame | None = None) -> plt.Figure:
     """Six small panels (one per indicator): the focus country with its 90% band, the medians
     dashed, the thesis's year dotted; ``printed`` (indicator, value) marks the thesis's values."""
     fig, axes = plt.subplots(2, 3, figsize=(13, 7.5), sharex=True, sharey=True)
@@ -38,12 +36,12 @@ def wgi_panels(
     for ax, (code, part) in zip(axes.flat, frame.groupby("indicator", sort=False), strict=False):
         own = _editions(ax, part[part["series"] == focus], years)
         ax.fill_between(own["year"], own["lower"], own["upper"], color=HIGHLIGHT, alpha=0.15, lw=0)
-        ax.plot(
-            own["year"], own["value"], color=HIGHLIGHT, lw=2, marker="o", ms=3, label=f"{focus} (90% interval shaded)"
-        )
-        for i, name in enumerate(medians):
+        label = f"{focus} (90% interval shaded)"
+        ax.plot(own["year"], own["value"], color=HIGHLIGHT, lw=2, marker="o", ms=3, label=label)
+        for name in medians:
             med = _editions(ax, part[part["series"] == name], years)
-            ax.plot(med["year"], med["value"], color=PALETTE[i], lw=1.3, ls="--", label=name)
+            role = "post-Soviet median" if name.startswith("post-Soviet") else "comparator median"
+            ax.plot(med["year"], med["value"], color=colour_of(role), lw=1.3, ls="--", label=name)
         if printed is not None:
             mark = printed[printed["indicator"] == code]
             _printed(ax, mark["year"], mark["value"], "black", "thesis Table 2 (printed)")
@@ -74,8 +72,7 @@ def cpi_panels(frame: pd.DataFrame, *, title: str, thesis_year: int) -> plt.Figu
         top = int(own["scale"].iloc[0])
         ax.set_ylim(0, top)
         ax.set_title(f"CPI score, scale {name}", fontsize=10, loc="left")
-        ax.set_xlabel("year")
-        ax.set_ylabel(f"score (0-{top}, higher = cleaner)")
+        ax.set(xlabel="year", ylabel=f"score (0-{top}, higher = cleaner)")
         if own["year"].min() <= thesis_year <= own["year"].max():
             _thesis_line(ax, thesis_year)
     fit_text(fig.suptitle(title, x=0.01, ha="left", fontweight="bold"), 0.98 * fig.bbox.width)
@@ -91,25 +88,23 @@ def egov_panels(frame: pd.DataFrame, *, title: str) -> plt.Figure:
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
     years = list(range(files["year"].min(), files["year"].max() + 1, 2))  # the survey is biennial since 2008
     own = _editions(left, files, years).assign(rank=lambda d: d["rank"].astype(float))
-    left.plot(own["year"], own["rank"], color=HIGHLIGHT, lw=2, marker="o", label="UN survey file")
-    for i, (kind, part) in enumerate(printed.groupby("kind", sort=True)):
-        _printed(left, part["year"], part["rank"].astype(float), PALETTE[i], kind)
+    left.plot(own["year"], own["rank"], color=HIGHLIGHT, lw=2, marker="o", label=files["kind"].iloc[0])
+    for kind, part in printed.groupby("kind", sort=True):  # 'printed (thesis)': the study's colour
+        _printed(left, part["year"], part["rank"].astype(float), colour_of(kind.split("(")[-1].strip(")")), kind)
     texts = [left.text(r.year, float(r.rank), f"{r.rank} of {r.surveyed}", fontsize=8) for r in files.itertuples()]
     left.margins(x=0.08, y=0.2)
-    place_labels(left, texts, *along(own["year"], own["rank"]), push=1.6)  # off the points and the line between them
+    place_labels(left, texts, *along(own["year"], own["rank"], 30), push=1.6)  # off the points and the lines
     left.set_xticks(sorted(set(frame["year"]) | set(years)))
     left.invert_yaxis()
-    left.yaxis.set_major_locator(MaxNLocator(integer=True))  # ranks, not 62.5
-    left.set_ylabel("rank (1 = best)")
-    left.set_xlabel("survey year")
+    rank_axis(left.yaxis)  # ranks from 1, not 0 or 62.5
+    left.set(ylabel="rank (1 = best)", xlabel="survey year")
     left.set_title("rank among the countries surveyed", fontsize=10, loc="left")
-    left.legend(fontsize=8, loc="lower right")
     egdi = _editions(right, files, years)
     right.plot(egdi["year"], egdi["egdi"], color=HIGHLIGHT, lw=2, marker="o")
-    right.set_ylim(0, 1)
-    right.set_ylabel("EGDI (0-1)")
-    right.set_xlabel("survey year")
+    right.set(ylim=(0, 1), ylabel="EGDI (0-1)", xlabel="survey year")
     right.set_title("E-Government Development Index", fontsize=10, loc="left")
     fit_text(fig.suptitle(title, x=0.01, ha="left", fontweight="bold"), 0.98 * fig.bbox.width)
-    fig.tight_layout()
+    fig.legend(*left.get_legend_handles_labels(), loc="lower center", bbox_to_anchor=(0.5, 0),  # off the rank labels
+               bbox_transform=fig.transFigure, ncol=3, fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
     return fig

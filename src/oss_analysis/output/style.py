@@ -9,7 +9,8 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from oss_analysis.files import atomic_write
+from oss_analysis.errors import DataError
+from oss_analysis.files import atomic_write, write_csv
 from oss_analysis.output.chart_checks import fit_text
 
 HIGHLIGHT = "#c0392b"
@@ -17,6 +18,21 @@ MUTED = "#9aa5b1"
 SOURCE_COLOUR = "#5d6d7e"  # the source line under every chart
 # Categorical colours; red is kept for the highlighted (focus) mark only.
 PALETTE = ["#1f4e79", "#2e8b57", "#d68910", "#6c3483", "#5d6d7e", "#17a589"]
+# One colour per role, declared once: a series keeps its colour from chart to chart and from one
+# country's folder to the next, whichever others a run draws and in whatever order.
+ROLES = {
+    "focus": HIGHLIGHT, "comparator median": PALETTE[0], "post-Soviet median": PALETTE[1],
+    "thesis": PALETTE[0], "article": PALETTE[1], "publisher": HIGHLIGHT,  # the UN file: the focus country's line
+    "Baltic states": PALETTE[0], "Central Asia": PALETTE[1], "Russia": PALETTE[2], "Benchmark": PALETTE[3],
+    "Eastern Europe": PALETTE[5], "South Caucasus": "#b8860b",
+}
+
+
+def colour_of(role: str) -> str:
+    """A role's colour; a comparator group declared nowhere takes one from its name, not its order."""
+    import zlib
+
+    return ROLES.get(role) or PALETTE[zlib.crc32(role.encode()) % len(PALETTE)]
 
 
 # The compendium's seaborn theme, kept as a matplotlib style sheet beside this module: importing
@@ -27,15 +43,8 @@ THEME_FILE = Path(__file__).with_name("theme.mplstyle")
 SEABORN_THEME = {"context": "notebook", "style": "whitegrid", "palette": PALETTE, "font": "DejaVu Sans"}
 # seaborn's default colour map, registered by seaborn only; every heatmap here names its own
 NOT_IN_SHEET = ("image.cmap",)
-STABLE = {
-    "svg.hashsalt": "oss_analysis",  # fixed ids instead of random ones
-    "svg.fonttype": "path",
-    "figure.dpi": 100,
-    "savefig.dpi": 150,
-    "savefig.bbox": "tight",
-    "axes.titleweight": "bold",
-    "axes.titlesize": 12,
-}
+STABLE = {"svg.hashsalt": "oss_analysis", "svg.fonttype": "path", "figure.dpi": 100, "savefig.dpi": 150,  # fixed ids
+          "savefig.bbox": "tight", "axes.titleweight": "bold", "axes.titlesize": 12}
 
 
 def seaborn_theme() -> dict[str, object]:
@@ -84,16 +93,10 @@ def add_source_line(fig: plt.Figure, text: str) -> None:
     width: it is placed from the drawn extent, so it can overlap neither axis labels nor legends."""
     box = fig.get_tightbbox(fig.canvas.get_renderer())  # inches
     width, height = fig.get_size_inches()
-    line = fig.text(  # figure fractions (below 0 is fine): the tight-bbox save shifts these, not inches
-        box.x0 / width,
-        (box.y0 - 0.06) / height,
-        text,  # wrapped below by fit_text, which joins the words first
-        ha="left",
-        va="top",
-        fontsize=7.5,
-        color=SOURCE_COLOUR,
-        gid="source-line",  # an id in the SVG, so that tests can find the line
-    )
+    # in figure fractions (below 0 is fine): the tight-bbox save shifts these, not inches; the gid
+    # names it in the SVG, for tests
+    line = fig.text(box.x0 / width, (box.y0 - 0.06) / height, text, ha="left", va="top", fontsize=7.5,
+                    color=SOURCE_COLOUR, gid="source-line")
     fit_text(line, box.width * fig.dpi, shrink=1)  # wrapped as the renderer measures it, not by a guess
 
 
@@ -152,15 +155,8 @@ def chart_claims(fig: plt.Figure, source_text: str, data: pd.DataFrame | None, f
     return claims | {"alt": alt, "sources": found}
 
 
-def save_figure(
-    fig: plt.Figure,
-    stem: str,
-    out_dir: Path,
-    data: pd.DataFrame | None = None,
-    *,
-    sources: list[str] | None = None,
-    also_drawn: tuple[pd.DataFrame, ...] = (),
-) -> None:
+def save_figure(fig: plt.Figure, stem: str, out_dir: Path, data: pd.DataFrame | None = None, *,
+                sources: list[str] | None = None, also_drawn: tuple[pd.DataFrame, ...] = ()) -> None:
     """Write ``stem.png`` and ``stem.svg`` (metadata stripped, so rebuilds are byte-identical)
     and, when given, every row drawn (``data``, then ``also_drawn``: frames drawn beside it, as
     printed marks) as ``stem.data.csv`` for the output regression and claims checks, and the
@@ -170,7 +166,7 @@ def save_figure(
     Returns nothing, so that a notebook cell ending with it shows the figure, not file paths."""
     from oss_analysis.output.chart_checks import check_chart
     from oss_analysis.output.source_line import credits, source_line
-    from oss_analysis.output.tables import write_claims
+    from oss_analysis.output.tables import float_noise, write_claims
 
     frames = [f for f in (data, *also_drawn) if f is not None and len(f)]
     tables = sources or [t for f in (data, *also_drawn) if f is not None for t in f.attrs.get("processed", [])]
@@ -184,15 +180,14 @@ def save_figure(
     source_text = source_line(found)
     add_source_line(fig, source_text)
     check_chart(fig, stem)  # a chart that collides stops here, before any file is written
+    if data is not None and (noise := float_noise(drawn)):
+        raise DataError(f"chart {stem}.data.csv", noise)
     out_dir = Path(out_dir)
     write_claims(chart_claims(fig, source_text, drawn, found), out_dir / f"{stem}.meta.json")
     meta = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
     for ext in ("png", "svg"):
-        path = out_dir / f"{stem}.{ext}"
-        atomic_write(path, lambda tmp, ext=ext: fig.savefig(tmp, format=ext, metadata=meta[ext]))
+        atomic_write(out_dir / f"{stem}.{ext}", lambda tmp, ext=ext: fig.savefig(tmp, format=ext, metadata=meta[ext]))
     if data is not None:
-        from oss_analysis.files import write_csv
-
         write_csv(drawn, out_dir / f"{stem}.data.csv")
     if "ipykernel" not in sys.modules:  # in a notebook the figure stays open to be shown under the cell
         plt.close(fig)

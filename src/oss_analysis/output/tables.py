@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from oss_analysis.errors import DataError
 from oss_analysis.files import atomic_write, write_csv
 
 
@@ -31,12 +32,33 @@ _P_VALUE = re.compile(r"(^|_)p(_value|_two_sided)?$|^p[ -]value")
 def md_cell(value: object, column: object, whole: bool) -> str:
     """A cell as it means: a p-value as '< 0.001' or to three decimals, a number in a column of
     whole numbers (ranks, counts) as an integer, any other to four significant digits (2.0 keeps
-    its zero); text as it is. Only the rendering: the .csv keeps every digit."""
+    no '.0'); text as it is. Only the rendering: the .csv keeps every digit."""
     if not isinstance(value, numbers.Real) or isinstance(value, bool | np.bool_) or math.isnan(value):
         return "" if value is None or value is pd.NA or isinstance(value, float) else str(value)
     if _P_VALUE.search(str(column).lower()):
-        return "< 0.001" if value < 0.001 else f"{value:.3f}"
-    return str(int(value)) if whole else np.format_float_positional(value, 4, False, False, trim="0")
+        return "< 0.001" if value < 0.001 else f"{value:.3f}".rstrip("0").rstrip(".")  # 1, not 1.000
+    return str(int(value)) if whole else np.format_float_positional(value, 4, False, False, trim="-")
+
+
+def float_noise(frame: pd.DataFrame) -> str | None:
+    """The first cell holding float noise (0.30000000000000004 for 0.3, a few units in the last
+    place off a short decimal: arithmetic not rounded back to its inputs' precision)."""
+    for col in frame.select_dtypes("number").columns:
+        v = frame[col].to_numpy(dtype=float)
+        short = np.array([float(f"{x:.12g}") for x in v])
+        if (bad := np.flatnonzero((short != v) & (np.abs(short - v) <= 4 * np.spacing(np.abs(v))))).size:
+            return f"line {bad[0] + 2}, column '{col}': float noise {float(v[bad[0]])!r} for {float(short[bad[0]])!r}"
+    return None
+
+
+def whole_as_decimal(cells: dict[str, list[str]]) -> str | None:
+    """The first cell writing a whole number 'N.0' (a rank '109.0', '1323.0 services'); a column of
+    the print's own text ('printed', 'as_printed') keeps what the print writes."""
+    for col, values in cells.items():
+        for i, v in enumerate(values if "printed" not in str(col) else []):
+            if found := re.search(r"(?<![\d.])\d+\.0+(?![\d.])", v):
+                return f"line {i + 3}, column '{col}': the whole number {found.group()} written with decimals"
+    return None
 
 
 def render(frame: pd.DataFrame) -> str:
@@ -46,19 +68,13 @@ def render(frame: pd.DataFrame) -> str:
         reals = [float(v) for v in values if isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_)]
         whole = bool(reals) and all(v.is_integer() for v in reals if v == v)
         cells[col] = [md_cell(v, col, whole) for v in values]
+    if not frame.attrs.get("as_printed") and (problem := whole_as_decimal(cells)):  # a print's '2.0' stays
+        raise DataError("table", problem)
     return pd.DataFrame(cells, columns=frame.columns).to_markdown(index=False, disable_numparse=True)
 
 
-def write_table(
-    frame: pd.DataFrame,
-    stem: str,
-    out_dir: Path,
-    *,
-    title: str = "",
-    note: str = "",
-    data: pd.DataFrame | None = None,
-    sources: list[str] | None = None,
-) -> None:
+def write_table(frame: pd.DataFrame, stem: str, out_dir: Path, *, title: str = "", note: str = "",
+                data: pd.DataFrame | None = None, sources: list[str] | None = None) -> None:
     """Write ``stem.csv`` (the table cell for cell), ``stem.md`` (a readable rendering) and its
     claims, ``stem.meta.json``: title, the source line and credits of the rows it is made from
     (``data``, by default the table itself; ``sources`` names processed tables for rows that do
@@ -71,12 +87,16 @@ def write_table(
     except ValueError as exc:
         raise ValueError(f"table {stem}: {exc}") from None
     line = source_line(found)
+    try:
+        grid = render(frame)
+    except DataError as exc:
+        raise DataError(f"table {stem}.md", exc.rule) from None
     shown = title or stem
     rows, columns = f"{len(frame)} row" + ("" if len(frame) == 1 else "s"), ", ".join(map(str, frame.columns))
     alt = f"{shown}. A table of {rows} and {len(frame.columns)} columns ({columns})."
     claims = {"title": shown, "source_line": line, "legend": [], "series": [], "alt": alt, "sources": found}
     write_csv(frame, out_dir / f"{stem}.csv")
-    parts = [f"# {title}" if title else "", render(frame), f"\n{note}" if note else "", line]
+    parts = [f"# {title}" if title else "", grid, f"\n{note}" if note else "", line]
     text = "\n\n".join(p for p in parts if p).strip() + "\n"
     atomic_write(out_dir / f"{stem}.md", lambda tmp: Path(tmp).write_text(text, encoding="utf-8", newline="\n"))
     write_claims(claims, out_dir / f"{stem}.meta.json")

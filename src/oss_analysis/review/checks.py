@@ -217,7 +217,7 @@ def _district_vs_all(d: Data) -> Outcome:
 @check("C21", "Fees: legal fast-track fee 'twice' the illegal fee", "lines 2078 and 2080", "E014")
 def _fees_twice(d: Data) -> Outcome:
     ratio = d.v("T151") / d.v("T149")
-    return "2.00", f"{ratio:.2f}", ratio == 2
+    return "2", f"{ratio:.2f}", ratio == 2
 
 
 @check("C22", "Exchange rate implied by the tenge/GBP pairs", "lines 2038 and 2092")
