@@ -149,3 +149,29 @@ def test_whole_numbers_with_decimals_and_ranks_outside_their_domain_fail():
     assert "text '83.0' writes the whole number 83.0 with decimals" in found, found
     ax.text(2001.4, 12, "2.5")  # a scale with decimals may write 83.0 beside 2.5
     assert not any("whole number" in p for p in chart_checks.problems(fig))
+
+
+def test_rings_clipped_markers_pressed_labels_cut_rank_axes_and_stray_year_ticks_fail():
+    """A ring whose edge runs over another dot, a marker cut in half by the frame, a label against
+    the frame's inside, a rank axis 'among 192' stopping at 140, a year tick after the last year."""
+    fig, ax = clean()
+    ax.scatter([2000], [11.2], s=200, facecolor="none", edgecolor="red", zorder=5, label="ring")
+    ax.scatter([2002], [0.2], s=40, label="near zero")
+    ax.text(2000.5, 39.9, "at the top", va="top")
+    found = chart_checks.problems(fig)
+    assert "a marker of series 'ring' hides a marker of series 'A'" in found, found
+    assert "a marker of series 'near zero' is clipped by the frame of the panel 'A clean chart'" in found, found
+    assert "text 'at the top' presses against the frame of the panel 'A clean chart'" in found, found
+    fig, ax = plt.subplots()
+    ax.barh(["a", "b"], [12, 140])
+    ax.set_xlabel("rank among 192 countries")
+    chart_checks.rank_axis(ax.xaxis)
+    ax.set_title("ranks", loc="left")
+    assert "the rank axis of the panel 'ranks' stops at 147 of 192, cut without a mark" in chart_checks.problems(fig)
+    ax.set_xlim(0, 192)
+    assert chart_checks.problems(fig) == []
+    fig, ax = clean()
+    chart_checks.set_editions(ax, [2000, 2001, 2002])
+    ax.set_xticks([2000, 2001, 2002, 2002.5])
+    ax.set_xlim(1999.8, 2002.6)
+    assert "the year axis of the panel 'A clean chart' has a tick at 2002.5, outside 2000-2002" in chart_checks.problems(fig)

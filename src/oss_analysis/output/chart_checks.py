@@ -2,7 +2,7 @@
 words collide, hide data or mislead stops the build with one line instead of reaching a reader:
 no two texts overlap; no text crosses an axes frame or runs past the plot; no label sits on a
 marker or crosses a drawn line (a series, a fit, another label's leader), no two leaders cross
-and each ends on a marker; no filled marker hides another series' marker; a legend covers no data point and no
+and each ends on a marker; no marker hides another series' marker or is cut by the frame; a legend covers no data point and no
 label; a line never joins two points across an edition the chart knows of (``set_editions``, a
 point another series draws, or a missing value), and a point between gaps is visible; a cut axis
 is marked (``mark_cut``); a rank axis (``rank_axis``) has no tick before 1; whole numbers are
@@ -32,23 +32,31 @@ CUT_GID = "axis-cut"
 _EDITIONS = "_oss_editions"
 _RANKS = "_oss_ranks"
 TOL = 1.0  # pixels: touching is not overlapping
+ROOM = 2.0  # pixels a label keeps from the frame inside it
+
+
+class _Within(MaxNLocator):
+    def __init__(self, lo: float, hi: float) -> None:
+        super().__init__(integer=True)
+        self.domain = lo, hi
+
+    def tick_values(self, vmin: float, vmax: float) -> list[float]:
+        return [t for t in super().tick_values(vmin, vmax) if self.domain[0] <= t <= self.domain[1]]
 
 
 def set_editions(ax: plt.Axes, years: Iterable[float]) -> None:
     """Tell the check which x values (editions, years) exist, so that a line joining two points
-    across one of them fails."""
+    across one of them fails, and tick the years only from the first to the last (no 2025 after
+    the last edition); the check fails on a year tick outside them."""
     setattr(ax, _EDITIONS, sorted({float(y) for y in years}))
-
-
-class _FromOne(MaxNLocator):
-    def tick_values(self, vmin: float, vmax: float) -> list[float]:
-        return [t for t in super().tick_values(vmin, vmax) if t >= 1]
+    ax.xaxis.set_major_locator(_Within(min(getattr(ax, _EDITIONS)), max(getattr(ax, _EDITIONS))))
 
 
 def rank_axis(axis: object) -> None:
     """Make ``axis`` (``ax.yaxis``) a rank axis: whole-number ticks from 1 (1 = best), never a 0
-    or a 62.5 that no rank can be; the check fails on a tick outside that domain."""
-    axis.set_major_locator(_FromOne(integer=True))
+    or a 62.5 that no rank can be; the check fails on a tick outside that domain, and on an axis
+    that says 'among N' but stops short of N without a cut mark."""
+    axis.set_major_locator(_Within(1, np.inf))
     setattr(axis, _RANKS, True)
 
 
@@ -170,6 +178,13 @@ def _ranks(ax: plt.Axes) -> Iterator[str]:
         bad = [t for t in axis.get_majorticklocs() if lo - 1e-9 <= t <= hi + 1e-9 and (t < 1 or t % 1)]
         if getattr(axis, _RANKS, False) and bad:
             yield f"the rank axis of the panel '{_panel(ax)}' has a tick at {bad[0]:g}, which no rank is"
+        among = re.search(r"(?:among|of) (\d+)", axis.get_label_text()) if getattr(axis, _RANKS, False) else None
+        if among and hi < int(among[1]) and not any(a.get_gid() == CUT_GID for a in ax.get_children()):
+            yield f"the rank axis of the panel '{_panel(ax)}' stops at {hi:g} of {among[1]}, cut without a mark"
+    years = getattr(ax, _EDITIONS, [])
+    lo, hi = sorted(ax.xaxis.get_view_interval())
+    if out := [t for t in ax.xaxis.get_majorticklocs() if lo <= t <= hi and years and not years[0] <= t <= years[-1]]:
+        yield f"the year axis of the panel '{_panel(ax)}' has a tick at {out[0]:g}, outside {years[0]:g}-{years[-1]:g}"
 
 
 def problems(fig: plt.Figure) -> list[str]:
@@ -211,6 +226,8 @@ def _problems(fig: plt.Figure, renderer: object) -> Iterator[str]:
             f = frames[id(ax)]
             if f.overlaps(b) and not (f.x0 <= b.x0 and b.x1 <= f.x1 and f.y0 <= b.y0 and b.y1 <= f.y1):
                 yield f"{_name(t)} crosses the frame of the panel '{_panel(ax)}'"
+            elif t in inner and f.overlaps(b) and min(b.x0 - f.x0, f.x1 - b.x1, b.y0 - f.y0, f.y1 - b.y1) < ROOM:
+                yield f"{_name(t)} presses against the frame of the panel '{_panel(ax)}'"
 
     content = Bbox.union([frames[id(ax)] for ax in axes] + [box[id(t)] for ax in axes for t in _ticks(ax)]
                          + [leg.get_window_extent(renderer) for leg in legends])
@@ -228,9 +245,13 @@ def _problems(fig: plt.Figure, renderer: object) -> Iterator[str]:
             if hit := next(crossing, None):  # a label's own leader touches it
                 yield f"{_name(t)} crosses a line: {_name(hit)}"
         for (a, ca, ra, _), (b, cb, rb, fill_b) in itertools.permutations(marks, 2):
-            if a is not b and fill_b and _above(b, a, ax) and rb >= ra and any(
-                    np.hypot(*(p - q)) < rb for p in ca for q in cb):
+            if a is not b and _above(b, a, ax) and any(  # a disc covers, a ring's edge crosses
+                    (d := np.hypot(*(p - q))) < rb and (fill_b and rb >= ra or abs(d - rb) < ra) for p in ca for q in cb):
                 yield f"a marker of {_name(b)} hides a marker of {_name(a)}"
+        f = frames[id(ax)]
+        for a, cs, r, _ in marks:  # a marker cut in half by the frame (a value near 0 on a 0-100 axis)
+            if any(f.contains(*c) and min(c[0] - f.x0, f.x1 - c[0], c[1] - f.y0, f.y1 - c[1]) < r for c in cs):
+                yield f"a marker of {_name(a)} is clipped by the frame of the panel '{_panel(ax)}'"
         leaders = [(a, p) for a, p in lines if isinstance(a, FancyArrowPatch)]
         for a, path in leaders:  # a leader points at its own label's marker, not at empty space
             if not any(len(c) and np.hypot(*(c - path.vertices[-1]).T).min() <= r + 4 for _, c, r, _ in marks):

@@ -7,10 +7,10 @@ import textwrap
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.colors import to_rgba
 from matplotlib.lines import Line2D
-from matplotlib.ticker import MaxNLocator
 
-from oss_analysis.output.chart_checks import fit_text, mark_cut, rank_axis
+from oss_analysis.output.chart_checks import fit_text, mark_cut, rank_axis, set_editions
 from oss_analysis.output.style import HIGHLIGHT, MUTED, PALETTE, colour_of
 
 
@@ -96,24 +96,25 @@ def heatmap(wide: pd.DataFrame, *, title: str, focus_label: str | None = None, f
 def group_dots(frame: pd.DataFrame, *, x: str, y: str, group: str, label: str, focus: str, key: str, title: str,
                xlabel: str, order: list[str] | None = None) -> plt.Figure:
     """One row per dimension, one dot per country coloured by comparator group; the focus country
-    drawn large, red and labelled."""
+    red, labelled, in a lane of its own."""
     import seaborn as sns
 
     fig, ax = plt.subplots(figsize=(9, 4.8))
-    others = frame[frame[key] != focus]
+    name = frame.loc[frame[key] == focus, label].iloc[0]
+    # a group of one country says which (a 'Benchmark' names Singapore); the focus is a lane of its
+    # own, so no marker of it covers a comparator's dot of the same value
+    size = frame.groupby(group)[key].transform("nunique")
+    named = frame[group].where((size > 1) | (frame[group] == frame[label]), frame[group] + " (" + frame[label] + ")")
+    dots = frame.assign(**{group: named.where(frame[key] != focus, name)})
     # dodge by group instead of random jitter: the same data always draw the same picture
-    sns.stripplot(data=others, x=x, y=y, hue=group, order=order, jitter=False, dodge=True, size=7, ax=ax, alpha=0.85,
-                  palette={g: colour_of(g) for g in others[group].unique()})  # a group's colour in every run
-    mine = frame[frame[key] == focus]
-    cats = order or list(dict.fromkeys(frame[y]))
-    ypos = [cats.index(v) for v in mine[y]]
-    # a ring, not a disc: a comparator with the same value stays visible inside it
-    ax.scatter(mine[x], ypos, s=170, facecolor="none", edgecolor=HIGHLIGHT, lw=2.5, zorder=5, label=mine[label].iloc[0])
-    ax.set_xlim(-2, 102)
-    texts = [ax.text(v, row - 0.3, f"{v:g}", ha="center", fontsize=8, color=HIGHLIGHT)
-             for v, row in zip(mine[x], ypos, strict=True)]
-    dots = np.vstack([c.get_offsets() for c in ax.collections])  # every dot drawn: the values keep off them all
-    place_labels(ax, texts, dots[:, 0], dots[:, 1], push=1.6, targets=(mine[x], ypos))
+    sns.stripplot(data=dots, x=x, y=y, hue=group, order=order, jitter=False, dodge=True, size=7, ax=ax, alpha=0.85,
+                  palette={g: HIGHLIGHT if g == name else colour_of(g.split(" (")[0]) for g in dots[group].unique()})
+    mine = np.vstack([c.get_offsets() for c in ax.collections if len(c.get_offsets())
+                      and np.allclose(c.get_facecolors()[0][:3], to_rgba(HIGHLIGHT)[:3])])
+    ax.set(xlim=(-2, 102), ylim=(len(order or frame[y].unique()) - 0.5, -0.9))  # room for the top row's labels
+    texts = [ax.text(v, row - 0.25, f"{v:g}", ha="center", fontsize=8, color=HIGHLIGHT) for v, row in mine]
+    every = np.vstack([c.get_offsets() for c in ax.collections])  # every dot drawn: the values keep off them all
+    place_labels(ax, texts, every[:, 0], every[:, 1], push=1.6, targets=(mine[:, 0], mine[:, 1]))
     _titles(ax, title, xlabel, "")
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
     return fig
@@ -232,7 +233,7 @@ def rank_over_time(frame: pd.DataFrame, *, title: str) -> plt.Figure:
     ax.margins(x=0.08, y=0.15)
     place_labels(ax, texts, frame["year"], frame["rank"], push=1.6)
     ax.invert_yaxis()
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # years, not 2002.5
+    set_editions(ax, frame["year"])  # years, not 2002.5 or a 2025 after the last edition
     rank_axis(ax.yaxis)  # ranks from 1, not 0 or 62.5
     _titles(ax, title, "Year", "Rank (1 = best)")
     drawn = set(zip(frame["study"], frame["derived"].astype(bool), strict=True))  # the legend lists these only

@@ -47,7 +47,7 @@ def wgi_panels(frame: pd.DataFrame, *, focus: str, title: str, thesis_year: int,
             _printed(ax, mark["year"], mark["value"], "black", "thesis Table 2 (printed)")
         _thesis_line(ax, thesis_year)
         ax.set_title(str(part["indicator_name"].iloc[0]), fontsize=10, loc="left")
-        ax.set_ylim(0, 100)
+        ax.set_ylim(-4, 104)  # a value near 0 or 100 shows its whole marker
     for ax in axes[:, 0]:
         ax.set_ylabel("percentile rank")
     handles, labels = axes.flat[0].get_legend_handles_labels()
