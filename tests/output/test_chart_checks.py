@@ -174,4 +174,5 @@ def test_rings_clipped_markers_pressed_labels_cut_rank_axes_and_stray_year_ticks
     chart_checks.set_editions(ax, [2000, 2001, 2002])
     ax.set_xticks([2000, 2001, 2002, 2002.5])
     ax.set_xlim(1999.8, 2002.6)
-    assert "the year axis of the panel 'A clean chart' has a tick at 2002.5, outside 2000-2002" in chart_checks.problems(fig)
+    found = chart_checks.problems(fig)
+    assert "the year axis of the panel 'A clean chart' has a tick at 2002.5, outside 2000-2002" in found, found

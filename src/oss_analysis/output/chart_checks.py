@@ -2,11 +2,12 @@
 words collide, hide data or mislead stops the build with one line instead of reaching a reader:
 no two texts overlap; no text crosses an axes frame or runs past the plot; no label sits on a
 marker or crosses a drawn line (a series, a fit, another label's leader), no two leaders cross
-and each ends on a marker; no marker hides another series' marker or is cut by the frame; a legend covers no data point and no
-label; a line never joins two points across an edition the chart knows of (``set_editions``, a
-point another series draws, or a missing value), and a point between gaps is visible; a cut axis
-is marked (``mark_cut``); a rank axis (``rank_axis``) has no tick before 1; whole numbers are
-not written 'N.0'."""
+and each ends on a marker; no marker hides another series' marker or is cut by the frame; a
+label keeps room from the frame; a legend covers no data point and no label; a line never joins
+two points across an edition the chart knows of (``set_editions``, a point another series draws,
+or a missing value), and a point between gaps is visible; a cut axis is marked (``mark_cut``); a
+rank axis (``rank_axis``) has no tick before 1 and reaches its 'among N'; year ticks stay within
+the years; whole numbers are not written 'N.0'."""
 
 from __future__ import annotations
 
@@ -36,8 +37,8 @@ ROOM = 2.0  # pixels a label keeps from the frame inside it
 
 
 class _Within(MaxNLocator):
-    def __init__(self, lo: float, hi: float) -> None:
-        super().__init__(integer=True)
+    def __init__(self, lo: float, hi: float, nbins: int | str = 10) -> None:
+        super().__init__(nbins=nbins, integer=True)
         self.domain = lo, hi
 
     def tick_values(self, vmin: float, vmax: float) -> list[float]:
@@ -49,7 +50,7 @@ def set_editions(ax: plt.Axes, years: Iterable[float]) -> None:
     across one of them fails, and tick the years only from the first to the last (no 2025 after
     the last edition); the check fails on a year tick outside them."""
     setattr(ax, _EDITIONS, sorted({float(y) for y in years}))
-    ax.xaxis.set_major_locator(_Within(min(getattr(ax, _EDITIONS)), max(getattr(ax, _EDITIONS))))
+    ax.xaxis.set_major_locator(_Within(min(getattr(ax, _EDITIONS)), max(getattr(ax, _EDITIONS)), "auto"))
 
 
 def rank_axis(axis: object) -> None:
@@ -245,8 +246,9 @@ def _problems(fig: plt.Figure, renderer: object) -> Iterator[str]:
             if hit := next(crossing, None):  # a label's own leader touches it
                 yield f"{_name(t)} crosses a line: {_name(hit)}"
         for (a, ca, ra, _), (b, cb, rb, fill_b) in itertools.permutations(marks, 2):
-            if a is not b and _above(b, a, ax) and any(  # a disc covers, a ring's edge crosses
-                    (d := np.hypot(*(p - q))) < rb and (fill_b and rb >= ra or abs(d - rb) < ra) for p in ca for q in cb):
+            d = np.hypot(*(ca[:, None] - cb[None]).T).ravel()  # a disc covers it, or a ring's edge crosses it
+            hides = (d < rb).any() and rb >= ra if fill_b else (abs(d - rb) < ra).any()
+            if a is not b and _above(b, a, ax) and hides:
                 yield f"a marker of {_name(b)} hides a marker of {_name(a)}"
         f = frames[id(ax)]
         for a, cs, r, _ in marks:  # a marker cut in half by the frame (a value near 0 on a 0-100 axis)

@@ -26,6 +26,21 @@ def place_labels(
     adjust_text(texts, x=list(xs), y=list(ys), ax=ax, target_x=tx, target_y=ty, iter_lim=400,
                 expand=(1.3 * push, 1.6 * push), force_static=(0.3 * push, 0.6 * push),
                 arrowprops={"arrowstyle": "-", "color": "#5d6d7e", "lw": 0.6})
+    keep_inside(ax, texts)
+
+
+def keep_inside(ax: plt.Axes, texts: list) -> None:
+    """Widen the axes until every text sits inside the frame with room (2% of the span) to spare,
+    so that no label presses against the frame (an inverted axis stays inverted)."""
+    for _ in range(3):
+        inv = ax.transData.inverted()
+        corners = np.vstack([inv.transform(t.get_window_extent()) for t in texts]) if texts else np.empty((0, 2))
+        for i, (get, put) in enumerate(((ax.get_xlim, ax.set_xlim), (ax.get_ylim, ax.set_ylim))):
+            a, b = get()
+            lo, hi, pad = min(a, b), max(a, b), 0.02 * abs(b - a)
+            new_lo, new_hi = min(lo, corners[:, i].min() - pad), max(hi, corners[:, i].max() + pad)
+            if len(corners) and (new_lo, new_hi) != (lo, hi):
+                put((new_lo, new_hi) if a < b else (new_hi, new_lo))
 
 
 def along(x: pd.Series, y: pd.Series, per_step: int = 12) -> tuple[np.ndarray, np.ndarray]:
@@ -65,10 +80,7 @@ def ranked_bars(frame: pd.DataFrame, *, value: str, label: str, key: str, highli
     texts = [ax.text(v, y, " " + value_fmt.format(v), va="center", fontsize=9) for y, v in enumerate(rows[value])]
     if xlim:
         ax.set_xlim(*xlim)
-    for _ in range(3):  # widen the axis until every value label ends inside the frame
-        right = max(ax.transData.inverted().transform(t.get_window_extent())[1, 0] for t in texts)
-        if right > ax.get_xlim()[1]:
-            ax.set_xlim(ax.get_xlim()[0], right + 0.01 * (right - ax.get_xlim()[0]))
+    keep_inside(ax, texts)  # every value label ends inside the frame
     if best == "low":
         rank_axis(ax.xaxis)  # bars grow from 0, but no rank is 0
     _titles(ax, title, xlabel, "")
@@ -178,7 +190,7 @@ def category_ranges(frame: pd.DataFrame, *, title: str, focus_label: str) -> plt
                         ha="center", fontsize=7)
         ax.scatter(r["kaz_score"], i, color=HIGHLIGHT, s=90, zorder=3, edgecolor="black")
     ax.set_yticks(range(len(rows)), rows["category"], fontsize=9)
-    ax.set_xlim(0, 10.6)
+    ax.set(xlim=(0, 10.6), ylim=(-0.8, len(rows) - 0.5))  # room under the lowest row's names
     _titles(ax, title, "EIU e-readiness score, 2008 (0-10)")
     ax.legend(handles=[_dot(HIGHLIGHT, focus_label), *(_dot(colour, end) for end, colour in reversed(ends))],
               loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=8)

@@ -37,7 +37,8 @@ def wgi_panels(frame: pd.DataFrame, *, focus: str, title: str, thesis_year: int,
         own = _editions(ax, part[part["series"] == focus], years)
         ax.fill_between(own["year"], own["lower"], own["upper"], color=HIGHLIGHT, alpha=0.15, lw=0)
         label = f"{focus} (90% interval shaded)"
-        ax.plot(own["year"], own["value"], color=HIGHLIGHT, lw=2, marker="o", ms=3, label=label)
+        ax.plot(own["year"], own["value"], color=HIGHLIGHT, lw=2, marker="o", ms=3, label=label, zorder=5)  # over
+        # the printed diamonds: the release's point stays whole where the printed value differs
         for name in medians:
             med = _editions(ax, part[part["series"] == name], years)
             role = "post-Soviet median" if name.startswith("post-Soviet") else "comparator median"
@@ -94,6 +95,7 @@ def egov_panels(frame: pd.DataFrame, *, title: str) -> plt.Figure:
     texts = [left.text(r.year, float(r.rank), f"{r.rank} of {r.surveyed}", fontsize=8) for r in files.itertuples()]
     left.margins(x=0.08, y=0.2)
     place_labels(left, texts, *along(own["year"], own["rank"], 30), push=1.6)  # off the points and the lines
+    set_editions(left, set(frame["year"]) | set(years))  # the studies' printed years are drawn years too
     left.set_xticks(sorted(set(frame["year"]) | set(years)))
     left.invert_yaxis()
     rank_axis(left.yaxis)  # ranks from 1, not 0 or 62.5
