@@ -176,3 +176,16 @@ def test_rings_clipped_markers_pressed_labels_cut_rank_axes_and_stray_year_ticks
     ax.set_xlim(1999.8, 2002.6)
     found = chart_checks.problems(fig)
     assert "the year axis of the panel 'A clean chart' has a tick at 2002.5, outside 2000-2002" in found, found
+
+
+def test_a_band_or_reference_line_named_in_no_legend_fails():
+    fig, ax = clean()
+    ax.fill_between([2000, 2002], [5, 5], [15, 15], alpha=0.2)
+    ax.axvline(2001, ls=":")
+    found = chart_checks.problems(fig)
+    assert "the band in the panel 'A clean chart' is named in no legend" in found, found
+    assert "the reference line in the panel 'A clean chart' is named in no legend" in found, found
+    ax.collections[-1].set_label("interval")
+    ax.lines[-1].set_label("thesis year")
+    ax.legend(loc="upper right")
+    assert chart_checks.problems(fig) == []

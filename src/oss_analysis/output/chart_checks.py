@@ -3,11 +3,11 @@ words collide, hide data or mislead stops the build with one line instead of rea
 no two texts overlap; no text crosses an axes frame or runs past the plot; no label sits on a
 marker or crosses a drawn line (a series, a fit, another label's leader), no two leaders cross
 and each ends on a marker; no marker hides another series' marker or is cut by the frame; a
-label keeps room from the frame; a legend covers no data point and no label; a line never joins
-two points across an edition the chart knows of (``set_editions``, a point another series draws,
-or a missing value), and a point between gaps is visible; a cut axis is marked (``mark_cut``); a
-rank axis (``rank_axis``) has no tick before 1 and reaches its 'among N'; year ticks stay within
-the years; whole numbers are not written 'N.0'."""
+label keeps room from the frame; a band or reference line is named in a legend, which covers no
+data point and no label; a line never joins two points across an edition the chart knows of
+(``set_editions``, a point another series draws, or a missing value), and a point between gaps
+is visible; a cut axis is marked (``mark_cut``); a rank axis (``rank_axis``) has no tick before
+1 and reaches its 'among N'; year ticks stay within the years; whole numbers are not 'N.0'."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.collections import PathCollection
+from matplotlib.collections import PathCollection, PolyCollection
 from matplotlib.colors import to_rgba
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch
@@ -268,6 +268,14 @@ def _problems(fig: plt.Figure, renderer: object) -> Iterator[str]:
     numbers = [(t, n) for t in free + inner for n in re.findall(r"(?<![\d.])\d+\.\d+(?![\d.])", t.get_text())]
     if numbers and all(float(n).is_integer() for _, n in numbers):
         yield f"{_name(numbers[0][0])} writes the whole number {numbers[0][1]} with decimals"
+
+    named = {t.get_text() for leg in legends for t in leg.get_texts()}
+    for ax in axes:  # a band or a reference line (axvline, axhline) is named in a legend, as a series is
+        for a in [*ax.collections, *ax.lines]:
+            band = isinstance(a, PolyCollection) and any(len(p.vertices) for p in a.get_paths())
+            ref = isinstance(a, Line2D) and a.get_transform() is not ax.transData and a.get_gid() != CUT_GID
+            if (band or ref) and a.get_visible() and a.get_label() not in named:
+                yield f"the {'band' if band else 'reference line'} in the panel '{_panel(ax)}' is named in no legend"
 
     for leg in legends:
         lbox = _shrunk(leg.get_window_extent(renderer))

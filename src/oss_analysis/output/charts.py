@@ -119,7 +119,9 @@ def group_dots(frame: pd.DataFrame, *, x: str, y: str, group: str, label: str, f
     named = frame[group].where((size > 1) | (frame[group] == frame[label]), frame[group] + " (" + frame[label] + ")")
     dots = frame.assign(**{group: named.where(frame[key] != focus, name)})
     # dodge by group instead of random jitter: the same data always draw the same picture
-    sns.stripplot(data=dots, x=x, y=y, hue=group, order=order, jitter=False, dodge=True, size=7, ax=ax, alpha=0.85,
+    lanes = [g for g in dict.fromkeys(dots[group]) if g != name] + [name]  # the focus last, as it was
+    sns.stripplot(data=dots, x=x, y=y, hue=group, hue_order=lanes, order=order, jitter=False, dodge=True, size=7,
+                  ax=ax, alpha=0.85,
                   palette={g: HIGHLIGHT if g == name else colour_of(g.split(" (")[0]) for g in dots[group].unique()})
     mine = np.vstack([c.get_offsets() for c in ax.collections if len(c.get_offsets())
                       and np.allclose(c.get_facecolors()[0][:3], to_rgba(HIGHLIGHT)[:3])])
@@ -223,7 +225,7 @@ def dated_points(frame: pd.DataFrame, *, title: str, ylabel: str, styles: dict[s
     ax.margins(y=0.1)
     ax.set_xlim(ax.get_xlim()[0], right + 1.6)  # before placing: the labels stay inside these limits
     place_labels(ax, texts, pts["x"], pts["value"])
-    ax.axvline(right - 0.4, color=MUTED, ls=":", lw=1, zorder=1)
+    ax.axvline(right - 0.4, color=MUTED, ls=":", lw=1, zorder=1, label="undated targets: right of the line")
     years = list(range(int(dated["year"].min()), int(right - 0.4) + 1))
     ax.set_xticks([*years, right], [*map(str, years), "undated\ntargets"])  # a tick: it cannot overlap
     _titles(ax, title, "Year", ylabel)

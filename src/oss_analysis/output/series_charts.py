@@ -11,7 +11,21 @@ from oss_analysis.output.style import HIGHLIGHT, MUTED, colour_of
 
 
 def _thesis_line(ax: plt.Axes, year: int) -> None:
-    ax.axvline(year, color=MUTED, lw=1, ls=":", zorder=0)
+    ax.axvline(year, color="0.3", lw=1, ls=":", zorder=1, label=f"thesis year ({year})")  # over the grid
+
+
+def _legend(fig: plt.Figure, axes: list[plt.Axes], ncol: int, fontsize: float) -> None:
+    """One figure legend under the panels (anchored in figure fractions: a tight-bbox save moves
+    the figure's edge, not its fractions) of what any panel draws, a band and its line as one
+    entry of their shared name."""
+    merged: dict[str, list] = {}
+    owner: dict[str, plt.Axes] = {}
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            if owner.setdefault(label, ax) is ax:
+                merged.setdefault(label, []).append(handle)
+    fig.legend([tuple(h) for h in merged.values()], list(merged), loc="lower center", bbox_to_anchor=(0.5, 0),
+               bbox_transform=fig.transFigure, ncol=ncol, fontsize=fontsize, frameon=False)
 
 
 def _editions(ax: plt.Axes, part: pd.DataFrame, editions: list[int]) -> pd.DataFrame:
@@ -35,8 +49,8 @@ def wgi_panels(frame: pd.DataFrame, *, focus: str, title: str, thesis_year: int,
     years = sorted(frame["year"].unique())  # the release's years: a year the focus lacks is a gap
     for ax, (code, part) in zip(axes.flat, frame.groupby("indicator", sort=False), strict=False):
         own = _editions(ax, part[part["series"] == focus], years)
-        ax.fill_between(own["year"], own["lower"], own["upper"], color=HIGHLIGHT, alpha=0.15, lw=0)
         label = f"{focus} (90% interval shaded)"
+        ax.fill_between(own["year"], own["lower"], own["upper"], color=HIGHLIGHT, alpha=0.15, lw=0, label=label)
         ax.plot(own["year"], own["value"], color=HIGHLIGHT, lw=2, marker="o", ms=3, label=label, zorder=5)  # over
         # the printed diamonds: the release's point stays whole where the printed value differs
         for name in medians:
@@ -51,10 +65,7 @@ def wgi_panels(frame: pd.DataFrame, *, focus: str, title: str, thesis_year: int,
         ax.set_ylim(-4, 104)  # a value near 0 or 100 shows its whole marker
     for ax in axes[:, 0]:
         ax.set_ylabel("percentile rank")
-    handles, labels = axes.flat[0].get_legend_handles_labels()
-    # anchored in figure fractions: a tight-bbox save moves the figure's edge, not its fractions
-    fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0), bbox_transform=fig.transFigure,
-               ncol=4, fontsize=9, frameon=False)
+    _legend(fig, list(axes.flat), 5, 9)
     fit_text(fig.suptitle(title, x=0.01, ha="left", fontweight="bold"), 0.98 * fig.bbox.width)
     fig.tight_layout(rect=(0, 0.06, 1, 0.97))
     return fig
@@ -68,8 +79,9 @@ def cpi_panels(frame: pd.DataFrame, *, title: str, thesis_year: int) -> plt.Figu
     for ax, name in zip(axes[0], panels, strict=True):
         own = frame[frame["panel"] == name]  # TI's index is annual: a year without a score is a gap
         part = _editions(ax, own, list(range(own["year"].min(), own["year"].max() + 1)))
-        ax.fill_between(part["year"], part["lower"], part["upper"], color=HIGHLIGHT, alpha=0.15, lw=0)
-        ax.plot(part["year"], part["score"], color=HIGHLIGHT, lw=2, marker="o", ms=4)
+        ax.fill_between(part["year"], part["lower"], part["upper"], color=HIGHLIGHT, alpha=0.15, lw=0,
+                        label="90% interval (score ± 1.645 standard errors)")
+        ax.plot(part["year"], part["score"], color=HIGHLIGHT, lw=2, marker="o", ms=4, label="CPI score")
         top = int(own["scale"].iloc[0])
         ax.set_ylim(0, top)
         ax.set_title(f"CPI score, scale {name}", fontsize=10, loc="left")
@@ -77,7 +89,8 @@ def cpi_panels(frame: pd.DataFrame, *, title: str, thesis_year: int) -> plt.Figu
         if own["year"].min() <= thesis_year <= own["year"].max():
             _thesis_line(ax, thesis_year)
     fit_text(fig.suptitle(title, x=0.01, ha="left", fontweight="bold"), 0.98 * fig.bbox.width)
-    fig.tight_layout()
+    _legend(fig, list(axes[0][::-1]), 3, 9)  # the 0-100 panel draws the interval, the 0-10 one may not
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
     return fig
 
 
@@ -106,7 +119,6 @@ def egov_panels(frame: pd.DataFrame, *, title: str) -> plt.Figure:
     right.set(ylim=(0, 1), ylabel="EGDI (0-1)", xlabel="survey year")
     right.set_title("E-Government Development Index", fontsize=10, loc="left")
     fit_text(fig.suptitle(title, x=0.01, ha="left", fontweight="bold"), 0.98 * fig.bbox.width)
-    fig.legend(*left.get_legend_handles_labels(), loc="lower center", bbox_to_anchor=(0.5, 0),  # off the rank labels
-               bbox_transform=fig.transFigure, ncol=3, fontsize=8, frameon=False)
+    _legend(fig, [left], 3, 8)  # under the panels, off the rank labels
     fig.tight_layout(rect=(0, 0.07, 1, 1))
     return fig
