@@ -189,3 +189,15 @@ def test_a_band_or_reference_line_named_in_no_legend_fails():
     ax.lines[-1].set_label("thesis year")
     ax.legend(loc="upper right")
     assert chart_checks.problems(fig) == []
+
+
+def test_a_label_naming_two_points_reaches_each_with_a_leader():
+    from matplotlib.patches import FancyArrowPatch
+
+    fig, ax = clean()
+    label = chart_checks.names_points(ax.text(2000.3, 33, "30: two passages"), [(2001, 30), (2000, 10)])
+    ax.add_patch(FancyArrowPatch(posA=(2000.5, 33), posB=(2001, 30), patchA=label, arrowstyle="-"))
+    assert "text '30: two passages' names the point at 2000, 10 but no leader of it reaches there" in (
+        chart_checks.problems(fig))
+    ax.add_patch(FancyArrowPatch(posA=(2000.5, 33), posB=(2000, 10), patchA=label, arrowstyle="-"))
+    assert not any("names the point" in p for p in chart_checks.problems(fig))

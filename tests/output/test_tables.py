@@ -72,3 +72,14 @@ def test_float_noise_and_whole_numbers_with_decimals_are_refused(tmp_path):
         write_table(frame, "ranks", tmp_path, sources=["satisfaction"])
     assert list(tmp_path.iterdir()) == []
     write_table(frame.assign(what=["1323 services", "x"]), "ranks", tmp_path, sources=["satisfaction"])
+
+
+def test_a_csv_table_writes_whole_numbers_whole_and_refuses_float_noise(tmp_path):
+    """A page 13.0 is written 13 in the .csv (a float column with a decimal keeps its form); a
+    difference -0.001000000000000334 stops the table, naming the .csv, before anything is written."""
+    frame = pd.DataFrame({"page": [13.0, None], "score": [2.0, 2.5], "as_printed": [3.0, 4.0]})
+    write_table(frame, "pages", tmp_path, sources=["satisfaction"])
+    assert (tmp_path / "pages.csv").read_text().splitlines() == ["page,score,as_printed", "13,2.0,3.0", ",2.5,4.0"]
+    with pytest.raises(DataError, match=r"table noisy\.csv: line 2, column 'difference': float noise -0\.00100"):
+        write_table(pd.DataFrame({"difference": [3.889 - 3.89]}), "noisy", tmp_path, sources=["satisfaction"])
+    assert not (tmp_path / "noisy.csv").exists()

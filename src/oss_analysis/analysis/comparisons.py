@@ -52,10 +52,10 @@ def eiu_overall_check(eiu: pd.DataFrame) -> pd.DataFrame:
     cats = eiu[eiu["weight_pct"].notna()]
     weighted = float((cats["weight_pct"] * cats["kaz_score"]).sum() / cats["weight_pct"].sum())
     printed = float(eiu.loc[eiu["weight_pct"].isna(), "kaz_score"].iloc[0])
-    holds = round(weighted, 2) == round(printed, 2)
+    holds = round(weighted, 2) == round(printed, 2)  # weights in whole percent, scores to 2 decimals: 4 decimals
     return pd.DataFrame(
         [{"weights_sum_pct": float(cats["weight_pct"].sum()), "recomputed_overall": weighted,
-          "printed_overall": printed, "difference": weighted - printed, "holds_to_printed_precision": holds}]
+          "printed_overall": printed, "difference": round(weighted - printed, 4), "holds_to_printed_precision": holds}]
     )
 
 

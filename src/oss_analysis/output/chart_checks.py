@@ -32,6 +32,7 @@ from oss_analysis.errors import DataError
 CUT_GID = "axis-cut"
 _EDITIONS = "_oss_editions"
 _RANKS = "_oss_ranks"
+_NAMES = "_oss_names"
 TOL = 1.0  # pixels: touching is not overlapping
 ROOM = 2.0  # pixels a label keeps from the frame inside it
 
@@ -59,6 +60,13 @@ def rank_axis(axis: object) -> None:
     that says 'among N' but stops short of N without a cut mark."""
     axis.set_major_locator(_Within(1, np.inf))
     setattr(axis, _RANKS, True)
+
+
+def names_points(text: Text, points: Iterable[tuple[float, float]]) -> Text:
+    """Tell the check which points (data coordinates) ``text`` speaks for: a leader of it must
+    reach each one, or a reader takes the label for one dot only."""
+    setattr(text, _NAMES, list(points))
+    return text
 
 
 def mark_cut(ax: plt.Axes) -> None:
@@ -258,6 +266,12 @@ def _problems(fig: plt.Figure, renderer: object) -> Iterator[str]:
         for a, path in leaders:  # a leader points at its own label's marker, not at empty space
             if not any(len(c) and np.hypot(*(c - path.vertices[-1]).T).min() <= r + 4 for _, c, r, _ in marks):
                 yield f"{_name(a)} ends on no marker"
+        for t in (t for t in inner if t.axes is ax):  # a label naming several points reaches each one
+            ends = [p.vertices[-1] for a, p in leaders if a.patchA is t]
+            for x, y in getattr(t, _NAMES, []):
+                p = ax.transData.transform((x, y))
+                if not any(np.hypot(*(p - e)) <= 4 for e in ends) and not _hits(box[id(t)], p, 4):
+                    yield f"{_name(t)} names the point at {x:g}, {y:g} but no leader of it reaches there"
         for (a, pa), (b, pb) in itertools.combinations(leaders, 2):
             if a is not b and pa.intersects_path(pb, filled=False):
                 yield f"{_name(a)} crosses {_name(b)}"

@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import to_rgba
 from matplotlib.lines import Line2D
+from matplotlib.patches import FancyArrowPatch
 
-from oss_analysis.output.chart_checks import fit_text, mark_cut, rank_axis, set_editions
+from oss_analysis.output.chart_checks import fit_text, mark_cut, names_points, rank_axis, set_editions
 from oss_analysis.output.style import HIGHLIGHT, MUTED, PALETTE, colour_of
 
 
@@ -215,16 +216,22 @@ def dated_points(frame: pd.DataFrame, *, title: str, ylabel: str, styles: dict[s
     clusters: list[list] = []
     for r in pts.sort_values(["value", "x"], kind="stable").itertuples():
         last = clusters[-1] if clusters else None
-        if last and last[0] == r.value and r.x - last[1] <= cluster_years:
+        if last and last[0] == r.value and r.x - last[1][-1] <= cluster_years:
+            last[1].append(r.x)
             last[2].append(getattr(r, annotate))
         else:
-            clusters.append([r.value, r.x, [getattr(r, annotate)]])
-    texts = [ax.text(x, value, textwrap.fill(f"{value:g}: " + "; ".join(dict.fromkeys(labels)), 40), fontsize=6.5,
-                     va="center", bbox={"fc": "white", "ec": "none", "alpha": 0.85, "pad": 0.4})  # over grid lines
-             for value, x, labels in clusters]
+            clusters.append([r.value, [r.x], [getattr(r, annotate)]])
+    texts = [names_points(ax.text(xs[0], value, textwrap.fill(f"{value:g}: " + "; ".join(dict.fromkeys(labels)), 40),
+                                  fontsize=6.5, va="center", bbox={"fc": "white", "ec": "none", "alpha": 0.85,
+                                                                   "pad": 0.4}), [(x, value) for x in xs])
+             for value, xs, labels in clusters]  # a white box over the grid lines; it speaks for every dot
     ax.margins(y=0.1)
     ax.set_xlim(ax.get_xlim()[0], right + 1.6)  # before placing: the labels stay inside these limits
     place_labels(ax, texts, pts["x"], pts["value"])
+    for text, (value, xs, _) in zip(texts, clusters, strict=True):  # a leader to each further dot it names
+        for x in dict.fromkeys(xs[1:]):
+            ax.add_patch(FancyArrowPatch(text.get_position(), (x, value), patchA=text, arrowstyle="-", color="#5d6d7e",
+                                         lw=0.6, shrinkA=0, shrinkB=0))
     ax.axvline(right - 0.4, color=MUTED, ls=":", lw=1, zorder=1, label="undated targets: right of the line")
     years = list(range(int(dated["year"].min()), int(right - 0.4) + 1))
     ax.set_xticks([*years, right], [*map(str, years), "undated\ntargets"])  # a tick: it cannot overlap

@@ -7,7 +7,7 @@ import pandas as pd
 
 from oss_analysis.output.chart_checks import fit_text, rank_axis, set_editions
 from oss_analysis.output.charts import along, place_labels
-from oss_analysis.output.style import HIGHLIGHT, MUTED, colour_of
+from oss_analysis.output.style import HIGHLIGHT, colour_of
 
 
 def _thesis_line(ax: plt.Axes, year: int) -> None:

@@ -41,12 +41,12 @@ def md_cell(value: object, column: object, whole: bool) -> str:
 
 
 def float_noise(frame: pd.DataFrame) -> str | None:
-    """The first cell holding float noise (0.30000000000000004 for 0.3, a few units in the last
-    place off a short decimal: arithmetic not rounded back to its inputs' precision)."""
+    """The first cell holding float noise (0.30000000000000004 for 0.3, -0.001000000000000334 for
+    -0.001: a hair off a short decimal, arithmetic not rounded back to its inputs' precision)."""
     for col in frame.select_dtypes("number").columns:
         v = frame[col].to_numpy(dtype=float)
-        short = np.array([float(f"{x:.12g}") for x in v])
-        if (bad := np.flatnonzero((short != v) & (np.abs(short - v) <= 4 * np.spacing(np.abs(v))))).size:
+        short = np.array([float(f"{x:.6g}") for x in v])
+        if (bad := np.flatnonzero((short != v) & (np.abs(short - v) <= 1e-9 * np.abs(v)))).size:
             return f"line {bad[0] + 2}, column '{col}': float noise {float(v[bad[0]])!r} for {float(short[bad[0]])!r}"
     return None
 
@@ -59,6 +59,20 @@ def whole_as_decimal(cells: dict[str, list[str]]) -> str | None:
             if found := re.search(r"(?<![\d.])\d+\.0+(?![\d.])", v):
                 return f"line {i + 3}, column '{col}': the whole number {found.group()} written with decimals"
     return None
+
+
+def whole(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each column of whole numbers written as integers (a page 13, not '13.0'; its
+    empty cells stay empty), as the .md writes them; a print's own text ('printed' columns,
+    ``as_printed``) keeps its form."""
+    out = frame.copy()
+    for col, values in frame.items():
+        reals = [float(v) for v in values if isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_)]
+        reals = [v for v in reals if v == v]  # NaN: an empty cell
+        if reals and all(v.is_integer() for v in reals) and values.dtype.kind in "fO" and "printed" not in str(col):
+            out[col] = values.astype("Int64") if values.dtype.kind == "f" else values.map(
+                lambda v: int(v) if isinstance(v, float) and v.is_integer() else v)
+    return frame if frame.attrs.get("as_printed") else out
 
 
 def render(frame: pd.DataFrame) -> str:
@@ -95,7 +109,9 @@ def write_table(frame: pd.DataFrame, stem: str, out_dir: Path, *, title: str = "
     rows, columns = f"{len(frame)} row" + ("" if len(frame) == 1 else "s"), ", ".join(map(str, frame.columns))
     alt = f"{shown}. A table of {rows} and {len(frame.columns)} columns ({columns})."
     claims = {"title": shown, "source_line": line, "legend": [], "series": [], "alt": alt, "sources": found}
-    write_csv(frame, out_dir / f"{stem}.csv")
+    if noise := float_noise(frame):
+        raise DataError(f"table {stem}.csv", noise)
+    write_csv(whole(frame), out_dir / f"{stem}.csv")
     parts = [f"# {title}" if title else "", grid, f"\n{note}" if note else "", line]
     text = "\n\n".join(p for p in parts if p).strip() + "\n"
     atomic_write(out_dir / f"{stem}.md", lambda tmp: Path(tmp).write_text(text, encoding="utf-8", newline="\n"))
