@@ -7,7 +7,7 @@ import textwrap
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.colors import to_rgba
+from matplotlib.colors import to_hex
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch
 
@@ -112,24 +112,25 @@ def group_dots(frame: pd.DataFrame, *, x: str, y: str, group: str, label: str, f
     red, labelled, in a lane of its own."""
     import seaborn as sns
 
-    fig, ax = plt.subplots(figsize=(9, 4.8))
     name = frame.loc[frame[key] == focus, label].iloc[0]
     # a group of one country says which (a 'Benchmark' names Singapore); the focus is a lane of its
-    # own, so no marker of it covers a comparator's dot of the same value
+    # own, so no marker of it covers a comparator's dot, and its values sit beside it in that lane
     size = frame.groupby(group)[key].transform("nunique")
     named = frame[group].where((size > 1) | (frame[group] == frame[label]), frame[group] + " (" + frame[label] + ")")
     dots = frame.assign(**{group: named.where(frame[key] != focus, name)})
-    # dodge by group instead of random jitter: the same data always draw the same picture
     lanes = [g for g in dict.fromkeys(dots[group]) if g != name] + [name]  # the focus last, as it was
+    rows = order or list(dict.fromkeys(frame[y]))
+    fig, ax = plt.subplots(figsize=(9, max(4.8, 1.4 + 0.13 * len(rows) * len(lanes))))  # lanes a label high
+    # dodge by group instead of random jitter: the same data always draw the same picture
+    colours = {g: HIGHLIGHT if g == name else colour_of(g.split(" (")[0]) for g in lanes}
     sns.stripplot(data=dots, x=x, y=y, hue=group, hue_order=lanes, order=order, jitter=False, dodge=True, size=7,
-                  ax=ax, alpha=0.85,
-                  palette={g: HIGHLIGHT if g == name else colour_of(g.split(" (")[0]) for g in dots[group].unique()})
-    mine = np.vstack([c.get_offsets() for c in ax.collections if len(c.get_offsets())
-                      and np.allclose(c.get_facecolors()[0][:3], to_rgba(HIGHLIGHT)[:3])])
-    ax.set(xlim=(-2, 102), ylim=(len(order or frame[y].unique()) - 0.5, -0.9))  # room for the top row's labels
-    texts = [ax.text(v, row - 0.25, f"{v:g}", ha="center", fontsize=8, color=HIGHLIGHT) for v, row in mine]
-    every = np.vstack([c.get_offsets() for c in ax.collections])  # every dot drawn: the values keep off them all
-    place_labels(ax, texts, every[:, 0], every[:, 1], push=1.6, targets=(mine[:, 0], mine[:, 1]))
+                  ax=ax, alpha=0.85, palette=colours)
+    mine = np.vstack([c.get_offsets() for c in ax.collections  # the focus lane's dots, in whichever collections
+                      if len(c.get_offsets()) and to_hex(c.get_facecolors()[0]) == HIGHLIGHT])
+    for v, row in mine:
+        ax.annotate(f"{v:g}", (v, row), xytext=(6 if v < 85 else -6, 0), textcoords="offset points", fontsize=7.5,
+                    ha="left" if v < 85 else "right", va="center", color=HIGHLIGHT)
+    ax.set_xlim(-2, 102)
     _titles(ax, title, xlabel, "")
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
     return fig
