@@ -1,13 +1,6 @@
-"""Checks a drawn chart from the renderer's own extents before it is saved, so that a chart whose
-words collide, hide data or mislead stops the build with one line instead of reaching a reader:
-no two texts overlap; no text crosses an axes frame or runs past the plot; no label sits on a
-marker or crosses a drawn line (a series, a fit, another label's leader), no two leaders cross
-and each ends on a marker; no marker hides another series' marker or is cut by the frame; a
-label keeps room from the frame; a band or reference line is named in a legend, which covers no
-data point and no label; a line never joins two points across an edition the chart knows of
-(``set_editions``, a point another series draws, or a missing value), and a point between gaps
-is visible; a cut axis is marked (``mark_cut``); a rank axis (``rank_axis``) has no tick before
-1 and reaches its 'among N'; year ticks stay within the years; whole numbers are not 'N.0'."""
+"""Checks a drawn chart, from the renderer's own extents, before it is saved: a chart whose words collide,
+hide data or mislead stops the build with one line naming the chart and the two things (rules: ``problems``;
+``set_editions``, ``rank_axis``, ``names_points`` and ``mark_cut`` tell it what a chart means)."""
 
 from __future__ import annotations
 
@@ -47,40 +40,35 @@ class _Within(MaxNLocator):
 
 
 def set_editions(ax: plt.Axes, years: Iterable[float]) -> None:
-    """Tell the check which x values (editions, years) exist, so that a line joining two points
-    across one of them fails, and tick the years only from the first to the last (no 2025 after
-    the last edition); the check fails on a year tick outside them."""
-    setattr(ax, _EDITIONS, sorted({float(y) for y in years}))
-    ax.xaxis.set_major_locator(_Within(min(getattr(ax, _EDITIONS)), max(getattr(ax, _EDITIONS)), "auto"))
+    """The x values (editions) that exist: a line may not join two points across one, and the years are ticked
+    from the first to the last only (no 2025 after the last edition; a tick outside them fails)."""
+    setattr(ax, _EDITIONS, known := sorted({float(y) for y in years}))
+    ax.xaxis.set_major_locator(_Within(known[0], known[-1], "auto"))
 
 
 def rank_axis(axis: object) -> None:
-    """Make ``axis`` (``ax.yaxis``) a rank axis: whole-number ticks from 1 (1 = best), never a 0
-    or a 62.5 that no rank can be; the check fails on a tick outside that domain, and on an axis
-    that says 'among N' but stops short of N without a cut mark."""
+    """A rank axis: whole ticks from 1 (no 0 or 62.5 that no rank can be; a tick outside them fails, as does an
+    axis saying 'among N' that stops short of N without a cut mark)."""
     axis.set_major_locator(_Within(1, np.inf))
     setattr(axis, _RANKS, True)
 
 
 def names_points(text: Text, points: Iterable[tuple[float, float]]) -> Text:
-    """Tell the check which points (data coordinates) ``text`` speaks for: a leader of it must
-    reach each one, or a reader takes the label for one dot only."""
+    """The points ``text`` speaks for: a leader of it must reach each, or it reads as one dot's label."""
     setattr(text, _NAMES, list(points))
     return text
 
 
 def mark_cut(ax: plt.Axes) -> None:
-    """Mark a y axis that does not start at zero: a double slash on its foot, the usual sign of a
-    cut scale."""
+    """Mark a y axis that does not start at zero: a double slash on its foot, the usual sign of a cut scale."""
     for dx in (-0.012, 0.004):
         ax.plot([dx, dx + 0.016], [-0.018, 0.018], transform=ax.transAxes, color="0.15", lw=1.2,
                 clip_on=False, gid=CUT_GID, zorder=10)
 
 
 def fit_text(text: Text, width: float, shrink: float = 0.8) -> Text:
-    """Fit ``text`` into ``width`` pixels as the renderer measures it, so that a title as long as a
-    country run makes it stays over the plot instead of widening the figure: a little smaller
-    (down to ``shrink`` of its size, one line as before), else wrapped."""
+    """Fit ``text`` into ``width`` px as the renderer measures it (a country run's long title stays over the
+    plot): a little smaller, down to ``shrink`` of its size, else wrapped."""
     renderer = text.get_figure().canvas.get_renderer()
     words = " ".join(text.get_text().split())
     drawn = text.set_text(words) or text.get_window_extent(renderer).width
@@ -107,10 +95,6 @@ def _shown(text: Text) -> bool:
     return text.get_visible() and bool(text.get_text().strip())
 
 
-def _shrunk(box: Bbox) -> Bbox:
-    return box.padded(-TOL)
-
-
 def _ticks(ax: plt.Axes) -> list[Text]:
     """The tick labels drawn (inside the view), and the axis labels."""
     out = [ax.xaxis.label, ax.yaxis.label]
@@ -124,10 +108,6 @@ def _ticks(ax: plt.Axes) -> list[Text]:
 
 def _titles(ax: plt.Axes) -> list[Text]:
     return [t for t in (ax.title, ax._left_title, ax._right_title) if _shown(t)]  # noqa: SLF001
-
-
-def _legend_texts(legend: object) -> list[Text]:
-    return [t for t in [*legend.get_texts(), legend.get_title()] if _shown(t)] if legend else []
 
 
 def _markers(ax: plt.Axes, dpi: float) -> Iterator[tuple[object, np.ndarray, float, bool]]:
@@ -168,8 +148,7 @@ def _data_lines(ax: plt.Axes) -> Iterator[tuple[Line2D, np.ndarray]]:
 
 
 def _drawn_lines(ax: plt.Axes) -> Iterator[tuple[object, Path]]:
-    """Pixel paths of the lines drawn in ``ax``: each unbroken run of a series or fit, and the
-    leader lines that join labels to their points."""
+    """Pixel paths of each unbroken run of a series or fit in ``ax``, and of the labels' leaders."""
     for line, xy in _data_lines(ax):
         if line.get_linestyle() not in ("None", "", " ", "none"):
             px = line.get_transform().transform(xy)
@@ -197,8 +176,7 @@ def _ranks(ax: plt.Axes) -> Iterator[str]:
 
 
 def problems(fig: plt.Figure) -> list[str]:
-    """Every rule the figure breaks, one phrase each, measured as it will be saved: a tight-bbox
-    save moves what is anchored to the figure's edge (a figure legend), so the check moves it too."""
+    """Every rule the figure breaks, one phrase each, measured as saved (a tight-bbox save moves a figure legend)."""
     from matplotlib import rcParams
     from matplotlib._tight_bbox import adjust_bbox  # what savefig(bbox_inches="tight") applies
 
@@ -221,38 +199,41 @@ def _problems(fig: plt.Figure, renderer: object) -> Iterator[str]:
     legends = [leg for leg in [*(ax.get_legend() for ax in axes), *fig.legends] if leg is not None]
     inner = [t for ax in axes for t in ax.texts if _shown(t)]
     free = [t for t in fig.texts if _shown(t)] + [t for ax in axes for t in _titles(ax)]
-    texts = free + inner + [t for ax in axes for t in _ticks(ax)] + [t for leg in legends for t in _legend_texts(leg)]
+    texts = free + inner + [t for ax in axes for t in _ticks(ax)]
+    texts += [t for leg in legends for t in [*leg.get_texts(), leg.get_title()] if _shown(t)]
     box = {id(t): t.get_window_extent(renderer) for t in texts}
-
     for a, b in itertools.combinations(texts, 2):
-        if Bbox.intersection(_shrunk(box[id(a)]), _shrunk(box[id(b)])) is not None:
+        if Bbox.intersection(box[id(a)].padded(-TOL), box[id(b)].padded(-TOL)) is not None:
             yield f"{_name(a)} overlaps {_name(b)}"
-
     frames = {id(ax): ax.get_window_extent(renderer) for ax in axes}
     for t in free + inner:
-        b = _shrunk(box[id(t)])
+        b = box[id(t)].padded(-TOL)
         for ax in axes:
             f = frames[id(ax)]
             if f.overlaps(b) and not (f.x0 <= b.x0 and b.x1 <= f.x1 and f.y0 <= b.y0 and b.y1 <= f.y1):
                 yield f"{_name(t)} crosses the frame of the panel '{_panel(ax)}'"
             elif t in inner and f.overlaps(b) and min(b.x0 - f.x0, f.x1 - b.x1, b.y0 - f.y0, f.y1 - b.y1) < ROOM:
                 yield f"{_name(t)} presses against the frame of the panel '{_panel(ax)}'"
-
     content = Bbox.union([frames[id(ax)] for ax in axes] + [box[id(t)] for ax in axes for t in _ticks(ax)]
                          + [leg.get_window_extent(renderer) for leg in legends])
     for t in free + inner:  # titles start at the left edge, near the axis label: only the right is strict
         b = box[id(t)]
         if b.x0 < content.x0 - 10 * TOL or b.x1 > content.x1 + 2 * TOL:
             yield f"{_name(t)} runs {max(content.x0 - b.x0, b.x1 - content.x1):.0f} px past the plot"
-
     for ax in axes:
         marks, lines = list(_markers(ax, dpi)), list(_drawn_lines(ax))
-        for t, tb in ((t, _shrunk(box[id(t)])) for t in inner if t.axes is ax):
+        leaders = [(a, p) for a, p in lines if isinstance(a, FancyArrowPatch)]
+        for t, tb in ((t, box[id(t)].padded(-TOL)) for t in inner if t.axes is ax):
             if on := next((a for a, cs, r, _ in marks if any(_hits(tb, c, r) for c in cs)), None):
                 yield f"{_name(t)} sits on a marker of {_name(on)}"
             crossing = (a for a, p in lines if getattr(a, "patchA", 0) is not t and p.intersects_bbox(tb, filled=False))
             if hit := next(crossing, None):  # a label's own leader touches it
                 yield f"{_name(t)} crosses a line: {_name(hit)}"
+            for x, y in getattr(t, _NAMES, []):  # a label naming several points reaches each one
+                p = ax.transData.transform((x, y))
+                if not any(np.hypot(*(p - q.vertices[-1])) <= 4 for a, q in leaders if a.patchA is t) and not _hits(
+                        box[id(t)], p, 4):
+                    yield f"{_name(t)} names the point at {x:g}, {y:g} but no leader of it reaches there"
         for (a, ca, ra, _), (b, cb, rb, fill_b) in itertools.permutations(marks, 2):
             d = np.hypot(*(ca[:, None] - cb[None]).T).ravel()  # a disc covers it, or a ring's edge crosses it
             hides = (d < rb).any() and rb >= ra if fill_b else (abs(d - rb) < ra).any()
@@ -262,37 +243,22 @@ def _problems(fig: plt.Figure, renderer: object) -> Iterator[str]:
         for a, cs, r, _ in marks:  # a marker cut in half by the frame (a value near 0 on a 0-100 axis)
             if any(f.contains(*c) and min(c[0] - f.x0, f.x1 - c[0], c[1] - f.y0, f.y1 - c[1]) < r for c in cs):
                 yield f"a marker of {_name(a)} is clipped by the frame of the panel '{_panel(ax)}'"
-        leaders = [(a, p) for a, p in lines if isinstance(a, FancyArrowPatch)]
         for a, path in leaders:  # a leader points at its own label's marker, not at empty space
             if not any(len(c) and np.hypot(*(c - path.vertices[-1]).T).min() <= r + 4 for _, c, r, _ in marks):
                 yield f"{_name(a)} ends on no marker"
-        for t in (t for t in inner if t.axes is ax):  # a label naming several points reaches each one
-            ends = [p.vertices[-1] for a, p in leaders if a.patchA is t]
-            for x, y in getattr(t, _NAMES, []):
-                p = ax.transData.transform((x, y))
-                if not any(np.hypot(*(p - e)) <= 4 for e in ends) and not _hits(box[id(t)], p, 4):
-                    yield f"{_name(t)} names the point at {x:g}, {y:g} but no leader of it reaches there"
         for (a, pa), (b, pb) in itertools.combinations(leaders, 2):
             if a is not b and pa.intersects_path(pb, filled=False):
                 yield f"{_name(a)} crosses {_name(b)}"
         yield from _gaps(ax)
         yield from _cut(ax)
         yield from _ranks(ax)
-
     numbers = [(t, n) for t in free + inner for n in re.findall(r"(?<![\d.])\d+\.\d+(?![\d.])", t.get_text())]
     if numbers and all(float(n).is_integer() for _, n in numbers):
         yield f"{_name(numbers[0][0])} writes the whole number {numbers[0][1]} with decimals"
-
     named = {t.get_text() for leg in legends for t in leg.get_texts()}
-    for ax in axes:  # a band or a reference line (axvline, axhline) is named in a legend, as a series is
-        for a in [*ax.collections, *ax.lines]:
-            band = isinstance(a, PolyCollection) and any(len(p.vertices) for p in a.get_paths())
-            ref = isinstance(a, Line2D) and a.get_transform() is not ax.transData and a.get_gid() != CUT_GID
-            if (band or ref) and a.get_visible() and a.get_label() not in named:
-                yield f"the {'band' if band else 'reference line'} in the panel '{_panel(ax)}' is named in no legend"
-
+    yield from (p for ax in axes for p in _unnamed(ax, named))
     for leg in legends:
-        lbox = _shrunk(leg.get_window_extent(renderer))
+        lbox = leg.get_window_extent(renderer).padded(-TOL)
         covered = axes if leg in fig.legends else [leg.axes]
         for ax in covered:
             for line, xy in _data_lines(ax):
@@ -303,8 +269,16 @@ def _problems(fig: plt.Figure, renderer: object) -> Iterator[str]:
                 if isinstance(artist, PathCollection) and any(_hits(lbox, c, radius) for c in centres):
                     yield f"the legend covers data of {_name(artist)}"
             for t in inner:
-                if t.axes is ax and lbox.overlaps(_shrunk(box[id(t)])):
+                if t.axes is ax and lbox.overlaps(box[id(t)].padded(-TOL)):
                     yield f"the legend covers {_name(t)}"
+
+
+def _unnamed(ax: plt.Axes, named: set[str]) -> Iterator[str]:
+    for a in [*ax.collections, *ax.lines]:  # a band or a reference line (axvline) is named, as a series is
+        band = isinstance(a, PolyCollection) and any(len(p.vertices) for p in a.get_paths())
+        ref = isinstance(a, Line2D) and a.get_transform() is not ax.transData and a.get_gid() != CUT_GID
+        if (band or ref) and a.get_visible() and a.get_label() not in named:
+            yield f"the {'band' if band else 'reference line'} in the panel '{_panel(ax)}' is named in no legend"
 
 
 def _panel(ax: plt.Axes) -> str:
@@ -318,8 +292,7 @@ def _above(top: object, below: object, ax: plt.Axes) -> bool:
 
 
 def _gaps(ax: plt.Axes) -> Iterator[str]:
-    """A line may not join two points across an x value the chart knows of; a point with no
-    neighbour on its line needs a marker to be seen."""
+    """No line joins two points across an x value the chart knows of; a point between gaps has a marker."""
     declared = getattr(ax, _EDITIONS, [])
     drawn = [p[0] for _, xy in _data_lines(ax) for p in xy if np.isfinite(p).all()]
     drawn += [float(x) for coll in ax.collections if isinstance(coll, PathCollection)
@@ -354,7 +327,6 @@ def _cut(ax: plt.Axes) -> Iterator[str]:
 
 
 def check_chart(fig: plt.Figure, stem: str) -> None:
-    """Stop at the first rule the chart breaks, with one line naming the chart and the two things
-    that collide (a DataError, which the build shows as its last line)."""
+    """Stop at the first rule broken: one line (a DataError) naming the chart and the two things that collide."""
     if found := problems(fig):
         raise DataError(f"chart {stem}", found[0])

@@ -14,34 +14,31 @@ from matplotlib.patches import FancyArrowPatch
 from oss_analysis.output.chart_checks import fit_text, mark_cut, names_points, rank_axis, set_editions
 from oss_analysis.output.style import HIGHLIGHT, MUTED, PALETTE, colour_of
 
+LEADER = {"arrowstyle": "-", "color": "#5d6d7e", "lw": 0.6}  # the thin line from a label to its point
 
-def place_labels(
-    ax: plt.Axes, texts: list, xs: list[float], ys: list[float], push: float = 1.0, targets: tuple | None = None
-) -> None:
-    """Move labels off each other and off the points (adjustText), with a thin leader line to its
-    point (``targets``, else where it started) where a label moved; ``push`` > 1 keeps them
-    further off. A fixed number of iterations (never a time limit) keeps it deterministic."""
+
+def place_labels(ax: plt.Axes, texts: list, xs: list[float], ys: list[float], push: float = 1.0,
+                 targets: tuple | None = None) -> None:
+    """Labels off each other and the points (adjustText, a leader to ``targets`` or where each started; ``push``
+    > 1: further off), in a fixed number of iterations (never a time limit), so deterministic."""
     from adjustText import adjust_text
 
     tx, ty = (None, None) if targets is None else map(list, targets)
     adjust_text(texts, x=list(xs), y=list(ys), ax=ax, target_x=tx, target_y=ty, iter_lim=400,
                 expand=(1.3 * push, 1.6 * push), force_static=(0.3 * push, 0.6 * push),
-                arrowprops={"arrowstyle": "-", "color": "#5d6d7e", "lw": 0.6})
+                arrowprops=dict(LEADER))
     keep_inside(ax, texts)
 
 
 def keep_inside(ax: plt.Axes, texts: list) -> None:
-    """Widen the axes until every text sits inside the frame with room (2% of the span) to spare,
-    so that no label presses against the frame (an inverted axis stays inverted)."""
-    for _ in range(3):
-        inv = ax.transData.inverted()
-        corners = np.vstack([inv.transform(t.get_window_extent()) for t in texts]) if texts else np.empty((0, 2))
+    """Widen the axes until every text sits inside the frame with 2% of the span to spare."""
+    for _ in range(3 if texts else 0):  # an inverted axis stays inverted
+        corners = np.vstack([ax.transData.inverted().transform(t.get_window_extent()) for t in texts])
         for i, (get, put) in enumerate(((ax.get_xlim, ax.set_xlim), (ax.get_ylim, ax.set_ylim))):
-            a, b = get()
-            lo, hi, pad = min(a, b), max(a, b), 0.02 * abs(b - a)
-            new_lo, new_hi = min(lo, corners[:, i].min() - pad), max(hi, corners[:, i].max() + pad)
-            if len(corners) and (new_lo, new_hi) != (lo, hi):
-                put((new_lo, new_hi) if a < b else (new_hi, new_lo))
+            (a, b), pad = get(), 0.02 * abs(get()[1] - get()[0])
+            lo, hi = min(a, b, corners[:, i].min() - pad), max(a, b, corners[:, i].max() + pad)
+            if (lo, hi) != (min(a, b), max(a, b)):
+                put((lo, hi) if a < b else (hi, lo))
 
 
 def along(x: pd.Series, y: pd.Series, per_step: int = 12) -> tuple[np.ndarray, np.ndarray]:
@@ -59,14 +56,10 @@ def _dot(colour: str, label: str, **style: object) -> Line2D:
 
 def _titles(ax: plt.Axes, title: str, xlabel: str | None = None, ylabel: str | None = None,
             right: float | None = None) -> None:
-    """The chart's title, left-aligned as on every chart here and fitted to the plot's width (to
-    ``right``, in pixels, when a colour bar extends it), and the axis labels given."""
+    """The title left-aligned, fitted to the plot (to ``right`` px past a colour bar); the axis labels given."""
     box = ax.get_window_extent()
     fit_text(ax.set_title(title, loc="left"), (right or box.x1) - box.x0)
-    if xlabel is not None:
-        ax.set_xlabel(xlabel)
-    if ylabel is not None:
-        ax.set_ylabel(ylabel)
+    ax.set(**{k: v for k, v in (("xlabel", xlabel), ("ylabel", ylabel)) if v is not None})
 
 
 def ranked_bars(frame: pd.DataFrame, *, value: str, label: str, key: str, highlight: str, title: str, xlabel: str,
@@ -100,16 +93,14 @@ def heatmap(wide: pd.DataFrame, *, title: str, focus_label: str | None = None, f
     _titles(ax, title, "", "", right=fig.axes[-1].get_window_extent().x1)  # over the colour bar too
     words = [textwrap.fill(t.get_text(), 12, break_long_words=False) for t in ax.get_xticklabels()]
     ax.set_xticklabels(words, rotation=0, fontsize=9)
-    for tick in ax.get_yticklabels():
-        if tick.get_text() == focus_label:
-            tick.set(color=HIGHLIGHT, fontweight="bold")
+    for tick in (t for t in ax.get_yticklabels() if t.get_text() == focus_label):
+        tick.set(color=HIGHLIGHT, fontweight="bold")
     return fig
 
 
 def group_dots(frame: pd.DataFrame, *, x: str, y: str, group: str, label: str, focus: str, key: str, title: str,
                xlabel: str, order: list[str] | None = None) -> plt.Figure:
-    """One row per dimension, one dot per country coloured by comparator group; the focus country
-    red, labelled, in a lane of its own."""
+    """One row per dimension, a dot per country in its group's colour; the focus red, labelled, in its own lane."""
     import seaborn as sns
 
     name = frame.loc[frame[key] == focus, label].iloc[0]
@@ -137,8 +128,7 @@ def group_dots(frame: pd.DataFrame, *, x: str, y: str, group: str, label: str, f
 
 
 def rated_providers(frame: pd.DataFrame, *, title: str) -> plt.Figure:
-    """Dot plot of providers by rating position (1 = most barriers), ties on one line, with the
-    One Stop Shop and the OSS's stakeholder bodies marked."""
+    """Providers by rating position (1 = most barriers), ties on one line, the OSS and its stakeholders marked."""
     rows = frame.sort_values(["rating", "order"], ascending=[False, False]).reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(8, 0.27 * len(rows) + 1.5))
     kinds = list(zip(rows["is_oss"], rows["is_oss_stakeholder"], strict=False))
@@ -150,9 +140,8 @@ def rated_providers(frame: pd.DataFrame, *, title: str) -> plt.Figure:
             t.set(color=c, fontweight="bold" if o else "normal")
     ax.set_xticks(range(1, int(rows["rating"].max()) + 1))
     _titles(ax, title, "Rating position (1 = most administrative barriers)")
-    names = ("One Stop Shop", "OSS stakeholder bodies", "other providers")
-    ax.legend(handles=[_dot(*k) for k in zip((HIGHLIGHT, "#1f4e79", MUTED), names, strict=True)], loc="upper right",
-              fontsize=8)
+    names = {"One Stop Shop": HIGHLIGHT, "OSS stakeholder bodies": "#1f4e79", "other providers": MUTED}
+    ax.legend(handles=[_dot(c, n) for n, c in names.items()], loc="upper right", fontsize=8)
     return fig
 
 
@@ -203,9 +192,8 @@ def category_ranges(frame: pd.DataFrame, *, title: str, focus_label: str) -> plt
 
 def dated_points(frame: pd.DataFrame, *, title: str, ylabel: str, styles: dict[str, dict], annotate: str = "label",
                  cluster_years: float = 0.3) -> plt.Figure:
-    """Counts at their own dates, one marker style per kind of point (existing, planned, ...).
-    Points with the same value within ``cluster_years`` share one label listing every passage
-    that prints them; undated targets are drawn at the right edge."""
+    """Counts at their own dates, a marker style per kind; one label (a leader to each dot) for a value's points
+    within ``cluster_years``, listing every passage printing them; undated targets at the right edge."""
     fig, ax = plt.subplots(figsize=(10, 5.8))
     dated = frame[frame["year"].notna()]
     right = float(dated["year"].max()) + 0.8
@@ -214,25 +202,19 @@ def dated_points(frame: pd.DataFrame, *, title: str, ylabel: str, styles: dict[s
         part = pts[pts["kind"] == kind]
         if not part.empty:
             ax.scatter(part["x"], part["value"], label=kind, zorder=3, **st)
-    clusters: list[list] = []
-    for r in pts.sort_values(["value", "x"], kind="stable").itertuples():
-        last = clusters[-1] if clusters else None
-        if last and last[0] == r.value and r.x - last[1][-1] <= cluster_years:
-            last[1].append(r.x)
-            last[2].append(getattr(r, annotate))
-        else:
-            clusters.append([r.value, [r.x], [getattr(r, annotate)]])
+    s = pts.sort_values(["value", "x"], kind="stable")  # a new label where the value changes or the dates part
+    new = s["value"].ne(s["value"].shift()) | s["x"].diff().gt(cluster_years)
+    clusters = [(g["value"].iloc[0], list(g["x"]), list(g[annotate])) for _, g in s.groupby(new.cumsum(), sort=False)]
+    box = {"fc": "white", "ec": "none", "alpha": 0.85, "pad": 0.4}  # over the grid lines; it speaks for every dot
     texts = [names_points(ax.text(xs[0], value, textwrap.fill(f"{value:g}: " + "; ".join(dict.fromkeys(labels)), 40),
-                                  fontsize=6.5, va="center", bbox={"fc": "white", "ec": "none", "alpha": 0.85,
-                                                                   "pad": 0.4}), [(x, value) for x in xs])
-             for value, xs, labels in clusters]  # a white box over the grid lines; it speaks for every dot
+                                  fontsize=6.5, va="center", bbox=box), [(x, value) for x in xs])
+             for value, xs, labels in clusters]
     ax.margins(y=0.1)
     ax.set_xlim(ax.get_xlim()[0], right + 1.6)  # before placing: the labels stay inside these limits
     place_labels(ax, texts, pts["x"], pts["value"])
     for text, (value, xs, _) in zip(texts, clusters, strict=True):  # a leader to each further dot it names
         for x in dict.fromkeys(xs[1:]):
-            ax.add_patch(FancyArrowPatch(text.get_position(), (x, value), patchA=text, arrowstyle="-", color="#5d6d7e",
-                                         lw=0.6, shrinkA=0, shrinkB=0))
+            ax.add_patch(FancyArrowPatch(text.get_position(), (x, value), patchA=text, shrinkA=0, shrinkB=0, **LEADER))
     ax.axvline(right - 0.4, color=MUTED, ls=":", lw=1, zorder=1, label="undated targets: right of the line")
     years = list(range(int(dated["year"].min()), int(right - 0.4) + 1))
     ax.set_xticks([*years, right], [*map(str, years), "undated\ntargets"])  # a tick: it cannot overlap
@@ -242,9 +224,8 @@ def dated_points(frame: pd.DataFrame, *, title: str, ylabel: str, styles: dict[s
 
 
 def rank_over_time(frame: pd.DataFrame, *, title: str) -> plt.Figure:
-    """Ranks by year (1 = best, so the axis is inverted); derived points hollow, each point's
-    study in its colour. Points, not a line: the studies print ranks of some editions only, and a
-    line would join 2008 to 2018 across five editions it does not show."""
+    """Ranks by year (1 = best, on top), derived ones hollow, in their study's colour; points, not a line, which
+    would join 2008 to 2018 across editions the studies do not print."""
     fig, ax = plt.subplots(figsize=(8, 4.5))
     colours = {study: colour_of(study) for study in ("thesis", "article", "publisher")}
     texts = []
@@ -259,12 +240,10 @@ def rank_over_time(frame: pd.DataFrame, *, title: str) -> plt.Figure:
     rank_axis(ax.yaxis)  # ranks from 1, not 0 or 62.5
     _titles(ax, title, "Year", "Rank (1 = best)")
     drawn = set(zip(frame["study"], frame["derived"].astype(bool), strict=True))  # the legend lists these only
-    entries = {
-        ("thesis", False): _dot(colours["thesis"], "thesis (UN survey 2008)"),
-        ("thesis", True): _dot(colours["thesis"], "derived from the thesis' rank changes", markerfacecolor="white"),
-        ("article", False): _dot(colours["article"], "article (UN EGDI)"),
-        ("publisher", False): _dot(colours["publisher"], "UN E-Government Survey file"),
-    }
+    entries = {("thesis", False): _dot(colours["thesis"], "thesis (UN survey 2008)"),
+               ("thesis", True): _dot(colours["thesis"], "derived from the thesis' rank changes", mfc="white"),
+               ("article", False): _dot(colours["article"], "article (UN EGDI)"),
+               ("publisher", False): _dot(colours["publisher"], "UN E-Government Survey file")}
     ax.legend(handles=[h for kind, h in entries.items() if kind in drawn], loc="center left",  # beside the plot:
               bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=8)  # in it, it would cover a rank somewhere
     return fig
@@ -305,10 +284,8 @@ def _stage_facts(r: pd.Series) -> str:
 
 
 def stages_timeline(stages: pd.DataFrame, *, title: str, end_year: float, start_year: float) -> plt.Figure:
-    """Figure 4 rebuilt: one row per stage, its bar over its period (open-ended stages run to the
-    right edge) and its label beside the axis, so no label can run into a bar or another label;
-    what the thesis gives for a stage sits in its bar (after it, if it does not fit). The undated
-    vision gets the last row of its own."""
+    """Figure 4 rebuilt: a row per stage (labels beside the axis, clear of the bars), its bar over its period
+    (open ones to the edge) holding its numbers (after it, if they do not fit); the undated vision last."""
     from oss_analysis.domain import decimal_year
 
     dated = stages[~stages["is_vision"]].reset_index(drop=True)

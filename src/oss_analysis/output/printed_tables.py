@@ -1,8 +1,5 @@
-"""The studies' tables rebuilt, as printed, from the tidy frames in ``data/processed/``.
-
-Column headers come from the ``title`` of each raw field in the data package (the printed
-header); printed order comes from each row's seed line; number formats follow the print.
-"""
+"""The studies' tables rebuilt as printed from ``data/processed/``: headers from the data package's field
+titles, rows in seed-line order, numbers formatted as the print."""
 
 from __future__ import annotations
 
@@ -44,16 +41,12 @@ def thesis_table_03(cpi: pd.DataFrame) -> pd.DataFrame:
 def thesis_table_04(eiu: pd.DataFrame) -> pd.DataFrame:
     """Table 4: EIU 2008 e-readiness; highest/lowest printed as 'score (country)'."""
     rows = eiu.sort_values("order")
-
-    def cell(score: float, country: str) -> str:
-        return f"{fmt_number(score, 2)} ({country})"
-
     return _from(eiu, pd.DataFrame({
         "Categories": rows["category"],
         "Weight (%)": rows["weight_pct"].map(lambda v: "" if pd.isna(v) else f"{fmt_number(v)}%"),
         "KAZ": rows["kaz_score"].map(lambda v: fmt_number(v, 2)),
-        **{f"{end.title()} Score/Country": [cell(s, c) for s, c in zip(rows[f"{end}_score"], rows[f"{end}_country"],
-                                                                      strict=False)] for end in ("highest", "lowest")},
+        **{f"{end.title()} Score/Country": [f"{fmt_number(s, 2)} ({c})" for s, c in zip(
+            rows[f"{end}_score"], rows[f"{end}_country"], strict=False)] for end in ("highest", "lowest")},
     }))
 
 

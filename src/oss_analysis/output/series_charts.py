@@ -15,22 +15,19 @@ def _thesis_line(ax: plt.Axes, year: int) -> None:
 
 
 def _legend(fig: plt.Figure, axes: list[plt.Axes], ncol: int, fontsize: float) -> None:
-    """One figure legend under the panels (anchored in figure fractions: a tight-bbox save moves
-    the figure's edge, not its fractions) of what any panel draws, a band and its line as one
-    entry of their shared name."""
-    merged: dict[str, list] = {}
-    owner: dict[str, plt.Axes] = {}
-    for ax in axes:
-        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
-            if owner.setdefault(label, ax) is ax:
-                merged.setdefault(label, []).append(handle)
-    fig.legend([tuple(h) for h in merged.values()], list(merged), loc="lower center", bbox_to_anchor=(0.5, 0),
+    """A legend under the panels (in figure fractions, which a tight-bbox save keeps) of what any panel draws,
+    a band and its line one entry of their shared name."""
+    merged: dict[str, tuple] = {}
+    for ax in axes:  # the first panel to draw a name gives its handles
+        handles, labels = ax.get_legend_handles_labels()
+        merged |= {n: tuple(h for h, m in zip(handles, labels, strict=True) if m == n)
+                   for n in labels if n not in merged}
+    fig.legend(list(merged.values()), list(merged), loc="lower center", bbox_to_anchor=(0.5, 0),
                bbox_transform=fig.transFigure, ncol=ncol, fontsize=fontsize, frameon=False)
 
 
 def _editions(ax: plt.Axes, part: pd.DataFrame, editions: list[int]) -> pd.DataFrame:
-    """``part`` with an empty row for every edition it lacks, so that its line breaks there (a
-    gap, not a straight line across a missing year); the editions are told to the chart check."""
+    """``part`` with an empty row for each edition it lacks (its line breaks there), told to the chart check."""
     set_editions(ax, editions)
     return part.set_index("year").reindex(sorted(set(editions) | set(part["year"]))).reset_index()
 
@@ -42,8 +39,7 @@ def _printed(ax: plt.Axes, x: object, y: object, colour: str, label: str) -> Non
 
 def wgi_panels(frame: pd.DataFrame, *, focus: str, title: str, thesis_year: int,
                printed: pd.DataFrame | None = None) -> plt.Figure:
-    """Six small panels (one per indicator): the focus country with its 90% band, the medians
-    dashed, the thesis's year dotted; ``printed`` (indicator, value) marks the thesis's values."""
+    """A panel per indicator: the focus with its 90% band, medians dashed, the thesis year dotted, ``printed``."""
     fig, axes = plt.subplots(2, 3, figsize=(13, 7.5), sharex=True, sharey=True)
     medians = [s for s in dict.fromkeys(frame["series"]) if s != focus]
     years = sorted(frame["year"].unique())  # the release's years: a year the focus lacks is a gap
@@ -72,8 +68,7 @@ def wgi_panels(frame: pd.DataFrame, *, focus: str, title: str, thesis_year: int,
 
 
 def cpi_panels(frame: pd.DataFrame, *, title: str, thesis_year: int) -> plt.Figure:
-    """Two panels, never joined: 0-10 editions (to 2011) and 0-100 editions (from 2012), the
-    latter with score +/- 1.645 standard errors."""
+    """Two panels, never joined: 0-10 editions (to 2011), 0-100 ones (from 2012, score +/- 1.645 SE)."""
     panels = list(dict.fromkeys(frame["panel"]))
     fig, axes = plt.subplots(1, len(panels), figsize=(12, 4.5), squeeze=False)
     for ax, name in zip(axes[0], panels, strict=True):
@@ -95,8 +90,7 @@ def cpi_panels(frame: pd.DataFrame, *, title: str, thesis_year: int) -> plt.Figu
 
 
 def egov_panels(frame: pd.DataFrame, *, title: str) -> plt.Figure:
-    """UN e-government rank (inverted, 1 = best) with the studies' printed ranks drawn on top,
-    and the EGDI (0-1) of every edition shipped."""
+    """UN e-government rank (1 = best, on top) under the studies' printed ranks, and every edition's EGDI."""
     files = frame[frame["kind"] == "UN E-Government Survey file"]
     printed = frame[frame["kind"] != "UN E-Government Survey file"]
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))

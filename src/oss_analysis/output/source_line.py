@@ -1,11 +1,6 @@
-"""Where an output's numbers come from, derived row by row from the frame drawn, so that a chart
-or table credits exactly the files, releases and prints its rows come from, and the source line
-written from the same credits cannot disagree with them. A credit is ``{"file", "release"}`` (a
-publisher's file), ``{"file", "added_from"}`` (rows a user added) or ``{"study", "table",
-"cites"}`` (values as printed; "text" for facts). Rows say where they came from in ``fact*``,
-``source``, ``<x>_source``, ``source_file`` with ``release``/``edition`` or ``study`` columns;
-rows that say nothing are credited with the prints of their processed tables, which is refused
-for a table holding added or publisher rows: only its rows can tell those apart."""
+"""Where an output's numbers come from, row by row from the frame drawn: a credit is a publisher's file and
+release ``{"file", "release"}``, an additions file ``{"file", "added_from"}`` or a print ``{"study", "table",
+"cites"}``, so that the source line, written from the same credits, cannot disagree with the rows."""
 
 from __future__ import annotations
 
@@ -88,8 +83,7 @@ def _fact(fact_id: str) -> Credit | None:
 
 
 def _from_text(value: str, additions: dict[str, str]) -> list[Credit]:
-    """Credits one cell names: an addition, a publisher's file and release, fact ids, a printed
-    table or figure ('thesis Table 3', 'Figure 4 stage 2', 'thesis_table_02')."""
+    """Credits a cell names: an addition, a file and release, fact ids, a print ('thesis Table 3', 'Figure 4')."""
     found = [{"file": file, "release": release} for release, file in _LABEL.findall(value)]
     if value in additions:  # an added row: the additions file, and the publisher's file it names
         return [{"file": additions[value], "added_from": value}, *found]
@@ -126,8 +120,7 @@ def _row_credits(data: pd.DataFrame) -> tuple[list[Credit], bool]:
 
 
 def _table_credits(tables: Iterable[str]) -> list[Credit]:
-    """The prints of processed tables, for rows that do not say where they came from (the two
-    studies' text for facts); a table holding added or publisher rows cannot be credited so."""
+    """The prints of processed tables, for silent rows; refused for a table of added or publisher rows."""
     out: list[Credit] = []
     for table in tables:
         for name in registry.raw_inputs()[table]:
@@ -144,8 +137,8 @@ def _table_credits(tables: Iterable[str]) -> list[Credit]:
 
 
 def credits(data: pd.DataFrame | None, tables: Iterable[str] = ()) -> list[Credit]:
-    """Every file, release and print the rows of ``data`` come from, each once, in the order of
-    the source line; ``tables`` (or ``data.attrs['processed']``) credit rows that say nothing."""
+    """Every file, release and print ``data``'s rows come from, once each, in source-line order (rows say so in
+    ``fact*``, ``source``, ``<x>_source``, ``source_file`` + ``release``, ``study``; else ``tables`` credit them)."""
     if data is not None and "sources" in data.attrs:
         return list(data.attrs["sources"])
     names = list(tables) or list(data.attrs.get("processed", []) if data is not None else [])
@@ -163,9 +156,8 @@ def credits(data: pd.DataFrame | None, tables: Iterable[str] = ()) -> list[Credi
 
 
 def source_line(found: list[Credit]) -> str:
-    """'Source: ...': one clause per print (the originals it cites joined), per additions file
-    and per publisher's file (its releases as a span), e.g. 'TI CPI edition 1999-2011
-    (data/sources/cpi/cpi.csv)'."""
+    """'Source: ...', a clause per print (its cited originals joined), per additions file and per publisher's file
+    (its releases a span: 'TI CPI edition 1999-2011 (data/sources/cpi/cpi.csv)')."""
     clauses: dict[tuple[str, str], list[str]] = {}
     for c in found:
         key = (c["study"], c["table"]) if "study" in c else (c["file"], "added" if "added_from" in c else "")

@@ -35,10 +35,8 @@ def colour_of(role: str) -> str:
     return ROLES.get(role) or PALETTE[zlib.crc32(role.encode()) % len(PALETTE)]
 
 
-# The compendium's seaborn theme, kept as a matplotlib style sheet beside this module: importing
-# seaborn costs about a second (it imports scipy.stats), which every notebook kernel would pay
-# even when it draws nothing with seaborn. tests/test_figures.py checks the sheet against what
-# seaborn's set_theme sets today; `python -m oss_analysis.output.style` writes it again.
+# seaborn's theme as a style sheet beside this module (importing seaborn costs every kernel a second);
+# tests check it against seaborn's set_theme; `python -m oss_analysis.output.style` writes it again.
 THEME_FILE = Path(__file__).with_name("theme.mplstyle")
 SEABORN_THEME = {"context": "notebook", "style": "whitegrid", "palette": PALETTE, "font": "DejaVu Sans"}
 # seaborn's default colour map, registered by seaborn only; every heatmap here names its own
@@ -48,8 +46,7 @@ STABLE = {"svg.hashsalt": "oss_analysis", "svg.fonttype": "path", "figure.dpi": 
 
 
 def seaborn_theme() -> dict[str, object]:
-    """Every rcParam ``seaborn.set_theme(**SEABORN_THEME)`` sets (its style and context keys, and
-    whatever else it changes from matplotlib's defaults), with the value it sets."""
+    """Every rcParam ``seaborn.set_theme(**SEABORN_THEME)`` sets (style, context, any other change), and its value."""
     import seaborn as sns
 
     with mpl.rc_context():
@@ -72,29 +69,24 @@ def write_theme_file() -> Path:
             return ", ".join(map(str, v))
         return str(v.name if hasattr(v, "name") else v)
 
-    lines = [
-        "# seaborn.set_theme(" + ", ".join(f"{k}={v!r}" for k, v in SEABORN_THEME.items()) + ")",
-        "# as a matplotlib style sheet; written by `python -m oss_analysis.output.style`, checked by tests.",
-        *(f"{k}: {value(v)}" for k, v in sorted(seaborn_theme().items())),
-    ]
+    lines = ["# seaborn.set_theme(" + ", ".join(f"{k}={v!r}" for k, v in SEABORN_THEME.items()) + ")",
+             "# as a matplotlib style sheet; written by `python -m oss_analysis.output.style`, checked by tests.",
+             *(f"{k}: {value(v)}" for k, v in sorted(seaborn_theme().items()))]
     THEME_FILE.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return THEME_FILE
 
 
 def set_theme() -> None:
-    """Apply the compendium's seaborn theme (from its style sheet) and the settings that make
-    SVG output stable."""
+    """Apply the seaborn theme (from its style sheet) and the settings that make SVG output stable."""
     plt.style.use(THEME_FILE)
     plt.rcParams.update(STABLE)
 
 
 def add_source_line(fig: plt.Figure, text: str) -> None:
-    """Write ``text`` under everything already drawn, left-aligned and wrapped to the figure's
-    width: it is placed from the drawn extent, so it can overlap neither axis labels nor legends."""
+    """``text`` left-aligned under everything drawn (from the drawn extent: clear of labels and legends), fitted."""
     box = fig.get_tightbbox(fig.canvas.get_renderer())  # inches
     width, height = fig.get_size_inches()
-    # in figure fractions (below 0 is fine): the tight-bbox save shifts these, not inches; the gid
-    # names it in the SVG, for tests
+    # in figure fractions (below 0 is fine: the tight-bbox save shifts these); the gid names it in the SVG
     line = fig.text(box.x0 / width, (box.y0 - 0.06) / height, text, ha="left", va="top", fontsize=7.5,
                     color=SOURCE_COLOUR, gid="source-line")
     fit_text(line, box.width * fig.dpi, shrink=1)  # wrapped as the renderer measures it, not by a guess
@@ -104,13 +96,11 @@ def _has_data(artist: object) -> bool:
     """Whether an artist draws anything: a line with points, dots, a band, bars."""
     if hasattr(artist, "get_xdata"):
         return len(artist.get_xdata()) > 0
-    paths = artist.get_paths() if hasattr(artist, "get_paths") else []
-    return len(getattr(artist, "patches", [])) > 0 or any(len(p.vertices) for p in paths)
+    return len(getattr(artist, "patches", [])) > 0 or any(len(p.vertices) for p in getattr(artist, "get_paths", list)())
 
 
 def _colours(artist: object) -> set[str]:
-    """The colours an artist draws in: a legend's stand-in handle (or an empty artist made for
-    the legend, as seaborn makes them) stands for the series drawn in its colour."""
+    """The colours an artist draws in: a legend's stand-in handle stands for the series drawn in its colour."""
     for get in ("get_markerfacecolor", "get_color", "get_facecolor", "get_edgecolor"):
         value = getattr(artist, get)() if hasattr(artist, get) else "none"
         if seen := {mpl.colors.to_hex(c) for c in mpl.colors.to_rgba_array(value) if c[3] > 0}:
@@ -119,9 +109,8 @@ def _colours(artist: object) -> set[str]:
 
 
 def drawn_series(fig: plt.Figure) -> list[str]:
-    """The series a figure draws, as its legends should list them: each entry whose labelled
-    artist has data or whose colour a drawn artist has, then labelled artists with data missing
-    from the legend of their axes."""
+    """The series drawn, as the legends should list them: entries whose artist has data or whose colour a drawn
+    artist has, then labelled artists with data missing from their axes' legend."""
     every = {ax: [*ax.get_children(), *ax.containers] for ax in fig.axes}
     drawn = [a for ax in fig.axes for a in every[ax] if _has_data(a)]
     colours = set().union(*map(_colours, drawn))
@@ -137,10 +126,8 @@ def drawn_series(fig: plt.Figure) -> list[str]:
 
 
 def chart_claims(fig: plt.Figure, source_text: str, data: pd.DataFrame | None, found: list[dict]) -> dict:
-    """What a chart says, read back from the drawn figure (title, legend labels in order, axis
-    labels) and the frame it draws, never typed: written beside it as ``<stem>.meta.json`` for the
-    site's alt text and for tests. ``series`` are the labels of what it draws with data, which
-    the legend must equal; ``sources`` the credits of its rows (``output.source_line``)."""
+    """What a chart says, read back from the figure and the frame drawn (``<stem>.meta.json``: the site's alt, the
+    tests): title, legend, ``series`` (what it draws with data, which the legend must equal), credits."""
     suptitle = fig.get_suptitle()
     titles = [t for ax in fig.axes for loc in ("left", "center", "right") if (t := ax.get_title(loc))]
     title = suptitle or "; ".join(titles)
@@ -157,13 +144,9 @@ def chart_claims(fig: plt.Figure, source_text: str, data: pd.DataFrame | None, f
 
 def save_figure(fig: plt.Figure, stem: str, out_dir: Path, data: pd.DataFrame | None = None, *,
                 sources: list[str] | None = None, also_drawn: tuple[pd.DataFrame, ...] = ()) -> None:
-    """Write ``stem.png`` and ``stem.svg`` (metadata stripped, so rebuilds are byte-identical)
-    and, when given, every row drawn (``data``, then ``also_drawn``: frames drawn beside it, as
-    printed marks) as ``stem.data.csv`` for the output regression and claims checks, and the
-    chart's claims as ``stem.meta.json`` (see ``chart_claims``). Its source line comes from
-    those rows (``output.source_line.credits``); ``sources`` names processed tables for rows
-    that do not say where they came from.
-    Returns nothing, so that a notebook cell ending with it shows the figure, not file paths."""
+    """Check the chart, then write ``stem.png``/``.svg`` (no metadata: byte-identical), every row drawn (``data``,
+    then ``also_drawn``) as ``stem.data.csv`` and its claims as ``stem.meta.json``; the source line comes from
+    those rows (``sources``: processed tables for silent rows). Returns nothing (a cell shows the figure)."""
     from oss_analysis.output.chart_checks import check_chart
     from oss_analysis.output.source_line import credits, source_line
     from oss_analysis.output.tables import float_noise, write_claims

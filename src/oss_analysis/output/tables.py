@@ -16,8 +16,7 @@ from oss_analysis.files import atomic_write, write_csv
 
 
 def fmt_number(value: object, decimals: int | None = None) -> str:
-    """Format as the studies print: fixed decimals when given, else the shortest form
-    (``92`` not ``92.0``, ``99.5`` stays); missing values become empty cells."""
+    """As the studies print: fixed ``decimals``, else the shortest form (``92``, ``99.5``); missing: empty."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         return ""
     number = float(value)  # type: ignore[arg-type]
@@ -30,9 +29,8 @@ _P_VALUE = re.compile(r"(^|_)p(_value|_two_sided)?$|^p[ -]value")
 
 
 def md_cell(value: object, column: object, whole: bool) -> str:
-    """A cell as it means: a p-value as '< 0.001' or to three decimals, a number in a column of
-    whole numbers (ranks, counts) as an integer, any other to four significant digits (2.0 keeps
-    no '.0'); text as it is. Only the rendering: the .csv keeps every digit."""
+    """A .md cell as it means: a p-value '< 0.001' or to three decimals, a whole-number column's number as an
+    integer, any other to four significant digits (2.0 keeps no '.0'); text as it is."""
     if not isinstance(value, numbers.Real) or isinstance(value, bool | np.bool_) or math.isnan(value):
         return "" if value is None or value is pd.NA or isinstance(value, float) else str(value)
     if _P_VALUE.search(str(column).lower()):
@@ -41,8 +39,7 @@ def md_cell(value: object, column: object, whole: bool) -> str:
 
 
 def float_noise(frame: pd.DataFrame) -> str | None:
-    """The first cell holding float noise (0.30000000000000004 for 0.3, -0.001000000000000334 for
-    -0.001: a hair off a short decimal, arithmetic not rounded back to its inputs' precision)."""
+    """The first cell a hair off a short decimal (0.30000000000000004, -0.001000000000000334): unrounded arithmetic."""
     for col in frame.select_dtypes("number").columns:
         v = frame[col].to_numpy(dtype=float)
         short = np.array([float(f"{x:.6g}") for x in v])
@@ -52,8 +49,7 @@ def float_noise(frame: pd.DataFrame) -> str | None:
 
 
 def whole_as_decimal(cells: dict[str, list[str]]) -> str | None:
-    """The first cell writing a whole number 'N.0' (a rank '109.0', '1323.0 services'); a column of
-    the print's own text ('printed', 'as_printed') keeps what the print writes."""
+    """The first cell writing a whole number 'N.0' ('109.0', '1323.0 services'); 'printed' columns keep the print's."""
     for col, values in cells.items():
         for i, v in enumerate(values if "printed" not in str(col) else []):
             if found := re.search(r"(?<![\d.])\d+\.0+(?![\d.])", v):
@@ -61,15 +57,16 @@ def whole_as_decimal(cells: dict[str, list[str]]) -> str | None:
     return None
 
 
+def _whole(values: pd.Series) -> bool:
+    reals = [float(v) for v in values if isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_)]
+    return bool(reals := [v for v in reals if v == v]) and all(v.is_integer() for v in reals)  # NaN: empty
+
+
 def whole(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with each column of whole numbers written as integers (a page 13, not '13.0'; its
-    empty cells stay empty), as the .md writes them; a print's own text ('printed' columns,
-    ``as_printed``) keeps its form."""
+    """The .csv's frame: a column of whole numbers as integers (page 13, not '13.0'), unless printed so."""
     out = frame.copy()
     for col, values in frame.items():
-        reals = [float(v) for v in values if isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_)]
-        reals = [v for v in reals if v == v]  # NaN: an empty cell
-        if reals and all(v.is_integer() for v in reals) and values.dtype.kind in "fO" and "printed" not in str(col):
+        if _whole(values) and values.dtype.kind in "fO" and "printed" not in str(col):
             out[col] = values.astype("Int64") if values.dtype.kind == "f" else values.map(
                 lambda v: int(v) if isinstance(v, float) and v.is_integer() else v)
     return frame if frame.attrs.get("as_printed") else out
@@ -77,11 +74,7 @@ def whole(frame: pd.DataFrame) -> pd.DataFrame:
 
 def render(frame: pd.DataFrame) -> str:
     """The Markdown grid of a table, each number formatted as it means (``md_cell``)."""
-    cells = {}
-    for col, values in frame.items():
-        reals = [float(v) for v in values if isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_)]
-        whole = bool(reals) and all(v.is_integer() for v in reals if v == v)
-        cells[col] = [md_cell(v, col, whole) for v in values]
+    cells = {col: [md_cell(v, col, w) for v in values] for col, values in frame.items() for w in [_whole(values)]}
     if not frame.attrs.get("as_printed") and (problem := whole_as_decimal(cells)):  # a print's '2.0' stays
         raise DataError("table", problem)
     return pd.DataFrame(cells, columns=frame.columns).to_markdown(index=False, disable_numparse=True)
@@ -89,10 +82,8 @@ def render(frame: pd.DataFrame) -> str:
 
 def write_table(frame: pd.DataFrame, stem: str, out_dir: Path, *, title: str = "", note: str = "",
                 data: pd.DataFrame | None = None, sources: list[str] | None = None) -> None:
-    """Write ``stem.csv`` (the table cell for cell), ``stem.md`` (a readable rendering) and its
-    claims, ``stem.meta.json``: title, the source line and credits of the rows it is made from
-    (``data``, by default the table itself; ``sources`` names processed tables for rows that do
-    not say where they came from, see ``output.source_line``), and an alt text."""
+    """Write ``stem.csv``, ``stem.md`` and its claims ``stem.meta.json`` (title, alt, source line and credits of
+    the rows it is made from: ``data``, else the table; ``sources``: processed tables, see ``source_line``)."""
     from oss_analysis.output.source_line import credits, source_line
 
     out_dir = Path(out_dir)
