@@ -1,5 +1,5 @@
 """Reading publishers' files as distributed: the bytes are never changed on disk, the quirks
-(encodings, line endings, delimiters; docs/extract.md) are handled in memory, and anything unexpected
+(encodings, line endings, delimiters; docs/stages/extract.md) are handled in memory, and anything unexpected
 stops with one line naming the file, the line, the column and the rule."""
 
 from __future__ import annotations
