@@ -69,15 +69,7 @@ def _from_sources(kind: str, frame: pd.DataFrame, wanted: set[str], file: str, y
         scored = frame[(frame["year"] == (year or CPI_YEAR)) & (frame["scale"] == 10)]
         rank = scored["rank"].fillna(ti_rank(scored["score"]))  # a file without ranks: TI's rule
         rows = scored[scored["iso3"].isin(wanted)]
-        out = pd.DataFrame(
-            {
-                "country_code": rows["iso3"],
-                "country": rows["country"],
-                "country_rank": rank[rows.index],
-                "cpi_score": rows["score"],
-                "year": rows["year"],
-            }
-        )
+        out = rows.assign(country_rank=rank).rename(columns={"iso3": "country_code", "score": "cpi_score"})
     if out.empty:
         return out
     release = int(frame["release"].max() if kind == "wgi" else rows["edition"].max())

@@ -13,7 +13,8 @@ from oss_analysis.pipeline import runner
 
 def _cmd_run(args: argparse.Namespace) -> int:
     options = {k: getattr(args, k) for k in ("param_file", "output_dir", "executed", "country")}
-    return runner.run_notebook(args.name, overrides=args.param, **options)
+    runner.execute_notebook(args.name, overrides=args.param, **options)
+    return 0
 
 
 def _cmd_prepare(args: argparse.Namespace) -> int:
@@ -107,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         return runner.fail(problem)
     try:
         return HANDLERS[args.cmd](args)
-    except (DataError, ParameterError) as exc:
+    except (DataError, ParameterError, runner.NotebookFailed) as exc:
         return runner.fail(str(exc))
     except OSError as exc:
         return runner.fail(runner.os_error(exc))

@@ -8,6 +8,7 @@ import ast
 import json
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from functools import cache
+from importlib.util import resolve_name
 from pathlib import Path
 
 from oss_analysis import notebook_specs, paths
@@ -23,24 +24,13 @@ def module_name(path: Path, src: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def _parents(module: str) -> list[str]:
-    """Importing ``a.b.c`` runs ``a`` and ``a.b`` (their ``__init__``) first."""
-    parts = module.split(".")
-    return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
-
-
-def _type_checking(test: ast.expr) -> bool:
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
-    )
-
-
 def _nodes(tree: ast.AST) -> Iterator[ast.AST]:
     """Every node of the tree except the bodies of ``if TYPE_CHECKING:`` (their ``else`` runs)."""
     stack = [tree]
     while stack:
         node = stack.pop()
-        if isinstance(node, ast.If) and _type_checking(node.test):
+        test = getattr(node, "test", None)  # ``TYPE_CHECKING`` or ``typing.TYPE_CHECKING``
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in (getattr(test, "id", ""), getattr(test, "attr", "")):
             stack.extend(node.orelse)
             continue
         yield node
@@ -54,15 +44,12 @@ def imported(source: str, modules: Collection[str], module: str = "", is_package
     found: set[str] = set()
     for node in _nodes(ast.parse(source)):
         if isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                up = package.split(".")[: len(package.split(".")) - node.level + 1]
-                base = ".".join(up + ([base] if base else []))
-            for alias in node.names:
-                found.add(f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base)
+            base = resolve_name("." * node.level + (node.module or ""), package) if node.level else node.module or ""
+            found.update(f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base for a in node.names)
         elif isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
-    return {p for m in found for p in _parents(m) if p in modules and p != module}
+    parents = {".".join(m.split(".")[:i]) for m in found for i in range(1, m.count(".") + 2)}
+    return {p for p in parents if p in modules and p != module}
 
 
 def closure(start: Iterable[str], graph: Mapping[str, Collection[str]]) -> set[str]:

@@ -279,15 +279,6 @@ def execute_notebook(
     os.replace(tmp, executed)
 
 
-def run_notebook(name: str, **options: Any) -> int:
-    """`oss-build run`: execute_notebook, a failure one line on stderr (exit status 1)."""
-    try:
-        execute_notebook(name, **options)
-    except (ParameterError, DataError, NotebookFailed) as exc:
-        return fail(str(exc))
-    return 0
-
-
 def notebook_job(log: str, name: str, country: str | None = None) -> None:
     """The graph's notebook job (a thread of the Snakemake process): the kernel writes to its log."""
     with open(log, "a", encoding="utf-8") as kernel_log:
