@@ -8,6 +8,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from oss_analysis.errors import DataError, ParameterError
 from oss_analysis.pipeline import runner
 
 
@@ -101,8 +102,6 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """``oss-build``: bad input and unwritable folders end in one line on stderr and exit status 1."""
-    from oss_analysis.errors import DataError, ParameterError
-
     args = _parser().parse_args(argv)
     if problem := runner.foreign_checkout():
         return runner.fail(problem)

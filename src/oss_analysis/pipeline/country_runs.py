@@ -12,8 +12,9 @@ from typing import Any
 import yaml
 
 from oss_analysis import countries, notebook_specs, paths
-from oss_analysis.domain import CPI_YEAR, THESIS_YEAR
+from oss_analysis.domain import CPI_YEAR, THESIS_YEAR, year_span
 from oss_analysis.errors import ParameterError
+from oss_analysis.files import atomic_write
 
 
 @cache
@@ -46,8 +47,6 @@ def check_year(year: object) -> int | None:
     """YEAR of a country run: None (the studies' years) or a year the WGI files hold, else one line."""
     if year in (None, ""):
         return None
-    from oss_analysis.domain import year_span
-
     years = sorted({y for held in _source_years("wgi", paths.root()).values() for y in held})
     try:
         value = int(str(year))
@@ -205,7 +204,5 @@ def availability_page(code: str) -> str:
 
 def write_availability(code: str) -> Path:
     """Write figures/<run>/AVAILABILITY.md (the graph's job), atomically."""
-    from oss_analysis.files import atomic_write
-
     target = paths.figures_dir() / code / "AVAILABILITY.md"
     return atomic_write(target, lambda tmp: Path(tmp).write_text(availability_page(code), encoding="utf-8"))

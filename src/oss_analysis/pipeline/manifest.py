@@ -4,6 +4,7 @@ every input it declared, the package versions and the commit (``oss-build check-
 from __future__ import annotations
 
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -173,8 +174,6 @@ def check_published(country: str | None = None, names: list[str] | None = None) 
     """Before a build: a file in figures/ (figures/<COUNTRY>/) that no notebook declares is refused
     (never deleted for the user); an output that is not what the build's run wrote is published
     again (its stage marked newer). Returns a line for each output so repaired."""
-    import os
-
     folder = paths.figures_dir() / (country or "")
     nbs = notebook_specs.notebooks()
     declared = {o: n for n in names or nbs for o in nbs[n].outputs}

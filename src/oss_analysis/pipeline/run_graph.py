@@ -6,17 +6,23 @@ goes to build/logs/snakemake.log. docs/pipeline.md says why its --quiet modes ca
 from __future__ import annotations
 
 import csv
+import fcntl
 import logging
 import os
+import re
 import shutil
+import signal
 import sys
 import time
 from collections import Counter
 from pathlib import Path
 from typing import TextIO
 
+import psutil
 from snakemake_interface_logger_plugins.base import LogHandlerBase
 from snakemake_interface_logger_plugins.common import LogEvent
+
+from oss_analysis.pipeline.runner import disk_problem, foreign_checkout
 
 MAX_JOB_LOG_LINES = 15
 NOISE = ("Kernel is running over TCP without encryption",)  # every kernel says it on start-up
@@ -25,8 +31,6 @@ INTERRUPTED = "interrupted: outputs already published are kept; `make all` finis
 
 def snakemake_pids(root: Path) -> list[int]:
     """Live Snakemake processes working in ``root``, other than this process and its ancestors."""
-    import psutil
-
     mine = {os.getpid(), *(p.pid for p in psutil.Process().parents())}
     found = []
     for proc in psutil.process_iter(["cmdline", "cwd"]):
@@ -38,8 +42,6 @@ def snakemake_pids(root: Path) -> list[int]:
 
 def process(pid: int) -> tuple[str, bool]:
     """A process's command line and whether it is stopped (Ctrl-Z)."""
-    import psutil
-
     try:
         proc = psutil.Process(pid)
         return " ".join(proc.cmdline()), proc.status() in (psutil.STATUS_STOPPED, psutil.STATUS_TRACING_STOP)
@@ -90,8 +92,6 @@ def clear_stale_locks(root: Path, out: TextIO, poll: float = 0.5) -> None:
 def hold_build_lock(root: Path, out: TextIO, poll: float = 0.5) -> object:
     """Take the folder's build lock (``.build.lock``), one build at a time; the wait names the
     other build's process and says when it is stopped."""
-    import fcntl
-
     fh = (root / ".build.lock").open("a")
     start, told, stopped = time.monotonic(), False, set()
     while True:
@@ -154,8 +154,6 @@ class LogHandler(LogHandlerBase):
 def one_line_error(lines: list[str]) -> str:
     """What went wrong, in one line: the last ``error: ...``, else Snakemake's exception in a rule,
     else the last exception (a traceback's last line, ``Error: ...``), else the last line."""
-    import re
-
     errors = [ln for ln in lines if ln.startswith("error: ")]
     if errors:
         return errors[-1]
@@ -242,8 +240,6 @@ def snakemake(args: list[str]) -> int:
 
 def _watch_interrupts() -> list[int]:
     """A list that gets an entry when Ctrl-C arrives; Snakemake still gets its KeyboardInterrupt."""
-    import signal
-
     seen: list[int] = []
 
     def note(signum: int, frame: object) -> None:
@@ -257,8 +253,6 @@ def _watch_interrupts() -> list[int]:
 
 def run(args: list[str], root: Path, out: TextIO = sys.stdout) -> int:
     """Run Snakemake with ``args`` in ``root``, all it prints (and the kernels) to build/logs/snakemake.log."""
-    from oss_analysis.pipeline.runner import disk_problem, foreign_checkout
-
     if problem := foreign_checkout() or disk_problem(root / "build"):
         print(f"error: {problem}", file=out, flush=True)
         return 1

@@ -6,15 +6,25 @@ Standard library only at import: `make setup` runs this module's disk check befo
 
 from __future__ import annotations
 
+import ast
+import builtins
+import difflib
+import errno
+import json
+import logging
 import os
 import shutil
+import socket
 import sys
+import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, Any
 
 from oss_analysis import paths
 from oss_analysis.errors import DataError, ParameterError
+from oss_analysis.files import atomic_write, sha256
+from oss_analysis.notebook_specs import notebook
 
 # The venv's own kernel (`make setup` installs it): a user's "python3" kernelspec cannot stand in.
 KERNEL = "oss-analysis"
@@ -71,8 +81,6 @@ def disk_problem(path: Path, need: int = 64 * 2**20) -> str | None:
 
 def os_error(exc: OSError) -> str:
     """An OSError as one line naming the file (relative to the project) and what to do."""
-    import errno
-
     name = paths.shown(Path(exc.filename)) if exc.filename else ""
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return disk_problem(Path(exc.filename or paths.build_dir()), need=2**62) or str(exc)
@@ -85,8 +93,6 @@ def os_error(exc: OSError) -> str:
 
 def _unknown(key: str, known: Iterable[str]) -> str:
     """'unknown parameter ...', with the nearest known name when there is one (a typo)."""
-    import difflib
-
     near = difflib.get_close_matches(key, list(known), n=1)
     hint = f" (did you mean {near[0]!r}?)" if near else ""
     return f"unknown parameter {key!r}{hint}; known: {', '.join(sorted(known))}"
@@ -123,9 +129,6 @@ def _override_values(overrides: list[str]) -> dict[str, tuple[Any, str]]:
 def _declared_type(spec: dict[str, Any]) -> type | None:
     """A notebook parameter's builtin type: its annotation's, else its default value's (papermill
     reports only annotations); None for None or an annotation like ``str | None``."""
-    import ast
-    import builtins
-
     if spec.get("inferred_type_name") not in (None, "None"):
         kind = getattr(builtins, spec["inferred_type_name"], None)
         return kind if isinstance(kind, type) else None
@@ -142,7 +145,6 @@ def load_params(name: str, param_file: Path | None, overrides: list[str], countr
     and line, or the ``-p`` option, that gave the value."""
     import papermill as pm
 
-    from oss_analysis.notebook_specs import notebook
     from oss_analysis.parameters import check_value, fits
 
     nb = notebook(name)
@@ -170,8 +172,6 @@ def load_params(name: str, param_file: Path | None, overrides: list[str], countr
 def kernel_problem() -> str | None:
     """Why a Jupyter kernel cannot start, found at once instead of after papermill's 60-second
     wait: kernels talk to papermill over TCP on the loopback interface."""
-    import socket
-
     try:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as server:
             server.bind(("127.0.0.1", 0))
@@ -250,8 +250,6 @@ def execute_notebook(
     """Execute one notebook. ``record``: the build's own job (its stage, build/notebooks/, a
     manifest entry); otherwise a hand run into ``output_dir`` (default build/scratch/<name>/).
     Parameters are checked before anything runs or is written."""
-    from oss_analysis.notebook_specs import notebook
-
     nb = notebook(name)
     where = Path(country) / name if country else Path(name)
     if record:
@@ -287,27 +285,18 @@ def notebook_job(log: str, name: str, country: str | None = None) -> None:
 
 def copy_files(pairs: dict[str | Path, str | Path]) -> None:
     """Copy each source file to its destination, atomically (temp file + rename)."""
-    from oss_analysis.files import atomic_write
-
     for src, dest in pairs.items():
         atomic_write(Path(dest), lambda tmp, src=src: shutil.copyfile(src, tmp))
 
 
 def note(text: str) -> None:
     """A line for the build's summary on screen (run_graph collects the records ``note: ...``)."""
-    import logging
-
     logging.getLogger("snakemake.logging").warning(f"note: {text}")
 
 
 def foreign_stage(name: str, country: str | None = None) -> tuple[str, str] | None:
     """(file, why) when a notebook's stage is not what the build's own job wrote with the build's
     parameters (its manifest entry): a hand run into build/stage/ must not be published."""
-    import json
-
-    from oss_analysis.files import sha256
-    from oss_analysis.notebook_specs import notebook
-
     where = f"{country}/{name}" if country else name
     entry_file, stage = paths.build_dir() / "manifest" / f"{where}.json", paths.build_dir() / "stage" / where
     record = paths.shown(entry_file)
@@ -327,8 +316,6 @@ def publish_notebook(name: str, country: str | None = None, repair: bool = False
     """Copy a notebook's stage into figures/ (figures/<COUNTRY>/), file by file atomically. Only
     the build's own run is published: a foreign stage is refused, or with ``repair`` (the graph's
     job) the notebook runs again first."""
-    from oss_analysis.notebook_specs import notebook
-
     outputs = notebook(name).run_outputs if country else notebook(name).outputs  # an unknown name: one line
     problem = foreign_stage(name, country)
     if problem and repair:
@@ -345,8 +332,6 @@ def publish_notebook(name: str, country: str | None = None, repair: bool = False
 def job(log: str, fn: Callable[..., object], *args: object) -> None:
     """Run one job in the Snakemake process: an expected failure (bad data or parameters, a failed
     notebook, a full disk) ends its log with ``error: ...``, anything else with its traceback."""
-    import traceback
-
     Path(log).parent.mkdir(parents=True, exist_ok=True)
     Path(log).write_text("", encoding="utf-8")
     try:
