@@ -162,7 +162,7 @@ def _values_of(folder: Path, stem: str, iso3: str) -> str:
         return f"not written yet (no `{claims.name}`)"
     found = json.loads(claims.read_text(encoding="utf-8"))["sources"]
     groups = {
-        "publisher: ": sorted((c for c in found if "release" in c), key=lambda c: (c["file"], c["release"])),
+        "publisher: ": sorted((c for c in found if "release" in c), key=lambda c: source_line([c])),  # by label
         "printed: ": [c for c in found if "study" in c],
         "": [c for c in found if "added_from" in c],  # 'rows added in <file>'
     }
