@@ -1,5 +1,5 @@
 """The package modules each build job runs (what its code imports, transitively), as that job's
-code inputs: editing a module reruns only the jobs that run it. docs/pipeline.md says why the
+code inputs: editing a module reruns only the jobs that run it. docs/stages/pipeline.md says why the
 runner itself is no job's input."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Runs for another focus country (and year): which notebooks its data allow, its parameters, the
 page of where each value comes from, and one clear line for a country the data do not know.
-docs/pipeline.md says how a run is keyed and planned."""
+docs/stages/pipeline.md says how a run is keyed and planned."""
 
 from __future__ import annotations
 

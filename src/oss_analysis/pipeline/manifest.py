@@ -142,7 +142,7 @@ def _first_cause(out: str, summary: dict[str, dict[str, str]]) -> str:
 
 def stale() -> list[str]:
     """Each output of build/manifest.json that is missing or that `make all` would rebuild, by
-    Snakemake's own summary; the recorded hashes add what its times cannot tell (docs/pipeline.md):
+    Snakemake's own summary; the recorded hashes add what its times cannot tell (docs/stages/pipeline.md):
     the inputs whose content changed, an output edited by hand, an unfaithful processed table."""
     manifest = json.loads((paths.build_dir() / "manifest.json").read_text(encoding="utf-8"))
     summary = snakemake_summary()

@@ -1,7 +1,7 @@
 """Run the build graph and say in a few lines what happened (what `make all` calls): progress, the
 summary, or a failed job's log with its one-line error last. Snakemake runs in this process (its
 logger plugins are found only as modules, so this one is registered in-process); all it prints
-goes to build/logs/snakemake.log. docs/pipeline.md says why its --quiet modes cannot do this."""
+goes to build/logs/snakemake.log. docs/stages/pipeline.md says why its --quiet modes cannot do this."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """What the build graph's jobs call: execute a notebook with papermill into its stage, publish the
-stage, copy files; each failure one line (docs/pipeline.md says how a job runs and fails).
+stage, copy files; each failure one line (docs/stages/pipeline.md says how a job runs and fails).
 
 Standard library only at import: `make setup` runs this module's disk check before the venv exists.
 """
