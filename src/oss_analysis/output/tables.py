@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from oss_analysis.errors import DataError
+from oss_analysis.extract.publisher_file import without_noise
 from oss_analysis.files import atomic_write, write_csv
 
 
@@ -45,8 +46,8 @@ def float_noise(frame: pd.DataFrame) -> str | None:
     place off a short decimal: arithmetic not rounded back to its inputs' precision)."""
     for col in frame.select_dtypes("number").columns:
         v = frame[col].to_numpy(dtype=float)
-        short = np.array([float(f"{x:.12g}") for x in v])
-        if (bad := np.flatnonzero((short != v) & (np.abs(short - v) <= 4 * np.spacing(np.abs(v))))).size:
+        short = without_noise(v)
+        if (bad := np.flatnonzero((short != v) & ~np.isnan(v))).size:
             return f"line {bad[0] + 2}, column '{col}': float noise {float(v[bad[0]])!r} for {float(short[bad[0]])!r}"
     return None
 
