@@ -12,7 +12,7 @@ import pytest
 from conftest import ROOT, copy_project, run_build
 
 from oss_analysis import notebook_specs
-from oss_analysis.pipeline import country_runs, runner
+from oss_analysis.pipeline import cli, country_runs
 
 DEFAULT = sorted(o for nb in notebook_specs.notebooks().values() for o in nb.outputs)
 
@@ -150,9 +150,8 @@ def test_a_code_that_is_not_iso_fails_a_several_country_run(tmp_path):
 
 
 def test_notebook_run_with_unknown_country_fails_with_one_line(tmp_path, capsys):
-    rc = runner.run_notebook(
-        "corruption", overrides=["focus_country=ZZZ"], output_dir=tmp_path / "out", executed=tmp_path / "nb.ipynb"
-    )
+    rc = cli.main(["run", "corruption", "-p", "focus_country=ZZZ", "--output-dir", str(tmp_path / "out"),
+                   "--executed", str(tmp_path / "nb.ipynb")])
     err = capsys.readouterr().err.strip().splitlines()
     assert rc == 1
     assert len(err) == 1

@@ -162,3 +162,14 @@ def test_a_removed_raw_hash_is_fixed_by_the_command_it_names(project, capsys):
     assert cli.main(["datapackage"]) == 0  # what `make datapackage` runs
     capsys.readouterr()
     assert datapackage.read()["resources"][0]["hash"].startswith("sha256:")
+
+
+def test_float_noise_in_a_file_goes_and_printed_digits_stay():
+    import numpy as np
+
+    from oss_analysis.extract.publisher_file import without_noise
+
+    values = np.array([0.7249899999999999, 1.14748227596283, 0.30000000000000004, 0.72499, np.nan])
+    got = without_noise(values)
+    assert got[:4].tolist() == [0.72499, 1.14748227596283, 0.3, 0.72499]
+    assert np.isnan(got[4])

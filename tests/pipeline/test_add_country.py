@@ -312,16 +312,20 @@ def test_a_name_the_file_reader_cannot_place_hints_at_the_encoding(project, tmp_
         add_country.add("wgi", latin, ["KAZ"])
 
 
-def test_a_copied_clones_entry_point_refuses_to_write_into_the_original(project, monkeypatch):
+def test_a_copied_clones_entry_point_refuses_to_write_into_the_original(project, monkeypatch, capsys):
     """A cp -a copy's .venv/bin/oss-build runs the original's package (its root is the original):
-    one line says so, nothing is written anywhere."""
-    from oss_analysis.pipeline import add_country
+    one line says so (runner.foreign_checkout, for every subcommand), nothing is written anywhere."""
+    from oss_analysis.pipeline import cli
 
     monkeypatch.delenv("OSS_ANALYSIS_ROOT")
+    (project / ".venv" / "bin").mkdir(parents=True)
+    (project / ".venv" / ".checkout").write_text(str(ROOT))
     monkeypatch.setattr(sys, "argv", [str(project / ".venv" / "bin" / "oss-build")])
     before = _state(ROOT)
-    with pytest.raises(DataError, match=rf"runs the package of {ROOT}, not of {project}: run `make setup` in"):
-        add_country.add("wgi", NEW, ["GEO"])
+    assert cli.main(["add-country-data", "wgi", str(NEW), "--countries", "GEO"]) == 1
+    assert capsys.readouterr().err.startswith(
+        f"error: {project / '.venv'} runs the package of {ROOT}, not of this checkout ({project}): "
+    )
     assert _state(ROOT) == before
 
 

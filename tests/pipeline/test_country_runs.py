@@ -91,3 +91,23 @@ def test_an_output_a_parameter_changes_has_a_neutral_name():
     old = ("egov_rank_kaz_over_time.png", "un_egov_2008_ranks.csv", "egov_since_thesis.png")
     assert _named_after_a_parameter("egovernment", old) == list(old[:2])
     assert _named_after_a_parameter("corruption", ("cpi_2009_ranked.png",)) == ["cpi_2009_ranked.png"]
+
+
+def test_the_availability_page_credits_every_source_of_an_outputs_claims(project):
+    """Issue 22: cpi_vs_wgi_cc's x values come from a WGI file the page did not name; the page now
+    takes every credit from the output's claims (.meta.json)."""
+    import json
+
+    folder = project / "figures" / "GEO"
+    folder.mkdir(parents=True)
+    cpi = {"file": "data/sources/cpi/CPI2009.csv", "release": "2009"}
+    wgi = {"file": "data/sources/wgi/wgi_2024_release_long.csv", "release": "2024"}
+    printed = {"study": "Janenova (2010)", "table": "Table 3", "cites": "TI CPI 2009"}
+    (folder / "cpi_vs_wgi_cc.meta.json").write_text(json.dumps({"sources": [printed, wgi, cpi]}))
+    row = next(ln for ln in country_runs.availability_page("GEO").splitlines() if "`cpi_vs_wgi_cc.png`" in ln)
+    assert row.endswith(
+        "| publisher: TI CPI edition 2009 (data/sources/cpi/CPI2009.csv); World Bank WGI release 2024 "
+        "(data/sources/wgi/wgi_2024_release_long.csv); printed: TI CPI 2009, as printed in Janenova (2010), Table 3 |"
+    )
+    (folder / "cpi_vs_wgi_cc.meta.json").write_text(json.dumps({"sources": [cpi]}))  # WGI left out: not named
+    assert "wgi_2024" not in country_runs.availability_page("GEO")

@@ -3,14 +3,13 @@ the scratch folder, a kernel that cannot start says why."""
 
 
 import sys
-from pathlib import Path
 
 import pytest
 from conftest import edit, one_line
 
 from oss_analysis import parameters, paths
 from oss_analysis.errors import DataError, ParameterError
-from oss_analysis.pipeline import runner
+from oss_analysis.pipeline import cli, runner
 
 pytestmark = pytest.mark.usefixtures("fresh_caches")
 
@@ -25,7 +24,8 @@ def test_default_output_folder_is_scratch_not_figures(project, monkeypatch):
 def test_wrong_type_stops_before_any_output(project, tmp_path, capsys):
     out = tmp_path / "out"
     executed = tmp_path / "x.ipynb"
-    rc = runner.run_notebook("governance", overrides=["similar_within=five"], output_dir=out, executed=executed)
+    rc = cli.main(["run", "governance", "-p", "similar_within=five", "--output-dir", str(out),
+                   "--executed", str(executed)])
     err = capsys.readouterr().err.strip().splitlines()
     assert rc == 1 and len(err) == 1
     assert err[0] == (
@@ -134,7 +134,8 @@ def test_kernel_without_loopback_fails_at_once(monkeypatch, tmp_path, capsys):
 
     monkeypatch.setattr(socket, "socket", NoLoopback)
     start = time.monotonic()
-    rc = runner.run_notebook("satisfaction", output_dir=tmp_path / "out", executed=tmp_path / "nb.ipynb")
+    rc = cli.main(["run", "satisfaction", "--output-dir", str(tmp_path / "out"),
+                   "--executed", str(tmp_path / "nb.ipynb")])
     err = capsys.readouterr().err.strip().splitlines()
     assert rc == 1 and time.monotonic() - start < 10
     assert err == [
@@ -175,8 +176,8 @@ def test_parameters_file_not_utf8(project):
 )
 def test_a_hand_run_never_writes_the_builds_places(project, monkeypatch, capsys, option, target):
     monkeypatch.chdir(project)
-    rc = runner.run_notebook("governance", **{option: Path(target)})
     flag = "--" + option.replace("_", "-")
+    rc = cli.main(["run", "governance", flag, target])
     assert rc == 1
     assert capsys.readouterr().err.splitlines() == [
         f"error: {flag} {target}: a hand run writes only to build/scratch/ or outside the checkout; "

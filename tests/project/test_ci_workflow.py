@@ -39,3 +39,19 @@ def test_actionlint_catches_a_broken_workflow(tmp_path):
     broken.write_text(WORKFLOWS[0].read_text().replace("runs-on: ubuntu-24.04", "runs-on: ${{ matrix.os }}"))
     proc = subprocess.run([str(ACTIONLINT), "-no-color", str(broken)], capture_output=True, text=True, cwd=tmp_path)
     assert proc.returncode == 1 and "matrix" in proc.stdout, proc.stdout
+
+
+def test_make_test_collects_every_test_file():
+    """`make test`'s own paths collect every tests/**/test_*.py: pytest's default norecursedirs
+    holds "build" and once skipped all of tests/build/ without a word."""
+    make = (ROOT / "Makefile").read_text()
+    command = next(line for line in make.splitlines() if "-m pytest" in line and "nbval" in line)
+    paths = command.split("--nbval-current-env", 1)[1].split()
+    out = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", *paths],
+        capture_output=True, text=True, cwd=ROOT,
+    ).stdout
+    collected = {line.split("::")[0] for line in out.splitlines() if "::" in line}
+    wanted = {p.relative_to(ROOT).as_posix() for p in (ROOT / "tests").rglob("test_*.py")}
+    assert wanted - collected == set()
+    assert any(p.startswith("tests/build/") for p in collected)

@@ -83,7 +83,7 @@ def egov_series(egdi_sources: pd.DataFrame, printed: pd.DataFrame, focus: str) -
     own = egdi_sources[egdi_sources["iso3"] == focus].sort_values("edition")
     files = pd.DataFrame(
         {"year": own["edition"].astype(int), "kind": UN_FILE, "rank": own["rank"].astype("Int64"),
-         "egdi": own["egdi"].astype(float).round(5),  # the UN's five decimals (its 2016 file holds float noise)
+         "egdi": own["egdi"].astype(float),
          "surveyed": own["edition"].map(surveyed).astype("Int64"),
          "source": source_labels("UN E-Government Survey", own, "edition")}
     )

@@ -1,5 +1,5 @@
 """Reading publishers' files as distributed: the bytes are never changed on disk, the quirks
-(encodings, line endings, delimiters; docs/extract.md) are handled in memory, and anything unexpected
+(encodings, line endings, delimiters; docs/stages/extract.md) are handled in memory, and anything unexpected
 stops with one line naming the file, the line, the column and the rule."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from functools import partial
 from pathlib import Path
 from typing import NoReturn
 
+import numpy as np
 import pandas as pd
 
 from oss_analysis import paths
@@ -142,13 +143,22 @@ def parse(
 
 def numbers(table: Table, column: str, *, missing: tuple[str, ...] = ("",)) -> pd.Series:
     """A column as floats; the file's missing markers become NA (never 0); anything else that is
-    not a number stops with the line and the value."""
+    not a number stops with the line and the value; float noise in the file goes (``without_noise``)."""
     text = table.frame[column].str.strip()
     is_missing = text.isin(missing)
     num = pd.to_numeric(text.where(~is_missing), errors="coerce")
     rule = f"expected a number or a missing marker {list(missing)}"
     table.fail_first(num.isna() & ~is_missing, rule, column, table.frame[column])
-    return num.astype("Float64")
+    return pd.Series(without_noise(num.to_numpy(dtype=float)), index=num.index).astype("Float64")
+
+
+def without_noise(values: np.ndarray) -> np.ndarray:
+    """Each value as the short decimal it is a few units in the last place from, if any: some
+    exports write binary noise (UN 2016: 0.7249899999999999 for 0.72499), while a value printed
+    with many digits (WGI's 1.14748227596283) is kept whole."""
+    short = np.array([float(f"{x:.12g}") for x in values])
+    noise = (short != values) & (np.abs(short - values) <= 4 * np.spacing(np.abs(values)))
+    return np.where(noise, short, values)
 
 
 def required_numbers(table: Table, column: str) -> pd.Series:

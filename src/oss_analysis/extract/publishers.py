@@ -1,6 +1,6 @@
 """Readers of the publishers' files: one per real layout (``x-layout`` in
 ``data/sources/datapackage.json``, or recognised by a user's file's header), each giving a tidy
-table; names map to ISO3 and rows left out are listed (docs/extract.md: layouts, duplicate rule)."""
+table; names map to ISO3 and rows left out are listed (docs/stages/extract.md: layouts, duplicate rule)."""
 
 from __future__ import annotations
 

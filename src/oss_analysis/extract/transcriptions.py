@@ -130,7 +130,7 @@ def _field_checks(field: dict[str, Any]) -> list[pa.Check]:
 
 def schema_from_fields(fields: list[dict[str, Any]], primary_key: list[str] | None = None) -> pa.DataFrameSchema:
     """pandera schema equivalent to a Frictionless table schema (types, required, unique, range,
-    enum, country codes, primary key); why not pandera's own translator: docs/extract.md."""
+    enum, country codes, primary key); why not pandera's own translator: docs/stages/extract.md."""
     import pandera.pandas as pa
 
     dtypes = {"integer": "Int64", "number": "Float64", "string": "string", "date": "string", "boolean": "boolean"}

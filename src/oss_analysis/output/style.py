@@ -39,8 +39,7 @@ def colour_of(role: str) -> str:
 # tests check it against seaborn's set_theme; `python -m oss_analysis.output.style` writes it again.
 THEME_FILE = Path(__file__).with_name("theme.mplstyle")
 SEABORN_THEME = {"context": "notebook", "style": "whitegrid", "palette": PALETTE, "font": "DejaVu Sans"}
-# seaborn's default colour map, registered by seaborn only; every heatmap here names its own
-NOT_IN_SHEET = ("image.cmap",)
+NOT_IN_SHEET = ("image.cmap",)  # seaborn's default colour map, registered by seaborn only; heatmaps name theirs
 STABLE = {"svg.hashsalt": "oss_analysis", "svg.fonttype": "path", "figure.dpi": 100, "savefig.dpi": 150,  # fixed ids
           "savefig.bbox": "tight", "axes.titleweight": "bold", "axes.titlesize": 12}
 

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from oss_analysis.errors import DataError
+from oss_analysis.extract.publisher_file import without_noise
 from oss_analysis.files import atomic_write, write_csv
 
 
@@ -42,8 +43,9 @@ def float_noise(frame: pd.DataFrame) -> str | None:
     """The first cell a hair off a short decimal (0.30000000000000004, -0.001000000000000334): unrounded arithmetic."""
     for col in frame.select_dtypes("number").columns:
         v = frame[col].to_numpy(dtype=float)
-        short = np.array([float(f"{x:.6g}") for x in v])
-        if (bad := np.flatnonzero((short != v) & (np.abs(short - v) <= 1e-9 * np.abs(v)))).size:
+        six = np.array([float(f"{x:.6g}") for x in v])  # a hair off six digits: arithmetic; else the reader's rule
+        short = np.where((six != v) & (np.abs(six - v) <= 1e-9 * np.abs(v)), six, without_noise(v))
+        if (bad := np.flatnonzero((short != v) & ~np.isnan(v))).size:
             return f"line {bad[0] + 2}, column '{col}': float noise {float(v[bad[0]])!r} for {float(short[bad[0]])!r}"
     return None
 
@@ -86,7 +88,6 @@ def write_table(frame: pd.DataFrame, stem: str, out_dir: Path, *, title: str = "
     the rows it is made from: ``data``, else the table; ``sources``: processed tables, see ``source_line``)."""
     from oss_analysis.output.source_line import credits, source_line
 
-    out_dir = Path(out_dir)
     try:
         found = credits(frame if data is None else data, sources or frame.attrs.get("processed", []))
     except ValueError as exc:
@@ -102,11 +103,11 @@ def write_table(frame: pd.DataFrame, stem: str, out_dir: Path, *, title: str = "
     claims = {"title": shown, "source_line": line, "legend": [], "series": [], "alt": alt, "sources": found}
     if noise := float_noise(frame):
         raise DataError(f"table {stem}.csv", noise)
-    write_csv(whole(frame), out_dir / f"{stem}.csv")
+    write_csv(whole(frame), Path(out_dir) / f"{stem}.csv")
     parts = [f"# {title}" if title else "", grid, f"\n{note}" if note else "", line]
     text = "\n\n".join(p for p in parts if p).strip() + "\n"
-    atomic_write(out_dir / f"{stem}.md", lambda tmp: Path(tmp).write_text(text, encoding="utf-8", newline="\n"))
-    write_claims(claims, out_dir / f"{stem}.meta.json")
+    atomic_write(Path(out_dir) / f"{stem}.md", lambda tmp: Path(tmp).write_text(text, encoding="utf-8", newline="\n"))
+    write_claims(claims, Path(out_dir) / f"{stem}.meta.json")
 
 
 def write_claims(claims: dict, path: Path) -> None:

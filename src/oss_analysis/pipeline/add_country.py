@@ -1,12 +1,6 @@
-"""Adding a country's data: a publisher's file as downloaded (World Bank WGI, Transparency
-International CPI or UN E-Government Survey, in any layout of data/sources/) is read by the
-publishers' readers, shipped among the publishers' files if new, and the countries' values of
-the studies' year are merged into the additions files in data/raw/additions/ (validated by the
-same schemas as any raw file).
-
-The layouts accepted before the publishers' own files (this compendium's additions template, a
-World Bank DataBank export, TI's CPI 2009 table with a rank column) are refused in one line.
-"""
+"""`oss-build add-country-data`: a publisher's file as downloaded is shipped among data/sources/ if
+new, and the countries' values of the studies' year merged into data/raw/additions/ (the one way
+in: the layouts read before the publishers' own files are refused in one line)."""
 
 from __future__ import annotations
 
@@ -15,7 +9,6 @@ import hashlib
 import os
 import re
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
@@ -35,7 +28,7 @@ LEGACY = re.compile(r'^"?country_code"?,|Series Code|\[YR\d{4}\]|Country Rank')
 
 
 def _by_country(frame: pd.DataFrame, resource_name: str, file: str) -> pd.DataFrame:
-    """Validate converted rows; a failure names the country, since converted rows have no line."""
+    """Validate converted rows; a failure names the country (converted rows have no line)."""
     try:
         return validate_as(resource_name, frame.reset_index(drop=True), file)
     except DataError as exc:
@@ -46,7 +39,7 @@ def _by_country(frame: pd.DataFrame, resource_name: str, file: str) -> pd.DataFr
 
 
 def _refuse_legacy(text: str, file: str) -> None:
-    """One way in: a file in a layout read before the publishers' own files is refused by its header."""
+    """A layout read before the publishers' own files is refused by its header."""
     old = "layout no longer accepted (additions template, DataBank export or TI's table with ranks)"
     if LEGACY.search(text.split("\n", 1)[0]):
         layouts = ", ".join(publishers.READERS)
@@ -55,15 +48,15 @@ def _refuse_legacy(text: str, file: str) -> None:
 
 
 def shipped_as(path: Path, kind: str) -> str:
-    """Where a publisher's file is (or will be) shipped: the shipped file with the same bytes, else
-    data/sources/<kind>/<name>, so that an added row's ``source`` names it as the views name theirs."""
+    """Where a publisher's file is (or will be) shipped, for an added row's ``source``: the shipped
+    file with the same bytes, else data/sources/<kind>/<name>."""
     digest = "sha256:" + hashlib.sha256(Path(path).read_bytes()).hexdigest()
     same = [r["path"] for r in datapackage.read_sources()["resources"] if r["hash"] == digest]
     return f"data/sources/{same[0] if same else f'{kind}/{Path(path).name}'}"
 
 
 def _from_sources(kind: str, frame: pd.DataFrame, wanted: set[str], file: str, year: int | None) -> pd.DataFrame:
-    """Rows of the studies' year (WGI 2008 percentile ranks, CPI 2009 on 0-10) in the template
+    """The rows of the studies' year (WGI 2008 percentile ranks, CPI 2009 on 0-10) in the additions'
     layout; empty when the file does not hold that year."""
     if kind == "wgi":
         year = year or THESIS_YEAR
@@ -76,15 +69,7 @@ def _from_sources(kind: str, frame: pd.DataFrame, wanted: set[str], file: str, y
         scored = frame[(frame["year"] == (year or CPI_YEAR)) & (frame["scale"] == 10)]
         rank = scored["rank"].fillna(ti_rank(scored["score"]))  # a file without ranks: TI's rule
         rows = scored[scored["iso3"].isin(wanted)]
-        out = pd.DataFrame(
-            {
-                "country_code": rows["iso3"],
-                "country": rows["country"],
-                "country_rank": rank[rows.index],
-                "cpi_score": rows["score"],
-                "year": rows["year"],
-            }
-        )
+        out = rows.assign(country_rank=rank).rename(columns={"iso3": "country_code", "score": "cpi_score"})
     if out.empty:
         return out
     release = int(frame["release"].max() if kind == "wgi" else rows["edition"].max())
@@ -97,12 +82,9 @@ def _from_sources(kind: str, frame: pd.DataFrame, wanted: set[str], file: str, y
 
 
 def add(kind: str, path: Path, codes: list[str], *, year: int | None = None) -> list[str]:
-    """Import a publisher's file as downloaded: check it holds the countries, ship it among the
-    publishers' files if it is new (any WGI, CPI or UN e-government layout), and merge the
-    countries' values of the studies' year (WGI 2008, CPI 2009) into data/raw/additions/. Every
-    check runs, and every file is written in a scratch folder, before anything is shipped.
+    """Import a publisher's file (ship it if new, merge the countries' values of the studies' year);
+    every check runs, and every file is written in a scratch folder, before anything is shipped.
     Returns the lines to print."""
-    _refuse_another_checkout()
     path = Path(path)
     file = paths.shown(path)
     wanted = set(countries.normalise_codes(codes, lambda rule: DataError(file, f"--countries {rule}")))
@@ -137,16 +119,8 @@ def add(kind: str, path: Path, codes: list[str], *, year: int | None = None) -> 
     return said
 
 
-def _refuse_another_checkout() -> None:
-    """A copied clone's .venv/bin/oss-build runs (and writes into) the original: refuse, unless OSS_ANALYSIS_ROOT."""
-    script = Path(sys.argv[0]).absolute()
-    here = script.parents[2] if script.parent.name == "bin" and script.parents[1].name == ".venv" else None
-    if here and os.environ.get(paths.ROOT_ENV) is None and here.resolve() != paths.root():
-        raise DataError(str(script), f"runs the package of {paths.root()}, not of {here}: run `make setup` in {here}")
-
-
 def _check_year(kind: str, frame: pd.DataFrame, year: int | None, file: str) -> None:
-    """A --year the file does not hold, or the additions do not take, is refused (not shipped, nothing merged)."""
+    """A --year the file does not hold, or the additions do not take, is refused."""
     if year is None:
         return
     if kind not in ADDITIONS:
@@ -166,8 +140,7 @@ def _check_present(wanted: set[str], present: set[str], file: str) -> None:
 
 
 def _check_not_printed(kind: str, wanted: set[str], file: str) -> None:
-    """Additions are for countries the thesis' table does not print. (Their names and codes agree:
-    the readers map each name to its code and refuse a code column that says otherwise.)"""
+    """Additions are for countries the thesis' table does not print."""
     thesis = {"wgi": "thesis_table_02_wgi", "cpi": "thesis_table_03_cpi"}[kind]
     already = {countries.to_iso3(n) for n in load_raw(thesis, verify_hash=False)["country"]}
     clash = sorted(wanted & already)
@@ -190,9 +163,8 @@ def _merge(kind: str, picked: pd.DataFrame, wanted: set[str], files: dict[str, b
 
 
 def _ship(files: dict[str, bytes]) -> None:
-    """Write every file into a scratch copy of the places it goes, check the staged descriptors as
-    the build reads them, then move each into place, descriptors last: a refusal at any step
-    leaves data/ byte-identical."""
+    """Write every file in a scratch folder, check the staged descriptors as the build reads them,
+    then move each into place, descriptors last: a refusal at any step leaves data/ as it was."""
     paths.build_dir().mkdir(exist_ok=True)
     scratch = Path(tempfile.mkdtemp(dir=paths.build_dir(), prefix="add-country-data-"))
     try:

@@ -8,9 +8,66 @@ import argparse
 import sys
 from pathlib import Path
 
-from oss_analysis import paths
+from oss_analysis.errors import DataError, ParameterError
 from oss_analysis.pipeline import runner
-from oss_analysis.pipeline.runner import _fail, publish_notebook, run_notebook, write_availability
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    options = {k: getattr(args, k) for k in ("param_file", "output_dir", "executed", "country")}
+    runner.execute_notebook(args.name, overrides=args.param, **options)
+    return 0
+
+
+def _cmd_prepare(args: argparse.Namespace) -> int:
+    from oss_analysis.transform import clean
+
+    written = clean.write(args.table, args.out_dir)
+    if args.table == "source_drops":
+        from oss_analysis.extract.publishers import drops_note
+
+        print(drops_note(written))
+    return 0
+
+
+def _cmd_publish(args: argparse.Namespace) -> int:
+    runner.publish_notebook(args.name, args.country)
+    return 0
+
+
+def _cmd_add_country_data(args: argparse.Namespace) -> int:
+    from oss_analysis.pipeline import add_country
+
+    codes = [c.strip() for c in args.countries.split(",") if c.strip()]
+    print("\n".join(add_country.add(args.kind, args.file, codes, year=args.year)))
+    return 0
+
+
+def _cmd_check_manifest(args: argparse.Namespace) -> int:
+    from oss_analysis.pipeline import manifest
+
+    problems = manifest.stale()
+    for p in problems:
+        print(p)
+    print(f"{len(problems)} stale or changed outputs" if problems else "every output matches its recorded inputs")
+    return 1 if problems else 0
+
+
+def _cmd_datapackage(args: argparse.Namespace) -> int:
+    from oss_analysis.extract import datapackage
+
+    changed = datapackage.update()
+    print("updated: " + (", ".join(changed) if changed else "nothing changed"))
+    return 0
+
+
+HANDLERS = {
+    "run": _cmd_run,
+    "prepare": _cmd_prepare,
+    "publish": _cmd_publish,
+    "add-country-data": _cmd_add_country_data,
+    "check-manifest": _cmd_check_manifest,
+    "datapackage": _cmd_datapackage,
+}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -38,125 +95,22 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path)
     p.add_argument("--countries", required=True, help="comma-separated ISO3 codes to take from the file")
     p.add_argument("--year", type=int, help="year of the values merged into the additions (default 2008 / 2009)")
-    p = sub.add_parser("site", help="build the documentation site (Sphinx, MyST-NB) of the built tree into build/site/")
-    p.add_argument("--out", type=Path)
-    p = sub.add_parser("availability", help="write figures/<COUNTRY>/AVAILABILITY.md")
-    p.add_argument("country")
     sub.add_parser("datapackage", help="refresh sha256/bytes of raw resources")
-    p = sub.add_parser("manifest", help="assemble build/manifest.json from the notebooks' entries")
-    p.add_argument("--country")
-    p.add_argument("names", nargs="*", help="notebooks to include (default: all)")
     sub.add_parser("check-manifest", help="list outputs that are stale against build/manifest.json")
     return parser
 
 
-# --- one handler per subcommand; each returns the exit status --------------------------------
-
-
-def _cmd_run(args: argparse.Namespace) -> int:
-    return run_notebook(
-        args.name,
-        param_file=args.param_file,
-        overrides=args.param,
-        output_dir=args.output_dir,
-        executed=args.executed,
-        country=args.country,
-    )
-
-
-def _cmd_prepare(args: argparse.Namespace) -> int:
-    from oss_analysis.transform import clean
-
-    written = clean.write(args.table, args.out_dir)
-    if args.table == "source_drops":
-        from oss_analysis.extract.publishers import drops_note
-
-        print(drops_note(written))
-    return 0
-
-
-def _cmd_publish(args: argparse.Namespace) -> int:
-    publish_notebook(args.name, args.country)
-    return 0
-
-
-def _cmd_add_country_data(args: argparse.Namespace) -> int:
-    from oss_analysis.pipeline import add_country
-
-    codes = [c.strip() for c in args.countries.split(",") if c.strip()]
-    print("\n".join(add_country.add(args.kind, args.file, codes, year=args.year)))
-    return 0
-
-
-def _cmd_site(args: argparse.Namespace) -> int:
-    from oss_analysis.review import docs
-
-    try:
-        index = docs.build(args.out)
-    except FileNotFoundError as exc:
-        return _fail(str(exc))
-    print(f"site: {paths.shown(index)}")
-    return 0
-
-
-def _cmd_availability(args: argparse.Namespace) -> int:
-    write_availability(args.country)
-    return 0
-
-
-def _cmd_manifest(args: argparse.Namespace) -> int:
-    from oss_analysis.pipeline import manifest
-
-    written = manifest.assemble(args.country, args.names or None)
-    print(f"wrote {written.relative_to(paths.root())}")
-    return 0
-
-
-def _cmd_check_manifest(args: argparse.Namespace) -> int:
-    from oss_analysis.pipeline import manifest
-
-    problems = manifest.stale()
-    for p in problems:
-        print(p)
-    print(f"{len(problems)} stale or changed outputs" if problems else "every output matches its recorded inputs")
-    return 1 if problems else 0
-
-
-def _cmd_datapackage(args: argparse.Namespace) -> int:
-    from oss_analysis.extract import datapackage
-
-    changed = datapackage.update()
-    print("updated: " + (", ".join(changed) if changed else "nothing changed"))
-    return 0
-
-
-HANDLERS = {
-    "run": _cmd_run,
-    "prepare": _cmd_prepare,
-    "publish": _cmd_publish,
-    "add-country-data": _cmd_add_country_data,
-    "site": _cmd_site,
-    "availability": _cmd_availability,
-    "manifest": _cmd_manifest,
-    "check-manifest": _cmd_check_manifest,
-    "datapackage": _cmd_datapackage,
-}
-
-
 def main(argv: list[str] | None = None) -> int:
-    """``oss-build``: parse the command line and hand it to its subcommand's handler; bad input
-    and unwritable folders end in one line on stderr and exit status 1, never a traceback."""
-    from oss_analysis.errors import DataError, ParameterError
-
+    """``oss-build``: bad input and unwritable folders end in one line on stderr and exit status 1."""
     args = _parser().parse_args(argv)
     if problem := runner.foreign_checkout():
-        return _fail(problem)
+        return runner.fail(problem)
     try:
         return HANDLERS[args.cmd](args)
-    except (DataError, ParameterError) as exc:
-        return _fail(str(exc))
+    except (DataError, ParameterError, runner.NotebookFailed) as exc:
+        return runner.fail(str(exc))
     except OSError as exc:
-        return _fail(runner.os_error(exc))
+        return runner.fail(runner.os_error(exc))
     except KeyboardInterrupt:
         print("interrupted: nothing half-written is kept (every file is written whole or not at all)", file=sys.stderr)
         return 130

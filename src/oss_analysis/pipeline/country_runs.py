@@ -1,63 +1,53 @@
-"""Runs for another focus country: which notebooks its data allow, its parameters, and a clear
-answer for a country the data do not know.
-
-A notebook is country-dependent when ``workflow/notebooks.yaml`` lists ``country_data``: the
-processed tables whose ``iso3`` column holds the countries the studies print. A country they do
-not print can still be built from the publishers' files when the notebook's ``country_sources``
-hold it (the notebooks then take ``publisher_values``; see ``views``).
-
-A run is keyed by its folder under figures/: the code (``GEO``), or code and year (``GEO_2022``)
-when the year is not the studies' own."""
+"""Runs for another focus country (and year): which notebooks its data allow, its parameters, the
+page of where each value comes from, and one clear line for a country the data do not know.
+docs/stages/pipeline.md says how a run is keyed and planned."""
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 
 from oss_analysis import countries, notebook_specs, paths
-from oss_analysis.domain import CPI_YEAR, THESIS_YEAR
+from oss_analysis.domain import CPI_YEAR, THESIS_YEAR, year_span
 from oss_analysis.errors import ParameterError
-
-if TYPE_CHECKING:
-    import pandas as pd
+from oss_analysis.files import atomic_write
 
 
 @cache
 def _codes(table: str, root: Path) -> frozenset[str]:
+    """ISO3 codes in a processed table, built from raw now (data/processed may predate an addition)."""
     from oss_analysis.transform import clean
 
-    # built from raw now rather than read from data/processed, which may predate an addition
     return frozenset(clean.build(table)["iso3"].dropna())
 
 
 @cache
-def _source_frame(kind: str, root: Path) -> pd.DataFrame:
+def _source_years(kind: str, root: Path) -> dict[str, frozenset[int | None]]:
+    """ISO 3166 country (a run is for a country) -> the years a publisher's files hold it."""
     from oss_analysis.extract import publishers
 
-    frame = publishers.table(kind)  # ISO 3166 countries only: a run is for a country
-    return frame[frame["iso3166"]][["iso3", "year"] if kind != "egdi" else ["iso3", "edition"]]
+    frame = publishers.table(kind)
+    frame = frame[frame["iso3166"]]
+    if kind == "egdi":  # the UN series takes whatever editions there are
+        return dict.fromkeys(frame["iso3"], frozenset([None]))
+    return frame.groupby("iso3")["year"].agg(lambda years: frozenset(int(y) for y in years)).to_dict()
 
 
 def source_codes(table: str, year: int | None = None) -> frozenset[str]:
-    """ISO3 codes in a publisher table (wgi_sources, cpi_sources, egdi_sources), for one year if
-    given, read from the shipped files (never from a data/processed file that may be stale)."""
-    frame = _source_frame(table.removesuffix("_sources"), paths.root())
-    if year is not None and "year" in frame:
-        frame = frame[frame["year"] == year]
-    return frozenset(frame["iso3"])
+    """ISO3 codes in a publisher table (wgi_sources, ...), in ``year`` if given, from the shipped files."""
+    held = _source_years(table.removesuffix("_sources"), paths.root())
+    return frozenset(c for c, years in held.items() if year is None or None in years or year in years)
 
 
 def check_year(year: object) -> int | None:
-    """YEAR of a country run: None (the studies' years), or a year the WGI files hold (the
-    governance and corruption views both need it); else one line with the years there are."""
+    """YEAR of a country run: None (the studies' years) or a year the WGI files hold, else one line."""
     if year in (None, ""):
         return None
-    from oss_analysis.domain import year_span
-
-    years = sorted(int(y) for y in _source_frame("wgi", paths.root())["year"].unique())
+    years = sorted({y for held in _source_years("wgi", paths.root()).values() for y in held})
     try:
         value = int(str(year))
     except ValueError:
@@ -78,16 +68,10 @@ def split_key(key: str) -> tuple[str, int | None]:
 
 
 def normalise(codes: list[str]) -> list[str]:
-    """Codes of a COUNTRY= list, upper-cased once and de-duplicated; any code that is not ISO
-    3166 alpha-3 stops the run (a name gets 'did you mean')."""
+    """COUNTRY= codes upper-cased and de-duplicated; one that is not ISO 3166 alpha-3 stops the run."""
     return countries.normalise_codes(
         codes, lambda rule: ParameterError(f"COUNTRY={rule}; countries with data: {choices()}")
     )
-
-
-def codes_in(table: str) -> frozenset[str]:
-    """ISO3 codes in a processed table, as the raw data (with any additions) would build it."""
-    return _codes(table, paths.root())
 
 
 def country_notebooks() -> dict[str, tuple[str, ...]]:
@@ -95,52 +79,39 @@ def country_notebooks() -> dict[str, tuple[str, ...]]:
     return {n: nb.country_data for n, nb in notebook_specs.notebooks().items() if nb.country_data}
 
 
-def _sources_of(name: str) -> tuple[str, ...]:
-    return notebook_specs.notebooks()[name].country_sources
-
-
 def _printed_codes() -> set[str]:
     """Countries some country-dependent notebook can be built for from the studies' tables alone."""
-    codes = set()
+    codes: set[str] = set()
     for tables in country_notebooks().values():
-        codes |= set.intersection(*(set(codes_in(t)) for t in tables))
+        codes |= frozenset.intersection(*(_codes(t, paths.root()) for t in tables))
     return codes
-
-
-def available_countries() -> dict[str, str]:
-    """Every country that at least one country-dependent notebook can be built for (printed, or
-    in the publishers' files)."""
-    codes = _printed_codes()
-    for name in country_notebooks():
-        if _sources_of(name):
-            codes |= set.intersection(*(set(source_codes(t)) for t in _sources_of(name)))
-    return {c: countries.name_of(c) for c in sorted(codes)}
 
 
 def choices() -> str:
     """The countries a run can take, in one line: the studies' own, then how many more the
-    publishers' files add."""
-    printed = _printed_codes()
-    extra = set(available_countries()) - printed
+    publishers' files add (for at least one notebook)."""
+    printed, extra = _printed_codes(), set()
+    for name in country_notebooks():
+        if sources := notebook_specs.notebooks()[name].country_sources:
+            extra |= frozenset.intersection(*(source_codes(t) for t in sources)) - printed
     text = ", ".join(f"{c} ({countries.name_of(c)})" for c in sorted(printed))
     return text + (f"; and {len(extra)} more in the publishers' files (data/sources/)" if extra else "")
 
 
 def plan(code: str) -> dict[str, str | None]:
-    """For one run (``GEO`` or ``GEO_2022``): notebook -> None if it can be built, else the
-    reason it cannot. Raises a ParameterError listing the available countries when the code is
-    unknown or in no table."""
+    """For one run (``GEO`` or ``GEO_2022``): notebook -> None if it can be built, else why not.
+    A code in no table is a ParameterError listing the countries there are."""
     code, year = split_key(code)
     iso3 = normalise([code])[0]
-    # the year each publisher table must hold the country for: the run's year, else the printed
-    # tables' years (WGI 2008, CPI 2009); the UN series takes whatever editions there are
+    # the year a publisher table must hold: the run's, else the printed tables' (WGI 2008, CPI 2009)
     needed = {"wgi_sources": year or THESIS_YEAR, "cpi_sources": year or CPI_YEAR}
     out: dict[str, str | None] = {}
     for name, tables in country_notebooks().items():
+        sources = notebook_specs.notebooks()[name].country_sources
         # another year than the studies' comes from the publishers' files only
-        printed_missing = [t for t in tables if iso3 not in codes_in(t)] if year is None else []
-        source_missing = [t for t in _sources_of(name) if iso3 not in source_codes(t, needed.get(t))]
-        if (year is None and not printed_missing) or (_sources_of(name) and not source_missing):
+        printed_missing = [t for t in tables if iso3 not in _codes(t, paths.root())] if year is None else []
+        source_missing = [t for t in sources if iso3 not in source_codes(t, needed.get(t))]
+        if (year is None and not printed_missing) or (sources and not source_missing):
             out[name] = None
         else:
             where = ", ".join(f"data/processed/{t}.csv" for t in printed_missing + source_missing)
@@ -158,11 +129,10 @@ def params_file(code: str) -> Path:
 
 
 def parameters(code: str) -> dict[str, Any]:
-    """The country's parameters file if there is one, else sensible defaults from the data."""
+    """The country's parameters file if there is one, else defaults from the run's key."""
     code, year = split_key(code)
     path = params_file(code)
-    values = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
-    values = dict(values or {})
+    values = dict((yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None) or {})
     values.setdefault("focus_country", code)
     values.setdefault("publisher_values", True)  # a country the studies do not print takes the files' values
     if year is not None:
@@ -171,63 +141,58 @@ def parameters(code: str) -> dict[str, Any]:
         values.setdefault("wgi_year", values["year"])
         values.setdefault("cpi_year", values["year"])
     if values["focus_country"] != code:
-        raise ParameterError(
-            f"{path.relative_to(paths.root())}: focus_country is {values['focus_country']!r}, expected {code!r}"
-        )
+        raise ParameterError(f"{paths.shown(path)}: focus_country is {values['focus_country']!r}, expected {code!r}")
     return values
 
 
 def _values_of(folder: Path, stem: str, iso3: str) -> str:
-    """Where an output's values come from, read from what the run wrote: the ``source`` column
-    of its data (chart data or table), or the caption of its table."""
+    """Where an output's values come from: every credit of its claims (``<stem>.meta.json``,
+    derived from the rows drawn), so that none can be left out; publishers' files first."""
     import pandas as pd
 
-    for data in (folder / f"{stem}.data.csv", folder / f"{stem}.csv"):
-        if data.exists():
-            frame = pd.read_csv(data, dtype=str, keep_default_na=False)
-            if "iso3" in frame and iso3 not in set(frame["iso3"]):
-                return (
-                    f"printed; not available for {iso3}: the study does not print it for this year and no "
-                    "shipped publisher's file covers that year"
-                )
-            if "source" in frame:
-                pub = sorted({s for s in frame["source"] if "data/sources/" in s})
-                if pub:
-                    mixed = "; other rows printed" if len(pub) < frame["source"].nunique() else ""
-                    return "publisher: " + "; ".join(pub) + mixed
-            break
-    md = folder / f"{stem}.md"
-    parts = md.read_text(encoding="utf-8").split("Publisher values - ")[1:] if md.exists() else []
-    if parts:
-        return "publisher: " + "; ".join(p.strip().rstrip(".") for p in parts)
-    return "printed (the studies' values, or computed from them; with any rows added in data/raw/additions/)"
+    from oss_analysis.output.source_line import source_line
+
+    data = next((f for f in (folder / f"{stem}.data.csv", folder / f"{stem}.csv") if f.exists()), None)
+    frame = pd.read_csv(data, dtype=str, keep_default_na=False) if data else pd.DataFrame()
+    if "iso3" in frame and iso3 not in set(frame["iso3"]):
+        return (f"printed; not available for {iso3}: the study does not print it for this year and no "
+                "shipped publisher's file covers that year")
+    claims = folder / f"{stem}.meta.json"
+    if not claims.exists():
+        return f"not written yet (no `{claims.name}`)"
+    found = json.loads(claims.read_text(encoding="utf-8"))["sources"]
+    groups = {
+        "publisher: ": sorted((c for c in found if "release" in c), key=lambda c: source_line([c])),  # by label
+        "printed: ": [c for c in found if "study" in c],
+        "": [c for c in found if "added_from" in c],  # 'rows added in <file>'
+    }
+    return "; ".join(head + source_line(group).removeprefix("Source: ") for head, group in groups.items() if group)
 
 
 def availability_page(code: str) -> str:
-    """A short Markdown page for figures/<run>/: per output, printed values or the publisher's
-    file and release, or not built and why (read from the outputs the run wrote)."""
+    """figures/<run>/AVAILABILITY.md: per output, the files, releases and prints its values come
+    from, or not built and why, or the default build's file where no country changes it."""
     iso3, year = split_key(code)
     folder = paths.figures_dir() / code
-    head = f"# Outputs for {countries.name_of(iso3)} ({iso3})" + (f", year {year}" if year else "")
-    lines = [head, "", "| notebook | output | values |", "|---|---|---|"]
+    lines = [f"# Outputs for {countries.name_of(iso3)} ({iso3})" + (f", year {year}" if year else ""), ""]
+    lines += ["| notebook | output | values |", "|---|---|---|"]
     for name, reason in plan(code).items():
         nb = notebook_specs.notebooks()[name]
         if reason is not None:
             lines.append(f"| `notebooks/{nb.path.name}` | not built | not available: {reason} |")
             continue
-        stems = list(dict.fromkeys(o.split(".")[0] for o in nb.outputs))
-        for stem in stems:
+        for stem in dict.fromkeys(o.split(".")[0] for o in nb.outputs):
             outs = [o for o in nb.outputs if o.split(".")[0] == stem]
             if stem in nb.same_in_every_run:  # not copied here: the default build's file is the same
                 default = ", ".join(f"[`figures/{o}`](../{o})" for o in outs)
                 lines.append(f"| `notebooks/{nb.path.name}` | not copied | the same in every run: {default} |")
-                continue
-            files = ", ".join(f"`{o}`" for o in outs)
-            lines.append(f"| `notebooks/{nb.path.name}` | {files} | {_values_of(folder, stem, iso3)} |")
+            else:
+                files = ", ".join(f"`{o}`" for o in outs)
+                lines.append(f"| `notebooks/{nb.path.name}` | {files} | {_values_of(folder, stem, iso3)} |")
     source = params_file(iso3)
     lines += [
         "",
-        f"Parameters: `{source.relative_to(paths.root())}`"
+        f"Parameters: `{paths.shown(source)}`"
         if source.exists()
         else "Parameters: defaults (no config/countries file for this country).",
         "Publisher values are used only where the studies do not print the country (or the year); "
@@ -235,3 +200,9 @@ def availability_page(code: str) -> str:
         "here (`same_in_every_run` in workflow/notebooks.yaml): the default build's are linked above.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def write_availability(code: str) -> Path:
+    """Write figures/<run>/AVAILABILITY.md (the graph's job), atomically."""
+    target = paths.figures_dir() / code / "AVAILABILITY.md"
+    return atomic_write(target, lambda tmp: Path(tmp).write_text(availability_page(code), encoding="utf-8"))

@@ -1,10 +1,10 @@
 """Provenance manifest: for each output, the notebook and parameters that made it, the sha256 of
-every input it declared, the package versions and the commit. A reviewer can tell from the
-manifest alone whether an output is stale (``oss-build check-manifest``)."""
+every input it declared, the package versions and the commit (``oss-build check-manifest``)."""
 
 from __future__ import annotations
 
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from oss_analysis import notebook_specs, paths
+from oss_analysis.errors import DataError
 from oss_analysis.extract import datapackage
 from oss_analysis.files import sha256
 from oss_analysis.pipeline import code_inputs
@@ -24,10 +25,8 @@ def _rel(p: Path) -> str:
 
 
 def declared_inputs(name: str, country: str | None = None) -> list[Path]:
-    """Every file a notebook's output depends on: what the build graph feeds it (the package
-    modules it runs among them), plus the raw sources of its processed tables. (What the data
-    package says of those sources shows in the processed tables' own hashes; the whole
-    data-package file is an input only where a notebook declares it, as the report does.)"""
+    """Every file a notebook's output depends on: what the graph feeds it (its package modules
+    among them) and the raw sources of its processed tables."""
     raw = datapackage.resource_paths()
     tables = registry.raw_inputs()
     files = [f for group in code_inputs.notebook_inputs(name, country).values() for f in group]
@@ -58,10 +57,9 @@ def _versions() -> dict[str, str]:
 def notebook_entry(name: str, params: dict[str, Any], output_dir: Path, country: str | None = None) -> dict[str, Any]:
     """The manifest entry of one notebook run, outputs hashed where they were written."""
     nb = notebook_specs.notebooks()[name]
-    shown = {k: v for k, v in params.items() if k != "output_dir"}
     return {
         "notebook": _rel(nb.path),
-        "parameters": shown,
+        "parameters": {k: v for k, v in params.items() if k != "output_dir"},
         "parameters_file": _rel(nb.params),
         "inputs": {_rel(p): sha256(p) for p in declared_inputs(name, country) if p.exists()},
         "outputs": {o: sha256(Path(output_dir) / o) for o in nb.outputs},
@@ -77,20 +75,15 @@ def write_entry(name: str, entry: dict[str, Any]) -> Path:
 
 
 def assemble(country: str | None = None, names: list[str] | None = None) -> Path:
-    """Combine the per-notebook entries into build/manifest.json (build/manifest-<COUNTRY>.json
-    for a country run), keyed by output file."""
+    """The notebooks' entries, keyed by output file, as build/manifest.json (-<COUNTRY>.json)."""
     outputs: dict[str, Any] = {}
     prefix = f"{country}/" if country else ""
     for name in sorted(names or notebook_specs.notebooks()):
         entry = json.loads((paths.build_dir() / "manifest" / f"{prefix}{name}.json").read_text(encoding="utf-8"))
         published = notebook_specs.notebooks()[name].run_outputs if country else entry["outputs"]
-        for out, digest in [(o, d) for o, d in entry["outputs"].items() if o in published]:
-            outputs[f"figures/{prefix}{out}"] = {
-                "sha256": digest,
-                "notebook": entry["notebook"],
-                "parameters": entry["parameters"],
-                "inputs": entry["inputs"],
-            }
+        made_by = {k: entry[k] for k in ("notebook", "parameters", "inputs")}
+        for out in (o for o in entry["outputs"] if o in published):
+            outputs[f"figures/{prefix}{out}"] = {"sha256": entry["outputs"][out], **made_by}
     dirty = _git("status", "--porcelain")
     manifest = {
         "commit": _git("rev-parse", "HEAD"),
@@ -105,9 +98,7 @@ def assemble(country: str | None = None, names: list[str] | None = None) -> Path
 
 
 def unfaithful_tables(manifest: dict[str, Any]) -> list[str]:
-    """Processed tables the outputs were built from that are not what data/raw gives: a hand edit
-    of data/processed/ would otherwise pass, its hash recorded as if it were an input like any other."""
-    from oss_analysis.errors import DataError
+    """The processed tables behind the outputs that are not what data/raw gives (a hand edit)."""
     from oss_analysis.transform import clean
 
     recorded = {i for rec in manifest["outputs"].values() for i in rec["inputs"]}
@@ -122,12 +113,8 @@ def unfaithful_tables(manifest: dict[str, Any]) -> list[str]:
 
 
 def snakemake_summary() -> dict[str, dict[str, str]]:
-    """Snakemake's own account of every file the default build makes, by output file: its
-    ``status`` (ok, missing, updated input files, rule implementation changed, params changed...),
-    its ``plan`` (``update pending`` where `make all` would rebuild it) and the ``input-file(s)``
-    of the job that last made it (``snakemake --detailed-summary``, the workflow's profile read)."""
-    from oss_analysis.errors import DataError
-
+    """``snakemake --detailed-summary`` by output file: its ``status``, ``plan`` (``update pending``)
+    and the ``input-file(s)`` of the job that last made it."""
     snakemake = Path(sys.executable).with_name("snakemake")
     cmd = [str(snakemake), "--snakefile", "workflow/Snakefile", "--detailed-summary"]
     proc = subprocess.run(cmd, cwd=paths.root(), capture_output=True, text=True)
@@ -154,14 +141,9 @@ def _first_cause(out: str, summary: dict[str, dict[str, str]]) -> str:
 
 
 def stale() -> list[str]:
-    """What is stale by Snakemake's own account (``snakemake_summary``): each output in
-    build/manifest.json that is missing, or that `make all` would rebuild.
-
-    Snakemake decides by modification time (the profile sets no checksums) and its summary says
-    that an output is pending, not which input upstream caused it, nor anything of contents. The
-    manifest's hashes add what it cannot know: which recorded inputs changed content (named), an
-    output whose bytes differ from the recorded build (a hand edit newer than its inputs is up to
-    date for Snakemake), and processed tables that are not what data/raw gives."""
+    """Each output of build/manifest.json that is missing or that `make all` would rebuild, by
+    Snakemake's own summary; the recorded hashes add what its times cannot tell (docs/stages/pipeline.md):
+    the inputs whose content changed, an output edited by hand, an unfaithful processed table."""
     manifest = json.loads((paths.build_dir() / "manifest.json").read_text(encoding="utf-8"))
     summary = snakemake_summary()
     problems = unfaithful_tables(manifest)
@@ -189,15 +171,9 @@ def stale() -> list[str]:
 
 
 def check_published(country: str | None = None, names: list[str] | None = None) -> list[str]:
-    """Before a build: figures/ (figures/<COUNTRY>/) holds only the build's own outputs. A file no
-    notebook declares is refused (DataError: a hand run's or a copy's, never deleted for the user);
-    an output whose bytes are not what the build's run wrote (its manifest entry) is published
-    again (its staged copy marked newer, so that Snakemake reruns the publish job, which checks
-    the stage). Returns a line for each output so repaired."""
-    import os
-
-    from oss_analysis.errors import DataError
-
+    """Before a build: a file in figures/ (figures/<COUNTRY>/) that no notebook declares is refused
+    (never deleted for the user); an output that is not what the build's run wrote is published
+    again (its stage marked newer). Returns a line for each output so repaired."""
     folder = paths.figures_dir() / (country or "")
     nbs = notebook_specs.notebooks()
     declared = {o: n for n in names or nbs for o in nbs[n].outputs}

@@ -1,10 +1,7 @@
-"""papermill run by hand: a bad parameter ends in the notebook check's one line, not a traceback.
-
-papermill imports this module through its ``papermill.engine`` entry point (pyproject.toml) when
-it starts. The notebooks check their parameters in the cell after ``parameters`` (raising
-ParameterError or DataError); papermill would end with its own traceback and the kernel's. Here,
-that failure ends in ``error: <notebook>: <message>`` and exit status 1; any other exception is
-shown as papermill shows it."""
+"""papermill run by hand: the notebooks' parameter check (ParameterError, DataError) ends in
+``error: <notebook>: <message>``, not papermill's traceback and the kernel's; any other failure is
+shown as papermill shows it. papermill imports this module through its ``papermill.engine`` entry
+point (pyproject.toml)."""
 
 from __future__ import annotations
 

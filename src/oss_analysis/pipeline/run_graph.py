@@ -1,78 +1,56 @@
-"""Run the build graph and say in a few lines what happened (what `make all` calls).
-
-Snakemake runs in this process; everything it prints (every input of every job, the kernels'
-chatter) goes whole to ``build/logs/snakemake.log``. The screen comes from Snakemake's logger
-plugin interface: ``LogHandler``, registered as the plugin ``oss-build``, receives structured
-records, progress (jobs done of total) and each failed job (its logs). The screen shows progress
-(one updating line on a terminal, a line per tenth otherwise) and a summary: outputs written, the
-reproduction verdict, where the report and site are. A failed job's own log is shown and its
-one-line error is the last line printed. (Snakemake finds logger plugins only as top-level modules
-named ``snakemake_logger_plugin_*``, not by entry point: this one is registered in-process, hence
-Snakemake in this process. Its ``--quiet`` modes only remove lines: they cannot show a job log's
-tail with the one-line error last.)
-
-One build at a time per folder: a second build waits for the first (an advisory lock on
-``.build.lock``). A Snakemake lock left in ``.snakemake/locks`` is cleared only when no Snakemake
-process works in this folder, so a direct `snakemake` run is never broken by `make all`.
-"""
+"""Run the build graph and say in a few lines what happened (what `make all` calls): progress, the
+summary, or a failed job's log with its one-line error last. Snakemake runs in this process (its
+logger plugins are found only as modules, so this one is registered in-process); all it prints
+goes to build/logs/snakemake.log. docs/stages/pipeline.md says why its --quiet modes cannot do this."""
 
 from __future__ import annotations
 
 import csv
+import fcntl
 import logging
 import os
+import re
 import shutil
+import signal
 import sys
 import time
 from collections import Counter
 from pathlib import Path
 from typing import TextIO
 
+import psutil
 from snakemake_interface_logger_plugins.base import LogHandlerBase
 from snakemake_interface_logger_plugins.common import LogEvent
 
+from oss_analysis.pipeline.runner import disk_problem, foreign_checkout
+
 MAX_JOB_LOG_LINES = 15
-# what every kernel says on start-up, nothing to do with a failure
-NOISE = ("Kernel is running over TCP without encryption",)
+NOISE = ("Kernel is running over TCP without encryption",)  # every kernel says it on start-up
+INTERRUPTED = "interrupted: outputs already published are kept; `make all` finishes the build"
 
 
 def snakemake_pids(root: Path) -> list[int]:
-    """Live Snakemake processes working in ``root`` (Linux /proc), other than this process's
-    ancestors; None of this is known without /proc, so there the answer is an empty list."""
-    ancestors, pid = set(), os.getpid()
-    while pid > 1:
-        ancestors.add(pid)
-        try:
-            pid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            break
+    """Live Snakemake processes working in ``root``, other than this process and its ancestors."""
+    mine = {os.getpid(), *(p.pid for p in psutil.Process().parents())}
     found = []
-    for entry in Path("/proc").glob("[0-9]*") if Path("/proc/self").exists() else []:
-        if int(entry.name) in ancestors:
-            continue
-        try:
-            argv = (entry / "cmdline").read_bytes().split(b"\0")
-            cwd = Path(os.readlink(entry / "cwd"))
-        except OSError:
-            continue
-        names = [Path(a.decode(errors="replace")).name for a in argv[:3]]
-        if "snakemake" in names and cwd == root:
-            found.append(int(entry.name))
+    for proc in psutil.process_iter(["cmdline", "cwd"]):
+        names = [Path(a).name for a in (proc.info["cmdline"] or [])[:3]]
+        if proc.pid not in mine and "snakemake" in names and proc.info["cwd"] == str(root):
+            found.append(proc.pid)
     return sorted(found)
 
 
 def process(pid: int) -> tuple[str, bool]:
-    """A process's command line and whether it is stopped (Ctrl-Z: state T), from /proc."""
+    """A process's command line and whether it is stopped (Ctrl-Z)."""
     try:
-        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
+        proc = psutil.Process(pid)
+        return " ".join(proc.cmdline()), proc.status() in (psutil.STATUS_STOPPED, psutil.STATUS_TRACING_STOP)
+    except psutil.Error:
         return "", False
-    return " ".join(a.decode(errors="replace") for a in argv if a), state in "Tt"
 
 
 def lock_holder(path: Path) -> int | None:
-    """The process holding a flock on ``path`` (/proc/locks), None where that is not known."""
+    """The process holding a flock on ``path`` (/proc/locks; psutil does not know), None if unknown."""
     try:
         inode = str(path.stat().st_ino)
         for fields in (line.split() for line in Path("/proc/locks").read_text().splitlines() if "->" not in line):
@@ -94,11 +72,10 @@ def _say_stopped(pids: list[int], out: TextIO, told: set[int]) -> None:
                   f"`kill {pid}` ends it", file=out, flush=True)
 
 
-def clear_stale_locks(root: Path, out: TextIO, poll: float = 0.5) -> bool:
-    """Wait for Snakemake runs in ``root`` to end, then remove locks that none holds any more.
-    Returns whether stale locks were removed."""
-    locks = root / ".snakemake" / "locks"
-    told, stopped = False, set()
+def clear_stale_locks(root: Path, out: TextIO, poll: float = 0.5) -> None:
+    """Wait for Snakemake runs in ``root`` to end, then remove the locks none holds any more: a
+    direct `snakemake` run is never broken by `make all`."""
+    locks, told, stopped = root / ".snakemake" / "locks", False, set()
     while pids := snakemake_pids(root):
         if not told:
             cmds = "; ".join(process(p)[0] for p in pids)
@@ -107,18 +84,14 @@ def clear_stale_locks(root: Path, out: TextIO, poll: float = 0.5) -> bool:
             told = True
         _say_stopped(pids, out, stopped)
         time.sleep(poll)
-    if not Path("/proc/self").exists() or not locks.is_dir() or not any(locks.iterdir()):
-        return False
-    shutil.rmtree(locks, ignore_errors=True)
-    print("cleared a Snakemake lock left by a build that was stopped", file=out, flush=True)
-    return True
+    if locks.is_dir() and any(locks.iterdir()):
+        shutil.rmtree(locks, ignore_errors=True)
+        print("cleared a Snakemake lock left by a build that was stopped", file=out, flush=True)
 
 
 def hold_build_lock(root: Path, out: TextIO, poll: float = 0.5) -> object:
-    """Take the folder's build lock (``.build.lock``), waiting for another build if need be: the
-    wait names that build's process and says when it is stopped."""
-    import fcntl
-
+    """Take the folder's build lock (``.build.lock``), one build at a time; the wait names the
+    other build's process and says when it is stopped."""
     fh = (root / ".build.lock").open("a")
     start, told, stopped = time.monotonic(), False, set()
     while True:
@@ -147,8 +120,7 @@ class Progress:
     def update(self, done: int, total: int) -> None:
         self.total, pct = total, 100 * done // max(total, 1)
         if self.tty:
-            bar = "#" * (pct // 5)
-            self.out.write(f"\r[{bar:<20}] {done}/{total} jobs")
+            self.out.write(f"\r[{'#' * (pct // 5):<20}] {done}/{total} jobs")
             self.out.flush()
         elif pct // 10 > self.shown:
             self.shown = pct // 10
@@ -160,14 +132,14 @@ class Progress:
 
 
 class LogHandler(LogHandlerBase):
-    """Snakemake's records as the build's screen: progress, and the logs of the jobs that failed
-    (in order, each once). It only listens: Snakemake's default handler still writes everything."""
+    """Snakemake's records as the build's screen: progress, the logs of the failed jobs (each once)
+    and the ``note: ...`` lines (runner.note). It only listens: Snakemake's own handler still writes."""
 
     writes_to_stream = writes_to_file = needs_rulegraph = has_formatter = False
-    has_filter = True  # every record, whatever --quiet says: it shows only progress and failures
+    has_filter = True  # every record, whatever --quiet says
     progress: Progress | None = None
     failed: list[str] = []
-    notes: list[str] = []  # what the Snakefile and the jobs say for the screen (runner.note)
+    notes: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         event = getattr(record, "event", None)
@@ -180,37 +152,33 @@ class LogHandler(LogHandlerBase):
 
 
 def one_line_error(lines: list[str]) -> str:
-    """The line that says what went wrong: the last ``error: ...`` line, else the last exception
-    (``SomeError: ...``, a traceback's last line; Snakemake's ``Error: ...``) as ``error: ...``,
-    else the last line."""
-    import re
-
+    """What went wrong, in one line: the last ``error: ...``, else Snakemake's exception in a rule,
+    else the last exception (a traceback's last line, ``Error: ...``), else the last line."""
     errors = [ln for ln in lines if ln.startswith("error: ")]
-    raised = [ln.strip() for ln in lines if re.match(r"\s*[\w.]*(Error|Exception|Exit)\b[^:]*: ", ln)]
-    rest = [ln for ln in lines if ln.strip()]
     if errors:
         return errors[-1]
     # Snakemake's "XException in rule R in file F, line N:", its message and the files affected
     heads = [i for i, ln in enumerate(lines) if re.match(r"\w+(Exception|Error) in rule \S+ in file .*:$", ln)]
     if heads and heads[-1] + 1 < len(lines):
-        name, rule = lines[heads[-1]].split()[0], lines[heads[-1]].split()[3]
+        head, said = lines[heads[-1]].split(), lines[heads[-1] + 1]
         files = [ln.strip() for ln in lines[heads[-1] + 2 :] if ln.startswith("        ")]
         where = f"{files[0]}{f' (and {len(files) - 1} more)' if len(files) > 1 else ''}: " if files else ""
-        hint = "; make them writable and run again" if "protected" in lines[heads[-1] + 1].lower() else ""
-        return f"error: {where}{lines[heads[-1] + 1].strip().rstrip(':')} ({name} in rule {rule}){hint}"
+        hint = "; make them writable and run again" if "protected" in said.lower() else ""
+        return f"error: {where}{said.strip().rstrip(':')} ({head[0]} in rule {head[3]}){hint}"
+    raised = [ln.strip() for ln in lines if re.match(r"\s*[\w.]*(Error|Exception|Exit)\b[^:]*: ", ln)]
     if raised:
         home = os.environ.get("HOME", "")
         hint = f"; HOME ({home}) must be a writable folder" if home and home in raised[-1] else ""
         return f"error: {raised[-1].removeprefix('Error: ')}{hint}"
+    rest = [ln for ln in lines if ln.strip()]
     return rest[-1] if rest else "error: the build failed"
 
 
 def report_failure(root: Path, failed: list[str], full_log: Path, out: TextIO) -> None:
-    """Show each failing job's own log (its last lines, a traceback left in the log file), then
-    the one-line error last: a Python or Snakemake exception never reaches the screen whole."""
-    logs = [root / p for p in failed]
+    """Each failed job's log (its last lines; not a traceback, which stays in the file), then the
+    one-line error last."""
     last: list[str] = []
-    for log in logs:
+    for log in (root / p for p in failed):
         lines = log.read_text(encoding="utf-8", errors="replace").splitlines() if log.exists() else []
         shown = [ln for ln in lines if not ln.startswith("error: ") and not any(n in ln for n in NOISE)]
         shown = [] if any(ln.startswith("Traceback (most recent call last)") for ln in lines) else shown
@@ -218,7 +186,7 @@ def report_failure(root: Path, failed: list[str], full_log: Path, out: TextIO) -
         for ln in shown[-MAX_JOB_LOG_LINES:]:
             print(f"  {ln}", file=out)
         last = lines or last
-    if not logs:  # no job ran (a bad Snakefile, a bad COUNTRY, Snakemake's own exception)
+    if not failed:  # no job ran (a bad Snakefile, a bad COUNTRY, Snakemake's own exception)
         text = full_log.read_text(encoding="utf-8", errors="replace")
         last = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("Complete log")]
         for ln in last[-MAX_JOB_LOG_LINES:-1] if not one_line_error(last).startswith("error: ") else []:
@@ -229,7 +197,7 @@ def report_failure(root: Path, failed: list[str], full_log: Path, out: TextIO) -
 
 def dropped_duplicates(root: Path) -> list[str]:
     """A line per publisher file whose duplicate country-years the readers dropped (the first
-    kept), from data/processed/source_drops.csv: a value chosen silently must reach the screen."""
+    kept): a value chosen silently must reach the screen."""
     table = root / "data" / "processed" / "source_drops.csv"
     if not table.exists():
         return []
@@ -243,22 +211,15 @@ def dropped_duplicates(root: Path) -> list[str]:
 
 def summary(root: Path, started: float, elapsed: float, jobs: int, out: TextIO) -> None:
     """Closing lines of a successful build: what was written, the verdict, where to look."""
-    figures = root / "figures"
-    written = [p for p in figures.rglob("*") if p.is_file() and p.stat().st_mtime >= started]
-    if jobs == 0:
-        print("nothing to do: every output is up to date", file=out)
-    else:
-        print(f"built in {elapsed:.0f} s: {jobs} jobs, {len(written)} files written under figures/", file=out)
     from oss_analysis.review.report import headline  # pandas, once the build is done
 
-    for line in headline(root):
-        print(line, file=out)
-    report = root / "build" / "notebooks" / "reproduction_report.ipynb"
-    if report.exists():
-        print(f"report: {report.relative_to(root)}; provenance: build/manifest.json", file=out)
-    site = root / "build" / "site" / "index.html"
-    where = site.relative_to(root) if site.exists() else "`make docs` renders it into build/site/index.html"
-    print(f"site: {where}", file=out)
+    written = [p for p in (root / "figures").rglob("*") if p.is_file() and p.stat().st_mtime >= started]
+    built = f"built in {elapsed:.0f} s: {jobs} jobs, {len(written)} files written under figures/"
+    print(built if jobs else "nothing to do: every output is up to date", *headline(root), sep="\n", file=out)
+    if (root / "build" / "notebooks" / "reproduction_report.ipynb").exists():
+        print("report: build/notebooks/reproduction_report.ipynb; provenance: build/manifest.json", file=out)
+    site = "build/site/index.html"
+    print(f"site: {site if (root / site).exists() else f'`make docs` renders it into {site}'}", file=out)
     print("full log: build/logs/snakemake.log", file=out, flush=True)
 
 
@@ -277,14 +238,8 @@ def snakemake(args: list[str]) -> int:
     return 0
 
 
-INTERRUPTED = "interrupted: outputs already published are kept; `make all` finishes the build"
-
-
 def _watch_interrupts() -> list[int]:
-    """A list that gets an entry when Ctrl-C (SIGINT) arrives; the signal still reaches Snakemake
-    as a KeyboardInterrupt, which stops its jobs and ends its run as a failure."""
-    import signal
-
+    """A list that gets an entry when Ctrl-C arrives; Snakemake still gets its KeyboardInterrupt."""
     seen: list[int] = []
 
     def note(signum: int, frame: object) -> None:
@@ -297,9 +252,7 @@ def _watch_interrupts() -> list[int]:
 
 
 def run(args: list[str], root: Path, out: TextIO = sys.stdout) -> int:
-    """Run Snakemake with ``args`` in ``root``, all it prints to build/logs/snakemake.log."""
-    from oss_analysis.pipeline.runner import disk_problem, foreign_checkout
-
+    """Run Snakemake with ``args`` in ``root``, all it prints (and the kernels) to build/logs/snakemake.log."""
     if problem := foreign_checkout() or disk_problem(root / "build"):
         print(f"error: {problem}", file=out, flush=True)
         return 1
@@ -313,7 +266,7 @@ def run(args: list[str], root: Path, out: TextIO = sys.stdout) -> int:
         with full_log.open("w", encoding="utf-8") as log, os.fdopen(os.dup(out.fileno()), "w") as screen:
             LogHandler.progress, LogHandler.failed, LogHandler.notes = Progress(screen), [], []
             saved = [os.dup(1), os.dup(2)]
-            os.dup2(log.fileno(), 1)  # the kernels Snakemake's jobs start write here too
+            os.dup2(log.fileno(), 1)
             os.dup2(log.fileno(), 2)
             interrupted = _watch_interrupts()
             try:
@@ -341,8 +294,8 @@ def run(args: list[str], root: Path, out: TextIO = sys.stdout) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m oss_analysis.pipeline.run_graph SNAKEMAKE-ARGS...``: build here. Ctrl-C ends
-    with one line and exit status 130 (a shell's for SIGINT), never a traceback."""
+    """``python -m oss_analysis.pipeline.run_graph SNAKEMAKE-ARGS...``: Ctrl-C ends in one line and
+    exit status 130 (a shell's for SIGINT), never a traceback."""
     try:
         return run(list(sys.argv[1:] if argv is None else argv), Path.cwd().resolve())
     except KeyboardInterrupt:

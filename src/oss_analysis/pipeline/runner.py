@@ -1,32 +1,54 @@
-"""Build helpers called by the Snakemake rules: prepare processed tables, execute one notebook
-with papermill into a staging folder, publish staged outputs, refresh data-package checksums.
+"""What the build graph's jobs call: execute a notebook with papermill into its stage, publish the
+stage, copy files; each failure one line (docs/stages/pipeline.md says how a job runs and fails).
 
-Outputs are staged under ``build/stage/<notebook>/`` and copied into ``figures/`` only after the
-notebook succeeded, so a failing notebook never costs the outputs of the last good build.
+Standard library only at import: `make setup` runs this module's disk check before the venv exists.
 """
 
 from __future__ import annotations
 
+import ast
+import builtins
+import difflib
+import errno
+import json
+import logging
 import os
 import shutil
+import socket
 import sys
+import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, Any
 
 from oss_analysis import paths
-from oss_analysis.errors import ParameterError
+from oss_analysis.errors import DataError, ParameterError
+from oss_analysis.files import atomic_write, sha256
+from oss_analysis.notebook_specs import notebook
+
+# The venv's own kernel (`make setup` installs it): a user's "python3" kernelspec cannot stand in.
+KERNEL = "oss-analysis"
+# A kernel that dies before its first reply ran no cell (two kernels picked one loopback port): retried.
+_KERNEL_START_TRIES = 3
 
 
-def _fail(message: str) -> int:
+class NotebookFailed(RuntimeError):
+    """A notebook could not run, failed, or left out a declared output: the one-line reason."""
+
+
+class JobFailed(RuntimeError):
+    """A job of the build graph failed; its message is the job's one-line error."""
+
+
+def fail(message: str) -> int:
+    """``error: <message>`` on stderr; the exit status 1."""
     print(f"error: {message}", file=sys.stderr)
     return 1
 
 
 def foreign_checkout() -> str | None:
-    """Why this process must not run here: its venv or the folder it runs in belongs to another
-    checkout than the package it imports (a clone copied with ``cp -a`` keeps the original's
-    absolute paths in .venv, so it would read and write the original). None when all agree."""
+    """Why this process must not run here (its venv or folder is another checkout's: a `cp -a`
+    copy's .venv runs the original's package and would write there); None when all agree."""
     if os.environ.get(paths.ROOT_ENV):  # a root chosen on purpose (tests, benchmarks)
         return None
     root, cwd = paths.root(), Path.cwd().resolve()
@@ -42,9 +64,8 @@ def foreign_checkout() -> str | None:
 
 
 def disk_problem(path: Path, need: int = 64 * 2**20) -> str | None:
-    """'no space left on the disk holding <path> ...' when that disk has less than ``need`` bytes
-    free, naming its mount point; None otherwise. A full disk otherwise shows as whatever the
-    failing tool says (ensurepip, pip, a traceback)."""
+    """One line naming the disk (its mount point) when it has less than ``need`` bytes free, else
+    None: a full disk otherwise shows as whatever tool failed (ensurepip, pip, a traceback)."""
     probe = Path(path).absolute()
     while not probe.exists():
         probe = probe.parent
@@ -60,8 +81,6 @@ def disk_problem(path: Path, need: int = 64 * 2**20) -> str | None:
 
 def os_error(exc: OSError) -> str:
     """An OSError as one line naming the file (relative to the project) and what to do."""
-    import errno
-
     name = paths.shown(Path(exc.filename)) if exc.filename else ""
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return disk_problem(Path(exc.filename or paths.build_dir()), need=2**62) or str(exc)
@@ -72,39 +91,28 @@ def os_error(exc: OSError) -> str:
     return f"{name}: {exc.strerror or exc}" if name else str(exc)
 
 
-def _file_values(
-    path: Path | None, declared: dict[str, Any], *, only_declared: bool = False
-) -> dict[str, tuple[Any, str]]:
-    """A parameters file's values, each with where it came from (file and line)."""
-    from oss_analysis.parameters import read_yaml
-
-    if not path or (only_declared and not Path(path).exists()):  # a country may have no file
-        return {}
-    values, lines = read_yaml(Path(path))
-    shown = paths.shown(path)
-    if only_declared:  # a country's file serves several notebooks, but a key none of them takes is a typo
-        from oss_analysis.parameters import SPECS
-
-        for key in values:
-            if key not in SPECS:
-                raise ParameterError(f"{shown}, line {lines.get(key, 1)}: {_unknown(key, SPECS)}")
-    return {k: (v, f"{shown}, line {lines.get(k, 1)}") for k, v in values.items() if not only_declared or k in declared}
-
-
 def _unknown(key: str, known: Iterable[str]) -> str:
     """'unknown parameter ...', with the nearest known name when there is one (a typo)."""
-    import difflib
-
     near = difflib.get_close_matches(key, list(known), n=1)
     hint = f" (did you mean {near[0]!r}?)" if near else ""
     return f"unknown parameter {key!r}{hint}; known: {', '.join(sorted(known))}"
 
 
+def _file_values(path: Path, only: Iterable[str] | None = None) -> dict[str, tuple[Any, str]]:
+    """A parameters file's values, each with its file and line; ``only``: the keys a notebook takes
+    from a country's file, which serves several (a key no notebook takes is a typo, refused)."""
+    from oss_analysis.parameters import SPECS, read_yaml
+
+    values, lines = read_yaml(Path(path))
+    where = {k: f"{paths.shown(path)}, line {lines.get(k, 1)}" for k in values}
+    if only is not None and (typo := next((k for k in values if k not in SPECS), None)):
+        raise ParameterError(f"{where[typo]}: {_unknown(typo, SPECS)}")
+    return {k: (v, where[k]) for k, v in values.items() if only is None or k in only}
+
+
 def _override_values(overrides: list[str]) -> dict[str, tuple[Any, str]]:
     """``-p key=value`` overrides (YAML values), each named as the user typed it."""
     import yaml
-
-    from oss_analysis.errors import ParameterError
 
     out = {}
     for item in overrides:
@@ -118,25 +126,35 @@ def _override_values(overrides: list[str]) -> dict[str, tuple[Any, str]]:
     return out
 
 
+def _declared_type(spec: dict[str, Any]) -> type | None:
+    """A notebook parameter's builtin type: its annotation's, else its default value's (papermill
+    reports only annotations); None for None or an annotation like ``str | None``."""
+    if spec.get("inferred_type_name") not in (None, "None"):
+        kind = getattr(builtins, spec["inferred_type_name"], None)
+        return kind if isinstance(kind, type) else None
+    try:
+        default = ast.literal_eval(spec["default"])
+    except (ValueError, SyntaxError):
+        return None
+    return None if default is None else type(default)
+
+
 def load_params(name: str, param_file: Path | None, overrides: list[str], country: str | None = None) -> dict[str, Any]:
-    """Parameters from the notebook's YAML file, the country's file and ``key=value`` overrides,
-    checked against the notebook's ``parameters`` cell (unknown names and wrong types refused) and
-    against each parameter's documented range (``params.SPECS``). An error names the file and
-    line, or the ``-p`` option, that gave the value."""
+    """Parameters from the notebook's file, the country's file and ``-p`` overrides, checked
+    against the notebook's ``parameters`` cell and ``parameters.SPECS``; an error names the file
+    and line, or the ``-p`` option, that gave the value."""
     import papermill as pm
 
-    from oss_analysis.errors import ParameterError
-    from oss_analysis.notebook_specs import notebook
     from oss_analysis.parameters import check_value, fits
 
     nb = notebook(name)
     declared = pm.inspect_notebook(str(nb.path))
-    values = _file_values(param_file or nb.params, declared)
+    values = _file_values(param_file or nb.params)
     if country:
         from oss_analysis.pipeline import country_runs
 
-        # a country's file serves several notebooks: each takes the keys it declares
-        from_file = _file_values(country_runs.params_file(country), declared, only_declared=True)
+        own = country_runs.params_file(country)
+        from_file = _file_values(own, declared) if own.exists() else {}
         defaults = {k: (v, f"COUNTRY={country}") for k, v in country_runs.parameters(country).items() if k in declared}
         values.update(defaults | from_file)
     values.update(_override_values(overrides))
@@ -151,32 +169,9 @@ def load_params(name: str, param_file: Path | None, overrides: list[str], countr
     return {k: v for k, (v, _) in values.items()}
 
 
-def _declared_type(spec: dict[str, Any]) -> type | None:
-    """Builtin type of a notebook parameter: its annotation's if any, else its default value's
-    (papermill reports only annotations); None for None or an annotation like ``str | None``."""
-    import ast
-    import builtins
-
-    if spec.get("inferred_type_name") not in (None, "None"):
-        kind = getattr(builtins, spec["inferred_type_name"], None)
-        return kind if isinstance(kind, type) else None
-    try:
-        default = ast.literal_eval(spec["default"])
-    except (ValueError, SyntaxError):
-        return None
-    return None if default is None else type(default)
-
-
-# The venv's own kernel, installed into the venv by `make setup`: a user-level "python3"
-# kernelspec pointing at another Python cannot take its place.
-KERNEL = "oss-analysis"
-
-
 def kernel_problem() -> str | None:
-    """Why a Jupyter kernel cannot start here, found in milliseconds instead of papermill's
-    60-second wait: the kernel talks to papermill over TCP on the loopback interface."""
-    import socket
-
+    """Why a Jupyter kernel cannot start, found at once instead of after papermill's 60-second
+    wait: kernels talk to papermill over TCP on the loopback interface."""
     try:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as server:
             server.bind(("127.0.0.1", 0))
@@ -184,82 +179,54 @@ def kernel_problem() -> str | None:
             with socket.create_connection(server.getsockname(), timeout=2):
                 pass
     except OSError as exc:
-        return (
-            f"cannot start a Jupyter kernel: the loopback interface (127.0.0.1) is not usable "
-            f"({exc.strerror or exc}); notebooks need it even without a network"
-        )
+        return (f"cannot start a Jupyter kernel: the loopback interface (127.0.0.1) is not usable "
+                f"({exc.strerror or exc}); notebooks need it even without a network")
     return None
 
 
-# A kernel that dies before its first reply never ran a cell: usually two kernels started at once
-# picked the same random loopback port ("Address already in use"). Starting it again is safe.
-_KERNEL_START_TRIES = 3
-
-
-class NotebookFailed(RuntimeError):
-    """A notebook could not run, failed, or left out a declared output: the one-line reason."""
-
-
 def _kernel_manager(kernel_log: IO[str] | None) -> type:
-    """The kernel manager papermill starts the kernel with: the kernel's own output (start-up
-    warnings, a crash) goes to ``kernel_log`` when given, else to this process's."""
+    """papermill's kernel manager, the kernel's own output sent to ``kernel_log`` (None: inherited)."""
     from jupyter_client.manager import AsyncKernelManager
-
-    if kernel_log is None:
-        return AsyncKernelManager
 
     class LoggedKernelManager(AsyncKernelManager):
         async def start_kernel(self, **kw: Any) -> None:
-            kw.setdefault("stdout", kernel_log)
-            kw.setdefault("stderr", kernel_log)
-            await super().start_kernel(**kw)
+            await super().start_kernel(**{"stdout": kernel_log, "stderr": kernel_log, **kw})
 
     return LoggedKernelManager
 
 
 def _execute(nb: Any, tmp: Path, failed: Path, params: dict[str, Any], kernel_log: IO[str] | None) -> None:
-    """Run papermill, a kernel that failed to start retried (never a cell); a failure raises
-    NotebookFailed with the one-line reason (and keeps the partial copy). The kernel starts in the
-    notebook's folder without papermill's ``cwd`` (a process-wide chdir), so that notebooks can run
-    in threads of one process (the build graph's jobs)."""
+    """Run papermill (a kernel that failed to start is retried, never a cell); a failure raises
+    NotebookFailed, the partial copy kept. The kernel's working folder is set without papermill's
+    ``cwd`` (a process-wide chdir), so that notebooks can run in threads of the graph's process."""
     import papermill as pm
 
-    try:
-        for attempt in range(1, _KERNEL_START_TRIES + 1):
-            try:
-                pm.execute_notebook(
-                    str(nb.path),
-                    str(tmp),
-                    parameters=params,
-                    kernel_name=KERNEL,
-                    progress_bar=False,
-                    log_output=False,
-                    resources={"metadata": {"path": str(nb.path.parent)}},  # the kernel's working folder
-                    kernel_manager_class=_kernel_manager(kernel_log),
-                )
-                break
-            except RuntimeError as exc:
-                if "before replying to kernel_info" not in str(exc) or attempt == _KERNEL_START_TRIES:
-                    raise
-    except pm.PapermillExecutionError as exc:
-        failed.parent.mkdir(parents=True, exist_ok=True)
-        if tmp.exists():
-            os.replace(tmp, failed)
-        evalue = " ".join(str(exc.evalue).split())
-        raise NotebookFailed(
-            f"notebook {nb.path.name} failed in cell {exc.exec_count}: {exc.ename}: {evalue} "
-            f"(executed copy: {paths.shown(failed)})"
-        ) from None
-    except (RuntimeError, OSError) as exc:  # kernel died or did not start (e.g. no such kernelspec)
-        tmp.unlink(missing_ok=True)
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise NotebookFailed(f"notebook {nb.path.name}: the Jupyter kernel {KERNEL!r} failed: {first}") from None
+    for attempt in range(1, _KERNEL_START_TRIES + 1):
+        try:
+            pm.execute_notebook(
+                str(nb.path), str(tmp), parameters=params, kernel_name=KERNEL, progress_bar=False, log_output=False,
+                resources={"metadata": {"path": str(nb.path.parent)}},
+                kernel_manager_class=_kernel_manager(kernel_log),
+            )
+            return
+        except pm.PapermillExecutionError as exc:
+            failed.parent.mkdir(parents=True, exist_ok=True)
+            if tmp.exists():
+                os.replace(tmp, failed)
+            evalue = " ".join(str(exc.evalue).split())
+            raise NotebookFailed(f"notebook {nb.path.name} failed in cell {exc.exec_count}: {exc.ename}: {evalue} "
+                                 f"(executed copy: {paths.shown(failed)})") from None
+        except (RuntimeError, OSError) as exc:  # the kernel died or did not start (e.g. no such kernelspec)
+            if "before replying to kernel_info" in str(exc) and attempt < _KERNEL_START_TRIES:
+                continue
+            tmp.unlink(missing_ok=True)
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise NotebookFailed(f"notebook {nb.path.name}: the Jupyter kernel {KERNEL!r} failed: {first}") from None
 
 
 def _hand_target(flag: str, path: Path) -> Path:
-    """A hand run's folder or file: inside the checkout only under build/scratch/, so that it never
-    replaces what the build executed, staged or published (issue 23: a hand run's Georgia was
-    published by the next `make all`)."""
+    """A hand run writes inside the checkout only under build/scratch/, never over what the build
+    executed, staged or published (issue 23)."""
     resolved, root = Path(path).resolve(), paths.root()
     if resolved.is_relative_to(root) and not resolved.is_relative_to(paths.build_dir() / "scratch"):
         raise ParameterError(
@@ -273,19 +240,16 @@ def execute_notebook(
     name: str,
     *,
     param_file: Path | None = None,
-    overrides: list[str] = (),
+    overrides: Iterable[str] = (),
     output_dir: Path | None = None,
     executed: Path | None = None,
     record: bool = False,
     country: str | None = None,
     kernel_log: IO[str] | None = None,
 ) -> None:
-    """Execute one notebook with papermill. ``record``: the build's own job, into its stage,
-    ``build/notebooks/`` and a manifest entry; otherwise a hand run, into ``output_dir`` (default
-    ``build/scratch/<name>/``, the executed copy beside its outputs). Parameters are checked before
-    anything runs or is written; any failure raises NotebookFailed (or ParameterError, DataError)."""
-    from oss_analysis.notebook_specs import notebook
-
+    """Execute one notebook. ``record``: the build's own job (its stage, build/notebooks/, a
+    manifest entry); otherwise a hand run into ``output_dir`` (default build/scratch/<name>/).
+    Parameters are checked before anything runs or is written."""
     nb = notebook(name)
     where = Path(country) / name if country else Path(name)
     if record:
@@ -294,20 +258,17 @@ def execute_notebook(
         out = _hand_target("--output-dir", output_dir or paths.build_dir() / "scratch" / where)
         executed = _hand_target("--executed", executed or out / f"{name}.ipynb")
     params = load_params(name, param_file, list(overrides), country)
-    problem = kernel_problem()
-    if problem:
+    if problem := kernel_problem():
         raise NotebookFailed(problem)
     out.mkdir(parents=True, exist_ok=True)
-    # relative to the project root when inside it, so executed notebooks carry no machine paths
-    resolved = out.resolve()
+    resolved = out.resolve()  # relative to the project when inside it: no machine paths in the notebook
     inside = resolved.is_relative_to(paths.root())
     params["output_dir"] = resolved.relative_to(paths.root()).as_posix() if inside else str(resolved)
     executed.parent.mkdir(parents=True, exist_ok=True)
     tmp = executed.with_name(f".{executed.stem}.tmp.ipynb")
     failed = paths.build_dir() / "failed" / f"{where}.ipynb" if record else executed.with_suffix(".failed.ipynb")
     _execute(nb, tmp, failed, params, kernel_log)
-    missing = [o for o in nb.outputs if not (out / o).exists()]
-    if missing:
+    if missing := [o for o in nb.outputs if not (out / o).exists()]:
         raise NotebookFailed(f"notebook {name} did not write its declared outputs: {', '.join(missing)}")
     if record:
         from oss_analysis.pipeline import manifest
@@ -316,50 +277,26 @@ def execute_notebook(
     os.replace(tmp, executed)
 
 
-def run_notebook(name: str, **options: Any) -> int:
-    """`oss-build run`: execute_notebook with the same options (output_dir, executed, overrides,
-    ...), a failure said in one line on stderr (exit status 1) instead of raised."""
-    from oss_analysis.errors import DataError, ParameterError
-
-    try:
-        execute_notebook(name, **options)
-    except (ParameterError, DataError, NotebookFailed) as exc:
-        return _fail(str(exc))
-    return 0
-
-
 def notebook_job(log: str, name: str, country: str | None = None) -> None:
-    """The build graph's notebook job, run in a thread of the Snakemake process (which has
-    papermill imported already): the kernel's own output goes to the job's log."""
+    """The graph's notebook job (a thread of the Snakemake process): the kernel writes to its log."""
     with open(log, "a", encoding="utf-8") as kernel_log:
         execute_notebook(name, record=True, country=country, kernel_log=kernel_log)
 
 
 def copy_files(pairs: dict[str | Path, str | Path]) -> None:
     """Copy each source file to its destination, atomically (temp file + rename)."""
-    from oss_analysis.files import atomic_write
-
     for src, dest in pairs.items():
         atomic_write(Path(dest), lambda tmp, src=src: shutil.copyfile(src, tmp))
 
 
 def note(text: str) -> None:
-    """A line for the build's summary on screen (run_graph collects Snakemake's records that start
-    ``note: ``; a direct Snakemake run prints it with its own)."""
-    import logging
-
+    """A line for the build's summary on screen (run_graph collects the records ``note: ...``)."""
     logging.getLogger("snakemake.logging").warning(f"note: {text}")
 
 
 def foreign_stage(name: str, country: str | None = None) -> tuple[str, str] | None:
-    """(file, why) when a notebook's staged outputs are not what the build's own job wrote with the
-    build's parameters (its manifest entry's hashes and parameters); None when they are. A hand run
-    or papermill into build/stage/ would otherwise be published as the build's."""
-    import json
-
-    from oss_analysis.files import sha256
-    from oss_analysis.notebook_specs import notebook
-
+    """(file, why) when a notebook's stage is not what the build's own job wrote with the build's
+    parameters (its manifest entry): a hand run into build/stage/ must not be published."""
     where = f"{country}/{name}" if country else name
     entry_file, stage = paths.build_dir() / "manifest" / f"{where}.json", paths.build_dir() / "stage" / where
     record = paths.shown(entry_file)
@@ -376,15 +313,10 @@ def foreign_stage(name: str, country: str | None = None) -> tuple[str, str] | No
 
 
 def publish_notebook(name: str, country: str | None = None, repair: bool = False) -> None:
-    """Copy a notebook's staged outputs into figures/ (figures/<COUNTRY>/ for a country run), each
-    one atomically: a build killed while publishing leaves every file either old or new, never
-    missing (the graph marks these outputs ``update`` so Snakemake does not delete them first).
-    Only the build's own run is published: a foreign stage is refused, or with ``repair`` (the
-    graph's job) the notebook runs again first."""
-    from oss_analysis.errors import DataError
-    from oss_analysis.notebook_specs import notebook
-
-    outputs = notebook(name).run_outputs if country else notebook(name).outputs
+    """Copy a notebook's stage into figures/ (figures/<COUNTRY>/), file by file atomically. Only
+    the build's own run is published: a foreign stage is refused, or with ``repair`` (the graph's
+    job) the notebook runs again first."""
+    outputs = notebook(name).run_outputs if country else notebook(name).outputs  # an unknown name: one line
     problem = foreign_stage(name, country)
     if problem and repair:
         note(f"{' '.join(problem)}; notebook {name} ran again")
@@ -392,35 +324,14 @@ def publish_notebook(name: str, country: str | None = None, repair: bool = False
         problem = foreign_stage(name, country)
     if problem:
         raise DataError(problem[0], f"{problem[1]}; not published (make all runs it again)")
-    sub_dir = Path(country) if country else Path()
+    sub_dir = Path(country or "")
     stage, dest = paths.build_dir() / "stage" / sub_dir / name, paths.figures_dir() / sub_dir
     copy_files({stage / f: dest / f for f in outputs})
 
 
-def write_availability(country: str) -> Path:
-    """Write figures/<COUNTRY>/AVAILABILITY.md: what a country run could and could not build."""
-    from oss_analysis.files import atomic_write
-    from oss_analysis.pipeline import country_runs
-
-    page = country_runs.availability_page(country)
-    target = paths.figures_dir() / country / "AVAILABILITY.md"
-    atomic_write(target, lambda tmp: Path(tmp).write_text(page, encoding="utf-8"))
-    return target
-
-
-class JobFailed(RuntimeError):
-    """A job of the build graph failed; its message is the job's one-line error."""
-
-
 def job(log: str, fn: Callable[..., object], *args: object) -> None:
-    """Run one job inside the Snakemake process (a `run:` rule): a DataError, ParameterError,
-    NotebookFailed or OSError (a full disk, a read-only folder) becomes ``error: ...`` as the last
-    line of the job's log and a failed job, any other exception its traceback, so that the job's
-    own log says why it failed."""
-    import traceback
-
-    from oss_analysis.errors import DataError, ParameterError
-
+    """Run one job in the Snakemake process: an expected failure (bad data or parameters, a failed
+    notebook, a full disk) ends its log with ``error: ...``, anything else with its traceback."""
     Path(log).parent.mkdir(parents=True, exist_ok=True)
     Path(log).write_text("", encoding="utf-8")
     try:
@@ -437,4 +348,4 @@ def job(log: str, fn: Callable[..., object], *args: object) -> None:
 
 
 if __name__ == "__main__":  # `make setup`, before the venv has any package: exit 1 on a full disk
-    sys.exit(_fail(problem) if (problem := disk_problem(Path(sys.argv[1]))) else 0)
+    sys.exit(fail(problem) if (problem := disk_problem(Path(sys.argv[1]))) else 0)

@@ -1,6 +1,6 @@
 """The processed tables, each declared once: its raw inputs, its pandera schema (by name) and what
 it holds; its builder is the function of ``transform/clean.py`` named like it. A plain table, free
-of pandas and pandera, because the build graph reads it on every parse (docs/transform.md)."""
+of pandas and pandera, because the build graph reads it on every parse (docs/stages/transform.md)."""
 
 from __future__ import annotations
 
