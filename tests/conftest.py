@@ -56,6 +56,17 @@ def project(tmp_path, monkeypatch) -> Path:
     return copy
 
 
+def spaceless(path: Path) -> Path:
+    """``path``, or a symlink to it in a fresh temporary folder when it holds a space: make variables
+    and the job scripts of Snakemake's SLURM executor split on spaces (the checkout itself may hold
+    one; the README's commands do not pass such paths)."""
+    if " " not in str(path):
+        return path
+    link = Path(tempfile.mkdtemp(prefix="oss-nospace-")) / path.name
+    link.symlink_to(path)
+    return link
+
+
 def snakemake_cmd(*extra: str) -> list[str]:
     """The build graph command `make all` runs, for a project copy (its other flags come from
     workflow/profiles/default, which Snakemake reads by itself)."""

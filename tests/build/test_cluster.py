@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, spaceless
 
 from oss_analysis import notebook_specs
 
@@ -35,12 +35,12 @@ def _cluster_venv() -> Path:
 def test_one_notebook_runs_on_slurm_and_matches_the_committed_outputs(tmp_path):
     if not _slurm_answers():
         pytest.skip("no SLURM answers here (as root: .ci/slurm starts a one-node cluster)")
-    venv = _cluster_venv()
+    venv = spaceless(_cluster_venv())
     project = tmp_path / "project"
     shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(".venv*", "build", ".snakemake", ".git", "*_cache"))
     outputs = notebook_specs.notebooks()[NOTEBOOK].outputs
     proc = subprocess.run(
-        [str(venv / "bin" / "snakemake"), "--snakefile", "workflow/Snakefile", "--executor", "slurm",
+        [str(venv / "bin" / "python"), "-m", "snakemake", "--snakefile", "workflow/Snakefile", "--executor", "slurm",
          "--jobs", "2", "--slurm-status-command", "squeue", "--force", f"figures/{outputs[0]}"],
         cwd=project, env=dict(os.environ, OSS_ANALYSIS_ROOT=str(project)), capture_output=True, text=True,
         timeout=1200,

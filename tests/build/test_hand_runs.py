@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, build_env
+from conftest import ROOT, build_env, spaceless
 
 from oss_analysis import notebook_specs
 from oss_analysis.review import regression
@@ -264,7 +264,8 @@ def test_a_full_disk_during_set_up_is_one_line_naming_it(tmp_path):
         (shutil.copytree if (ROOT / part).is_dir() else shutil.copy2)(ROOT / part, source / part)
     cmd = in_namespace(f"mount -t tmpfs -o size=8m tmpfs {small}", f"cp -a {source}/. {small}/",
                        f"dd if=/dev/zero of={small}/fill bs=4k 2>/dev/null", f"cd {small}")
-    proc = subprocess.run([*cmd, "make", "--no-print-directory", "setup", f"PYTHON={sys.executable}"],
+    python = spaceless(Path(sys.executable).parents[1]) / "bin" / "python"
+    proc = subprocess.run([*cmd, "make", "--no-print-directory", "setup", f"PYTHON={python}"],
                           capture_output=True, text=True, env=dict(os.environ, MAKEFLAGS=""))
     assert proc.returncode != 0
     assert proc.stderr.strip().splitlines()[0] == (

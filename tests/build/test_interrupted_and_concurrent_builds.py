@@ -15,13 +15,13 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, build_env, run_build, snakemake_cmd
+from conftest import ROOT, build_env, run_build, snakemake_cmd, spaceless
 
 from oss_analysis import notebook_specs
 from oss_analysis.review import regression
 
 OUTPUTS = sorted(o for nb in notebook_specs.notebooks().values() for o in nb.outputs)
-VENV = Path(sys.executable).parents[1]
+VENV = spaceless(Path(sys.executable).parents[1])
 ERRATA = "data/raw/errata.csv"  # read by the reproduction report only: the cheapest real work
 
 

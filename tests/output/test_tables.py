@@ -76,10 +76,12 @@ def test_float_noise_and_whole_numbers_with_decimals_are_refused(tmp_path):
 
 def test_a_csv_table_writes_whole_numbers_whole_and_refuses_float_noise(tmp_path):
     """A page 13.0 is written 13 in the .csv (a float column with a decimal keeps its form); a
-    difference -0.001000000000000334 stops the table, naming the .csv, before anything is written."""
+    sum 0.30000000000000004 stops the table, naming the .csv, before anything is written; a p-value
+    near a short decimal passes."""
     frame = pd.DataFrame({"page": [13.0, None], "score": [2.0, 2.5], "as_printed": [3.0, 4.0]})
     write_table(frame, "pages", tmp_path, sources=["satisfaction"])
     assert (tmp_path / "pages.csv").read_text().splitlines() == ["page,score,as_printed", "13,2.0,3.0", ",2.5,4.0"]
-    with pytest.raises(DataError, match=r"table noisy\.csv: line 2, column 'difference': float noise -0\.00100"):
-        write_table(pd.DataFrame({"difference": [3.889 - 3.89]}), "noisy", tmp_path, sources=["satisfaction"])
+    with pytest.raises(DataError, match=r"table noisy\.csv: line 2, column 'sum': float noise 0\.30000000000000004"):
+        write_table(pd.DataFrame({"sum": [0.1 + 0.2]}), "noisy", tmp_path, sources=["satisfaction"])
     assert not (tmp_path / "noisy.csv").exists()
+    write_table(pd.DataFrame({"p": [3.82790999956456e-06]}), "p_value", tmp_path, sources=["satisfaction"])
