@@ -247,7 +247,8 @@ def test_the_one_mismatch_between_the_ok_case_and_a_refusal_is_the_refusal(proje
 
     before = _state(project)
     add_country.add("wgi", NEW, ["GEO"])
-    changed = {k for k in _state(project).keys() | before.keys() if _state(project).get(k) != before.get(k)}
+    after = _state(project)
+    changed = {k for k in after.keys() | before.keys() if after.get(k) != before.get(k)}
     assert changed == {
         "data/sources/wgi/wgi_2025_release_long.csv",
         "data/sources/datapackage.json",
