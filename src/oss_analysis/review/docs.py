@@ -11,14 +11,23 @@ from collections.abc import Iterable, Sequence
 from html import escape
 from pathlib import Path
 
+import jinja2
 import pandas as pd
 
 from oss_analysis import notebook_specs, paths
 from oss_analysis.review import gallery
 
 _SAVE_FIGURE = re.compile(r"save_figure\(\s*\w+\s*,\s*[\"'](\w+)[\"']")
-# front matter of a generated page whose table needs the width the page's table of contents would take
-_WIDE = "---\nhtml_theme.sidebar_secondary.remove: true\n---\n"
+
+
+def render(template: str, **values: object) -> str:
+    """A page from its template in docs/_templates/: the fixed text is there, what it shows is decided here.
+    ``|e`` escapes as the standard library does (cells given as markup are not escaped twice)."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(paths.root() / "docs" / "_templates"),
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                             undefined=jinja2.StrictUndefined)
+    env.filters.update(e=lambda v: escape(str(v)), shown=paths.shown)
+    return env.get_template(template).render(**values)
 
 
 def _write(path: Path, data: str | bytes) -> None:
@@ -29,43 +38,9 @@ def _write(path: Path, data: str | bytes) -> None:
         path.write_bytes(raw)
 
 
-def _raw_html(markup: str) -> str:
-    return "```{raw} html\n" + markup + "\n```\n"
-
-
 def html_table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """A table in the theme's scrollable frame. Cells are HTML already (links, line breaks): the
-    caller escapes text, so that markup and text never mix by accident."""
-    head = "".join(f"<th>{escape(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{v}</td>" for v in row) + "</tr>" for row in rows)
-    return _raw_html(
-        '<div class="pst-scrollable-table-container"><table class="table data-table">'
-        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
-    )
-
-
-def _anchor(id: str, markup: str) -> str:
-    """A cell that is also the target of links to its row (``page.html#id``)."""
-    return f'<span id="{escape(id)}">{markup}</span>'
-
-
-def cards_html(cards: Sequence[gallery.Card], *, figures: str, notebook_page: str, catalogue: str) -> str:
-    """The gallery as HTML cards grouped by theme. ``figures``, ``notebook_page`` (with a
-    ``{name}`` field) and ``catalogue`` are links relative to the page that shows the cards."""
-    parts = []
-    for theme in dict.fromkeys(c.theme for c in cards):
-        items = []
-        for c in (c for c in cards if c.theme == theme):
-            page, alt = notebook_page.format(name=c.notebook), escape(c.alt, quote=True)
-            thumb = (f'<img src="{figures}/{c.image}" alt="{alt}">' if c.image else
-                     f'<div class="table-thumb" title="{alt}">table<br><code>{escape(c.data)}</code></div>')
-            links = [f'<a href="{page}">notebook</a>', f'<a href="{figures}/{c.data}">data</a>']
-            if c.item_id:
-                links.append(f'<a href="{catalogue}#item-{c.item_id}">catalogue row</a>')
-            items.append(f'<figure class="card" id="card-{c.key}"><a href="{page}">{thumb}</a><figcaption>'
-                         f'{escape(c.title)}<span class="links">{" · ".join(links)}</span></figcaption></figure>')
-        parts.append(f"<h2>{escape(theme)}</h2>\n" + '<div class="gallery">' + "".join(items) + "</div>")
-    return "\n".join(parts)
+    """A table in the theme's scrollable frame; cells are markup already (the caller escapes text)."""
+    return render("table.md.j2", header=header, rows=rows)
 
 
 def notebook_with_alt(executed: Path, folder: Path) -> str:
@@ -96,33 +71,11 @@ def countries() -> list[str]:
     return sorted(p.parent.name for p in paths.figures_dir().glob("*/AVAILABILITY.md"))
 
 
-def _notebooks(notebooks: dict[str, notebook_specs.Notebook]) -> str:
-    entries = "\n".join(f"{nb.title} <{name}>" for name, nb in notebooks.items())
-    listing = "\n".join(f"- [{nb.title}]({name}.ipynb): `notebooks/{name}.ipynb`, parameters in "
-                        f"`{paths.shown(nb.params)}`, {len(nb.outputs)} outputs" for name, nb in notebooks.items())
-    return f"{listing}\n\n```{{toctree}}\n:hidden:\n\n{entries}\n```\n"
-
-
-def _gallery() -> str:
-    cards = gallery.cards()
-    charts = sum(1 for c in cards if c.image)
-    return f"{charts} charts and {len(cards) - charts} tables without a chart.\n\n" + _raw_html(
-        cards_html(cards, figures="figures", notebook_page="notebooks/{name}.html", catalogue="catalogue.html")
-    )
-
-
 def _catalogue(built: set[str]) -> str:
     from oss_analysis.review.report import catalogue
 
-    rows = []
-    for r in catalogue().astype(object).fillna("").itertuples():
-        nb = f'<a href="notebooks/{r.notebook}.html">{r.notebook}</a>' if r.notebook in built else ""
-        files = "<br>".join(f'<a href="figures/{o}">{escape(o)}</a>' for o in str(r.outputs).split())
-        about = f"<strong>{escape(r.title)}</strong><br>{escape(r.description)}"
-        where = (f"p. {int(r.page)}, " if r.page != "" else "") + f"seed line {r.seed_line}"
-        rows.append([_anchor(f"item-{r.item_id}", escape(r.number)), about, escape(r.kind), escape(r.status),
-                     where, nb, files])
-    return html_table(["item", "title and description", "kind", "status", "where", "notebook", "outputs"], rows)
+    items = catalogue().astype(object).fillna("").to_dict("records")
+    return render("catalogue.md.j2", items=[dict(r, outputs=str(r["outputs"]).split()) for r in items], built=built)
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -132,71 +85,38 @@ def _read_csv(path: Path) -> pd.DataFrame:
 def _errata() -> str:
     errata = _read_csv(paths.raw_dir() / "errata.csv")
     counts = ", ".join(f"{n} {k}" for k, n in Counter(errata["kind"]).most_common())
-
-    def said(r: dict[str, str], side: str) -> str:
-        where = f"<em>{escape(r['study_' + side])}, seed line {escape(r['seed_line_' + side])}</em>"
-        return f"{where}: {escape(r['statement_' + side])}"
-
-    rows = [
-        [
-            _anchor(r["erratum_id"], f"<strong>{escape(r['erratum_id'])}</strong><br>{escape(r['kind'])}"),
-            said(r, "a") + "<br>" + said(r, "b"),
-            f"{escape(r['reading_used'])}<br><em>Why:</em> {escape(r['reason'])}",
-            escape(r["affects"]),
-        ]
-        for r in errata.to_dict("records")
-    ]
-    return (
-        f"{len(rows)} entries ({counts}). Columns of the file: {', '.join(errata.columns)}.\n\n"
-        + html_table(["erratum", "the two statements", "reading used, and why", "affects"], rows)
-    )
+    return render("errata.md.j2", errata=errata.to_dict("records"), counts=counts, columns=list(errata.columns))
 
 
 def _crosscheck() -> str:
     cc = _read_csv(paths.figures_dir() / "source_crosscheck.csv")
     item = cc["study"] + " " + cc["item"]
     by_item = pd.crosstab(item, cc["verdict"]).reindex(index=item.unique(), columns=cc["verdict"].unique())
-    return (
-        "## Verdicts by item\n\n"
-        + html_table(["item", *by_item.columns], ([escape(k), *v] for k, v in by_item.iterrows()))
-        + "\n## Every comparison\n\n"
-        + html_table(list(cc.columns), cc.map(escape).values)
-    )
+    verdicts = html_table(["item", *by_item.columns], ([escape(k), *v] for k, v in by_item.iterrows()))
+    every = html_table(list(cc.columns), cc.map(escape).values)
+    return f"## Verdicts by item\n\n{verdicts}\n## Every comparison\n\n{every}"
 
 
 def _benchmark_table() -> str:
     results = json.loads((paths.root() / "benchmarks" / "results.json").read_text(encoding="utf-8"))
-    lines = ["| measurement | value |", "|---|---|"]
+    measurements = []
     for key, value in results.get("seconds", {}).items():
         unit = "" if " / " in key or "lines" in key or "clean after" in key else " s"
-        lines.append(f"| {key} | {f'{value:.2f}' if isinstance(value, float) else value}{unit} |")
-    about = ", ".join(f"{k}: {v}" for k, v in results.get("machine", {}).items())
-    return f"Machine of the last run: {about}.\n\n" + "\n".join(lines) + "\n"
+        measurements.append((key, f"{f'{value:.2f}' if isinstance(value, float) else value}{unit}"))
+    machine = ", ".join(f"{k}: {v}" for k, v in results.get("machine", {}).items())
+    return render("benchmark_results.md.j2", machine=machine, measurements=measurements)
 
 
 def country_page(code: str) -> tuple[str, list[str]]:
     """A country run's page: its AVAILABILITY.md, its charts and its executed notebooks (returned)."""
     names = [n for n in notebook_specs.notebooks() if (paths.build_dir() / "notebooks" / code / f"{n}.ipynb").exists()]
-    cards = [c for c in gallery.cards(code) if c.notebook in names]
     page = (paths.figures_dir() / code / "AVAILABILITY.md").read_text(encoding="utf-8")
-    page = _WIDE + (page.replace("\n# ", "\n## ") if page.startswith("# ") else f"# Country run {code}\n\n{page}")
+    page = page.replace("\n# ", "\n## ") if page.startswith("# ") else f"# Country run {code}\n\n{page}"
     country, _, year = code.partition("_")
-    command = f"make all COUNTRY={country}" + (f" YEAR={year}" if year else "")
-    page += f'\nOutputs: <a href="../figures/{code}/AVAILABILITY.md">figures/{code}/</a>, built by `{command}`.\n\n'
-    if cards:
-        page += "## Charts\n\n" + _raw_html(cards_html(cards, figures=f"../figures/{code}",
-                                                        notebook_page=f"{code}/{{name}}.html",
-                                                        catalogue="../catalogue.html"))
-    if names:
-        entries = "\n".join(f"{notebook_specs.notebooks()[n].title} ({code}) <{code}/{n}>" for n in names)
-        page += f"\n## Notebooks\n\n```{{toctree}}\n:maxdepth: 1\n\n{entries}\n```\n"
-    return page, names
-
-
-def _countries(codes: Sequence[str]) -> str:
-    if not codes:
-        return "No country run in this build.\n"
-    return "```{toctree}\n:maxdepth: 1\n\n" + "\n".join(codes) + "\n```\n"
+    return render("country.md.j2", code=code, availability=page,
+                  command=f"make all COUNTRY={country}" + (f" YEAR={year}" if year else ""),
+                  cards=[c for c in gallery.cards(code) if c.notebook in names],
+                  notebooks={n: notebook_specs.notebooks()[n] for n in names}), names
 
 
 def write_sources(src: Path | None = None) -> Path:
@@ -210,16 +130,17 @@ def write_sources(src: Path | None = None) -> Path:
         raise FileNotFoundError(f"not executed yet: {', '.join(missing)}; run `make all` first")
     pages: dict[str, str | bytes] = {
         str(f.relative_to(docs)): f.read_bytes() for f in sorted(docs.rglob("*"))
-        if f.is_file() and f.name != "catalogue.csv"
+        if f.is_file() and f.name != "catalogue.csv" and "_templates" not in f.parts
     }
     for name in notebooks:
         pages[f"notebooks/{name}.ipynb"] = notebook_with_alt(executed / f"{name}.ipynb", figures)
     for template in sorted((paths.root() / "notebooks" / "templates").glob("*.ipynb")):  # as stored, no outputs
         pages[f"templates/{template.name}"] = template.read_bytes()
-    pages |= {"generated/gallery.md": _gallery(), "generated/catalogue.md": _catalogue(set(notebooks)),
-              "generated/errata.md": _errata(), "generated/crosscheck.md": _crosscheck(),
-              "generated/benchmark_results.md": _benchmark_table(), "generated/notebooks.md": _notebooks(notebooks),
-              "generated/countries.md": _countries(countries())}
+    pages |= {"generated/gallery.md": render("gallery.md.j2", cards=gallery.cards()),
+              "generated/catalogue.md": _catalogue(set(notebooks)), "generated/errata.md": _errata(),
+              "generated/crosscheck.md": _crosscheck(), "generated/benchmark_results.md": _benchmark_table(),
+              "generated/notebooks.md": render("notebooks.md.j2", notebooks=notebooks),
+              "generated/countries.md": render("countries.md.j2", codes=countries())}
     for code in countries():
         pages[f"countries/{code}.md"], names = country_page(code)
         for n in names:
