@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import argparse
-import html
 import os
 import shutil
 import subprocess
@@ -15,12 +14,13 @@ from pathlib import Path
 import pandas as pd
 
 from oss_analysis import notebook_specs, paths
+from oss_analysis.review.docs import render
 from oss_analysis.review.regression import cell_differences, changed, compare
 
 IGNORE = shutil.ignore_patterns(".venv*", "build", ".snakemake", ".git", "__pycache__", "*_cache", ".build.lock")
 
 
-def _images(a: Path, b: Path, out: Path, stem: str) -> list[Path]:
+def _images(a: Path, b: Path, out: Path, stem: str) -> None:
     """Both images padded with white to a common size (a chart that grew is a change worth seeing,
     not an error) and their difference, amplified tenfold as matplotlib's image check draws it."""
     from PIL import Image, ImageChops
@@ -31,10 +31,8 @@ def _images(a: Path, b: Path, out: Path, stem: str) -> list[Path]:
     for canvas, img in zip(padded, imgs, strict=True):
         canvas.paste(img, (0, 0))
     padded.append(ImageChops.difference(*padded).point(lambda v: min(255, v * 10)))
-    copies = [out / f"{stem}.{which}.png" for which in ("committed", "rebuilt", "difference")]
-    for img, path in zip(padded, copies, strict=True):
-        img.save(path)
-    return copies
+    for img, which in zip(padded, ("committed", "rebuilt", "difference"), strict=True):
+        img.save(out / f"{stem}.{which}.png")
 
 
 def row_labels(frame: pd.DataFrame) -> list[str]:
@@ -51,43 +49,11 @@ def row_labels(frame: pd.DataFrame) -> list[str]:
     return [f"line {i + 2}" for i in range(len(frame))]
 
 
-def _cells_table(committed: Path, rebuilt: Path) -> str:
+def _cells(committed: Path, rebuilt: Path) -> dict[str, list]:
+    """Two CSV files' changes of shape and their changed cells, each named by its row's label."""
     shape, cells = cell_differences(committed, rebuilt)
-    notes = "".join(f"<p>{html.escape(s)}</p>" for s in shape)
-    if not cells:
-        return notes + "<p>No cell of the data changed.</p>"
-    labels = row_labels(pd.read_csv(committed, dtype=str, keep_default_na=False))
-    rows = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in (labels[line - 2], col, was, now, line))
-                   + "</tr>" for line, col, was, now in cells)
-    head = "<tr><th>row</th><th>column</th><th>committed</th><th>rebuilt</th><th>file line</th></tr>"
-    return f'{notes}<table class="cells">{head}{rows}</table>'
-
-
-def _chart_section(stem: str, committed: Path, rebuilt: Path, out: Path) -> str:
-    a, b, d = _images(committed / f"{stem}.png", rebuilt / f"{stem}.png", out / "img", stem)
-    figs = "".join(
-        f'<figure><a href="img/{p.name}" title="{what}: open full size"><img src="img/{p.name}" '
-        f'alt="{stem}: {what}"></a><figcaption>{what} (click for full size)</figcaption></figure>'
-        for p, what in ((a, "committed"), (b, "rebuilt"), (d, "difference"))
-    )
-    data = f"{stem}.data.csv"
-    both = (committed / data).exists() and (rebuilt / data).exists()
-    cells = _cells_table(committed / data, rebuilt / data) if both else "<p>No .data.csv beside this chart.</p>"
-    return (
-        f'<section class="chart" id="{stem}"><h2>figures/{stem}.png</h2><div class="figs">{figs}</div>'
-        f'<div class="data"><h3>{html.escape(data)}: changed cells</h3>{cells}</div></section>'
-    )
-
-
-# Charts are shown as large as the window allows (two side by side on a wide screen, one per row
-# on a narrow one), each a link to the full-size image.
-STYLE = (
-    "body{font-family:sans-serif;margin:1.5em}"
-    ".figs{display:grid;grid-template-columns:repeat(auto-fit,minmax(28em,1fr));gap:1em;align-items:start}"
-    "figure{margin:0}figure img{width:100%;height:auto;border:1px solid #ccc}"
-    "section.chart{margin-bottom:2.5em}"
-    "table{border-collapse:collapse;margin-top:.5em}td,th{border:1px solid #ccc;padding:.2em .4em;text-align:left}"
-)
+    labels = row_labels(pd.read_csv(committed, dtype=str, keep_default_na=False)) if cells else []
+    return {"shape": shape, "cells": [(labels[line - 2], col, was, now, line) for line, col, was, now in cells]}
 
 
 def write_report(committed: Path, rebuilt: Path, files: list[str], out: Path) -> list[str]:
@@ -98,24 +64,18 @@ def write_report(committed: Path, rebuilt: Path, files: list[str], out: Path) ->
     (out / "img").mkdir(parents=True)
     changes = changed(committed, rebuilt, files)
     differ = [f for f, how in changes.items() if how == "differs"]
+    charts = {}
+    for stem in sorted({f.removesuffix(".png") for f in differ if f.endswith(".png")}):
+        _images(committed / f"{stem}.png", rebuilt / f"{stem}.png", out / "img", stem)
+        data = f"{stem}.data.csv"
+        both = (committed / data).exists() and (rebuilt / data).exists()
+        charts[stem] = _cells(committed / data, rebuilt / data) if both else None
+    tables = {f: _cells(committed / f, rebuilt / f) for f in differ if f.endswith(".csv")
+              and not f.endswith(".data.csv")}
     missing = [f for f, how in changes.items() if how != "differs"]
-    charts = sorted({f.removesuffix(".png") for f in differ if f.endswith(".png")})
-    tables = [f for f in differ if f.endswith(".csv") and not f.endswith(".data.csv")]
-    parts = [_chart_section(stem, committed, rebuilt, out) for stem in charts]
-    parts += [f"<section><h2>figures/{html.escape(f)}</h2>{_cells_table(committed / f, rebuilt / f)}</section>"
-              for f in tables]
-    if missing:
-        parts.append("<h2>Missing on one side</h2><ul>" + "".join(f"<li>{html.escape(f)}</li>" for f in missing)
-                     + "</ul>")
-    summary = (f"<p>{len(charts)} chart(s) and {len(tables)} table(s) differ from the committed outputs.</p>"
-               if changes else "<p>Every rebuilt output is byte-identical to the committed one.</p>")
-    page = (
-        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Figure diff</title>'
-        f"<style>{STYLE}</style></head><body><h1>Rebuilt outputs against the committed ones</h1>"
-        f"{summary}{''.join(parts)}</body></html>\n"
-    )
+    page = render("figure_diff.html.j2", changes=changes, charts=charts, tables=tables, missing=missing)
     (out / "index.html").write_text(page, encoding="utf-8")
-    return charts
+    return list(charts)
 
 
 def build_copy(dest: Path) -> Path:
