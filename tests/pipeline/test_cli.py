@@ -84,7 +84,7 @@ def test_ctrl_c_ends_in_one_line_and_status_130(monkeypatch, capsys):
     def interrupted(args):
         raise KeyboardInterrupt
 
-    monkeypatch.setitem(cli.HANDLERS, "datapackage", interrupted)
+    monkeypatch.setattr(cli, "_run", interrupted)
     assert cli.main(["datapackage"]) == 130
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 1 and err[0].startswith("interrupted: ")

@@ -12,62 +12,41 @@ from oss_analysis.errors import DataError, ParameterError
 from oss_analysis.pipeline import runner
 
 
-def _cmd_run(args: argparse.Namespace) -> int:
-    options = {k: getattr(args, k) for k in ("param_file", "output_dir", "executed", "country")}
-    runner.execute_notebook(args.name, overrides=args.param, **options)
+def _run(args: argparse.Namespace) -> int:
+    """One subcommand's work (each imports what it alone uses: `oss-build run` stays quick to start)."""
+    match args.cmd:
+        case "run":
+            options = {k: getattr(args, k) for k in ("param_file", "output_dir", "executed", "country")}
+            runner.execute_notebook(args.name, overrides=args.param, **options)
+        case "prepare":
+            from oss_analysis.transform import clean
+
+            written = clean.write(args.table, args.out_dir)
+            if args.table == "source_drops":
+                from oss_analysis.extract.publishers import drops_note
+
+                print(drops_note(written))
+        case "publish":
+            runner.publish_notebook(args.name, args.country)
+        case "add-country-data":
+            from oss_analysis.pipeline import add_country
+
+            codes = [c.strip() for c in args.countries.split(",") if c.strip()]
+            print("\n".join(add_country.add(args.kind, args.file, codes, year=args.year)))
+        case "check-manifest":
+            from oss_analysis.pipeline import manifest
+
+            problems = manifest.stale()
+            print("\n".join(problems or ["every output matches its recorded inputs"]))
+            if problems:
+                print(f"{len(problems)} stale or changed outputs")
+                return 1
+        case "datapackage":
+            from oss_analysis.extract import datapackage
+
+            changed = datapackage.update()
+            print("updated: " + (", ".join(changed) if changed else "nothing changed"))
     return 0
-
-
-def _cmd_prepare(args: argparse.Namespace) -> int:
-    from oss_analysis.transform import clean
-
-    written = clean.write(args.table, args.out_dir)
-    if args.table == "source_drops":
-        from oss_analysis.extract.publishers import drops_note
-
-        print(drops_note(written))
-    return 0
-
-
-def _cmd_publish(args: argparse.Namespace) -> int:
-    runner.publish_notebook(args.name, args.country)
-    return 0
-
-
-def _cmd_add_country_data(args: argparse.Namespace) -> int:
-    from oss_analysis.pipeline import add_country
-
-    codes = [c.strip() for c in args.countries.split(",") if c.strip()]
-    print("\n".join(add_country.add(args.kind, args.file, codes, year=args.year)))
-    return 0
-
-
-def _cmd_check_manifest(args: argparse.Namespace) -> int:
-    from oss_analysis.pipeline import manifest
-
-    problems = manifest.stale()
-    for p in problems:
-        print(p)
-    print(f"{len(problems)} stale or changed outputs" if problems else "every output matches its recorded inputs")
-    return 1 if problems else 0
-
-
-def _cmd_datapackage(args: argparse.Namespace) -> int:
-    from oss_analysis.extract import datapackage
-
-    changed = datapackage.update()
-    print("updated: " + (", ".join(changed) if changed else "nothing changed"))
-    return 0
-
-
-HANDLERS = {
-    "run": _cmd_run,
-    "prepare": _cmd_prepare,
-    "publish": _cmd_publish,
-    "add-country-data": _cmd_add_country_data,
-    "check-manifest": _cmd_check_manifest,
-    "datapackage": _cmd_datapackage,
-}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -106,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     if problem := runner.foreign_checkout():
         return runner.fail(problem)
     try:
-        return HANDLERS[args.cmd](args)
+        return _run(args)
     except (DataError, ParameterError, runner.NotebookFailed) as exc:
         return runner.fail(str(exc))
     except OSError as exc:
