@@ -1,5 +1,4 @@
-"""Provenance manifest: for each output, the notebook and parameters that made it, the sha256 of
-every input it declared, the package versions and the commit (``oss-build check-manifest``)."""
+"""Provenance manifest and ``oss-build check-manifest`` (what it records and why: docs/stages/pipeline.md)."""
 
 from __future__ import annotations
 
@@ -25,8 +24,7 @@ def _rel(p: Path) -> str:
 
 
 def declared_inputs(name: str, country: str | None = None) -> list[Path]:
-    """Every file a notebook's output depends on: what the graph feeds it (its package modules
-    among them) and the raw sources of its processed tables."""
+    """What the graph feeds a notebook (its package modules among them) and its tables' raw sources."""
     raw = datapackage.resource_paths()
     tables = registry.raw_inputs()
     files = [f for group in code_inputs.notebook_inputs(name, country).values() for f in group]
@@ -42,16 +40,11 @@ def _git(*args: str) -> str | None:
     return out.stdout.strip() if out.returncode == 0 else None
 
 
-def _versions() -> dict[str, str]:
-    """The installed version of each package requirements/build.in names."""
-    lines = (paths.root() / "requirements" / "build.in").read_text().splitlines()
-    out = {}
-    for name in filter(None, (line.split("#")[0].strip() for line in lines)):
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "not installed"
 
 
 def notebook_entry(name: str, params: dict[str, Any], output_dir: Path, country: str | None = None) -> dict[str, Any]:
@@ -85,11 +78,13 @@ def assemble(country: str | None = None, names: list[str] | None = None) -> Path
         for out in (o for o in entry["outputs"] if o in published):
             outputs[f"figures/{prefix}{out}"] = {"sha256": entry["outputs"][out], **made_by}
     dirty = _git("status", "--porcelain")
+    requirements = (paths.root() / "requirements" / "build.in").read_text().splitlines()
+    packages = filter(None, (line.split("#")[0].strip() for line in requirements))  # those build.in names
     manifest = {
         "commit": _git("rev-parse", "HEAD"),
         "working_tree_clean": None if dirty is None else dirty == "",
         "python": platform.python_version(),
-        "packages": _versions(),
+        "packages": {name: _version(name) for name in packages},
         "outputs": outputs,
     }
     path = paths.build_dir() / (f"manifest-{country}.json" if country else "manifest.json")
@@ -103,18 +98,16 @@ def unfaithful_tables(manifest: dict[str, Any]) -> list[str]:
 
     recorded = {i for rec in manifest["outputs"].values() for i in rec["inputs"]}
     problems = []
-    for name in sorted(clean.PROCESSED):
-        if f"data/processed/{name}.csv" in recorded:
-            try:
-                clean.verify(name)
-            except DataError as exc:
-                problems.append(str(exc))
+    for name in sorted(n for n in clean.PROCESSED if f"data/processed/{n}.csv" in recorded):
+        try:
+            clean.verify(name)
+        except DataError as exc:
+            problems.append(str(exc))
     return problems
 
 
 def snakemake_summary() -> dict[str, dict[str, str]]:
-    """``snakemake --detailed-summary`` by output file: its ``status``, ``plan`` (``update pending``)
-    and the ``input-file(s)`` of the job that last made it."""
+    """``snakemake --detailed-summary`` by output file (its ``status``, ``plan``, ``input-file(s)``)."""
     snakemake = Path(sys.executable).with_name("snakemake")
     cmd = [str(snakemake), "--snakefile", "workflow/Snakefile", "--detailed-summary"]
     proc = subprocess.run(cmd, cwd=paths.root(), capture_output=True, text=True)
@@ -141,14 +134,14 @@ def _first_cause(out: str, summary: dict[str, dict[str, str]]) -> str:
 
 
 def stale() -> list[str]:
-    """Each output of build/manifest.json that is missing or that `make all` would rebuild, by
-    Snakemake's own summary; the recorded hashes add what its times cannot tell (docs/stages/pipeline.md):
-    the inputs whose content changed, an output edited by hand, an unfaithful processed table."""
+    """Each recorded output missing or that `make all` would rebuild (Snakemake's own summary), with what
+    the hashes add: inputs whose content changed, an output edited by hand, an unfaithful table."""
     manifest = json.loads((paths.build_dir() / "manifest.json").read_text(encoding="utf-8"))
     summary = snakemake_summary()
     problems = unfaithful_tables(manifest)
+    root = paths.root()
     for out, rec in sorted(manifest["outputs"].items()):
-        path, row = paths.root() / out, summary.get(out)
+        path, row = root / out, summary.get(out)
         if row is None:
             problems.append(f"{out}: no longer an output of the build")
             continue
@@ -159,9 +152,7 @@ def stale() -> list[str]:
             problems.append(f"{out}: differs from the build that the manifest records")
         if row["plan"] != "update pending":
             continue
-        changed = [
-            i for i, d in rec["inputs"].items() if not (paths.root() / i).exists() or sha256(paths.root() / i) != d
-        ]
+        changed = [i for i, d in rec["inputs"].items() if not (root / i).exists() or sha256(root / i) != d]
         more = f" and {len(changed) - 5} more" if len(changed) > 5 else ""
         why = f"inputs changed since it was built: {', '.join(changed[:5])}{more}"
         if not changed:  # touched, or a rule's code or parameters changed: Snakemake's reason
@@ -171,9 +162,8 @@ def stale() -> list[str]:
 
 
 def check_published(country: str | None = None, names: list[str] | None = None) -> list[str]:
-    """Before a build: a file in figures/ (figures/<COUNTRY>/) that no notebook declares is refused
-    (never deleted for the user); an output that is not what the build's run wrote is published
-    again (its stage marked newer). Returns a line for each output so repaired."""
+    """Before a build: refuse a foreign file in figures/, publish again an output that is not the
+    build's own (its stage marked newer); returns a line for each output so repaired."""
     folder = paths.figures_dir() / (country or "")
     nbs = notebook_specs.notebooks()
     declared = {o: n for n in names or nbs for o in nbs[n].outputs}
@@ -181,11 +171,8 @@ def check_published(country: str | None = None, names: list[str] | None = None) 
     foreign = [p for p in foreign if p.name not in declared and not (country and p.name == "AVAILABILITY.md")]
     if foreign:
         more = f" (and {len(foreign) - 1} more)" if len(foreign) > 1 else ""
-        raise DataError(
-            paths.shown(foreign[0]),
-            f"not an output of the build{more}; move it out of figures/ or delete it "
-            "(hand runs write to build/scratch/)",
-        )
+        rule = f"not an output of the build{more}; move it out of figures/ or delete it"
+        raise DataError(paths.shown(foreign[0]), f"{rule} (hand runs write to build/scratch/)")
     repaired = []
     for name in sorted(set(declared.values())):
         where = f"{country}/{name}" if country else name
