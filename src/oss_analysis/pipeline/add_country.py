@@ -1,6 +1,5 @@
-"""`oss-build add-country-data`: a publisher's file as downloaded is shipped among data/sources/ if
-new, and the countries' values of the studies' year merged into data/raw/additions/ (the one way
-in: the layouts read before the publishers' own files are refused in one line)."""
+"""`oss-build add-country-data`: a publisher's file as downloaded, shipped if new, its countries' values
+merged into data/raw/additions/ (the one way in: docs/stages/pipeline.md)."""
 
 from __future__ import annotations
 
@@ -38,26 +37,15 @@ def _by_country(frame: pd.DataFrame, resource_name: str, file: str) -> pd.DataFr
         raise
 
 
-def _refuse_legacy(text: str, file: str) -> None:
-    """A layout read before the publishers' own files is refused by its header."""
-    old = "layout no longer accepted (additions template, DataBank export or TI's table with ranks)"
-    if LEGACY.search(text.split("\n", 1)[0]):
-        layouts = ", ".join(publishers.READERS)
-        rule = f"{old}: pass the publisher's file as downloaded, in a layout of data/sources/ ({layouts})"
-        raise DataError(file, rule, row=1)
-
-
 def shipped_as(path: Path, kind: str) -> str:
-    """Where a publisher's file is (or will be) shipped, for an added row's ``source``: the shipped
-    file with the same bytes, else data/sources/<kind>/<name>."""
+    """Where a publisher's file is (or will be) shipped: the shipped file of the same bytes, else its new place."""
     digest = "sha256:" + hashlib.sha256(Path(path).read_bytes()).hexdigest()
     same = [r["path"] for r in datapackage.read_sources()["resources"] if r["hash"] == digest]
     return f"data/sources/{same[0] if same else f'{kind}/{Path(path).name}'}"
 
 
 def _from_sources(kind: str, frame: pd.DataFrame, wanted: set[str], file: str, year: int | None) -> pd.DataFrame:
-    """The rows of the studies' year (WGI 2008 percentile ranks, CPI 2009 on 0-10) in the additions'
-    layout; empty when the file does not hold that year."""
+    """The rows of the studies' year (WGI percentile ranks, CPI on 0-10) in the additions' layout, if any."""
     if kind == "wgi":
         year = year or THESIS_YEAR
         rows = frame[(frame["year"] == year) & frame["iso3"].isin(wanted) & frame["pct_rank"].notna()]
@@ -82,14 +70,16 @@ def _from_sources(kind: str, frame: pd.DataFrame, wanted: set[str], file: str, y
 
 
 def add(kind: str, path: Path, codes: list[str], *, year: int | None = None) -> list[str]:
-    """Import a publisher's file (ship it if new, merge the countries' values of the studies' year);
-    every check runs, and every file is written in a scratch folder, before anything is shipped.
-    Returns the lines to print."""
+    """Import a publisher's file; every check runs, and every file is written in a scratch folder,
+    before anything is shipped. Returns the lines to print."""
     path = Path(path)
     file = paths.shown(path)
     wanted = set(countries.normalise_codes(codes, lambda rule: DataError(file, f"--countries {rule}")))
     text = publishers.read_text(path)  # decoded once: the legacy check, the layout and its reader
-    _refuse_legacy(text, file)
+    if LEGACY.search(text.split("\n", 1)[0]):
+        old = "layout no longer accepted (additions template, DataBank export or TI's table with ranks)"
+        rule = "pass the publisher's file as downloaded, in a layout of data/sources/"
+        raise DataError(file, f"{old}: {rule} ({', '.join(publishers.READERS)})", row=1)
     layout = publishers.detect_layout(text, file)
     actual = publishers.KIND.get(layout, "egdi")
     if actual != kind:
@@ -163,8 +153,8 @@ def _merge(kind: str, picked: pd.DataFrame, wanted: set[str], files: dict[str, b
 
 
 def _ship(files: dict[str, bytes]) -> None:
-    """Write every file in a scratch folder, check the staged descriptors as the build reads them,
-    then move each into place, descriptors last: a refusal at any step leaves data/ as it was."""
+    """Stage every file, check the staged descriptors as the build reads them, then move each into
+    place, descriptors last: a refusal at any step leaves data/ as it was."""
     paths.build_dir().mkdir(exist_ok=True)
     scratch = Path(tempfile.mkdtemp(dir=paths.build_dir(), prefix="add-country-data-"))
     try:
