@@ -31,8 +31,7 @@ def check_country(code: object, available: Mapping[str, str], *, what: str = "fo
 
 
 def load_groups(path: str, available: Mapping[str, str]) -> dict[str, list[str]]:
-    """Comparator groups from a CSV (columns iso3, group): every code must be in the data and no
-    group may be empty; errors name the file, line and column."""
+    """Comparator groups from a CSV (columns iso3, group) of codes the data hold, no group empty."""
     if not (paths.root() / path).exists():
         raise ParameterError(f"parameter groups_file: {path} does not exist")
     groups: dict[str, list[str]] = {}
@@ -103,8 +102,7 @@ def _adapter(tp: Any) -> TypeAdapter[Any]:
 
 
 def type_names(tp: Any) -> str:
-    """The Python types a pydantic type accepts, for messages: 'float or int', 'int or None'
-    (pydantic's own messages say 'Input should be a valid number', not which types)."""
+    """The Python types a pydantic type accepts ('float or int'): pydantic's messages do not say which."""
     if get_origin(tp) is Annotated:
         return type_names(get_args(tp)[0])
     if get_origin(tp) in (Union, UnionType):
@@ -124,8 +122,8 @@ def fits(tp: Any, value: Any) -> bool:
 
 
 def check_value(key: str, value: Any, where: str | None = None) -> Any:
-    """Check one parameter against its spec; the error names where the value came from. A value
-    of the wrong type itself (not an element of a list) says which types the parameter takes."""
+    """Check one parameter against its spec; the error names where the value came from and, for a value
+    of the wrong type itself (not a list's element), which types the parameter takes."""
     where = f"{where}: " if where else ""
     if key not in SPECS:
         raise ParameterError(f"{where}parameter {key!r} has no documented range in oss_analysis.parameters.SPECS")
@@ -141,15 +139,13 @@ def check_value(key: str, value: Any, where: str | None = None) -> Any:
 
 
 def validate(**values: Any) -> None:
-    """What a notebook calls first, before it writes anything: every parameter it was given, by
-    papermill or by hand, has the right type and lies in its documented range."""
+    """What a notebook calls first, before it writes anything: every parameter it was given is checked."""
     for key, value in values.items():
         check_value(key, value)
 
 
 def read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
-    """A YAML mapping of parameters and the line of each key; invalid YAML or anything but a
-    mapping stops with one line naming the file, line and column."""
+    """A YAML mapping of parameters and the line of each key; anything else is a one-line error."""
     import yaml
 
     shown = paths.shown(path)

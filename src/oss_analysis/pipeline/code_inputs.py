@@ -1,6 +1,5 @@
-"""The package modules each build job runs (what its code imports, transitively), as that job's
-code inputs: editing a module reruns only the jobs that run it. docs/stages/pipeline.md says why the
-runner itself is no job's input."""
+"""The package modules each build job runs (its code's imports, transitively) as that job's code inputs,
+so that editing a module reruns only the jobs that run it (why the runner is none: docs/stages/pipeline.md)."""
 
 from __future__ import annotations
 
@@ -66,8 +65,7 @@ def closure(start: Iterable[str], graph: Mapping[str, Collection[str]]) -> set[s
 
 @cache
 def _package(src: Path) -> tuple[dict[str, Path], dict[str, set[str]], dict[str, list[Path]]]:
-    """The package's modules (name -> file), its import graph and the data files beside each
-    module that it names (``output/theme.mplstyle``)."""
+    """The package's modules (name -> file), its import graph and the data files each module names."""
     files = {module_name(p, src): p for p in sorted((src / PACKAGE).rglob("*.py"))}
     sources = {m: p.read_text(encoding="utf-8") for m, p in files.items()}
     graph = {m: imported(sources[m], files, m, p.name == "__init__.py") for m, p in files.items()}
@@ -92,8 +90,8 @@ def notebook_sources(path: Path) -> list[str]:
 
 
 def modules_run(start: Iterable[str]) -> list[Path]:
-    """The files of ``start`` and of every package module they import, transitively, with the data
-    files those modules name (editing the style sheet reruns the notebooks that draw with it)."""
+    """The files of ``start`` and of the modules they import, transitively, with the data files they name
+    (editing the style sheet reruns the notebooks that draw with it)."""
     files, graph, data = _package(paths.root() / "src")
     run = [m for m in closure(start, graph) if m in files]
     return sorted({*(files[m] for m in run), *(f for m in run for f in data[m])})
@@ -112,14 +110,12 @@ def notebook_code(name: str) -> list[Path]:
 
 
 def table_code(table: str) -> list[Path]:
-    """The package modules a prepare job runs: the builders' module (``transform/clean.py``, see
-    ``transform/registry.py``) and its closure."""
+    """The package modules a prepare job runs: the builders' module and its closure."""
     if table not in registry.TABLES:
         raise KeyError(f"no processed table named {table!r}")
     return modules_run([BUILDERS])
 
 
 def notebook_inputs(name: str, country: str | None = None) -> dict[str, list[Path]]:
-    """What the graph (and the manifest) feeds a notebook job, by kind: its entry's inputs and
-    ``src``, the package modules it runs."""
+    """What the graph (and the manifest) feeds a notebook job, by kind, ``src`` the package modules it runs."""
     return {**notebook_specs.notebook_inputs(name, country), "src": notebook_code(name)}
