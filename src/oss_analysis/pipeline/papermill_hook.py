@@ -1,7 +1,5 @@
-"""papermill run by hand: the notebooks' parameter check (ParameterError, DataError) ends in
-``error: <notebook>: <message>``, not papermill's traceback and the kernel's; any other failure is
-shown as papermill shows it. papermill imports this module through its ``papermill.engine`` entry
-point (pyproject.toml)."""
+"""papermill run by hand: a notebook's ParameterError or DataError ends in ``error: <notebook>: <message>``,
+not in tracebacks (loaded through papermill's ``papermill.engine`` entry point, pyproject.toml)."""
 
 from __future__ import annotations
 

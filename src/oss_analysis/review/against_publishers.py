@@ -16,8 +16,7 @@ def read_crosscheck(path: Path) -> pd.DataFrame:
 
 
 def cell_verdict(verdicts: pd.Series) -> str:
-    """One word for a printed value over all releases: the worst of its rows, in the order
-    differs > revised > agrees > not in source."""
+    """A printed value's verdict over all releases: the worst of its rows (differs > revised > agrees)."""
     for v in ("differs", "revised", "agrees"):
         if (verdicts == v).any():
             return v
@@ -47,20 +46,14 @@ def largest_differences(cc: pd.DataFrame, n: int = 10) -> pd.DataFrame:
 
 
 def wgi_revisions(cc: pd.DataFrame) -> pd.DataFrame:
-    """Per Table 2 cell: the first and latest release's values, how far it moved and its range
-    (the World Bank revises past years with every release, as sources and countries change)."""
+    """Per Table 2 cell: the first and latest release's values, how far it moved and its range (the World
+    Bank revises past years with every release)."""
     wgi = cc[cc["item"] == "Table 2"].dropna(subset=["source_value"]).sort_values("release", kind="stable")
     g = wgi.groupby(["country_iso3", "measure"], sort=False)
-    out = g.agg(
-        printed=("printed", "first"),
-        first_release=("release", "first"),
-        first_value=("source_value", "first"),
-        latest_release=("release", "last"),
-        latest_value=("source_value", "last"),
-        lowest=("source_value", "min"),
-        highest=("source_value", "max"),
-        verdict=("verdict", cell_verdict),
-    ).reset_index()
+    out = g.agg(printed=("printed", "first"), first_release=("release", "first"),
+                first_value=("source_value", "first"), latest_release=("release", "last"),
+                latest_value=("source_value", "last"), lowest=("source_value", "min"),
+                highest=("source_value", "max"), verdict=("verdict", cell_verdict)).reset_index()
     out["moved"] = (out["latest_value"] - out["first_value"]).round(2)
     out["range"] = (out["highest"] - out["lowest"]).round(2)
     values = ["first_value", "latest_value", "lowest", "highest"]
@@ -69,8 +62,7 @@ def wgi_revisions(cc: pd.DataFrame) -> pd.DataFrame:
 
 
 def errata_of_differs(cc: pd.DataFrame, errata: pd.DataFrame) -> pd.DataFrame:
-    """Each printed value judged 'differs', with the erratum whose ``affects`` names it
-    (tokens: source_crosscheck, the country and the measure); erratum empty when none does."""
+    """Each printed value judged 'differs', with the erratum whose ``affects`` names it (or none)."""
     differs = cc[cc["verdict"] == "differs"].drop_duplicates(KEY)[KEY + ["printed"]]
     tokens = [(e, set(str(a).split())) for e, a in zip(errata["erratum_id"], errata["affects"], strict=True)]
     found = []

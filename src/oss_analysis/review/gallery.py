@@ -24,8 +24,7 @@ class Card:
 
 
 def claims(folder: Path, stem: str) -> dict[str, object]:
-    """An output's claims (title, source line, legend, alt, sources) as saved beside it; an output
-    without them is an error: it was not made by ``save_figure`` or ``write_table``."""
+    """An output's claims (title, source line, legend, alt, sources) as saved beside it, which every output has."""
     from oss_analysis.errors import DataError
 
     meta = folder / f"{stem}.meta.json"
@@ -40,8 +39,7 @@ def alt_text(folder: Path, stem: str) -> str:
 
 
 def cards(country: str | None = None) -> list[Card]:
-    """One card per chart a notebook declares and per catalogued table without a chart, in notebook
-    order; ``country``: that country run's outputs (figures/<CODE>/)."""
+    """A card per chart and per catalogued table without a chart, in notebook order (``country``: that run's)."""
     from oss_analysis.review.report import catalogue
 
     folder = paths.figures_dir() / country if country else paths.figures_dir()
@@ -73,8 +71,7 @@ def cards(country: str | None = None) -> list[Card]:
 
 
 def write_captions(out: Path) -> list[Path]:
-    """One reStructuredText caption per chart for Snakemake's report: its title and where its
-    notebook, numbers and catalogue row are (the chart itself carries its source line)."""
+    """A reStructuredText caption per chart for Snakemake's report (the chart carries its source line)."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for c in cards():

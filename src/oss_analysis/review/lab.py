@@ -38,8 +38,8 @@ def _keep(new: dict[str, Any], old: dict[str, Any], keys: tuple[str, ...]) -> No
 
 
 def as_stored(saved: dict[str, Any], stored: dict[str, Any] | None) -> dict[str, Any]:
-    """The notebook to write when the lab saves ``saved`` over ``stored``: the reader's cells, with
-    outputs, counts, interface and kernel metadata as stored (none for a cell the reader added)."""
+    """What the lab writes when it saves ``saved`` over ``stored``: the reader's cells, with outputs,
+    counts, interface and kernel metadata as stored (none for a cell the reader added)."""
     nb = copy.deepcopy(saved)
     old_cells = {c.get("id"): c for c in (stored or {}).get("cells", []) if c.get("id")}
     for cell in nb.get("cells", []):
@@ -70,8 +70,7 @@ def stored_kernel() -> dict[str, str]:
 
 
 def configure(c: Any) -> None:
-    """Server settings: notebooks saved as :func:`as_stored` says, not at all when that leaves the file
-    as it is (its mtime too), and only their own kernel (Jupyter's server: in the lab's venv only)."""
+    """Server settings: notebooks saved as stored (not at all when nothing changes), only their own kernel."""
     import nbformat
     from jupyter_server.services.contents.largefilemanager import AsyncLargeFileManager
 
@@ -95,8 +94,8 @@ def configure(c: Any) -> None:
 
 
 def install(prefix: Path | None = None) -> Path:
-    """Install the kernelspec and the server configuration into the venv at ``prefix`` (default: this
-    one); the kernel's python is named by its resolved folder, so a link to the venv still works."""
+    """Install the kernelspec and the server configuration into the venv at ``prefix`` (default: this one),
+    the kernel's python by its resolved folder (a link to the venv still works)."""
     prefix, spec = Path(prefix or sys.prefix).resolve(), stored_kernel()
     argv = [str(prefix / "bin" / "python"), "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f",
             "{connection_file}"]

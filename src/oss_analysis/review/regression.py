@@ -11,8 +11,7 @@ from oss_analysis.files import sha256
 
 
 def cell_differences(a: Path, b: Path) -> tuple[list[str], list[tuple[int, str, str, str]]]:
-    """Structural changes (columns, row count) and the changed cells of two CSV files, each cell
-    as (file line, column, committed, rebuilt): what the text check and the visual report show."""
+    """Two CSV files' changes of shape (columns, rows) and changed cells (file line, column, committed, rebuilt)."""
     old = pd.read_csv(a, dtype=str, keep_default_na=False)
     new = pd.read_csv(b, dtype=str, keep_default_na=False)
     shape = []
@@ -30,8 +29,7 @@ def cell_differences(a: Path, b: Path) -> tuple[list[str], list[tuple[int, str, 
 
 
 def changed(committed: Path, rebuilt: Path, files: list[str]) -> dict[str, str]:
-    """Each of ``files`` whose two copies are not byte-identical, with how: 'not rebuilt', 'rebuilt
-    but not committed' or 'differs' (the one comparison ``compare`` and the visual report share)."""
+    """Each of ``files`` whose two copies differ in bytes, with how (``compare`` and the figure diff share it)."""
     out = {}
     for f in files:
         a, b = Path(committed) / f, Path(rebuilt) / f
@@ -45,8 +43,7 @@ def changed(committed: Path, rebuilt: Path, files: list[str]) -> dict[str, str]:
 
 
 def compare(committed: Path, rebuilt: Path, files: list[str], limit: int = 10) -> list[str]:
-    """One line per difference between the committed and the rebuilt copy of each file under
-    figures/ (at most ``limit`` for one table: the rest are counted)."""
+    """A line per difference between the committed and rebuilt figures/ (at most ``limit`` a table)."""
     problems: list[str] = []
     for f, how in changed(committed, rebuilt, files).items():
         a, b, name = Path(committed) / f, Path(rebuilt) / f, "figures/" + f

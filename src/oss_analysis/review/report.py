@@ -22,8 +22,7 @@ KINDS += ["beyond the print"]  # outputs that set the print against, or extend i
 
 
 def _plain(name: str, columns: list[str] | None = None) -> pd.DataFrame:
-    """The printed columns of a transcription under their printed headers (by default every field
-    but the seed line, which is ours, not the print's)."""
+    """The printed columns of a transcription under their printed headers (by default all but our seed line)."""
     rows, t = raw_rows(name), titles(name)
     columns = columns or [c for c in t if c != "seed_line"]
     return pd.DataFrame([[r[c] for c in columns] for r in rows], columns=[t[c] for c in columns])
@@ -57,8 +56,7 @@ PRINTED_FROM_RAW: dict[str, Callable[[], pd.DataFrame]] = {
 
 
 def round_trip(table: str, published_dir: Path) -> dict[str, object]:
-    """Compare a published table with its printed form from raw, cell by cell (only the printed
-    columns; Table 5's summarised key points are not printed text and are left out)."""
+    """Compare a published table with its printed form from raw, cell by cell (the printed columns only)."""
     expected = PRINTED_FROM_RAW[table]()
     got = read_published(Path(published_dir) / f"{table}.csv")
     got.columns = ["" if c.startswith("Unnamed") else c for c in got.columns]
@@ -92,8 +90,8 @@ def _first(count: int, one: str, many: str, items: list[str], n: int = 3) -> str
 
 
 def headline(root: Path) -> list[str]:
-    """The build summary's verdict lines (cells, checks, publishers), each naming the first few that
-    fail, so that a changed transcription shows on the screen, not only in a CSV."""
+    """The build summary's verdict lines, each naming the first few that fail (a changed transcription
+    shows on the screen, not only in a CSV)."""
     from oss_analysis.review import against_publishers as ap
 
     figures, lines = root / "figures", []
@@ -158,8 +156,7 @@ CATALOGUE = pa.DataFrameSchema(
 
 
 def catalogue() -> pd.DataFrame:
-    """The catalogue of every table, figure and in-text series (docs/catalogue.csv), validated:
-    rebuilt entries name a registered notebook and only outputs that notebook declares."""
+    """docs/catalogue.csv, validated: rebuilt entries name a notebook and only outputs it declares."""
     frame = validate(pd.read_csv(paths.root() / "docs" / "catalogue.csv"), CATALOGUE, "docs/catalogue.csv")
     notebooks = notebook_specs.notebooks()
     for i, r in frame.dropna(subset=["notebook"]).iterrows():
