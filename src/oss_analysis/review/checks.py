@@ -9,6 +9,9 @@ from functools import cached_property
 
 import pandas as pd
 
+from oss_analysis.analysis import comparisons
+from oss_analysis.transform import clean
+
 Outcome = tuple[str, str, bool]  # expected, observed, holds
 
 
@@ -17,8 +20,6 @@ class Data:
 
     @cached_property
     def facts(self) -> pd.DataFrame:
-        from oss_analysis.transform import clean
-
         return clean.load("facts").set_index("fact_id")
 
     def v(self, fact_id: str) -> float:
@@ -30,8 +31,6 @@ class Data:
         return f"{self.v(fact_id):g}", f"{value:g}", value == self.v(fact_id)
 
     def table(self, name: str) -> pd.DataFrame:
-        from oss_analysis.transform import clean
-
         if name not in self.__dict__:
             self.__dict__[name] = clean.load(name)
         return self.__dict__[name]
@@ -43,8 +42,6 @@ class Data:
 
     @cached_property
     def eiu_overall(self) -> pd.Series:
-        from oss_analysis.analysis import comparisons
-
         return comparisons.eiu_overall_check(self.table("eiu_2008")).iloc[0]
 
 
@@ -176,8 +173,6 @@ def _services_sum(d: Data) -> Outcome:
 
 @check("C14", "Table 9: services in force from January 2007 vs the 25 stated", "lines 1071 and 186")
 def _services_in_force(d: Data) -> Outcome:
-    from oss_analysis.analysis import comparisons
-
     return d.stated("T052", comparisons.services_in_force(d.table("services_by_agency"), "2007-01"))
 
 

@@ -15,7 +15,7 @@ import jinja2
 import pandas as pd
 
 from oss_analysis import notebook_specs, paths
-from oss_analysis.review import gallery
+from oss_analysis.review import gallery, report
 
 _SAVE_FIGURE = re.compile(r"save_figure\(\s*\w+\s*,\s*[\"'](\w+)[\"']")
 
@@ -72,9 +72,7 @@ def countries() -> list[str]:
 
 
 def _catalogue(built: set[str]) -> str:
-    from oss_analysis.review.report import catalogue
-
-    items = catalogue().astype(object).fillna("").to_dict("records")
+    items = report.catalogue().astype(object).fillna("").to_dict("records")
     return render("catalogue.md.j2", items=[dict(r, outputs=str(r["outputs"]).split()) for r in items], built=built)
 
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from oss_analysis import notebook_specs, paths
+from oss_analysis.errors import DataError
+from oss_analysis.review import report
 
 
 @dataclass(frozen=True)
@@ -25,8 +27,6 @@ class Card:
 
 def claims(folder: Path, stem: str) -> dict[str, object]:
     """An output's claims (title, source line, legend, alt, sources) as saved beside it, which every output has."""
-    from oss_analysis.errors import DataError
-
     meta = folder / f"{stem}.meta.json"
     if not meta.exists():
         raise DataError(paths.shown(meta), "file is missing: every chart is saved with its claims (run `make all`)")
@@ -40,10 +40,8 @@ def alt_text(folder: Path, stem: str) -> str:
 
 def cards(country: str | None = None) -> list[Card]:
     """A card per chart and per catalogued table without a chart, in notebook order (``country``: that run's)."""
-    from oss_analysis.review.report import catalogue
-
     folder = paths.figures_dir() / country if country else paths.figures_dir()
-    cat = catalogue()
+    cat = report.catalogue()
     out: list[Card] = []
     for name, nb in notebook_specs.notebooks().items():
         present = [o for o in nb.outputs if (folder / o).exists()]

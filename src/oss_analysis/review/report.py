@@ -13,6 +13,8 @@ import pandera.pandas as pa
 from oss_analysis import notebook_specs, paths
 from oss_analysis.extract.transcriptions import raw_rows, titles, validate
 from oss_analysis.output.tables import read_published
+from oss_analysis.review import against_publishers as ap
+from oss_analysis.review import checks
 
 STATUSES = ["rebuilt cell-exact", "rebuilt: dates and legislation cell-exact, key points summarised",
             "rebuilt as chart from data", "rebuilt as table from data", "qualitative: summarised and located",
@@ -92,8 +94,6 @@ def _first(count: int, one: str, many: str, items: list[str], n: int = 3) -> str
 def headline(root: Path) -> list[str]:
     """The build summary's verdict lines, each naming the first few that fail (a changed transcription
     shows on the screen, not only in a CSV)."""
-    from oss_analysis.review import against_publishers as ap
-
     figures, lines = root / "figures", []
     names = ("reproduction_round_trip", "consistency_checks", "source_crosscheck")
     trips, checks, cross = (figures / f"{n}.csv" for n in names)
@@ -130,8 +130,6 @@ def headline(root: Path) -> list[str]:
 
 def consistency_checks() -> pd.DataFrame:
     """The studies' internal consistency checks, computed from the data (the registry in ``checks``)."""
-    from oss_analysis.review import checks
-
     return checks.run_all()
 
 
