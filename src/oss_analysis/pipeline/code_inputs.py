@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 import json
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from functools import cache
 from importlib.util import resolve_name
 from pathlib import Path
@@ -23,25 +23,19 @@ def module_name(path: Path, src: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def _nodes(tree: ast.AST) -> Iterator[ast.AST]:
-    """Every node of the tree except the bodies of ``if TYPE_CHECKING:`` (their ``else`` runs)."""
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        test = getattr(node, "test", None)  # ``TYPE_CHECKING`` or ``typing.TYPE_CHECKING``
-        if isinstance(node, ast.If) and "TYPE_CHECKING" in (getattr(test, "id", ""), getattr(test, "attr", "")):
-            stack.extend(node.orelse)
-            continue
-        yield node
-        stack.extend(ast.iter_child_nodes(node))
-
-
 def imported(source: str, modules: Collection[str], module: str = "", is_package: bool = False) -> set[str]:
     """The modules of ``modules`` that ``source`` imports anywhere, with the packages above each
     (their ``__init__`` runs first); ``module`` names the code, for its relative imports."""
     package = module if is_package else module.rpartition(".")[0]
     found: set[str] = set()
-    for node in _nodes(ast.parse(source)):
+    stack: list[ast.AST] = [ast.parse(source)]
+    while stack:
+        node = stack.pop()
+        test = getattr(node, "test", None)  # ``TYPE_CHECKING`` or ``typing.TYPE_CHECKING``: its body never runs
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in (getattr(test, "id", ""), getattr(test, "attr", "")):
+            stack.extend(node.orelse)
+            continue
+        stack.extend(ast.iter_child_nodes(node))
         if isinstance(node, ast.ImportFrom):
             base = resolve_name("." * node.level + (node.module or ""), package) if node.level else node.module or ""
             found.update(f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base for a in node.names)

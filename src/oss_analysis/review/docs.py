@@ -30,14 +30,6 @@ def render(template: str, **values: object) -> str:
     return env.get_template(template).render(**values)
 
 
-def _write(path: Path, data: str | bytes) -> None:
-    """Write only when the content changes (keeps Sphinx's incremental build incremental)."""
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    if not path.exists() or path.read_bytes() != raw:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(raw)
-
-
 def html_table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     """A table in the theme's scrollable frame; cells are markup already (the caller escapes text)."""
     return render("table.md.j2", header=header, rows=rows)
@@ -147,7 +139,10 @@ def write_sources(src: Path | None = None) -> Path:
         if f.is_file():
             pages[f"_extra/figures/{f.relative_to(figures)}"] = f.read_bytes()
     for rel, data in pages.items():
-        _write(src / rel, data)
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        if not (src / rel).exists() or (src / rel).read_bytes() != raw:  # Sphinx's build stays incremental
+            (src / rel).parent.mkdir(parents=True, exist_ok=True)
+            (src / rel).write_bytes(raw)
     for stale in [p for p in src.rglob("*") if p.is_file() and str(p.relative_to(src)) not in pages]:
         stale.unlink()
     return src
