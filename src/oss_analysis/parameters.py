@@ -73,17 +73,13 @@ Count = Annotated[int, Field(ge=1)]
 YEAR = (Annotated[int, Field(ge=1900, le=2100)], "a year from 1900 to 2100")
 # every notebook parameter -> (its pydantic type, its documented range in words for the one-line message)
 SPECS: dict[str, tuple[Any, str]] = {
-    "output_dir": (
-        Annotated[str | None, AfterValidator(_not_figures)],
-        "a folder outside figures/ (only the build publishes there), or None for build/scratch/",
-    ),
+    "output_dir": (Annotated[str | None, AfterValidator(_not_figures)],
+                   "a folder outside figures/ (only the build publishes there), or None for build/scratch/"),
     "published_dir": (str, "the folder holding the published tables (figures)"),
     "focus_country": (str, "an ISO 3166 alpha-3 code the data hold"),
     "groups_file": (Annotated[str, Field(pattern=r"\.csv$")], "a CSV file of comparator groups (columns iso3, group)"),
-    "similar_within": (
-        Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)],
-        "a finite number of percentile points from 0 to 100",
-    ),
+    "similar_within": (Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)],
+                       "a finite number of percentile points from 0 to 100"),
     "survey_n": (Count | None, "a whole number of respondents from 1 up, or None"),
     "sensitivity_n": (list[Count], "a list of whole numbers of respondents, each from 1 up"),
     **dict.fromkeys(("timeline_start", "timeline_end", "start_year", "end_year"), YEAR),
