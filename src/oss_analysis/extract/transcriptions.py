@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io as _io
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -113,6 +114,8 @@ def _field_checks(field: dict[str, Any]) -> list[pa.Check]:
         checks.append(pa.Check.str_matches(f"^(?:{cons['pattern']})$", error=f"must match {cons['pattern']}"))
         if _is_date_pattern(cons["pattern"]):
             checks.append(pa.Check(_real_dates, error="must be a real date (year, or year-month with month 01-12)"))
+    if "exclusiveMinimum" in cons:
+        checks.append(pa.Check.gt(cons["exclusiveMinimum"], error=f"must be > {cons['exclusiveMinimum']}"))
     if "enum" in cons:
         checks.append(pa.Check.isin(cons["enum"], error=f"must be one of {cons['enum']}"))
     if field.get("x-country") == "name":
@@ -128,23 +131,30 @@ def _field_checks(field: dict[str, Any]) -> list[pa.Check]:
     return checks
 
 
-def schema_from_fields(fields: list[dict[str, Any]], primary_key: list[str] | None = None) -> pa.DataFrameSchema:
+RAW_TYPES = {"integer": "Int64", "number": "Float64", "string": "string", "date": "string", "boolean": "boolean"}
+
+
+def schema_from_fields(
+    fields: list[dict[str, Any]], primary_key: list[str] | None = None, dtype: Callable | None = None, **options: Any
+) -> pa.DataFrameSchema:
     """pandera schema equivalent to a Frictionless table schema (types, required, unique, range,
     enum, country codes, primary key); why not pandera's own translator: docs/stages/extract.md."""
     import pandera.pandas as pa
 
-    dtypes = {"integer": "Int64", "number": "Float64", "string": "string", "date": "string", "boolean": "boolean"}
+    dtype = dtype or (lambda f: RAW_TYPES.get(f.get("type", "string"), "string"))
     cols = {}
     for f in fields:
         cons = f.get("constraints", {})
         cols[f["name"]] = pa.Column(
-            dtypes.get(f.get("type", "string"), "string"),
+            dtype(f),
             checks=_field_checks(f),
             nullable=not cons.get("required", False),
-            unique=bool(cons.get("unique", False)),
+            unique=bool(cons.get("unique", False)) or primary_key == [f["name"]],
             required=True,
+            description=f.get("description"),
         )
-    return pa.DataFrameSchema(cols, unique=primary_key if primary_key and len(primary_key) > 1 else None, strict=True)
+    unique = primary_key if primary_key and len(primary_key) > 1 else None
+    return pa.DataFrameSchema(cols, unique=unique, strict=True, **options)
 
 
 _UNIQUE = ("field_uniqueness", "multiple_fields_uniqueness")
