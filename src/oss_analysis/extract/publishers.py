@@ -23,7 +23,6 @@ from oss_analysis.extract.publisher_file import (
     decode,
     numbers,
     parse,
-    partner,
     read_shipped,
     required_numbers,
     resource,
@@ -130,10 +129,12 @@ def read_wgi_wide(text: str, file: str, release: int | None, drops: Drops) -> pd
     iso3 = map_names(table, "Country Name", drops, "Country Code")
     values = pd.DataFrame({y: numbers(table, y, missing=("", "..")) for y in years})
     measure, key = parts[1].map(WGI_MEASURES), table.frame["Country Code"] + parts[0]
+    lower, upper = measure.eq("pct_rank_lower"), measure.eq("pct_rank_upper")
     for y in years:
         for m, (low, high) in WGI_RANGES.items():
             check_range(table, values[y].where(measure.eq(m)), y, low, high)
-        bounds = (partner(values[y], key, measure.eq(f"pct_rank_{b}")) for b in ("lower", "upper"))
+        # each row's bounds are on other lines: the first of its key (country and indicator) for each bound
+        bounds = (key.map(values[y][rows].groupby(key[rows]).first()) for rows in (lower, upper))
         check_interval(table, values[y].where(measure.eq("pct_rank")), *bounds, y, "its PER.RNK.LOWER-UPPER")
     ids = {"iso3": iso3, "country": table.frame["Country Name"].str.strip(), "indicator": parts[0], "measure": measure}
     wide = pd.concat([pd.DataFrame({**ids, "line": table.lines()}), values], axis=1)
