@@ -17,7 +17,6 @@ from oss_analysis.domain import WGI_CODES, decimal_year
 from oss_analysis.errors import DataError, ParameterError
 from oss_analysis.extract import datapackage, publishers
 from oss_analysis.extract.transcriptions import load_raw, titles, validate
-from oss_analysis.extract.transcriptions import resource as io_resource
 from oss_analysis.files import atomic_write, csv_bytes, sha256, write_csv
 from oss_analysis.transform import registry
 
@@ -45,16 +44,14 @@ def _additions(name: str, thesis: str, printed: pd.DataFrame) -> pd.DataFrame:
     """A user-additions file, codes normalised; a row whose name and code disagree, or that repeats a
     country of ``printed`` (the thesis' table), is refused naming the additions file and line."""
     add = load_raw(name)
-    file = f"data/raw/{io_resource(name)['path']}"
+    file = f"data/raw/{datapackage.resource(name)['path']}"
     shipped = {code: i + 2 for i, code in enumerate(_iso3(printed["country"]))}
     codes = add["country_code"].map(lambda c: countries.normalise_code(str(c)))
     for i, (code, country) in enumerate(zip(codes, add["country"], strict=True)):
         rule = countries.disagreement(country, code)
         if rule is None and code in shipped:
-            rule = (
-                f"{code} is already in the thesis' table (data/raw/{datapackage.resource_paths()[thesis].name}, "
-                f"line {shipped[code]}); additions are for other countries"
-            )
+            where = f"data/raw/{datapackage.resource(thesis)['path']}, line {shipped[code]}"
+            rule = f"{code} is already in the thesis' table ({where}); additions are for other countries"
         if rule:
             raise DataError(file, rule, row=i + 2, column="country_code", value=add["country_code"].iloc[i])
     return add.assign(country_code=codes)
@@ -77,11 +74,9 @@ def wgi_2008() -> pd.DataFrame:
     add = _additions("wgi_2008_additions", "thesis_table_02_wgi", raw)
     add = add.drop(columns=["country_code", "year"]).assign(seed_line=pd.NA)
     both = pd.concat([raw, add], ignore_index=True)
-    names = {v: k for k, v in WGI_CODES.items()}
-    fields = titles("thesis_table_02_wgi")
     long = both.melt(id_vars=["country", "seed_line", "source"], var_name="field", value_name="percentile")
-    long["indicator_name"] = long["field"].map(fields)
-    long["indicator"] = long["indicator_name"].map(names)
+    long["indicator_name"] = long["field"].map(titles("thesis_table_02_wgi"))
+    long["indicator"] = long["indicator_name"].map({v: k for k, v in WGI_CODES.items()})
     long["iso3"] = _iso3(long["country"])
     long["year"] = 2008
     cols = ["iso3", "country", "year", "indicator", "indicator_name", "percentile", "source", "seed_line"]
@@ -101,11 +96,8 @@ def barriers_2007() -> pd.DataFrame:
     stakeholders = set(load_raw("thesis_oss_stakeholder_providers")["provider"])
     unknown = stakeholders - set(raw["provider"])
     if unknown:
-        raise DataError(
-            "data/raw/thesis_oss_stakeholder_providers.csv",
-            f"providers not in Table 11: {sorted(unknown)}",
-            column="provider",
-        )
+        rule = f"providers not in Table 11: {sorted(unknown)}"
+        raise DataError("data/raw/thesis_oss_stakeholder_providers.csv", rule, column="provider")
     out = raw.assign(is_oss=raw["provider"].eq("One Stop Shop"), is_oss_stakeholder=raw["provider"].isin(stakeholders))
     out = out.sort_values("rating", kind="stable").reset_index(drop=True)
     out.insert(0, "order", range(1, len(out) + 1))
@@ -211,28 +203,17 @@ def egov_ranks() -> pd.DataFrame:
     f = facts()
     ranks = f[f["quantity"].isin(["un_egov_rank", "egdi_rank"])]
     out = pd.DataFrame(
-        {
-            "iso3": ranks["iso3"],
-            "year": ranks["date_start"].astype(int),
-            "rank": ranks["value"].astype(int),
-            "derived": False,
-            "study": ranks["study"],
-            "source": "line " + ranks["seed_line"].astype(str) + " (" + ranks["fact_id"] + ")",
-        }
+        {"iso3": ranks["iso3"], "year": ranks["date_start"].astype(int), "rank": ranks["value"].astype(int),
+         "derived": False, "study": ranks["study"],
+         "source": "line " + ranks["seed_line"].astype(str) + " (" + ranks["fact_id"] + ")"}
     )
     changes = f[f["quantity"].eq("un_egov_rank_change")].set_index("period")["value"]
     kaz = out[(out["iso3"] == "KAZ") & (out["year"] == 2008)]["rank"].iloc[0]
     r2005 = kaz + int(changes["2005-2008"])
     r2003 = r2005 + int(changes["2003-2005"])
     derived = pd.DataFrame(
-        {
-            "iso3": "KAZ",
-            "year": [2005, 2003],
-            "rank": [r2005, r2003],
-            "derived": True,
-            "study": "thesis",
-            "source": ["2008 rank + 16 (line 316)", "2005 rank + 18 (line 316)"],
-        }
+        {"iso3": "KAZ", "year": [2005, 2003], "rank": [r2005, r2003], "derived": True, "study": "thesis",
+         "source": ["2008 rank + 16 (line 316)", "2005 rank + 18 (line 316)"]}
     )
     out = pd.concat([out, derived], ignore_index=True)
     return out.sort_values(["iso3", "year"], kind="stable").reset_index(drop=True)
@@ -252,13 +233,10 @@ def document_delays() -> pd.DataFrame:
     f = facts().set_index("fact_id")
     share = f[f["quantity"].eq("documents_delayed_share")]
     volume = f[f["quantity"].eq("services_delivered")]
+    services = volume.set_index("date_start").loc[share["date_start"], "value"] * 1_000_000
     out = pd.DataFrame(
-        {
-            "year": share["date_start"].astype(int).to_numpy(),
-            "delayed_pct": share["value"].to_numpy(),
-            "services": (volume.set_index("date_start").loc[share["date_start"], "value"] * 1_000_000).to_numpy(),
-            "fact_share": share.index.to_numpy(),
-        }
+        {"year": share["date_start"].astype(int).to_numpy(), "delayed_pct": share["value"].to_numpy(),
+         "services": services.to_numpy(), "fact_share": share.index.to_numpy()}
     )
     out["delayed_implied"] = (out["delayed_pct"] / 100 * out["services"]).round().astype(int)
     return out.sort_values("year").reset_index(drop=True)
@@ -285,11 +263,8 @@ def _processed() -> dict[str, Processed]:
     """Each table of transform/registry.py with its builder (named like it) and its schema, on first use."""
     from oss_analysis.transform import schemas
 
-    builders = globals()
-    return {
-        name: Processed(builders[name], getattr(schemas, t.schema), t.description)
-        for name, t in registry.TABLES.items()
-    }
+    tables = registry.TABLES.items()
+    return {name: Processed(globals()[name], schemas.schema(t.schema), t.description) for name, t in tables}
 
 
 def __getattr__(name: str) -> Any:
