@@ -25,10 +25,8 @@ PRODUCERS = {
 
 
 def plan(path: Path, kind: str, layout: str, frame: pd.DataFrame) -> tuple[str, dict[str, bytes]]:
-    """(line to print, {path under the root: bytes}) that ship ``path``, already read and checked
-    as ``frame``; nothing to write when an identical file is shipped. A release already shipped
-    with other bytes, a file name taken, or a resource name taken (names that differ only in
-    case, spaces or dashes) is refused here, before anything is written."""
+    """(line to print, {path under the root: bytes}) that ship ``path``, read and checked as ``frame``;
+    a release already shipped with other bytes, or a file or resource name taken, is refused here."""
     data, file = Path(path).read_bytes(), paths.shown(path)
     digest = hashlib.sha256(data).hexdigest()
     package = copy.deepcopy(datapackage.read_sources())
@@ -46,29 +44,16 @@ def plan(path: Path, kind: str, layout: str, frame: pd.DataFrame) -> tuple[str, 
             raise DataError(file, f"its name gives resource {name!r}, taken by data/sources/{res['path']}; rename it")
     if (paths.root() / "data" / "sources" / target).exists():
         raise DataError(file, f"data/sources/{target} exists (not in {datapackage.SOURCES_FILE}); rename the file")
+    title = f"{PRODUCERS[kind]}, release {release} (added with oss-build add-country-data)"
+    encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+    origin = {"producer": PRODUCERS[kind], "original_name": Path(path).name,
+              "repository": "added by a user (oss-build add-country-data); record where it came from here",
+              "commit": "", "retrieved": _dt.date.today().isoformat(), "provenance": ""}
     package["resources"].append(
-        {
-            "name": name,
-            "path": target,
-            "title": f"{PRODUCERS[kind]}, release {release} (added with oss-build add-country-data)",
-            "format": "csv",
-            "mediatype": "text/csv",
-            "encoding": "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8",
-            "bytes": len(data),
-            "hash": f"sha256:{digest}",
-            "x-layout": layout,
-            "x-release": release,
-            "x-years": years,
-            "x-origin": {
-                "producer": PRODUCERS[kind],
-                "original_name": Path(path).name,
-                "repository": "added by a user (oss-build add-country-data); record where it came from here",
-                "commit": "",
-                "retrieved": _dt.date.today().isoformat(),
-                "provenance": "",
-            },
-            "x-licence-as-stated": "not recorded: add the producer's licence as stated where the file came from",
-        }
+        {"name": name, "path": target, "title": title, "format": "csv", "mediatype": "text/csv", "encoding": encoding,
+         "bytes": len(data), "hash": f"sha256:{digest}", "x-layout": layout, "x-release": release, "x-years": years,
+         "x-origin": origin,
+         "x-licence-as-stated": "not recorded: add the producer's licence as stated where the file came from"}
     )
     said = f"shipped data/sources/{target} (release {release}) and recorded it in {datapackage.SOURCES_FILE}"
     return said, {f"data/sources/{target}": data, datapackage.SOURCES_FILE: datapackage.dumps(package)}
