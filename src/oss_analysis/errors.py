@@ -4,8 +4,7 @@ from __future__ import annotations
 
 
 class DataError(ValueError):
-    """Bad input: names the file, the row (the line as a text editor shows it, the header is
-    line 1), the column (or parameter) and the rule broken."""
+    """Bad input: names the file, the row (as an editor shows it; the header is line 1), the column and the rule."""
 
     def __init__(
         self, file: str, rule: str, *, row: int | str | None = None, column: str | None = None, value: object = None

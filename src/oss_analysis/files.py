@@ -47,8 +47,7 @@ def sha256(path: Path) -> str:
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """Deterministic CSV (UTF-8, ``\\n`` line ends, no index): what ``write_csv`` writes, and what
-    a processed table is compared with."""
+    """Deterministic CSV (UTF-8, LF, no index): what ``write_csv`` writes and a processed table is compared with."""
     return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 

@@ -18,8 +18,7 @@ UN_FILE = "UN E-Government Survey file"
 
 
 def post_soviet(available: Iterable[str]) -> list[str]:
-    """The fifteen post-Soviet states from their one definition file, so that a "post-Soviet
-    median" covers the same states whatever comparator groups (``groups_file``) a run sets."""
+    """The fifteen post-Soviet states, from their one definition file whatever groups a run sets."""
     groups = load_groups(POST_SOVIET, dict.fromkeys(available, ""))
     return [m for members in groups.values() for m in members]
 
@@ -104,17 +103,15 @@ def _overlap(a: tuple[float, float], b: tuple[float, float]) -> str:
 
 
 def _row(measure: str, a: pd.Series, b: pd.Series, col: str, **rest: object) -> dict[str, object]:
-    """One row of the then-and-now table: ``a`` then and ``b`` now (``lower``/``upper`` their
-    interval, if any); ``rest`` the other columns, or intervals written otherwise."""
-    return {"measure": measure, "year_then": int(a["year"]), "value_then": float(a[col]), "interval_then": _interval(a),
-            "year_now": int(b["year"]), "value_now": float(b[col]), "interval_now": _interval(b), **rest}
+    """One row of the then-and-now table: ``a`` then, ``b`` now; ``rest`` the other columns (or intervals)."""
+    return {"measure": measure, "year_then": int(a["year"]), "value_then": float(a[col]),
+            "interval_then": _span(a.get("lower"), a.get("upper")), "year_now": int(b["year"]),
+            "value_now": float(b[col]), "interval_now": _span(b.get("lower"), b.get("upper")), **rest}
 
 
 def wgi_then_now(wgi_sources: pd.DataFrame, focus: str, then: int = THESIS_YEAR) -> pd.DataFrame:
-    """Per WGI indicator: the focus country in ``then`` and in the latest year of the latest
-    release; both 90% intervals (percentile bounds; estimate +/- 1.645 SE) and whether they overlap;
-    z = difference of estimates over the root sum of squared standard errors (treats the two
-    years' errors as independent, which they are not quite: many sources feed both years)."""
+    """Per WGI indicator: the focus country in ``then`` and in the latest year of the latest release, both
+    90% intervals and whether they overlap, and z of the difference (docs/stages/analysis.md: its caveat)."""
     release = int(wgi_sources["release"].max())
     own = wgi_sources[(wgi_sources["release"] == release) & (wgi_sources["iso3"] == focus)]
     now = int(own.dropna(subset=["pct_rank"])["year"].max())
@@ -125,14 +122,13 @@ def wgi_then_now(wgi_sources: pd.DataFrame, focus: str, then: int = THESIS_YEAR)
         ea, eb, sa, sb = (float(x) if pd.notna(x) else float("nan") for x in estimates)
         z = (eb - ea) / (sa**2 + sb**2) ** 0.5
         pa, pb = (float(a.pct_rank_lower), float(a.pct_rank_upper)), (float(b.pct_rank_lower), float(b.pct_rank_upper))
-        row = _row(
+        rows.append(_row(
             f"WGI {name} (percentile rank)", a, b, "pct_rank", interval_then=_span(*pa), interval_now=_span(*pb),
             intervals_overlap=_overlap(pa, pb),
             estimate_overlap=_overlap((ea - Z90 * sa, ea + Z90 * sa), (eb - Z90 * sb, eb + Z90 * sb)),
             z_estimates=round(z, 2), p_two_sided=round(float(2 * ndtr(-abs(z))), 4),
             source=source_label("World Bank WGI release", release, a.source_file),
-        )
-        rows.append(row)
+        ))
     return pd.DataFrame(rows)
 
 
@@ -162,10 +158,6 @@ def other_then_now(cpi: pd.DataFrame, egov: pd.DataFrame, then: int = THESIS_YEA
 def _span(lo: object, hi: object) -> str:
     """'15.7-26': an interval to one decimal, a whole bound written whole."""
     return "" if lo is None or pd.isna(lo) or pd.isna(hi) else f"{round(float(lo), 1):g}-{round(float(hi), 1):g}"
-
-
-def _interval(row: pd.Series) -> str:
-    return _span(row.get("lower"), row.get("upper"))
 
 
 def then_and_now(

@@ -129,8 +129,7 @@ def dumps(dp: dict[str, Any]) -> bytes:
 
 
 def source_resources(kind: str) -> list[str]:
-    """The publishers' files of one kind ('wgi', 'cpi', 'egdi'): those under data/sources/<kind>/, where
-    an added release goes, in package order (the source tables and the build graph read the same)."""
+    """The publishers' files of one kind ('wgi', 'cpi', 'egdi'): those under data/sources/<kind>/, in order."""
     return [r["name"] for r in read_sources()["resources"] if r["path"].startswith(f"{kind}/")]
 
 

@@ -71,8 +71,7 @@ class Table:
         raise DataError(self.file, rule, row=row, column=column, value=value)
 
     def fail_first(self, bad: pd.Series, rule: str, column: str, values: pd.Series | None = None) -> None:
-        """Raise the one-line error at the first data row where ``bad`` holds, with that row's
-        value in ``values`` if given; nothing when no row is bad."""
+        """Raise the one-line error at the first data row where ``bad`` holds (with its value in ``values``)."""
         if bad.any():
             pos = int(bad.to_numpy().argmax())
             self.fail(rule, position=pos, column=column, value=None if values is None else values.iloc[pos])
@@ -134,9 +133,8 @@ def numbers(table: Table, column: str, *, missing: tuple[str, ...] = ("",)) -> p
 
 
 def without_noise(values: np.ndarray) -> np.ndarray:
-    """Each value as the short decimal it is a few units in the last place from, if any: some
-    exports write binary noise (UN 2016: 0.7249899999999999 for 0.72499), while a value printed
-    with many digits (WGI's 1.14748227596283) is kept whole."""
+    """Each value as the short decimal it is a few units in the last place from, if any (UN 2016's
+    0.7249899999999999 is 0.72499; WGI's 1.14748227596283 is kept whole)."""
     short = np.array([float(f"{x:.12g}") for x in values])
     noise = (short != values) & (np.abs(short - values) <= 4 * np.spacing(np.abs(values)))
     return np.where(noise, short, values)
@@ -188,8 +186,7 @@ def shipped_path(name: str) -> Path:
 
 
 def read_shipped(name: str) -> tuple[str, str]:
-    """(text, display name) of a shipped file after checking its sha256 against the package:
-    the files are never edited, so a different checksum means damage, not an update."""
+    """(text, display name) of a shipped file, its sha256 checked against the package (docs/stages/extract.md)."""
     import hashlib
 
     path = shipped_path(name)

@@ -148,14 +148,13 @@ def read_wgi_wide(text: str, file: str, release: int | None, drops: Drops) -> pd
 def read_wgi_long(text: str, file: str, release: int | None, drops: Drops) -> pd.DataFrame:
     """WGI long layout (2024 release) -> tidy rows."""
     table = parse(text, file, required=["code", "countryname", "year", "indicator", *WGI_LONG])
-    frame = table.frame
     iso3 = map_names(table, "countryname", drops, "code")
     year = required_numbers(table, "year")
     check_range(table, year, "year", 1996, 2100)
-    indicator = frame["indicator"].str.strip().str.upper()
+    indicator = table.frame["indicator"].str.strip().str.upper()
     rule = f"unknown indicator (expected one of {sorted(INDICATORS)})"
-    table.fail_first(~indicator.isin(INDICATORS), rule, "indicator", frame["indicator"])
-    country = frame["countryname"].str.strip()
+    table.fail_first(~indicator.isin(INDICATORS), rule, "indicator", table.frame["indicator"])
+    country = table.frame["countryname"].str.strip()
     out = pd.DataFrame({"iso3": iso3, "country": country, "year": year.astype("Int64"), "indicator": indicator})
     for col, measure in WGI_LONG.items():
         out[measure] = numbers(table, col, missing=("", ".."))
@@ -186,8 +185,7 @@ def _cpi_finish(frame: pd.DataFrame, drops: Drops, file: str) -> pd.DataFrame:
     """Keep scored rows (an edition that did not score a country has no row), then dedupe."""
     frame = frame[frame["iso3"].notna() & frame["score"].notna()]
     frame = dedupe(frame, ["iso3", "edition", "year"], ["score"], drops, file)
-    out = frame[CPI_COLUMNS]
-    return out.sort_values(["iso3", "edition", "year"], kind="stable").reset_index(drop=True)
+    return frame[CPI_COLUMNS].sort_values(["iso3", "edition", "year"], kind="stable").reset_index(drop=True)
 
 
 def read_cpi_merged(text: str, file: str, release: int | None, drops: Drops) -> pd.DataFrame:
@@ -207,9 +205,8 @@ def read_cpi_merged(text: str, file: str, release: int | None, drops: Drops) -> 
 def _edition_from_name(file: str) -> int:
     found = re.findall(r"(?:19|20)\d\d", Path(file).name)
     if not found:
-        raise DataError(
-            file, "cannot tell the edition: the file name must hold its year (e.g. CPI2009.csv, egdi-2010.csv)"
-        )
+        rule = "cannot tell the edition: the file name must hold its year (e.g. CPI2009.csv, egdi-2010.csv)"
+        raise DataError(file, rule)
     return int(found[-1])
 
 
@@ -220,8 +217,7 @@ def read_cpi_single(text: str, file: str, release: int | None, drops: Drops) -> 
     iso3 = map_names(table, "Country/Territory", drops)
     score = numbers(table, "CPI")
     check_range(table, score, "CPI", 0, 10)
-    rank = ti_rank(score)
-    frame = _cpi_frame(table, iso3, "Country/Territory", edition, 10, year=edition, score=score, rank=rank)
+    frame = _cpi_frame(table, iso3, "Country/Territory", edition, 10, year=edition, score=score, rank=ti_rank(score))
     return _cpi_finish(frame.assign(rank_computed=True), drops, file)
 
 
@@ -350,8 +346,7 @@ _READS_LOCK = threading.Lock()
 
 
 def read_shipped_file(name: str, drops: Drops) -> pd.DataFrame:
-    """Read one shipped file by its resource name (sha256 checked; release from the package);
-    the rows it leaves out are added to ``drops``."""
+    """Read one shipped file by its resource name; the rows it leaves out are added to ``drops``."""
     res = resource(name)
     path = shipped_path(name)
     with _READS_LOCK:  # a second thread asking for the same file waits for the first's result
@@ -370,8 +365,7 @@ def read_shipped_file(name: str, drops: Drops) -> pd.DataFrame:
 
 
 def table(kind: str, drops: Drops | None = None) -> pd.DataFrame:
-    """All shipped files of one publisher ('wgi', 'cpi' or 'egdi'), those under data/sources/<kind>/
-    in package order as the build graph declares them, stacked into one tidy table."""
+    """All shipped files of one publisher ('wgi', 'cpi' or 'egdi'), in package order, in one tidy table."""
     drops = drops if drops is not None else Drops()
     out = pd.concat([read_shipped_file(n, drops) for n in source_resources(kind)], ignore_index=True)
     out.insert(1, "iso3166", out["iso3"].map({c: countries.is_iso3(c) for c in out["iso3"].unique()}))

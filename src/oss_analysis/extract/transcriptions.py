@@ -191,8 +191,7 @@ def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, file: str) -> pd.D
 
 
 def load_raw(name: str, *, verify_hash: bool = True) -> pd.DataFrame:
-    """A raw transcription as a typed, validated frame (rows in file order); with ``verify_hash``, one
-    whose sha256 is not the data package's is refused."""
+    """A raw transcription, typed and validated (file order); with ``verify_hash``, a changed sha256 is refused."""
     res = resource(name)
     path = paths.raw_dir() / res["path"]
     fields = res["schema"]["fields"]
@@ -205,8 +204,7 @@ def load_raw(name: str, *, verify_hash: bool = True) -> pd.DataFrame:
 
 
 def validate_as(name: str, frame: pd.DataFrame, file: str) -> pd.DataFrame:
-    """Type and validate text cells against a raw resource's schema (a raw file, or a frame built
-    from another file layout)."""
+    """Type and validate text cells against a raw resource's schema (a raw file, or a frame of another layout)."""
     res = resource(name)
     fields = res["schema"]["fields"]
     if any("x-country" in f for f in fields):

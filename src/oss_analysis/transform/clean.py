@@ -127,8 +127,7 @@ def oss_stages() -> pd.DataFrame:
 
 
 def _checked(name: str, key: str) -> pd.DataFrame:
-    """A raw table checked against its processed schema in the raw file's order (an error names
-    data/raw/<name>.csv and its line), sorted by ``key``."""
+    """A raw table checked against its processed schema in file order (errors name its lines), sorted by ``key``."""
     from oss_analysis.transform import schemas
 
     raw = load_raw(name)
@@ -302,8 +301,7 @@ def write(name: str, out_dir: Path | None = None) -> Path:
 
 
 def verify(name: str) -> None:
-    """Refuse a processed table that is not what its raw files give now (a hand edit, a stale table),
-    naming the first line that differs."""
+    """Refuse a processed table that is not what its raw files give now, naming the first line that differs."""
     path = paths.processed_file(name)
     shown = f"data/processed/{name}.csv"
     if not path.exists():
@@ -330,7 +328,6 @@ def load(name: str) -> pd.DataFrame:
             frame.attrs["processed"] = [name]  # follows the frame into charts: their source line (origin)
             return frame
     verify(name)
-    frame = pd.read_csv(path, keep_default_na=True)
-    checked = validate(frame, _processed()[name].schema, f"data/processed/{name}.csv")
+    checked = validate(pd.read_csv(path, keep_default_na=True), _processed()[name].schema, f"data/processed/{name}.csv")
     checked.attrs["processed"] = [name]
     return checked

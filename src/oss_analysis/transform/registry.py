@@ -10,8 +10,7 @@ from oss_analysis.extract import datapackage
 
 @dataclass(frozen=True)
 class Shipped:
-    """Every publisher's file of one kind ('wgi', 'cpi', 'egdi'), so that a release added later
-    (``oss-build add-country-data``) is an input without an edit here."""
+    """Every publisher's file of one kind, so that a release added later is an input without an edit here."""
 
     kind: str
 
