@@ -11,7 +11,7 @@ import pandas as pd
 
 from oss_analysis import countries
 from oss_analysis.domain import CPI_YEAR, THESIS_YEAR, WGI_CODES, ti_rank
-from oss_analysis.extract.transcriptions import titles
+from oss_analysis.extract.transcriptions import load_raw, raw_rows, titles
 
 Verdict = Literal["agrees", "revised", "differs", "not in source"]
 VERDICTS: tuple[Verdict, ...] = ("agrees", "revised", "differs", "not in source")
@@ -56,8 +56,6 @@ def verdict(printed: float, value: float, tol: float, releases: Sequence[tuple[f
 def _raw_rows(name: str) -> list[dict[str, str]]:
     """A raw transcription as plain text (the printed digits, not typed numbers), after the same
     checks every reader of it makes (checksum, schema): a broken raw file stops here in one line."""
-    from oss_analysis.extract.transcriptions import load_raw, raw_rows
-
     load_raw(name)
     return raw_rows(name)
 

@@ -1,6 +1,5 @@
-"""Adding a publisher's file as downloaded (a newer WGI release, another CPI or UN edition): its
-bytes and its entry in data/sources/datapackage.json (sha256, layout, the release the file says),
-planned here and written by the caller only when every check has passed."""
+"""Adding a publisher's file as downloaded (a newer release or edition): its bytes and its entry in
+data/sources/datapackage.json, planned here and written by the caller only when every check has passed."""
 
 from __future__ import annotations
 

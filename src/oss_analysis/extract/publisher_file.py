@@ -1,6 +1,5 @@
-"""Reading publishers' files as distributed: the bytes are never changed on disk, the quirks
-(encodings, line endings, delimiters; docs/stages/extract.md) are handled in memory, and anything unexpected
-stops with one line naming the file, the line, the column and the rule."""
+"""Reading publishers' files as distributed: their quirks handled in memory (docs/stages/extract.md), anything
+unexpected stopped with one line naming the file, the line, the column and the rule."""
 
 from __future__ import annotations
 

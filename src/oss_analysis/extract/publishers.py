@@ -60,8 +60,7 @@ class Drops:
     rows: list[tuple] = field(default_factory=list)
 
     def frame(self) -> pd.DataFrame:
-        out = pd.DataFrame(self.rows, columns=DROP_COLUMNS)
-        return out.astype({"line": "Int64", "year": "Int64"})
+        return pd.DataFrame(self.rows, columns=DROP_COLUMNS).astype({"line": "Int64", "year": "Int64"})
 
 
 def map_names(table: Table, name_col: str, drops: Drops, code_col: str | None = None) -> pd.Series:

@@ -1,6 +1,5 @@
-"""pandera schemas of the tables in ``data/processed/``: declared as Frictionless table schemas in
-``schemas.json`` (a table mirroring a raw transcription names it as ``x-raw`` and lists only the
-fields it adds or changes), plus the cross-column checks a table schema cannot state."""
+"""pandera schemas of the tables in ``data/processed/``, declared as Frictionless table schemas in
+``schemas.json`` (docs/stages/transform.md), plus the cross-column checks a table schema cannot state."""
 
 from __future__ import annotations
 
