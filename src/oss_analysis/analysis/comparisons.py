@@ -18,18 +18,13 @@ def relation(value: float, others: list[float], similar_within: float) -> str:
 
 
 def wgi_comparisons(
-    wgi: pd.DataFrame,
-    groups: dict[str, list[str]],
-    focus: str,
-    *,
-    indicators: tuple[str, ...] = ("GE", "CC"),
-    similar_within: float = 5.0,
+    wgi: pd.DataFrame, groups: dict[str, list[str]], focus: str, *, similar_within: float = 5.0
 ) -> pd.DataFrame:
-    """The focus country against each comparator group on the given WGI dimensions (the thesis
-    discusses government effectiveness and control of corruption), and its rank in its own group."""
+    """The focus country against each comparator group on government effectiveness and control of
+    corruption (the WGI dimensions the thesis discusses), and its rank in its own group."""
     wide = wgi.pivot(index="iso3", columns="indicator", values="percentile")
     rows = []
-    for ind in indicators:
+    for ind in ("GE", "CC"):
         mine = float(wide.loc[focus, ind])
         for group, members in groups.items():
             others = [m for m in members if m != focus]
