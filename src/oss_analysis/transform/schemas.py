@@ -8,60 +8,43 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pandera.pandas as pa
 
 from oss_analysis import countries
 from oss_analysis.domain import WGI_CODES
 from oss_analysis.extract.transcriptions import resource, schema_from_fields
 
-ISO3166_AGREES = pa.Check(  # one row per error; vectorised over the distinct codes (up to 130,000 rows)
-    lambda d: d["iso3166"] == d["iso3"].map({c: countries.is_iso3(c) for c in d["iso3"].unique()}),
-    error="iso3166 must say whether iso3 is an ISO 3166 alpha-3 code",
-)
-WGI_INDICATOR = pa.Check(lambda d: d["indicator"].isin(list(WGI_CODES)), error="indicator must be a WGI code")
+AGREES = "iso3166 must say whether iso3 is an ISO 3166 alpha-3 code"
+WGI_CODE = "indicator must be a WGI code"
 
-CHECKS = {
-    "CPI_SOURCES": [
-        ISO3166_AGREES, pa.Check(lambda d: (d["score"] <= d["scale"]).all(), error="score above its scale")
-    ],
-    "EGDI_SOURCES": [ISO3166_AGREES],
-    "WGI_SOURCES": [ISO3166_AGREES, WGI_INDICATOR],
-    "WGI": [
-        WGI_INDICATOR,
-        pa.Check(lambda d: d["indicator_name"].isin(WGI_CODES.values()), error="indicator_name must be a WGI name"),
-    ],
-    "EIU": [
-        pa.Check(lambda d: (d["lowest_score"] <= d["highest_score"]).all(), error="lowest score above highest"),
-        pa.Check(
-            lambda d: d["weight_pct"].isna().sum() == 1, error="exactly one row (the overall score) has no weight"
-        ),
-    ],
-    "BARRIERS": [
-        pa.Check(lambda d: d["rating"].is_monotonic_increasing, error="rows not ordered by rating"),
-        pa.Check(lambda d: d["is_oss"].sum() == 1, error="exactly one provider must be the One Stop Shop"),
-    ],
-    "LEGISLATION": [pa.Check(lambda d: d["date_start"].is_monotonic_increasing, error="events not in date order")],
-    "CASE_OFFICES": [
-        pa.Check(lambda d: (d["spans_both"] == d["oss_2"].isna()).all(), error="spanning cells must leave oss_2 blank")
-    ],
-    "SERVICES": [
-        pa.Check(lambda d: (d["period_start"] <= d["period_end"]).all(), error="period ends before it starts")
-    ],
-    "FACTS": [  # row-wise (a boolean per row), so an error names the line; the rule starts with its column
-        pa.Check(
-            lambda d: d["value_high"].isna() | (d["value_high"] >= d["value"]),
-            error="value_high must be >= value (the upper end of a range)",
-        ),
-        pa.Check(
-            lambda d: d["unit"].ne("percent") | d["value"].between(0, 100),
-            error="value must be between 0 and 100 when unit is percent",
-        ),
-        pa.Check(lambda d: d["unit"].ne("rank") | (d["value"] >= 1), error="value must be >= 1 when unit is rank"),
-    ],
-    "TIMELINE": [
-        pa.Check(lambda d: d["year"].notna() | d["kind"].eq("target"), error="year is required unless kind is target")
-    ],
-}
+
+def _agrees(d: pd.DataFrame) -> pd.Series:  # vectorised over the distinct codes (up to 130,000 rows)
+    return d["iso3166"] == d["iso3"].map({c: countries.is_iso3(c) for c in d["iso3"].unique()})
+
+
+# (schema, rule, what holds): the checks across columns, or against the domain's constants; one that
+# gives a boolean per row names the line, and the column its rule starts with
+RULES = [
+    *((s, AGREES, _agrees) for s in ("CPI_SOURCES", "EGDI_SOURCES", "WGI_SOURCES")),
+    ("CPI_SOURCES", "score above its scale", lambda d: (d["score"] <= d["scale"]).all()),
+    ("WGI_SOURCES", WGI_CODE, lambda d: d["indicator"].isin(list(WGI_CODES))),
+    ("WGI", WGI_CODE, lambda d: d["indicator"].isin(list(WGI_CODES))),
+    ("WGI", "indicator_name must be a WGI name", lambda d: d["indicator_name"].isin(WGI_CODES.values())),
+    ("EIU", "lowest score above highest", lambda d: (d["lowest_score"] <= d["highest_score"]).all()),
+    ("EIU", "exactly one row (the overall score) has no weight", lambda d: d["weight_pct"].isna().sum() == 1),
+    ("BARRIERS", "rows not ordered by rating", lambda d: d["rating"].is_monotonic_increasing),
+    ("BARRIERS", "exactly one provider must be the One Stop Shop", lambda d: d["is_oss"].sum() == 1),
+    ("LEGISLATION", "events not in date order", lambda d: d["date_start"].is_monotonic_increasing),
+    ("CASE_OFFICES", "spanning cells must leave oss_2 blank", lambda d: (d["spans_both"] == d["oss_2"].isna()).all()),
+    ("SERVICES", "period ends before it starts", lambda d: (d["period_start"] <= d["period_end"]).all()),
+    ("FACTS", "value_high must be >= value (the upper end of a range)",
+     lambda d: d["value_high"].isna() | (d["value_high"] >= d["value"])),
+    ("FACTS", "value must be between 0 and 100 when unit is percent",
+     lambda d: d["unit"].ne("percent") | d["value"].between(0, 100)),
+    ("FACTS", "value must be >= 1 when unit is rank", lambda d: d["unit"].ne("rank") | (d["value"] >= 1)),
+    ("TIMELINE", "year is required unless kind is target", lambda d: d["year"].notna() | d["kind"].eq("target")),
+]
 
 
 @cache
@@ -84,7 +67,8 @@ def schema(name: str) -> pa.DataFrameSchema:
         return field.get("x-dtype", "Int64" if optional else numpy)
 
     key = entry.get("primaryKey", raw.get("primaryKey"))
-    options = {"coerce": True, "checks": CHECKS.get(name, []), "description": entry.get("description")}
+    checks = [pa.Check(holds, error=rule) for table, rule, holds in RULES if table == name]
+    options = {"coerce": True, "checks": checks, "description": entry.get("description")}
     return schema_from_fields(list(fields.values()), key, dtype, **options)
 
 
