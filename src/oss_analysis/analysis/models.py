@@ -42,10 +42,8 @@ def ols_line(frame: pd.DataFrame, x: str, y: str, *, alpha: float = 0.05, grid: 
     )
     xs = np.linspace(data[x].min(), data[x].max(), grid)
     pred = model.get_prediction(add_constant(pd.Series(xs, name=x), has_constant="add")).summary_frame(alpha=alpha)
-    band = pd.DataFrame(
-        {x: xs, "fit": pred["mean"].to_numpy(), "ci_low": pred["mean_ci_lower"].to_numpy(),
-         "ci_high": pred["mean_ci_upper"].to_numpy()}
-    )
+    band = pd.DataFrame({x: xs, "fit": pred["mean"].to_numpy(), "ci_low": pred["mean_ci_lower"].to_numpy(),
+                         "ci_high": pred["mean_ci_upper"].to_numpy()})
     residual_se = float(np.sqrt(model.scale))
     return LinearFit(
         n=int(model.nobs), intercept=float(model.params.iloc[0]), slope=float(model.params.iloc[1]),

@@ -45,10 +45,8 @@ WGI_COLUMNS = ["iso3", "country", "release", "year", "indicator", *WGI_MEASURES.
 CPI_COLUMNS = "iso3 country edition year score scale rank rank_computed n_sources stderr source_file line".split()
 CPI_UNSCORED = {"rank": pd.NA, "rank_computed": False, "n_sources": pd.NA, "stderr": pd.NA}  # unless a file says
 EGDI_COLUMNS = ["iso3", "country", "edition", "rank", "egdi", "epart", "osi", "hci", "tii", "source_file", "line"]
-UNKNOWN_NAME = (
-    "unknown country name (add it to config/country_aliases.csv if it is a real country, "
-    "or to config/source_exclusions.csv if it is not an ISO 3166 country)"
-)
+UNKNOWN_NAME = ("unknown country name (add it to config/country_aliases.csv if it is a real country, "
+                "or to config/source_exclusions.csv if it is not an ISO 3166 country)")
 DROP_COLUMNS = ["file", "line", "country", "iso3", "year", "kind", "detail"]
 YEAR = re.compile(r"^(\d{4})(?: \[YR\d{4}\])?$")
 
@@ -251,10 +249,8 @@ EGDI_FIELDS = {
     "hci": ("hci", "Human Capital Index", "Human_Capital"),
     "tii": ("tii", "Telecommunication Infrastructure Index", "Tele_Infra"),
 }
-EGDI_HEADERS = {
-    layout: {columns[i]: key for key, columns in EGDI_FIELDS.items()}
-    for i, layout in enumerate(["egdi_unu", "egdi_un", "egdi_un_2024"])
-}
+EGDI_HEADERS = {layout: {columns[i]: key for key, columns in EGDI_FIELDS.items()}
+                for i, layout in enumerate(["egdi_unu", "egdi_un", "egdi_un_2024"])}
 
 
 def read_egdi(text: str, file: str, release: int | None, drops: Drops, *, layout: str) -> pd.DataFrame:

@@ -126,14 +126,10 @@ def schema_from_fields(
     cols = {}
     for f in fields:
         cons = f.get("constraints", {})
-        cols[f["name"]] = pa.Column(
-            dtype(f),
-            checks=_field_checks(f),
-            nullable=not cons.get("required", False),
-            unique=bool(cons.get("unique", False)) or primary_key == [f["name"]],
-            required=True,
-            description=f.get("description"),
-        )
+        is_key = primary_key == [f["name"]]  # a primary key of one field is unique
+        cols[f["name"]] = pa.Column(dtype(f), checks=_field_checks(f), nullable=not cons.get("required", False),
+                                    unique=bool(cons.get("unique")) or is_key, required=True,
+                                    description=f.get("description"))
     unique = primary_key if primary_key and len(primary_key) > 1 else None
     return pa.DataFrameSchema(cols, unique=unique, strict=True, **options)
 

@@ -210,10 +210,8 @@ def egov_ranks() -> pd.DataFrame:
     kaz = out[(out["iso3"] == "KAZ") & (out["year"] == 2008)]["rank"].iloc[0]
     r2005 = kaz + int(changes["2005-2008"])
     r2003 = r2005 + int(changes["2003-2005"])
-    derived = pd.DataFrame(
-        {"iso3": "KAZ", "year": [2005, 2003], "rank": [r2005, r2003], "derived": True, "study": "thesis",
-         "source": ["2008 rank + 16 (line 316)", "2005 rank + 18 (line 316)"]}
-    )
+    derived = pd.DataFrame({"iso3": "KAZ", "year": [2005, 2003], "rank": [r2005, r2003], "derived": True,
+                            "study": "thesis", "source": ["2008 rank + 16 (line 316)", "2005 rank + 18 (line 316)"]})
     out = pd.concat([out, derived], ignore_index=True)
     return out.sort_values(["iso3", "year"], kind="stable").reset_index(drop=True)
 
@@ -233,10 +231,8 @@ def document_delays() -> pd.DataFrame:
     share = f[f["quantity"].eq("documents_delayed_share")]
     volume = f[f["quantity"].eq("services_delivered")]
     services = volume.set_index("date_start").loc[share["date_start"], "value"] * 1_000_000
-    out = pd.DataFrame(
-        {"year": share["date_start"].astype(int).to_numpy(), "delayed_pct": share["value"].to_numpy(),
-         "services": services.to_numpy(), "fact_share": share.index.to_numpy()}
-    )
+    out = pd.DataFrame({"year": share["date_start"].astype(int).to_numpy(), "delayed_pct": share["value"].to_numpy(),
+                        "services": services.to_numpy(), "fact_share": share.index.to_numpy()})
     out["delayed_implied"] = (out["delayed_pct"] / 100 * out["services"]).round().astype(int)
     return out.sort_values("year").reset_index(drop=True)
 
