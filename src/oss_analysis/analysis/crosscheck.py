@@ -132,9 +132,8 @@ def egov_rows(facts: pd.DataFrame, egdi_sources: pd.DataFrame) -> pd.DataFrame:
     return _judge(cells, ["iso3", "measure", "year"])
 
 
-def crosscheck(
-    wgi_sources: pd.DataFrame, cpi_sources: pd.DataFrame, egdi_sources: pd.DataFrame, facts: pd.DataFrame
-) -> pd.DataFrame:
+def crosscheck(wgi_sources: pd.DataFrame, cpi_sources: pd.DataFrame, egdi_sources: pd.DataFrame,
+               facts: pd.DataFrame) -> pd.DataFrame:
     """The cross-check in the published columns, plus ``seed_line`` and ``tolerance`` (not published)."""
     parts = [wgi_rows(wgi_sources), cpi_rows(cpi_sources), egov_rows(facts, egdi_sources)]
     out = pd.concat(parts, ignore_index=True).rename(columns={"iso3": "country_iso3", "value": "source_value"})

@@ -64,15 +64,14 @@ def cpi_series(cpi_sources: pd.DataFrame, focus: str) -> pd.DataFrame:
     own = own.sort_values(["year", "edition", "source_file"], kind="stable").groupby("year").tail(1)
     score, se = own["score"].astype(float), own["stderr"].astype(float)
     panel = ["0-10 (to 2011)" if s == 10 else "0-100 (from 2012)" for s in own["scale"]]
-    out = pd.DataFrame(
+    return pd.DataFrame(
         {"year": own["year"].astype(int), "scale": own["scale"].astype(int), "panel": panel,
          # at TI's printed precision: the merged file holds 2011 unrounded (2.694, printed 2.7)
          "score": [round(v, 2 if y < 1998 else 1 if y < SCALE_BREAK else 0)
                    for v, y in zip(score, own["year"], strict=True)],
          "lower": (score - Z90 * se).round(2), "upper": (score + Z90 * se).round(2),  # to the SE's precision
          "rank": own["rank"].astype("Int64"), "source": source_labels("TI CPI edition", own, "edition")}
-    )
-    return out.reset_index(drop=True)
+    ).reset_index(drop=True)
 
 
 def egov_series(egdi_sources: pd.DataFrame, printed: pd.DataFrame, focus: str) -> pd.DataFrame:
@@ -80,18 +79,14 @@ def egov_series(egdi_sources: pd.DataFrame, printed: pd.DataFrame, focus: str) -
     countries ranked that year), plus the ranks the studies print for it (``kind`` = printed)."""
     surveyed = egdi_sources.dropna(subset=["rank"]).groupby("edition")["iso3"].count()
     own = egdi_sources[egdi_sources["iso3"] == focus].sort_values("edition")
-    files = pd.DataFrame(
-        {"year": own["edition"].astype(int), "kind": UN_FILE, "rank": own["rank"].astype("Int64"),
-         "egdi": own["egdi"].astype(float),
-         "surveyed": own["edition"].map(surveyed).astype("Int64"),
-         "source": source_labels("UN E-Government Survey", own, "edition")}
-    )
+    files = pd.DataFrame({"year": own["edition"].astype(int), "kind": UN_FILE, "rank": own["rank"].astype("Int64"),
+                          "egdi": own["egdi"].astype(float), "surveyed": own["edition"].map(surveyed).astype("Int64"),
+                          "source": source_labels("UN E-Government Survey", own, "edition")})
     mine = printed[(printed["iso3"] == focus) & ~printed["derived"]]
-    shown = pd.DataFrame(
-        {"year": mine["year"].astype(int), "kind": "printed (" + mine["study"] + ")",
-         "rank": mine["rank"].astype("Int64"), "egdi": float("nan"),
-         "surveyed": pd.array([pd.NA] * len(mine), dtype="Int64"), "source": mine["study"] + " " + mine["source"]}
-    )
+    shown = pd.DataFrame({"year": mine["year"].astype(int), "kind": "printed (" + mine["study"] + ")",
+                          "rank": mine["rank"].astype("Int64"), "egdi": float("nan"),
+                          "surveyed": pd.array([pd.NA] * len(mine), dtype="Int64"),
+                          "source": mine["study"] + " " + mine["source"]})
     out = pd.concat([files, shown], ignore_index=True)
     return out.sort_values(["year", "kind"], kind="stable").reset_index(drop=True)
 
@@ -160,8 +155,7 @@ def _span(lo: object, hi: object) -> str:
     return "" if lo is None or pd.isna(lo) or pd.isna(hi) else f"{round(float(lo), 1):g}-{round(float(hi), 1):g}"
 
 
-def then_and_now(
-    wgi_sources: pd.DataFrame, cpi: pd.DataFrame, egov: pd.DataFrame, focus: str, then: int = THESIS_YEAR
-) -> pd.DataFrame:
+def then_and_now(wgi_sources: pd.DataFrame, cpi: pd.DataFrame, egov: pd.DataFrame, focus: str,
+                 then: int = THESIS_YEAR) -> pd.DataFrame:
     """The then-and-now table: six WGI indicators, the CPI score, UN rank and EGDI."""
     return pd.concat([wgi_then_now(wgi_sources, focus, then), other_then_now(cpi, egov, then)], ignore_index=True)

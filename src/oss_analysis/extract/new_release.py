@@ -16,11 +16,9 @@ from oss_analysis.errors import DataError
 from oss_analysis.extract import datapackage
 from oss_analysis.extract.publisher_file import implied_release
 
-PRODUCERS = {
-    "wgi": "World Bank, Worldwide Governance Indicators",
-    "cpi": "Transparency International, Corruption Perceptions Index",
-    "egdi": "UN DESA, United Nations E-Government Survey",
-}
+PRODUCERS = {"wgi": "World Bank, Worldwide Governance Indicators",
+             "cpi": "Transparency International, Corruption Perceptions Index",
+             "egdi": "UN DESA, United Nations E-Government Survey"}
 
 
 def plan(path: Path, kind: str, layout: str, frame: pd.DataFrame) -> tuple[str, dict[str, bytes]]:

@@ -76,9 +76,8 @@ class Table:
             self.fail(rule, position=pos, column=column, value=None if values is None else values.iloc[pos])
 
 
-def parse(
-    text: str, name: str, *, sep: str = ",", header_line: int = 1, required: list[str] = (), trailing_sep: bool = False
-) -> Table:
+def parse(text: str, name: str, *, sep: str = ",", header_line: int = 1, required: list[str] = (),
+          trailing_sep: bool = False) -> Table:
     """Delimited text -> a Table of strings ('' for empty cells), after checking the delimiter, the required
     columns and that every row has as many fields as the header (pandas would pad or shift it silently)."""
     lines = text.split("\n", header_line)

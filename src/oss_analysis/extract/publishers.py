@@ -329,8 +329,7 @@ def read_text(path: Path) -> str:
 
 def read_file(path: Path, drops: Drops | None = None, *, release: int | None = None) -> pd.DataFrame:
     """Read any publisher's file in a known layout, as downloaded (a user's file)."""
-    text = read_text(path)
-    file = paths.shown(path)
+    text, file = read_text(path), paths.shown(path)
     return READERS[detect_layout(text, file)](text, file, release, drops if drops is not None else Drops())
 
 

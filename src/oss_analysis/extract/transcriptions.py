@@ -115,9 +115,8 @@ def _field_checks(field: dict[str, Any]) -> list[pa.Check]:
 RAW_TYPES = {"integer": "Int64", "number": "Float64", "string": "string", "date": "string", "boolean": "boolean"}
 
 
-def schema_from_fields(
-    fields: list[dict[str, Any]], primary_key: list[str] | None = None, dtype: Callable | None = None, **options: Any
-) -> pa.DataFrameSchema:
+def schema_from_fields(fields: list[dict[str, Any]], primary_key: list[str] | None = None,
+                       dtype: Callable | None = None, **options: Any) -> pa.DataFrameSchema:
     """pandera schema equivalent to a Frictionless table schema (types, required, unique, range,
     enum, country codes, primary key); why not pandera's own translator: docs/stages/extract.md."""
     import pandera.pandas as pa
@@ -127,9 +126,8 @@ def schema_from_fields(
     for f in fields:
         cons = f.get("constraints", {})
         is_key = primary_key == [f["name"]]  # a primary key of one field is unique
-        cols[f["name"]] = pa.Column(dtype(f), checks=_field_checks(f), nullable=not cons.get("required", False),
-                                    unique=bool(cons.get("unique")) or is_key, required=True,
-                                    description=f.get("description"))
+        cols[f["name"]] = pa.Column(dtype(f), checks=_field_checks(f), nullable=not cons.get("required"),
+                                    unique=bool(cons.get("unique")) or is_key, description=f.get("description"))
     unique = primary_key if primary_key and len(primary_key) > 1 else None
     return pa.DataFrameSchema(cols, unique=unique, strict=True, **options)
 

@@ -201,11 +201,9 @@ def egov_ranks() -> pd.DataFrame:
     from the stated rank changes (marked derived), and the article's EGDI ranks 2018 and 2020."""
     f = facts()
     ranks = f[f["quantity"].isin(["un_egov_rank", "egdi_rank"])]
-    out = pd.DataFrame(
-        {"iso3": ranks["iso3"], "year": ranks["date_start"].astype(int), "rank": ranks["value"].astype(int),
-         "derived": False, "study": ranks["study"],
-         "source": "line " + ranks["seed_line"].astype(str) + " (" + ranks["fact_id"] + ")"}
-    )
+    out = pd.DataFrame({"iso3": ranks["iso3"], "year": ranks["date_start"].astype(int),
+                        "rank": ranks["value"].astype(int), "derived": False, "study": ranks["study"],
+                        "source": "line " + ranks["seed_line"].astype(str) + " (" + ranks["fact_id"] + ")"})
     changes = f[f["quantity"].eq("un_egov_rank_change")].set_index("period")["value"]
     kaz = out[(out["iso3"] == "KAZ") & (out["year"] == 2008)]["rank"].iloc[0]
     r2005 = kaz + int(changes["2005-2008"])
