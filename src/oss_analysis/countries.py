@@ -17,9 +17,7 @@ ALIASES = "config/country_aliases.csv"
 
 @cache
 def alias_rows() -> tuple[dict[str, str], ...]:
-    """Rows of the aliases file, checked: a broken aliases file is named as such, with its line
-    and column, instead of surfacing as a failed check of whatever table was being read (so read
-    it before any table's check depends on it)."""
+    """Rows of the aliases file, checked before any table's check depends on it, so its own errors name it."""
     path = paths.config_dir() / "country_aliases.csv"
     if not path.exists():
         raise DataError(ALIASES, "file is missing")
@@ -54,8 +52,7 @@ def cache_clear() -> None:
 @cache
 def exclusions() -> dict[str, tuple[str, str]]:
     """Names in publishers' files that are not ISO 3166-1 countries -> (code, reason), from
-    ``config/source_exclusions.csv``: an entity the publisher scores has a code and stays, flagged,
-    so counts and ranks are the publisher's; an aggregate (no code) is left out and listed."""
+    config/source_exclusions.csv (an entity with a code stays, flagged; an aggregate is left out)."""
     rows = csv_rows(paths.config_dir() / "source_exclusions.csv", "config/source_exclusions.csv")
     return {row["name"].casefold(): ((row.get("code") or "").strip(), row["reason"]) for _, row in rows}
 
@@ -82,9 +79,8 @@ def normalise_code(code: str) -> str | None:
 
 
 def normalise_codes(codes: Iterable[str], refuse: Callable[[str], Exception]) -> list[str]:
-    """A user's codes (COUNTRY=, --countries) normalised once and de-duplicated, in order; the
-    first that is not ISO 3166 alpha-3 raises ``refuse(rule)``, the rule naming it (and a name
-    gets 'did you mean'): one rule, each caller its own kind of error."""
+    """A user's codes (COUNTRY=, --countries) normalised and de-duplicated, in order; the first that is
+    not ISO 3166 alpha-3 raises ``refuse(rule)`` (a name gets 'did you mean')."""
     out = []
     for code in codes:
         if (iso3 := normalise_code(code)) is None:

@@ -11,14 +11,8 @@ if TYPE_CHECKING:  # the rules take pandas objects; importing this module does n
     import pandas as pd
 
 # the World Bank's six indicators: code -> name, in the order its files list them
-WGI_CODES = {
-    "VA": "Voice and Accountability",
-    "PV": "Political Stability",
-    "GE": "Government Effectiveness",
-    "RQ": "Regulatory Quality",
-    "RL": "Rule of Law",
-    "CC": "Control of Corruption",
-}
+WGI_CODES = {"VA": "Voice and Accountability", "PV": "Political Stability", "GE": "Government Effectiveness",
+             "RQ": "Regulatory Quality", "RL": "Rule of Law", "CC": "Control of Corruption"}
 INDICATORS = set(WGI_CODES)
 
 THESIS_YEAR = 2008  # the year of the printed governance table, thesis Table 2 (errata E001)

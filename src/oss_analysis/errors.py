@@ -4,12 +4,10 @@ from __future__ import annotations
 
 
 class DataError(ValueError):
-    """Bad input: names the file, the row (the line as a text editor shows it, the header is
-    line 1), the column (or parameter) and the rule broken."""
+    """Bad input: names the file, the row (as an editor shows it; the header is line 1), the column and the rule."""
 
-    def __init__(
-        self, file: str, rule: str, *, row: int | str | None = None, column: str | None = None, value: object = None
-    ) -> None:
+    def __init__(self, file: str, rule: str, *, row: int | str | None = None, column: str | None = None,
+                 value: object = None) -> None:
         self.file, self.rule, self.row, self.column, self.value = file, rule, row, column, value
         where = [f"line {row}" if row is not None else "", f"column '{column}'" if column is not None else ""]
         if hasattr(value, "item"):  # numpy/pandas scalar -> plain Python value for the message

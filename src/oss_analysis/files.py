@@ -12,6 +12,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from oss_analysis.errors import DataError
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -47,8 +49,7 @@ def sha256(path: Path) -> str:
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """Deterministic CSV (UTF-8, ``\\n`` line ends, no index): what ``write_csv`` writes, and what
-    a processed table is compared with."""
+    """Deterministic CSV (UTF-8, LF, no index): what ``write_csv`` writes and a processed table is compared with."""
     return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
@@ -60,8 +61,6 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
 def csv_rows(path: Path, shown: str, required: Iterable[str] = ()) -> list[tuple[int, dict[str, str]]]:
     """(line, row) of a small CSV file, lines as an editor shows them (the header is line 1); a
     required column missing or text not in UTF-8 is the one-line error naming the file ``shown``."""
-    from oss_analysis.errors import DataError
-
     try:
         with Path(path).open(encoding="utf-8", newline="") as fh:
             reader = csv.DictReader(fh)

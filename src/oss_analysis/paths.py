@@ -49,9 +49,8 @@ def processed_file(name: str) -> Path:
 
 
 def output_dir(value: str | os.PathLike[str] | None = None) -> Path:
-    """Where a notebook writes: the parameter, else ``$OSS_ANALYSIS_OUTPUT_DIR``, else
-    ``build/scratch/`` (never ``figures/``: only the build publishes there); relative to the root,
-    so that the folder never depends on the directory the notebook runs in."""
+    """Where a notebook writes: the parameter, else ``$OSS_ANALYSIS_OUTPUT_DIR``, else ``build/scratch/``
+    (only the build publishes to figures/), relative to the root (not the notebook's directory)."""
     path = root() / Path(value or os.environ.get(OUTPUT_ENV) or build_dir() / "scratch")
     path.mkdir(parents=True, exist_ok=True)
     return path

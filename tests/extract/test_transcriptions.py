@@ -222,3 +222,12 @@ def test_datapackage_names_every_resource(project):
         transcriptions.resource("nope")
     assert dp["resources"]
 
+
+
+def test_a_primary_key_of_one_field_is_unique(project):
+    """Frictionless: a primary key is unique, also when the field itself does not say so (Figure 4's stage)."""
+    stages = "data/raw/thesis_figure_04_stages.csv"
+    edit_and_refresh(project, stages, lambda t: t.replace("\n2,Legal mandate", "\n1,Legal mandate", 1))
+    with pytest.raises(DataError) as info:
+        transcriptions.load_raw("thesis_figure_04_stages")
+    assert one_line(info).startswith(f"{stages}, line 3, column 'stage': duplicate key (first seen on line 2)")

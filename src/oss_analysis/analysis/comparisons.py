@@ -17,19 +17,13 @@ def relation(value: float, others: list[float], similar_within: float) -> str:
     return "mixed"
 
 
-def wgi_comparisons(
-    wgi: pd.DataFrame,
-    groups: dict[str, list[str]],
-    focus: str,
-    *,
-    indicators: tuple[str, ...] = ("GE", "CC"),
-    similar_within: float = 5.0,
-) -> pd.DataFrame:
-    """The focus country against each comparator group on the given WGI dimensions (the thesis
-    discusses government effectiveness and control of corruption), and its rank in its own group."""
+def wgi_comparisons(wgi: pd.DataFrame, groups: dict[str, list[str]], focus: str, *,
+                    similar_within: float = 5.0) -> pd.DataFrame:
+    """The focus country against each comparator group on government effectiveness and control of
+    corruption (the WGI dimensions the thesis discusses), and its rank in its own group."""
     wide = wgi.pivot(index="iso3", columns="indicator", values="percentile")
     rows = []
-    for ind in indicators:
+    for ind in ("GE", "CC"):
         mine = float(wide.loc[focus, ind])
         for group, members in groups.items():
             others = [m for m in members if m != focus]
@@ -53,10 +47,9 @@ def eiu_overall_check(eiu: pd.DataFrame) -> pd.DataFrame:
     weighted = float((cats["weight_pct"] * cats["kaz_score"]).sum() / cats["weight_pct"].sum())
     printed = float(eiu.loc[eiu["weight_pct"].isna(), "kaz_score"].iloc[0])
     holds = round(weighted, 2) == round(printed, 2)  # weights in whole percent, scores to 2 decimals: 4 decimals
-    return pd.DataFrame(
-        [{"weights_sum_pct": float(cats["weight_pct"].sum()), "recomputed_overall": weighted,
-          "printed_overall": printed, "difference": round(weighted - printed, 4), "holds_to_printed_precision": holds}]
-    )
+    return pd.DataFrame([{"weights_sum_pct": float(cats["weight_pct"].sum()), "recomputed_overall": weighted,
+                          "printed_overall": printed, "difference": round(weighted - printed, 4),
+                          "holds_to_printed_precision": holds}])
 
 
 def services_in_force(services: pd.DataFrame, month: str) -> int:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from oss_analysis import countries
 from oss_analysis.domain import CPI_YEAR, THESIS_YEAR, WGI_CODES, ti_rank
-from oss_analysis.extract.transcriptions import titles
+from oss_analysis.extract.transcriptions import load_raw, raw_rows, titles
 
 Verdict = Literal["agrees", "revised", "differs", "not in source"]
 VERDICTS: tuple[Verdict, ...] = ("agrees", "revised", "differs", "not in source")
@@ -31,16 +31,14 @@ def decimals(text: str) -> int:
 
 
 def source_decimals(values: Iterable[float], most: int = 6) -> int:
-    """The fewest decimals that reproduce every value of a release (1 for a file rounded to one
-    decimal; ``most`` for full-precision files)."""
+    """The fewest decimals (at most ``most``) that reproduce every value of a release."""
     vals = [float(v) for v in values if v is not None and not math.isnan(float(v))]
     return next((d for d in range(most + 1) if all(abs(v * 10**d - round(v * 10**d)) < 1e-6 for v in vals)), most)
 
 
 def tolerance(printed_decimals: int, release_decimals: float) -> float:
-    """Half a unit of the printed last digit, plus half a unit of the release's last digit when
-    the release rounds a value computed at higher precision (WGI percentile ranks); NaN for a
-    release whose value is the published figure itself (CPI scores, ranks): nothing added."""
+    """Half a unit of the printed last digit, plus half a unit of the release's when it rounds a value
+    computed at higher precision (WGI ranks; NaN: the release's value is the published figure)."""
     extra = 0.0 if math.isnan(release_decimals) else 0.5 * 10.0**-release_decimals
     return 0.5 * 10.0**-printed_decimals + extra + EPSILON
 
@@ -58,8 +56,6 @@ def verdict(printed: float, value: float, tol: float, releases: Sequence[tuple[f
 def _raw_rows(name: str) -> list[dict[str, str]]:
     """A raw transcription as plain text (the printed digits, not typed numbers), after the same
     checks every reader of it makes (checksum, schema): a broken raw file stops here in one line."""
-    from oss_analysis.extract.transcriptions import load_raw, raw_rows
-
     load_raw(name)
     return raw_rows(name)
 
@@ -120,9 +116,8 @@ def cpi_rows(cpi_sources: pd.DataFrame) -> pd.DataFrame:
 
 
 def egov_rows(facts: pd.DataFrame, egdi_sources: pd.DataFrame) -> pd.DataFrame:
-    """Every UN e-government rank the studies print, against the edition of that year if it is
-    shipped (else one 'not in source' row). Regional and e-participation ranks are compared with
-    nothing: the files carry neither (they are 'not in source')."""
+    """Every UN e-government rank the studies print, against the edition of that year if shipped (else
+    'not in source', as are regional and e-participation ranks, which the files do not carry)."""
     editions = {int(e): g for e, g in egdi_sources.groupby("edition")}
     rows = []
     for f in facts[facts["quantity"].isin(EGOV_MEASURES)].itertuples(index=False):
@@ -137,11 +132,9 @@ def egov_rows(facts: pd.DataFrame, egdi_sources: pd.DataFrame) -> pd.DataFrame:
     return _judge(cells, ["iso3", "measure", "year"])
 
 
-def crosscheck(
-    wgi_sources: pd.DataFrame, cpi_sources: pd.DataFrame, egdi_sources: pd.DataFrame, facts: pd.DataFrame
-) -> pd.DataFrame:
-    """The whole cross-check in the published columns, plus ``seed_line`` and ``tolerance``
-    (dropped before writing ``figures/source_crosscheck.csv``)."""
+def crosscheck(wgi_sources: pd.DataFrame, cpi_sources: pd.DataFrame, egdi_sources: pd.DataFrame,
+               facts: pd.DataFrame) -> pd.DataFrame:
+    """The cross-check in the published columns, plus ``seed_line`` and ``tolerance`` (not published)."""
     parts = [wgi_rows(wgi_sources), cpi_rows(cpi_sources), egov_rows(facts, egdi_sources)]
     out = pd.concat(parts, ignore_index=True).rename(columns={"iso3": "country_iso3", "value": "source_value"})
     out["difference"] = (out["printed_value"] - out["source_value"]).round(6)
@@ -152,5 +145,4 @@ def crosscheck(
 
 
 def published(frame: pd.DataFrame) -> pd.DataFrame:
-    """The columns of figures/source_crosscheck.csv."""
-    return frame[COLUMNS]
+    return frame[COLUMNS]  # the columns of figures/source_crosscheck.csv

@@ -35,17 +35,13 @@ def ols_line(frame: pd.DataFrame, x: str, y: str, *, alpha: float = 0.05, grid: 
     data = frame.dropna(subset=[x, y]).reset_index(drop=True)
     model = OLS(data[y].astype(float), add_constant(data[x].astype(float))).fit()
     ci = model.conf_int(alpha)
-    table = pd.DataFrame(
-        {"term": ["intercept", x], "estimate": model.params.to_numpy(), "std_error": model.bse.to_numpy(),
-         "t": model.tvalues.to_numpy(), "p_value": model.pvalues.to_numpy(), "ci_low": ci[0].to_numpy(),
-         "ci_high": ci[1].to_numpy()}
-    )
+    table = pd.DataFrame({"term": ["intercept", x], "estimate": model.params.to_numpy(),
+                          "std_error": model.bse.to_numpy(), "t": model.tvalues.to_numpy(),
+                          "p_value": model.pvalues.to_numpy(), "ci_low": ci[0].to_numpy(), "ci_high": ci[1].to_numpy()})
     xs = np.linspace(data[x].min(), data[x].max(), grid)
     pred = model.get_prediction(add_constant(pd.Series(xs, name=x), has_constant="add")).summary_frame(alpha=alpha)
-    band = pd.DataFrame(
-        {x: xs, "fit": pred["mean"].to_numpy(), "ci_low": pred["mean_ci_lower"].to_numpy(),
-         "ci_high": pred["mean_ci_upper"].to_numpy()}
-    )
+    band = pd.DataFrame({x: xs, "fit": pred["mean"].to_numpy(), "ci_low": pred["mean_ci_lower"].to_numpy(),
+                         "ci_high": pred["mean_ci_upper"].to_numpy()})
     residual_se = float(np.sqrt(model.scale))
     return LinearFit(
         n=int(model.nobs), intercept=float(model.params.iloc[0]), slope=float(model.params.iloc[1]),

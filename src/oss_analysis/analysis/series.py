@@ -18,8 +18,7 @@ UN_FILE = "UN E-Government Survey file"
 
 
 def post_soviet(available: Iterable[str]) -> list[str]:
-    """The fifteen post-Soviet states from their one definition file, so that a "post-Soviet
-    median" covers the same states whatever comparator groups (``groups_file``) a run sets."""
+    """The fifteen post-Soviet states, from their one definition file whatever groups a run sets."""
     groups = load_groups(POST_SOVIET, dict.fromkeys(available, ""))
     return [m for members in groups.values() for m in members]
 
@@ -65,15 +64,14 @@ def cpi_series(cpi_sources: pd.DataFrame, focus: str) -> pd.DataFrame:
     own = own.sort_values(["year", "edition", "source_file"], kind="stable").groupby("year").tail(1)
     score, se = own["score"].astype(float), own["stderr"].astype(float)
     panel = ["0-10 (to 2011)" if s == 10 else "0-100 (from 2012)" for s in own["scale"]]
-    out = pd.DataFrame(
+    return pd.DataFrame(
         {"year": own["year"].astype(int), "scale": own["scale"].astype(int), "panel": panel,
          # at TI's printed precision: the merged file holds 2011 unrounded (2.694, printed 2.7)
          "score": [round(v, 2 if y < 1998 else 1 if y < SCALE_BREAK else 0)
                    for v, y in zip(score, own["year"], strict=True)],
          "lower": (score - Z90 * se).round(2), "upper": (score + Z90 * se).round(2),  # to the SE's precision
          "rank": own["rank"].astype("Int64"), "source": source_labels("TI CPI edition", own, "edition")}
-    )
-    return out.reset_index(drop=True)
+    ).reset_index(drop=True)
 
 
 def egov_series(egdi_sources: pd.DataFrame, printed: pd.DataFrame, focus: str) -> pd.DataFrame:
@@ -81,18 +79,14 @@ def egov_series(egdi_sources: pd.DataFrame, printed: pd.DataFrame, focus: str) -
     countries ranked that year), plus the ranks the studies print for it (``kind`` = printed)."""
     surveyed = egdi_sources.dropna(subset=["rank"]).groupby("edition")["iso3"].count()
     own = egdi_sources[egdi_sources["iso3"] == focus].sort_values("edition")
-    files = pd.DataFrame(
-        {"year": own["edition"].astype(int), "kind": UN_FILE, "rank": own["rank"].astype("Int64"),
-         "egdi": own["egdi"].astype(float),
-         "surveyed": own["edition"].map(surveyed).astype("Int64"),
-         "source": source_labels("UN E-Government Survey", own, "edition")}
-    )
+    files = pd.DataFrame({"year": own["edition"].astype(int), "kind": UN_FILE, "rank": own["rank"].astype("Int64"),
+                          "egdi": own["egdi"].astype(float), "surveyed": own["edition"].map(surveyed).astype("Int64"),
+                          "source": source_labels("UN E-Government Survey", own, "edition")})
     mine = printed[(printed["iso3"] == focus) & ~printed["derived"]]
-    shown = pd.DataFrame(
-        {"year": mine["year"].astype(int), "kind": "printed (" + mine["study"] + ")",
-         "rank": mine["rank"].astype("Int64"), "egdi": float("nan"),
-         "surveyed": pd.array([pd.NA] * len(mine), dtype="Int64"), "source": mine["study"] + " " + mine["source"]}
-    )
+    shown = pd.DataFrame({"year": mine["year"].astype(int), "kind": "printed (" + mine["study"] + ")",
+                          "rank": mine["rank"].astype("Int64"), "egdi": float("nan"),
+                          "surveyed": pd.array([pd.NA] * len(mine), dtype="Int64"),
+                          "source": mine["study"] + " " + mine["source"]})
     out = pd.concat([files, shown], ignore_index=True)
     return out.sort_values(["year", "kind"], kind="stable").reset_index(drop=True)
 
@@ -104,17 +98,15 @@ def _overlap(a: tuple[float, float], b: tuple[float, float]) -> str:
 
 
 def _row(measure: str, a: pd.Series, b: pd.Series, col: str, **rest: object) -> dict[str, object]:
-    """One row of the then-and-now table: ``a`` then and ``b`` now (``lower``/``upper`` their
-    interval, if any); ``rest`` the other columns, or intervals written otherwise."""
-    return {"measure": measure, "year_then": int(a["year"]), "value_then": float(a[col]), "interval_then": _interval(a),
-            "year_now": int(b["year"]), "value_now": float(b[col]), "interval_now": _interval(b), **rest}
+    """One row of the then-and-now table: ``a`` then, ``b`` now; ``rest`` the other columns (or intervals)."""
+    return {"measure": measure, "year_then": int(a["year"]), "value_then": float(a[col]),
+            "interval_then": _span(a.get("lower"), a.get("upper")), "year_now": int(b["year"]),
+            "value_now": float(b[col]), "interval_now": _span(b.get("lower"), b.get("upper")), **rest}
 
 
 def wgi_then_now(wgi_sources: pd.DataFrame, focus: str, then: int = THESIS_YEAR) -> pd.DataFrame:
-    """Per WGI indicator: the focus country in ``then`` and in the latest year of the latest
-    release; both 90% intervals (percentile bounds; estimate +/- 1.645 SE) and whether they overlap;
-    z = difference of estimates over the root sum of squared standard errors (treats the two
-    years' errors as independent, which they are not quite: many sources feed both years)."""
+    """Per WGI indicator: the focus country in ``then`` and in the latest year of the latest release, both
+    90% intervals and whether they overlap, and z of the difference (docs/stages/analysis.md: its caveat)."""
     release = int(wgi_sources["release"].max())
     own = wgi_sources[(wgi_sources["release"] == release) & (wgi_sources["iso3"] == focus)]
     now = int(own.dropna(subset=["pct_rank"])["year"].max())
@@ -125,14 +117,13 @@ def wgi_then_now(wgi_sources: pd.DataFrame, focus: str, then: int = THESIS_YEAR)
         ea, eb, sa, sb = (float(x) if pd.notna(x) else float("nan") for x in estimates)
         z = (eb - ea) / (sa**2 + sb**2) ** 0.5
         pa, pb = (float(a.pct_rank_lower), float(a.pct_rank_upper)), (float(b.pct_rank_lower), float(b.pct_rank_upper))
-        row = _row(
+        rows.append(_row(
             f"WGI {name} (percentile rank)", a, b, "pct_rank", interval_then=_span(*pa), interval_now=_span(*pb),
             intervals_overlap=_overlap(pa, pb),
             estimate_overlap=_overlap((ea - Z90 * sa, ea + Z90 * sa), (eb - Z90 * sb, eb + Z90 * sb)),
             z_estimates=round(z, 2), p_two_sided=round(float(2 * ndtr(-abs(z))), 4),
             source=source_label("World Bank WGI release", release, a.source_file),
-        )
-        rows.append(row)
+        ))
     return pd.DataFrame(rows)
 
 
@@ -164,12 +155,7 @@ def _span(lo: object, hi: object) -> str:
     return "" if lo is None or pd.isna(lo) or pd.isna(hi) else f"{round(float(lo), 1):g}-{round(float(hi), 1):g}"
 
 
-def _interval(row: pd.Series) -> str:
-    return _span(row.get("lower"), row.get("upper"))
-
-
-def then_and_now(
-    wgi_sources: pd.DataFrame, cpi: pd.DataFrame, egov: pd.DataFrame, focus: str, then: int = THESIS_YEAR
-) -> pd.DataFrame:
+def then_and_now(wgi_sources: pd.DataFrame, cpi: pd.DataFrame, egov: pd.DataFrame, focus: str,
+                 then: int = THESIS_YEAR) -> pd.DataFrame:
     """The then-and-now table: six WGI indicators, the CPI score, UN rank and EGDI."""
     return pd.concat([wgi_then_now(wgi_sources, focus, then), other_then_now(cpi, egov, then)], ignore_index=True)

@@ -11,7 +11,7 @@ from typing import Any
 
 from oss_analysis import paths
 from oss_analysis.errors import DataError
-from oss_analysis.files import sha256
+from oss_analysis.files import atomic_write, sha256
 
 FILE = "data/raw/datapackage.json"
 SOURCES_FILE = "data/sources/datapackage.json"
@@ -40,33 +40,29 @@ def _parse(path: Path, shown: str = FILE) -> tuple[dict[str, Any], str]:
     return dp, text
 
 
-def _check_resource(res: object, i: int, text: str, seen: set[str], shown: str = FILE) -> None:
-    if not isinstance(res, dict) or not isinstance(res.get("name"), str) or not isinstance(res.get("path"), str):
-        raise DataError(shown, f"resource {i + 1} needs a 'name' and a 'path'")
-    line = _line_of(text, res["name"])
-    if res["name"] in seen:
-        raise DataError(shown, f"resource name {res['name']!r} is declared twice", row=line)
-    seen.add(res["name"])
-    fields = res.get("schema", {}).get("fields") if isinstance(res.get("schema"), dict) else None
-    if shown == FILE and (not isinstance(fields, list) or not fields):  # publishers' files have layouts instead
-        raise DataError(shown, f"resource {res['name']!r} has no schema fields", row=line)
-    if not _HASH.match(str(res.get("hash", ""))):
-        fix, data = "run `make datapackage` after checking the file", Path(shown).parent / res["path"]
-        if shown == SOURCES_FILE:  # never re-hashed by code (`make datapackage` re-hashes the raw files only)
-            fix = f"restore it with `git checkout {shown}`"
-            if (paths.root() / data).is_file():  # or record the file's, if it is the publisher's as downloaded
-                fix += f", or if {data} is the publisher's file as downloaded, write "
-                fix += f'"hash": "sha256:{sha256(paths.root() / data)}"'
-        rule = f"resource {res['name']!r} must carry its checksum as 'hash': 'sha256:<64 hex digits>' ({fix})"
-        raise DataError(shown, rule, row=line, value=res.get("hash"))
-
-
 @cache
 def _read(root: Path, shown: str = FILE) -> dict[str, Any]:
     dp, text = _parse(root / shown, shown)
     seen: set[str] = set()
     for i, res in enumerate(dp["resources"]):
-        _check_resource(res, i, text, seen, shown)
+        if not isinstance(res, dict) or not isinstance(res.get("name"), str) or not isinstance(res.get("path"), str):
+            raise DataError(shown, f"resource {i + 1} needs a 'name' and a 'path'")
+        line = _line_of(text, res["name"])
+        if res["name"] in seen:
+            raise DataError(shown, f"resource name {res['name']!r} is declared twice", row=line)
+        seen.add(res["name"])
+        fields = res.get("schema", {}).get("fields") if isinstance(res.get("schema"), dict) else None
+        if shown == FILE and (not isinstance(fields, list) or not fields):  # publishers' files have layouts instead
+            raise DataError(shown, f"resource {res['name']!r} has no schema fields", row=line)
+        if not _HASH.match(str(res.get("hash", ""))):
+            fix, data = "run `make datapackage` after checking the file", Path(shown).parent / res["path"]
+            if shown == SOURCES_FILE:  # never re-hashed by code (`make datapackage` re-hashes the raw files only)
+                fix = f"restore it with `git checkout {shown}`"
+                if (paths.root() / data).is_file():  # or record the file's, if it is the publisher's as downloaded
+                    fix += f", or if {data} is the publisher's file as downloaded, write "
+                    fix += f'"hash": "sha256:{sha256(paths.root() / data)}"'
+            rule = f"resource {res['name']!r} must carry its checksum as 'hash': 'sha256:<64 hex digits>' ({fix})"
+            raise DataError(shown, rule, row=line, value=res.get("hash"))
     return dp
 
 
@@ -76,14 +72,12 @@ def read() -> dict[str, Any]:
 
 
 def read_sources() -> dict[str, Any]:
-    """The descriptor of the publishers' files in data/sources/, checked the same way (every
-    resource named, with its sha256): deleting a hash must not switch the check off."""
+    """The descriptor of the publishers' files, checked the same way (a deleted hash is refused)."""
     return _read(paths.root(), SOURCES_FILE)
 
 
 def resource(name: str, shown: str = FILE) -> dict[str, Any]:
-    """Descriptor of one resource of the raw package (or of ``SOURCES_FILE``, the publishers'
-    files); a clear error lists the known names."""
+    """Descriptor of one resource of the raw package (or of ``SOURCES_FILE``); an error lists the known names."""
     resources = _read(paths.root(), shown)["resources"]
     for res in resources:
         if res["name"] == name:
@@ -105,8 +99,7 @@ def _missing(res: dict[str, Any]) -> DataError:
 
 
 def check_files() -> None:
-    """Every resource the package declares must exist: a deleted raw file is an error, not a
-    table the build silently stops reading."""
+    """A deleted raw file is an error, not a table the build silently stops reading."""
     for res in read()["resources"]:
         if not (paths.raw_dir() / res["path"]).is_file():
             raise _missing(res)
@@ -125,8 +118,6 @@ def update() -> list[str]:
         if res.get("hash") != new:
             changed.append(res["name"])
         res["hash"], res["bytes"] = new, f.stat().st_size
-    from oss_analysis.files import atomic_write
-
     atomic_write(dp_path, lambda tmp: Path(tmp).write_bytes(dumps(dp)))
     cache_clear()
     return changed
@@ -138,15 +129,12 @@ def dumps(dp: dict[str, Any]) -> bytes:
 
 
 def source_resources(kind: str) -> list[str]:
-    """The publishers' files of one kind ('wgi', 'cpi', 'egdi'), in package order: every resource
-    of data/sources/datapackage.json under data/sources/<kind>/ (where a newly added release goes),
-    so that the source tables and the build graph read the same files."""
+    """The publishers' files of one kind ('wgi', 'cpi', 'egdi'): those under data/sources/<kind>/, in order."""
     return [r["name"] for r in read_sources()["resources"] if r["path"].startswith(f"{kind}/")]
 
 
 def resource_paths() -> dict[str, Path]:
-    """Resource name -> file, for the raw transcriptions (data/raw/datapackage.json) and the
-    publishers' files (data/sources/datapackage.json), read without importing pandas."""
+    """Resource name -> file, of both packages (the raw transcriptions and the publishers' files)."""
     out = {r["name"]: paths.raw_dir() / r["path"] for r in read()["resources"]}
     sources = paths.root() / "data" / "sources"
     out.update({r["name"]: sources / r["path"] for r in read_sources()["resources"]})

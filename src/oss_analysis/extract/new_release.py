@@ -1,6 +1,5 @@
-"""Adding a publisher's file as downloaded (a newer WGI release, another CPI or UN edition): its
-bytes and its entry in data/sources/datapackage.json (sha256, layout, the release the file says),
-planned here and written by the caller only when every check has passed."""
+"""Adding a publisher's file as downloaded (a newer release or edition): its bytes and its entry in
+data/sources/datapackage.json, planned here and written by the caller only when every check has passed."""
 
 from __future__ import annotations
 
@@ -17,18 +16,14 @@ from oss_analysis.errors import DataError
 from oss_analysis.extract import datapackage
 from oss_analysis.extract.publisher_file import implied_release
 
-PRODUCERS = {
-    "wgi": "World Bank, Worldwide Governance Indicators",
-    "cpi": "Transparency International, Corruption Perceptions Index",
-    "egdi": "UN DESA, United Nations E-Government Survey",
-}
+PRODUCERS = {"wgi": "World Bank, Worldwide Governance Indicators",
+             "cpi": "Transparency International, Corruption Perceptions Index",
+             "egdi": "UN DESA, United Nations E-Government Survey"}
 
 
 def plan(path: Path, kind: str, layout: str, frame: pd.DataFrame) -> tuple[str, dict[str, bytes]]:
-    """(line to print, {path under the root: bytes}) that ship ``path``, already read and checked
-    as ``frame``; nothing to write when an identical file is shipped. A release already shipped
-    with other bytes, a file name taken, or a resource name taken (names that differ only in
-    case, spaces or dashes) is refused here, before anything is written."""
+    """(line to print, {path under the root: bytes}) that ship ``path``, read and checked as ``frame``;
+    a release already shipped with other bytes, or a file or resource name taken, is refused here."""
     data, file = Path(path).read_bytes(), paths.shown(path)
     digest = hashlib.sha256(data).hexdigest()
     package = copy.deepcopy(datapackage.read_sources())
@@ -46,29 +41,16 @@ def plan(path: Path, kind: str, layout: str, frame: pd.DataFrame) -> tuple[str, 
             raise DataError(file, f"its name gives resource {name!r}, taken by data/sources/{res['path']}; rename it")
     if (paths.root() / "data" / "sources" / target).exists():
         raise DataError(file, f"data/sources/{target} exists (not in {datapackage.SOURCES_FILE}); rename the file")
+    title = f"{PRODUCERS[kind]}, release {release} (added with oss-build add-country-data)"
+    encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+    origin = {"producer": PRODUCERS[kind], "original_name": Path(path).name,
+              "repository": "added by a user (oss-build add-country-data); record where it came from here",
+              "commit": "", "retrieved": _dt.date.today().isoformat(), "provenance": ""}
     package["resources"].append(
-        {
-            "name": name,
-            "path": target,
-            "title": f"{PRODUCERS[kind]}, release {release} (added with oss-build add-country-data)",
-            "format": "csv",
-            "mediatype": "text/csv",
-            "encoding": "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8",
-            "bytes": len(data),
-            "hash": f"sha256:{digest}",
-            "x-layout": layout,
-            "x-release": release,
-            "x-years": years,
-            "x-origin": {
-                "producer": PRODUCERS[kind],
-                "original_name": Path(path).name,
-                "repository": "added by a user (oss-build add-country-data); record where it came from here",
-                "commit": "",
-                "retrieved": _dt.date.today().isoformat(),
-                "provenance": "",
-            },
-            "x-licence-as-stated": "not recorded: add the producer's licence as stated where the file came from",
-        }
+        {"name": name, "path": target, "title": title, "format": "csv", "mediatype": "text/csv", "encoding": encoding,
+         "bytes": len(data), "hash": f"sha256:{digest}", "x-layout": layout, "x-release": release, "x-years": years,
+         "x-origin": origin,
+         "x-licence-as-stated": "not recorded: add the producer's licence as stated where the file came from"}
     )
     said = f"shipped data/sources/{target} (release {release}) and recorded it in {datapackage.SOURCES_FILE}"
     return said, {f"data/sources/{target}": data, datapackage.SOURCES_FILE: datapackage.dumps(package)}

@@ -1,9 +1,9 @@
-"""Reading publishers' files as distributed: the bytes are never changed on disk, the quirks
-(encodings, line endings, delimiters; docs/stages/extract.md) are handled in memory, and anything unexpected
-stops with one line naming the file, the line, the column and the rule."""
+"""Reading publishers' files as distributed: their quirks handled in memory (docs/stages/extract.md), anything
+unexpected stopped with one line naming the file, the line, the column and the rule."""
 
 from __future__ import annotations
 
+import csv
 import io as _io
 import re
 from dataclasses import dataclass
@@ -22,10 +22,8 @@ DELIMITERS = {",": "','", ";": "';'", "\t": "a tab"}
 
 
 def decode(data: bytes, name: str) -> str:
-    """Bytes -> text: UTF-8 (BOM dropped), else Windows-1252 (the CPI 1995-2017 file) when the bytes
-    hold no UTF-8 at all (a UTF-8 file with one bad byte read as Windows-1252 would garble its
-    names into "unknown country"); line endings (CR LF, CR CR LF, CR) become LF, so line numbers
-    are those an editor shows. Anything else names the byte, its line and the encodings tried."""
+    """Bytes -> text with LF line ends: UTF-8, else Windows-1252 only if the bytes hold no UTF-8 at all
+    (docs/stages/extract.md); anything else names the byte, its line and the encodings tried."""
 
     def fail(problem: str, at: int) -> NoReturn:
         where = f"{problem} at byte {at} (tried UTF-8 and Windows-1252): save it as UTF-8"
@@ -65,38 +63,35 @@ class Table:
         """File line of every data row, in file order."""
         return self.header_line + 1 + pd.RangeIndex(len(self.frame))
 
-    def fail(
-        self, rule: str, *, position: int | None = None, column: str | None = None, value: object = None
-    ) -> NoReturn:
+    def fail(self, rule: str, *, position: int | None = None, column: str | None = None,
+             value: object = None) -> NoReturn:
         """Raise the one-line error for a data row (or the header when ``position`` is None)."""
         row = self.header_line if position is None else self.line(position)
         raise DataError(self.file, rule, row=row, column=column, value=value)
 
     def fail_first(self, bad: pd.Series, rule: str, column: str, values: pd.Series | None = None) -> None:
-        """Raise the one-line error at the first data row where ``bad`` holds, with that row's
-        value in ``values`` if given; nothing when no row is bad."""
+        """Raise the one-line error at the first data row where ``bad`` holds (with its value in ``values``)."""
         if bad.any():
             pos = int(bad.to_numpy().argmax())
             self.fail(rule, position=pos, column=column, value=None if values is None else values.iloc[pos])
 
 
-def _check_delimiter(header: str, sep: str, name: str, line: int) -> None:
-    if sep in header:
-        return
-    for other, label in DELIMITERS.items():
-        if other != sep and other in header:
-            raise DataError(
-                name, f"wrong delimiter: the header is separated by {label}, expected {DELIMITERS[sep]}", row=line
-            )
-    raise DataError(name, f"the header has no {DELIMITERS[sep]} delimiter (not a table of this layout?)", row=line)
-
-
-def _check_fields(text: str, sep: str, name: str, header_line: int) -> None:
-    """Every row must have as many fields as the header. pandas would pad a short row with empty
-    cells (a truncated last line) and take a first column as the index when a row has one field
-    more than the header (a header cell lost), both silently: so count them first (csv is fast)."""
-    import csv
-
+def parse(text: str, name: str, *, sep: str = ",", header_line: int = 1, required: list[str] = (),
+          trailing_sep: bool = False) -> Table:
+    """Delimited text -> a Table of strings ('' for empty cells), after checking the delimiter, the required
+    columns and that every row has as many fields as the header (pandas would pad or shift it silently)."""
+    lines = text.split("\n", header_line)
+    if not text.strip():
+        raise DataError(name, "file is empty")
+    if len(lines) < header_line or not lines[header_line - 1].strip():
+        raise DataError(name, f"no header on line {header_line} (file truncated?)", row=header_line)
+    header = lines[header_line - 1]
+    if sep not in header:
+        other = next((label for d, label in DELIMITERS.items() if d != sep and d in header), None)
+        rule = f"wrong delimiter: the header is separated by {other}, expected {DELIMITERS[sep]}"
+        if other is None:
+            rule = f"the header has no {DELIMITERS[sep]} delimiter (not a table of this layout?)"
+        raise DataError(name, rule, row=header_line)
     reader = csv.reader(_io.StringIO(text), delimiter=sep)
     counts = [(reader.line_num, len(row)) for row in reader]
     width = counts[header_line - 1][1]
@@ -105,22 +100,6 @@ def _check_fields(text: str, sep: str, name: str, header_line: int) -> None:
             last = pos == len(counts) - 1
             hint = " (file truncated?)" if last and n < width else " (a column name missing?)" if n > width else ""
             raise DataError(name, f"has {n} fields, the header has {width}{hint}", row=line)
-
-
-def parse(
-    text: str, name: str, *, sep: str = ",", header_line: int = 1, required: list[str] = (), trailing_sep: bool = False
-) -> Table:
-    """Delimited text -> a Table of strings ('' for empty cells). Checks the delimiter, the
-    required columns, and that every row has as many fields as the header (a short last row
-    means a truncated file)."""
-    lines = text.split("\n", header_line)
-    if not text.strip():
-        raise DataError(name, "file is empty")
-    if len(lines) < header_line or not lines[header_line - 1].strip():
-        raise DataError(name, f"no header on line {header_line} (file truncated?)", row=header_line)
-    header = lines[header_line - 1]
-    _check_delimiter(header, sep, name, header_line)
-    _check_fields(text, sep, name, header_line)
     try:
         # every cell as text, none taken as missing (keep_default_na): each reader knows its file's markers
         options = {"dtype": str, "keep_default_na": False, "skip_blank_lines": False}
@@ -133,9 +112,8 @@ def parse(
     table = Table(frame, name, header_line)
     for col in required:
         if col not in frame.columns:
-            table.fail(
-                f"required column is missing (renamed?); the header has {list(frame.columns)[:6]}...", column=col
-            )
+            rule = f"required column is missing (renamed?); the header has {list(frame.columns)[:6]}..."
+            table.fail(rule, column=col)
     if frame.empty:
         table.fail("has a header but no data rows (file truncated?)")
     return table
@@ -153,9 +131,8 @@ def numbers(table: Table, column: str, *, missing: tuple[str, ...] = ("",)) -> p
 
 
 def without_noise(values: np.ndarray) -> np.ndarray:
-    """Each value as the short decimal it is a few units in the last place from, if any: some
-    exports write binary noise (UN 2016: 0.7249899999999999 for 0.72499), while a value printed
-    with many digits (WGI's 1.14748227596283) is kept whole."""
+    """Each value as the short decimal it is a few units in the last place from, if any (UN 2016's
+    0.7249899999999999 is 0.72499; WGI's 1.14748227596283 is kept whole)."""
     short = np.array([float(f"{x:.12g}") for x in values])
     noise = (short != values) & (np.abs(short - values) <= 4 * np.spacing(np.abs(values)))
     return np.where(noise, short, values)
@@ -172,11 +149,6 @@ def check_range(table: Table, values: pd.Series, column: str, low: float, high: 
     """Stop at the first value outside [low, high] (missing values pass)."""
     bad = values.notna() & ((values < low) | (values > high))
     table.fail_first(bad, f"must be between {low:g} and {high:g}", column, values)
-
-
-def partner(values: pd.Series, key: pd.Series, rows: pd.Series) -> pd.Series:
-    """Each row's value on the first of ``rows`` with its key (a wide file's bounds are other lines)."""
-    return key.map(values[rows].groupby(key[rows]).first())
 
 
 def check_interval(table: Table, value: pd.Series, low: pd.Series, high: pd.Series, column: str, what: str) -> None:
@@ -203,8 +175,6 @@ def check_release(frame: pd.DataFrame, res: dict, file: str) -> None:
         raise DataError(datapackage.SOURCES_FILE, f"{rule}; restore the entry", row=datapackage.line_of(res["name"]))
 
 
-# --- the data package of the shipped files (data/sources/datapackage.json) -----------------
-
 
 resource = partial(datapackage.resource, shown=datapackage.SOURCES_FILE)  # one shipped file's descriptor
 
@@ -214,8 +184,7 @@ def shipped_path(name: str) -> Path:
 
 
 def read_shipped(name: str) -> tuple[str, str]:
-    """(text, display name) of a shipped file after checking its sha256 against the package:
-    the files are never edited, so a different checksum means damage, not an update."""
+    """(text, display name) of a shipped file, its sha256 checked against the package (docs/stages/extract.md)."""
     import hashlib
 
     path = shipped_path(name)
@@ -225,9 +194,7 @@ def read_shipped(name: str) -> tuple[str, str]:
     data = path.read_bytes()
     expected = resource(name)["hash"].removeprefix("sha256:")
     if hashlib.sha256(data).hexdigest() != expected:
-        raise DataError(
-            shown,
-            "sha256 differs from data/sources/datapackage.json: publishers' files are shipped unchanged; "
-            "restore it with `git checkout`, or add a newer release as a new file (see docs/guides/student.md)",
-        )
+        rule = f"sha256 differs from {datapackage.SOURCES_FILE}: publishers' files are shipped unchanged; "
+        fix = "restore it with `git checkout`, or add a newer release as a new file (see docs/guides/student.md)"
+        raise DataError(shown, rule + fix)
     return decode(data, shown), shown

@@ -1,6 +1,5 @@
-"""Readers of the publishers' files: one per real layout (``x-layout`` in
-``data/sources/datapackage.json``, or recognised by a user's file's header), each giving a tidy
-table; names map to ISO3 and rows left out are listed (docs/stages/extract.md: layouts, duplicate rule)."""
+"""Readers of the publishers' files, one per layout (``x-layout`` in data/sources/datapackage.json, or
+a user's file's header), each giving a tidy table (docs/stages/extract.md: layouts, duplicate rule)."""
 
 from __future__ import annotations
 
@@ -24,7 +23,6 @@ from oss_analysis.extract.publisher_file import (
     decode,
     numbers,
     parse,
-    partner,
     read_shipped,
     required_numbers,
     resource,
@@ -47,10 +45,8 @@ WGI_COLUMNS = ["iso3", "country", "release", "year", "indicator", *WGI_MEASURES.
 CPI_COLUMNS = "iso3 country edition year score scale rank rank_computed n_sources stderr source_file line".split()
 CPI_UNSCORED = {"rank": pd.NA, "rank_computed": False, "n_sources": pd.NA, "stderr": pd.NA}  # unless a file says
 EGDI_COLUMNS = ["iso3", "country", "edition", "rank", "egdi", "epart", "osi", "hci", "tii", "source_file", "line"]
-UNKNOWN_NAME = (
-    "unknown country name (add it to config/country_aliases.csv if it is a real country, "
-    "or to config/source_exclusions.csv if it is not an ISO 3166 country)"
-)
+UNKNOWN_NAME = ("unknown country name (add it to config/country_aliases.csv if it is a real country, "
+                "or to config/source_exclusions.csv if it is not an ISO 3166 country)")
 DROP_COLUMNS = ["file", "line", "country", "iso3", "year", "kind", "detail"]
 YEAR = re.compile(r"^(\d{4})(?: \[YR\d{4}\])?$")
 
@@ -62,17 +58,12 @@ class Drops:
     rows: list[tuple] = field(default_factory=list)
 
     def frame(self) -> pd.DataFrame:
-        out = pd.DataFrame(self.rows, columns=DROP_COLUMNS)
-        return out.astype({"line": "Int64", "year": "Int64"})
-
-
-# --- shared steps --------------------------------------------------------------------------
+        return pd.DataFrame(self.rows, columns=DROP_COLUMNS).astype({"line": "Int64", "year": "Int64"})
 
 
 def map_names(table: Table, name_col: str, drops: Drops, code_col: str | None = None) -> pd.Series:
-    """ISO3 for each row by its name; for an entity that is not an ISO country, the file's code (else
-    config/source_exclusions.csv's); NA for an aggregate, whose rows are recorded in ``drops``. An
-    unknown name, or a name that disagrees with a valid ISO3 code in the row, stops with the line."""
+    """ISO3 for each row by its name (an entity not an ISO country: the file's code, else the one listed in
+    config/source_exclusions.csv; an aggregate: NA, recorded in ``drops``); an unknown name stops."""
     names = table.frame[name_col].str.strip()
     lookup = {n: countries.to_iso3(n) for n in names.unique()}
     iso3 = names.map(lookup)
@@ -123,9 +114,6 @@ def _years(table: Table) -> list[str]:
     return cols
 
 
-# --- WGI -----------------------------------------------------------------------------------
-
-
 def read_wgi_wide(text: str, file: str, release: int | None, drops: Drops) -> pd.DataFrame:
     """WGI wide (DataBank) layout -> tidy rows (country, year, indicator; six measures)."""
     code_col = "Indicator Code" if "Indicator Code" in text.split("\n", 1)[0] else "Series Code"
@@ -138,10 +126,12 @@ def read_wgi_wide(text: str, file: str, release: int | None, drops: Drops) -> pd
     iso3 = map_names(table, "Country Name", drops, "Country Code")
     values = pd.DataFrame({y: numbers(table, y, missing=("", "..")) for y in years})
     measure, key = parts[1].map(WGI_MEASURES), table.frame["Country Code"] + parts[0]
+    lower, upper = measure.eq("pct_rank_lower"), measure.eq("pct_rank_upper")
     for y in years:
         for m, (low, high) in WGI_RANGES.items():
             check_range(table, values[y].where(measure.eq(m)), y, low, high)
-        bounds = (partner(values[y], key, measure.eq(f"pct_rank_{b}")) for b in ("lower", "upper"))
+        # each row's bounds are on other lines: the first of its key (country and indicator) for each bound
+        bounds = (key.map(values[y][rows].groupby(key[rows]).first()) for rows in (lower, upper))
         check_interval(table, values[y].where(measure.eq("pct_rank")), *bounds, y, "its PER.RNK.LOWER-UPPER")
     ids = {"iso3": iso3, "country": table.frame["Country Name"].str.strip(), "indicator": parts[0], "measure": measure}
     wide = pd.concat([pd.DataFrame({**ids, "line": table.lines()}), values], axis=1)
@@ -155,14 +145,13 @@ def read_wgi_wide(text: str, file: str, release: int | None, drops: Drops) -> pd
 def read_wgi_long(text: str, file: str, release: int | None, drops: Drops) -> pd.DataFrame:
     """WGI long layout (2024 release) -> tidy rows."""
     table = parse(text, file, required=["code", "countryname", "year", "indicator", *WGI_LONG])
-    frame = table.frame
     iso3 = map_names(table, "countryname", drops, "code")
     year = required_numbers(table, "year")
     check_range(table, year, "year", 1996, 2100)
-    indicator = frame["indicator"].str.strip().str.upper()
+    indicator = table.frame["indicator"].str.strip().str.upper()
     rule = f"unknown indicator (expected one of {sorted(INDICATORS)})"
-    table.fail_first(~indicator.isin(INDICATORS), rule, "indicator", frame["indicator"])
-    country = frame["countryname"].str.strip()
+    table.fail_first(~indicator.isin(INDICATORS), rule, "indicator", table.frame["indicator"])
+    country = table.frame["countryname"].str.strip()
     out = pd.DataFrame({"iso3": iso3, "country": country, "year": year.astype("Int64"), "indicator": indicator})
     for col, measure in WGI_LONG.items():
         out[measure] = numbers(table, col, missing=("", ".."))
@@ -183,9 +172,6 @@ def _wgi_finish(tidy: pd.DataFrame, release: int | None, file: str) -> pd.DataFr
     return tidy[WGI_COLUMNS].sort_values(["iso3", "year", "indicator"], kind="stable").reset_index(drop=True)
 
 
-# --- CPI -----------------------------------------------------------------------------------
-
-
 def _cpi_frame(table: Table, iso3: pd.Series, name: str, edition: int, scale: int, **cols) -> pd.DataFrame:
     """Rows of one CPI year; ``country`` is the name ``iso3`` was mapped from (column ``name``)."""
     base = {"iso3": iso3, "country": table.frame[name].str.strip(), "edition": edition, "scale": scale}
@@ -196,8 +182,7 @@ def _cpi_finish(frame: pd.DataFrame, drops: Drops, file: str) -> pd.DataFrame:
     """Keep scored rows (an edition that did not score a country has no row), then dedupe."""
     frame = frame[frame["iso3"].notna() & frame["score"].notna()]
     frame = dedupe(frame, ["iso3", "edition", "year"], ["score"], drops, file)
-    out = frame[CPI_COLUMNS]
-    return out.sort_values(["iso3", "edition", "year"], kind="stable").reset_index(drop=True)
+    return frame[CPI_COLUMNS].sort_values(["iso3", "edition", "year"], kind="stable").reset_index(drop=True)
 
 
 def read_cpi_merged(text: str, file: str, release: int | None, drops: Drops) -> pd.DataFrame:
@@ -217,9 +202,8 @@ def read_cpi_merged(text: str, file: str, release: int | None, drops: Drops) -> 
 def _edition_from_name(file: str) -> int:
     found = re.findall(r"(?:19|20)\d\d", Path(file).name)
     if not found:
-        raise DataError(
-            file, "cannot tell the edition: the file name must hold its year (e.g. CPI2009.csv, egdi-2010.csv)"
-        )
+        rule = "cannot tell the edition: the file name must hold its year (e.g. CPI2009.csv, egdi-2010.csv)"
+        raise DataError(file, rule)
     return int(found[-1])
 
 
@@ -230,8 +214,7 @@ def read_cpi_single(text: str, file: str, release: int | None, drops: Drops) -> 
     iso3 = map_names(table, "Country/Territory", drops)
     score = numbers(table, "CPI")
     check_range(table, score, "CPI", 0, 10)
-    rank = ti_rank(score)
-    frame = _cpi_frame(table, iso3, "Country/Territory", edition, 10, year=edition, score=score, rank=rank)
+    frame = _cpi_frame(table, iso3, "Country/Territory", edition, 10, year=edition, score=score, rank=ti_rank(score))
     return _cpi_finish(frame.assign(rank_computed=True), drops, file)
 
 
@@ -247,18 +230,14 @@ def read_cpi_trends(text: str, file: str, release: int | None, drops: Drops) -> 
     for year, col in sorted(score_cols.items()):
         score = numbers(table, col)
         check_range(table, score, col, 0, 100)
-        extra = {}
-        for name, key in (("Rank", "rank"), ("Sources", "n_sources"), ("Standard error", "stderr")):
-            if f"{name} {year}" in table.frame:
-                extra[key] = numbers(table, f"{name} {year}")
+        named = {"rank": "Rank", "n_sources": "Sources", "stderr": "Standard error"}
+        extra = {k: numbers(table, f"{n} {year}") for k, n in named.items() if f"{n} {year}" in table.frame}
         if "rank" in extra:
             check_range(table, extra["rank"], f"Rank {year}", 1, 250)
             extra["rank"] = extra["rank"].astype("Int64")
         parts.append(_cpi_frame(table, iso3, "Country / Territory", edition, 100, year=year, score=score, **extra))
     return _cpi_finish(pd.concat(parts, ignore_index=True), drops, file)
 
-
-# --- UN E-Government Survey ----------------------------------------------------------------
 
 # the UN e-government layouts' headers: the name here -> the column in egdi_unu, egdi_un, egdi_un_2024
 EGDI_FIELDS = {
@@ -270,10 +249,8 @@ EGDI_FIELDS = {
     "hci": ("hci", "Human Capital Index", "Human_Capital"),
     "tii": ("tii", "Telecommunication Infrastructure Index", "Tele_Infra"),
 }
-EGDI_HEADERS = {
-    layout: {columns[i]: key for key, columns in EGDI_FIELDS.items()}
-    for i, layout in enumerate(["egdi_unu", "egdi_un", "egdi_un_2024"])
-}
+EGDI_HEADERS = {layout: {columns[i]: key for key, columns in EGDI_FIELDS.items()}
+                for i, layout in enumerate(["egdi_unu", "egdi_un", "egdi_un_2024"])}
 
 
 def read_egdi(text: str, file: str, release: int | None, drops: Drops, *, layout: str) -> pd.DataFrame:
@@ -288,7 +265,12 @@ def read_egdi(text: str, file: str, release: int | None, drops: Drops, *, layout
         if key != "country":
             out[key] = numbers(table, col)
             check_range(table, out[key], col, *((1, 250) if key == "rank" else (0, 1)))
-    edition = release or _egdi_edition(table, file)
+    if release is None and "Survey Year" in table.frame:  # else the file's name says it
+        year = required_numbers(table, "Survey Year")
+        if year.nunique() != 1:
+            table.fail("Survey Year differs between rows (one edition per file)", column="Survey Year")
+        release = int(year.iloc[0])
+    edition = release or _edition_from_name(file)
     # an EGDI of 0.0 means "not computed" (2010, 2012): its rank is a placeholder and any
     # zero component of that row was not computed either
     uncomputed = out["egdi"].eq(0)
@@ -302,28 +284,10 @@ def read_egdi(text: str, file: str, release: int | None, drops: Drops, *, layout
     return out[EGDI_COLUMNS].sort_values("iso3").reset_index(drop=True)
 
 
-def _egdi_edition(table: Table, file: str) -> int:
-    if "Survey Year" in table.frame:
-        year = required_numbers(table, "Survey Year")
-        if year.nunique() != 1:
-            table.fail("Survey Year differs between rows (one edition per file)", column="Survey Year")
-        return int(year.iloc[0])
-    return _edition_from_name(file)
-
-
-# --- dispatch ------------------------------------------------------------------------------
-
-READERS = {
-    "wgi_wide": read_wgi_wide,
-    "wgi_long": read_wgi_long,
-    "cpi_merged": read_cpi_merged,
-    "cpi_2009": read_cpi_single,
-    "cpi_trends": read_cpi_trends,
-    **{k: partial(read_egdi, layout=k) for k in EGDI_HEADERS},
-}
-KIND = {"wgi_wide": "wgi", "wgi_long": "wgi", "cpi_merged": "cpi", "cpi_2009": "cpi", "cpi_trends": "cpi"}
-
-
+READERS = {"wgi_wide": read_wgi_wide, "wgi_long": read_wgi_long, "cpi_merged": read_cpi_merged,
+           "cpi_2009": read_cpi_single, "cpi_trends": read_cpi_trends,
+           **{k: partial(read_egdi, layout=k) for k in EGDI_HEADERS}}
+KIND = {layout: layout.split("_")[0] for layout in READERS}  # the publisher: wgi, cpi or egdi
 SIGNATURES = {
     "wgi_wide": {"country name", "country code", "indicator name", "indicator code", "series code"},
     "wgi_long": {"codeindyr", "code", "countryname", "year", "indicator", *WGI_LONG},
@@ -334,9 +298,8 @@ SIGNATURES = {
 
 
 def detect_layout(text: str, file: str) -> str:
-    """The layout of a file by its header cells (split on commas, semicolons and tabs alike, so
-    that a file with the wrong delimiter is named as such by its reader, not as an unknown layout;
-    a renamed column still leaves the layout recognisable, and its reader names the column)."""
+    """The layout of a file by its header cells, split on any delimiter (so a file with the wrong one
+    is named as such by its reader, not as an unknown layout)."""
     head = text.split("\n", 3)[:3]
     cells = [{c.strip().strip('"').strip().casefold() for c in re.split(r"[,;\t]", line)} for line in head]
     first, third = cells[0], cells[2] if len(cells) > 2 else set()
@@ -349,13 +312,8 @@ def detect_layout(text: str, file: str) -> str:
         return "cpi_merged"  # a name column and one column per edition
     if scores[best] >= 0.5:
         return best
-    raise DataError(
-        file,
-        "unknown layout: the first line matches none of the WGI, CPI or UN e-government layouts "
-        f"this compendium reads ({', '.join(READERS)})",
-        row=1,
-        value=head[0][:60],
-    )
+    rule = "unknown layout: the first line matches none of the WGI, CPI or UN e-government layouts"
+    raise DataError(file, f"{rule} this compendium reads ({', '.join(READERS)})", row=1, value=head[0][:60])
 
 
 def read_text(path: Path) -> str:
@@ -371,22 +329,18 @@ def read_text(path: Path) -> str:
 
 def read_file(path: Path, drops: Drops | None = None, *, release: int | None = None) -> pd.DataFrame:
     """Read any publisher's file in a known layout, as downloaded (a user's file)."""
-    text = read_text(path)
-    file = paths.shown(path)
+    text, file = read_text(path), paths.shown(path)
     return READERS[detect_layout(text, file)](text, file, release, drops if drops is not None else Drops())
 
 
-# Files read in this process, so that a file is parsed once per build: the build prepares
-# wgi_sources and source_drops (which lists the rows every reader left out) from the same files,
-# in two threads of one process. One entry per file, serving while the file (size, modification
-# time), its package entry and the name tables (aliases, exclusions) it was read with are the same.
+# Each file parsed once per build (wgi_sources and source_drops read the same files, in two threads):
+# an entry serves while the file, its package entry and the name tables it was read with are the same.
 _READS: dict[Path, tuple[tuple, tuple[object, object], pd.DataFrame, tuple[tuple, ...]]] = {}
 _READS_LOCK = threading.Lock()
 
 
 def read_shipped_file(name: str, drops: Drops) -> pd.DataFrame:
-    """Read one shipped file by its resource name (sha256 checked; release from the package);
-    the rows it leaves out are added to ``drops``."""
+    """Read one shipped file by its resource name; the rows it leaves out are added to ``drops``."""
     res = resource(name)
     path = shipped_path(name)
     with _READS_LOCK:  # a second thread asking for the same file waits for the first's result
@@ -404,13 +358,8 @@ def read_shipped_file(name: str, drops: Drops) -> pd.DataFrame:
     return hit[2].copy()
 
 
-# --- the processed source tables -------------------------------------------------------------
-
-
 def table(kind: str, drops: Drops | None = None) -> pd.DataFrame:
-    """All shipped files of one publisher ('wgi', 'cpi' or 'egdi') stacked into one tidy table (see
-    schemas.*_SOURCES), in package order: those under data/sources/<kind>/, as the build graph
-    declares them (transform/registry.py)."""
+    """All shipped files of one publisher ('wgi', 'cpi' or 'egdi'), in package order, in one tidy table."""
     drops = drops if drops is not None else Drops()
     out = pd.concat([read_shipped_file(n, drops) for n in source_resources(kind)], ignore_index=True)
     out.insert(1, "iso3166", out["iso3"].map({c: countries.is_iso3(c) for c in out["iso3"].unique()}))
@@ -427,9 +376,7 @@ def drops_table() -> pd.DataFrame:
 
 def drops_note(path: Path) -> str:
     """The one line the build prints about the rows left out of the source tables."""
-    drops = pd.read_csv(path)
-    counts = drops["kind"].value_counts()
-    return (
-        f"source tables: {counts.get('excluded', 0)} aggregates left out, {counts.get('duplicate', 0)} duplicate "
-        f"country-years dropped; each listed in data/processed/source_drops.csv"
-    )
+    counts = pd.read_csv(path)["kind"].value_counts()
+    left, dropped = counts.get("excluded", 0), counts.get("duplicate", 0)
+    listed = "each listed in data/processed/source_drops.csv"
+    return f"source tables: {left} aggregates left out, {dropped} duplicate country-years dropped; {listed}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io as _io
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,8 +18,6 @@ from oss_analysis.files import sha256
 
 if TYPE_CHECKING:  # pandera is imported where a schema is built or run, not by every reader
     import pandera.pandas as pa
-
-_NUMERIC = {"integer", "number"}
 
 
 def read_checked_csv(path: Path, expected: list[str], *, may_be_empty: bool = False) -> pd.DataFrame:
@@ -35,11 +34,9 @@ def read_checked_csv(path: Path, expected: list[str], *, may_be_empty: bool = Fa
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise DataError(name, "is not valid UTF-8; save it as UTF-8", row=line) from None
+        raise DataError(name, "is not valid UTF-8; save it as UTF-8", row=data[: exc.start].count(b"\n") + 1) from None
     if not text.endswith("\n"):
-        last = text.count("\n") + 1
-        raise DataError(name, "last line has no line ending (file truncated?)", row=last)
+        raise DataError(name, "last line has no line ending (file truncated?)", row=text.count("\n") + 1)
     rows = list(csv.reader(_io.StringIO(text, newline="")))
     header = rows[0]
     for j, col in enumerate(header):
@@ -73,7 +70,7 @@ def _coerce(frame: pd.DataFrame, fields: list[dict[str, Any]], name: str) -> pd.
         col, ftype = field["name"], field.get("type", "string")
         if col not in out:
             continue
-        if ftype in _NUMERIC:
+        if ftype in ("integer", "number"):
             num = pd.to_numeric(out[col], errors="coerce")
             refuse(num.isna() & out[col].notna(), col, f"expected a {ftype}")
             if ftype == "integer":
@@ -84,11 +81,6 @@ def _coerce(frame: pd.DataFrame, fields: list[dict[str, Any]], name: str) -> pd.
             refuse(mapped.isna() & out[col].notna(), col, "expected true or false")
             out[col] = mapped.astype("boolean")
     return out
-
-
-def _is_date_pattern(pattern: str) -> bool:
-    """Fields whose pattern is a year or a year-month (``[0-9]{4}-[0-9]{2}``) hold dates."""
-    return pattern.strip("^$").startswith("[0-9]{4}") and "-[0-9]{2}" in pattern
 
 
 def _real_dates(values: pd.Series) -> pd.Series:
@@ -104,80 +96,61 @@ def _field_checks(field: dict[str, Any]) -> list[pa.Check]:
     import pandera.pandas as pa
 
     cons = field.get("constraints", {})
-    checks: list[pa.Check] = []
-    if "minimum" in cons:
-        checks.append(pa.Check.ge(cons["minimum"], error=f"must be >= {cons['minimum']}"))
-    if "maximum" in cons:
-        checks.append(pa.Check.le(cons["maximum"], error=f"must be <= {cons['maximum']}"))
-    if "pattern" in cons:
-        checks.append(pa.Check.str_matches(f"^(?:{cons['pattern']})$", error=f"must match {cons['pattern']}"))
-        if _is_date_pattern(cons["pattern"]):
+    bounds = {"minimum": (pa.Check.ge, ">="), "maximum": (pa.Check.le, "<="), "exclusiveMinimum": (pa.Check.gt, ">")}
+    checks = [check(cons[k], error=f"must be {op} {cons[k]}") for k, (check, op) in bounds.items() if k in cons]
+    if pattern := cons.get("pattern"):
+        checks.append(pa.Check.str_matches(f"^(?:{pattern})$", error=f"must match {pattern}"))
+        if pattern.strip("^$").startswith("[0-9]{4}") and "-[0-9]{2}" in pattern:  # a year or a year-month
             checks.append(pa.Check(_real_dates, error="must be a real date (year, or year-month with month 01-12)"))
     if "enum" in cons:
         checks.append(pa.Check.isin(cons["enum"], error=f"must be one of {cons['enum']}"))
     if field.get("x-country") == "name":
-        checks.append(
-            pa.Check(
-                lambda s: s.map(lambda v: countries.to_iso3(str(v)) is not None),
-                element_wise=False,
-                error="unknown country name (add it to config/country_aliases.csv if it is a real country)",
-            )
-        )
+        rule = "unknown country name (add it to config/country_aliases.csv if it is a real country)"
+        checks.append(pa.Check(lambda s: s.map(lambda v: countries.to_iso3(str(v)) is not None), error=rule))
     if field.get("x-country") == "iso3":
         checks.append(pa.Check(lambda s: s.map(countries.is_iso3), error="unknown ISO 3166 alpha-3 code"))
     return checks
 
 
-def schema_from_fields(fields: list[dict[str, Any]], primary_key: list[str] | None = None) -> pa.DataFrameSchema:
+RAW_TYPES = {"integer": "Int64", "number": "Float64", "string": "string", "date": "string", "boolean": "boolean"}
+
+
+def schema_from_fields(fields: list[dict[str, Any]], primary_key: list[str] | None = None,
+                       dtype: Callable | None = None, **options: Any) -> pa.DataFrameSchema:
     """pandera schema equivalent to a Frictionless table schema (types, required, unique, range,
     enum, country codes, primary key); why not pandera's own translator: docs/stages/extract.md."""
     import pandera.pandas as pa
 
-    dtypes = {"integer": "Int64", "number": "Float64", "string": "string", "date": "string", "boolean": "boolean"}
+    dtype = dtype or (lambda f: RAW_TYPES.get(f.get("type", "string"), "string"))
     cols = {}
     for f in fields:
         cons = f.get("constraints", {})
-        cols[f["name"]] = pa.Column(
-            dtypes.get(f.get("type", "string"), "string"),
-            checks=_field_checks(f),
-            nullable=not cons.get("required", False),
-            unique=bool(cons.get("unique", False)),
-            required=True,
-        )
-    return pa.DataFrameSchema(cols, unique=primary_key if primary_key and len(primary_key) > 1 else None, strict=True)
+        is_key = primary_key == [f["name"]]  # a primary key of one field is unique
+        cols[f["name"]] = pa.Column(dtype(f), checks=_field_checks(f), nullable=not cons.get("required"),
+                                    unique=bool(cons.get("unique")) or is_key, description=f.get("description"))
+    unique = primary_key if primary_key and len(primary_key) > 1 else None
+    return pa.DataFrameSchema(cols, unique=unique, strict=True, **options)
 
 
 _UNIQUE = ("field_uniqueness", "multiple_fields_uniqueness")
 
 
-def _first_repeat(frame: pd.DataFrame, columns: list[str]) -> tuple[int, int] | None:
-    """Position of the first row that repeats an earlier row's key, and of that earlier row."""
-    cols = [c for c in columns if c in frame]
-    if not cols:
-        return None
-    repeated = frame.duplicated(subset=cols, keep="first").to_numpy()
-    if not repeated.any():
-        return None
-    i = int(repeated.argmax())
-    key = frame.iloc[i][cols]
-    same = (frame[cols] == key).all(axis=1) | (frame[cols].isna() & key.isna()).all(axis=1)
-    return i, int(same.to_numpy().argmax())
-
-
 def _unique_failures(fc: pd.DataFrame, frame: pd.DataFrame, schema: pa.DataFrameSchema) -> list[dict[str, Any]]:
-    """The first repeat of each key the schema declares unique, worked out from the frame itself
-    (pandera lists every row of every repeated key, in no useful order)."""
+    """The first repeat of each key the schema declares unique and the row it repeats, from the frame
+    itself (pandera lists every row of every repeated key, in no useful order)."""
     out = []
     for check in fc.loc[fc["check"].isin(_UNIQUE), ["check", "column"]].drop_duplicates().itertuples():
         columns = list(schema.unique or []) if check.check == "multiple_fields_uniqueness" else [check.column]
-        found = _first_repeat(frame, columns)
-        if found is None:
+        cols = [c for c in columns if c in frame]
+        repeated = frame.duplicated(subset=cols, keep="first").to_numpy() if cols else None
+        if repeated is None or not repeated.any():
             continue
-        i, first = found
-        column = columns[0] if check.check == "multiple_fields_uniqueness" else check.column
-        rule = f"duplicate key (first seen on line {first + 2})"
-        if len(columns) > 1:
-            rule = f"duplicate key {', '.join(columns)} (first seen on line {first + 2})"
+        i = int(repeated.argmax())
+        key = frame.iloc[i][cols]
+        same = (frame[cols] == key).all(axis=1) | (frame[cols].isna() & key.isna()).all(axis=1)
+        first, column = int(same.to_numpy().argmax()), columns[0]
+        named = f" {', '.join(columns)}" if len(columns) > 1 else ""
+        rule = f"duplicate key{named} (first seen on line {first + 2})"
         out.append({"_order": i, "column": column, "rule": rule, "value": frame.iloc[i][column]})
     return out
 
@@ -198,9 +171,8 @@ def _other_failures(fc: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, file: str) -> pd.DataFrame:
-    """Run a pandera schema and turn its first failure (by line, then column) into a one-line
-    DataError: the line and column that break the rule, and for a repeated key the line where the
-    key was first seen."""
+    """Run a pandera schema; its first failure (by line, then column) becomes a one-line DataError (for
+    a repeated key, with the line where the key was first seen)."""
     import pandera.pandas as pa
 
     try:
@@ -213,26 +185,20 @@ def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, file: str) -> pd.D
 
 
 def load_raw(name: str, *, verify_hash: bool = True) -> pd.DataFrame:
-    """A raw transcription as a typed, validated frame (rows in file order); with ``verify_hash``,
-    a file that no longer matches the checksum recorded in the data package is refused (which
-    ``datapackage.read`` refuses without one: a missing hash cannot switch the check off)."""
+    """A raw transcription, typed and validated (file order); with ``verify_hash``, a changed sha256 is refused."""
     res = resource(name)
     path = paths.raw_dir() / res["path"]
     fields = res["schema"]["fields"]
     frame = read_checked_csv(path, [f["name"] for f in fields], may_be_empty=bool(res.get("x-may-be-empty")))
     frame = validate_as(name, frame, paths.shown(path))
     if verify_hash and sha256(path) != res["hash"].removeprefix("sha256:"):
-        raise DataError(
-            paths.shown(path),
-            "sha256 differs from data/raw/datapackage.json (edited by hand? run `make datapackage` "
-            "after checking the change)",
-        )
+        fix = "(edited by hand? run `make datapackage` after checking the change)"
+        raise DataError(paths.shown(path), f"sha256 differs from data/raw/datapackage.json {fix}")
     return frame
 
 
 def validate_as(name: str, frame: pd.DataFrame, file: str) -> pd.DataFrame:
-    """Type and validate text cells against a raw resource's schema (a raw file, or a frame built
-    from another file layout)."""
+    """Type and validate text cells against a raw resource's schema (a raw file, or a frame of another layout)."""
     res = resource(name)
     fields = res["schema"]["fields"]
     if any("x-country" in f for f in fields):

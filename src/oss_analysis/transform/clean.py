@@ -17,7 +17,6 @@ from oss_analysis.domain import WGI_CODES, decimal_year
 from oss_analysis.errors import DataError, ParameterError
 from oss_analysis.extract import datapackage, publishers
 from oss_analysis.extract.transcriptions import load_raw, titles, validate
-from oss_analysis.extract.transcriptions import resource as io_resource
 from oss_analysis.files import atomic_write, csv_bytes, sha256, write_csv
 from oss_analysis.transform import registry
 
@@ -32,13 +31,9 @@ class Processed:
     description: str
 
     @property
-    def name(self) -> str:
-        return self.build.__name__
-
-    @property
     def raw(self) -> tuple[str, ...]:
         """Raw resources read, as declared in transform/registry.py (the build graph's view)."""
-        return registry.TABLES[self.name].raw
+        return registry.TABLES[self.build.__name__].raw
 
 
 def _iso3(names: pd.Series) -> pd.Series:
@@ -46,21 +41,17 @@ def _iso3(names: pd.Series) -> pd.Series:
 
 
 def _additions(name: str, thesis: str, printed: pd.DataFrame) -> pd.DataFrame:
-    """A user-additions file with its codes normalised once (upper case); a row whose name and
-    code disagree, or that adds a country the thesis' table already holds, is refused with the
-    additions file and line (and the thesis' line it repeats), not the processed table. ``printed``
-    is the thesis' table as already loaded."""
+    """A user-additions file, codes normalised; a row whose name and code disagree, or that repeats a
+    country of ``printed`` (the thesis' table), is refused naming the additions file and line."""
     add = load_raw(name)
-    file = f"data/raw/{io_resource(name)['path']}"
+    file = f"data/raw/{datapackage.resource(name)['path']}"
     shipped = {code: i + 2 for i, code in enumerate(_iso3(printed["country"]))}
     codes = add["country_code"].map(lambda c: countries.normalise_code(str(c)))
     for i, (code, country) in enumerate(zip(codes, add["country"], strict=True)):
         rule = countries.disagreement(country, code)
         if rule is None and code in shipped:
-            rule = (
-                f"{code} is already in the thesis' table (data/raw/{datapackage.resource_paths()[thesis].name}, "
-                f"line {shipped[code]}); additions are for other countries"
-            )
+            where = f"data/raw/{datapackage.resource(thesis)['path']}, line {shipped[code]}"
+            rule = f"{code} is already in the thesis' table ({where}); additions are for other countries"
         if rule:
             raise DataError(file, rule, row=i + 2, column="country_code", value=add["country_code"].iloc[i])
     return add.assign(country_code=codes)
@@ -83,11 +74,9 @@ def wgi_2008() -> pd.DataFrame:
     add = _additions("wgi_2008_additions", "thesis_table_02_wgi", raw)
     add = add.drop(columns=["country_code", "year"]).assign(seed_line=pd.NA)
     both = pd.concat([raw, add], ignore_index=True)
-    names = {v: k for k, v in WGI_CODES.items()}
-    fields = titles("thesis_table_02_wgi")
     long = both.melt(id_vars=["country", "seed_line", "source"], var_name="field", value_name="percentile")
-    long["indicator_name"] = long["field"].map(fields)
-    long["indicator"] = long["indicator_name"].map(names)
+    long["indicator_name"] = long["field"].map(titles("thesis_table_02_wgi"))
+    long["indicator"] = long["indicator_name"].map({v: k for k, v in WGI_CODES.items()})
     long["iso3"] = _iso3(long["country"])
     long["year"] = 2008
     cols = ["iso3", "country", "year", "indicator", "indicator_name", "percentile", "source", "seed_line"]
@@ -107,11 +96,8 @@ def barriers_2007() -> pd.DataFrame:
     stakeholders = set(load_raw("thesis_oss_stakeholder_providers")["provider"])
     unknown = stakeholders - set(raw["provider"])
     if unknown:
-        raise DataError(
-            "data/raw/thesis_oss_stakeholder_providers.csv",
-            f"providers not in Table 11: {sorted(unknown)}",
-            column="provider",
-        )
+        rule = f"providers not in Table 11: {sorted(unknown)}"
+        raise DataError("data/raw/thesis_oss_stakeholder_providers.csv", rule, column="provider")
     out = raw.assign(is_oss=raw["provider"].eq("One Stop Shop"), is_oss_stakeholder=raw["provider"].isin(stakeholders))
     out = out.sort_values("rating", kind="stable").reset_index(drop=True)
     out.insert(0, "order", range(1, len(out) + 1))
@@ -140,65 +126,63 @@ def oss_stages() -> pd.DataFrame:
     return load_raw("thesis_figure_04_stages").sort_values("stage").reset_index(drop=True)
 
 
-def facts() -> pd.DataFrame:
-    """The facts, checked row by row in the raw file's order (errors name data/raw/facts.csv and
-    its line), sorted by id."""
+def _checked(name: str, key: str) -> pd.DataFrame:
+    """A raw table checked against its processed schema in file order (errors name its lines), sorted by ``key``."""
     from oss_analysis.transform import schemas
 
-    raw = load_raw("facts")
-    validate(raw, schemas.FACTS, "data/raw/facts.csv")
-    return raw.sort_values("fact_id").reset_index(drop=True)
+    raw = load_raw(name)
+    validate(raw, schemas.schema(registry.TABLES[name].schema), f"data/raw/{name}.csv")
+    return raw.sort_values(key).reset_index(drop=True)
+
+
+def facts() -> pd.DataFrame:
+    return _checked("facts", "fact_id")
 
 
 def errata() -> pd.DataFrame:
-    from oss_analysis.transform import schemas
-
-    raw = load_raw("errata")
-    validate(raw, schemas.ERRATA, "data/raw/errata.csv")
-    return raw.sort_values("erratum_id").reset_index(drop=True)
+    return _checked("errata", "erratum_id")
 
 
-_KIND = {
-    "oss_offices": "existing",
-    "oss_offices_opened": "opened",
-    "oss_offices_planned": "planned",
-    "oss_offices_target": "target",
-    "oss_services": "existing",
-    "oss_services_target": "target",
-    "oss_services_planned": "planned (added)",
-}
-
-
-def _series_from_facts(f: pd.DataFrame, quantities: dict[str, str], range_quantity: str) -> pd.DataFrame:
-    """One point per fact: dated at the end of its period (the count reached by then), ranges
-    split into their two ends."""
-    rows = []
-    for r in f[f["quantity"].isin([*quantities, range_quantity])].itertuples():
-        date = r.date_end if pd.notna(r.date_end) else r.date_start
-        src = f"text, line {r.seed_line} ({r.fact_id})"
-        if r.quantity == range_quantity:
-            rows.append((r.date_start, r.value, r.qualifier, "existing", src, r.seed_line, r.fact_id))
-            rows.append((r.date_end, r.value_high, r.qualifier, "existing", src, r.seed_line, r.fact_id))
-        else:
-            rows.append((date, r.value, r.qualifier, quantities[r.quantity], src, r.seed_line, r.fact_id))
-    return pd.DataFrame(rows, columns=["date", "value", "qualifier", "kind", "source", "seed_line", "fact_id"])
+_KIND = {"oss_offices": "existing", "oss_offices_opened": "opened", "oss_offices_planned": "planned",
+         "oss_offices_target": "target", "oss_services": "existing", "oss_services_target": "target",
+         "oss_services_planned": "planned (added)"}
+POINT = ["date", "value", "qualifier", "kind", "source", "seed_line", "fact_id"]
 
 
 def _oss_timeline(topic: str, count: str, qualifier: str | None = None) -> pd.DataFrame:
-    """Every count of one topic (``oss_offices``, ``oss_services``), each at its own date: the
-    text's (facts), Table 5's column ``count`` (dated at its end when it has one; qualified by the
-    column ``qualifier``, else exact) and Figure 4's."""
-    f = facts()
+    """Every count of one topic (``oss_offices``, ``oss_services``), each at its own date: the text's
+    (a fact at the end of its period, a range at both ends), Table 5's column ``count`` and Figure 4's."""
+    f, rows = facts(), []
     quantities = {q: kind for q, kind in _KIND.items() if q.startswith(topic)}
-    text = _series_from_facts(f[f["topic"].eq(topic)], quantities, f"{topic}_range")
-    t5 = legislation_events().dropna(subset=[count])
-    date = t5["date_end"].fillna(t5["date_start"]) if qualifier else t5["date_start"]
-    source = "Table 5, line " + t5["seed_line"].astype(str)
-    table5 = pd.DataFrame({"date": date, "value": t5[count].astype(float)}).assign(
-        qualifier=t5[qualifier] if qualifier else "exact", kind="existing", source=source, seed_line=t5["seed_line"]
-    )
-    table5["fact_id"] = pd.NA
-    return _timeline([text, table5, _stage_points(topic.removeprefix("oss_"))])
+    for r in f[f["topic"].eq(topic) & f["quantity"].isin([*quantities, f"{topic}_range"])].itertuples():
+        src = f"text, line {r.seed_line} ({r.fact_id})"
+        if r.quantity == f"{topic}_range":
+            rows.append((r.date_start, r.value, r.qualifier, "existing", src, r.seed_line, r.fact_id))
+            rows.append((r.date_end, r.value_high, r.qualifier, "existing", src, r.seed_line, r.fact_id))
+        else:
+            date = r.date_end if pd.notna(r.date_end) else r.date_start
+            rows.append((date, r.value, r.qualifier, quantities[r.quantity], src, r.seed_line, r.fact_id))
+    for r in legislation_events().dropna(subset=[count]).itertuples():  # with a qualifier: at its end, if any
+        date = r.date_end if qualifier and pd.notna(r.date_end) else r.date_start
+        src, mark = f"Table 5, line {r.seed_line}", getattr(r, qualifier) if qualifier else "exact"
+        rows.append((date, float(getattr(r, count)), mark, "existing", src, r.seed_line, pd.NA))
+    for r in oss_stages().itertuples():
+        planned = ("target", "target") if r.is_vision else ("exact", "existing")  # qualifier, kind
+        points = []
+        if topic == "oss_offices" and pd.notna(r.offices_to):
+            points = [(r.date_start, r.offices_from, ("exact", "existing"))] if pd.notna(r.offices_from) else []
+            points.append((r.date_end, r.offices_to, planned))
+        if topic == "oss_services" and pd.notna(r.services) and r.services_kind in ("total", "target"):
+            points = [(r.date_start, r.services, planned)]
+        src = f"Figure 4 stage {r.stage}, line {r.seed_line}"
+        rows += [(date, float(value), *mark, src, r.seed_line, pd.NA) for date, value, mark in points]
+    out = pd.DataFrame(rows, columns=POINT)
+    out["year"] = out["date"].where(out["date"].notna()).pipe(lambda d: decimal_year(d.fillna("2099")))
+    out.loc[out["date"].isna(), "year"] = pd.NA
+    out = out.sort_values(["kind", "year", "value", "source"], kind="stable", na_position="last").reset_index(drop=True)
+    kind = out["source"].str.extract(r"^(Table \d+|Figure \d+|text)")[0].str.replace("Figure", "Fig.")
+    out["source_short"] = kind + " l." + out["seed_line"].astype(str)
+    return out[["kind", "date", "year", "value", "qualifier", "source", "source_short", "seed_line", "fact_id"]]
 
 
 def oss_offices_timeline() -> pd.DataFrame:
@@ -212,64 +196,20 @@ def oss_services_timeline() -> pd.DataFrame:
     return _oss_timeline("oss_services", "services_total")
 
 
-def _stage_points(what: str) -> pd.DataFrame:
-    st = oss_stages()
-    rows = []
-    for r in st.itertuples():
-        src = f"Figure 4 stage {r.stage}, line {r.seed_line}"
-        planned = ("target", "target") if r.is_vision else ("exact", "existing")  # qualifier, kind
-
-        def point(date: object, value: object, qualifier_kind: tuple[str, str] = planned) -> None:
-            rows.append((date, float(value), *qualifier_kind, src, r.seed_line, pd.NA))  # noqa: B023
-
-        if what == "offices" and pd.notna(r.offices_to):
-            if pd.notna(r.offices_from):
-                point(r.date_start, r.offices_from, ("exact", "existing"))
-            point(r.date_end, r.offices_to)
-        if what == "services" and pd.notna(r.services) and r.services_kind in ("total", "target"):
-            point(r.date_start, r.services)
-    return pd.DataFrame(rows, columns=["date", "value", "qualifier", "kind", "source", "seed_line", "fact_id"])
-
-
-def _timeline(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    out = pd.concat([p for p in parts if len(p)], ignore_index=True)
-    out["year"] = out["date"].where(out["date"].notna()).pipe(lambda d: decimal_year(d.fillna("2099")))
-    out.loc[out["date"].isna(), "year"] = pd.NA
-    out = out.sort_values(["kind", "year", "value", "source"], kind="stable", na_position="last").reset_index(drop=True)
-    kind = out["source"].str.extract(r"^(Table \d+|Figure \d+|text)")[0].str.replace("Figure", "Fig.")
-    out["source_short"] = kind + " l." + out["seed_line"].astype(str)
-    return out[["kind", "date", "year", "value", "qualifier", "source", "source_short", "seed_line", "fact_id"]]
-
-
 def egov_ranks() -> pd.DataFrame:
     """UN e-government ranks: the thesis' 2008 ranks, Kazakhstan's 2005 and 2003 ranks derived
     from the stated rank changes (marked derived), and the article's EGDI ranks 2018 and 2020."""
     f = facts()
     ranks = f[f["quantity"].isin(["un_egov_rank", "egdi_rank"])]
-    out = pd.DataFrame(
-        {
-            "iso3": ranks["iso3"],
-            "year": ranks["date_start"].astype(int),
-            "rank": ranks["value"].astype(int),
-            "derived": False,
-            "study": ranks["study"],
-            "source": "line " + ranks["seed_line"].astype(str) + " (" + ranks["fact_id"] + ")",
-        }
-    )
+    out = pd.DataFrame({"iso3": ranks["iso3"], "year": ranks["date_start"].astype(int),
+                        "rank": ranks["value"].astype(int), "derived": False, "study": ranks["study"],
+                        "source": "line " + ranks["seed_line"].astype(str) + " (" + ranks["fact_id"] + ")"})
     changes = f[f["quantity"].eq("un_egov_rank_change")].set_index("period")["value"]
     kaz = out[(out["iso3"] == "KAZ") & (out["year"] == 2008)]["rank"].iloc[0]
     r2005 = kaz + int(changes["2005-2008"])
     r2003 = r2005 + int(changes["2003-2005"])
-    derived = pd.DataFrame(
-        {
-            "iso3": "KAZ",
-            "year": [2005, 2003],
-            "rank": [r2005, r2003],
-            "derived": True,
-            "study": "thesis",
-            "source": ["2008 rank + 16 (line 316)", "2005 rank + 18 (line 316)"],
-        }
-    )
+    derived = pd.DataFrame({"iso3": "KAZ", "year": [2005, 2003], "rank": [r2005, r2003], "derived": True,
+                            "study": "thesis", "source": ["2008 rank + 16 (line 316)", "2005 rank + 18 (line 316)"]})
     out = pd.concat([out, derived], ignore_index=True)
     return out.sort_values(["iso3", "year"], kind="stable").reset_index(drop=True)
 
@@ -288,49 +228,36 @@ def document_delays() -> pd.DataFrame:
     f = facts().set_index("fact_id")
     share = f[f["quantity"].eq("documents_delayed_share")]
     volume = f[f["quantity"].eq("services_delivered")]
-    out = pd.DataFrame(
-        {
-            "year": share["date_start"].astype(int).to_numpy(),
-            "delayed_pct": share["value"].to_numpy(),
-            "services": (volume.set_index("date_start").loc[share["date_start"], "value"] * 1_000_000).to_numpy(),
-            "fact_share": share.index.to_numpy(),
-        }
-    )
+    services = volume.set_index("date_start").loc[share["date_start"], "value"] * 1_000_000
+    out = pd.DataFrame({"year": share["date_start"].astype(int).to_numpy(), "delayed_pct": share["value"].to_numpy(),
+                        "services": services.to_numpy(), "fact_share": share.index.to_numpy()})
     out["delayed_implied"] = (out["delayed_pct"] / 100 * out["services"]).round().astype(int)
     return out.sort_values("year").reset_index(drop=True)
 
 
 def wgi_sources() -> pd.DataFrame:
-    """World Bank WGI, every release shipped in data/sources/wgi/ (estimates, errors, ranks)."""
     return publishers.table("wgi")
 
 
 def cpi_sources() -> pd.DataFrame:
-    """Transparency International CPI, every file shipped in data/sources/cpi/."""
     return publishers.table("cpi")
 
 
 def egdi_sources() -> pd.DataFrame:
-    """UN E-Government Survey, every edition shipped in data/sources/egdi/."""
     return publishers.table("egdi")
 
 
 def source_drops() -> pd.DataFrame:
-    """Rows of the publishers' files left out (aggregates, duplicates), with the reason."""
     return publishers.drops_table()
 
 
 @cache
 def _processed() -> dict[str, Processed]:
-    """Each table declared in transform/registry.py with its builder (the function of this module
-    named like it) and its schema, resolved on first use (the schemas need pandera)."""
+    """Each table of transform/registry.py with its builder (named like it) and its schema, on first use."""
     from oss_analysis.transform import schemas
 
-    builders = globals()
-    return {
-        name: Processed(builders[name], getattr(schemas, t.schema), t.description)
-        for name, t in registry.TABLES.items()
-    }
+    tables = registry.TABLES.items()
+    return {name: Processed(globals()[name], schemas.schema(t.schema), t.description) for name, t in tables}
 
 
 def __getattr__(name: str) -> Any:
@@ -355,9 +282,8 @@ def _raw_files(name: str) -> str:
 
 
 def write(name: str, out_dir: Path | None = None) -> Path:
-    """Build and write one processed table (atomically). Into an explicit ``out_dir`` (the build's
-    staging folder) it also writes ``<name>.json``, the record that lets :func:`load` skip
-    validating these exact bytes again."""
+    """Build and write one processed table (atomically); into ``out_dir`` (the build's staging folder)
+    also ``<name>.json``, the record that lets :func:`load` type these bytes without validating them."""
     target = Path(out_dir) if out_dir else paths.processed_dir()
     frame = build(name)
     path = write_csv(frame, target / f"{name}.csv")
@@ -369,8 +295,7 @@ def write(name: str, out_dir: Path | None = None) -> Path:
 
 
 def verify(name: str) -> None:
-    """A processed table must be what its raw files give now: a hand edit of ``data/processed/``
-    (or a table left stale by an interrupted build) is refused, naming the first line that differs."""
+    """Refuse a processed table that is not what its raw files give now, naming the first line that differs."""
     path = paths.processed_file(name)
     shown = f"data/processed/{name}.csv"
     if not path.exists():
@@ -380,20 +305,13 @@ def verify(name: str) -> None:
         return
     a, b = have.split(b"\n"), want.split(b"\n")
     line = next((i + 1 for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
-    raws = _raw_files(name)
-    raise DataError(
-        shown,
-        f"is not what data/raw gives (edited by hand? edits belong in {raws}; "
-        f"delete it and run `make all` to rebuild it)",
-        row=line,
-    )
+    rule = f"is not what data/raw gives (edited by hand? edits belong in {_raw_files(name)}; "
+    raise DataError(shown, rule + "delete it and run `make all` to rebuild it)", row=line)
 
 
 def load(name: str) -> pd.DataFrame:
-    """Read a processed table written by the build (what notebooks call). The very bytes the build
-    validated and recorded are typed from its record, so a notebook kernel need not import
-    pandera; anything else (a hand edit, no build yet) must be exactly what the raw files give
-    (nothing but data/raw and the code reaches a figure), and is then validated."""
+    """A processed table, as notebooks read it: bytes the build recorded are typed from its record (no
+    pandera in the kernel); anything else must be what the raw files give, and is then validated."""
     path = paths.processed_file(name)
     rec = paths.build_dir() / "prepared" / f"{name}.json"  # the build's record: sha256 of the bytes, dtypes
     known = json.loads(rec.read_text(encoding="utf-8")) if rec.exists() and path.exists() else {}
@@ -404,7 +322,6 @@ def load(name: str) -> pd.DataFrame:
             frame.attrs["processed"] = [name]  # follows the frame into charts: their source line (origin)
             return frame
     verify(name)
-    frame = pd.read_csv(path, keep_default_na=True)
-    checked = validate(frame, _processed()[name].schema, f"data/processed/{name}.csv")
+    checked = validate(pd.read_csv(path, keep_default_na=True), _processed()[name].schema, f"data/processed/{name}.csv")
     checked.attrs["processed"] = [name]
     return checked

@@ -1,6 +1,5 @@
-"""The processed tables, each declared once: its raw inputs, its pandera schema (by name) and what
-it holds; its builder is the function of ``transform/clean.py`` named like it. A plain table, free
-of pandas and pandera, because the build graph reads it on every parse (docs/stages/transform.md)."""
+"""The processed tables, each declared once: its raw inputs, its schema (by name, in schemas.json) and what
+it holds; its builder is the function of clean.py named like it. Free of pandas: docs/stages/transform.md."""
 
 from __future__ import annotations
 
@@ -11,9 +10,7 @@ from oss_analysis.extract import datapackage
 
 @dataclass(frozen=True)
 class Shipped:
-    """Every publisher's file of one kind ('wgi', 'cpi', 'egdi'): the resources of
-    data/sources/datapackage.json under data/sources/<kind>/, so that a release added later
-    (``oss-build add-country-data``) is an input without an edit here."""
+    """Every publisher's file of one kind, so that a release added later is an input without an edit here."""
 
     kind: str
 
@@ -22,7 +19,7 @@ class Shipped:
 class Table:
     name: str  # also the name of its builder in transform/clean.py
     inputs: tuple[str | Shipped, ...]  # raw resources (data package names), or a publisher's files
-    schema: str  # the name of its pandera schema in transform/schemas.py
+    schema: str  # the name of its schema in transform/schemas.json
     description: str
 
     @property
@@ -43,12 +40,8 @@ TABLES: dict[str, Table] = {
         Table("cpi_2009", ("thesis_table_03_cpi", "cpi_2009_additions"), "CPI", "CPI 2009 rank and score by country"),
         Table("wgi_2008", ("thesis_table_02_wgi", "wgi_2008_additions"), "WGI", "WGI percentile ranks, long"),
         Table("eiu_2008", ("thesis_table_04_eiu",), "EIU", "EIU e-readiness 2008 by category"),
-        Table(
-            "barriers_2007",
-            ("thesis_table_11_barriers", "thesis_oss_stakeholder_providers"),
-            "BARRIERS",
-            "Sange 2007 administrative-barrier rating",
-        ),
+        Table("barriers_2007", ("thesis_table_11_barriers", "thesis_oss_stakeholder_providers"), "BARRIERS",
+              "Sange 2007 administrative-barrier rating"),
         Table("legislation_events", ("thesis_table_05_legislation",), "LEGISLATION", "Table 5 as dated events"),
         Table("case_offices", ("thesis_table_08_case_offices",), "CASE_OFFICES", "Table 8, the two case offices"),
         Table("services_by_agency", ("thesis_table_09_services",), "SERVICES", "Table 9, services by agency, period"),
