@@ -30,6 +30,7 @@ class Notebook(BaseModel):
     country_data: tuple[str, ...] = ()  # processed tables that must hold the focus country (country runs)
     country_sources: tuple[str, ...] = ()  # publisher tables that can stand in when the studies lack it
     same_in_every_run: tuple[str, ...] = ()  # output stems no focus country or year changes
+    same_in_every_year: tuple[str, ...] = ()  # output stems the focus country changes, the year does not
     _name: str = PrivateAttr("")
 
     @property
@@ -67,8 +68,9 @@ def _spec(root: Path) -> dict:
         nb._name = name
         entries[name] = nb.model_copy(update={"outputs": with_claims(list(nb.outputs))})
         stems = {o.split(".")[0] for o in nb.outputs}
-        for stem in [s for s in nb.same_in_every_run if s not in stems]:
-            raise DataError(SPEC, f"notebook {name!r}: same_in_every_run names {stem!r}, not an output", row=row)
+        for key in ("same_in_every_run", "same_in_every_year"):
+            for stem in [s for s in getattr(nb, key) if s not in stems]:
+                raise DataError(SPEC, f"notebook {name!r}: {key} names {stem!r}, not an output", row=row)
     return spec
 
 

@@ -145,18 +145,11 @@ def parameters(code: str) -> dict[str, Any]:
     return values
 
 
-def _values_of(folder: Path, stem: str, iso3: str) -> str:
+def _values_of(folder: Path, stem: str) -> str:
     """Where an output's values come from: every credit of its claims (``<stem>.meta.json``,
     derived from the rows drawn), so that none can be left out; publishers' files first."""
-    import pandas as pd
-
     from oss_analysis.output.source_line import source_line
 
-    data = next((f for f in (folder / f"{stem}.data.csv", folder / f"{stem}.csv") if f.exists()), None)
-    frame = pd.read_csv(data, dtype=str, keep_default_na=False) if data else pd.DataFrame()
-    if "iso3" in frame and iso3 not in set(frame["iso3"]):
-        return (f"printed; not available for {iso3}: the study does not print it for this year and no "
-                "shipped publisher's file covers that year")
     claims = folder / f"{stem}.meta.json"
     if not claims.exists():
         return f"not written yet (no `{claims.name}`)"
@@ -169,35 +162,82 @@ def _values_of(folder: Path, stem: str, iso3: str) -> str:
     return "; ".join(head + source_line(group).removeprefix("Source: ") for head, group in groups.items() if group)
 
 
+def _stems(outputs: tuple[str, ...]) -> dict[str, list[str]]:
+    stems = dict.fromkeys(o.split(".")[0] for o in outputs)
+    return {stem: [o for o in outputs if o.split(".")[0] == stem] for stem in stems}
+
+
+def _links(files: list[str], folder: str = "") -> str:
+    return ", ".join(f"[`figures/{folder}{o}`](../{folder}{o})" for o in files)
+
+
+def left_out(key: str, name: str) -> dict[str, str]:
+    """Outputs of a run (by stem) its folder does not get, each with why and where to look: one
+    that does not show the focus country (its data has no row for it), one byte for byte the
+    default build's, one a year does not change (declared ``same_in_every_year``). Decided from
+    the bytes the run staged, so a folder holds only what the country (or year) changes."""
+    import pandas as pd
+
+    iso3, year = split_key(key)
+    nb, stage = notebook_specs.notebooks()[name], paths.build_dir() / "stage" / key / name
+    out = {}
+    for stem, files in _stems(nb.run_outputs).items():
+        data = next((stage / f for f in (f"{stem}.data.csv", f"{stem}.csv") if (stage / f).exists()), None)
+        drawn = pd.read_csv(data, dtype=str, keep_default_na=False) if data else pd.DataFrame()
+        if "iso3" in drawn and iso3 not in set(drawn["iso3"]):
+            out[stem] = f"does not show {countries.name_of(iso3)} (no {iso3} row drawn): {_links(files)}"
+        elif all((paths.figures_dir() / f).read_bytes() == (stage / f).read_bytes() for f in files):
+            out[stem] = f"the same as the default build's: {_links(files)}"
+        elif year and stem in nb.same_in_every_year:
+            out[stem] = f"the same in every year: {_links(files, f'{iso3}/')} (`make all COUNTRY={iso3}`)"
+    return out
+
+
+def record(key: str, name: str) -> Path:
+    """What a country run's publish job left out of figures/<run>/ (stem -> why): the job's output."""
+    return paths.build_dir() / "published" / key / f"{name}.json"
+
+
+def published(key: str, name: str) -> list[str]:
+    """The outputs a country run published into figures/<run>/ (the others: ``left_out``)."""
+    skipped = json.loads(record(key, name).read_text(encoding="utf-8"))
+    return [o for o in notebook_specs.notebooks()[name].run_outputs if o.split(".")[0] not in skipped]
+
+
 def availability_page(code: str) -> str:
     """figures/<run>/AVAILABILITY.md: per output, the files, releases and prints its values come
-    from, or not built and why, or the default build's file where no country changes it."""
+    from, or not built and why, or where to find it when the run does not change it."""
     iso3, year = split_key(code)
     folder = paths.figures_dir() / code
     lines = [f"# Outputs for {countries.name_of(iso3)} ({iso3})" + (f", year {year}" if year else ""), ""]
     lines += ["| notebook | output | values |", "|---|---|---|"]
+    copied = 0
     for name, reason in plan(code).items():
         nb = notebook_specs.notebooks()[name]
+        row = f"| `notebooks/{nb.path.name}` |"
         if reason is not None:
-            lines.append(f"| `notebooks/{nb.path.name}` | not built | not available: {reason} |")
+            lines.append(f"{row} not built | not available: {reason} |")
             continue
-        for stem in dict.fromkeys(o.split(".")[0] for o in nb.outputs):
-            outs = [o for o in nb.outputs if o.split(".")[0] == stem]
+        skipped = json.loads(record(code, name).read_text(encoding="utf-8")) if record(code, name).exists() else {}
+        for stem, files in _stems(nb.outputs).items():
             if stem in nb.same_in_every_run:  # not copied here: the default build's file is the same
-                default = ", ".join(f"[`figures/{o}`](../{o})" for o in outs)
-                lines.append(f"| `notebooks/{nb.path.name}` | not copied | the same in every run: {default} |")
+                lines.append(f"{row} not copied | the same in every run: {_links(files)} |")
+            elif stem in skipped:
+                lines.append(f"{row} not copied | {skipped[stem]} |")
             else:
-                files = ", ".join(f"`{o}`" for o in outs)
-                lines.append(f"| `notebooks/{nb.path.name}` | {files} | {_values_of(folder, stem, iso3)} |")
+                copied += 1
+                lines.append(f"{row} {', '.join(f'`{o}`' for o in files)} | {_values_of(folder, stem)} |")
     source = params_file(iso3)
     lines += [
         "",
+        *(["Every output of this run is the default build's: see [figures/](../)."] if not copied else []),
         f"Parameters: `{paths.shown(source)}`"
         if source.exists()
         else "Parameters: defaults (no config/countries file for this country).",
         "Publisher values are used only where the studies do not print the country (or the year); "
-        "file names are the default build's. Outputs no focus country or year changes are not copied "
-        "here (`same_in_every_run` in workflow/notebooks.yaml): the default build's are linked above.",
+        "file names are the default build's. An output the run does not change is not copied here "
+        "(`same_in_every_run`, `same_in_every_year` in workflow/notebooks.yaml, or the same bytes): "
+        "the files linked above are the same.",
     ]
     return "\n".join(lines) + "\n"
 

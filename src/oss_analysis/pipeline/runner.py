@@ -13,6 +13,7 @@ import errno
 import json
 import logging
 import os
+import re
 import shutil
 import socket
 import sys
@@ -184,13 +185,34 @@ def kernel_problem() -> str | None:
     return None
 
 
+def _kernel_error(kernel_log: IO[str] | None, since: int) -> str | None:
+    """The kernel's last ``...Error: ...`` line in its log after ``since`` (its start), if any."""
+    if kernel_log is None or not hasattr(kernel_log, "name"):
+        return None
+    kernel_log.flush()
+    with open(kernel_log.name, encoding="utf-8", errors="replace") as fh:
+        fh.seek(since)
+        said = [ln.strip() for ln in fh if re.match(r"[\w.]*(Error|Exception): ", ln)]
+    return said[-1] if said else None
+
+
 def _kernel_manager(kernel_log: IO[str] | None) -> type:
-    """papermill's kernel manager, the kernel's own output sent to ``kernel_log`` (None: inherited)."""
+    """papermill's kernel manager, the kernel's own output sent to ``kernel_log`` (None: inherited).
+    A kernel that could not bind its sockets (``zmq.error``: two kernels took one port) counts as
+    dead at once: ipykernel can live on without them, and papermill would wait for it in vain."""
     from jupyter_client.manager import AsyncKernelManager
 
     class LoggedKernelManager(AsyncKernelManager):
+        since = 0
+
         async def start_kernel(self, **kw: Any) -> None:
+            self.since = kernel_log.tell() if kernel_log is not None and kernel_log.seekable() else 0
             await super().start_kernel(**{"stdout": kernel_log, "stderr": kernel_log, **kw})
+
+        async def _async_is_alive(self) -> bool:
+            if self.provisioner and (said := _kernel_error(kernel_log, self.since)) and said.startswith("zmq.error."):
+                await self.provisioner.kill()  # not _async_kill_kernel: it asks is_alive again
+            return await super()._async_is_alive()
 
     return LoggedKernelManager
 
@@ -202,6 +224,7 @@ def _execute(nb: Any, tmp: Path, failed: Path, params: dict[str, Any], kernel_lo
     import papermill as pm
 
     for attempt in range(1, _KERNEL_START_TRIES + 1):
+        since = kernel_log.tell() if kernel_log is not None and kernel_log.seekable() else 0
         try:
             pm.execute_notebook(
                 str(nb.path), str(tmp), parameters=params, kernel_name=KERNEL, progress_bar=False, log_output=False,
@@ -221,7 +244,9 @@ def _execute(nb: Any, tmp: Path, failed: Path, params: dict[str, Any], kernel_lo
                 continue
             tmp.unlink(missing_ok=True)
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            raise NotebookFailed(f"notebook {nb.path.name}: the Jupyter kernel {KERNEL!r} failed: {first}") from None
+            cause = f" ({said}; {attempt} starts)" if (said := _kernel_error(kernel_log, since)) else ""
+            raise NotebookFailed(f"notebook {nb.path.name}: the Jupyter kernel {KERNEL!r} failed: "
+                                 f"{first}{cause}") from None
 
 
 def _hand_target(flag: str, path: Path) -> Path:
@@ -316,6 +341,8 @@ def publish_notebook(name: str, country: str | None = None, repair: bool = False
     """Copy a notebook's stage into figures/ (figures/<COUNTRY>/), file by file atomically. Only
     the build's own run is published: a foreign stage is refused, or with ``repair`` (the graph's
     job) the notebook runs again first."""
+    from oss_analysis.pipeline import country_runs
+
     outputs = notebook(name).run_outputs if country else notebook(name).outputs  # an unknown name: one line
     problem = foreign_stage(name, country)
     if problem and repair:
@@ -326,7 +353,12 @@ def publish_notebook(name: str, country: str | None = None, repair: bool = False
         raise DataError(problem[0], f"{problem[1]}; not published (make all runs it again)")
     sub_dir = Path(country or "")
     stage, dest = paths.build_dir() / "stage" / sub_dir / name, paths.figures_dir() / sub_dir
-    copy_files({stage / f: dest / f for f in outputs})
+    skipped = country_runs.left_out(country, name) if country else {}  # what the run does not change
+    for f in [o for o in outputs if o.split(".")[0] in skipped]:
+        (dest / f).unlink(missing_ok=True)  # an earlier build's copy
+    copy_files({stage / f: dest / f for f in outputs if f.split(".")[0] not in skipped})
+    if country:  # the graph's record of what the folder left out, and why (its AVAILABILITY.md)
+        atomic_write(country_runs.record(country, name), lambda t: Path(t).write_text(json.dumps(skipped) + "\n"))
 
 
 def job(log: str, fn: Callable[..., object], *args: object) -> None:
