@@ -39,8 +39,7 @@ class Notebook(BaseModel):
 
     @property
     def run_outputs(self) -> tuple[str, ...]:
-        """What a country run publishes into figures/<CODE>/: the outputs the focus country or year
-        changes (the others are the default build's, which the folder's AVAILABILITY.md points to)."""
+        """What a country run may publish into figures/<CODE>/ (pipeline/country_runs.left_out decides)."""
         return tuple(o for o in self.outputs if o.split(".")[0] not in self.same_in_every_run)
 
 
@@ -68,8 +67,8 @@ def _spec(root: Path) -> dict:
         nb._name = name
         entries[name] = nb.model_copy(update={"outputs": with_claims(list(nb.outputs))})
         stems = {o.split(".")[0] for o in nb.outputs}
-        for key in ("same_in_every_run", "same_in_every_year"):
-            for stem in [s for s in getattr(nb, key) if s not in stems]:
+        for key, stem in [(k, s) for k in ("same_in_every_run", "same_in_every_year") for s in getattr(nb, k)]:
+            if stem not in stems:
                 raise DataError(SPEC, f"notebook {name!r}: {key} names {stem!r}, not an output", row=row)
     return spec
 

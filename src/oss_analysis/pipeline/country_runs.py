@@ -48,10 +48,7 @@ def check_year(year: object) -> int | None:
     if year in (None, ""):
         return None
     years = sorted({y for held in _source_years("wgi", paths.root()).values() for y in held})
-    try:
-        value = int(str(year))
-    except ValueError:
-        value = None
+    value = int(str(year)) if str(year).strip().isdigit() else None
     if value not in years:
         raise ParameterError(f"YEAR={year}: not a year the WGI files hold; they hold {year_span(years)}")
     return None if value == THESIS_YEAR else value
@@ -172,10 +169,9 @@ def _links(files: list[str], folder: str = "") -> str:
 
 
 def left_out(key: str, name: str) -> dict[str, str]:
-    """Outputs of a run (by stem) its folder does not get, each with why and where to look: one
-    that does not show the focus country (its data has no row for it), one byte for byte the
-    default build's, one a year does not change (declared ``same_in_every_year``). Decided from
-    the bytes the run staged, so a folder holds only what the country (or year) changes."""
+    """Outputs of a run (by stem) its folder does not get, with why and where they are: one that does
+    not show the focus country (no row of it drawn), one byte for byte the default build's, one no
+    year changes (``same_in_every_year``). Decided from the run's staged bytes, not a country list."""
     import pandas as pd
 
     iso3, year = split_key(key)
@@ -198,12 +194,6 @@ def record(key: str, name: str) -> Path:
     return paths.build_dir() / "published" / key / f"{name}.json"
 
 
-def published(key: str, name: str) -> list[str]:
-    """The outputs a country run published into figures/<run>/ (the others: ``left_out``)."""
-    skipped = json.loads(record(key, name).read_text(encoding="utf-8"))
-    return [o for o in notebook_specs.notebooks()[name].run_outputs if o.split(".")[0] not in skipped]
-
-
 def availability_page(code: str) -> str:
     """figures/<run>/AVAILABILITY.md: per output, the files, releases and prints its values come
     from, or not built and why, or where to find it when the run does not change it."""
@@ -211,33 +201,25 @@ def availability_page(code: str) -> str:
     folder = paths.figures_dir() / code
     lines = [f"# Outputs for {countries.name_of(iso3)} ({iso3})" + (f", year {year}" if year else ""), ""]
     lines += ["| notebook | output | values |", "|---|---|---|"]
-    copied = 0
     for name, reason in plan(code).items():
-        nb = notebook_specs.notebooks()[name]
+        nb, stems = notebook_specs.notebooks()[name], _stems(notebook_specs.notebooks()[name].outputs)
         row = f"| `notebooks/{nb.path.name}` |"
-        if reason is not None:
-            lines.append(f"{row} not built | not available: {reason} |")
-            continue
-        skipped = json.loads(record(code, name).read_text(encoding="utf-8")) if record(code, name).exists() else {}
-        for stem, files in _stems(nb.outputs).items():
-            if stem in nb.same_in_every_run:  # not copied here: the default build's file is the same
-                lines.append(f"{row} not copied | the same in every run: {_links(files)} |")
-            elif stem in skipped:
-                lines.append(f"{row} not copied | {skipped[stem]} |")
+        lines += [f"{row} not built | not available: {reason} |"] if reason else []
+        left = json.loads(record(code, name).read_text(encoding="utf-8")) if record(code, name).exists() else {}
+        left |= {stem: f"the same in every run: {_links(stems[stem])}" for stem in nb.same_in_every_run}
+        for stem, files in stems.items() if reason is None else {}.items():
+            if stem in left:
+                lines.append(f"{row} not copied | {left[stem]} |")
             else:
-                copied += 1
                 lines.append(f"{row} {', '.join(f'`{o}`' for o in files)} | {_values_of(folder, stem)} |")
     source = params_file(iso3)
+    copied = any(p.name != "AVAILABILITY.md" for p in folder.glob("*"))
     lines += [
         "",
-        *(["Every output of this run is the default build's: see [figures/](../)."] if not copied else []),
-        f"Parameters: `{paths.shown(source)}`"
-        if source.exists()
-        else "Parameters: defaults (no config/countries file for this country).",
-        "Publisher values are used only where the studies do not print the country (or the year); "
-        "file names are the default build's. An output the run does not change is not copied here "
-        "(`same_in_every_run`, `same_in_every_year` in workflow/notebooks.yaml, or the same bytes): "
-        "the files linked above are the same.",
+        *([] if copied else ["Every output of this run is the default build's: see [figures/](../)."]),
+        f"Parameters: `{paths.shown(source)}`" if source.exists() else "Parameters: defaults (no country file).",
+        "Publisher values are used only where the studies do not print the country (or the year); file names are "
+        "the default build's. An output the run does not change is not copied here, only linked above.",
     ]
     return "\n".join(lines) + "\n"
 

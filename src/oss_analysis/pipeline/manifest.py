@@ -16,7 +16,7 @@ from oss_analysis import notebook_specs, paths
 from oss_analysis.errors import DataError
 from oss_analysis.extract import datapackage
 from oss_analysis.files import sha256
-from oss_analysis.pipeline import code_inputs, country_runs
+from oss_analysis.pipeline import code_inputs
 from oss_analysis.transform import registry
 
 
@@ -80,7 +80,7 @@ def assemble(country: str | None = None, names: list[str] | None = None) -> Path
     prefix = f"{country}/" if country else ""
     for name in sorted(names or notebook_specs.notebooks()):
         entry = json.loads((paths.build_dir() / "manifest" / f"{prefix}{name}.json").read_text(encoding="utf-8"))
-        published = country_runs.published(country, name) if country else entry["outputs"]
+        published = [o for o in entry["outputs"] if not country or (paths.figures_dir() / prefix / o).exists()]
         made_by = {k: entry[k] for k in ("notebook", "parameters", "inputs")}
         for out in (o for o in entry["outputs"] if o in published):
             outputs[f"figures/{prefix}{out}"] = {"sha256": entry["outputs"][out], **made_by}

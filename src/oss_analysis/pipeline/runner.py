@@ -185,33 +185,30 @@ def kernel_problem() -> str | None:
     return None
 
 
-def _kernel_error(kernel_log: IO[str] | None, since: int) -> str | None:
-    """The kernel's last ``...Error: ...`` line in its log after ``since`` (its start), if any."""
-    if kernel_log is None or not hasattr(kernel_log, "name"):
-        return None
+def _kernel_error(kernel_log: IO[str] | None, since: int) -> str:
+    """The kernel's last ``...Error: ...`` line in its log after ``since`` (its start), or ''."""
+    if kernel_log is None:
+        return ""
     kernel_log.flush()
     with open(kernel_log.name, encoding="utf-8", errors="replace") as fh:
         fh.seek(since)
         said = [ln.strip() for ln in fh if re.match(r"[\w.]*(Error|Exception): ", ln)]
-    return said[-1] if said else None
+    return said[-1] if said else ""
 
 
-def _kernel_manager(kernel_log: IO[str] | None) -> type:
+def _kernel_manager(kernel_log: IO[str] | None, since: int = 0) -> type:
     """papermill's kernel manager, the kernel's own output sent to ``kernel_log`` (None: inherited).
-    A kernel that could not bind its sockets (``zmq.error``: two kernels took one port) counts as
-    dead at once: ipykernel can live on without them, and papermill would wait for it in vain."""
+    A kernel that could not bind its sockets (``zmq.error``: two kernels took one port) is dead at
+    once: ipykernel can live on without them, and papermill would wait for it in vain."""
     from jupyter_client.manager import AsyncKernelManager
 
     class LoggedKernelManager(AsyncKernelManager):
-        since = 0
-
         async def start_kernel(self, **kw: Any) -> None:
-            self.since = kernel_log.tell() if kernel_log is not None and kernel_log.seekable() else 0
             await super().start_kernel(**{"stdout": kernel_log, "stderr": kernel_log, **kw})
 
         async def _async_is_alive(self) -> bool:
-            if self.provisioner and (said := _kernel_error(kernel_log, self.since)) and said.startswith("zmq.error."):
-                await self.provisioner.kill()  # not _async_kill_kernel: it asks is_alive again
+            if self.provisioner and _kernel_error(kernel_log, since).startswith("zmq.error."):
+                await self.provisioner.kill()  # not _async_kill_kernel: that asks is_alive again
             return await super()._async_is_alive()
 
     return LoggedKernelManager
@@ -224,12 +221,12 @@ def _execute(nb: Any, tmp: Path, failed: Path, params: dict[str, Any], kernel_lo
     import papermill as pm
 
     for attempt in range(1, _KERNEL_START_TRIES + 1):
-        since = kernel_log.tell() if kernel_log is not None and kernel_log.seekable() else 0
+        since = kernel_log.tell() if kernel_log else 0
         try:
             pm.execute_notebook(
                 str(nb.path), str(tmp), parameters=params, kernel_name=KERNEL, progress_bar=False, log_output=False,
                 resources={"metadata": {"path": str(nb.path.parent)}},
-                kernel_manager_class=_kernel_manager(kernel_log),
+                kernel_manager_class=_kernel_manager(kernel_log, since),
             )
             return
         except pm.PapermillExecutionError as exc:
@@ -286,9 +283,7 @@ def execute_notebook(
     if problem := kernel_problem():
         raise NotebookFailed(problem)
     out.mkdir(parents=True, exist_ok=True)
-    resolved = out.resolve()  # relative to the project when inside it: no machine paths in the notebook
-    inside = resolved.is_relative_to(paths.root())
-    params["output_dir"] = resolved.relative_to(paths.root()).as_posix() if inside else str(resolved)
+    params["output_dir"] = paths.shown(out.resolve())  # relative inside the project: no machine paths
     executed.parent.mkdir(parents=True, exist_ok=True)
     tmp = executed.with_name(f".{executed.stem}.tmp.ipynb")
     failed = paths.build_dir() / "failed" / f"{where}.ipynb" if record else executed.with_suffix(".failed.ipynb")
@@ -342,7 +337,6 @@ def publish_notebook(name: str, country: str | None = None, repair: bool = False
     the build's own run is published: a foreign stage is refused, or with ``repair`` (the graph's
     job) the notebook runs again first."""
     from oss_analysis.pipeline import country_runs
-
     outputs = notebook(name).run_outputs if country else notebook(name).outputs  # an unknown name: one line
     problem = foreign_stage(name, country)
     if problem and repair:
