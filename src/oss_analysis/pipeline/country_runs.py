@@ -217,7 +217,8 @@ def availability_page(code: str) -> str:
     lines += [
         "",
         *([] if copied else ["Every output of this run is the default build's: see [figures/](../)."]),
-        f"Parameters: `{paths.shown(source)}`" if source.exists() else "Parameters: defaults (no country file).",
+        f"Parameters: `{paths.shown(source)}`" if source.exists()
+        else f"Parameters: defaults (no `{paths.shown(source)}`).",
         "Publisher values are used only where the studies do not print the country (or the year); file names are "
         "the default build's. An output the run does not change is not copied here, only linked above.",
     ]
