@@ -4,6 +4,7 @@ docs/stages/pipeline.md says how a run is keyed and planned."""
 
 from __future__ import annotations
 
+import csv
 import json
 from functools import cache
 from pathlib import Path
@@ -160,8 +161,7 @@ def _values_of(folder: Path, stem: str) -> str:
 
 
 def _stems(outputs: tuple[str, ...]) -> dict[str, list[str]]:
-    stems = dict.fromkeys(o.split(".")[0] for o in outputs)
-    return {stem: [o for o in outputs if o.split(".")[0] == stem] for stem in stems}
+    return {s: [o for o in outputs if o.split(".")[0] == s] for s in dict.fromkeys(o.split(".")[0] for o in outputs)}
 
 
 def _links(files: list[str], folder: str = "") -> str:
@@ -172,26 +172,19 @@ def left_out(key: str, name: str) -> dict[str, str]:
     """Outputs of a run (by stem) its folder does not get, with why and where they are: one that does
     not show the focus country (no row of it drawn), one byte for byte the default build's, one no
     year changes (``same_in_every_year``). Decided from the run's staged bytes, not a country list."""
-    import pandas as pd
-
     iso3, year = split_key(key)
     nb, stage = notebook_specs.notebooks()[name], paths.build_dir() / "stage" / key / name
     out = {}
     for stem, files in _stems(nb.run_outputs).items():
         data = next((stage / f for f in (f"{stem}.data.csv", f"{stem}.csv") if (stage / f).exists()), None)
-        drawn = pd.read_csv(data, dtype=str, keep_default_na=False) if data else pd.DataFrame()
-        if "iso3" in drawn and iso3 not in set(drawn["iso3"]):
+        drawn = list(csv.DictReader(data.read_text(encoding="utf-8").splitlines())) if data else []
+        if drawn and "iso3" in drawn[0] and iso3 not in {row["iso3"] for row in drawn}:
             out[stem] = f"does not show {countries.name_of(iso3)} (no {iso3} row drawn): {_links(files)}"
         elif all((paths.figures_dir() / f).read_bytes() == (stage / f).read_bytes() for f in files):
             out[stem] = f"the same as the default build's: {_links(files)}"
         elif year and stem in nb.same_in_every_year:
             out[stem] = f"the same in every year: {_links(files, f'{iso3}/')} (`make all COUNTRY={iso3}`)"
     return out
-
-
-def record(key: str, name: str) -> Path:
-    """What a country run's publish job left out of figures/<run>/ (stem -> why): the job's output."""
-    return paths.build_dir() / "published" / key / f"{name}.json"
 
 
 def availability_page(code: str) -> str:
@@ -205,7 +198,7 @@ def availability_page(code: str) -> str:
         nb, stems = notebook_specs.notebooks()[name], _stems(notebook_specs.notebooks()[name].outputs)
         row = f"| `notebooks/{nb.path.name}` |"
         lines += [f"{row} not built | not available: {reason} |"] if reason else []
-        left = json.loads(record(code, name).read_text(encoding="utf-8")) if record(code, name).exists() else {}
+        left = left_out(code, name) if (paths.build_dir() / "stage" / code / name).is_dir() else {}  # as published
         left |= {stem: f"the same in every run: {_links(stems[stem])}" for stem in nb.same_in_every_run}
         for stem, files in stems.items() if reason is None else {}.items():
             if stem in left:

@@ -185,10 +185,8 @@ def kernel_problem() -> str | None:
     return None
 
 
-def _kernel_error(kernel_log: IO[str] | None, since: int) -> str:
+def _kernel_error(kernel_log: IO[str], since: int) -> str:
     """The kernel's last ``...Error: ...`` line in its log after ``since`` (its start), or ''."""
-    if kernel_log is None:
-        return ""
     kernel_log.flush()
     with open(kernel_log.name, encoding="utf-8", errors="replace") as fh:
         fh.seek(since)
@@ -207,7 +205,7 @@ def _kernel_manager(kernel_log: IO[str] | None, since: int = 0) -> type:
             await super().start_kernel(**{"stdout": kernel_log, "stderr": kernel_log, **kw})
 
         async def _async_is_alive(self) -> bool:
-            if self.provisioner and _kernel_error(kernel_log, since).startswith("zmq.error."):
+            if self.provisioner and kernel_log and _kernel_error(kernel_log, since).startswith("zmq.error."):
                 await self.provisioner.kill()  # not _async_kill_kernel: that asks is_alive again
             return await super()._async_is_alive()
 
@@ -241,7 +239,7 @@ def _execute(nb: Any, tmp: Path, failed: Path, params: dict[str, Any], kernel_lo
                 continue
             tmp.unlink(missing_ok=True)
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            cause = f" ({said}; {attempt} starts)" if (said := _kernel_error(kernel_log, since)) else ""
+            cause = f" ({said}; {attempt} starts)" if kernel_log and (said := _kernel_error(kernel_log, since)) else ""
             raise NotebookFailed(f"notebook {nb.path.name}: the Jupyter kernel {KERNEL!r} failed: "
                                  f"{first}{cause}") from None
 
@@ -351,8 +349,9 @@ def publish_notebook(name: str, country: str | None = None, repair: bool = False
     for f in [o for o in outputs if o.split(".")[0] in skipped]:
         (dest / f).unlink(missing_ok=True)  # an earlier build's copy
     copy_files({stage / f: dest / f for f in outputs if f.split(".")[0] not in skipped})
-    if country:  # the graph's record of what the folder left out, and why (its AVAILABILITY.md)
-        atomic_write(country_runs.record(country, name), lambda t: Path(t).write_text(json.dumps(skipped) + "\n"))
+    if country:  # the graph's record of what the folder left out, and why (its AVAILABILITY.md says it)
+        record = paths.build_dir() / "published" / country / f"{name}.json"
+        atomic_write(record, lambda t: Path(t).write_text(json.dumps(skipped) + "\n"))
 
 
 def job(log: str, fn: Callable[..., object], *args: object) -> None:
