@@ -30,6 +30,7 @@ class Notebook(BaseModel):
     country_data: tuple[str, ...] = ()  # processed tables that must hold the focus country (country runs)
     country_sources: tuple[str, ...] = ()  # publisher tables that can stand in when the studies lack it
     same_in_every_run: tuple[str, ...] = ()  # output stems no focus country or year changes
+    same_in_every_year: tuple[str, ...] = ()  # output stems the focus country changes, the year does not
     _name: str = PrivateAttr("")
 
     @property
@@ -38,8 +39,7 @@ class Notebook(BaseModel):
 
     @property
     def run_outputs(self) -> tuple[str, ...]:
-        """What a country run publishes into figures/<CODE>/: the outputs the focus country or year
-        changes (the others are the default build's, which the folder's AVAILABILITY.md points to)."""
+        """What a country run may publish into figures/<CODE>/ (pipeline/country_runs.left_out decides)."""
         return tuple(o for o in self.outputs if o.split(".")[0] not in self.same_in_every_run)
 
 
@@ -67,8 +67,9 @@ def _spec(root: Path) -> dict:
         nb._name = name
         entries[name] = nb.model_copy(update={"outputs": with_claims(list(nb.outputs))})
         stems = {o.split(".")[0] for o in nb.outputs}
-        for stem in [s for s in nb.same_in_every_run if s not in stems]:
-            raise DataError(SPEC, f"notebook {name!r}: same_in_every_run names {stem!r}, not an output", row=row)
+        for key, stem in [(k, s) for k in ("same_in_every_run", "same_in_every_year") for s in getattr(nb, k)]:
+            if stem not in stems:
+                raise DataError(SPEC, f"notebook {name!r}: {key} names {stem!r}, not an output", row=row)
     return spec
 
 

@@ -50,6 +50,11 @@ def test_a_country_run_publishes_only_what_the_focus_country_or_year_changes(spe
     with pytest.raises(DataError, match=r"^workflow/notebooks.yaml, line \d+: notebook 'governance': "
                        r"same_in_every_run names 'thesis_table_2', not an output$"):
         notebook_specs.notebooks()
+    spec.write_text(text.replace("same_in_every_year: [wgi_since_thesis,", "same_in_every_year: [wgi_since,", 1))
+    notebook_specs._spec.cache_clear()
+    with pytest.raises(DataError, match=r"^workflow/notebooks.yaml, line \d+: notebook 'series': "
+                       r"same_in_every_year names 'wgi_since', not an output$"):
+        notebook_specs.notebooks()
 
 
 def test_every_chart_and_table_is_listed_with_its_claims():

@@ -6,10 +6,14 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
+import subprocess
+import sys
+import time
 
 import pandas as pd
 import pytest
-from conftest import ROOT, copy_project, run_build
+from conftest import ROOT, build_env, copy_project, run_build
 
 from oss_analysis import notebook_specs
 from oss_analysis.pipeline import cli, country_runs
@@ -30,6 +34,12 @@ COUNTRIES = ("KGZ", "Kyrgyzstan"), ("ARM", "Armenia")
 def before(built_tree):
     """The default build's outputs, which no country run may touch."""
     return {o: digest(built_tree[0] / "figures" / o) for o in DEFAULT}
+
+
+def published(project, run, name):
+    """The outputs a run's publish job copied into figures/<run>/ (its record: what it left out)."""
+    left = json.loads((project / "build" / "published" / run / f"{name}.json").read_text())
+    return [o for o in notebook_specs.notebooks()[name].run_outputs if o.split(".")[0] not in left]
 
 
 def _rows(path):
@@ -54,8 +64,8 @@ def test_two_countries_build_in_parallel_into_their_own_folders(countries_built,
         folder = project / "figures" / code
         for n in country_runs.country_notebooks():
             nb = notebook_specs.notebooks()[n]
-            for o in nb.outputs:  # what no focus country changes is the default build's, not copied
-                assert (folder / o).exists() == (o in nb.run_outputs), f"{code}/{o}"
+            for o in nb.outputs:  # what the run does not change is the default build's, not copied
+                assert (folder / o).exists() == (o in published(project, code, n)), f"{code}/{o}"
         assert f"# Outputs for {name} ({code})" in (folder / "AVAILABILITY.md").read_text()
         executed = (project / "build" / "notebooks" / code / "corruption.ipynb").read_text()
         assert f"{name}: rank" in executed and "Kazakhstan: rank" not in executed
@@ -84,7 +94,9 @@ def test_a_student_adds_a_country_from_the_public_files_and_builds_it(countries_
     assert f"wgi_heatmap.data.csv` | publisher: {wgi}" in page
     heatmap = pd.read_csv(folder / "wgi_heatmap.data.csv")
     assert set(heatmap.loc[heatmap["iso3"] == "ARM", "source"]) == {f"{wgi}, added"}
-    assert "`un_egov_ranks.data.csv` | printed; not available for ARM" in page
+    # the thesis' nine UN ranks do not hold Armenia: not copied, the page says why and where it is
+    assert "| not copied | does not show Armenia (no ARM row drawn): [`figures/un_egov_ranks.png`]" in page
+    assert not (folder / "un_egov_ranks.png").exists() and (project / "figures/KGZ/un_egov_ranks.png").exists()
     assert (
         "`egov_rank_by_year.meta.json` | publisher: UN E-Government Survey 2010 (data/sources/egdi/egdi-2010.csv)"
         in page
@@ -162,9 +174,9 @@ def test_notebook_run_with_unknown_country_fails_with_one_line(tmp_path, capsys)
 
 
 
-def disagreements(project, runs, same_in_every_run):
-    """Outputs whose declaration (``same_in_every_run``: notebook -> stems) the bytes the runs
-    staged (build/stage/<run>/<notebook>/, every output, copied or not) contradict."""
+def disagreements(project, runs, same, claim="the same in every run"):
+    """Outputs whose declaration (``same``: notebook -> stems) the bytes the runs staged
+    (build/stage/<run>/<notebook>/, every output, copied or not) contradict."""
     wrong = []
     for name in country_runs.country_notebooks():
         for o in notebook_specs.notebooks()[name].outputs:
@@ -172,10 +184,9 @@ def disagreements(project, runs, same_in_every_run):
             kinds = {digest(f) for f in staged if f.exists()}
             if sum(f.exists() for f in staged) < 2:
                 continue
-            same = o.split(".")[0] in same_in_every_run[name]
-            if same != (len(kinds) == 1):
-                claim = "the same in every run" if same else "changed by the run"
-                wrong.append(f"{name}/{o}: declared {claim}, {len(kinds)} distinct file(s)")
+            declared = o.split(".")[0] in same[name]
+            if declared != (len(kinds) == 1):
+                wrong.append(f"{name}/{o}: declared {claim if declared else 'changed'}, {len(kinds)} distinct file(s)")
     return wrong
 
 
@@ -188,5 +199,65 @@ def test_what_notebooks_yaml_says_no_country_changes_is_what_the_runs_bytes_show
     # a wrong claim either way is caught
     wrong = {**declared, "corruption": declared["corruption"] - {"thesis_table_03"} | {"cpi_ranked"}}
     found = disagreements(project, runs, wrong)
-    assert "corruption/thesis_table_03.csv: declared changed by the run, 1 distinct file(s)" in found
+    assert "corruption/thesis_table_03.csv: declared changed, 1 distinct file(s)" in found
     assert any(f.startswith("corruption/cpi_ranked.png: declared the same in every run") for f in found)
+
+
+def test_what_notebooks_yaml_says_no_year_changes_is_what_the_runs_bytes_show(countries_built):
+    """Moldova at the studies' years and in 2022: an output declared ``same_in_every_year`` has
+    the same bytes in both, any other the focus country changes differs; the year's folder holds
+    only the latter, its page links the country's folder for the former."""
+    project = countries_built[0]
+    nbs = notebook_specs.notebooks()
+    names = country_runs.country_notebooks()
+    declared = {n: set(nbs[n].same_in_every_year) | set(nbs[n].same_in_every_run) for n in names}
+    assert disagreements(project, ("MDA", "MDA_2022"), declared, "the same in every year") == []
+    assert "cpi_since_thesis" in nbs["series"].same_in_every_year
+    page = (project / "figures" / "MDA_2022" / "AVAILABILITY.md").read_text()
+    for name in declared:
+        for stem in nbs[name].same_in_every_year:
+            assert not any((project / "figures" / "MDA_2022").glob(f"{stem}.*")), stem
+            first = next(o for o in nbs[name].outputs if o.split(".")[0] == stem)
+            link = f"[`figures/MDA/{first}`](../MDA/{first})"
+            assert f"| not copied | the same in every year: {link}" in page and "`make all COUNTRY=MDA`" in page
+    # a wrong claim either way is caught
+    wrong = {**declared, "series": declared["series"] - {"cpi_since_thesis"}, "governance": {"wgi_groups"}}
+    found = disagreements(project, ("MDA", "MDA_2022"), wrong, "the same in every year")
+    assert "series/cpi_since_thesis.png: declared changed, 1 distinct file(s)" in found
+    assert "governance/wgi_groups.png: declared the same in every year, 2 distinct file(s)" in found
+
+
+BUSY_KERNEL = """import json, runpy, socket, sys
+# the port race of two kernels started at once (build/logs/notebook/MDA/corruption.log, sweep 2):
+# the IOPub port is taken before the kernel binds it, and ipykernel lives on without it
+conn = json.load(open(sys.argv[sys.argv.index("-f") + 1]))
+taken = socket.socket()
+taken.bind((conn["ip"], conn["iopub_port"]))
+taken.listen(1)
+sys.argv = ["ipykernel_launcher", *sys.argv[1:]]
+runpy.run_module("ipykernel_launcher", run_name="__main__")
+"""
+
+
+def test_a_kernel_that_cannot_bind_its_port_fails_its_job_in_seconds(built_copy, tmp_path, monkeypatch):
+    """A kernel whose port another took (``zmq.error.ZMQError: Address already in use``) once hung
+    a country build for minutes: each start is now given up at once, retried, and the job fails
+    with one line naming the notebook and the kernel's own error."""
+    from oss_analysis.pipeline import runner
+
+    spec = tmp_path / "jupyter" / "kernels" / runner.KERNEL
+    spec.mkdir(parents=True)
+    (tmp_path / "busy_kernel.py").write_text(BUSY_KERNEL)
+    argv = [sys.executable, str(tmp_path / "busy_kernel.py"), "-f", "{connection_file}"]
+    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "busy", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))  # found before the venv's own
+    cmd = [sys.executable, "-m", "oss_analysis.pipeline.run_graph", "--snakefile", "workflow/Snakefile", "--cores", "2"]
+    started = time.monotonic()
+    proc = subprocess.run([*cmd, "--config", "country=GEO"], cwd=built_copy, env=build_env(built_copy),
+                          capture_output=True, text=True, timeout=600)
+    took = time.monotonic() - started
+    last = (proc.stdout + proc.stderr).strip().splitlines()[-1]
+    assert proc.returncode == 1 and took < 60, (took, proc.stdout[-2000:])
+    assert re.fullmatch(r"error: notebook \w+\.ipynb: the Jupyter kernel 'oss-analysis' failed: Kernel died before "
+                        r"replying to kernel_info \(zmq\.error\.ZMQError: Address already in use \(addr='tcp://"
+                        r"127\.0\.0\.1:\d+'\); 3 starts\)", last), last

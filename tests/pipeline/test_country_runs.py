@@ -111,3 +111,34 @@ def test_the_availability_page_credits_every_source_of_an_outputs_claims(project
     )
     (folder / "cpi_vs_wgi_cc.meta.json").write_text(json.dumps({"sources": [cpi]}))  # WGI left out: not named
     assert "wgi_2024" not in country_runs.availability_page("GEO")
+
+
+def _stage(project, key, name, change=()):
+    """A run's stage made of the default build's files, the stems in ``change`` altered."""
+    stage = project / "build" / "stage" / key / name
+    stage.mkdir(parents=True)
+    for o in notebook_specs.notebooks()[name].outputs:
+        data = (project / "figures" / o).read_bytes()
+        (stage / o).write_bytes(data + b"\n" if o.split(".")[0] in change else data)
+    return stage
+
+
+def test_a_folder_leaves_out_what_the_run_does_not_change(project):
+    """What a run's folder does not get is decided from its staged bytes: byte for byte the
+    default build's (Kazakhstan at the studies' years), rows that do not show the focus country
+    (Armenia is not among the thesis' nine UN ranks), or what the year does not change."""
+    _stage(project, "KAZ", "series")
+    left = country_runs.left_out("KAZ", "series")
+    assert set(left) == {s.split(".")[0] for s in notebook_specs.notebooks()["series"].run_outputs}
+    assert left["cpi_since_thesis"].startswith("the same as the default build's: [`figures/cpi_since_thesis.png`]")
+    _stage(project, "ARM", "egovernment", change={"un_egov_ranks", "egov_rank_over_time"})
+    left = country_runs.left_out("ARM", "egovernment")
+    assert left["un_egov_ranks"].startswith("does not show Armenia (no ARM row drawn): [`figures/un_egov_ranks.png`]")
+    assert "egov_rank_over_time" not in left  # changed, and holds no iso3 column to say otherwise
+    _stage(project, "UKR_2022", "series", change={"cpi_since_thesis"})
+    left = country_runs.left_out("UKR_2022", "series")
+    link = "[`figures/UKR/cpi_since_thesis.png`](../UKR/cpi_since_thesis.png)"
+    assert left["cpi_since_thesis"].startswith(f"the same in every year: {link}")
+    assert "`make all COUNTRY=UKR`" in left["cpi_since_thesis"]
+    _stage(project, "KAZ_2022", "governance", change={"wgi_groups"})
+    assert set(country_runs.left_out("KAZ_2022", "governance")) == {"wgi_heatmap", "wgi_comparisons"}  # the default's

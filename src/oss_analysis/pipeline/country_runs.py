@@ -4,6 +4,7 @@ docs/stages/pipeline.md says how a run is keyed and planned."""
 
 from __future__ import annotations
 
+import csv
 import json
 from functools import cache
 from pathlib import Path
@@ -48,10 +49,7 @@ def check_year(year: object) -> int | None:
     if year in (None, ""):
         return None
     years = sorted({y for held in _source_years("wgi", paths.root()).values() for y in held})
-    try:
-        value = int(str(year))
-    except ValueError:
-        value = None
+    value = int(str(year)) if str(year).strip().isdigit() else None
     if value not in years:
         raise ParameterError(f"YEAR={year}: not a year the WGI files hold; they hold {year_span(years)}")
     return None if value == THESIS_YEAR else value
@@ -145,18 +143,11 @@ def parameters(code: str) -> dict[str, Any]:
     return values
 
 
-def _values_of(folder: Path, stem: str, iso3: str) -> str:
+def _values_of(folder: Path, stem: str) -> str:
     """Where an output's values come from: every credit of its claims (``<stem>.meta.json``,
     derived from the rows drawn), so that none can be left out; publishers' files first."""
-    import pandas as pd
-
     from oss_analysis.output.source_line import source_line
 
-    data = next((f for f in (folder / f"{stem}.data.csv", folder / f"{stem}.csv") if f.exists()), None)
-    frame = pd.read_csv(data, dtype=str, keep_default_na=False) if data else pd.DataFrame()
-    if "iso3" in frame and iso3 not in set(frame["iso3"]):
-        return (f"printed; not available for {iso3}: the study does not print it for this year and no "
-                "shipped publisher's file covers that year")
     claims = folder / f"{stem}.meta.json"
     if not claims.exists():
         return f"not written yet (no `{claims.name}`)"
@@ -169,35 +160,60 @@ def _values_of(folder: Path, stem: str, iso3: str) -> str:
     return "; ".join(head + source_line(group).removeprefix("Source: ") for head, group in groups.items() if group)
 
 
+def _stems(outputs: tuple[str, ...]) -> dict[str, list[str]]:
+    return {s: [o for o in outputs if o.split(".")[0] == s] for s in dict.fromkeys(o.split(".")[0] for o in outputs)}
+
+
+def _links(files: list[str], folder: str = "") -> str:
+    return ", ".join(f"[`figures/{folder}{o}`](../{folder}{o})" for o in files)
+
+
+def left_out(key: str, name: str) -> dict[str, str]:
+    """Outputs of a run (by stem) its folder does not get, with why and where they are: one that does
+    not show the focus country (no row of it drawn), one byte for byte the default build's, one no
+    year changes (``same_in_every_year``). Decided from the run's staged bytes, not a country list."""
+    iso3, year = split_key(key)
+    nb, stage = notebook_specs.notebooks()[name], paths.build_dir() / "stage" / key / name
+    out = {}
+    for stem, files in _stems(nb.run_outputs).items():
+        data = next((stage / f for f in (f"{stem}.data.csv", f"{stem}.csv") if (stage / f).exists()), None)
+        drawn = list(csv.DictReader(data.read_text(encoding="utf-8").splitlines())) if data else []
+        if drawn and "iso3" in drawn[0] and iso3 not in {row["iso3"] for row in drawn}:
+            out[stem] = f"does not show {countries.name_of(iso3)} (no {iso3} row drawn): {_links(files)}"
+        elif all((paths.figures_dir() / f).read_bytes() == (stage / f).read_bytes() for f in files):
+            out[stem] = f"the same as the default build's: {_links(files)}"
+        elif year and stem in nb.same_in_every_year:
+            out[stem] = f"the same in every year: {_links(files, f'{iso3}/')} (`make all COUNTRY={iso3}`)"
+    return out
+
+
 def availability_page(code: str) -> str:
     """figures/<run>/AVAILABILITY.md: per output, the files, releases and prints its values come
-    from, or not built and why, or the default build's file where no country changes it."""
+    from, or not built and why, or where to find it when the run does not change it."""
     iso3, year = split_key(code)
     folder = paths.figures_dir() / code
     lines = [f"# Outputs for {countries.name_of(iso3)} ({iso3})" + (f", year {year}" if year else ""), ""]
     lines += ["| notebook | output | values |", "|---|---|---|"]
     for name, reason in plan(code).items():
-        nb = notebook_specs.notebooks()[name]
-        if reason is not None:
-            lines.append(f"| `notebooks/{nb.path.name}` | not built | not available: {reason} |")
-            continue
-        for stem in dict.fromkeys(o.split(".")[0] for o in nb.outputs):
-            outs = [o for o in nb.outputs if o.split(".")[0] == stem]
-            if stem in nb.same_in_every_run:  # not copied here: the default build's file is the same
-                default = ", ".join(f"[`figures/{o}`](../{o})" for o in outs)
-                lines.append(f"| `notebooks/{nb.path.name}` | not copied | the same in every run: {default} |")
+        nb, stems = notebook_specs.notebooks()[name], _stems(notebook_specs.notebooks()[name].outputs)
+        row = f"| `notebooks/{nb.path.name}` |"
+        lines += [f"{row} not built | not available: {reason} |"] if reason else []
+        left = left_out(code, name) if (paths.build_dir() / "stage" / code / name).is_dir() else {}  # as published
+        left |= {stem: f"the same in every run: {_links(stems[stem])}" for stem in nb.same_in_every_run}
+        for stem, files in stems.items() if reason is None else {}.items():
+            if stem in left:
+                lines.append(f"{row} not copied | {left[stem]} |")
             else:
-                files = ", ".join(f"`{o}`" for o in outs)
-                lines.append(f"| `notebooks/{nb.path.name}` | {files} | {_values_of(folder, stem, iso3)} |")
+                lines.append(f"{row} {', '.join(f'`{o}`' for o in files)} | {_values_of(folder, stem)} |")
     source = params_file(iso3)
+    copied = any(p.name != "AVAILABILITY.md" for p in folder.glob("*"))
     lines += [
         "",
-        f"Parameters: `{paths.shown(source)}`"
-        if source.exists()
-        else "Parameters: defaults (no config/countries file for this country).",
-        "Publisher values are used only where the studies do not print the country (or the year); "
-        "file names are the default build's. Outputs no focus country or year changes are not copied "
-        "here (`same_in_every_run` in workflow/notebooks.yaml): the default build's are linked above.",
+        *([] if copied else ["Every output of this run is the default build's: see [figures/](../)."]),
+        f"Parameters: `{paths.shown(source)}`" if source.exists()
+        else f"Parameters: defaults (no `{paths.shown(source)}`).",
+        "Publisher values are used only where the studies do not print the country (or the year); file names are "
+        "the default build's. An output the run does not change is not copied here, only linked above.",
     ]
     return "\n".join(lines) + "\n"
 

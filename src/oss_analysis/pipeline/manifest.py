@@ -73,7 +73,7 @@ def assemble(country: str | None = None, names: list[str] | None = None) -> Path
     prefix = f"{country}/" if country else ""
     for name in sorted(names or notebook_specs.notebooks()):
         entry = json.loads((paths.build_dir() / "manifest" / f"{prefix}{name}.json").read_text(encoding="utf-8"))
-        published = notebook_specs.notebooks()[name].run_outputs if country else entry["outputs"]
+        published = [o for o in entry["outputs"] if not country or (paths.figures_dir() / prefix / o).exists()]
         made_by = {k: entry[k] for k in ("notebook", "parameters", "inputs")}
         for out in (o for o in entry["outputs"] if o in published):
             outputs[f"figures/{prefix}{out}"] = {"sha256": entry["outputs"][out], **made_by}

@@ -203,10 +203,8 @@ def dropped_duplicates(root: Path) -> list[str]:
         return []
     with table.open(encoding="utf-8") as fh:
         dups = Counter(r["file"] for r in csv.DictReader(fh) if r["kind"] == "duplicate")
-    return [
-        f"{f}: {n} duplicate country-year{'s' * (n > 1)} dropped, the first kept ({table.relative_to(root)})"
-        for f, n in sorted(dups.items())
-    ]
+    said = f"dropped, the first kept ({table.relative_to(root)})"
+    return [f"{f}: {n} duplicate country-year{'s' * (n > 1)} {said}" for f, n in sorted(dups.items())]
 
 
 def summary(root: Path, started: float, elapsed: float, jobs: int, out: TextIO) -> None:

@@ -13,6 +13,7 @@ import errno
 import json
 import logging
 import os
+import re
 import shutil
 import socket
 import sys
@@ -184,13 +185,29 @@ def kernel_problem() -> str | None:
     return None
 
 
-def _kernel_manager(kernel_log: IO[str] | None) -> type:
-    """papermill's kernel manager, the kernel's own output sent to ``kernel_log`` (None: inherited)."""
+def _kernel_error(kernel_log: IO[str], since: int) -> str:
+    """The kernel's last ``...Error: ...`` line in its log after ``since`` (its start), or ''."""
+    kernel_log.flush()
+    with open(kernel_log.name, encoding="utf-8", errors="replace") as fh:
+        fh.seek(since)
+        said = [ln.strip() for ln in fh if re.match(r"[\w.]*(Error|Exception): ", ln)]
+    return said[-1] if said else ""
+
+
+def _kernel_manager(kernel_log: IO[str] | None, since: int = 0) -> type:
+    """papermill's kernel manager, the kernel's own output sent to ``kernel_log`` (None: inherited).
+    A kernel that could not bind its sockets (``zmq.error``: two kernels took one port) is dead at
+    once: ipykernel can live on without them, and papermill would wait for it in vain."""
     from jupyter_client.manager import AsyncKernelManager
 
     class LoggedKernelManager(AsyncKernelManager):
         async def start_kernel(self, **kw: Any) -> None:
             await super().start_kernel(**{"stdout": kernel_log, "stderr": kernel_log, **kw})
+
+        async def _async_is_alive(self) -> bool:
+            if self.provisioner and kernel_log and _kernel_error(kernel_log, since).startswith("zmq.error."):
+                await self.provisioner.kill()  # not _async_kill_kernel: that asks is_alive again
+            return await super()._async_is_alive()
 
     return LoggedKernelManager
 
@@ -202,11 +219,12 @@ def _execute(nb: Any, tmp: Path, failed: Path, params: dict[str, Any], kernel_lo
     import papermill as pm
 
     for attempt in range(1, _KERNEL_START_TRIES + 1):
+        since = kernel_log.tell() if kernel_log else 0
         try:
             pm.execute_notebook(
                 str(nb.path), str(tmp), parameters=params, kernel_name=KERNEL, progress_bar=False, log_output=False,
                 resources={"metadata": {"path": str(nb.path.parent)}},
-                kernel_manager_class=_kernel_manager(kernel_log),
+                kernel_manager_class=_kernel_manager(kernel_log, since),
             )
             return
         except pm.PapermillExecutionError as exc:
@@ -221,7 +239,9 @@ def _execute(nb: Any, tmp: Path, failed: Path, params: dict[str, Any], kernel_lo
                 continue
             tmp.unlink(missing_ok=True)
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            raise NotebookFailed(f"notebook {nb.path.name}: the Jupyter kernel {KERNEL!r} failed: {first}") from None
+            cause = f" ({said}; {attempt} starts)" if kernel_log and (said := _kernel_error(kernel_log, since)) else ""
+            raise NotebookFailed(f"notebook {nb.path.name}: the Jupyter kernel {KERNEL!r} failed: "
+                                 f"{first}{cause}") from None
 
 
 def _hand_target(flag: str, path: Path) -> Path:
@@ -261,9 +281,7 @@ def execute_notebook(
     if problem := kernel_problem():
         raise NotebookFailed(problem)
     out.mkdir(parents=True, exist_ok=True)
-    resolved = out.resolve()  # relative to the project when inside it: no machine paths in the notebook
-    inside = resolved.is_relative_to(paths.root())
-    params["output_dir"] = resolved.relative_to(paths.root()).as_posix() if inside else str(resolved)
+    params["output_dir"] = paths.shown(out.resolve())  # relative inside the project: no machine paths
     executed.parent.mkdir(parents=True, exist_ok=True)
     tmp = executed.with_name(f".{executed.stem}.tmp.ipynb")
     failed = paths.build_dir() / "failed" / f"{where}.ipynb" if record else executed.with_suffix(".failed.ipynb")
@@ -316,6 +334,7 @@ def publish_notebook(name: str, country: str | None = None, repair: bool = False
     """Copy a notebook's stage into figures/ (figures/<COUNTRY>/), file by file atomically. Only
     the build's own run is published: a foreign stage is refused, or with ``repair`` (the graph's
     job) the notebook runs again first."""
+    from oss_analysis.pipeline import country_runs
     outputs = notebook(name).run_outputs if country else notebook(name).outputs  # an unknown name: one line
     problem = foreign_stage(name, country)
     if problem and repair:
@@ -326,7 +345,13 @@ def publish_notebook(name: str, country: str | None = None, repair: bool = False
         raise DataError(problem[0], f"{problem[1]}; not published (make all runs it again)")
     sub_dir = Path(country or "")
     stage, dest = paths.build_dir() / "stage" / sub_dir / name, paths.figures_dir() / sub_dir
-    copy_files({stage / f: dest / f for f in outputs})
+    skipped = country_runs.left_out(country, name) if country else {}  # what the run does not change
+    for f in [o for o in outputs if o.split(".")[0] in skipped]:
+        (dest / f).unlink(missing_ok=True)  # an earlier build's copy
+    copy_files({stage / f: dest / f for f in outputs if f.split(".")[0] not in skipped})
+    if country:  # the graph's record of what the folder left out, and why (its AVAILABILITY.md says it)
+        record = paths.build_dir() / "published" / country / f"{name}.json"
+        atomic_write(record, lambda t: Path(t).write_text(json.dumps(skipped) + "\n"))
 
 
 def job(log: str, fn: Callable[..., object], *args: object) -> None:
