@@ -11,18 +11,21 @@ from collections.abc import Iterable, Iterator
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib import rcParams
 from matplotlib.collections import PathCollection, PolyCollection
 from matplotlib.colors import to_rgba
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
-from matplotlib.patches import FancyArrowPatch
+from matplotlib.patches import FancyArrowPatch, Rectangle
 from matplotlib.path import Path
 from matplotlib.text import Text
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import Locator, MaxNLocator, ScalarFormatter
 from matplotlib.transforms import Bbox
 
 from oss_analysis.errors import DataError
 
 CUT_GID = "axis-cut"
+GOES_ON = "goes-on"  # the gid of a text saying that a bar cut by the frame goes on
 _EDITIONS = "_oss_editions"
 _RANKS = "_oss_ranks"
 _NAMES = "_oss_names"
@@ -30,26 +33,36 @@ TOL = 1.0  # pixels: touching is not overlapping
 ROOM = 2.0  # pixels a label keeps from the frame inside it
 
 
-class _Within(MaxNLocator):
-    def __init__(self, lo: float, hi: float, nbins: int | str = 10) -> None:
-        super().__init__(nbins=nbins, integer=True)
-        self.domain = lo, hi
+class _Ranks(MaxNLocator):
+    def __init__(self) -> None:
+        super().__init__(nbins=10, steps=[1, 2, 5, 10], integer=True)  # whole ranks in 1-2-5 x 10^k steps
 
     def tick_values(self, vmin: float, vmax: float) -> list[float]:
-        return [t for t in super().tick_values(vmin, vmax) if self.domain[0] <= t <= self.domain[1]]
+        return [t for t in super().tick_values(vmin, vmax) if t >= 1]
+
+
+class _Editions(Locator):
+    def __call__(self) -> list[float]:  # an edition is left out only where its year would touch the last kept
+        lo, hi = sorted(self.axis.get_view_interval())
+        px = self.axis.axes.get_window_extent().width / (hi - lo)
+        need = 3.4 * FontProperties(size=rcParams["xtick.labelsize"]).get_size_in_points() * self.axis.figure.dpi / 72
+        kept: list[float] = []
+        for year in getattr(self.axis.axes, _EDITIONS):
+            kept += [year] if not kept or (year - kept[-1]) * px >= need else []
+        return kept
 
 
 def set_editions(ax: plt.Axes, years: Iterable[float]) -> None:
-    """The x values (editions) that exist: a line may not join two points across one, and the years are ticked
-    from the first to the last only (no 2025 after the last edition; a tick outside them fails)."""
-    setattr(ax, _EDITIONS, known := sorted({float(y) for y in years}))
-    ax.xaxis.set_major_locator(_Within(known[0], known[-1], "auto"))
+    """The x values (editions) that exist: a line may not join two points across one, a point's label sits in
+    its own year's column, and the editions themselves are ticked (a tick at no edition fails)."""
+    setattr(ax, _EDITIONS, sorted({float(y) for y in years}))
+    ax.xaxis.set_major_locator(_Editions())
 
 
 def rank_axis(axis: object) -> None:
-    """A rank axis: whole ticks from 1 (no 0 or 62.5 that no rank can be; a tick outside them fails, as does an
-    axis saying 'among N' that stops short of N without a cut mark)."""
-    axis.set_major_locator(_Within(1, np.inf))
+    """A rank axis: whole ticks from 1 in 1-2-5 steps (no 0 or 62.5 that no rank can be, no steps of 3 or 15; a tick
+    outside them fails, as does an axis saying 'among N' that stops short of N without a cut mark)."""
+    axis.set_major_locator(_Ranks())
     setattr(axis, _RANKS, True)
 
 
@@ -148,10 +161,10 @@ def _data_lines(ax: plt.Axes) -> Iterator[tuple[Line2D, np.ndarray]]:
 
 
 def _drawn_lines(ax: plt.Axes) -> Iterator[tuple[object, Path]]:
-    """Pixel paths of each unbroken run of a series or fit in ``ax``, and of the labels' leaders."""
-    for line, xy in _data_lines(ax):
-        if line.get_linestyle() not in ("None", "", " ", "none"):
-            px = line.get_transform().transform(xy)
+    """Pixel paths of each unbroken run of a line in ``ax``, and of the labels' leaders."""
+    for line in ax.lines:  # series, fits and reference lines (axvline)
+        if line.get_gid() != CUT_GID and line.get_linestyle() not in ("None", "", " ", "none"):
+            px = line.get_transform().transform(np.column_stack(line.get_data()).astype(float))
             for run in np.split(px, np.flatnonzero(~np.isfinite(px).all(axis=1))):
                 if len(run := run[np.isfinite(run).all(axis=1)]) > 1:
                     yield line, Path(run)
@@ -163,21 +176,25 @@ def _drawn_lines(ax: plt.Axes) -> Iterator[tuple[object, Path]]:
 def _ranks(ax: plt.Axes) -> Iterator[str]:
     for axis in (ax.xaxis, ax.yaxis):
         lo, hi = sorted(axis.get_view_interval())
-        bad = [t for t in axis.get_majorticklocs() if lo - 1e-9 <= t <= hi + 1e-9 and (t < 1 or t % 1)]
-        if getattr(axis, _RANKS, False) and bad:
+        ticks = [t for t in axis.get_majorticklocs() if lo - 1e-9 <= t <= hi + 1e-9]
+        if not getattr(axis, _RANKS, False):
+            continue
+        if bad := [t for t in ticks if t < 1 or t % 1]:
             yield f"the rank axis of the panel '{_panel(ax)}' has a tick at {bad[0]:g}, which no rank is"
-        among = re.search(r"(?:among|of) (\d+)", axis.get_label_text()) if getattr(axis, _RANKS, False) else None
+        steps = set(np.round(np.diff(ticks), 6))
+        if len(steps) > 1 or steps and f"{(s := steps.pop()) / 10 ** np.floor(np.log10(s)):g}" not in "1 2 5".split():
+            yield f"the rank axis of the panel '{_panel(ax)}' ticks {ticks[0]:g}, {ticks[1]:g}…: not in 1-2-5 steps"
+        among = re.search(r"(?:among|of) (\d+)", axis.get_label_text())
         if among and hi < int(among[1]) and not any(a.get_gid() == CUT_GID for a in ax.get_children()):
             yield f"the rank axis of the panel '{_panel(ax)}' stops at {hi:g} of {among[1]}, cut without a mark"
     years = getattr(ax, _EDITIONS, [])
     lo, hi = sorted(ax.xaxis.get_view_interval())
-    if out := [t for t in ax.xaxis.get_majorticklocs() if lo <= t <= hi and years and not years[0] <= t <= years[-1]]:
-        yield f"the year axis of the panel '{_panel(ax)}' has a tick at {out[0]:g}, outside {years[0]:g}-{years[-1]:g}"
+    if out := [t for t in ax.xaxis.get_majorticklocs() if lo <= t <= hi and years and t not in years]:
+        yield f"the year axis of the panel '{_panel(ax)}' has a tick at {out[0]:g}, which is no edition"
 
 
 def problems(fig: plt.Figure) -> list[str]:
     """Every rule the figure breaks, one phrase each, measured as saved (a tight-bbox save moves a figure legend)."""
-    from matplotlib import rcParams
     from matplotlib._tight_bbox import adjust_bbox  # what savefig(bbox_inches="tight") applies
 
     fig.draw_without_rendering()
@@ -201,7 +218,8 @@ def _problems(fig: plt.Figure, renderer: object) -> Iterator[str]:
     free = [t for t in fig.texts if _shown(t)] + [t for ax in axes for t in _titles(ax)]
     texts = free + inner + [t for ax in axes for t in _ticks(ax)]
     texts += [t for leg in legends for t in [*leg.get_texts(), leg.get_title()] if _shown(t)]
-    box = {id(t): t.get_window_extent(renderer) for t in texts}
+    box = {id(t): Bbox.union([t.get_window_extent(renderer), *([t.get_bbox_patch().get_window_extent(renderer)]
+                                                                 if t.get_bbox_patch() else [])]) for t in texts}
     for a, b in itertools.combinations(texts, 2):
         if Bbox.intersection(box[id(a)].padded(-TOL), box[id(b)].padded(-TOL)) is not None:
             yield f"{_name(a)} overlaps {_name(b)}"
@@ -223,7 +241,12 @@ def _problems(fig: plt.Figure, renderer: object) -> Iterator[str]:
     for ax in axes:
         marks, lines = list(_markers(ax, dpi)), list(_drawn_lines(ax))
         leaders = [(a, p) for a, p in lines if isinstance(a, FancyArrowPatch)]
+        grid = [(k, px) for k, x in enumerate((ax.xaxis, ax.yaxis)) if any(map(Line2D.get_visible, x.get_gridlines()))
+                for px in ax.transData.transform([(v, v) for v in x.get_majorticklocs()])[:, k]]
         for t, tb in ((t, box[id(t)].padded(-TOL)) for t in inner if t.axes is ax):
+            opaque = t.get_bbox_patch() is not None and t.get_bbox_patch().get_facecolor()[3] > 0
+            if opaque and any(tb.min[k] < px < tb.max[k] for k, px in grid):
+                yield f"the box of {_name(t)} hides a grid line"
             if on := next((a for a, cs, r, _ in marks if any(_hits(tb, c, r) for c in cs)), None):
                 yield f"{_name(t)} sits on a marker of {_name(on)}"
             crossing = (a for a, p in lines if getattr(a, "patchA", 0) is not t and p.intersects_bbox(tb, filled=False))
@@ -234,18 +257,31 @@ def _problems(fig: plt.Figure, renderer: object) -> Iterator[str]:
                 if not any(np.hypot(*(p - q.vertices[-1])) <= 4 for a, q in leaders if a.patchA is t) and not _hits(
                         box[id(t)], p, 4):
                     yield f"{_name(t)} names the point at {x:g}, {y:g} but no leader of it reaches there"
+        years, inv = getattr(ax, _EDITIONS, []), ax.transData.inverted()
+        for a, path in leaders if years else []:  # a point's label sits in its own year's column
+            own, mid = inv.transform([path.vertices[-1], (box[id(a.patchA)].intervalx.mean(), 0)])[:, 0]
+            if (near := min(years, key=lambda y: abs(y - mid))) != min(years, key=lambda y: abs(y - own)):
+                yield f"{_name(a.patchA)} sits over {near:g}, not over its own point's year"
         for (a, ca, ra, _), (b, cb, rb, fill_b) in itertools.permutations(marks, 2):
             d = np.hypot(*(ca[:, None] - cb[None]).T).ravel()  # a disc covers it, or a ring's edge crosses it
             hides = (d < rb).any() and rb >= ra if fill_b else (abs(d - rb) < ra).any()
             if a is not b and _above(b, a, ax) and hides:
                 yield f"a marker of {_name(b)} hides a marker of {_name(a)}"
+        dots = [(a, c, r) for a, cs, r, filled in marks if filled for c in cs]
+        for (a, ca, ra), (b, cb, rb) in itertools.combinations(dots, 2):  # two filled dots read as one
+            if np.hypot(*(ca - cb)) < ra + rb - TOL and not (a is b and np.allclose(ca, cb)):
+                x, y = inv.transform(ca)
+                yield f"a marker of {_name(a)} at {x:.6g}, {y:.4g} overlaps a marker of {_name(b)}"
         f = frames[id(ax)]
         for a, cs, r, _ in marks:  # a marker cut in half by the frame (a value near 0 on a 0-100 axis)
-            if any(f.contains(*c) and min(c[0] - f.x0, f.x1 - c[0], c[1] - f.y0, f.y1 - c[1]) < r for c in cs):
+            if a.get_clip_on() and any(f.contains(*c) and min(*(c - f.min), *(f.max - c)) < r for c in cs):
                 yield f"a marker of {_name(a)} is clipped by the frame of the panel '{_panel(ax)}'"
         for a, path in leaders:  # a leader points at its own label's marker, not at empty space
             if not any(len(c) and np.hypot(*(c - path.vertices[-1]).T).min() <= r + 4 for _, c, r, _ in marks):
                 yield f"{_name(a)} ends on no marker"
+        for bar in (p for p in ax.patches if isinstance(p, Rectangle) and p.get_visible()):
+            if bar.get_window_extent(renderer).x1 >= f.x1 - TOL and all(a.get_gid() != GOES_ON for a in ax.texts):
+                yield f"a bar runs into the right frame of the panel '{_panel(ax)}' without a mark that it goes on"
         for (a, pa), (b, pb) in itertools.combinations(leaders, 2):
             if a is not b and pa.intersects_path(pb, filled=False):
                 yield f"{_name(a)} crosses {_name(b)}"
@@ -315,15 +351,19 @@ def _gaps(ax: plt.Axes) -> Iterator[str]:
 
 
 def _cut(ax: plt.Axes) -> Iterator[str]:
-    """A y axis that leaves out zero and spans less than its distance from zero is cut: marked."""
-    has_data = any(len(xy) for _, xy in _data_lines(ax))
-    has_data |= any(isinstance(c, PathCollection) and len(c.get_offsets()) for c in ax.collections)
-    if not has_data or ax.yaxis_inverted() or ax.get_yscale() != "linear":
+    """A y axis that leaves out zero and spans less than its distance from zero, or starts just above it (by less
+    than a quarter of its span), is cut: marked; one for values from 0 up does not run far below 0."""
+    ys = [xy[:, 1] for _, xy in _data_lines(ax)] + [np.asarray(c.get_offsets(), float)[:, 1]
+                                                     for c in ax.collections if isinstance(c, PathCollection)]
+    ys = np.concatenate(ys) if ys else np.array([])
+    if not np.isfinite(ys).any() or ax.yaxis_inverted() or ax.get_yscale() != "linear":
         return
-    lo, hi = ax.get_ylim()
-    near = min(abs(lo), abs(hi))
-    if lo * hi > 0 and hi - lo < near and not any(a.get_gid() == CUT_GID for a in ax.get_children()):
-        yield f"the y axis of the panel '{_panel(ax)}' runs {lo:g} to {hi:g}, cut from zero without a mark"
+    (lo, hi), marked = ax.get_ylim(), any(a.get_gid() == CUT_GID for a in ax.get_children())
+    numbers = isinstance(ax.yaxis.get_major_formatter(), ScalarFormatter)
+    if not marked and lo * hi > 0 and (hi - lo < min(abs(lo), abs(hi)) or numbers and 0 < lo < (hi - lo) / 4):
+        yield f"the y axis of the panel '{_panel(ax)}' runs {lo:.3g} to {hi:.3g}, cut from zero without a mark"
+    if numbers and lo < 0 <= np.nanmin(ys) and -lo > 0.05 * (hi - lo):
+        yield f"the y axis of the panel '{_panel(ax)}' runs to {lo:.3g}, below 0, for values from 0 up"
 
 
 def check_chart(fig: plt.Figure, stem: str) -> None:
