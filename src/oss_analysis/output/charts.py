@@ -18,16 +18,36 @@ LEADER = {"arrowstyle": "-", "color": "#5d6d7e", "lw": 0.6}  # the thin line fro
 
 
 def place_labels(ax: plt.Axes, texts: list, xs: list[float], ys: list[float], push: float = 1.0,
-                 targets: tuple | None = None) -> None:
+                 targets: tuple | None = None, move: str = "xy") -> None:
     """Labels off each other and the points (adjustText, a leader to ``targets`` or where each started; ``push``
-    > 1: further off), in a fixed number of iterations (never a time limit), so deterministic."""
+    > 1: further off; ``move="y"``: up or down only, in their own year's column), in a fixed number of iterations
+    (never a time limit), so deterministic."""
     from adjustText import adjust_text
 
     tx, ty = (None, None) if targets is None else map(list, targets)
     adjust_text(texts, x=list(xs), y=list(ys), ax=ax, target_x=tx, target_y=ty, iter_lim=400,
                 expand=(1.3 * push, 1.6 * push), force_static=(0.3 * push, 0.6 * push),
-                arrowprops=dict(LEADER))
+                arrowprops=dict(LEADER), only_move=dict.fromkeys(("text", "static", "explode", "pull"), move))
     keep_inside(ax, texts)
+
+
+def label_line(ax: plt.Axes, xs: pd.Series, ys: pd.Series, labels: list[str], room: float = 7.0) -> list:
+    """A label over or under each point of a line (NaN: a gap), centred in its own column, on the side where the
+    line's segments over the label's width leave more room: clear of the line and of the point."""
+    texts = [ax.annotate(t, (x, y), xytext=(0, 0), textcoords="offset points", ha="center", va="center", fontsize=8)
+             for x, y, t in zip(xs, ys, labels, strict=True) if np.isfinite([x, y]).all()]
+    for _ in range(2):  # again once keep_inside has widened the axes
+        px, scale = ax.transData.transform(np.column_stack([xs, ys]).astype(float)), 72 / ax.figure.dpi
+        mine = [i for i in range(len(px)) if np.isfinite(px[i]).all()]
+        for t, i in zip(texts, mine, strict=True):
+            (x, y), w = px[i], t.get_window_extent().width / 2 + 2
+            ends = [(px[j], px[j + 1]) for j in (i - 1, i) if 0 <= j < len(px) - 1 and np.isfinite(px[j:j + 2]).all()]
+            dy = [a[1] + (b[1] - a[1]) * (u - a[0]) / (b[0] - a[0]) - y for a, b in ends
+                  for u in np.clip([x - w, x + w], *sorted((a[0], b[0])))]
+            up, down = (max([0, *(s * v for v in dy)]) + t.get_window_extent().height / 2 + room for s in (1, -1))
+            t.xyann = (0, (up if up <= down else -down) * scale)
+        keep_inside(ax, texts)
+    return texts
 
 
 def keep_inside(ax: plt.Axes, texts: list) -> None:
@@ -232,9 +252,10 @@ def rank_over_time(frame: pd.DataFrame, *, title: str) -> plt.Figure:
     for r in frame.itertuples():
         c = colours[r.study]
         ax.scatter(r.year, r.rank, s=70, zorder=3, facecolor="white" if r.derived else c, edgecolor=c, linewidth=2)
-        texts.append(ax.text(r.year, r.rank, f"{r.rank}" + (" (derived)" if r.derived else ""), fontsize=8))
+        texts.append(ax.text(r.year, r.rank, f"{r.rank}" + ("\n(derived)" if r.derived else ""), fontsize=8,
+                             ha="center"))
     ax.margins(x=0.08, y=0.15)
-    place_labels(ax, texts, frame["year"], frame["rank"], push=1.6)
+    place_labels(ax, texts, frame["year"], frame["rank"], push=1.6, move="y")
     ax.invert_yaxis()
     set_editions(ax, frame["year"])  # years, not 2002.5 or a 2025 after the last edition
     rank_axis(ax.yaxis)  # ranks from 1, not 0 or 62.5
