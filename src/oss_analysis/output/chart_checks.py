@@ -282,8 +282,9 @@ def _problems(fig: plt.Figure, renderer: object) -> Iterator[str]:
         for bar in (p for p in ax.patches if isinstance(p, Rectangle) and p.get_visible()):
             if bar.get_window_extent(renderer).x1 >= f.x1 - TOL and all(a.get_gid() != GOES_ON for a in ax.texts):
                 yield f"a bar runs into the right frame of the panel '{_panel(ax)}' without a mark that it goes on"
-        for (a, pa), (b, pb) in itertools.combinations(leaders, 2):
-            if a is not b and pa.intersects_path(pb, filled=False):
+        refs = [(a, p) for a, p in lines if isinstance(a, Line2D) and a.get_transform() is not ax.transData]
+        for (a, pa), (b, pb) in itertools.combinations(leaders + refs, 2):  # leaders across leaders or a reference
+            if isinstance(a, FancyArrowPatch) and getattr(b, "patchA", 0) is not a.patchA and pa.intersects_path(pb, 0):
                 yield f"{_name(a)} crosses {_name(b)}"
         yield from _gaps(ax)
         yield from _cut(ax)

@@ -176,12 +176,13 @@ def scatter_fit(fitted: pd.DataFrame, band: pd.DataFrame, *, x: str, y: str, lab
     texts = []
     for r in rows.itertuples():
         mine, side = getattr(r, key) == focus, 1 if getattr(r, y) >= r.fitted else -1
-        ax.scatter(getattr(r, x), getattr(r, y), color=HIGHLIGHT if mine else "#5d6d7e", s=70 if mine else 35, zorder=4)
+        ax.scatter(getattr(r, x), getattr(r, y), color=HIGHLIGHT if mine else "#5d6d7e", s=40 if mine else 22, zorder=4)
         texts.append(ax.text(  # starting beside its point, on its side of the line (which rises to the right)
             getattr(r, x) - side * dx, getattr(r, y) + side * dy, getattr(r, label), fontsize=8, zorder=5,
             color=HIGHLIGHT if mine else "black", fontweight="bold" if mine else "normal",
             ha="right" if side > 0 else "left", va="bottom" if side > 0 else "top"))
-    ax.margins(0.1)  # room at the edges for the labels of the extreme points
+    ax.margins(0.1)  # room at the edges for the labels of the extreme points; a score's scale starts at 0
+    ax.set_ylim(0, ax.get_ylim()[1])
     line = along(band[x].iloc[::4], band["fit"].iloc[::4], 6)  # the labels keep off the fit line too
     place_labels(ax, texts, [*rows[x], *line[0]], [*rows[y], *line[1]], push=1.2, targets=(rows[x], rows[y]))
     _titles(ax, title, xlabel, ylabel)
@@ -221,21 +222,21 @@ def dated_points(frame: pd.DataFrame, *, title: str, ylabel: str, styles: dict[s
     for kind, st in styles.items():
         part = pts[pts["kind"] == kind]
         if not part.empty:
-            ax.scatter(part["x"], part["value"], label=kind, zorder=3, **st)
+            ax.scatter(part["x"], part["value"], label=kind, zorder=3, clip_on=False, **{"s": 20, **st})  # apart
     s = pts.sort_values(["value", "x"], kind="stable")  # a new label where the value changes or the dates part
     new = s["value"].ne(s["value"].shift()) | s["x"].diff().gt(cluster_years)
     clusters = [(g["value"].iloc[0], list(g["x"]), list(g[annotate])) for _, g in s.groupby(new.cumsum(), sort=False)]
-    box = {"fc": "white", "ec": "none", "alpha": 0.85, "pad": 0.4}  # over the grid lines; it speaks for every dot
-    texts = [names_points(ax.text(xs[0], value, textwrap.fill(f"{value:g}: " + "; ".join(dict.fromkeys(labels)), 40),
-                                  fontsize=6.5, va="center", bbox=box), [(x, value) for x in xs])
-             for value, xs, labels in clusters]
+    texts = [names_points(ax.text(xs[0], value, textwrap.fill(f"{value:g}: " + "; ".join(dict.fromkeys(labels)), 32),
+                                  fontsize=6.5, va="center", ha="right" if right - 1.4 < xs[-1] < right else "left"),
+                          [(x, value) for x in xs]) for value, xs, labels in clusters]  # off the targets' line
     ax.margins(y=0.1)
-    ax.set_xlim(ax.get_xlim()[0], right + 1.6)  # before placing: the labels stay inside these limits
-    place_labels(ax, texts, pts["x"], pts["value"])
-    for text, (value, xs, _) in zip(texts, clusters, strict=True):  # a leader to each further dot it names
-        for x in dict.fromkeys(xs[1:]):
-            ax.add_patch(FancyArrowPatch(text.get_position(), (x, value), patchA=text, shrinkA=0, shrinkB=0, **LEADER))
+    ax.set(xlim=(ax.get_xlim()[0], right + 1.6), ylim=(0, ax.get_ylim()[1]))  # counts from 0; labels stay inside
     ax.axvline(right - 0.4, color=MUTED, ls=":", lw=1, zorder=1, label="undated targets: right of the line")
+    wall = np.linspace(0, ax.get_ylim()[1], 120)  # the labels keep off the undated targets' line too
+    place_labels(ax, texts, [*pts["x"], *np.full(120, right - 0.4)], [*pts["value"], *wall])
+    for text, (value, xs, _) in zip(texts, clusters, strict=True):  # a leader to each further dot it names
+        for x in sorted(set(xs) - {xs[0]}):
+            ax.add_patch(FancyArrowPatch(text.get_position(), (x, value), patchA=text, shrinkA=0, shrinkB=0, **LEADER))
     years = list(range(int(dated["year"].min()), int(right - 0.4) + 1))
     ax.set_xticks([*years, right], [*map(str, years), "undated\ntargets"])  # a tick: it cannot overlap
     _titles(ax, title, "Year", ylabel)
