@@ -11,7 +11,7 @@ from matplotlib.colors import to_hex
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch
 
-from oss_analysis.output.chart_checks import fit_text, mark_cut, names_points, rank_axis, set_editions
+from oss_analysis.output.chart_checks import GOES_ON, fit_text, mark_cut, names_points, rank_axis, set_editions
 from oss_analysis.output.style import HIGHLIGHT, MUTED, PALETTE, colour_of
 
 LEADER = {"arrowstyle": "-", "color": "#5d6d7e", "lw": 0.6}  # the thin line from a label to its point
@@ -136,6 +136,7 @@ def group_dots(frame: pd.DataFrame, *, x: str, y: str, group: str, label: str, f
     colours = {g: HIGHLIGHT if g == name else colour_of(g.split(" (")[0]) for g in lanes}
     sns.stripplot(data=dots, x=x, y=y, hue=group, hue_order=lanes, order=order, jitter=False, dodge=True, size=7,
                   ax=ax, alpha=0.85, palette=colours)
+    _dodge(ax, 7 * fig.dpi / 72)
     mine = np.vstack([c.get_offsets() for c in ax.collections  # the focus lane's dots, in whichever collections
                       if len(c.get_offsets()) and to_hex(c.get_facecolors()[0]) == HIGHLIGHT])
     for v, row in mine:
@@ -145,6 +146,18 @@ def group_dots(frame: pd.DataFrame, *, x: str, y: str, group: str, label: str, f
     _titles(ax, title, xlabel, "")
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
     return fig
+
+
+def _dodge(ax: plt.Axes, size: float) -> None:
+    """Dots of a lane that would overlap (Baltic 72 and 73) moved up or down by a dot, so that each one shows."""
+    placed = np.empty((0, 2))
+    for coll in ax.collections:
+        px = ax.transData.transform(coll.get_offsets())
+        for i in np.argsort(px[:, 0], kind="stable"):
+            px[i, 1] += next(k * size for k in (0, -1, 1, -2, 2) if not len(placed) or np.hypot(
+                *(placed - px[i] - (0, k * size)).T).min() >= size + 1)
+            placed = np.vstack([placed, px[i]])
+        coll.set_offsets(ax.transData.inverted().transform(px))
 
 
 def rated_providers(frame: pd.DataFrame, *, title: str) -> plt.Figure:
@@ -307,7 +320,8 @@ def _stage_facts(r: pd.Series) -> str:
 
 def stages_timeline(stages: pd.DataFrame, *, title: str, end_year: float, start_year: float) -> plt.Figure:
     """Figure 4 rebuilt: a row per stage (labels beside the axis, clear of the bars), its bar over its period
-    (open ones to the edge) holding its numbers (after it, if they do not fit); the undated vision last."""
+    (open ones into the frame, marked as going on) holding its numbers (after it, if they do not fit); the undated
+    vision last, a bar of its own at the right."""
     from oss_analysis.domain import decimal_year
 
     dated = stages[~stages["is_vision"]].reset_index(drop=True)
@@ -320,8 +334,11 @@ def stages_timeline(stages: pd.DataFrame, *, title: str, end_year: float, start_
     labels = []
     for i, r in dated.iterrows():
         start = float(decimal_year(pd.Series([r["date_start"]])).iloc[0])
-        end = float(decimal_year(pd.Series([r["date_end"]])).iloc[0]) + 1 / 12 if pd.notna(r["date_end"]) else end_year
+        end = float(decimal_year(pd.Series([r["date_end"]])).iloc[0]) + 1 / 12 if pd.notna(r["date_end"]) else None
         y = i + 1
+        if end is None:  # open ('since 2009'): into the frame, saying it goes on
+            end = end_year + 0.2
+            ax.text(end - 0.05, y, "goes on →", ha="right", va="center", color="white", fontsize=8, gid=GOES_ON)
         ax.barh(y, end - start, left=start, color=colours[i % len(colours)], alpha=0.85, height=0.6)
         labels.append(f"Stage {r['stage']}: {r['label']}")
         if facts := _stage_facts(r):
@@ -331,8 +348,10 @@ def stages_timeline(stages: pd.DataFrame, *, title: str, end_year: float, start_
                 text.set(x=end + 0.05, color="black")  # too long for its bar: after it instead
     for j, r in enumerate(vision.itertuples(), start=len(dated) + 1):
         labels.append(f"Vision (undated): {r.label.removeprefix('Vision: ')}")
-        ax.text(end_year + 0.15, j, _stage_facts(pd.Series(r._asdict())) or "no numbers given", fontsize=9,  # at the
-                va="center", ha="right", bbox={"boxstyle": "round", "fc": "#fdebd0", "ec": "#d68910"})  # right edge
+        text = ax.text(end_year, j, _stage_facts(pd.Series(r._asdict())) or "no numbers given", fontsize=9, va="center",
+                       ha="right")  # on a bar as wide as its words (a box over the grid would hide it), at the right
+        x0, x1 = ax.transData.inverted().transform(text.get_window_extent(fig.canvas.get_renderer()))[:, 0]
+        ax.barh(j, x1 - x0 + 0.1, left=x0 - 0.05, height=0.6, color="#fdebd0", edgecolor="#d68910")
     ax.set_yticks(range(1, rows + 1), [textwrap.fill(t, 38) for t in labels], fontsize=8)
     ax.set_xticks(range(int(start_year), int(end_year) + 1))
     _titles(ax, title, "Year")
