@@ -18,8 +18,8 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Rectangle
 from matplotlib.path import Path
-from matplotlib.text import Text
-from matplotlib.ticker import Locator, MaxNLocator, ScalarFormatter
+from matplotlib.text import Annotation, Text
+from matplotlib.ticker import FixedLocator, MaxNLocator, ScalarFormatter
 from matplotlib.transforms import Bbox
 
 from oss_analysis.errors import DataError
@@ -33,36 +33,23 @@ TOL = 1.0  # pixels: touching is not overlapping
 ROOM = 2.0  # pixels a label keeps from the frame inside it
 
 
-class _Ranks(MaxNLocator):
-    def __init__(self) -> None:
-        super().__init__(nbins=10, steps=[1, 2, 5, 10], integer=True)  # whole ranks in 1-2-5 x 10^k steps
-
+class _Ranks(MaxNLocator):  # whole ranks from 1
     def tick_values(self, vmin: float, vmax: float) -> list[float]:
         return [t for t in super().tick_values(vmin, vmax) if t >= 1]
-
-
-class _Editions(Locator):
-    def __call__(self) -> list[float]:  # an edition is left out only where its year would touch the last kept
-        lo, hi = sorted(self.axis.get_view_interval())
-        px = self.axis.axes.get_window_extent().width / (hi - lo)
-        need = 3.4 * FontProperties(size=rcParams["xtick.labelsize"]).get_size_in_points() * self.axis.figure.dpi / 72
-        kept: list[float] = []
-        for year in getattr(self.axis.axes, _EDITIONS):
-            kept += [year] if not kept or (year - kept[-1]) * px >= need else []
-        return kept
 
 
 def set_editions(ax: plt.Axes, years: Iterable[float]) -> None:
     """The x values (editions) that exist: a line may not join two points across one, a point's label sits in
     its own year's column, and the editions themselves are ticked (a tick at no edition fails)."""
-    setattr(ax, _EDITIONS, sorted({float(y) for y in years}))
-    ax.xaxis.set_major_locator(_Editions())
+    setattr(ax, _EDITIONS, known := sorted({float(y) for y in years}))  # every k-th where all would collide
+    year = 3.4 * FontProperties(size=rcParams["xtick.labelsize"]).get_size_in_points() * ax.figure.dpi / 72
+    ax.xaxis.set_major_locator(FixedLocator(known, nbins=max(2, int(ax.get_window_extent().width / year))))
 
 
 def rank_axis(axis: object) -> None:
     """A rank axis: whole ticks from 1 in 1-2-5 steps (no 0 or 62.5 that no rank can be, no steps of 3 or 15; a tick
     outside them fails, as does an axis saying 'among N' that stops short of N without a cut mark)."""
-    axis.set_major_locator(_Ranks())
+    axis.set_major_locator(_Ranks(nbins=10, steps=[1, 2, 5, 10], integer=True))
     setattr(axis, _RANKS, True)
 
 
@@ -149,9 +136,7 @@ def _markers(ax: plt.Axes, dpi: float) -> Iterator[tuple[object, np.ndarray, flo
 
 def _hits(box: Bbox, centre: np.ndarray, radius: float) -> bool:
     """Whether a circle of ``radius`` around ``centre`` reaches into ``box``."""
-    nx = min(max(centre[0], box.x0), box.x1)
-    ny = min(max(centre[1], box.y0), box.y1)
-    return bool(np.hypot(centre[0] - nx, centre[1] - ny) < radius)
+    return bool(np.hypot(*(centre - np.clip(centre, box.min, box.max))) < radius)
 
 
 def _data_lines(ax: plt.Axes) -> Iterator[tuple[Line2D, np.ndarray]]:
@@ -258,30 +243,15 @@ def _problems(fig: plt.Figure, renderer: object) -> Iterator[str]:
                         box[id(t)], p, 4):
                     yield f"{_name(t)} names the point at {x:g}, {y:g} but no leader of it reaches there"
         years, inv = getattr(ax, _EDITIONS, []), ax.transData.inverted()
-        for a, path in leaders if years else []:  # a point's label sits in its own year's column
-            own, mid = inv.transform([path.vertices[-1], (box[id(a.patchA)].intervalx.mean(), 0)])[:, 0]
+        owned = [(a.patchA, inv.transform(p.vertices[-1])[0]) for a, p in leaders]  # a label and its point's x
+        for t, own in owned + [(t, t.xy[0]) for t in ax.texts if isinstance(t, Annotation)] if years else []:
+            mid = inv.transform((box[id(t)].intervalx.mean(), 0))[0]  # a point's label sits in its year's column
             if (near := min(years, key=lambda y: abs(y - mid))) != min(years, key=lambda y: abs(y - own)):
-                yield f"{_name(a.patchA)} sits over {near:g}, not over its own point's year"
-        for (a, ca, ra, _), (b, cb, rb, fill_b) in itertools.permutations(marks, 2):
-            d = np.hypot(*(ca[:, None] - cb[None]).T).ravel()  # a disc covers it, or a ring's edge crosses it
-            hides = (d < rb).any() and rb >= ra if fill_b else (abs(d - rb) < ra).any()
-            if a is not b and _above(b, a, ax) and hides:
-                yield f"a marker of {_name(b)} hides a marker of {_name(a)}"
-        dots = [(a, c, r) for a, cs, r, filled in marks if filled for c in cs]
-        for (a, ca, ra), (b, cb, rb) in itertools.combinations(dots, 2):  # two filled dots read as one
-            if np.hypot(*(ca - cb)) < ra + rb - TOL and not (a is b and np.allclose(ca, cb)):
-                x, y = inv.transform(ca)
-                yield f"a marker of {_name(a)} at {x:.6g}, {y:.4g} overlaps a marker of {_name(b)}"
-        f = frames[id(ax)]
-        for a, cs, r, _ in marks:  # a marker cut in half by the frame (a value near 0 on a 0-100 axis)
-            if a.get_clip_on() and any(f.contains(*c) and min(*(c - f.min), *(f.max - c)) < r for c in cs):
-                yield f"a marker of {_name(a)} is clipped by the frame of the panel '{_panel(ax)}'"
+                yield f"{_name(t)} sits over {near:g}, not over its own point's year"
+        yield from _drawn_rules(ax, marks, f := frames[id(ax)])
         for a, path in leaders:  # a leader points at its own label's marker, not at empty space
             if not any(len(c) and np.hypot(*(c - path.vertices[-1]).T).min() <= r + 4 for _, c, r, _ in marks):
                 yield f"{_name(a)} ends on no marker"
-        for bar in (p for p in ax.patches if isinstance(p, Rectangle) and p.get_visible()):
-            if bar.get_window_extent(renderer).x1 >= f.x1 - TOL and all(a.get_gid() != GOES_ON for a in ax.texts):
-                yield f"a bar runs into the right frame of the panel '{_panel(ax)}' without a mark that it goes on"
         refs = [(a, p) for a, p in lines if isinstance(a, Line2D) and a.get_transform() is not ax.transData]
         for (a, pa), (b, pb) in itertools.combinations(leaders + refs, 2):  # leaders across leaders or a reference
             if isinstance(a, FancyArrowPatch) and getattr(b, "patchA", 0) is not a.patchA and pa.intersects_path(pb, 0):
@@ -296,18 +266,34 @@ def _problems(fig: plt.Figure, renderer: object) -> Iterator[str]:
     yield from (p for ax in axes for p in _unnamed(ax, named))
     for leg in legends:
         lbox = leg.get_window_extent(renderer).padded(-TOL)
-        covered = axes if leg in fig.legends else [leg.axes]
-        for ax in covered:
-            for line, xy in _data_lines(ax):
-                px = line.get_transform().transform(xy[np.isfinite(xy).all(axis=1)])
-                if any(lbox.contains(*p) for p in px):
-                    yield f"the legend covers data of {_name(line)}"
-            for artist, centres, radius, _ in _markers(ax, dpi):
-                if isinstance(artist, PathCollection) and any(_hits(lbox, c, radius) for c in centres):
-                    yield f"the legend covers data of {_name(artist)}"
-            for t in inner:
-                if t.axes is ax and lbox.overlaps(box[id(t)].padded(-TOL)):
-                    yield f"the legend covers {_name(t)}"
+        for ax in axes if leg in fig.legends else [leg.axes]:
+            under = [a for a, xy in _data_lines(ax)
+                     if any(lbox.contains(*p) for p in a.get_transform().transform(xy[np.isfinite(xy).all(axis=1)]))]
+            under += [a for a, cs, r, _ in _markers(ax, dpi)
+                      if isinstance(a, PathCollection) and any(_hits(lbox, c, r) for c in cs)]
+            yield from (f"the legend covers data of {_name(a)}" for a in under)
+            yield from (f"the legend covers {_name(t)}" for t in inner
+                        if t.axes is ax and lbox.overlaps(box[id(t)].padded(-TOL)))
+
+
+def _drawn_rules(ax: plt.Axes, marks: list, f: Bbox) -> Iterator[str]:
+    """A marker hides another, two filled dots overlap (they read as one), a marker or bar is cut by the frame."""
+    for (a, ca, ra, _), (b, cb, rb, fill_b) in itertools.permutations(marks, 2):
+        d = np.hypot(*(ca[:, None] - cb[None]).T).ravel()  # a disc covers it, or a ring's edge crosses it
+        hides = (d < rb).any() and rb >= ra if fill_b else (abs(d - rb) < ra).any()
+        if a is not b and _above(b, a, ax) and hides:
+            yield f"a marker of {_name(b)} hides a marker of {_name(a)}"
+    dots = [(a, c, r) for a, cs, r, filled in marks if filled for c in cs]
+    for (a, ca, ra), (b, cb, rb) in itertools.combinations(dots, 2):
+        if np.hypot(*(ca - cb)) < ra + rb - TOL and not (a is b and np.allclose(ca, cb)):
+            x, y = ax.transData.inverted().transform(ca)
+            yield f"a marker of {_name(a)} at {x:.6g}, {y:.4g} overlaps a marker of {_name(b)}"
+    for a, cs, r, _ in marks:  # a value near 0 on a 0-100 axis
+        if a.get_clip_on() and any(f.contains(*c) and min(*(c - f.min), *(f.max - c)) < r for c in cs):
+            yield f"a marker of {_name(a)} is clipped by the frame of the panel '{_panel(ax)}'"
+    for bar in (p for p in ax.patches if isinstance(p, Rectangle) and p.get_visible()):
+        if bar.get_window_extent().x1 >= f.x1 - TOL and all(a.get_gid() != GOES_ON for a in ax.texts):
+            yield f"a bar runs into the right frame of the panel '{_panel(ax)}' without a mark that it goes on"
 
 
 def _unnamed(ax: plt.Axes, named: set[str]) -> Iterator[str]:
@@ -363,7 +349,7 @@ def _cut(ax: plt.Axes) -> Iterator[str]:
     numbers = isinstance(ax.yaxis.get_major_formatter(), ScalarFormatter)
     if not marked and lo * hi > 0 and (hi - lo < min(abs(lo), abs(hi)) or numbers and 0 < lo < (hi - lo) / 4):
         yield f"the y axis of the panel '{_panel(ax)}' runs {lo:.3g} to {hi:.3g}, cut from zero without a mark"
-    if numbers and lo < 0 <= np.nanmin(ys) and -lo > 0.05 * (hi - lo):
+    if numbers and lo < 0 <= np.nanmin(ys) < np.nanmax(ys) and -lo > 0.05 * (hi - lo):
         yield f"the y axis of the panel '{_panel(ax)}' runs to {lo:.3g}, below 0, for values from 0 up"
 
 

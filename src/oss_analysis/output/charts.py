@@ -19,9 +19,8 @@ LEADER = {"arrowstyle": "-", "color": "#5d6d7e", "lw": 0.6}  # the thin line fro
 
 def place_labels(ax: plt.Axes, texts: list, xs: list[float], ys: list[float], push: float = 1.0,
                  targets: tuple | None = None, move: str = "xy") -> None:
-    """Labels off each other and the points (adjustText, a leader to ``targets`` or where each started; ``push``
-    > 1: further off; ``move="y"``: up or down only, in their own year's column), in a fixed number of iterations
-    (never a time limit), so deterministic."""
+    """Labels off each other and the points (adjustText, a leader to ``targets`` or where each started; ``push`` > 1:
+    further off; ``move="y"``: in their own column), in a fixed number of iterations, so deterministic."""
     from adjustText import adjust_text
 
     tx, ty = (None, None) if targets is None else map(list, targets)
@@ -31,23 +30,21 @@ def place_labels(ax: plt.Axes, texts: list, xs: list[float], ys: list[float], pu
     keep_inside(ax, texts)
 
 
-def label_line(ax: plt.Axes, xs: pd.Series, ys: pd.Series, labels: list[str], room: float = 7.0) -> list:
+def label_line(ax: plt.Axes, xs: pd.Series, ys: pd.Series, labels: list[str], room: float = 7.0) -> None:
     """A label over or under each point of a line (NaN: a gap), centred in its own column, on the side where the
     line's segments over the label's width leave more room: clear of the line and of the point."""
-    texts = [ax.annotate(t, (x, y), xytext=(0, 0), textcoords="offset points", ha="center", va="center", fontsize=8)
-             for x, y, t in zip(xs, ys, labels, strict=True) if np.isfinite([x, y]).all()]
+    xy = np.column_stack([xs, ys]).astype(float)
+    texts = {i: ax.annotate(t, xy[i], xytext=(0, 0), textcoords="offset points", ha="center", va="center", fontsize=8)
+             for i, t in enumerate(labels) if np.isfinite(xy[i]).all()}
     for _ in range(2):  # again once keep_inside has widened the axes
-        px, scale = ax.transData.transform(np.column_stack([xs, ys]).astype(float)), 72 / ax.figure.dpi
-        mine = [i for i in range(len(px)) if np.isfinite(px[i]).all()]
-        for t, i in zip(texts, mine, strict=True):
-            (x, y), w = px[i], t.get_window_extent().width / 2 + 2
-            ends = [(px[j], px[j + 1]) for j in (i - 1, i) if 0 <= j < len(px) - 1 and np.isfinite(px[j:j + 2]).all()]
-            dy = [a[1] + (b[1] - a[1]) * (u - a[0]) / (b[0] - a[0]) - y for a, b in ends
-                  for u in np.clip([x - w, x + w], *sorted((a[0], b[0])))]
-            up, down = (max([0, *(s * v for v in dy)]) + t.get_window_extent().height / 2 + room for s in (1, -1))
-            t.xyann = (0, (up if up <= down else -down) * scale)
-        keep_inside(ax, texts)
-    return texts
+        px = ax.transData.transform(xy)
+        for i, t in texts.items():  # a segment's height over the label's edges, clamped at its ends
+            box, segs = t.get_window_extent(), [s for j in (i - 1, i) if len(s := px[max(j, 0):j + 2]) == 2]
+            dy = [np.interp(px[i, 0] + u * (box.width / 2 + 2), *s[s[:, 0].argsort()].T) - px[i, 1]
+                  for s in segs if np.isfinite(s).all() for u in (-1, 1)]
+            up, down = (max([0, *(k * v for v in dy)]) + box.height / 2 + room for k in (1, -1))
+            t.xyann = (0, (up if up <= down else -down) * 72 / ax.figure.dpi)
+        keep_inside(ax, list(texts.values()))
 
 
 def keep_inside(ax: plt.Axes, texts: list) -> None:
@@ -136,7 +133,14 @@ def group_dots(frame: pd.DataFrame, *, x: str, y: str, group: str, label: str, f
     colours = {g: HIGHLIGHT if g == name else colour_of(g.split(" (")[0]) for g in lanes}
     sns.stripplot(data=dots, x=x, y=y, hue=group, hue_order=lanes, order=order, jitter=False, dodge=True, size=7,
                   ax=ax, alpha=0.85, palette=colours)
-    _dodge(ax, 7 * fig.dpi / 72)
+    placed, size = np.empty((0, 2)), 7 * fig.dpi / 72  # dots of a lane that would overlap: up or down by a dot
+    for coll in ax.collections:
+        px = ax.transData.transform(np.asarray(coll.get_offsets(), float))
+        for i in np.argsort(px[:, 0], kind="stable"):
+            px[i, 1] += next(k * size for k in (0, -1, 1, -2, 2)
+                             if np.hypot(*(placed - px[i] - (0, k * size)).T).min(initial=np.inf) >= size + 1)
+            placed = np.vstack([placed, px[i]])
+        coll.set_offsets(ax.transData.inverted().transform(px))
     mine = np.vstack([c.get_offsets() for c in ax.collections  # the focus lane's dots, in whichever collections
                       if len(c.get_offsets()) and to_hex(c.get_facecolors()[0]) == HIGHLIGHT])
     for v, row in mine:
@@ -146,18 +150,6 @@ def group_dots(frame: pd.DataFrame, *, x: str, y: str, group: str, label: str, f
     _titles(ax, title, xlabel, "")
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
     return fig
-
-
-def _dodge(ax: plt.Axes, size: float) -> None:
-    """Dots of a lane that would overlap (Baltic 72 and 73) moved up or down by a dot, so that each one shows."""
-    placed = np.empty((0, 2))
-    for coll in ax.collections:
-        px = ax.transData.transform(coll.get_offsets())
-        for i in np.argsort(px[:, 0], kind="stable"):
-            px[i, 1] += next(k * size for k in (0, -1, 1, -2, 2) if not len(placed) or np.hypot(
-                *(placed - px[i] - (0, k * size)).T).min() >= size + 1)
-            placed = np.vstack([placed, px[i]])
-        coll.set_offsets(ax.transData.inverted().transform(px))
 
 
 def rated_providers(frame: pd.DataFrame, *, title: str) -> plt.Figure:
