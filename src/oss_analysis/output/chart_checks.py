@@ -115,8 +115,7 @@ def _markers(ax: plt.Axes, dpi: float) -> Iterator[tuple[object, np.ndarray, flo
     for line in ax.lines:
         if line.get_gid() == CUT_GID or line.get_marker() in (None, "", "None", " ", "none"):
             continue
-        xy = np.column_stack(line.get_data()).astype(float)
-        xy = xy[np.isfinite(xy).all(axis=1)]
+        xy = (xy := np.column_stack(line.get_data()).astype(float))[np.isfinite(xy).all(axis=1)]
         fill = line.get_markerfacecolor()
         filled = line.get_fillstyle() != "none" and fill not in ("none", "None") and to_rgba(fill)[3] > 0
         radius = (line.get_markersize() + line.get_markeredgewidth()) / 2 * dpi / 72
@@ -127,10 +126,8 @@ def _markers(ax: plt.Axes, dpi: float) -> Iterator[tuple[object, np.ndarray, flo
         xy = np.asarray(coll.get_offsets(), dtype=float)
         keep = np.isfinite(xy).all(axis=1)
         sizes = np.resize(coll.get_sizes() if len(coll.get_sizes()) else [36.0], len(xy))
-        faces = coll.get_facecolors()
-        filled = len(faces) > 0 and float(np.max(faces[:, 3])) > 0
-        centres = coll.get_offset_transform().transform(xy[keep])
-        for c, s in zip(centres, sizes[keep], strict=True):
+        filled = len(faces := coll.get_facecolors()) > 0 and float(np.max(faces[:, 3])) > 0
+        for c, s in zip(coll.get_offset_transform().transform(xy[keep]), sizes[keep], strict=True):
             yield coll, c[None, :], float(np.sqrt(s) / 2 * dpi / 72), filled
 
 
@@ -159,11 +156,9 @@ def _drawn_lines(ax: plt.Axes) -> Iterator[tuple[object, Path]]:
 
 
 def _ranks(ax: plt.Axes) -> Iterator[str]:
-    for axis in (ax.xaxis, ax.yaxis):
+    for axis in (x for x in (ax.xaxis, ax.yaxis) if getattr(x, _RANKS, False)):
         lo, hi = sorted(axis.get_view_interval())
         ticks = [t for t in axis.get_majorticklocs() if lo - 1e-9 <= t <= hi + 1e-9]
-        if not getattr(axis, _RANKS, False):
-            continue
         if bad := [t for t in ticks if t < 1 or t % 1]:
             yield f"the rank axis of the panel '{_panel(ax)}' has a tick at {bad[0]:g}, which no rank is"
         steps = set(np.round(np.diff(ticks), 6))
@@ -172,8 +167,7 @@ def _ranks(ax: plt.Axes) -> Iterator[str]:
         among = re.search(r"(?:among|of) (\d+)", axis.get_label_text())
         if among and hi < int(among[1]) and not any(a.get_gid() == CUT_GID for a in ax.get_children()):
             yield f"the rank axis of the panel '{_panel(ax)}' stops at {hi:g} of {among[1]}, cut without a mark"
-    years = getattr(ax, _EDITIONS, [])
-    lo, hi = sorted(ax.xaxis.get_view_interval())
+    lo, hi, years = *sorted(ax.xaxis.get_view_interval()), getattr(ax, _EDITIONS, [])
     if out := [t for t in ax.xaxis.get_majorticklocs() if lo <= t <= hi and years and t not in years]:
         yield f"the year axis of the panel '{_panel(ax)}' has a tick at {out[0]:g}, which is no edition"
 
@@ -183,16 +177,14 @@ def problems(fig: plt.Figure) -> list[str]:
     from matplotlib._tight_bbox import adjust_bbox  # what savefig(bbox_inches="tight") applies
 
     fig.draw_without_rendering()
-    renderer = fig.canvas.get_renderer()
-    restore = None
+    renderer, restore = fig.canvas.get_renderer(), lambda: None
     if rcParams["savefig.bbox"] == "tight":
         restore = adjust_bbox(fig, fig.get_tightbbox(renderer).padded(rcParams["savefig.pad_inches"]), renderer)
         fig.draw_without_rendering()
     try:
         return list(dict.fromkeys(_problems(fig, renderer)))
     finally:
-        if restore is not None:
-            restore()
+        restore()
 
 
 def _problems(fig: plt.Figure, renderer: object) -> Iterator[str]:
@@ -226,11 +218,10 @@ def _problems(fig: plt.Figure, renderer: object) -> Iterator[str]:
     for ax in axes:
         marks, lines = list(_markers(ax, dpi)), list(_drawn_lines(ax))
         leaders = [(a, p) for a, p in lines if isinstance(a, FancyArrowPatch)]
-        grid = [(k, px) for k, x in enumerate((ax.xaxis, ax.yaxis)) if any(map(Line2D.get_visible, x.get_gridlines()))
+        g = [(k, px) for k, x in enumerate((ax.xaxis, ax.yaxis)) if any(map(Line2D.get_visible, x.get_gridlines()))
                 for px in ax.transData.transform([(v, v) for v in x.get_majorticklocs()])[:, k]]
         for t, tb in ((t, box[id(t)].padded(-TOL)) for t in inner if t.axes is ax):
-            opaque = t.get_bbox_patch() is not None and t.get_bbox_patch().get_facecolor()[3] > 0
-            if opaque and any(tb.min[k] < px < tb.max[k] for k, px in grid):
+            if (bp := t.get_bbox_patch()) and bp.get_facecolor()[3] and any(tb.min[k] < v < tb.max[k] for k, v in g):
                 yield f"the box of {_name(t)} hides a grid line"
             if on := next((a for a, cs, r, _ in marks if any(_hits(tb, c, r) for c in cs)), None):
                 yield f"{_name(t)} sits on a marker of {_name(on)}"
@@ -310,8 +301,7 @@ def _panel(ax: plt.Axes) -> str:
 
 def _above(top: object, below: object, ax: plt.Axes) -> bool:
     """Whether ``top`` is drawn after ``below`` (zorder, then the order they were added)."""
-    order = ax.get_children()
-    return (top.get_zorder(), order.index(top)) > (below.get_zorder(), order.index(below))
+    return (top.get_zorder(), (order := ax.get_children()).index(top)) > (below.get_zorder(), order.index(below))
 
 
 def _gaps(ax: plt.Axes) -> Iterator[str]:
@@ -325,13 +315,10 @@ def _gaps(ax: plt.Axes) -> Iterator[str]:
         if line.get_linestyle() in ("None", "", " ", "none") or len(xy) < 2 or (plain and not declared):
             continue  # a fitted curve or a reference line is not a series of editions
         ok = np.isfinite(xy).all(axis=1)
-        missing = [p[0] for p in xy[~ok] if np.isfinite(p[0])]
-        known = set(declared) | set(missing) | (set(drawn) if ok.sum() >= 3 else set())
-        for i in range(len(xy) - 1):
-            if ok[i] and ok[i + 1]:
-                lo, hi = sorted((xy[i, 0], xy[i + 1, 0]))
-                if between := sorted(k for k in known if lo < k < hi):
-                    yield f"{_name(line)} joins {lo:g} to {hi:g} across {between[0]:g}, which it does not draw"
+        known = set(declared) | {p[0] for p in xy[~ok] if np.isfinite(p[0])} | (set(drawn) if ok.sum() >= 3 else set())
+        for lo, hi in (sorted(xy[i:i + 2, 0]) for i in range(len(xy) - 1) if ok[i] and ok[i + 1]):
+            if between := sorted(k for k in known if lo < k < hi):
+                yield f"{_name(line)} joins {lo:g} to {hi:g} across {between[0]:g}, which it does not draw"
         alone = [i for i in range(len(xy)) if ok[i] and not (i and ok[i - 1]) and not (i + 1 < len(xy) and ok[i + 1])]
         if alone and plain:
             yield f"{_name(line)} has a point at {xy[alone[0], 0]:g} between gaps that nothing draws"
@@ -340,9 +327,8 @@ def _gaps(ax: plt.Axes) -> Iterator[str]:
 def _cut(ax: plt.Axes) -> Iterator[str]:
     """A y axis that leaves out zero and spans less than its distance from zero, or starts just above it (by less
     than a quarter of its span), is cut: marked; one for values from 0 up does not run far below 0."""
-    ys = [xy[:, 1] for _, xy in _data_lines(ax)] + [np.asarray(c.get_offsets(), float)[:, 1]
-                                                     for c in ax.collections if isinstance(c, PathCollection)]
-    ys = np.concatenate(ys) if ys else np.array([])
+    dots = (np.asarray(c.get_offsets(), float)[:, 1] for c in ax.collections if isinstance(c, PathCollection))
+    ys = np.concatenate([[np.nan], *(xy[:, 1] for _, xy in _data_lines(ax)), *dots])
     if not np.isfinite(ys).any() or ax.yaxis_inverted() or ax.get_yscale() != "linear":
         return
     (lo, hi), marked = ax.get_ylim(), any(a.get_gid() == CUT_GID for a in ax.get_children())

@@ -258,8 +258,7 @@ def rank_over_time(frame: pd.DataFrame, *, title: str) -> plt.Figure:
     for r in frame.itertuples():
         c = colours[r.study]
         ax.scatter(r.year, r.rank, s=70, zorder=3, facecolor="white" if r.derived else c, edgecolor=c, linewidth=2)
-        texts.append(ax.text(r.year, r.rank, f"{r.rank}" + ("\n(derived)" if r.derived else ""), fontsize=8,
-                             ha="center"))
+        texts.append(ax.text(r.year, r.rank, f"{r.rank}" + "\n(derived)" * bool(r.derived), fontsize=8, ha="center"))
     ax.margins(x=0.08, y=0.15)
     place_labels(ax, texts, frame["year"], frame["rank"], push=1.6, move="y")
     ax.invert_yaxis()
@@ -324,25 +323,23 @@ def stages_timeline(stages: pd.DataFrame, *, title: str, end_year: float, start_
     ax.set_xlim(start_year, end_year + 0.2)
     ax.set_ylim(rows + 0.5, 0.5)
     labels = []
-    for i, r in dated.iterrows():
+    for y, (_, r) in enumerate(dated.iterrows(), start=1):
         start = float(decimal_year(pd.Series([r["date_start"]])).iloc[0])
         end = float(decimal_year(pd.Series([r["date_end"]])).iloc[0]) + 1 / 12 if pd.notna(r["date_end"]) else None
-        y = i + 1
         if end is None:  # open ('since 2009'): into the frame, saying it goes on
             end = end_year + 0.2
             ax.text(end - 0.05, y, "goes on →", ha="right", va="center", color="white", fontsize=8, gid=GOES_ON)
-        ax.barh(y, end - start, left=start, color=colours[i % len(colours)], alpha=0.85, height=0.6)
+        ax.barh(y, end - start, left=start, color=colours[(y - 1) % len(colours)], alpha=0.85, height=0.6)
         labels.append(f"Stage {r['stage']}: {r['label']}")
         if facts := _stage_facts(r):
             text = ax.text(start + 0.05, y, facts, fontsize=8, va="center", color="white", fontweight="bold")
-            renderer = fig.canvas.get_renderer()
-            if ax.transData.inverted().transform(text.get_window_extent(renderer))[1, 0] > end - 0.05:
+            if ax.transData.inverted().transform(text.get_window_extent())[1, 0] > end - 0.05:
                 text.set(x=end + 0.05, color="black")  # too long for its bar: after it instead
     for j, r in enumerate(vision.itertuples(), start=len(dated) + 1):
         labels.append(f"Vision (undated): {r.label.removeprefix('Vision: ')}")
         text = ax.text(end_year, j, _stage_facts(pd.Series(r._asdict())) or "no numbers given", fontsize=9, va="center",
                        ha="right")  # on a bar as wide as its words (a box over the grid would hide it), at the right
-        x0, x1 = ax.transData.inverted().transform(text.get_window_extent(fig.canvas.get_renderer()))[:, 0]
+        x0, x1 = ax.transData.inverted().transform(text.get_window_extent())[:, 0]
         ax.barh(j, x1 - x0 + 0.1, left=x0 - 0.05, height=0.6, color="#fdebd0", edgecolor="#d68910")
     ax.set_yticks(range(1, rows + 1), [textwrap.fill(t, 38) for t in labels], fontsize=8)
     ax.set_xticks(range(int(start_year), int(end_year) + 1))
