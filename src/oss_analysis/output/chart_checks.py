@@ -31,6 +31,7 @@ _RANKS = "_oss_ranks"
 _NAMES = "_oss_names"
 TOL = 1.0  # pixels: touching is not overlapping
 ROOM = 2.0  # pixels a label keeps from the frame inside it
+NICE = {"steps": [1, 2, 5, 10], "integer": True}  # whole ticks in 1-2-5 x 10^k steps
 
 
 class _Ranks(MaxNLocator):  # whole ranks from 1
@@ -41,15 +42,17 @@ class _Ranks(MaxNLocator):  # whole ranks from 1
 def set_editions(ax: plt.Axes, years: Iterable[float]) -> None:
     """The x values (editions) that exist: a line may not join two points across one, a point's label sits in
     its own year's column, and the editions themselves are ticked (a tick at no edition fails)."""
-    setattr(ax, _EDITIONS, known := sorted({float(y) for y in years}))  # every k-th where all would collide
-    year = 3.4 * FontProperties(size=rcParams["xtick.labelsize"]).get_size_in_points() * ax.figure.dpi / 72
-    ax.xaxis.set_major_locator(FixedLocator(known, nbins=max(2, int(ax.get_window_extent().width / year))))
+    setattr(ax, _EDITIONS, known := sorted({float(y) for y in years}))
+    year = 3.0 * FontProperties(size=rcParams["xtick.labelsize"]).get_size_in_points() * ax.figure.dpi / 72
+    room = max(2, int(ax.get_window_extent().width / year))  # where all would collide: round years, else every k-th
+    nice = [t for t in MaxNLocator(room, **NICE).tick_values(known[0], known[-1]) if t in known]
+    ax.xaxis.set_major_locator(FixedLocator(nice if len(known) > room and len(nice) > 2 else known, nbins=room))
 
 
 def rank_axis(axis: object) -> None:
     """A rank axis: whole ticks from 1 in 1-2-5 steps (no 0 or 62.5 that no rank can be, no steps of 3 or 15; a tick
     outside them fails, as does an axis saying 'among N' that stops short of N without a cut mark)."""
-    axis.set_major_locator(_Ranks(nbins=10, steps=[1, 2, 5, 10], integer=True))
+    axis.set_major_locator(_Ranks(nbins=10, **NICE))
     setattr(axis, _RANKS, True)
 
 
@@ -104,10 +107,6 @@ def _ticks(ax: plt.Axes) -> list[Text]:
             if lo - 1e-9 <= tick.get_loc() <= hi + 1e-9:
                 out += [t for t in (tick.label1, tick.label2) if t.get_visible()]
     return [t for t in out if _shown(t)]
-
-
-def _titles(ax: plt.Axes) -> list[Text]:
-    return [t for t in (ax.title, ax._left_title, ax._right_title) if _shown(t)]  # noqa: SLF001
 
 
 def _markers(ax: plt.Axes, dpi: float) -> Iterator[tuple[object, np.ndarray, float, bool]]:
@@ -192,7 +191,8 @@ def _problems(fig: plt.Figure, renderer: object) -> Iterator[str]:
     axes = [ax for ax in fig.axes if ax.get_visible()]
     legends = [leg for leg in [*(ax.get_legend() for ax in axes), *fig.legends] if leg is not None]
     inner = [t for ax in axes for t in ax.texts if _shown(t)]
-    free = [t for t in fig.texts if _shown(t)] + [t for ax in axes for t in _titles(ax)]
+    free = [t for t in [*fig.texts, *(t for ax in axes for t in (ax.title, ax._left_title, ax._right_title))]  # noqa: SLF001
+            if _shown(t)]
     texts = free + inner + [t for ax in axes for t in _ticks(ax)]
     texts += [t for leg in legends for t in [*leg.get_texts(), leg.get_title()] if _shown(t)]
     box = {id(t): Bbox.union([t.get_window_extent(renderer), *([t.get_bbox_patch().get_window_extent(renderer)]
