@@ -175,7 +175,7 @@ def test_rings_clipped_markers_pressed_labels_cut_rank_axes_and_stray_year_ticks
     ax.set_xticks([2000, 2001, 2002, 2002.5])
     ax.set_xlim(1999.8, 2002.6)
     found = chart_checks.problems(fig)
-    assert "the year axis of the panel 'A clean chart' has a tick at 2002.5, outside 2000-2002" in found, found
+    assert "the year axis of the panel 'A clean chart' has a tick at 2002.5, which is no edition" in found, found
 
 
 def test_a_band_or_reference_line_named_in_no_legend_fails():
@@ -201,3 +201,90 @@ def test_a_label_naming_two_points_reaches_each_with_a_leader():
         chart_checks.problems(fig))
     ax.add_patch(FancyArrowPatch(posA=(2000.5, 33), posB=(2000, 10), patchA=label, arrowstyle="-"))
     assert not any("names the point" in p for p in chart_checks.problems(fig))
+
+
+def test_a_label_sits_in_its_own_years_column():
+    """A point's label pushed over a neighbouring edition (the 2018 label in the empty 2020 column) fails."""
+    from matplotlib.patches import FancyArrowPatch
+
+    fig, ax = clean()
+    chart_checks.set_editions(ax, [2000, 2001, 2002])
+    label = ax.text(2000.75, 16, "30 of 193")
+    ax.add_patch(FancyArrowPatch(posA=(2000.9, 17), posB=(2001, 30), patchA=label, arrowstyle="-"))
+    assert "text '30 of 193' sits over 2001, not over its own point's year" not in chart_checks.problems(fig)
+    label.set_x(2001.55)
+    assert "text '30 of 193' sits over 2002, not over its own point's year" in chart_checks.problems(fig)
+
+
+def test_editions_are_ticked_and_ranks_tick_in_1_2_5_steps():
+    from matplotlib.ticker import MaxNLocator
+
+    fig, ax = plt.subplots(figsize=(8, 4))
+    ax.plot([2003, 2005, 2008, 2018, 2020], [115, 97, 81, 39, 29], marker="o", ls="", label="rank")
+    ax.set_title("ranks", loc="left")
+    chart_checks.set_editions(ax, [2003, 2005, 2008, 2018, 2020])
+    chart_checks.rank_axis(ax.yaxis)
+    fig.draw_without_rendering()
+    assert list(ax.get_xticks()) == [2003, 2005, 2008, 2018, 2020] and len(set(np.diff(ax.get_yticks()))) == 1
+    assert chart_checks.problems(fig) == []
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # every 3 years: 2005, 2008, 2011 ...
+    ax.set_yticks(range(30, 121, 15))  # steps of 15
+    found = chart_checks.problems(fig)
+    assert any(p.startswith("the year axis of the panel 'ranks' has a tick at") and "no edition" in p for p in found)
+    assert any(p.startswith("the rank axis of the panel 'ranks' ticks") and "not in 1-2-5 steps" in p for p in found)
+    fig, ax = plt.subplots(figsize=(4, 3))  # many editions close together: thinned, never a tick at no edition
+    chart_checks.set_editions(ax, range(1996, 2024))
+    ax.plot(range(1996, 2024), range(28), marker="o", ms=2)
+    fig.draw_without_rendering()
+    assert 3 < len(ax.get_xticks()) < 28 and set(ax.get_xticks()) <= set(range(1996, 2024))
+    assert not any("overlaps" in p or "edition" in p for p in chart_checks.problems(fig))
+
+
+def test_dots_that_overlap_read_as_one_and_fail():
+    """A big focus dot over the edge of a neighbour, two dots of one series a hair apart (not on the same spot)."""
+    fig, ax = clean()
+    ax.scatter([2000], [11.3], s=120, color="red", zorder=5, label="focus")
+    assert "a marker of series 'A' at 2000, 10 overlaps a marker of series 'focus'" in chart_checks.problems(fig)
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.scatter([2000.9, 2000.93, 2001.5, 2001.5], [5, 5, 8, 8], label="same")
+    ax.set(xlim=(2000, 2002), ylim=(0, 10), xticks=[2000, 2001, 2002])
+    found = chart_checks.problems(fig)
+    assert "a marker of series 'same' at 2000.9, 5 overlaps a marker of series 'same'" in found, found
+    assert not any("2001.5" in p for p in found)
+
+
+def test_boxes_over_grid_lines_labels_over_reference_lines_and_count_axes_off_zero_fail():
+    fig, ax = clean()
+    ax.text(2000.2, 24, "boxed", bbox={"fc": "white", "ec": "none"})
+    ax.axvline(2001.5, ls=":", label="separator")
+    ax.text(2001.4, 4, "over the separator")
+    ax.legend(loc="upper right")
+    found = chart_checks.problems(fig)
+    assert "the box of text 'boxed' hides a grid line" in found, found
+    assert "text 'over the separator' crosses a line: series 'separator'" in found, found
+    fig, ax = clean()
+    ax.lines[0].set_ydata([25, 100, 57])
+    ax.set_ylim(16, 105)  # counts 25-100 on an axis from 16 (ticks 20, 40 ...): a cut, unmarked
+    assert "the y axis of the panel 'A clean chart' runs 16 to 105, cut from zero without a mark" in (
+        chart_checks.problems(fig))
+    ax.set_ylim(0.2, 105)  # a 0-40 scale that stops just short of 0
+    assert "the y axis of the panel 'A clean chart' runs 0.2 to 105, cut from zero without a mark" in (
+        chart_checks.problems(fig))
+    ax.set_ylim(-8, 105)
+    assert "the y axis of the panel 'A clean chart' runs to -8, below 0, for values from 0 up" in (
+        chart_checks.problems(fig))
+
+
+def test_a_bar_cut_by_the_frame_says_it_goes_on_and_a_box_keeps_off_the_frame():
+    fig, ax = plt.subplots(figsize=(6, 3))
+    ax.barh([1, 2], [3, 9], left=2005)
+    ax.set_xlim(2005, 2012)
+    ax.set_title("stages", loc="left")
+    assert "a bar runs into the right frame of the panel 'stages' without a mark that it goes on" in (
+        chart_checks.problems(fig))
+    ax.text(2011.9, 2, "→", ha="right", va="center", gid=chart_checks.GOES_ON)
+    assert chart_checks.problems(fig) == []
+    vision = ax.text(2011.95, 1, "vision", ha="right", va="center")
+    assert chart_checks.problems(fig) == []
+    vision.set_bbox({"boxstyle": "round", "fc": "none", "ec": "orange"})  # its box is measured too
+    assert "text 'vision' crosses the frame of the panel 'stages'" in chart_checks.problems(fig)

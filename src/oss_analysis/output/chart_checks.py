@@ -11,45 +11,48 @@ from collections.abc import Iterable, Iterator
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib import rcParams
 from matplotlib.collections import PathCollection, PolyCollection
 from matplotlib.colors import to_rgba
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
-from matplotlib.patches import FancyArrowPatch
+from matplotlib.patches import FancyArrowPatch, Rectangle
 from matplotlib.path import Path
-from matplotlib.text import Text
-from matplotlib.ticker import MaxNLocator
+from matplotlib.text import Annotation, Text
+from matplotlib.ticker import FixedLocator, MaxNLocator, ScalarFormatter
 from matplotlib.transforms import Bbox
 
 from oss_analysis.errors import DataError
 
 CUT_GID = "axis-cut"
+GOES_ON = "goes-on"  # the gid of a text saying that a bar cut by the frame goes on
 _EDITIONS = "_oss_editions"
 _RANKS = "_oss_ranks"
 _NAMES = "_oss_names"
 TOL = 1.0  # pixels: touching is not overlapping
 ROOM = 2.0  # pixels a label keeps from the frame inside it
+NICE = {"steps": [1, 2, 5, 10], "integer": True}  # whole ticks in 1-2-5 x 10^k steps
 
 
-class _Within(MaxNLocator):
-    def __init__(self, lo: float, hi: float, nbins: int | str = 10) -> None:
-        super().__init__(nbins=nbins, integer=True)
-        self.domain = lo, hi
-
+class _Ranks(MaxNLocator):  # whole ranks from 1
     def tick_values(self, vmin: float, vmax: float) -> list[float]:
-        return [t for t in super().tick_values(vmin, vmax) if self.domain[0] <= t <= self.domain[1]]
+        return [t for t in super().tick_values(vmin, vmax) if t >= 1]
 
 
 def set_editions(ax: plt.Axes, years: Iterable[float]) -> None:
-    """The x values (editions) that exist: a line may not join two points across one, and the years are ticked
-    from the first to the last only (no 2025 after the last edition; a tick outside them fails)."""
+    """The x values (editions) that exist: a line may not join two points across one, a point's label sits in
+    its own year's column, and the editions themselves are ticked (a tick at no edition fails)."""
     setattr(ax, _EDITIONS, known := sorted({float(y) for y in years}))
-    ax.xaxis.set_major_locator(_Within(known[0], known[-1], "auto"))
+    year = 3.0 * FontProperties(size=rcParams["xtick.labelsize"]).get_size_in_points() * ax.figure.dpi / 72
+    room = max(2, int(ax.get_window_extent().width / year))  # where all would collide: round years, else every k-th
+    nice = [t for t in MaxNLocator(room, **NICE).tick_values(known[0], known[-1]) if t in known]
+    ax.xaxis.set_major_locator(FixedLocator(nice if len(known) > room and len(nice) > 2 else known, nbins=room))
 
 
 def rank_axis(axis: object) -> None:
-    """A rank axis: whole ticks from 1 (no 0 or 62.5 that no rank can be; a tick outside them fails, as does an
-    axis saying 'among N' that stops short of N without a cut mark)."""
-    axis.set_major_locator(_Within(1, np.inf))
+    """A rank axis: whole ticks from 1 in 1-2-5 steps (no 0 or 62.5 that no rank can be, no steps of 3 or 15; a tick
+    outside them fails, as does an axis saying 'among N' that stops short of N without a cut mark)."""
+    axis.set_major_locator(_Ranks(nbins=10, **NICE))
     setattr(axis, _RANKS, True)
 
 
@@ -106,17 +109,12 @@ def _ticks(ax: plt.Axes) -> list[Text]:
     return [t for t in out if _shown(t)]
 
 
-def _titles(ax: plt.Axes) -> list[Text]:
-    return [t for t in (ax.title, ax._left_title, ax._right_title) if _shown(t)]  # noqa: SLF001
-
-
 def _markers(ax: plt.Axes, dpi: float) -> Iterator[tuple[object, np.ndarray, float, bool]]:
     """(artist, pixel centres, radius in pixels, filled) of every series' markers in ``ax``."""
     for line in ax.lines:
         if line.get_gid() == CUT_GID or line.get_marker() in (None, "", "None", " ", "none"):
             continue
-        xy = np.column_stack(line.get_data()).astype(float)
-        xy = xy[np.isfinite(xy).all(axis=1)]
+        xy = (xy := np.column_stack(line.get_data()).astype(float))[np.isfinite(xy).all(axis=1)]
         fill = line.get_markerfacecolor()
         filled = line.get_fillstyle() != "none" and fill not in ("none", "None") and to_rgba(fill)[3] > 0
         radius = (line.get_markersize() + line.get_markeredgewidth()) / 2 * dpi / 72
@@ -127,18 +125,14 @@ def _markers(ax: plt.Axes, dpi: float) -> Iterator[tuple[object, np.ndarray, flo
         xy = np.asarray(coll.get_offsets(), dtype=float)
         keep = np.isfinite(xy).all(axis=1)
         sizes = np.resize(coll.get_sizes() if len(coll.get_sizes()) else [36.0], len(xy))
-        faces = coll.get_facecolors()
-        filled = len(faces) > 0 and float(np.max(faces[:, 3])) > 0
-        centres = coll.get_offset_transform().transform(xy[keep])
-        for c, s in zip(centres, sizes[keep], strict=True):
+        filled = len(faces := coll.get_facecolors()) > 0 and float(np.max(faces[:, 3])) > 0
+        for c, s in zip(coll.get_offset_transform().transform(xy[keep]), sizes[keep], strict=True):
             yield coll, c[None, :], float(np.sqrt(s) / 2 * dpi / 72), filled
 
 
 def _hits(box: Bbox, centre: np.ndarray, radius: float) -> bool:
     """Whether a circle of ``radius`` around ``centre`` reaches into ``box``."""
-    nx = min(max(centre[0], box.x0), box.x1)
-    ny = min(max(centre[1], box.y0), box.y1)
-    return bool(np.hypot(centre[0] - nx, centre[1] - ny) < radius)
+    return bool(np.hypot(*(centre - np.clip(centre, box.min, box.max))) < radius)
 
 
 def _data_lines(ax: plt.Axes) -> Iterator[tuple[Line2D, np.ndarray]]:
@@ -148,10 +142,10 @@ def _data_lines(ax: plt.Axes) -> Iterator[tuple[Line2D, np.ndarray]]:
 
 
 def _drawn_lines(ax: plt.Axes) -> Iterator[tuple[object, Path]]:
-    """Pixel paths of each unbroken run of a series or fit in ``ax``, and of the labels' leaders."""
-    for line, xy in _data_lines(ax):
-        if line.get_linestyle() not in ("None", "", " ", "none"):
-            px = line.get_transform().transform(xy)
+    """Pixel paths of each unbroken run of a line in ``ax``, and of the labels' leaders."""
+    for line in ax.lines:  # series, fits and reference lines (axvline)
+        if line.get_gid() != CUT_GID and line.get_linestyle() not in ("None", "", " ", "none"):
+            px = line.get_transform().transform(np.column_stack(line.get_data()).astype(float))
             for run in np.split(px, np.flatnonzero(~np.isfinite(px).all(axis=1))):
                 if len(run := run[np.isfinite(run).all(axis=1)]) > 1:
                     yield line, Path(run)
@@ -161,36 +155,35 @@ def _drawn_lines(ax: plt.Axes) -> Iterator[tuple[object, Path]]:
 
 
 def _ranks(ax: plt.Axes) -> Iterator[str]:
-    for axis in (ax.xaxis, ax.yaxis):
+    for axis in (x for x in (ax.xaxis, ax.yaxis) if getattr(x, _RANKS, False)):
         lo, hi = sorted(axis.get_view_interval())
-        bad = [t for t in axis.get_majorticklocs() if lo - 1e-9 <= t <= hi + 1e-9 and (t < 1 or t % 1)]
-        if getattr(axis, _RANKS, False) and bad:
+        ticks = [t for t in axis.get_majorticklocs() if lo - 1e-9 <= t <= hi + 1e-9]
+        if bad := [t for t in ticks if t < 1 or t % 1]:
             yield f"the rank axis of the panel '{_panel(ax)}' has a tick at {bad[0]:g}, which no rank is"
-        among = re.search(r"(?:among|of) (\d+)", axis.get_label_text()) if getattr(axis, _RANKS, False) else None
+        steps = set(np.round(np.diff(ticks), 6))
+        if len(steps) > 1 or steps and f"{(s := steps.pop()) / 10 ** np.floor(np.log10(s)):g}" not in "1 2 5".split():
+            yield f"the rank axis of the panel '{_panel(ax)}' ticks {ticks[0]:g}, {ticks[1]:g}…: not in 1-2-5 steps"
+        among = re.search(r"(?:among|of) (\d+)", axis.get_label_text())
         if among and hi < int(among[1]) and not any(a.get_gid() == CUT_GID for a in ax.get_children()):
             yield f"the rank axis of the panel '{_panel(ax)}' stops at {hi:g} of {among[1]}, cut without a mark"
-    years = getattr(ax, _EDITIONS, [])
-    lo, hi = sorted(ax.xaxis.get_view_interval())
-    if out := [t for t in ax.xaxis.get_majorticklocs() if lo <= t <= hi and years and not years[0] <= t <= years[-1]]:
-        yield f"the year axis of the panel '{_panel(ax)}' has a tick at {out[0]:g}, outside {years[0]:g}-{years[-1]:g}"
+    lo, hi, years = *sorted(ax.xaxis.get_view_interval()), getattr(ax, _EDITIONS, [])
+    if out := [t for t in ax.xaxis.get_majorticklocs() if lo <= t <= hi and years and t not in years]:
+        yield f"the year axis of the panel '{_panel(ax)}' has a tick at {out[0]:g}, which is no edition"
 
 
 def problems(fig: plt.Figure) -> list[str]:
     """Every rule the figure breaks, one phrase each, measured as saved (a tight-bbox save moves a figure legend)."""
-    from matplotlib import rcParams
     from matplotlib._tight_bbox import adjust_bbox  # what savefig(bbox_inches="tight") applies
 
     fig.draw_without_rendering()
-    renderer = fig.canvas.get_renderer()
-    restore = None
+    renderer, restore = fig.canvas.get_renderer(), lambda: None
     if rcParams["savefig.bbox"] == "tight":
         restore = adjust_bbox(fig, fig.get_tightbbox(renderer).padded(rcParams["savefig.pad_inches"]), renderer)
         fig.draw_without_rendering()
     try:
         return list(dict.fromkeys(_problems(fig, renderer)))
     finally:
-        if restore is not None:
-            restore()
+        restore()
 
 
 def _problems(fig: plt.Figure, renderer: object) -> Iterator[str]:
@@ -198,10 +191,12 @@ def _problems(fig: plt.Figure, renderer: object) -> Iterator[str]:
     axes = [ax for ax in fig.axes if ax.get_visible()]
     legends = [leg for leg in [*(ax.get_legend() for ax in axes), *fig.legends] if leg is not None]
     inner = [t for ax in axes for t in ax.texts if _shown(t)]
-    free = [t for t in fig.texts if _shown(t)] + [t for ax in axes for t in _titles(ax)]
+    free = [t for t in [*fig.texts, *(t for ax in axes for t in (ax.title, ax._left_title, ax._right_title))]  # noqa: SLF001
+            if _shown(t)]
     texts = free + inner + [t for ax in axes for t in _ticks(ax)]
     texts += [t for leg in legends for t in [*leg.get_texts(), leg.get_title()] if _shown(t)]
-    box = {id(t): t.get_window_extent(renderer) for t in texts}
+    box = {id(t): Bbox.union([t.get_window_extent(renderer), *([t.get_bbox_patch().get_window_extent(renderer)]
+                                                                 if t.get_bbox_patch() else [])]) for t in texts}
     for a, b in itertools.combinations(texts, 2):
         if Bbox.intersection(box[id(a)].padded(-TOL), box[id(b)].padded(-TOL)) is not None:
             yield f"{_name(a)} overlaps {_name(b)}"
@@ -223,7 +218,11 @@ def _problems(fig: plt.Figure, renderer: object) -> Iterator[str]:
     for ax in axes:
         marks, lines = list(_markers(ax, dpi)), list(_drawn_lines(ax))
         leaders = [(a, p) for a, p in lines if isinstance(a, FancyArrowPatch)]
+        g = [(k, px) for k, x in enumerate((ax.xaxis, ax.yaxis)) if any(map(Line2D.get_visible, x.get_gridlines()))
+                for px in ax.transData.transform([(v, v) for v in x.get_majorticklocs()])[:, k]]
         for t, tb in ((t, box[id(t)].padded(-TOL)) for t in inner if t.axes is ax):
+            if (bp := t.get_bbox_patch()) and bp.get_facecolor()[3] and any(tb.min[k] < v < tb.max[k] for k, v in g):
+                yield f"the box of {_name(t)} hides a grid line"
             if on := next((a for a, cs, r, _ in marks if any(_hits(tb, c, r) for c in cs)), None):
                 yield f"{_name(t)} sits on a marker of {_name(on)}"
             crossing = (a for a, p in lines if getattr(a, "patchA", 0) is not t and p.intersects_bbox(tb, filled=False))
@@ -234,20 +233,19 @@ def _problems(fig: plt.Figure, renderer: object) -> Iterator[str]:
                 if not any(np.hypot(*(p - q.vertices[-1])) <= 4 for a, q in leaders if a.patchA is t) and not _hits(
                         box[id(t)], p, 4):
                     yield f"{_name(t)} names the point at {x:g}, {y:g} but no leader of it reaches there"
-        for (a, ca, ra, _), (b, cb, rb, fill_b) in itertools.permutations(marks, 2):
-            d = np.hypot(*(ca[:, None] - cb[None]).T).ravel()  # a disc covers it, or a ring's edge crosses it
-            hides = (d < rb).any() and rb >= ra if fill_b else (abs(d - rb) < ra).any()
-            if a is not b and _above(b, a, ax) and hides:
-                yield f"a marker of {_name(b)} hides a marker of {_name(a)}"
-        f = frames[id(ax)]
-        for a, cs, r, _ in marks:  # a marker cut in half by the frame (a value near 0 on a 0-100 axis)
-            if any(f.contains(*c) and min(c[0] - f.x0, f.x1 - c[0], c[1] - f.y0, f.y1 - c[1]) < r for c in cs):
-                yield f"a marker of {_name(a)} is clipped by the frame of the panel '{_panel(ax)}'"
+        years, inv = getattr(ax, _EDITIONS, []), ax.transData.inverted()
+        owned = [(a.patchA, inv.transform(p.vertices[-1])[0]) for a, p in leaders]  # a label and its point's x
+        for t, own in owned + [(t, t.xy[0]) for t in ax.texts if isinstance(t, Annotation)] if years else []:
+            mid = inv.transform((box[id(t)].intervalx.mean(), 0))[0]  # a point's label sits in its year's column
+            if (near := min(years, key=lambda y: abs(y - mid))) != min(years, key=lambda y: abs(y - own)):
+                yield f"{_name(t)} sits over {near:g}, not over its own point's year"
+        yield from _drawn_rules(ax, marks, f := frames[id(ax)])
         for a, path in leaders:  # a leader points at its own label's marker, not at empty space
             if not any(len(c) and np.hypot(*(c - path.vertices[-1]).T).min() <= r + 4 for _, c, r, _ in marks):
                 yield f"{_name(a)} ends on no marker"
-        for (a, pa), (b, pb) in itertools.combinations(leaders, 2):
-            if a is not b and pa.intersects_path(pb, filled=False):
+        refs = [(a, p) for a, p in lines if isinstance(a, Line2D) and a.get_transform() is not ax.transData]
+        for (a, pa), (b, pb) in itertools.combinations(leaders + refs, 2):  # leaders across leaders or a reference
+            if isinstance(a, FancyArrowPatch) and getattr(b, "patchA", 0) is not a.patchA and pa.intersects_path(pb, 0):
                 yield f"{_name(a)} crosses {_name(b)}"
         yield from _gaps(ax)
         yield from _cut(ax)
@@ -259,18 +257,34 @@ def _problems(fig: plt.Figure, renderer: object) -> Iterator[str]:
     yield from (p for ax in axes for p in _unnamed(ax, named))
     for leg in legends:
         lbox = leg.get_window_extent(renderer).padded(-TOL)
-        covered = axes if leg in fig.legends else [leg.axes]
-        for ax in covered:
-            for line, xy in _data_lines(ax):
-                px = line.get_transform().transform(xy[np.isfinite(xy).all(axis=1)])
-                if any(lbox.contains(*p) for p in px):
-                    yield f"the legend covers data of {_name(line)}"
-            for artist, centres, radius, _ in _markers(ax, dpi):
-                if isinstance(artist, PathCollection) and any(_hits(lbox, c, radius) for c in centres):
-                    yield f"the legend covers data of {_name(artist)}"
-            for t in inner:
-                if t.axes is ax and lbox.overlaps(box[id(t)].padded(-TOL)):
-                    yield f"the legend covers {_name(t)}"
+        for ax in axes if leg in fig.legends else [leg.axes]:
+            under = [a for a, xy in _data_lines(ax)
+                     if any(lbox.contains(*p) for p in a.get_transform().transform(xy[np.isfinite(xy).all(axis=1)]))]
+            under += [a for a, cs, r, _ in _markers(ax, dpi)
+                      if isinstance(a, PathCollection) and any(_hits(lbox, c, r) for c in cs)]
+            yield from (f"the legend covers data of {_name(a)}" for a in under)
+            yield from (f"the legend covers {_name(t)}" for t in inner
+                        if t.axes is ax and lbox.overlaps(box[id(t)].padded(-TOL)))
+
+
+def _drawn_rules(ax: plt.Axes, marks: list, f: Bbox) -> Iterator[str]:
+    """A marker hides another, two filled dots overlap (they read as one), a marker or bar is cut by the frame."""
+    for (a, ca, ra, _), (b, cb, rb, fill_b) in itertools.permutations(marks, 2):
+        d = np.hypot(*(ca[:, None] - cb[None]).T).ravel()  # a disc covers it, or a ring's edge crosses it
+        hides = (d < rb).any() and rb >= ra if fill_b else (abs(d - rb) < ra).any()
+        if a is not b and _above(b, a, ax) and hides:
+            yield f"a marker of {_name(b)} hides a marker of {_name(a)}"
+    dots = [(a, c, r) for a, cs, r, filled in marks if filled for c in cs]
+    for (a, ca, ra), (b, cb, rb) in itertools.combinations(dots, 2):
+        if np.hypot(*(ca - cb)) < ra + rb - TOL and not (a is b and np.allclose(ca, cb)):
+            x, y = ax.transData.inverted().transform(ca)
+            yield f"a marker of {_name(a)} at {x:.6g}, {y:.4g} overlaps a marker of {_name(b)}"
+    for a, cs, r, _ in marks:  # a value near 0 on a 0-100 axis
+        if a.get_clip_on() and any(f.contains(*c) and min(*(c - f.min), *(f.max - c)) < r for c in cs):
+            yield f"a marker of {_name(a)} is clipped by the frame of the panel '{_panel(ax)}'"
+    for bar in (p for p in ax.patches if isinstance(p, Rectangle) and p.get_visible()):
+        if bar.get_window_extent().x1 >= f.x1 - TOL and all(a.get_gid() != GOES_ON for a in ax.texts):
+            yield f"a bar runs into the right frame of the panel '{_panel(ax)}' without a mark that it goes on"
 
 
 def _unnamed(ax: plt.Axes, named: set[str]) -> Iterator[str]:
@@ -287,8 +301,7 @@ def _panel(ax: plt.Axes) -> str:
 
 def _above(top: object, below: object, ax: plt.Axes) -> bool:
     """Whether ``top`` is drawn after ``below`` (zorder, then the order they were added)."""
-    order = ax.get_children()
-    return (top.get_zorder(), order.index(top)) > (below.get_zorder(), order.index(below))
+    return (top.get_zorder(), (order := ax.get_children()).index(top)) > (below.get_zorder(), order.index(below))
 
 
 def _gaps(ax: plt.Axes) -> Iterator[str]:
@@ -302,28 +315,28 @@ def _gaps(ax: plt.Axes) -> Iterator[str]:
         if line.get_linestyle() in ("None", "", " ", "none") or len(xy) < 2 or (plain and not declared):
             continue  # a fitted curve or a reference line is not a series of editions
         ok = np.isfinite(xy).all(axis=1)
-        missing = [p[0] for p in xy[~ok] if np.isfinite(p[0])]
-        known = set(declared) | set(missing) | (set(drawn) if ok.sum() >= 3 else set())
-        for i in range(len(xy) - 1):
-            if ok[i] and ok[i + 1]:
-                lo, hi = sorted((xy[i, 0], xy[i + 1, 0]))
-                if between := sorted(k for k in known if lo < k < hi):
-                    yield f"{_name(line)} joins {lo:g} to {hi:g} across {between[0]:g}, which it does not draw"
+        known = set(declared) | {p[0] for p in xy[~ok] if np.isfinite(p[0])} | (set(drawn) if ok.sum() >= 3 else set())
+        for lo, hi in (sorted(xy[i:i + 2, 0]) for i in range(len(xy) - 1) if ok[i] and ok[i + 1]):
+            if between := sorted(k for k in known if lo < k < hi):
+                yield f"{_name(line)} joins {lo:g} to {hi:g} across {between[0]:g}, which it does not draw"
         alone = [i for i in range(len(xy)) if ok[i] and not (i and ok[i - 1]) and not (i + 1 < len(xy) and ok[i + 1])]
         if alone and plain:
             yield f"{_name(line)} has a point at {xy[alone[0], 0]:g} between gaps that nothing draws"
 
 
 def _cut(ax: plt.Axes) -> Iterator[str]:
-    """A y axis that leaves out zero and spans less than its distance from zero is cut: marked."""
-    has_data = any(len(xy) for _, xy in _data_lines(ax))
-    has_data |= any(isinstance(c, PathCollection) and len(c.get_offsets()) for c in ax.collections)
-    if not has_data or ax.yaxis_inverted() or ax.get_yscale() != "linear":
+    """A y axis that leaves out zero and spans less than its distance from zero, or starts just above it (by less
+    than a quarter of its span), is cut: marked; one for values from 0 up does not run far below 0."""
+    dots = (np.asarray(c.get_offsets(), float)[:, 1] for c in ax.collections if isinstance(c, PathCollection))
+    ys = np.concatenate([[np.nan], *(xy[:, 1] for _, xy in _data_lines(ax)), *dots])
+    if not np.isfinite(ys).any() or ax.yaxis_inverted() or ax.get_yscale() != "linear":
         return
-    lo, hi = ax.get_ylim()
-    near = min(abs(lo), abs(hi))
-    if lo * hi > 0 and hi - lo < near and not any(a.get_gid() == CUT_GID for a in ax.get_children()):
-        yield f"the y axis of the panel '{_panel(ax)}' runs {lo:g} to {hi:g}, cut from zero without a mark"
+    (lo, hi), marked = ax.get_ylim(), any(a.get_gid() == CUT_GID for a in ax.get_children())
+    numbers = isinstance(ax.yaxis.get_major_formatter(), ScalarFormatter)
+    if not marked and lo * hi > 0 and (hi - lo < min(abs(lo), abs(hi)) or numbers and 0 < lo < (hi - lo) / 4):
+        yield f"the y axis of the panel '{_panel(ax)}' runs {lo:.3g} to {hi:.3g}, cut from zero without a mark"
+    if numbers and lo < 0 <= np.nanmin(ys) < np.nanmax(ys) and -lo > 0.05 * (hi - lo):
+        yield f"the y axis of the panel '{_panel(ax)}' runs to {lo:.3g}, below 0, for values from 0 up"
 
 
 def check_chart(fig: plt.Figure, stem: str) -> None:

@@ -11,23 +11,40 @@ from matplotlib.colors import to_hex
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch
 
-from oss_analysis.output.chart_checks import fit_text, mark_cut, names_points, rank_axis, set_editions
+from oss_analysis.output.chart_checks import GOES_ON, fit_text, mark_cut, names_points, rank_axis, set_editions
 from oss_analysis.output.style import HIGHLIGHT, MUTED, PALETTE, colour_of
 
 LEADER = {"arrowstyle": "-", "color": "#5d6d7e", "lw": 0.6}  # the thin line from a label to its point
 
 
 def place_labels(ax: plt.Axes, texts: list, xs: list[float], ys: list[float], push: float = 1.0,
-                 targets: tuple | None = None) -> None:
-    """Labels off each other and the points (adjustText, a leader to ``targets`` or where each started; ``push``
-    > 1: further off), in a fixed number of iterations (never a time limit), so deterministic."""
+                 targets: tuple | None = None, move: str = "xy") -> None:
+    """Labels off each other and the points (adjustText, a leader to ``targets`` or where each started; ``push`` > 1:
+    further off; ``move="y"``: in their own column), in a fixed number of iterations, so deterministic."""
     from adjustText import adjust_text
 
     tx, ty = (None, None) if targets is None else map(list, targets)
     adjust_text(texts, x=list(xs), y=list(ys), ax=ax, target_x=tx, target_y=ty, iter_lim=400,
                 expand=(1.3 * push, 1.6 * push), force_static=(0.3 * push, 0.6 * push),
-                arrowprops=dict(LEADER))
+                arrowprops=dict(LEADER), only_move=dict.fromkeys(("text", "static", "explode", "pull"), move))
     keep_inside(ax, texts)
+
+
+def label_line(ax: plt.Axes, xs: pd.Series, ys: pd.Series, labels: list[str], room: float = 7.0) -> None:
+    """A label over or under each point of a line (NaN: a gap), centred in its own column, on the side where the
+    line's segments over the label's width leave more room: clear of the line and of the point."""
+    xy = np.column_stack([xs, ys]).astype(float)
+    texts = {i: ax.annotate(t, xy[i], xytext=(0, 0), textcoords="offset points", ha="center", va="center", fontsize=8)
+             for i, t in enumerate(labels) if np.isfinite(xy[i]).all()}
+    for _ in range(2):  # again once keep_inside has widened the axes
+        px = ax.transData.transform(xy)
+        for i, t in texts.items():  # a segment's height over the label's edges, clamped at its ends
+            box, segs = t.get_window_extent(), [s for j in (i - 1, i) if len(s := px[max(j, 0):j + 2]) == 2]
+            dy = [np.interp(px[i, 0] + u * (box.width / 2 + 2), *s[s[:, 0].argsort()].T) - px[i, 1]
+                  for s in segs if np.isfinite(s).all() for u in (-1, 1)]
+            up, down = (max([0, *(k * v for v in dy)]) + box.height / 2 + room for k in (1, -1))
+            t.xyann = (0, (up if up <= down else -down) * 72 / ax.figure.dpi)
+        keep_inside(ax, list(texts.values()))
 
 
 def keep_inside(ax: plt.Axes, texts: list) -> None:
@@ -116,6 +133,14 @@ def group_dots(frame: pd.DataFrame, *, x: str, y: str, group: str, label: str, f
     colours = {g: HIGHLIGHT if g == name else colour_of(g.split(" (")[0]) for g in lanes}
     sns.stripplot(data=dots, x=x, y=y, hue=group, hue_order=lanes, order=order, jitter=False, dodge=True, size=7,
                   ax=ax, alpha=0.85, palette=colours)
+    placed, size = np.empty((0, 2)), 7 * fig.dpi / 72  # dots of a lane that would overlap: up or down by a dot
+    for coll in ax.collections:
+        px = ax.transData.transform(np.asarray(coll.get_offsets(), float))
+        for i in np.argsort(px[:, 0], kind="stable"):
+            px[i, 1] += next(k * size for k in (0, -1, 1, -2, 2)
+                             if np.hypot(*(placed - px[i] - (0, k * size)).T).min(initial=np.inf) >= size + 1)
+            placed = np.vstack([placed, px[i]])
+        coll.set_offsets(ax.transData.inverted().transform(px))
     mine = np.vstack([c.get_offsets() for c in ax.collections  # the focus lane's dots, in whichever collections
                       if len(c.get_offsets()) and to_hex(c.get_facecolors()[0]) == HIGHLIGHT])
     for v, row in mine:
@@ -156,12 +181,13 @@ def scatter_fit(fitted: pd.DataFrame, band: pd.DataFrame, *, x: str, y: str, lab
     texts = []
     for r in rows.itertuples():
         mine, side = getattr(r, key) == focus, 1 if getattr(r, y) >= r.fitted else -1
-        ax.scatter(getattr(r, x), getattr(r, y), color=HIGHLIGHT if mine else "#5d6d7e", s=70 if mine else 35, zorder=4)
+        ax.scatter(getattr(r, x), getattr(r, y), color=HIGHLIGHT if mine else "#5d6d7e", s=40 if mine else 22, zorder=4)
         texts.append(ax.text(  # starting beside its point, on its side of the line (which rises to the right)
             getattr(r, x) - side * dx, getattr(r, y) + side * dy, getattr(r, label), fontsize=8, zorder=5,
             color=HIGHLIGHT if mine else "black", fontweight="bold" if mine else "normal",
             ha="right" if side > 0 else "left", va="bottom" if side > 0 else "top"))
-    ax.margins(0.1)  # room at the edges for the labels of the extreme points
+    ax.margins(0.1)  # room at the edges for the labels of the extreme points; a score's scale starts at 0
+    ax.set_ylim(0, ax.get_ylim()[1])
     line = along(band[x].iloc[::4], band["fit"].iloc[::4], 6)  # the labels keep off the fit line too
     place_labels(ax, texts, [*rows[x], *line[0]], [*rows[y], *line[1]], push=1.2, targets=(rows[x], rows[y]))
     _titles(ax, title, xlabel, ylabel)
@@ -201,21 +227,21 @@ def dated_points(frame: pd.DataFrame, *, title: str, ylabel: str, styles: dict[s
     for kind, st in styles.items():
         part = pts[pts["kind"] == kind]
         if not part.empty:
-            ax.scatter(part["x"], part["value"], label=kind, zorder=3, **st)
+            ax.scatter(part["x"], part["value"], label=kind, zorder=3, clip_on=False, **{"s": 20, **st})  # apart
     s = pts.sort_values(["value", "x"], kind="stable")  # a new label where the value changes or the dates part
     new = s["value"].ne(s["value"].shift()) | s["x"].diff().gt(cluster_years)
     clusters = [(g["value"].iloc[0], list(g["x"]), list(g[annotate])) for _, g in s.groupby(new.cumsum(), sort=False)]
-    box = {"fc": "white", "ec": "none", "alpha": 0.85, "pad": 0.4}  # over the grid lines; it speaks for every dot
-    texts = [names_points(ax.text(xs[0], value, textwrap.fill(f"{value:g}: " + "; ".join(dict.fromkeys(labels)), 40),
-                                  fontsize=6.5, va="center", bbox=box), [(x, value) for x in xs])
-             for value, xs, labels in clusters]
+    texts = [names_points(ax.text(xs[0], value, textwrap.fill(f"{value:g}: " + "; ".join(dict.fromkeys(labels)), 32),
+                                  fontsize=6.5, va="center", ha="right" if right - 1.4 < xs[-1] < right else "left"),
+                          [(x, value) for x in xs]) for value, xs, labels in clusters]  # off the targets' line
     ax.margins(y=0.1)
-    ax.set_xlim(ax.get_xlim()[0], right + 1.6)  # before placing: the labels stay inside these limits
-    place_labels(ax, texts, pts["x"], pts["value"])
-    for text, (value, xs, _) in zip(texts, clusters, strict=True):  # a leader to each further dot it names
-        for x in dict.fromkeys(xs[1:]):
-            ax.add_patch(FancyArrowPatch(text.get_position(), (x, value), patchA=text, shrinkA=0, shrinkB=0, **LEADER))
+    ax.set(xlim=(ax.get_xlim()[0], right + 1.6), ylim=(0, ax.get_ylim()[1]))  # counts from 0; labels stay inside
     ax.axvline(right - 0.4, color=MUTED, ls=":", lw=1, zorder=1, label="undated targets: right of the line")
+    wall = np.linspace(0, ax.get_ylim()[1], 120)  # the labels keep off the undated targets' line too
+    place_labels(ax, texts, [*pts["x"], *np.full(120, right - 0.4)], [*pts["value"], *wall])
+    for text, (value, xs, _) in zip(texts, clusters, strict=True):  # a leader to each further dot it names
+        for x in sorted(set(xs) - {xs[0]}):
+            ax.add_patch(FancyArrowPatch(text.get_position(), (x, value), patchA=text, shrinkA=0, shrinkB=0, **LEADER))
     years = list(range(int(dated["year"].min()), int(right - 0.4) + 1))
     ax.set_xticks([*years, right], [*map(str, years), "undated\ntargets"])  # a tick: it cannot overlap
     _titles(ax, title, "Year", ylabel)
@@ -232,9 +258,9 @@ def rank_over_time(frame: pd.DataFrame, *, title: str) -> plt.Figure:
     for r in frame.itertuples():
         c = colours[r.study]
         ax.scatter(r.year, r.rank, s=70, zorder=3, facecolor="white" if r.derived else c, edgecolor=c, linewidth=2)
-        texts.append(ax.text(r.year, r.rank, f"{r.rank}" + (" (derived)" if r.derived else ""), fontsize=8))
+        texts.append(ax.text(r.year, r.rank, f"{r.rank}" + "\n(derived)" * bool(r.derived), fontsize=8, ha="center"))
     ax.margins(x=0.08, y=0.15)
-    place_labels(ax, texts, frame["year"], frame["rank"], push=1.6)
+    place_labels(ax, texts, frame["year"], frame["rank"], push=1.6, move="y")
     ax.invert_yaxis()
     set_editions(ax, frame["year"])  # years, not 2002.5 or a 2025 after the last edition
     rank_axis(ax.yaxis)  # ranks from 1, not 0 or 62.5
@@ -285,7 +311,8 @@ def _stage_facts(r: pd.Series) -> str:
 
 def stages_timeline(stages: pd.DataFrame, *, title: str, end_year: float, start_year: float) -> plt.Figure:
     """Figure 4 rebuilt: a row per stage (labels beside the axis, clear of the bars), its bar over its period
-    (open ones to the edge) holding its numbers (after it, if they do not fit); the undated vision last."""
+    (open ones into the frame, marked as going on) holding its numbers (after it, if they do not fit); the undated
+    vision last, a bar of its own at the right."""
     from oss_analysis.domain import decimal_year
 
     dated = stages[~stages["is_vision"]].reset_index(drop=True)
@@ -296,21 +323,24 @@ def stages_timeline(stages: pd.DataFrame, *, title: str, end_year: float, start_
     ax.set_xlim(start_year, end_year + 0.2)
     ax.set_ylim(rows + 0.5, 0.5)
     labels = []
-    for i, r in dated.iterrows():
+    for y, (_, r) in enumerate(dated.iterrows(), start=1):
         start = float(decimal_year(pd.Series([r["date_start"]])).iloc[0])
-        end = float(decimal_year(pd.Series([r["date_end"]])).iloc[0]) + 1 / 12 if pd.notna(r["date_end"]) else end_year
-        y = i + 1
-        ax.barh(y, end - start, left=start, color=colours[i % len(colours)], alpha=0.85, height=0.6)
+        end = float(decimal_year(pd.Series([r["date_end"]])).iloc[0]) + 1 / 12 if pd.notna(r["date_end"]) else None
+        if end is None:  # open ('since 2009'): into the frame, saying it goes on
+            end = end_year + 0.2
+            ax.text(end - 0.05, y, "goes on →", ha="right", va="center", color="white", fontsize=8, gid=GOES_ON)
+        ax.barh(y, end - start, left=start, color=colours[(y - 1) % len(colours)], alpha=0.85, height=0.6)
         labels.append(f"Stage {r['stage']}: {r['label']}")
         if facts := _stage_facts(r):
             text = ax.text(start + 0.05, y, facts, fontsize=8, va="center", color="white", fontweight="bold")
-            renderer = fig.canvas.get_renderer()
-            if ax.transData.inverted().transform(text.get_window_extent(renderer))[1, 0] > end - 0.05:
+            if ax.transData.inverted().transform(text.get_window_extent())[1, 0] > end - 0.05:
                 text.set(x=end + 0.05, color="black")  # too long for its bar: after it instead
     for j, r in enumerate(vision.itertuples(), start=len(dated) + 1):
         labels.append(f"Vision (undated): {r.label.removeprefix('Vision: ')}")
-        ax.text(end_year + 0.15, j, _stage_facts(pd.Series(r._asdict())) or "no numbers given", fontsize=9,  # at the
-                va="center", ha="right", bbox={"boxstyle": "round", "fc": "#fdebd0", "ec": "#d68910"})  # right edge
+        text = ax.text(end_year, j, _stage_facts(pd.Series(r._asdict())) or "no numbers given", fontsize=9, va="center",
+                       ha="right")  # on a bar as wide as its words (a box over the grid would hide it), at the right
+        x0, x1 = ax.transData.inverted().transform(text.get_window_extent())[:, 0]
+        ax.barh(j, x1 - x0 + 0.1, left=x0 - 0.05, height=0.6, color="#fdebd0", edgecolor="#d68910")
     ax.set_yticks(range(1, rows + 1), [textwrap.fill(t, 38) for t in labels], fontsize=8)
     ax.set_xticks(range(int(start_year), int(end_year) + 1))
     _titles(ax, title, "Year")

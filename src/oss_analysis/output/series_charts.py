@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from oss_analysis.output.chart_checks import fit_text, rank_axis, set_editions
-from oss_analysis.output.charts import along, place_labels
+from oss_analysis.output.charts import label_line
 from oss_analysis.output.style import HIGHLIGHT, colour_of
 
 
@@ -99,12 +99,11 @@ def egov_panels(frame: pd.DataFrame, *, title: str) -> plt.Figure:
     left.plot(own["year"], own["rank"], color=HIGHLIGHT, lw=2, marker="o", label=files["kind"].iloc[0])
     for kind, part in printed.groupby("kind", sort=True):  # 'printed (thesis)': the study's colour
         _printed(left, part["year"], part["rank"].astype(float), colour_of(kind.split("(")[-1].strip(")")), kind)
-    texts = [left.text(r.year, float(r.rank), f"{r.rank} of {r.surveyed}", fontsize=8) for r in files.itertuples()]
     left.margins(x=0.08, y=0.2)
-    place_labels(left, texts, *along(own["year"], own["rank"], 30), push=1.6)  # off the points and the lines
-    set_editions(left, set(frame["year"]) | set(years))  # the studies' printed years are drawn years too
-    left.set_xticks(sorted(set(frame["year"]) | set(years)))
     left.invert_yaxis()
+    set_editions(left, set(frame["year"]) | set(years))  # the studies' printed years are drawn years too
+    surveyed = own["surveyed"].astype("Int64").astype(str)  # two lines: narrower than a column
+    label_line(left, own["year"], own["rank"], list(own["rank"].astype("Int64").astype(str) + "\nof " + surveyed))
     rank_axis(left.yaxis)  # ranks from 1, not 0 or 62.5
     left.set(ylabel="rank (1 = best)", xlabel="survey year")
     left.set_title("rank among the countries surveyed", fontsize=10, loc="left")

@@ -116,9 +116,8 @@ def drawn_series(fig: plt.Figure) -> list[str]:
     out: list[str] = []
     for leg, axes in [(ax.get_legend(), [ax]) for ax in fig.axes] + [(leg, fig.axes) for leg in fig.legends]:
         texts = [t.get_text() for t in leg.get_texts()] if leg else []
-        for handle, text in zip(leg.legend_handles if leg else [], texts, strict=False):
-            if any(a.get_label() == text for a in drawn) or _colours(handle) & colours:
-                out.append(text)
+        out += [text for handle, text in zip(leg.legend_handles if leg else [], texts, strict=False)
+                if any(a.get_label() == text for a in drawn) or _colours(handle) & colours]
         mine = [a.get_label() for ax in axes for a in every[ax] if leg and a in drawn]
         out += [x for x in dict.fromkeys(mine) if x and x[0] != "_" and x not in texts and x not in out]
     return out
@@ -127,9 +126,8 @@ def drawn_series(fig: plt.Figure) -> list[str]:
 def chart_claims(fig: plt.Figure, source_text: str, data: pd.DataFrame | None, found: list[dict]) -> dict:
     """What a chart says, read back from the figure and the frame drawn (``<stem>.meta.json``: the site's alt, the
     tests): title, legend, ``series`` (what it draws with data, which the legend must equal), credits."""
-    suptitle = fig.get_suptitle()
     titles = [t for ax in fig.axes for loc in ("left", "center", "right") if (t := ax.get_title(loc))]
-    title = suptitle or "; ".join(titles)
+    title = fig.get_suptitle() or "; ".join(titles)
     legends = [ax.get_legend() for ax in fig.axes] + list(fig.legends)
     legend = [text.get_text() for leg in legends if leg is not None for text in leg.get_texts()]
     labels = [[s for s in (ax.get_xlabel(), ax.get_ylabel()) if s] for ax in fig.axes if ax.get_visible()]
