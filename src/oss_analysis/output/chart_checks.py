@@ -1,6 +1,4 @@
-"""Checks a drawn chart, from the renderer's own extents, before it is saved: a chart whose words collide,
-hide data or mislead stops the build with one line naming the chart and the two things (rules: ``problems``;
-``set_editions``, ``rank_axis``, ``names_points`` and ``mark_cut`` tell it what a chart means)."""
+"""Checks a drawn chart, as the renderer measures it, before it is saved (the rules: docs/stages/output.md)."""
 
 from __future__ import annotations
 
@@ -40,8 +38,7 @@ class _Ranks(MaxNLocator):  # whole ranks from 1
 
 
 def set_editions(ax: plt.Axes, years: Iterable[float]) -> None:
-    """The x values (editions) that exist: a line may not join two points across one, a point's label sits in
-    its own year's column, and the editions themselves are ticked (a tick at no edition fails)."""
+    """The x values (editions) that exist, ticked; the checks judge gaps, labels' columns and ticks by them."""
     setattr(ax, _EDITIONS, known := sorted({float(y) for y in years}))
     year = 3.0 * FontProperties(size=rcParams["xtick.labelsize"]).get_size_in_points() * ax.figure.dpi / 72
     room = max(2, int(ax.get_window_extent().width / year))  # where all would collide: round years, else every k-th
@@ -50,8 +47,7 @@ def set_editions(ax: plt.Axes, years: Iterable[float]) -> None:
 
 
 def rank_axis(axis: object) -> None:
-    """A rank axis: whole ticks from 1 in 1-2-5 steps (no 0 or 62.5 that no rank can be, no steps of 3 or 15; a tick
-    outside them fails, as does an axis saying 'among N' that stops short of N without a cut mark)."""
+    """A rank axis: whole ticks from 1 in 1-2-5 steps (no 0 or 62.5 that no rank can be), checked as such."""
     axis.set_major_locator(_Ranks(nbins=10, **NICE))
     setattr(axis, _RANKS, True)
 
@@ -70,8 +66,7 @@ def mark_cut(ax: plt.Axes) -> None:
 
 
 def fit_text(text: Text, width: float, shrink: float = 0.8) -> Text:
-    """Fit ``text`` into ``width`` px as the renderer measures it (a country run's long title stays over the
-    plot): a little smaller, down to ``shrink`` of its size, else wrapped."""
+    """Fit ``text`` into ``width`` px as measured (a country's long title): smaller, to ``shrink``, else wrapped."""
     renderer = text.get_figure().canvas.get_renderer()
     words = " ".join(text.get_text().split())
     drawn = text.set_text(words) or text.get_window_extent(renderer).width
@@ -200,16 +195,15 @@ def _problems(fig: plt.Figure, renderer: object) -> Iterator[str]:
     for a, b in itertools.combinations(texts, 2):
         if Bbox.intersection(box[id(a)].padded(-TOL), box[id(b)].padded(-TOL)) is not None:
             yield f"{_name(a)} overlaps {_name(b)}"
-    frames = {id(ax): ax.get_window_extent(renderer) for ax in axes}
+    frames = {ax: ax.get_window_extent(renderer) for ax in axes}
     for t in free + inner:
         b = box[id(t)].padded(-TOL)
-        for ax in axes:
-            f = frames[id(ax)]
+        for ax, f in frames.items():
             if f.overlaps(b) and not (f.x0 <= b.x0 and b.x1 <= f.x1 and f.y0 <= b.y0 and b.y1 <= f.y1):
                 yield f"{_name(t)} crosses the frame of the panel '{_panel(ax)}'"
             elif t in inner and f.overlaps(b) and min(b.x0 - f.x0, f.x1 - b.x1, b.y0 - f.y0, f.y1 - b.y1) < ROOM:
                 yield f"{_name(t)} presses against the frame of the panel '{_panel(ax)}'"
-    content = Bbox.union([frames[id(ax)] for ax in axes] + [box[id(t)] for ax in axes for t in _ticks(ax)]
+    content = Bbox.union([*frames.values()] + [box[id(t)] for ax in axes for t in _ticks(ax)]
                          + [leg.get_window_extent(renderer) for leg in legends])
     for t in free + inner:  # titles start at the left edge, near the axis label: only the right is strict
         b = box[id(t)]
@@ -239,7 +233,7 @@ def _problems(fig: plt.Figure, renderer: object) -> Iterator[str]:
             mid = inv.transform((box[id(t)].intervalx.mean(), 0))[0]  # a point's label sits in its year's column
             if (near := min(years, key=lambda y: abs(y - mid))) != min(years, key=lambda y: abs(y - own)):
                 yield f"{_name(t)} sits over {near:g}, not over its own point's year"
-        yield from _drawn_rules(ax, marks, f := frames[id(ax)])
+        yield from _drawn_rules(ax, marks, frames[ax])
         for a, path in leaders:  # a leader points at its own label's marker, not at empty space
             if not any(len(c) and np.hypot(*(c - path.vertices[-1]).T).min() <= r + 4 for _, c, r, _ in marks):
                 yield f"{_name(a)} ends on no marker"
@@ -258,8 +252,7 @@ def _problems(fig: plt.Figure, renderer: object) -> Iterator[str]:
     for leg in legends:
         lbox = leg.get_window_extent(renderer).padded(-TOL)
         for ax in axes if leg in fig.legends else [leg.axes]:
-            under = [a for a, xy in _data_lines(ax)
-                     if any(lbox.contains(*p) for p in a.get_transform().transform(xy[np.isfinite(xy).all(axis=1)]))]
+            under = [a for a, xy in _data_lines(ax) if lbox.count_contains(a.get_transform().transform(xy))]
             under += [a for a, cs, r, _ in _markers(ax, dpi)
                       if isinstance(a, PathCollection) and any(_hits(lbox, c, r) for c in cs)]
             yield from (f"the legend covers data of {_name(a)}" for a in under)
@@ -325,8 +318,7 @@ def _gaps(ax: plt.Axes) -> Iterator[str]:
 
 
 def _cut(ax: plt.Axes) -> Iterator[str]:
-    """A y axis that leaves out zero and spans less than its distance from zero, or starts just above it (by less
-    than a quarter of its span), is cut: marked; one for values from 0 up does not run far below 0."""
+    """A y axis cut from zero is marked; one for values from 0 up does not run far below 0."""
     dots = (np.asarray(c.get_offsets(), float)[:, 1] for c in ax.collections if isinstance(c, PathCollection))
     ys = np.concatenate([[np.nan], *(xy[:, 1] for _, xy in _data_lines(ax)), *dots])
     if not np.isfinite(ys).any() or ax.yaxis_inverted() or ax.get_yscale() != "linear":

@@ -19,8 +19,7 @@ LEADER = {"arrowstyle": "-", "color": "#5d6d7e", "lw": 0.6}  # the thin line fro
 
 def place_labels(ax: plt.Axes, texts: list, xs: list[float], ys: list[float], push: float = 1.0,
                  targets: tuple | None = None, move: str = "xy") -> None:
-    """Labels off each other and the points (adjustText, a leader to ``targets`` or where each started; ``push`` > 1:
-    further off; ``move="y"``: in their own column), in a fixed number of iterations, so deterministic."""
+    """Labels off each other and the points by adjustText, in a fixed number of iterations (deterministic)."""
     from adjustText import adjust_text
 
     tx, ty = (None, None) if targets is None else map(list, targets)
@@ -30,9 +29,8 @@ def place_labels(ax: plt.Axes, texts: list, xs: list[float], ys: list[float], pu
     keep_inside(ax, texts)
 
 
-def label_line(ax: plt.Axes, xs: pd.Series, ys: pd.Series, labels: list[str], room: float = 7.0) -> None:
-    """A label over or under each point of a line (NaN: a gap), centred in its own column, on the side where the
-    line's segments over the label's width leave more room: clear of the line and of the point."""
+def label_line(ax: plt.Axes, xs: pd.Series, ys: pd.Series, labels: list[str]) -> None:
+    """A label over or under each point of a line (NaN: a gap), on the side its segments leave more room."""
     xy = np.column_stack([xs, ys]).astype(float)
     texts = {i: ax.annotate(t, xy[i], xytext=(0, 0), textcoords="offset points", ha="center", va="center", fontsize=8)
              for i, t in enumerate(labels) if np.isfinite(xy[i]).all()}
@@ -42,7 +40,7 @@ def label_line(ax: plt.Axes, xs: pd.Series, ys: pd.Series, labels: list[str], ro
             box, segs = t.get_window_extent(), [s for j in (i - 1, i) if len(s := px[max(j, 0):j + 2]) == 2]
             dy = [np.interp(px[i, 0] + u * (box.width / 2 + 2), *s[s[:, 0].argsort()].T) - px[i, 1]
                   for s in segs if np.isfinite(s).all() for u in (-1, 1)]
-            up, down = (max([0, *(k * v for v in dy)]) + box.height / 2 + room for k in (1, -1))
+            up, down = (max([0, *(k * v for v in dy)]) + box.height / 2 + 7 for k in (1, -1))  # 7 px clear
             t.xyann = (0, (up if up <= down else -down) * 72 / ax.figure.dpi)
         keep_inside(ax, list(texts.values()))
 
@@ -80,7 +78,7 @@ def _titles(ax: plt.Axes, title: str, xlabel: str | None = None, ylabel: str | N
 
 
 def ranked_bars(frame: pd.DataFrame, *, value: str, label: str, key: str, highlight: str, title: str, xlabel: str,
-                value_fmt: str = "{:.1f}", xlim: tuple[float, float] | None = None, best: str = "high") -> plt.Figure:
+                value_fmt: str = "{:.1f}", best: str = "high") -> plt.Figure:
     """Horizontal bars, best at the top (``best="low"`` for ranks), the ``highlight`` row in red."""
     rows = frame.sort_values(value, ascending=(best == "high"), kind="stable")
     if (rows[value].dropna().astype(float) % 1 == 0).all():  # ranks, counts, 0-100 scores: no "83.0"
@@ -89,8 +87,6 @@ def ranked_bars(frame: pd.DataFrame, *, value: str, label: str, key: str, highli
     fig, ax = plt.subplots(figsize=(7, 0.45 * len(rows) + 1.2))
     ax.barh(rows[label], rows[value], color=colours)
     texts = [ax.text(v, y, " " + value_fmt.format(v), va="center", fontsize=9) for y, v in enumerate(rows[value])]
-    if xlim:
-        ax.set_xlim(*xlim)
     keep_inside(ax, texts)  # every value label ends inside the frame
     if best == "low":
         rank_axis(ax.xaxis)  # bars grow from 0, but no rank is 0
@@ -121,8 +117,7 @@ def group_dots(frame: pd.DataFrame, *, x: str, y: str, group: str, label: str, f
     import seaborn as sns
 
     name = frame.loc[frame[key] == focus, label].iloc[0]
-    # a group of one country says which (a 'Benchmark' names Singapore); the focus is a lane of its
-    # own, so no marker of it covers a comparator's dot, and its values sit beside it in that lane
+    # a group of one names its country ('Benchmark (Singapore)'); the focus has a lane, clear of the comparators
     size = frame.groupby(group)[key].transform("nunique")
     named = frame[group].where((size > 1) | (frame[group] == frame[label]), frame[group] + " (" + frame[label] + ")")
     dots = frame.assign(**{group: named.where(frame[key] != focus, name)})
@@ -216,10 +211,8 @@ def category_ranges(frame: pd.DataFrame, *, title: str, focus_label: str) -> plt
     return fig
 
 
-def dated_points(frame: pd.DataFrame, *, title: str, ylabel: str, styles: dict[str, dict], annotate: str = "label",
-                 cluster_years: float = 0.3) -> plt.Figure:
-    """Counts at their own dates, a marker style per kind; one label (a leader to each dot) for a value's points
-    within ``cluster_years``, listing every passage printing them; undated targets at the right edge."""
+def dated_points(frame: pd.DataFrame, *, title: str, ylabel: str, styles: dict[str, dict]) -> plt.Figure:
+    """Counts at their dates, one label (a leader to each dot) per value's cluster; undated targets at the right."""
     fig, ax = plt.subplots(figsize=(10, 5.8))
     dated = frame[frame["year"].notna()]
     right = float(dated["year"].max()) + 0.8
@@ -228,9 +221,9 @@ def dated_points(frame: pd.DataFrame, *, title: str, ylabel: str, styles: dict[s
         part = pts[pts["kind"] == kind]
         if not part.empty:
             ax.scatter(part["x"], part["value"], label=kind, zorder=3, clip_on=False, **{"s": 20, **st})  # apart
-    s = pts.sort_values(["value", "x"], kind="stable")  # a new label where the value changes or the dates part
-    new = s["value"].ne(s["value"].shift()) | s["x"].diff().gt(cluster_years)
-    clusters = [(g["value"].iloc[0], list(g["x"]), list(g[annotate])) for _, g in s.groupby(new.cumsum(), sort=False)]
+    s = pts.sort_values(["value", "x"], kind="stable")  # a new label where the value changes or dates part (> 0.3)
+    new = s["value"].ne(s["value"].shift()) | s["x"].diff().gt(0.3)
+    clusters = [(g["value"].iloc[0], list(g["x"]), list(g["label"])) for _, g in s.groupby(new.cumsum(), sort=False)]
     texts = [names_points(ax.text(xs[0], value, textwrap.fill(f"{value:g}: " + "; ".join(dict.fromkeys(labels)), 32),
                                   fontsize=6.5, va="center", ha="right" if right - 1.4 < xs[-1] < right else "left"),
                           [(x, value) for x in xs]) for value, xs, labels in clusters]  # off the targets' line
@@ -250,8 +243,7 @@ def dated_points(frame: pd.DataFrame, *, title: str, ylabel: str, styles: dict[s
 
 
 def rank_over_time(frame: pd.DataFrame, *, title: str) -> plt.Figure:
-    """Ranks by year (1 = best, on top), derived ones hollow, in their study's colour; points, not a line, which
-    would join 2008 to 2018 across editions the studies do not print."""
+    """Ranks by year (1 = best, on top), derived ones hollow; points, not a line across editions not printed."""
     fig, ax = plt.subplots(figsize=(8, 4.5))
     colours = {study: colour_of(study) for study in ("thesis", "article", "publisher")}
     texts = []
@@ -310,9 +302,7 @@ def _stage_facts(r: pd.Series) -> str:
 
 
 def stages_timeline(stages: pd.DataFrame, *, title: str, end_year: float, start_year: float) -> plt.Figure:
-    """Figure 4 rebuilt: a row per stage (labels beside the axis, clear of the bars), its bar over its period
-    (open ones into the frame, marked as going on) holding its numbers (after it, if they do not fit); the undated
-    vision last, a bar of its own at the right."""
+    """Figure 4 rebuilt: a bar per stage over its period holding its numbers; the undated vision last, at the right."""
     from oss_analysis.domain import decimal_year
 
     dated = stages[~stages["is_vision"]].reset_index(drop=True)

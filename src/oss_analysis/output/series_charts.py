@@ -14,9 +14,8 @@ def _thesis_line(ax: plt.Axes, year: int) -> None:
     ax.axvline(year, color="0.3", lw=1, ls=":", zorder=1, label=f"thesis year ({year})")  # over the grid
 
 
-def _legend(fig: plt.Figure, axes: list[plt.Axes], ncol: int, fontsize: float) -> None:
-    """A legend under the panels (in figure fractions, which a tight-bbox save keeps) of what any panel draws,
-    a band and its line one entry of their shared name."""
+def _finish(fig: plt.Figure, title: str, axes: list[plt.Axes], ncol: int, fontsize: float, rect: tuple) -> plt.Figure:
+    """The title fitted over the panels, one legend under them (a band and its line one entry), panels in ``rect``."""
     merged: dict[str, tuple] = {}
     for ax in axes:  # the first panel to draw a name gives its handles
         handles, labels = ax.get_legend_handles_labels()
@@ -24,6 +23,9 @@ def _legend(fig: plt.Figure, axes: list[plt.Axes], ncol: int, fontsize: float) -
                    for n in labels if n not in merged}
     fig.legend(list(merged.values()), list(merged), loc="lower center", bbox_to_anchor=(0.5, 0),
                bbox_transform=fig.transFigure, ncol=ncol, fontsize=fontsize, frameon=False)
+    fit_text(fig.suptitle(title, x=0.01, ha="left", fontweight="bold"), 0.98 * fig.bbox.width)
+    fig.tight_layout(rect=rect)
+    return fig
 
 
 def _editions(ax: plt.Axes, part: pd.DataFrame, editions: list[int]) -> pd.DataFrame:
@@ -61,10 +63,7 @@ def wgi_panels(frame: pd.DataFrame, *, focus: str, title: str, thesis_year: int,
         ax.set_ylim(-4, 104)  # a value near 0 or 100 shows its whole marker
     for ax in axes[:, 0]:
         ax.set_ylabel("percentile rank")
-    _legend(fig, list(axes.flat), 5, 9)
-    fit_text(fig.suptitle(title, x=0.01, ha="left", fontweight="bold"), 0.98 * fig.bbox.width)
-    fig.tight_layout(rect=(0, 0.06, 1, 0.97))
-    return fig
+    return _finish(fig, title, list(axes.flat), 5, 9, rect=(0, 0.06, 1, 0.97))
 
 
 def cpi_panels(frame: pd.DataFrame, *, title: str, thesis_year: int) -> plt.Figure:
@@ -83,10 +82,7 @@ def cpi_panels(frame: pd.DataFrame, *, title: str, thesis_year: int) -> plt.Figu
         ax.set(xlabel="year", ylabel=f"score (0-{top}, higher = cleaner)")
         if own["year"].min() <= thesis_year <= own["year"].max():
             _thesis_line(ax, thesis_year)
-    fit_text(fig.suptitle(title, x=0.01, ha="left", fontweight="bold"), 0.98 * fig.bbox.width)
-    _legend(fig, list(axes[0][::-1]), 3, 9)  # the 0-100 panel draws the interval, the 0-10 one may not
-    fig.tight_layout(rect=(0, 0.07, 1, 1))
-    return fig
+    return _finish(fig, title, list(axes[0][::-1]), 3, 9, rect=(0, 0.07, 1, 1))  # 0-100 first: 0-10 may draw no band
 
 
 def egov_panels(frame: pd.DataFrame, *, title: str) -> plt.Figure:
@@ -111,7 +107,4 @@ def egov_panels(frame: pd.DataFrame, *, title: str) -> plt.Figure:
     right.plot(egdi["year"], egdi["egdi"], color=HIGHLIGHT, lw=2, marker="o")
     right.set(ylim=(0, 1), ylabel="EGDI (0-1)", xlabel="survey year")
     right.set_title("E-Government Development Index", fontsize=10, loc="left")
-    fit_text(fig.suptitle(title, x=0.01, ha="left", fontweight="bold"), 0.98 * fig.bbox.width)
-    _legend(fig, [left], 3, 8)  # under the panels, off the rank labels
-    fig.tight_layout(rect=(0, 0.07, 1, 1))
-    return fig
+    return _finish(fig, title, [left], 3, 8, rect=(0, 0.07, 1, 1))  # under the panels, off the rank labels

@@ -108,8 +108,7 @@ def _colours(artist: object) -> set[str]:
 
 
 def drawn_series(fig: plt.Figure) -> list[str]:
-    """The series drawn, as the legends should list them: entries whose artist has data or whose colour a drawn
-    artist has, then labelled artists with data missing from their axes' legend."""
+    """The series drawn, as the legends should list them (the entries drawn, then labelled data left out)."""
     every = {ax: [*ax.get_children(), *ax.containers] for ax in fig.axes}
     drawn = [a for ax in fig.axes for a in every[ax] if _has_data(a)]
     colours = set().union(*map(_colours, drawn))
@@ -124,8 +123,7 @@ def drawn_series(fig: plt.Figure) -> list[str]:
 
 
 def chart_claims(fig: plt.Figure, source_text: str, data: pd.DataFrame | None, found: list[dict]) -> dict:
-    """What a chart says, read back from the figure and the frame drawn (``<stem>.meta.json``: the site's alt, the
-    tests): title, legend, ``series`` (what it draws with data, which the legend must equal), credits."""
+    """What a chart says, read back from the figure and the rows drawn (``<stem>.meta.json``: alt text, tests)."""
     titles = [t for ax in fig.axes for loc in ("left", "center", "right") if (t := ax.get_title(loc))]
     title = fig.get_suptitle() or "; ".join(titles)
     legends = [ax.get_legend() for ax in fig.axes] + list(fig.legends)
@@ -141,9 +139,7 @@ def chart_claims(fig: plt.Figure, source_text: str, data: pd.DataFrame | None, f
 
 def save_figure(fig: plt.Figure, stem: str, out_dir: Path, data: pd.DataFrame | None = None, *,
                 sources: list[str] | None = None, also_drawn: tuple[pd.DataFrame, ...] = ()) -> None:
-    """Check the chart, then write ``stem.png``/``.svg`` (no metadata: byte-identical), every row drawn (``data``,
-    then ``also_drawn``) as ``stem.data.csv`` and its claims as ``stem.meta.json``; the source line comes from
-    those rows (``sources``: processed tables for silent rows). Returns nothing (a cell shows the figure)."""
+    """Check the chart, then write its PNG/SVG (byte-identical), rows drawn, claims; the source line from the rows."""
     from oss_analysis.output.chart_checks import check_chart
     from oss_analysis.output.source_line import credits, source_line
     from oss_analysis.output.tables import float_noise, write_claims
