@@ -95,13 +95,12 @@ def ranked_bars(frame: pd.DataFrame, *, value: str, label: str, key: str, highli
     return fig
 
 
-def heatmap(wide: pd.DataFrame, *, title: str, focus_label: str | None = None, fmt: str = "g",
-            cbar_label: str = "") -> plt.Figure:
+def heatmap(wide: pd.DataFrame, *, title: str, focus_label: str | None = None, cbar_label: str = "") -> plt.Figure:
     """Annotated heatmap of a countries x dimensions frame; the focus row label in bold red."""
     import seaborn as sns
 
     fig, ax = plt.subplots(figsize=(10, 0.5 * len(wide) + 2))
-    sns.heatmap(wide, annot=True, fmt=fmt, cmap="RdYlGn", vmin=0, vmax=100, linewidths=0.5, ax=ax,
+    sns.heatmap(wide, annot=True, fmt="g", cmap="RdYlGn", vmin=0, vmax=100, linewidths=0.5, ax=ax,
                 cbar_kws={"label": cbar_label})
     _titles(ax, title, "", "", right=fig.axes[-1].get_window_extent().x1)  # over the colour bar too
     words = [textwrap.fill(t.get_text(), 12, break_long_words=False) for t in ax.get_xticklabels()]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import zlib
 from pathlib import Path
 
 import matplotlib as mpl
@@ -11,7 +12,7 @@ import pandas as pd
 
 from oss_analysis.errors import DataError
 from oss_analysis.files import atomic_write, write_csv
-from oss_analysis.output.chart_checks import fit_text
+from oss_analysis.output.chart_checks import check_chart, fit_text
 
 HIGHLIGHT = "#c0392b"
 MUTED = "#9aa5b1"
@@ -30,8 +31,6 @@ ROLES = {
 
 def colour_of(role: str) -> str:
     """A role's colour; a comparator group declared nowhere takes one from its name, not its order."""
-    import zlib
-
     return ROLES.get(role) or PALETTE[zlib.crc32(role.encode()) % len(PALETTE)]
 
 
@@ -140,7 +139,6 @@ def chart_claims(fig: plt.Figure, source_text: str, data: pd.DataFrame | None, f
 def save_figure(fig: plt.Figure, stem: str, out_dir: Path, data: pd.DataFrame | None = None, *,
                 sources: list[str] | None = None, also_drawn: tuple[pd.DataFrame, ...] = ()) -> None:
     """Check the chart, then write its PNG/SVG (byte-identical), rows drawn, claims; the source line from the rows."""
-    from oss_analysis.output.chart_checks import check_chart
     from oss_analysis.output.source_line import credits, source_line
     from oss_analysis.output.tables import float_noise, write_claims
 
