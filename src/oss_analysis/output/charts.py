@@ -78,7 +78,7 @@ def _titles(ax: plt.Axes, title: str, xlabel: str | None = None, ylabel: str | N
 
 
 def ranked_bars(frame: pd.DataFrame, *, value: str, label: str, key: str, highlight: str, title: str, xlabel: str,
-                value_fmt: str = "{:.1f}", best: str = "high") -> plt.Figure:
+                value_fmt: str = "{:.1f}", xlim: tuple[float, float] | None = None, best: str = "high") -> plt.Figure:
     """Horizontal bars, best at the top (``best="low"`` for ranks), the ``highlight`` row in red."""
     rows = frame.sort_values(value, ascending=(best == "high"), kind="stable")
     if (rows[value].dropna().astype(float) % 1 == 0).all():  # ranks, counts, 0-100 scores: no "83.0"
@@ -87,6 +87,8 @@ def ranked_bars(frame: pd.DataFrame, *, value: str, label: str, key: str, highli
     fig, ax = plt.subplots(figsize=(7, 0.45 * len(rows) + 1.2))
     ax.barh(rows[label], rows[value], color=colours)
     texts = [ax.text(v, y, " " + value_fmt.format(v), va="center", fontsize=9) for y, v in enumerate(rows[value])]
+    if xlim:
+        ax.set_xlim(*xlim)
     keep_inside(ax, texts)  # every value label ends inside the frame
     if best == "low":
         rank_axis(ax.xaxis)  # bars grow from 0, but no rank is 0
