@@ -4,6 +4,7 @@ docs/stages/analysis.md and the Student guide)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import pandas as pd
@@ -53,11 +54,15 @@ def printed_only(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[~added].reset_index(drop=True) if added.any() else frame  # (attrs follow the rows)
 
 
-def _split(printed: pd.DataFrame, year: int, codes: Iterable[str]) -> tuple[pd.DataFrame, list[str]]:
-    """The printed rows a view keeps (all of them for the printed year, none for another) and the
-    countries whose values must come from the publishers' files."""
-    keep = printed if year == int(printed["year"].iloc[0]) else printed.iloc[0:0]
-    return keep, [c for c in dict.fromkeys([*printed["iso3"], *codes]) if c not in set(keep["iso3"])]
+def _split(printed: pd.DataFrame, year: int, codes: Iterable[str], label: str) -> tuple[pd.DataFrame, list[str]]:
+    """The rows a view keeps and the countries the files must give: the print when it holds the year and every
+    country drawn; else one file and release (``label``) for every value, one chart one release (rows users
+    added from that file kept), never printed integers beside a file's decimals."""
+    drawn = list(dict.fromkeys([*printed["iso3"], *codes]))
+    if year == int(printed["year"].iloc[0]) and set(drawn) <= set(printed_only(printed)["iso3"]):
+        return printed, []
+    added = printed[printed["seed_line"].isna() & printed["source"].str.startswith(label, na=False)]
+    return added, [c for c in drawn if c not in set(added["iso3"])]
 
 
 def wgi_view(printed: pd.DataFrame, year: int, codes: Iterable[str], *, publisher: bool) -> pd.DataFrame:
@@ -65,11 +70,13 @@ def wgi_view(printed: pd.DataFrame, year: int, codes: Iterable[str], *, publishe
     indicator; ``source`` names the printed table or the file and release)."""
     if not publisher:
         return printed_only(printed)
-    src = clean.load("wgi_sources")
+    src, codes = clean.load("wgi_sources"), list(codes)
     year = check_year(year, src["year"], "WGI files")
-    keep, need = _split(printed, year, codes)
-    rows = src[(src["year"] == year) & src["iso3"].isin(need) & src["pct_rank"].notna()]
-    rows = rows.sort_values("release").groupby(["iso3", "indicator"], as_index=False).last()
+    at = src[(src["year"] == year) & src["pct_rank"].notna()]  # the newest release holding every country drawn
+    holds = at.groupby("release")["iso3"].agg(set)
+    at = at[at["release"] == max([r for r, s in holds.items() if s >= {*printed["iso3"], *codes}] or holds.index)]
+    keep, need = _split(printed, year, codes, source_labels("World Bank WGI release", at.iloc[:1], "release")[0])
+    rows = at[at["iso3"].isin(need)]
     add = pd.DataFrame(
         {"iso3": rows["iso3"], "country": rows["iso3"].map(_names(printed, rows["iso3"])), "year": year,
          "indicator": rows["indicator"], "indicator_name": rows["indicator"].map(WGI_CODES),
@@ -99,8 +106,9 @@ def cpi_view(printed: pd.DataFrame, year: int, codes: Iterable[str], *, publishe
         return printed_only(printed).assign(scale=10)
     src = clean.load("cpi_sources")
     year = check_year(year, src["year"], "CPI files", "cpi_year")
-    keep, need = _split(printed.assign(scale=10), year, codes)
     chosen = _cpi_rows(src, year)
+    label = source_labels("TI CPI edition", chosen[:1], "edition")[0]
+    keep, need = _split(printed.assign(scale=10), year, codes, label)
     rows = chosen[chosen["iso3"].isin(need)]
     computed = zip(source_labels("TI CPI edition", rows, "edition"), rows["rank_computed"], strict=True)
     labels = [label + (", rank computed" if c else "") for label, c in computed]
@@ -110,8 +118,6 @@ def cpi_view(printed: pd.DataFrame, year: int, codes: Iterable[str], *, publishe
          "source": labels, "seed_line": pd.NA, "scale": rows["scale"].astype(int)}
     )
     out = pd.concat([keep, add], ignore_index=True)
-    if out["scale"].nunique() > 1:
-        raise ParameterError(f"parameter cpi_year: {year} mixes CPI scales; choose a year on one scale")
     return _carry(out.sort_values(["rank", "iso3"], kind="stable").reset_index(drop=True), printed, "cpi_sources")
 
 
@@ -164,6 +170,14 @@ def from_publisher(frame: pd.DataFrame) -> pd.DataFrame:
         return frame.iloc[0:0]
     added = frame["seed_line"].isna() if "seed_line" in frame else False
     return frame[frame["source"].str.contains("data/sources/", regex=False, na=False) | added]
+
+
+def release_words(frame: pd.DataFrame) -> str:
+    """A title's year of the values drawn: '2008' as printed, '2008 (release 2024)' from a publisher's file whose
+    release is not the year itself (its label's words: 'release', 'edition')."""
+    year = year_span(frame["year"])
+    found = {m for s in from_publisher(frame)["source"] for m in re.findall(r"(\w+ \d{4}) \(data/sources/", s)}
+    return year + "".join(f" ({f})" for f in sorted(found) if not f.endswith(year))
 
 
 def with_source(frame: pd.DataFrame, columns: list[str]) -> list[str]:

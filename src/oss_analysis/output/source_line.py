@@ -78,8 +78,9 @@ def _fact(fact_id: str) -> Credit | None:
     if hit.empty:
         return None
     study, cited = hit["study"].iloc[0], hit["cited_source"].iloc[0]
-    credit = {"study": _studies().get(study, study), "table": "text"}
-    return credit | ({"cites": cited} if cited not in ("", _NONE_CITED) else {})
+    own = re.fullmatch(rf"{study}, ((?:Table|Figure) \d+)", cited)  # the study's own figure: credited as the figure
+    credit = {"study": _studies().get(study, study), "table": own[1] if own else "text"}
+    return credit | ({"cites": cited} if cited not in ("", _NONE_CITED) and not own else {})
 
 
 def _from_text(value: str, additions: dict[str, str]) -> list[Credit]:
