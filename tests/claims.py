@@ -1,11 +1,11 @@
 """What every output claims (its ``.meta.json``) checked against what it holds and the run it
 belongs to, independently of the code that wrote the claims: the files and releases named in
-the rows drawn, whether any drawn row is a printed value, the legend against the series drawn,
-the title against the run's country and year, no credit given twice. Words are compared with their
-whitespace joined: a title the renderer wrapped (a newline in ``meta.json``) says the same as
-on one line. Each check returns the claims it finds wrong, as lines; ``tests/build/test_claims.py``
-runs them over every output of every run's folder and, with ``tests/output/test_claims_checks.py``,
-shows each failing on a made-up wrong claim."""
+the rows drawn, whether any drawn row is a printed value, one release per chart of countries in
+one year, the legend against the series drawn, the title against the run's country and year, no
+credit given twice, title and alt on one line (wrapping is drawing; other words are compared with
+their whitespace joined). Each check returns the claims it finds wrong, as lines;
+``tests/build/test_claims.py`` runs them over every output of every run's folder and, with
+``tests/output/test_claims_checks.py``, shows each failing on a made-up wrong claim."""
 
 from __future__ import annotations
 
@@ -95,8 +95,7 @@ def check_sources(folder: Path, output: str) -> list[str]:
 
 
 def check_credits(output: str, sources: list[dict]) -> list[str]:
-    """No credit twice: the same file and release, or the same study, table and citation, or a study's table
-    credited and cited ('Janenova (2010), Figure 4' and '..., text, citing thesis, Figure 4')."""
+    """No credit twice: the same file and release; the same study, table and citation; a table credited and cited."""
     keys = [tuple(sorted((k, words(v)) for k, v in c.items())) for c in sources]
     wrong = [f"{output}: credits {dict(k)} {n} times" for k in sorted(set(keys)) if (n := keys.count(k)) > 1]
     tables = {(c["study"], c["table"]) for c in sources if "study" in c}

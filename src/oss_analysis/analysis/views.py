@@ -26,8 +26,7 @@ def wanted(focus: str, groups_file: str | None = None) -> list[str]:
 
 
 def _carry(out: pd.DataFrame, printed: pd.DataFrame, table: str) -> pd.DataFrame:
-    """A view remembers the processed tables it was drawn from (``attrs['processed']``), so that
-    a chart of it gets its source line (``origin.source_line``) like a table loaded directly."""
+    """A view remembers its processed tables (``attrs['processed']``): a chart of it is credited like a table."""
     out.attrs["processed"] = list(dict.fromkeys([*printed.attrs.get("processed", []), table]))
     return out
 
@@ -36,9 +35,8 @@ def check_year(year: object, available: Iterable[int], what: str, parameter: str
     """A year the publishers' files hold; otherwise one line with the years they do hold."""
     years = set(int(y) for y in available)
     if not isinstance(year, int) or isinstance(year, bool) or year not in years:
-        raise ParameterError(
-            f"parameter {parameter}: {year!r} is not a year the {what} hold; they hold {year_span(years)}"
-        )
+        raise ParameterError(f"parameter {parameter}: {year!r} is not a year the {what} hold; "
+                             f"they hold {year_span(years)}")
     return year
 
 
@@ -55,9 +53,8 @@ def printed_only(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _split(printed: pd.DataFrame, year: int, codes: Iterable[str], label: str) -> tuple[pd.DataFrame, list[str]]:
-    """The rows a view keeps and the countries the files must give: the print when it holds the year and every
-    country drawn; else one file and release (``label``) for every value, one chart one release (rows users
-    added from that file kept), never printed integers beside a file's decimals."""
+    """The rows a view keeps and the countries the files must give: the print if it holds the year and every country
+    drawn, else one file and release (``label``) for all (one chart, one release; rows users added from it kept)."""
     drawn = list(dict.fromkeys([*printed["iso3"], *codes]))
     if year == int(printed["year"].iloc[0]) and set(drawn) <= set(printed_only(printed)["iso3"]):
         return printed, []
@@ -104,11 +101,10 @@ def cpi_view(printed: pd.DataFrame, year: int, codes: Iterable[str], *, publishe
     and, for publisher rows, ``source`` naming the file and edition."""
     if not publisher:
         return printed_only(printed).assign(scale=10)
-    src = clean.load("cpi_sources")
+    src, printed = clean.load("cpi_sources"), printed.assign(scale=10)
     year = check_year(year, src["year"], "CPI files", "cpi_year")
     chosen = _cpi_rows(src, year)
-    label = source_labels("TI CPI edition", chosen[:1], "edition")[0]
-    keep, need = _split(printed.assign(scale=10), year, codes, label)
+    keep, need = _split(printed, year, codes, source_labels("TI CPI edition", chosen[:1], "edition")[0])
     rows = chosen[chosen["iso3"].isin(need)]
     computed = zip(source_labels("TI CPI edition", rows, "edition"), rows["rank_computed"], strict=True)
     labels = [label + (", rank computed" if c else "") for label, c in computed]
@@ -129,17 +125,13 @@ def cpi_total(cpi: pd.DataFrame, year: int) -> int:
 def egov_view(ranks: pd.DataFrame, year: int, codes: Iterable[str], *, publisher: bool) -> pd.DataFrame:
     """UN e-government ranks of the printed list's countries (and ``codes``) for ``year``: the
     printed ranks for their year, else the newest shipped edition at or before ``year``."""
-    if not publisher:
+    if not publisher or year == int(ranks["year"].iloc[0]):  # the printed ranks' year
         return ranks
     src = clean.load("egdi_sources")
-    if year == int(ranks["year"].iloc[0]):  # the printed ranks' year
-        return ranks
     editions = sorted(e for e in src["edition"].unique() if e <= year)
     if not editions:
-        raise ParameterError(
-            f"parameter year: {year!r} is before the first UN e-government edition shipped; "
-            f"they hold {year_span(src['edition'])}"
-        )
+        raise ParameterError(f"parameter year: {year!r} is before the first UN e-government edition shipped; "
+                             f"they hold {year_span(src['edition'])}")
     rows = src[(src["edition"] == editions[-1]) & src["iso3"].isin([*ranks["iso3"], *codes]) & src["rank"].notna()]
     return _carry(_egov_ranks(rows).reset_index(drop=True), ranks, "egdi_sources")
 
@@ -173,8 +165,7 @@ def from_publisher(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def release_words(frame: pd.DataFrame) -> str:
-    """A title's year of the values drawn: '2008' as printed, '2008 (release 2024)' from a publisher's file whose
-    release is not the year itself (its label's words: 'release', 'edition')."""
+    """A title's year: '2008' as printed, '2008 (release 2024)' from a publisher's file of another release."""
     year = year_span(frame["year"])
     found = {m for s in from_publisher(frame)["source"] for m in re.findall(r"(\w+ \d{4}) \(data/sources/", s)}
     return year + "".join(f" ({f})" for f in sorted(found) if not f.endswith(year))
@@ -199,8 +190,7 @@ def source_note(frame: pd.DataFrame, printed: str) -> str:
 def egov_available(ranks: pd.DataFrame, *, publisher: bool) -> dict[str, str]:
     """Focus countries the e-government notebook can draw: those ranked in ``ranks``, and with
     ``publisher`` every country in the UN files (its rank over time comes from them)."""
-    src = clean.load("egdi_sources") if publisher else None  # its ISO countries (a run is for a country)
-    codes = set(ranks["iso3"]) | (set(src.loc[src["iso3166"], "iso3"]) if src is not None else set())
+    codes = set(ranks["iso3"]) | (set(clean.load("egdi_sources").query("iso3166")["iso3"]) if publisher else set())
     return {c: countries.name_of(c) for c in sorted(codes)}
 
 
@@ -210,5 +200,4 @@ def egov_edition(ranks: pd.DataFrame, facts: pd.DataFrame) -> tuple[int, int]:
     edition = int(ranks["year"].iloc[0])
     if (ranks["study"] != "publisher").all():
         return edition, int(facts.loc["T021", "value"])
-    src = clean.load("egdi_sources")
-    return edition, int(src[(src["edition"] == edition) & src["rank"].notna()]["rank"].max())
+    return edition, int(clean.load("egdi_sources").query("edition == @edition")["rank"].max())
