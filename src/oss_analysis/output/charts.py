@@ -163,7 +163,7 @@ def scatter_fit(fitted: pd.DataFrame, band: pd.DataFrame, *, x: str, y: str, lab
             ha="right" if side > 0 else "left", va="bottom" if side > 0 else "top"))
     ax.margins(0.1)  # room at the edges for the labels of the extreme points
     line = along(band[x].iloc[::4], band["fit"].iloc[::4], 6)  # the labels keep off the fit line too
-    place_labels(ax, texts, [*rows[x], *line[0]], [*rows[y], *line[1]], push=1.3, targets=(rows[x], rows[y]))
+    place_labels(ax, texts, [*rows[x], *line[0]], [*rows[y], *line[1]], push=1.4, targets=(rows[x], rows[y]))
     _titles(ax, title, xlabel, ylabel)
     ax.legend(loc="upper left", fontsize=8)
     return fig
