@@ -58,7 +58,7 @@ def _split(printed: pd.DataFrame, year: int, codes: Iterable[str], label: str) -
     drawn = list(dict.fromkeys([*printed["iso3"], *codes]))
     if year == int(printed["year"].iloc[0]) and set(drawn) <= set(printed_only(printed)["iso3"]):
         return printed, []
-    added = printed[printed["seed_line"].isna() & printed["source"].str.startswith(label, na=False)]
+    added = printed[printed["seed_line"].isna() & (printed["year"] == year) & printed["source"].str.startswith(label)]
     return added, [c for c in drawn if c not in set(added["iso3"])]
 
 
