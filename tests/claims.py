@@ -1,11 +1,11 @@
 """What every output claims (its ``.meta.json``) checked against what it holds and the run it
 belongs to, independently of the code that wrote the claims: the files and releases named in
-the rows drawn, whether any drawn row is a printed value, the legend against the series drawn,
-the title against the run's country and year, no credit given twice. Words are compared with their
-whitespace joined: a title the renderer wrapped (a newline in ``meta.json``) says the same as
-on one line. Each check returns the claims it finds wrong, as lines; ``tests/build/test_claims.py``
-runs them over every output of every run's folder and, with ``tests/output/test_claims_checks.py``,
-shows each failing on a made-up wrong claim."""
+the rows drawn, whether any drawn row is a printed value, one release per chart of countries in
+one year, the legend against the series drawn, the title against the run's country and year, no
+credit given twice, title and alt on one line (wrapping is drawing; other words are compared with
+their whitespace joined). Each check returns the claims it finds wrong, as lines;
+``tests/build/test_claims.py`` runs them over every output of every run's folder and, with
+``tests/output/test_claims_checks.py``, shows each failing on a made-up wrong claim."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from oss_analysis import countries, notebook_specs
 from oss_analysis.output import source_line
 
 _FILE = re.compile(r"(\d{4}) \((data/sources/[^)]+)\)")
+_LOCATOR = re.compile(r"\b(?:Table|Figure) \d+")
 _PRINTED = re.compile(r"^(thesis|Table \d|Figure \d|text|line \d)|\b[A-Z]\d{3}\b|\(line \d+\)")
 
 
@@ -63,7 +64,8 @@ def _printed_rows(rows: pd.DataFrame) -> bool:
 
 def check_sources(folder: Path, output: str) -> list[str]:
     """The source line names exactly the files and releases the drawn rows name, credits a study
-    only where some drawn row is printed (and one where one is), and is the line its credits give."""
+    only where some drawn row is printed (and one where one is), and is the line its credits give;
+    a chart of countries in one year draws them from one release (or the print)."""
     meta, stem = claims(folder, output), output.rsplit(".", 1)[0]
     if meta is None:
         return [f"{output}: no {stem}.meta.json"]
@@ -82,6 +84,10 @@ def check_sources(folder: Path, output: str) -> list[str]:
             wrong.append(f"{output}: credits {said} but printed rows drawn: {_printed_rows(rows)}")
     elif named - credited:  # a table may be computed from more rows than it shows, never fewer
         wrong.append(f"{output}: names {sorted(named - credited)} without crediting them")
+    if output.endswith(".png") and "iso3" in rows and ("year" not in rows or rows["year"].nunique() == 1):
+        for col in (c for c in rows if c == "source" or c.endswith("_source")):  # countries in one year: one release
+            if len(drawn := {m[0] if (m := _FILE.search(v)) else "print" for v in rows[col]}) > 1:
+                wrong.append(f"{output}: {col} mixes releases {sorted(drawn)}")
     added = {c["added_from"] for c in meta["sources"] if "added_from" in c}
     if output.endswith(".png") and added != _added(folder) & {v for col in rows for v in rows[col]}:
         wrong.append(f"{output}: credits rows added from {sorted(added)}, not the added rows it draws")
@@ -89,10 +95,12 @@ def check_sources(folder: Path, output: str) -> list[str]:
 
 
 def check_credits(output: str, sources: list[dict]) -> list[str]:
-    """No credit twice: the same file and release, or the same study, table and citation."""
+    """No credit twice: the same file and release; the same study, table and citation; a table credited and cited."""
     keys = [tuple(sorted((k, words(v)) for k, v in c.items())) for c in sources]
-    twice = sorted({k for k in keys if keys.count(k) > 1})
-    return [f"{output}: credits {dict(k)} {keys.count(k)} times" for k in twice]
+    wrong = [f"{output}: credits {dict(k)} {n} times" for k in sorted(set(keys)) if (n := keys.count(k)) > 1]
+    tables = {(c["study"], c["table"]) for c in sources if "study" in c}
+    cited = [(c["study"], t) for c in sources if "study" in c for t in _LOCATOR.findall(c.get("cites", ""))]
+    return wrong + [f"{output}: credits {s}, {t} and cites it again" for s, t in cited if (s, t) in tables]
 
 
 def _added(folder: Path) -> set[str]:
@@ -189,7 +197,8 @@ def check_alt(folder: Path, output: str) -> list[str]:
     meta, stem = claims(folder, output), output.rsplit(".", 1)[0]
     if meta is None:
         return []
-    alt, wrong = words(meta.get("alt", "")), []
+    alt = words(meta.get("alt", ""))  # one line each: wrapping is drawing, not words
+    wrong = [f"{output}: {k} holds a line break" for k in ("title", "alt") if "\n" in meta.get(k, "")]
     if not alt.startswith(words(meta["title"])):
         wrong.append(f"{output}: alt {alt[:60]!r}… does not open with the title")
     said = _ROWS.search(alt)

@@ -82,8 +82,8 @@ def test_every_output_of_every_country_folder_claims_what_it_holds(countries_bui
 
 
 def test_the_country_checks_fail_on_a_made_up_wrong_claim(countries_built, tmp_path):
-    """On a copy of the real runs: a title wrapped by the renderer (a newline in meta.json) still
-    passes; a credit given twice, a title about another country, a year run's title without its
+    """On a copy of the real runs: a source line wrapped by the renderer still passes; a title with a
+    line break, a credit given twice, a title about another country, a year run's title without its
     year, a new folder holding a wrong claim each fail."""
     figures = shutil.copytree(countries_built[0] / "figures", tmp_path / "figures")
     shutil.copytree(countries_built[0] / "data" / "processed", tmp_path / "data" / "processed")  # the counts
@@ -95,10 +95,9 @@ def test_the_country_checks_fail_on_a_made_up_wrong_claim(countries_built, tmp_p
         meta_path.write_text(json.dumps(meta | changed), encoding="utf-8")
         return wrong_claims(figures, run)
 
-    wrapped = meta["title"].replace(" ", "\n", 2)
-    assert "Moldova" in meta["title"] and "2022" in meta["title"] and claim(title=wrapped) == []
-    wrapped_line = meta["source_line"].replace(" ", "\n", 3)
-    assert claim(source_line=wrapped_line, title=wrapped) == []
+    assert "Moldova" in meta["title"] and "2022" in meta["title"] and claim() == []
+    assert claim(title=meta["title"].replace(" ", "\n", 2))[0] == f"{run}/{chart}.png: title holds a line break"
+    assert claim(source_line=meta["source_line"].replace(" ", "\n", 3)) == []
     twice = [*meta["sources"], meta["sources"][0]]
     assert claim(sources=twice) == [f"{run}/{chart}.png: credits {dict(sorted(twice[0].items()))} 2 times"]
     wrong = claim(title=meta["title"].replace("Moldova", "Kazakhstan"))  # the alt, too, no longer opens with it
@@ -189,7 +188,7 @@ def test_a_count_that_is_not_the_publishers_fails(tmp_path):
 
 def test_an_alt_text_that_is_not_the_charts_fails(tmp_path):
     (tmp_path / "a.data.csv").write_text("iso3,score\nMDA,42\nUKR,33\n")
-    title = "CPI 2022: Moldova\nranks 76 of 180"
+    title = "CPI 2022: Moldova ranks 76 of 180"
 
     def claim(alt: str) -> list[str]:
         (tmp_path / "a.meta.json").write_text(json.dumps({"title": title, "alt": alt}))
@@ -200,3 +199,20 @@ def test_an_alt_text_that_is_not_the_charts_fails(tmp_path):
         "does not open with the title"
     )
     assert claim(f"{title}. The chart plots 10 data rows.") == ["a.png: alt counts 10 rows, the output holds 2"]
+    assert claim(f"{title}.\nThe chart plots 2 data rows.") == ["a.png: alt holds a line break"]
+
+
+def test_a_figure_credited_twice_or_a_chart_of_two_releases_fails(tmp_path):
+    """The OSS charts' Figure 4, credited and cited again; ARM's heatmap, the print beside a 2024-release row."""
+
+    def claim(sources: list[dict], rows: str) -> list[str]:
+        (tmp_path / "h.meta.json").write_text(json.dumps({"sources": sources, "source_line": line(sources)}))
+        (tmp_path / "h.data.csv").write_text(f"iso3,value,source\n{rows}")
+        return check_sources(tmp_path, "h.png")
+
+    line, fig4, table2 = source_line.source_line, {"study": "J", "table": "Figure 4"}, {"study": "J", "table": "T 2"}
+    cited = [fig4, fig4 | {"table": "text", "cites": "thesis, Figure 4"}]
+    assert claim(cited, "KAZ,25,Figure 4 stage 2") == ["h.png: credits J, Figure 4 and cites it again"]
+    wgi = {"file": "data/sources/wgi/wgi_2024_release_long.csv", "release": "2024"}
+    rows = f"KAZ,16,thesis Table 2\nARM,28.2,World Bank WGI release 2024 ({wgi['file']})"
+    assert claim([table2, wgi], rows) == [f"h.png: source mixes releases ['2024 ({wgi['file']})', 'print']"]

@@ -36,7 +36,7 @@ def _rewrite(folder, **claims):
 
 
 def test_claims_as_written_pass_every_check(tmp_path):
-    folder = _chart(tmp_path / "run", [PUBLISHER, PRINTED])
+    folder = _chart(tmp_path / "run", [PUBLISHER, PUBLISHER])
     assert check_sources(folder, "made_up.png") == [] and check_legend(folder, "made_up.png") == []
 
 

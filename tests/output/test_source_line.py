@@ -25,6 +25,8 @@ def test_facts_are_cited_by_the_sources_the_study_gives_for_them():
     line = _line(shown, ["satisfaction"])
     assert line.startswith("Source: Galy and Tynyshbayeva (article), text, citing ")
     assert "UNDP, 2021" in line and "Government of Kazakhstan, 2021" in line and "Janenova" not in line
+    figure = pd.DataFrame({"source": ["Figure 4 stage 2, line 1035", "text, line 1035 (T060)"]})  # T060 cites Figure 4
+    assert _line(figure) == "Source: Janenova (2010), Figure 4"  # the study's own figure: credited once, as the figure
 
 
 def test_each_row_credits_its_own_origin_and_nothing_else():

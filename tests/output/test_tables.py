@@ -50,6 +50,8 @@ def test_a_table_is_written_with_the_claims_of_its_rows(tmp_path):
         "sources": [{"file": "data/sources/cpi/CPI2024_GlobalResultsTrends.csv", "release": "2022"}],
     }
     assert (tmp_path / "made_up.md").read_text().endswith(line + "\n")
+    tables.write_claims({"title": "a\nwrapped  title", "alt": "a\nb"}, tmp_path / "w.meta.json")  # words, not drawing
+    assert json.loads((tmp_path / "w.meta.json").read_text()) == {"title": "a wrapped title", "alt": "a b"}
 
 
 def test_a_table_without_a_known_source_writes_nothing(tmp_path):

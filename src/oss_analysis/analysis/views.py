@@ -4,6 +4,7 @@ docs/stages/analysis.md and the Student guide)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import pandas as pd
@@ -25,8 +26,7 @@ def wanted(focus: str, groups_file: str | None = None) -> list[str]:
 
 
 def _carry(out: pd.DataFrame, printed: pd.DataFrame, table: str) -> pd.DataFrame:
-    """A view remembers the processed tables it was drawn from (``attrs['processed']``), so that
-    a chart of it gets its source line (``origin.source_line``) like a table loaded directly."""
+    """A view remembers its processed tables (``attrs['processed']``): a chart of it is credited like a table."""
     out.attrs["processed"] = list(dict.fromkeys([*printed.attrs.get("processed", []), table]))
     return out
 
@@ -35,9 +35,8 @@ def check_year(year: object, available: Iterable[int], what: str, parameter: str
     """A year the publishers' files hold; otherwise one line with the years they do hold."""
     years = set(int(y) for y in available)
     if not isinstance(year, int) or isinstance(year, bool) or year not in years:
-        raise ParameterError(
-            f"parameter {parameter}: {year!r} is not a year the {what} hold; they hold {year_span(years)}"
-        )
+        raise ParameterError(f"parameter {parameter}: {year!r} is not a year the {what} hold; "
+                             f"they hold {year_span(years)}")
     return year
 
 
@@ -53,11 +52,14 @@ def printed_only(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[~added].reset_index(drop=True) if added.any() else frame  # (attrs follow the rows)
 
 
-def _split(printed: pd.DataFrame, year: int, codes: Iterable[str]) -> tuple[pd.DataFrame, list[str]]:
-    """The printed rows a view keeps (all of them for the printed year, none for another) and the
-    countries whose values must come from the publishers' files."""
-    keep = printed if year == int(printed["year"].iloc[0]) else printed.iloc[0:0]
-    return keep, [c for c in dict.fromkeys([*printed["iso3"], *codes]) if c not in set(keep["iso3"])]
+def _split(printed: pd.DataFrame, year: int, codes: Iterable[str], label: str) -> tuple[pd.DataFrame, list[str]]:
+    """The rows a view keeps and the countries the files must give: the print if it holds the year and every country
+    drawn, else one file and release (``label``) for all (one chart, one release; rows users added from it kept)."""
+    drawn = list(dict.fromkeys([*printed["iso3"], *codes]))
+    if year == int(printed["year"].iloc[0]) and set(drawn) <= set(printed_only(printed)["iso3"]):
+        return printed, []
+    added = printed[printed["seed_line"].isna() & (printed["year"] == year) & printed["source"].str.startswith(label)]
+    return added, [c for c in drawn if c not in set(added["iso3"])]
 
 
 def wgi_view(printed: pd.DataFrame, year: int, codes: Iterable[str], *, publisher: bool) -> pd.DataFrame:
@@ -65,11 +67,13 @@ def wgi_view(printed: pd.DataFrame, year: int, codes: Iterable[str], *, publishe
     indicator; ``source`` names the printed table or the file and release)."""
     if not publisher:
         return printed_only(printed)
-    src = clean.load("wgi_sources")
+    src, codes = clean.load("wgi_sources"), list(codes)
     year = check_year(year, src["year"], "WGI files")
-    keep, need = _split(printed, year, codes)
-    rows = src[(src["year"] == year) & src["iso3"].isin(need) & src["pct_rank"].notna()]
-    rows = rows.sort_values("release").groupby(["iso3", "indicator"], as_index=False).last()
+    at = src[(src["year"] == year) & src["pct_rank"].notna()]  # the newest release holding every country drawn
+    holds = at.groupby("release")["iso3"].agg(set)
+    at = at[at["release"] == max([r for r, s in holds.items() if s >= {*printed["iso3"], *codes}] or holds.index)]
+    keep, need = _split(printed, year, codes, source_labels("World Bank WGI release", at.iloc[:1], "release")[0])
+    rows = at[at["iso3"].isin(need)]
     add = pd.DataFrame(
         {"iso3": rows["iso3"], "country": rows["iso3"].map(_names(printed, rows["iso3"])), "year": year,
          "indicator": rows["indicator"], "indicator_name": rows["indicator"].map(WGI_CODES),
@@ -97,10 +101,10 @@ def cpi_view(printed: pd.DataFrame, year: int, codes: Iterable[str], *, publishe
     and, for publisher rows, ``source`` naming the file and edition."""
     if not publisher:
         return printed_only(printed).assign(scale=10)
-    src = clean.load("cpi_sources")
+    src, printed = clean.load("cpi_sources"), printed.assign(scale=10)
     year = check_year(year, src["year"], "CPI files", "cpi_year")
-    keep, need = _split(printed.assign(scale=10), year, codes)
     chosen = _cpi_rows(src, year)
+    keep, need = _split(printed, year, codes, source_labels("TI CPI edition", chosen[:1], "edition")[0])
     rows = chosen[chosen["iso3"].isin(need)]
     computed = zip(source_labels("TI CPI edition", rows, "edition"), rows["rank_computed"], strict=True)
     labels = [label + (", rank computed" if c else "") for label, c in computed]
@@ -110,8 +114,6 @@ def cpi_view(printed: pd.DataFrame, year: int, codes: Iterable[str], *, publishe
          "source": labels, "seed_line": pd.NA, "scale": rows["scale"].astype(int)}
     )
     out = pd.concat([keep, add], ignore_index=True)
-    if out["scale"].nunique() > 1:
-        raise ParameterError(f"parameter cpi_year: {year} mixes CPI scales; choose a year on one scale")
     return _carry(out.sort_values(["rank", "iso3"], kind="stable").reset_index(drop=True), printed, "cpi_sources")
 
 
@@ -123,17 +125,13 @@ def cpi_total(cpi: pd.DataFrame, year: int) -> int:
 def egov_view(ranks: pd.DataFrame, year: int, codes: Iterable[str], *, publisher: bool) -> pd.DataFrame:
     """UN e-government ranks of the printed list's countries (and ``codes``) for ``year``: the
     printed ranks for their year, else the newest shipped edition at or before ``year``."""
-    if not publisher:
+    if not publisher or year == int(ranks["year"].iloc[0]):  # the printed ranks' year
         return ranks
     src = clean.load("egdi_sources")
-    if year == int(ranks["year"].iloc[0]):  # the printed ranks' year
-        return ranks
     editions = sorted(e for e in src["edition"].unique() if e <= year)
     if not editions:
-        raise ParameterError(
-            f"parameter year: {year!r} is before the first UN e-government edition shipped; "
-            f"they hold {year_span(src['edition'])}"
-        )
+        raise ParameterError(f"parameter year: {year!r} is before the first UN e-government edition shipped; "
+                             f"they hold {year_span(src['edition'])}")
     rows = src[(src["edition"] == editions[-1]) & src["iso3"].isin([*ranks["iso3"], *codes]) & src["rank"].notna()]
     return _carry(_egov_ranks(rows).reset_index(drop=True), ranks, "egdi_sources")
 
@@ -166,6 +164,13 @@ def from_publisher(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["source"].str.contains("data/sources/", regex=False, na=False) | added]
 
 
+def release_words(frame: pd.DataFrame) -> str:
+    """A title's year: '2008' as printed, '2008 (release 2024)' from a publisher's file of another release."""
+    year = year_span(frame["year"])
+    found = {m for s in from_publisher(frame)["source"] for m in re.findall(r"(\w+ \d{4}) \(data/sources/", s)}
+    return year + "".join(f" ({f})" for f in sorted(found) if not f.endswith(year))
+
+
 def with_source(frame: pd.DataFrame, columns: list[str]) -> list[str]:
     """The chart data's columns, plus the frame's ``source`` (and ``<x>_source``) columns: each
     drawn row says where it came from, which its chart's source line is made from."""
@@ -185,8 +190,7 @@ def source_note(frame: pd.DataFrame, printed: str) -> str:
 def egov_available(ranks: pd.DataFrame, *, publisher: bool) -> dict[str, str]:
     """Focus countries the e-government notebook can draw: those ranked in ``ranks``, and with
     ``publisher`` every country in the UN files (its rank over time comes from them)."""
-    src = clean.load("egdi_sources") if publisher else None  # its ISO countries (a run is for a country)
-    codes = set(ranks["iso3"]) | (set(src.loc[src["iso3166"], "iso3"]) if src is not None else set())
+    codes = set(ranks["iso3"]) | (set(clean.load("egdi_sources").query("iso3166")["iso3"]) if publisher else set())
     return {c: countries.name_of(c) for c in sorted(codes)}
 
 
@@ -196,5 +200,4 @@ def egov_edition(ranks: pd.DataFrame, facts: pd.DataFrame) -> tuple[int, int]:
     edition = int(ranks["year"].iloc[0])
     if (ranks["study"] != "publisher").all():
         return edition, int(facts.loc["T021", "value"])
-    src = clean.load("egdi_sources")
-    return edition, int(src[(src["edition"] == edition) & src["rank"].notna()]["rank"].max())
+    return edition, int(clean.load("egdi_sources").query("edition == @edition")["rank"].max())

@@ -185,7 +185,7 @@ def scatter_fit(fitted: pd.DataFrame, band: pd.DataFrame, *, x: str, y: str, lab
     ax.margins(0.1)  # room at the edges for the labels of the extreme points; a score's scale starts at 0
     ax.set_ylim(0, ax.get_ylim()[1])
     line = along(band[x].iloc[::4], band["fit"].iloc[::4], 6)  # the labels keep off the fit line too
-    place_labels(ax, texts, [*rows[x], *line[0]], [*rows[y], *line[1]], push=1.2, targets=(rows[x], rows[y]))
+    place_labels(ax, texts, [*rows[x], *line[0]], [*rows[y], *line[1]], push=1.4, targets=(rows[x], rows[y]))
     _titles(ax, title, xlabel, ylabel)
     ax.legend(loc="upper left", fontsize=8)
     return fig

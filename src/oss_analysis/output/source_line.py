@@ -78,8 +78,9 @@ def _fact(fact_id: str) -> Credit | None:
     if hit.empty:
         return None
     study, cited = hit["study"].iloc[0], hit["cited_source"].iloc[0]
-    credit = {"study": _studies().get(study, study), "table": "text"}
-    return credit | ({"cites": cited} if cited not in ("", _NONE_CITED) else {})
+    own = re.fullmatch(rf"{study}, ((?:Table|Figure) \d+)", cited)  # the study's own figure: credited as the figure
+    credit = {"study": _studies().get(study, study), "table": own[1] if own else "text"}
+    return credit | ({"cites": cited} if cited not in ("", _NONE_CITED) and not own else {})
 
 
 def _from_text(value: str, additions: dict[str, str]) -> list[Credit]:
@@ -149,10 +150,7 @@ def credits(data: pd.DataFrame | None, tables: Iterable[str] = ()) -> list[Credi
         raise ValueError("no source known; pass data loaded by clean.load or sources=[processed tables]")
     unique = list({tuple(sorted(c.items())): c for c in found}.values())  # a set: each credit once,
     unique = [c for c in unique if not any(c != d and c.items() <= d.items() for d in unique)]  # the fuller kept
-    printed = [c for c in unique if "study" in c]
-    added = [c for c in unique if "added_from" in c]
-    publisher = [c for c in unique if "release" in c]
-    return printed + added + publisher
+    return [c for kind in ("study", "added_from", "release") for c in unique if kind in c]  # prints, added, files
 
 
 def source_line(found: list[Credit]) -> str:

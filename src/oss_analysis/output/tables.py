@@ -111,7 +111,8 @@ def write_table(frame: pd.DataFrame, stem: str, out_dir: Path, *, title: str = "
 
 
 def write_claims(claims: dict, path: Path) -> None:
-    """``<stem>.meta.json``, an output's claims, written whole or not at all."""
+    """``<stem>.meta.json``: an output's claims, written whole or not at all; title and alt one line each."""
+    claims = claims | {k: " ".join(claims[k].split()) for k in ("title", "alt") if k in claims}  # a wrap is drawing
     text = json.dumps(claims, indent=1, ensure_ascii=False) + "\n"
     atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
 
