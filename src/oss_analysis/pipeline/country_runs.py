@@ -1,6 +1,5 @@
-"""Runs for another focus country (and year): which notebooks its data allow, its parameters, the
-page of where each value comes from, and one clear line for a country the data do not know.
-docs/stages/pipeline.md says how a run is keyed and planned."""
+"""Runs for another focus country (and year): which notebooks its data allow, its parameters, the page of
+where each value comes from (docs/stages/pipeline.md says how a run is keyed and planned)."""
 
 from __future__ import annotations
 
@@ -86,8 +85,7 @@ def _printed_codes() -> set[str]:
 
 
 def choices() -> str:
-    """The countries a run can take, in one line: the studies' own, then how many more the
-    publishers' files add (for at least one notebook)."""
+    """The countries a run can take: the studies' own, then how many more the publishers' files add."""
     printed, extra = _printed_codes(), set()
     for name in country_notebooks():
         if sources := notebook_specs.notebooks()[name].country_sources:
@@ -144,8 +142,7 @@ def parameters(code: str) -> dict[str, Any]:
 
 
 def _values_of(folder: Path, stem: str) -> str:
-    """Where an output's values come from: every credit of its claims (``<stem>.meta.json``,
-    derived from the rows drawn), so that none can be left out; publishers' files first."""
+    """Where an output's values come from: every credit of its claims (``<stem>.meta.json``), publishers first."""
     from oss_analysis.output.source_line import source_line
 
     claims = folder / f"{stem}.meta.json"
@@ -188,8 +185,7 @@ def left_out(key: str, name: str) -> dict[str, str]:
 
 
 def availability_page(code: str) -> str:
-    """figures/<run>/AVAILABILITY.md: per output, the files, releases and prints its values come
-    from, or not built and why, or where to find it when the run does not change it."""
+    """figures/<run>/AVAILABILITY.md: per output, where its values come from, or why it is not built or copied."""
     iso3, year = split_key(code)
     folder = paths.figures_dir() / code
     lines = [f"# Outputs for {countries.name_of(iso3)} ({iso3})" + (f", year {year}" if year else ""), ""]
