@@ -95,8 +95,7 @@ def choices() -> str:
 
 
 def plan(code: str) -> dict[str, str | None]:
-    """For one run (``GEO`` or ``GEO_2022``): notebook -> None if it can be built, else why not.
-    A code in no table is a ParameterError listing the countries there are."""
+    """For one run (``GEO``, ``GEO_2022``): notebook -> None if it can be built, else why not; no table: one line."""
     code, year = split_key(code)
     iso3 = normalise([code])[0]
     # the year a publisher table must hold: the run's, else the printed tables' (WGI 2008, CPI 2009)
@@ -166,9 +165,8 @@ def _links(files: list[str], folder: str = "") -> str:
 
 
 def left_out(key: str, name: str) -> dict[str, str]:
-    """Outputs of a run (by stem) its folder does not get, with why and where they are: one that does
-    not show the focus country (no row of it drawn), one byte for byte the default build's, one no
-    year changes (``same_in_every_year``). Decided from the run's staged bytes, not a country list."""
+    """Outputs of a run (by stem) its folder does not get, with why and where they are; decided from the
+    run's staged bytes, not a country list (docs/stages/pipeline.md)."""
     iso3, year = split_key(key)
     nb, stage = notebook_specs.notebooks()[name], paths.build_dir() / "stage" / key / name
     out = {}

@@ -22,7 +22,6 @@ from typing import IO, Any
 from oss_analysis import paths
 from oss_analysis.errors import DataError, ParameterError
 from oss_analysis.files import atomic_write, sha256
-from oss_analysis.notebook_specs import notebook
 
 # The venv's own kernel (`make setup` installs it): a user's "python3" kernelspec cannot stand in.
 KERNEL = "oss-analysis"
@@ -137,6 +136,7 @@ def load_params(name: str, param_file: Path | None, overrides: list[str], countr
     """Parameters from the notebook's file, the country's and ``-p``, checked; an error names where the value came."""
     import papermill as pm
 
+    from oss_analysis.notebook_specs import notebook
     from oss_analysis.parameters import check_value, fits
 
     nb = notebook(name)
@@ -248,6 +248,8 @@ def execute_notebook(name: str, *, param_file: Path | None = None, overrides: It
                      country: str | None = None, kernel_log: IO[str] | None = None) -> None:
     """Execute one notebook: ``record``, the build's own job (stage, build/notebooks/, manifest entry), else
     a hand run into ``output_dir`` (default build/scratch/<name>/); parameters checked before anything."""
+    from oss_analysis.notebook_specs import notebook  # pydantic: not at import (the module's docstring)
+
     nb = notebook(name)
     where = Path(country) / name if country else Path(name)
     if record:
@@ -292,6 +294,8 @@ def note(text: str) -> None:
 
 def foreign_stage(name: str, country: str | None = None) -> tuple[str, str] | None:
     """(file, why) when a notebook's stage is not what its manifest entry records (e.g. a hand run into it)."""
+    from oss_analysis.notebook_specs import notebook
+
     where = f"{country}/{name}" if country else name
     entry_file, stage = paths.build_dir() / "manifest" / f"{where}.json", paths.build_dir() / "stage" / where
     record = paths.shown(entry_file)
@@ -310,7 +314,9 @@ def foreign_stage(name: str, country: str | None = None) -> tuple[str, str] | No
 def publish_notebook(name: str, country: str | None = None, repair: bool = False) -> None:
     """Copy a notebook's stage into figures/[<COUNTRY>/] file by file atomically; a foreign stage is
     refused, or with ``repair`` (the graph's job) the notebook runs again first."""
+    from oss_analysis.notebook_specs import notebook
     from oss_analysis.pipeline import country_runs
+
     outputs = notebook(name).run_outputs if country else notebook(name).outputs  # an unknown name: one line
     problem = foreign_stage(name, country)
     if problem and repair:
