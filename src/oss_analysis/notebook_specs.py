@@ -45,8 +45,7 @@ class Notebook(BaseModel):
 
 @cache
 def _spec(root: Path) -> dict:
-    """The file, read once and checked: broken YAML, an entry without a required key or with an
-    unknown one is the one-line error naming the file, the line, the entry and the key."""
+    """The file, read once and checked: a bad entry is one line naming the file, line, entry and key."""
     from oss_analysis.parameters import read_yaml
 
     spec, _ = read_yaml(root / SPEC)  # the one reader of YAML files, with its one-line errors
@@ -74,9 +73,8 @@ def _spec(root: Path) -> dict:
 
 
 def with_claims(outputs: list[str]) -> tuple[str, ...]:
-    """The outputs an entry lists, each chart (``.png``) and table (``.md``) followed by its
-    ``.meta.json``, the claims ``save_figure`` and ``write_table`` write beside it: derived here,
-    not listed by hand. A chart and a table of one name would share that file: refused."""
+    """The outputs listed, each chart (``.png``) and table (``.md``) followed by the ``.meta.json`` claims
+    written beside it (derived, not listed by hand); a chart and a table of one name are refused."""
     out: list[str] = []
     for o in outputs:
         out.append(o)
@@ -102,11 +100,9 @@ def notebook(name: str) -> Notebook:
 
 
 def notebook_inputs(name: str, country: str | None = None) -> dict[str, list[Path]]:
-    """What a notebook's entry feeds it, by kind: the notebook, its parameters file (and a
-    country's, for a country run), processed tables, extra inputs and other notebooks' published
-    outputs it reads."""
+    """What a notebook's entry feeds it, by kind (its package modules: pipeline/code_inputs.py)."""
     nbs = notebooks()
-    nb = nbs[name]  # the package modules it runs: pipeline/code_inputs.py
+    nb = nbs[name]
     processed = [paths.processed_file(t) for t in nb.processed]
     inputs = {"notebook": [nb.path], "params": [nb.params], "processed": processed, "extra": list(nb.extra_inputs),
               "published": [paths.figures_dir() / o for other in nb.reads_outputs_of for o in nbs[other].outputs]}
@@ -119,8 +115,7 @@ def notebook_inputs(name: str, country: str | None = None) -> dict[str, list[Pat
 
 
 def _files_named(params: Path) -> list[Path]:
-    """The files a parameters file names (``groups_file: config/groups/...``): inputs too, so that
-    editing or deleting a comparator group reruns or stops the notebook that reads it."""
+    """The files a parameters file names (``groups_file: ...``): inputs too, so an edit or deletion reruns or stops."""
     from oss_analysis.parameters import read_yaml
 
     try:
@@ -134,9 +129,8 @@ SOURCE_KINDS = ("notebook", "params", "extra", "country", "named")  # the kinds 
 
 
 def missing_inputs(name: str, country: str | None = None) -> str | None:
-    """The first input of a notebook's job that does not exist and that no job writes, as the
-    one-line error the build stops with: Snakemake would take a deleted input of an up-to-date
-    job as nothing to do, and publish stale outputs at exit status 0."""
+    """The first input no job writes that is missing, as one line: Snakemake would take a deleted input of an
+    up-to-date job as nothing to do, and publish stale outputs at exit status 0."""
     for kind, files in notebook_inputs(name, country).items():
         for f in files if kind in SOURCE_KINDS else []:
             if not f.exists():

@@ -260,6 +260,17 @@ def test_other_parameters_in_the_record_are_not_the_builds(project):
     assert file == "build/manifest/governance.json" and "'focus_country': 'GEO'" in why
 
 
+def test_the_disk_check_imports_only_the_standard_library():
+    """`make setup` runs the disk check with the system Python, before the venv has pydantic or yaml."""
+    import subprocess
+
+    code = ("import sys; before = set(sys.modules); import oss_analysis.pipeline.runner; "
+            "new = set(sys.modules) - before; "
+            "print(sorted({m.split('.')[0] for m in new} - set(sys.stdlib_module_names) - {'oss_analysis'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
 def test_a_full_disk_is_named(monkeypatch, tmp_path):
     import errno
     import shutil

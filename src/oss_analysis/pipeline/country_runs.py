@@ -1,6 +1,5 @@
-"""Runs for another focus country (and year): which notebooks its data allow, its parameters, the
-page of where each value comes from, and one clear line for a country the data do not know.
-docs/stages/pipeline.md says how a run is keyed and planned."""
+"""Runs for another focus country (and year): which notebooks its data allow, its parameters, the page of
+where each value comes from (docs/stages/pipeline.md says how a run is keyed and planned)."""
 
 from __future__ import annotations
 
@@ -86,8 +85,7 @@ def _printed_codes() -> set[str]:
 
 
 def choices() -> str:
-    """The countries a run can take, in one line: the studies' own, then how many more the
-    publishers' files add (for at least one notebook)."""
+    """The countries a run can take: the studies' own, then how many more the publishers' files add."""
     printed, extra = _printed_codes(), set()
     for name in country_notebooks():
         if sources := notebook_specs.notebooks()[name].country_sources:
@@ -97,8 +95,7 @@ def choices() -> str:
 
 
 def plan(code: str) -> dict[str, str | None]:
-    """For one run (``GEO`` or ``GEO_2022``): notebook -> None if it can be built, else why not.
-    A code in no table is a ParameterError listing the countries there are."""
+    """For one run (``GEO``, ``GEO_2022``): notebook -> None if it can be built, else why not; no table: one line."""
     code, year = split_key(code)
     iso3 = normalise([code])[0]
     # the year a publisher table must hold: the run's, else the printed tables' (WGI 2008, CPI 2009)
@@ -144,8 +141,7 @@ def parameters(code: str) -> dict[str, Any]:
 
 
 def _values_of(folder: Path, stem: str) -> str:
-    """Where an output's values come from: every credit of its claims (``<stem>.meta.json``,
-    derived from the rows drawn), so that none can be left out; publishers' files first."""
+    """Where an output's values come from: every credit of its claims (``<stem>.meta.json``), publishers first."""
     from oss_analysis.output.source_line import source_line
 
     claims = folder / f"{stem}.meta.json"
@@ -169,9 +165,8 @@ def _links(files: list[str], folder: str = "") -> str:
 
 
 def left_out(key: str, name: str) -> dict[str, str]:
-    """Outputs of a run (by stem) its folder does not get, with why and where they are: one that does
-    not show the focus country (no row of it drawn), one byte for byte the default build's, one no
-    year changes (``same_in_every_year``). Decided from the run's staged bytes, not a country list."""
+    """Outputs of a run (by stem) its folder does not get, with why and where they are; decided from the
+    run's staged bytes, not a country list (docs/stages/pipeline.md)."""
     iso3, year = split_key(key)
     nb, stage = notebook_specs.notebooks()[name], paths.build_dir() / "stage" / key / name
     out = {}
@@ -188,8 +183,7 @@ def left_out(key: str, name: str) -> dict[str, str]:
 
 
 def availability_page(code: str) -> str:
-    """figures/<run>/AVAILABILITY.md: per output, the files, releases and prints its values come
-    from, or not built and why, or where to find it when the run does not change it."""
+    """figures/<run>/AVAILABILITY.md: per output, where its values come from, or why it is not built or copied."""
     iso3, year = split_key(code)
     folder = paths.figures_dir() / code
     lines = [f"# Outputs for {countries.name_of(iso3)} ({iso3})" + (f", year {year}" if year else ""), ""]

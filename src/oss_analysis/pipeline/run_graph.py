@@ -1,7 +1,5 @@
-"""Run the build graph and say in a few lines what happened (what `make all` calls): progress, the
-summary, or a failed job's log with its one-line error last. Snakemake runs in this process (its
-logger plugins are found only as modules, so this one is registered in-process); all it prints
-goes to build/logs/snakemake.log. docs/stages/pipeline.md says why its --quiet modes cannot do this."""
+"""Run the build graph in this process and say in a few lines what happened (what `make all` calls); all
+Snakemake prints goes to build/logs/snakemake.log. docs/stages/pipeline.md says why (and not --quiet)."""
 
 from __future__ import annotations
 
@@ -73,8 +71,7 @@ def _say_stopped(pids: list[int], out: TextIO, told: set[int]) -> None:
 
 
 def clear_stale_locks(root: Path, out: TextIO, poll: float = 0.5) -> None:
-    """Wait for Snakemake runs in ``root`` to end, then remove the locks none holds any more: a
-    direct `snakemake` run is never broken by `make all`."""
+    """Wait for Snakemake runs in ``root`` to end, then remove the locks none holds any more."""
     locks, told, stopped = root / ".snakemake" / "locks", False, set()
     while pids := snakemake_pids(root):
         if not told:
@@ -89,9 +86,8 @@ def clear_stale_locks(root: Path, out: TextIO, poll: float = 0.5) -> None:
         print("cleared a Snakemake lock left by a build that was stopped", file=out, flush=True)
 
 
-def hold_build_lock(root: Path, out: TextIO, poll: float = 0.5) -> object:
-    """Take the folder's build lock (``.build.lock``), one build at a time; the wait names the
-    other build's process and says when it is stopped."""
+def hold_build_lock(root: Path, out: TextIO, poll: float = 0.5) -> TextIO:
+    """Take the folder's build lock (one build at a time), the wait naming the other build's process."""
     fh = (root / ".build.lock").open("a")
     start, told, stopped = time.monotonic(), False, set()
     while True:
@@ -132,8 +128,7 @@ class Progress:
 
 
 class LogHandler(LogHandlerBase):
-    """Snakemake's records as the build's screen: progress, the logs of the failed jobs (each once)
-    and the ``note: ...`` lines (runner.note). It only listens: Snakemake's own handler still writes."""
+    """Snakemake's records as the screen: progress, failed jobs' logs, ``note: ...`` lines; it only listens."""
 
     writes_to_stream = writes_to_file = needs_rulegraph = has_formatter = False
     has_filter = True  # every record, whatever --quiet says
@@ -152,8 +147,7 @@ class LogHandler(LogHandlerBase):
 
 
 def one_line_error(lines: list[str]) -> str:
-    """What went wrong, in one line: the last ``error: ...``, else Snakemake's exception in a rule,
-    else the last exception (a traceback's last line, ``Error: ...``), else the last line."""
+    """The last ``error: ...``, else Snakemake's exception in a rule, else the last exception, else the last line."""
     errors = [ln for ln in lines if ln.startswith("error: ")]
     if errors:
         return errors[-1]
@@ -175,8 +169,7 @@ def one_line_error(lines: list[str]) -> str:
 
 
 def report_failure(root: Path, failed: list[str], full_log: Path, out: TextIO) -> None:
-    """Each failed job's log (its last lines; not a traceback, which stays in the file), then the
-    one-line error last."""
+    """Each failed job's log (its last lines; a traceback stays in the file), then the one-line error last."""
     last: list[str] = []
     for log in (root / p for p in failed):
         lines = log.read_text(encoding="utf-8", errors="replace").splitlines() if log.exists() else []
@@ -196,8 +189,7 @@ def report_failure(root: Path, failed: list[str], full_log: Path, out: TextIO) -
 
 
 def dropped_duplicates(root: Path) -> list[str]:
-    """A line per publisher file whose duplicate country-years the readers dropped (the first
-    kept): a value chosen silently must reach the screen."""
+    """A line per publisher file whose duplicate country-years were dropped: no value chosen silently."""
     table = root / "data" / "processed" / "source_drops.csv"
     if not table.exists():
         return []
@@ -254,8 +246,7 @@ def run(args: list[str], root: Path, out: TextIO = sys.stdout) -> int:
     if problem := foreign_checkout() or disk_problem(root / "build"):
         print(f"error: {problem}", file=out, flush=True)
         return 1
-    lock = hold_build_lock(root, out)
-    try:
+    with hold_build_lock(root, out):
         clear_stale_locks(root, out)
         full_log = root / "build" / "logs" / "snakemake.log"
         full_log.parent.mkdir(parents=True, exist_ok=True)
@@ -287,13 +278,10 @@ def run(args: list[str], root: Path, out: TextIO = sys.stdout) -> int:
             return code
         summary(root, started, time.time() - started, LogHandler.progress.total, out)
         return 0
-    finally:
-        lock.close()  # type: ignore[attr-defined]
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m oss_analysis.pipeline.run_graph SNAKEMAKE-ARGS...``: Ctrl-C ends in one line and
-    exit status 130 (a shell's for SIGINT), never a traceback."""
+    """``python -m oss_analysis.pipeline.run_graph SNAKEMAKE-ARGS...``; Ctrl-C: one line, exit status 130."""
     try:
         return run(list(sys.argv[1:] if argv is None else argv), Path.cwd().resolve())
     except KeyboardInterrupt:

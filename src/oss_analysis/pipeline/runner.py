@@ -1,8 +1,5 @@
-"""What the build graph's jobs call: execute a notebook with papermill into its stage, publish the
-stage, copy files; each failure one line (docs/stages/pipeline.md says how a job runs and fails).
-
-Standard library only at import: `make setup` runs this module's disk check before the venv exists.
-"""
+"""What the build graph's jobs call: run a notebook into its stage, publish it, copy files; each failure one
+line (docs/stages/pipeline.md). Standard library only at import: `make setup` runs its disk check first."""
 
 from __future__ import annotations
 
@@ -25,7 +22,6 @@ from typing import IO, Any
 from oss_analysis import paths
 from oss_analysis.errors import DataError, ParameterError
 from oss_analysis.files import atomic_write, sha256
-from oss_analysis.notebook_specs import notebook
 
 # The venv's own kernel (`make setup` installs it): a user's "python3" kernelspec cannot stand in.
 KERNEL = "oss-analysis"
@@ -48,8 +44,7 @@ def fail(message: str) -> int:
 
 
 def foreign_checkout() -> str | None:
-    """Why this process must not run here (its venv or folder is another checkout's: a `cp -a`
-    copy's .venv runs the original's package and would write there); None when all agree."""
+    """Why this process must not run here (its venv or folder is another checkout's: a `cp -a` copy), else None."""
     if os.environ.get(paths.ROOT_ENV):  # a root chosen on purpose (tests, benchmarks)
         return None
     root, cwd = paths.root(), Path.cwd().resolve()
@@ -65,8 +60,7 @@ def foreign_checkout() -> str | None:
 
 
 def disk_problem(path: Path, need: int = 64 * 2**20) -> str | None:
-    """One line naming the disk (its mount point) when it has less than ``need`` bytes free, else
-    None: a full disk otherwise shows as whatever tool failed (ensurepip, pip, a traceback)."""
+    """One line naming the disk (its mount point) when less than ``need`` bytes are free, else None."""
     probe = Path(path).absolute()
     while not probe.exists():
         probe = probe.parent
@@ -100,8 +94,7 @@ def _unknown(key: str, known: Iterable[str]) -> str:
 
 
 def _file_values(path: Path, only: Iterable[str] | None = None) -> dict[str, tuple[Any, str]]:
-    """A parameters file's values, each with its file and line; ``only``: the keys a notebook takes
-    from a country's file, which serves several (a key no notebook takes is a typo, refused)."""
+    """A parameters file's values with file and line; ``only``: a country's file (a key no notebook takes: refused)."""
     from oss_analysis.parameters import SPECS, read_yaml
 
     values, lines = read_yaml(Path(path))
@@ -128,8 +121,7 @@ def _override_values(overrides: list[str]) -> dict[str, tuple[Any, str]]:
 
 
 def _declared_type(spec: dict[str, Any]) -> type | None:
-    """A notebook parameter's builtin type: its annotation's, else its default value's (papermill
-    reports only annotations); None for None or an annotation like ``str | None``."""
+    """A parameter's builtin type: its annotation's, else its default's (papermill reports only annotations)."""
     if spec.get("inferred_type_name") not in (None, "None"):
         kind = getattr(builtins, spec["inferred_type_name"], None)
         return kind if isinstance(kind, type) else None
@@ -141,11 +133,10 @@ def _declared_type(spec: dict[str, Any]) -> type | None:
 
 
 def load_params(name: str, param_file: Path | None, overrides: list[str], country: str | None = None) -> dict[str, Any]:
-    """Parameters from the notebook's file, the country's file and ``-p`` overrides, checked
-    against the notebook's ``parameters`` cell and ``parameters.SPECS``; an error names the file
-    and line, or the ``-p`` option, that gave the value."""
+    """Parameters from the notebook's file, the country's and ``-p``, checked; an error names where the value came."""
     import papermill as pm
 
+    from oss_analysis.notebook_specs import notebook
     from oss_analysis.parameters import check_value, fits
 
     nb = notebook(name)
@@ -171,8 +162,7 @@ def load_params(name: str, param_file: Path | None, overrides: list[str], countr
 
 
 def kernel_problem() -> str | None:
-    """Why a Jupyter kernel cannot start, found at once instead of after papermill's 60-second
-    wait: kernels talk to papermill over TCP on the loopback interface."""
+    """Why a kernel cannot start (no usable loopback), found at once instead of after papermill's 60 s."""
     try:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as server:
             server.bind(("127.0.0.1", 0))
@@ -195,9 +185,8 @@ def _kernel_error(kernel_log: IO[str], since: int) -> str:
 
 
 def _kernel_manager(kernel_log: IO[str] | None, since: int = 0) -> type:
-    """papermill's kernel manager, the kernel's own output sent to ``kernel_log`` (None: inherited).
-    A kernel that could not bind its sockets (``zmq.error``: two kernels took one port) is dead at
-    once: ipykernel can live on without them, and papermill would wait for it in vain."""
+    """papermill's kernel manager, the kernel's output to ``kernel_log``; one that could not bind its sockets
+    (``zmq.error``: two kernels took one port) is dead at once, or papermill would wait for it in vain."""
     from jupyter_client.manager import AsyncKernelManager
 
     class LoggedKernelManager(AsyncKernelManager):
@@ -213,9 +202,8 @@ def _kernel_manager(kernel_log: IO[str] | None, since: int = 0) -> type:
 
 
 def _execute(nb: Any, tmp: Path, failed: Path, params: dict[str, Any], kernel_log: IO[str] | None) -> None:
-    """Run papermill (a kernel that failed to start is retried, never a cell); a failure raises
-    NotebookFailed, the partial copy kept. The kernel's working folder is set without papermill's
-    ``cwd`` (a process-wide chdir), so that notebooks can run in threads of the graph's process."""
+    """Run papermill in the notebook's folder without its process-wide ``cwd`` (jobs are threads), a
+    failed kernel start retried; a failure raises NotebookFailed, the partial copy kept."""
     import papermill as pm
 
     for attempt in range(1, _KERNEL_START_TRIES + 1):
@@ -245,8 +233,7 @@ def _execute(nb: Any, tmp: Path, failed: Path, params: dict[str, Any], kernel_lo
 
 
 def _hand_target(flag: str, path: Path) -> Path:
-    """A hand run writes inside the checkout only under build/scratch/, never over what the build
-    executed, staged or published (issue 23)."""
+    """A hand run writes inside the checkout only under build/scratch/, never over the build's (issue 23)."""
     resolved, root = Path(path).resolve(), paths.root()
     if resolved.is_relative_to(root) and not resolved.is_relative_to(paths.build_dir() / "scratch"):
         raise ParameterError(
@@ -256,20 +243,13 @@ def _hand_target(flag: str, path: Path) -> Path:
     return Path(path)
 
 
-def execute_notebook(
-    name: str,
-    *,
-    param_file: Path | None = None,
-    overrides: Iterable[str] = (),
-    output_dir: Path | None = None,
-    executed: Path | None = None,
-    record: bool = False,
-    country: str | None = None,
-    kernel_log: IO[str] | None = None,
-) -> None:
-    """Execute one notebook. ``record``: the build's own job (its stage, build/notebooks/, a
-    manifest entry); otherwise a hand run into ``output_dir`` (default build/scratch/<name>/).
-    Parameters are checked before anything runs or is written."""
+def execute_notebook(name: str, *, param_file: Path | None = None, overrides: Iterable[str] = (),
+                     output_dir: Path | None = None, executed: Path | None = None, record: bool = False,
+                     country: str | None = None, kernel_log: IO[str] | None = None) -> None:
+    """Execute one notebook: ``record``, the build's own job (stage, build/notebooks/, manifest entry), else
+    a hand run into ``output_dir`` (default build/scratch/<name>/); parameters checked before anything."""
+    from oss_analysis.notebook_specs import notebook  # pydantic: not at import (the module's docstring)
+
     nb = notebook(name)
     where = Path(country) / name if country else Path(name)
     if record:
@@ -313,8 +293,9 @@ def note(text: str) -> None:
 
 
 def foreign_stage(name: str, country: str | None = None) -> tuple[str, str] | None:
-    """(file, why) when a notebook's stage is not what the build's own job wrote with the build's
-    parameters (its manifest entry): a hand run into build/stage/ must not be published."""
+    """(file, why) when a notebook's stage is not what its manifest entry records (e.g. a hand run into it)."""
+    from oss_analysis.notebook_specs import notebook
+
     where = f"{country}/{name}" if country else name
     entry_file, stage = paths.build_dir() / "manifest" / f"{where}.json", paths.build_dir() / "stage" / where
     record = paths.shown(entry_file)
@@ -331,10 +312,11 @@ def foreign_stage(name: str, country: str | None = None) -> tuple[str, str] | No
 
 
 def publish_notebook(name: str, country: str | None = None, repair: bool = False) -> None:
-    """Copy a notebook's stage into figures/ (figures/<COUNTRY>/), file by file atomically. Only
-    the build's own run is published: a foreign stage is refused, or with ``repair`` (the graph's
-    job) the notebook runs again first."""
+    """Copy a notebook's stage into figures/[<COUNTRY>/] file by file atomically; a foreign stage is
+    refused, or with ``repair`` (the graph's job) the notebook runs again first."""
+    from oss_analysis.notebook_specs import notebook
     from oss_analysis.pipeline import country_runs
+
     outputs = notebook(name).run_outputs if country else notebook(name).outputs  # an unknown name: one line
     problem = foreign_stage(name, country)
     if problem and repair:
@@ -355,8 +337,7 @@ def publish_notebook(name: str, country: str | None = None, repair: bool = False
 
 
 def job(log: str, fn: Callable[..., object], *args: object) -> None:
-    """Run one job in the Snakemake process: an expected failure (bad data or parameters, a failed
-    notebook, a full disk) ends its log with ``error: ...``, anything else with its traceback."""
+    """Run one job: an expected failure ends its log with ``error: ...``, anything else with its traceback."""
     Path(log).parent.mkdir(parents=True, exist_ok=True)
     Path(log).write_text("", encoding="utf-8")
     try:
