@@ -103,6 +103,15 @@ def test_country_file_error_names_the_country_file(project):
     assert one_line(info).startswith(f"config/countries/KGZ.yaml, line {len(lines)}: parameter 'similar_within'")
 
 
+def test_year_run_reads_the_country_file_and_its_year_wins(project):
+    edit(project, "config/countries/KGZ.yaml", lambda t: t + "year: 2008\n")
+    assert runner.load_params("governance", None, [], "KGZ_2022")["year"] == 2022
+    edit(project, "config/countries/KGZ.yaml", lambda t: t + "similar_withn: 5\n")
+    with pytest.raises(ParameterError) as info:  # a typo in KGZ.yaml is named in a year run too
+        runner.load_params("governance", None, [], "KGZ_2022")
+    assert one_line(info).startswith("config/countries/KGZ.yaml, line ") and "similar_withn" in one_line(info)
+
+
 def test_unknown_override_is_named_as_typed():
     with pytest.raises(ParameterError, match=r"^-p focus_cuntry=KGZ: unknown parameter 'focus_cuntry'"):
         runner.load_params("governance", None, ["focus_cuntry=KGZ"])

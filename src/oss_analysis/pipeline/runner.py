@@ -145,8 +145,10 @@ def load_params(name: str, param_file: Path | None, overrides: list[str], countr
     if country:
         from oss_analysis.pipeline import country_runs
 
-        own = country_runs.params_file(country)
+        code, year = country_runs.split_key(country)  # a year run (GEO_2022) reads GEO.yaml; its YEAR= wins
+        own = country_runs.params_file(code)
         from_file = _file_values(own, declared) if own.exists() else {}
+        from_file = {k: v for k, v in from_file.items() if year is None or k != "year"}
         defaults = {k: (v, f"COUNTRY={country}") for k, v in country_runs.parameters(country).items() if k in declared}
         values.update(defaults | from_file)
     values.update(_override_values(overrides))
