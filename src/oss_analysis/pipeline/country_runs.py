@@ -3,7 +3,6 @@ where each value comes from (docs/stages/pipeline.md says how a run is keyed and
 
 from __future__ import annotations
 
-import csv
 import json
 from functools import cache
 from pathlib import Path
@@ -14,7 +13,7 @@ import yaml
 from oss_analysis import countries, notebook_specs, paths
 from oss_analysis.domain import CPI_YEAR, THESIS_YEAR, year_span
 from oss_analysis.errors import ParameterError
-from oss_analysis.files import atomic_write
+from oss_analysis.files import atomic_write, csv_rows
 
 
 @cache
@@ -172,7 +171,7 @@ def left_out(key: str, name: str) -> dict[str, str]:
     out = {}
     for stem, files in _stems(nb.run_outputs).items():
         data = next((stage / f for f in (f"{stem}.data.csv", f"{stem}.csv") if (stage / f).exists()), None)
-        drawn = list(csv.DictReader(data.read_text(encoding="utf-8").splitlines())) if data else []
+        drawn = [row for _, row in csv_rows(data, paths.shown(data))] if data else []
         if drawn and "iso3" in drawn[0] and iso3 not in {row["iso3"] for row in drawn}:
             out[stem] = f"does not show {countries.name_of(iso3)} (no {iso3} row drawn): {_links(files)}"
         elif all((paths.figures_dir() / f).read_bytes() == (stage / f).read_bytes() for f in files):
@@ -189,12 +188,12 @@ def availability_page(code: str) -> str:
     lines = [f"# Outputs for {countries.name_of(iso3)} ({iso3})" + (f", year {year}" if year else ""), ""]
     lines += ["| notebook | output | values |", "|---|---|---|"]
     for name, reason in plan(code).items():
-        nb, stems = notebook_specs.notebooks()[name], _stems(notebook_specs.notebooks()[name].outputs)
-        row = f"| `notebooks/{nb.path.name}` |"
+        nb, record = notebook_specs.notebooks()[name], paths.build_dir() / "published" / code / f"{name}.json"
+        row, stems = f"| `notebooks/{nb.path.name}` |", _stems(nb.outputs)
         lines += [f"{row} not built | not available: {reason} |"] if reason else []
-        left = left_out(code, name) if (paths.build_dir() / "stage" / code / name).is_dir() else {}  # as published
+        left = json.loads(record.read_text(encoding="utf-8")) if record.exists() else {}  # the publish job's left_out
         left |= {stem: f"the same in every run: {_links(stems[stem])}" for stem in nb.same_in_every_run}
-        for stem, files in stems.items() if reason is None else {}.items():
+        for stem, files in ({} if reason else stems).items():  # a notebook not built: its one line above
             if stem in left:
                 lines.append(f"{row} not copied | {left[stem]} |")
             else:
