@@ -16,7 +16,7 @@ import pytest
 from conftest import ROOT, build_env, copy_built, run_build, snakemake_cmd
 
 from oss_analysis import notebook_specs
-from oss_analysis.review import regression
+from oss_analysis.review import figure_diff
 
 OUTPUTS = sorted(o for nb in notebook_specs.notebooks().values() for o in nb.outputs)
 BIN = Path(sys.executable).parent
@@ -59,7 +59,7 @@ def test_published_outputs_get_the_umask_permissions(built):
     for rel in [f"figures/{o}" for o in OUTPUTS] + processed:
         mode = stat.S_IMODE((built / rel).stat().st_mode)
         assert mode == 0o666 & ~mask, f"{rel}: mode {mode:o}"
-    assert regression.compare(ROOT / "figures", built / "figures", OUTPUTS) == []
+    assert figure_diff.compare(ROOT / "figures", built / "figures", OUTPUTS) == []
 
 
 # --- 6, 9 and the descriptor: stopped before the graph runs -----------------------------------
@@ -147,7 +147,7 @@ def test_hand_edited_processed_table_is_refused_by_build_and_manifest(built):
     assert check.returncode == 1
     assert "data/processed/eiu_2008.csv, line " in check.stdout
     run_build(built)
-    assert regression.compare(ROOT / "figures", built / "figures", OUTPUTS) == []
+    assert figure_diff.compare(ROOT / "figures", built / "figures", OUTPUTS) == []
     assert saved.data == table.read_bytes()
 
 

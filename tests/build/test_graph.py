@@ -17,7 +17,7 @@ import pytest
 from conftest import ROOT, build_env, copy_built, run_build
 
 from oss_analysis import notebook_specs
-from oss_analysis.review import figure_diff, regression
+from oss_analysis.review import figure_diff
 from oss_analysis.transform import clean
 
 OUTPUTS = sorted(o for nb in notebook_specs.notebooks().values() for o in nb.outputs)
@@ -43,7 +43,7 @@ def test_fresh_copy_executes_every_notebook(built_tree):
 def test_clean_build_reproduces_committed_outputs(built):
     """Output regression: a number that changed is named with its file, line and column; a
     changed figure is shown in build/figure-diff/index.html (committed, rebuilt, difference)."""
-    problems = regression.compare(ROOT / "figures", built / "figures", OUTPUTS)
+    problems = figure_diff.compare(ROOT / "figures", built / "figures", OUTPUTS)
     if problems:
         report = ROOT / "build" / "figure-diff"
         figure_diff.write_report(ROOT / "figures", built / "figures", OUTPUTS, report)
@@ -167,7 +167,7 @@ def test_changed_raw_value_is_named_by_output_and_cell(cpi_edited, monkeypatch):
     stale = subprocess.run(
         [sys.executable, "-m", "oss_analysis.pipeline.cli", "check-manifest"], env=env, capture_output=True, text=True
     )
-    problems = regression.compare(ROOT / "figures", built / "figures", OUTPUTS)
+    problems = figure_diff.compare(ROOT / "figures", built / "figures", OUTPUTS)
     diff = subprocess.run(  # the report `make diff` writes, here on the tree just built
         [sys.executable, "-m", "oss_analysis.review.figure_diff", "--rebuilt", str(built),
          "--out", str(built / "diff")],

@@ -14,7 +14,7 @@ import pytest
 from conftest import ROOT, build_env, spaceless
 
 from oss_analysis import notebook_specs
-from oss_analysis.review import regression
+from oss_analysis.review import figure_diff
 
 OUTPUTS = sorted(o for nb in notebook_specs.notebooks().values() for o in nb.outputs)
 BIN = Path(sys.executable).parent
@@ -48,7 +48,7 @@ def errors(proc):
 
 def assert_clean_build(project, proc):
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    assert regression.compare(ROOT / "figures", project / "figures", OUTPUTS) == []
+    assert figure_diff.compare(ROOT / "figures", project / "figures", OUTPUTS) == []
 
 
 # --- 4. hand runs write only to build/scratch/ or their own folder -----------------------------

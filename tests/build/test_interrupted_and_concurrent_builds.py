@@ -18,7 +18,7 @@ import pytest
 from conftest import ROOT, build_env, run_build, snakemake_cmd, spaceless
 
 from oss_analysis import notebook_specs
-from oss_analysis.review import regression
+from oss_analysis.review import figure_diff
 
 OUTPUTS = sorted(o for nb in notebook_specs.notebooks().values() for o in nb.outputs)
 VENV = spaceless(Path(sys.executable).parents[1])
@@ -84,7 +84,7 @@ def test_killed_build_then_rerun_ends_identical_to_a_clean_build(project):
     out, _ = done.communicate(timeout=600)
     assert done.returncode == 0, out[-3000:]
     assert "cleared a Snakemake lock left by a build that was stopped" in out
-    assert regression.compare(ROOT / "figures", project / "figures", OUTPUTS) == []
+    assert figure_diff.compare(ROOT / "figures", project / "figures", OUTPUTS) == []
     assert not list((project / "figures").glob(".*.tmp")) and not list((project / "data" / "processed").glob(".*.tmp"))
 
 
@@ -98,7 +98,7 @@ def test_two_builds_at_once_the_second_waits(project):
     assert first.returncode == 0 and second.returncode == 0, out1[-2000:] + out2[-2000:]
     assert "another build is running in this folder; waiting for it to finish" in out2
     assert "nothing to do: every output is up to date" in out2
-    assert regression.compare(ROOT / "figures", project / "figures", OUTPUTS) == []
+    assert figure_diff.compare(ROOT / "figures", project / "figures", OUTPUTS) == []
     # what a person reads: one screen, progress and a summary with the reproduction verdict
     lines = out1.splitlines()
     assert len(lines) <= 40, out1
@@ -123,7 +123,7 @@ def test_a_direct_snakemake_run_is_not_broken_by_make_all(project, tmp_path):
     assert made.returncode == 0, out_make[-3000:]
     assert f"waiting for Snakemake (pid {direct.pid})" in out_make
     assert "cleared a Snakemake lock" not in out_make
-    assert regression.compare(ROOT / "figures", project / "figures", OUTPUTS) == []
+    assert figure_diff.compare(ROOT / "figures", project / "figures", OUTPUTS) == []
 
 
 def test_broken_raw_file_stops_the_build_and_keeps_outputs(project):

@@ -28,6 +28,13 @@ def test_figure_diff_shows_committed_rebuilt_and_difference(tmp_path):
         assert f'src="img/demo.{which}.png"' in page
     assert "<td>k = b</td><td>v</td><td>2</td><td>3</td><td>3</td>" in page  # named by row key and column
     assert '<a href="img/demo.rebuilt.png"' in page  # each image links to its full size
+    assert figure_diff.compare(a, b, files) == [
+        "figures/demo.png: bytes differ (committed {}, rebuilt {}); its numbers are in the .data.csv beside it".format(
+            *(figure_diff.sha256(d / "demo.png")[:12] for d in (a, b))),
+        "figures/demo.svg: bytes differ (committed {}, rebuilt {}); its numbers are in the .data.csv beside it".format(
+            *(figure_diff.sha256(d / "demo.svg")[:12] for d in (a, b))),
+        "figures/demo.data.csv line 3, column 'v': committed '2', rebuilt '3'",
+    ]
     assert figure_diff.write_report(a, a, files, tmp_path / "same") == []
     assert "byte-identical" in (tmp_path / "same" / "index.html").read_text()
 
