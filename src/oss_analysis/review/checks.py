@@ -1,11 +1,11 @@
 """The studies' internal consistency checks, one small function each, in a registry: adding a
-check is adding a function; the report and figures/consistency_checks.csv follow registration order."""
+check is adding a function (``report.consistency_checks`` runs them in registration order)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 
 import pandas as pd
 
@@ -18,9 +18,12 @@ Outcome = tuple[str, str, bool]  # expected, observed, holds
 class Data:
     """The processed tables the checks read, each loaded (and validated) once."""
 
+    def __init__(self) -> None:
+        self.table = cache(clean.load)
+
     @cached_property
     def facts(self) -> pd.DataFrame:
-        return clean.load("facts").set_index("fact_id")
+        return self.table("facts").set_index("fact_id")
 
     def v(self, fact_id: str) -> float:
         """The value of one in-text fact."""
@@ -29,11 +32,6 @@ class Data:
     def stated(self, fact_id: str, value: float) -> Outcome:
         """A number the text states against the value the data give."""
         return f"{self.v(fact_id):g}", f"{value:g}", value == self.v(fact_id)
-
-    def table(self, name: str) -> pd.DataFrame:
-        if name not in self.__dict__:
-            self.__dict__[name] = clean.load(name)
-        return self.__dict__[name]
 
     @cached_property
     def rating(self) -> pd.Series:
@@ -45,46 +43,30 @@ class Data:
         return comparisons.eiu_overall_check(self.table("eiu_2008")).iloc[0]
 
 
+Compute = Callable[[Data], Outcome]
+
+
 @dataclass(frozen=True)
 class Check:
-    id: str
     name: str
     where: str  # the locations in the studies the check compares
     erratum: str | None
-    compute: Callable[[Data], Outcome]
+    compute: Compute
 
 
 CHECKS: dict[str, Check] = {}
 
 
-def check(
-    id: str, name: str, where: str, erratum: str | None = None
-) -> Callable[[Callable[[Data], Outcome]], Callable[[Data], Outcome]]:
+def check(id: str, name: str, where: str, erratum: str | None = None) -> Callable[[Compute], Compute]:
     """Register a consistency check under its id (ids are unique; order is the report's order)."""
 
-    def register(fn: Callable[[Data], Outcome]) -> Callable[[Data], Outcome]:
+    def register(fn: Compute) -> Compute:
         if id in CHECKS:
             raise ValueError(f"consistency check {id} is registered twice")
-        CHECKS[id] = Check(id, name, where, erratum, fn)
+        CHECKS[id] = Check(name, where, erratum, fn)
         return fn
 
     return register
-
-
-def run_all() -> pd.DataFrame:
-    """Every registered check computed from the data (columns check, where, expected, observed,
-    outcome); a check citing an erratum the register lacks is an error."""
-    data = Data()
-    errata = set(data.table("errata")["erratum_id"])
-    unknown = sorted({c.erratum for c in CHECKS.values() if c.erratum and c.erratum not in errata})
-    if unknown:
-        raise ValueError(f"checks cite errata not in data/raw/errata.csv: {unknown}")
-    rows = []
-    for c in CHECKS.values():
-        expected, observed, holds = c.compute(data)
-        verdict = "holds" if holds else f"known erratum ({c.erratum})" if c.erratum else "differs"
-        rows.append({"check": c.name, "where": c.where, "expected": expected, "observed": observed, "outcome": verdict})
-    return pd.DataFrame(rows)
 
 
 @check("C01", "Table 4: overall score = weighted mean of the category scores", "Table 4, lines 302-308")
