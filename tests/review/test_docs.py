@@ -20,16 +20,16 @@ def test_alt_text_is_the_charts_own_claims():
     figures = ROOT / "figures"
     for stem in CHARTS:
         meta = json.loads((figures / f"{stem}.meta.json").read_text(encoding="utf-8"))
-        assert gallery.alt_text(figures, stem) == meta["alt"]
+        assert gallery.claims(figures, stem)["alt"] == meta["alt"]
         assert meta["alt"].startswith(meta["title"] + ". ")
-    heat = gallery.alt_text(figures, "wgi_heatmap")
+    heat = gallery.claims(figures, "wgi_heatmap")["alt"]
     assert "60 data rows" in heat and "Worldwide Governance Indicators" in heat
 
 
 def test_a_chart_without_its_claims_is_a_one_line_error(tmp_path):
     shutil.copyfile(ROOT / "figures" / "cpi_ranked.svg", tmp_path / "cpi_ranked.svg")
     with pytest.raises(DataError, match=r"cpi_ranked.meta.json: file is missing: every chart is saved"):
-        gallery.alt_text(tmp_path, "cpi_ranked")
+        gallery.claims(tmp_path, "cpi_ranked")
 
 
 def test_a_country_run_gets_a_page_with_its_charts_and_notebooks(project):
@@ -44,12 +44,12 @@ def test_a_country_run_gets_a_page_with_its_charts_and_notebooks(project):
 
 
 def test_tables_escape_text_and_keep_markup(monkeypatch):
-    """Cells are markup as given (the pages escape text themselves); the catalogue's text is
-    escaped, its links and anchors are not."""
+    """The crosscheck's headers and cells are text, escaped; the catalogue's text is escaped, its
+    links and anchors are not."""
     from oss_analysis.review import report
 
-    table = docs.html_table(["a < b"], [['<a href="p.html">p</a>', 3]])
-    assert '<th>a &lt; b</th></tr></thead><tbody><tr><td><a href="p.html">p</a></td><td>3</td></tr>' in table
+    table = docs.render("crosscheck.md.j2", verdicts=["a < b"], by_item=[["<i>x</i>", 3]], columns=[], rows=[])
+    assert '<th>a &lt; b</th></tr></thead><tbody><tr><td>&lt;i&gt;x&lt;/i&gt;</td><td>3</td></tr>' in table
     row = report.catalogue().iloc[:1].assign(title="x < y", description="a & b", notebook="corruption")
     monkeypatch.setattr(report, "catalogue", lambda: row)
     page = docs._catalogue({"corruption"})

@@ -7,7 +7,6 @@ import json
 import re
 import shutil
 from collections import Counter
-from collections.abc import Iterable, Sequence
 from html import escape
 from pathlib import Path
 
@@ -30,11 +29,6 @@ def render(template: str, **values: object) -> str:
     return env.get_template(template).render(**values)
 
 
-def html_table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """A table in the theme's scrollable frame; cells are markup already (the caller escapes text)."""
-    return render("table.md.j2", header=header, rows=rows)
-
-
 def notebook_with_alt(executed: Path, folder: Path) -> str:
     """The executed notebook with an ``alt`` for every image output (the claims of the chart the cell
     saves, else a sentence naming the cell), and papermill's injected parameters folded."""
@@ -51,7 +45,7 @@ def notebook_with_alt(executed: Path, folder: Path) -> str:
             continue
         stems = _SAVE_FIGURE.findall("".join(cell["source"]))
         if stems and (folder / f"{stems[0]}.png").exists():
-            alt = gallery.alt_text(folder, stems[0])
+            alt = str(gallery.claims(folder, stems[0])["alt"])
         else:
             alt = f"Figure drawn by cell {i + 1} of the notebook '{title}'."
         cell["metadata"].setdefault("mystnb", {})["image"] = {"alt": alt}
@@ -82,9 +76,8 @@ def _crosscheck() -> str:
     cc = _read_csv(paths.figures_dir() / "source_crosscheck.csv")
     item = cc["study"] + " " + cc["item"]
     by_item = pd.crosstab(item, cc["verdict"]).reindex(index=item.unique(), columns=cc["verdict"].unique())
-    verdicts = html_table(["item", *by_item.columns], ([escape(k), *v] for k, v in by_item.iterrows()))
-    every = html_table(list(cc.columns), cc.map(escape).values)
-    return f"## Verdicts by item\n\n{verdicts}\n## Every comparison\n\n{every}"
+    return render("crosscheck.md.j2", verdicts=list(by_item.columns), by_item=by_item.reset_index().values,
+                  columns=list(cc.columns), rows=cc.values)
 
 
 def _benchmark_table() -> str:

@@ -33,11 +33,6 @@ def claims(folder: Path, stem: str) -> dict[str, object]:
     return json.loads(meta.read_text(encoding="utf-8"))
 
 
-def alt_text(folder: Path, stem: str) -> str:
-    """What a chart shows, in words, for a reader who cannot see it."""
-    return str(claims(folder, stem)["alt"])
-
-
 def cards(country: str | None = None) -> list[Card]:
     """A card per chart and per catalogued table without a chart, in notebook order (``country``: that run's)."""
     folder = paths.figures_dir() / country if country else paths.figures_dir()
