@@ -20,8 +20,22 @@ from oss_analysis.review.docs import render
 IGNORE = shutil.ignore_patterns(".venv*", "build", ".snakemake", ".git", "__pycache__", "*_cache", ".build.lock")
 
 
-def cell_differences(a: Path, b: Path) -> tuple[list[str], list[tuple[int, str, str, str]]]:
-    """Two CSV files' changes of shape (columns, rows) and changed cells (file line, column, committed, rebuilt)."""
+def row_labels(frame: pd.DataFrame) -> list[str]:
+    """A name for each row a reader can find ("Country = Kazakhstan"): the first of the two leading
+    columns with unique text, else the fewest leading columns unique together, else the file line."""
+    cols = list(frame.columns)
+    for col in cols[:2]:
+        if frame[col].is_unique and not pd.to_numeric(frame[col], errors="coerce").notna().all():
+            return [f"{col} = {v}" for v in frame[col]]
+    for n in range(1, len(cols) + 1):
+        if not frame.duplicated(subset=cols[:n]).any():
+            return [", ".join(f"{c} = {v}" for c, v in zip(cols[:n], row, strict=True)) for row in
+                    frame[cols[:n]].itertuples(index=False)]
+    return [f"line {i + 2}" for i in range(len(frame))]
+
+
+def cell_differences(a: Path, b: Path) -> tuple[list[str], list[tuple[int, str, str, str, str]]]:
+    """Two CSV files' changes of shape and changed cells (file line, row label, column, committed, rebuilt)."""
     old = pd.read_csv(a, dtype=str, keep_default_na=False)
     new = pd.read_csv(b, dtype=str, keep_default_na=False)
     shape = []
@@ -29,8 +43,9 @@ def cell_differences(a: Path, b: Path) -> tuple[list[str], list[tuple[int, str, 
         shape.append(f"columns changed from {list(old.columns)} to {list(new.columns)}")
     if len(old) != len(new):
         shape.append(f"{len(old)} rows committed, {len(new)} rebuilt")
+    labels = row_labels(old)
     cells = [
-        (i + 2, col, old.at[i, col], new.at[i, col])
+        (i + 2, labels[i], col, old.at[i, col], new.at[i, col])
         for col in [c for c in old.columns if c in new.columns]
         for i in range(min(len(old), len(new)))
         if old.at[i, col] != new.at[i, col]
@@ -63,7 +78,7 @@ def compare(committed: Path, rebuilt: Path, files: list[str], limit: int = 10) -
             shape, cells = cell_differences(a, b)
             out = [f"{name}: {s}" for s in shape]
             out += [f"{name} line {ln}, column {col!r}: committed {was!r}, rebuilt {now!r}"
-                    for ln, col, was, now in cells]
+                    for ln, _, col, was, now in cells]
             if len(out) > limit:
                 out = out[:limit] + [f"{name}: ... and {len(out) - limit} more differences"]
             problems.extend(out or [f"{name}: bytes differ but every cell is equal (formatting)"])
@@ -92,27 +107,6 @@ def _images(a: Path, b: Path, out: Path, stem: str) -> None:
         img.save(out / f"{stem}.{which}.png")
 
 
-def row_labels(frame: pd.DataFrame) -> list[str]:
-    """A name for each row a reader can find ("Country = Kazakhstan"): the first of the two leading
-    columns with unique text, else the fewest leading columns unique together, else the file line."""
-    cols = list(frame.columns)
-    for col in cols[:2]:
-        if frame[col].is_unique and not pd.to_numeric(frame[col], errors="coerce").notna().all():
-            return [f"{col} = {v}" for v in frame[col]]
-    for n in range(1, len(cols) + 1):
-        if not frame.duplicated(subset=cols[:n]).any():
-            return [", ".join(f"{c} = {v}" for c, v in zip(cols[:n], row, strict=True)) for row in
-                    frame[cols[:n]].itertuples(index=False)]
-    return [f"line {i + 2}" for i in range(len(frame))]
-
-
-def _cells(committed: Path, rebuilt: Path) -> dict[str, list]:
-    """Two CSV files' changes of shape and their changed cells, each named by its row's label."""
-    shape, cells = cell_differences(committed, rebuilt)
-    labels = row_labels(pd.read_csv(committed, dtype=str, keep_default_na=False)) if cells else []
-    return {"shape": shape, "cells": [(labels[line - 2], col, was, now, line) for line, col, was, now in cells]}
-
-
 def write_report(committed: Path, rebuilt: Path, files: list[str], out: Path) -> list[str]:
     """Write ``out/index.html`` for the outputs in ``files`` whose bytes differ between the two
     folders; returns the charts (stems) shown. An empty report says that nothing differs."""
@@ -126,8 +120,8 @@ def write_report(committed: Path, rebuilt: Path, files: list[str], out: Path) ->
         _images(committed / f"{stem}.png", rebuilt / f"{stem}.png", out / "img", stem)
         data = f"{stem}.data.csv"
         both = (committed / data).exists() and (rebuilt / data).exists()
-        charts[stem] = _cells(committed / data, rebuilt / data) if both else None
-    tables = {f: _cells(committed / f, rebuilt / f) for f in differ if f.endswith(".csv")
+        charts[stem] = cell_differences(committed / data, rebuilt / data) if both else None
+    tables = {f: cell_differences(committed / f, rebuilt / f) for f in differ if f.endswith(".csv")
               and not f.endswith(".data.csv")}
     missing = [f for f, how in changes.items() if how != "differs"]
     page = render("figure_diff.html.j2", changes=changes, charts=charts, tables=tables, missing=missing)
