@@ -81,23 +81,15 @@ def _crosscheck() -> str:
 
 
 def _benchmark_table() -> str:
-    results = json.loads((paths.root() / "benchmarks" / "results.json").read_text(encoding="utf-8"))
-    measurements = []
-    for key, value in results.get("seconds", {}).items():
-        unit = "" if " / " in key or "lines" in key or "clean after" in key else " s"
-        measurements.append((key, f"{f'{value:.2f}' if isinstance(value, float) else value}{unit}"))
-    machine = ", ".join(f"{k}: {v}" for k, v in results.get("machine", {}).items())
-    return render("benchmark_results.md.j2", machine=machine, measurements=measurements)
+    results = (paths.root() / "benchmarks" / "results.json").read_text(encoding="utf-8")
+    return render("benchmark_results.md.j2", results=json.loads(results))
 
 
 def country_page(code: str) -> tuple[str, list[str]]:
     """A country run's page: its AVAILABILITY.md, its charts and its executed notebooks (returned)."""
     names = [n for n in notebook_specs.notebooks() if (paths.build_dir() / "notebooks" / code / f"{n}.ipynb").exists()]
     page = (paths.figures_dir() / code / "AVAILABILITY.md").read_text(encoding="utf-8")
-    page = page.replace("\n# ", "\n## ") if page.startswith("# ") else f"# Country run {code}\n\n{page}"
-    country, _, year = code.partition("_")
-    return render("country.md.j2", code=code, availability=page,
-                  command=f"make all COUNTRY={country}" + (f" YEAR={year}" if year else ""),
+    return render("country.md.j2", code=code, availability=page, run=code.partition("_"),
                   cards=[c for c in gallery.cards(code) if c.notebook in names],
                   notebooks={n: notebook_specs.notebooks()[n] for n in names}), names
 
