@@ -1,5 +1,4 @@
-"""The reproduction report's section "Against the publishers" (figures/source_crosscheck.csv),
-apart from ``report`` (round trips, consistency checks) so that each can change alone."""
+"""The reproduction report's section "Against the publishers": figures/source_crosscheck.csv summarised."""
 
 from __future__ import annotations
 
@@ -46,8 +45,7 @@ def largest_differences(cc: pd.DataFrame, n: int = 10) -> pd.DataFrame:
 
 
 def wgi_revisions(cc: pd.DataFrame) -> pd.DataFrame:
-    """Per Table 2 cell: the first and latest release's values, how far it moved and its range (the World
-    Bank revises past years with every release)."""
+    """Per Table 2 cell: the first and latest release's values, how far it moved and its range."""
     wgi = cc[cc["item"] == "Table 2"].dropna(subset=["source_value"]).sort_values("release", kind="stable")
     g = wgi.groupby(["country_iso3", "measure"], sort=False)
     out = g.agg(printed=("printed", "first"), first_release=("release", "first"),

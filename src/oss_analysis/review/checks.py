@@ -1,5 +1,4 @@
-"""The studies' internal consistency checks, one small function each, in a registry: adding a
-check is adding a function (``report.consistency_checks`` runs them in registration order)."""
+"""The studies' internal consistency checks, one small function each, in the registry ``report`` runs."""
 
 from __future__ import annotations
 

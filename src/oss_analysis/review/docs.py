@@ -1,5 +1,4 @@
-"""The documentation site (``make docs``): Sphinx, MyST-NB and the book theme, from a source folder
-assembled under build/docs-src/ (what goes in, and why this stack: docs/layout.md, "This site")."""
+"""The documentation site (``make docs``), built by Sphinx from build/docs-src/ (docs/layout.md, "This site")."""
 
 from __future__ import annotations
 
@@ -20,8 +19,7 @@ _SAVE_FIGURE = re.compile(r"save_figure\(\s*\w+\s*,\s*[\"'](\w+)[\"']")
 
 
 def render(template: str, **values: object) -> str:
-    """A page from its template in docs/_templates/: the fixed text is there, what it shows is decided here.
-    ``|e`` escapes as the standard library does (cells given as markup are not escaped twice)."""
+    """A page from its template in docs/_templates/ (``|e`` escapes as ``html.escape`` does)."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(paths.root() / "docs" / "_templates"),
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
                              undefined=jinja2.StrictUndefined)
@@ -30,8 +28,7 @@ def render(template: str, **values: object) -> str:
 
 
 def notebook_with_alt(executed: Path, folder: Path) -> str:
-    """The executed notebook with an ``alt`` for every image output (the claims of the chart the cell
-    saves, else a sentence naming the cell), and papermill's injected parameters folded."""
+    """The executed notebook with an ``alt`` for every image output and papermill's parameters folded."""
     nb = json.loads(executed.read_text(encoding="utf-8"))
     heads = [ln for c in nb["cells"] if c["cell_type"] == "markdown" for ln in "".join(c["source"]).splitlines()]
     title = next((ln.lstrip("# ").strip() for ln in heads if ln.startswith("# ")), executed.stem)
@@ -95,8 +92,7 @@ def country_page(code: str) -> tuple[str, list[str]]:
 
 
 def write_sources(src: Path | None = None) -> Path:
-    """Assemble Sphinx's source folder from docs/, the built tree and the data; fails when a
-    notebook has not been executed yet (run ``make all`` first)."""
+    """Sphinx's source folder from docs/, the built tree and the data; a notebook not executed yet stops it."""
     src = Path(src) if src else paths.build_dir() / "docs-src"
     notebooks = notebook_specs.notebooks()
     executed, figures, docs = paths.build_dir() / "notebooks", paths.figures_dir(), paths.root() / "docs"

@@ -1,5 +1,4 @@
-"""What a rebuild changed: each output and cell (``compare``, images byte for byte), and (``make diff``)
-each chart that differs shown committed, rebuilt and their difference, in build/figure-diff/index.html."""
+"""What a rebuild changed: each output and cell (``compare``), and each changed chart drawn (``make diff``)."""
 
 from __future__ import annotations
 
@@ -21,8 +20,7 @@ IGNORE = shutil.ignore_patterns(".venv*", "build", ".snakemake", ".git", "__pyca
 
 
 def row_labels(frame: pd.DataFrame) -> list[str]:
-    """A name for each row a reader can find ("Country = Kazakhstan"): the first of the two leading
-    columns with unique text, else the fewest leading columns unique together, else the file line."""
+    """A name for each row a reader can find ("Country = Kazakhstan"; the rule: docs/stages/review.md)."""
     cols = list(frame.columns)
     for col in cols[:2]:
         if frame[col].is_unique and not pd.to_numeric(frame[col], errors="coerce").notna().all():
@@ -93,8 +91,7 @@ def compare(committed: Path, rebuilt: Path, files: list[str], limit: int = 10) -
 
 
 def _images(a: Path, b: Path, out: Path, stem: str) -> None:
-    """Both images padded with white to a common size (a chart that grew is a change worth seeing,
-    not an error) and their difference, amplified tenfold as matplotlib's image check draws it."""
+    """Both images padded with white to a common size, and their difference amplified tenfold."""
     from PIL import Image, ImageChops
 
     imgs = [Image.open(p).convert("RGB") for p in (a, b)]
@@ -108,8 +105,7 @@ def _images(a: Path, b: Path, out: Path, stem: str) -> None:
 
 
 def write_report(committed: Path, rebuilt: Path, files: list[str], out: Path) -> list[str]:
-    """Write ``out/index.html`` for the outputs in ``files`` whose bytes differ between the two
-    folders; returns the charts (stems) shown. An empty report says that nothing differs."""
+    """Write ``out/index.html`` for the outputs in ``files`` that differ; returns the charts (stems) shown."""
     if out.exists():
         shutil.rmtree(out)
     (out / "img").mkdir(parents=True)
@@ -130,8 +126,7 @@ def write_report(committed: Path, rebuilt: Path, files: list[str], out: Path) ->
 
 
 def build_copy(dest: Path) -> Path:
-    """A private copy built by the Makefile with this venv, linked as .venv so that no path reaches
-    a make variable or a shell line (spaces and non-ASCII letters build); raw checksums refreshed."""
+    """A private copy built by the Makefile with this venv, linked as .venv; raw checksums refreshed."""
     shutil.copytree(paths.root(), dest, ignore=IGNORE)
     (dest / ".venv").symlink_to(Path(sys.prefix), target_is_directory=True)
     env = dict(os.environ, OSS_ANALYSIS_ROOT=str(dest))

@@ -1,5 +1,4 @@
-"""The gallery: a card per chart and per table of the studies, read from the files and their claims,
-so that the site (``review.docs``) and the captions of ``make report`` say the same thing."""
+"""The gallery: a card per chart and per table of the studies, for the site and ``make report``'s captions."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The reader's JupyterLab (``make lab``) leaves the repository as it was: only the notebooks' own
-kernel, and notebooks saved as stored (why this way: docs/layout.md, "The reader's lab")."""
+"""The reader's JupyterLab (``make lab``) leaves the repository as it was (docs/layout.md, "The reader's lab")."""
 
 from __future__ import annotations
 
@@ -16,8 +15,6 @@ from oss_analysis import paths
 UI_CELL_METADATA = ("collapsed", "scrolled", "execution", "trusted", "jupyter")
 KERNEL_METADATA = ("kernelspec", "language_info")
 
-# Jupyter logs an error in a configuration file and starts anyway; a lab that would write outputs
-# into the notebooks must not start, so any failure stops it (SystemExit is not caught).
 CONFIG = """\
 # Written by `python -m oss_analysis.review.lab install` (make lab): see that module.
 try:
@@ -38,8 +35,7 @@ def _keep(new: dict[str, Any], old: dict[str, Any], keys: tuple[str, ...]) -> No
 
 
 def as_stored(saved: dict[str, Any], stored: dict[str, Any] | None) -> dict[str, Any]:
-    """What the lab writes when it saves ``saved`` over ``stored``: the reader's cells, with outputs,
-    counts, interface and kernel metadata as stored (none for a cell the reader added)."""
+    """What the lab writes when it saves ``saved`` over ``stored``: the reader's cells, the rest as stored."""
     nb = copy.deepcopy(saved)
     old_cells = {c.get("id"): c for c in (stored or {}).get("cells", []) if c.get("id")}
     for cell in nb.get("cells", []):
@@ -94,8 +90,7 @@ def configure(c: Any) -> None:
 
 
 def install(prefix: Path | None = None) -> Path:
-    """Install the kernelspec and the server configuration into the venv at ``prefix`` (default: this one),
-    the kernel's python by its resolved folder (a link to the venv still works)."""
+    """Install the kernelspec and the server configuration into the venv at ``prefix`` (default: this one)."""
     prefix, spec = Path(prefix or sys.prefix).resolve(), stored_kernel()
     argv = [str(prefix / "bin" / "python"), "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f",
             "{connection_file}"]

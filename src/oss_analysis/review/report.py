@@ -1,5 +1,4 @@
-"""The reproduction report: round trips of the published tables against the raw text (read plain,
-independent of the path raw -> processed -> published), the consistency checks, the catalogue."""
+"""The reproduction report: the published tables' round trips against the raw text, the checks, the catalogue."""
 
 from __future__ import annotations
 
@@ -78,7 +77,6 @@ def round_trip(table: str, published_dir: Path) -> dict[str, object]:
             if a == b:
                 match += 1
             else:
-                # the row named by its printed first cell too, so a summary line says which row
                 row = f"row {i + 1} ({expected.iat[i, 0]})" if j else f"row {i + 1}"
                 mismatches.append(f"{row}, column {col!r}: published {a!r} vs printed {b!r}")
     return {"table": table, "cells": total, "matching": match, "summary": f"{match} of {total} cells match",
@@ -92,8 +90,7 @@ def _first(count: int, one: str, many: str, items: list[str], n: int = 3) -> str
 
 
 def headline(root: Path) -> list[str]:
-    """The build summary's verdict lines, each naming the first few that fail (a changed transcription
-    shows on the screen, not only in a CSV)."""
+    """The build summary's verdict lines, each naming the first few that fail."""
     figures, lines = root / "figures", []
     names = ("reproduction_round_trip", "consistency_checks", "source_crosscheck")
     trips, checks, cross = (figures / f"{n}.csv" for n in names)
@@ -129,8 +126,7 @@ def headline(root: Path) -> list[str]:
 
 
 def consistency_checks() -> pd.DataFrame:
-    """Every registered check computed from the data (columns check, where, expected, observed,
-    outcome); a check citing an erratum the register lacks is an error."""
+    """Every registered check computed from the data; one citing an erratum the register lacks is an error."""
     data = checks.Data()
     errata = set(data.table("errata")["erratum_id"])
     unknown = sorted({c.erratum for c in checks.CHECKS.values() if c.erratum and c.erratum not in errata})
