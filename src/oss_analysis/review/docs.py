@@ -12,7 +12,7 @@ from pathlib import Path
 import jinja2
 import pandas as pd
 
-from oss_analysis import notebook_specs, paths
+from oss_analysis import files, notebook_specs, paths
 from oss_analysis.review import gallery, report
 
 _SAVE_FIGURE = re.compile(r"save_figure\(\s*\w+\s*,\s*[\"'](\w+)[\"']")
@@ -59,18 +59,14 @@ def _catalogue(built: set[str]) -> str:
     return render("catalogue.md.j2", items=[dict(r, outputs=str(r["outputs"]).split()) for r in items], built=built)
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
-
-
 def _errata() -> str:
-    errata = _read_csv(paths.raw_dir() / "errata.csv")
-    counts = ", ".join(f"{n} {k}" for k, n in Counter(errata["kind"]).most_common())
-    return render("errata.md.j2", errata=errata.to_dict("records"), counts=counts, columns=list(errata.columns))
+    errata = [r for _, r in files.csv_rows(paths.raw_dir() / "errata.csv", "data/raw/errata.csv")]
+    counts = ", ".join(f"{n} {k}" for k, n in Counter(r["kind"] for r in errata).most_common())
+    return render("errata.md.j2", errata=errata, counts=counts, columns=list(errata[0]))
 
 
 def _crosscheck() -> str:
-    cc = _read_csv(paths.figures_dir() / "source_crosscheck.csv")
+    cc = pd.read_csv(paths.figures_dir() / "source_crosscheck.csv", dtype=str, keep_default_na=False)
     item = cc["study"] + " " + cc["item"]
     by_item = pd.crosstab(item, cc["verdict"]).reindex(index=item.unique(), columns=cc["verdict"].unique())
     return render("crosscheck.md.j2", verdicts=list(by_item.columns), by_item=by_item.reset_index().values,
