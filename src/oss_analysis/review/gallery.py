@@ -60,22 +60,16 @@ def cards(country: str | None = None) -> list[Card]:
     return out
 
 
-def write_captions(out: Path) -> list[Path]:
+def write_captions(out: Path) -> None:
     """A reStructuredText caption per chart for Snakemake's report (the chart carries its source line)."""
     out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for c in cards():
-        if not c.image:
-            continue
+    for c in (c for c in cards() if c.image):
         where = f" (catalogue line {c.catalogue_line})" if c.catalogue_line else ""
-        written.append(out / f"{c.key}.rst")
-        written[-1].write_text(f"**{c.title}**{where}. Made by ``notebooks/{c.notebook}.ipynb``; numbers in "
-                               f"``figures/{c.data}``.\n", encoding="utf-8")
-    return written
+        text = f"**{c.title}**{where}. Made by ``notebooks/{c.notebook}.ipynb``; numbers in ``figures/{c.data}``.\n"
+        (out / f"{c.key}.rst").write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":
     import sys
 
-    for p in write_captions(Path(sys.argv[1] if len(sys.argv) > 1 else "build/report/captions")):
-        print(p)
+    write_captions(Path(sys.argv[1] if len(sys.argv) > 1 else "build/report/captions"))
