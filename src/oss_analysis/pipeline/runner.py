@@ -3,8 +3,6 @@ line (docs/stages/pipeline.md). Standard library only at import: `make setup` ru
 
 from __future__ import annotations
 
-import ast
-import builtins
 import difflib
 import errno
 import json
@@ -120,24 +118,12 @@ def _override_values(overrides: list[str]) -> dict[str, tuple[Any, str]]:
     return out
 
 
-def _declared_type(spec: dict[str, Any]) -> type | None:
-    """A parameter's builtin type: its annotation's, else its default's (papermill reports only annotations)."""
-    if spec.get("inferred_type_name") not in (None, "None"):
-        kind = getattr(builtins, spec["inferred_type_name"], None)
-        return kind if isinstance(kind, type) else None
-    try:
-        default = ast.literal_eval(spec["default"])
-    except (ValueError, SyntaxError):
-        return None
-    return None if default is None else type(default)
-
-
 def load_params(name: str, param_file: Path | None, overrides: list[str], country: str | None = None) -> dict[str, Any]:
     """Parameters from the notebook's file, the country's and ``-p``, checked; an error names where the value came."""
     import papermill as pm
 
     from oss_analysis.notebook_specs import notebook
-    from oss_analysis.parameters import check_value, fits
+    from oss_analysis.parameters import check_value
 
     nb = notebook(name)
     declared = pm.inspect_notebook(str(nb.path))
@@ -155,11 +141,7 @@ def load_params(name: str, param_file: Path | None, overrides: list[str], countr
     for key, (value, where) in values.items():
         if key not in declared:
             raise ParameterError(f"{where}: {_unknown(key, declared)} (notebook {name})")
-        kind = _declared_type(declared[key])
-        if kind and value is not None and not fits(kind, value):
-            expects = f"of notebook {name} expects {kind.__name__}, got {value!r}"
-            raise ParameterError(f"{where}: parameter {key!r} {expects}")
-        check_value(key, value, where)
+        check_value(key, value, where)  # its type and range: parameters.SPECS, what the notebook checks too
     return {k: v for k, (v, _) in values.items()}
 
 
