@@ -47,18 +47,6 @@ def process(pid: int) -> tuple[str, bool]:
         return "", False
 
 
-def lock_holder(path: Path) -> int | None:
-    """The process holding a flock on ``path`` (/proc/locks; psutil does not know), None if unknown."""
-    try:
-        inode = str(path.stat().st_ino)
-        for fields in (line.split() for line in Path("/proc/locks").read_text().splitlines() if "->" not in line):
-            if fields[1] == "FLOCK" and fields[5].rsplit(":", 1)[-1] == inode:
-                return int(fields[4])
-    except (OSError, ValueError, IndexError):
-        pass
-    return None
-
-
 def _say_stopped(pids: list[int], out: TextIO, told: set[int]) -> None:
     """A line when a process waited for is stopped (Ctrl-Z): otherwise the wait looks like a hang."""
     for pid in pids:
@@ -87,7 +75,8 @@ def clear_stale_locks(root: Path, out: TextIO, poll: float = 0.5) -> None:
 
 
 def hold_build_lock(root: Path, out: TextIO, poll: float = 0.5) -> TextIO:
-    """Take the folder's build lock (one build at a time), the wait naming the other build's process."""
+    """Take the folder's build lock (one build at a time) and write this process's pid in it, so that the
+    wait of another build names it (a flock's holder is not in psutil, nor portably in /proc/locks)."""
     fh = (root / ".build.lock").open("a")
     start, told, stopped = time.monotonic(), False, set()
     while True:
@@ -95,7 +84,8 @@ def hold_build_lock(root: Path, out: TextIO, poll: float = 0.5) -> TextIO:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
             break
         except BlockingIOError:
-            pid = lock_holder(root / ".build.lock")
+            said = (root / ".build.lock").read_text().strip()
+            pid = int(said) if said.isdigit() else None
             if not told:
                 who = f" (pid {pid}: {process(pid)[0]})" if pid else ""
                 print(f"another build is running in this folder; waiting for it to finish{who}", file=out, flush=True)
@@ -104,6 +94,8 @@ def hold_build_lock(root: Path, out: TextIO, poll: float = 0.5) -> TextIO:
             time.sleep(poll)
     if told:
         print(f"waited {time.monotonic() - start:.1f} s for the other build", file=out, flush=True)
+    fh.truncate(0)
+    print(os.getpid(), file=fh, flush=True)
     return fh
 
 
