@@ -19,10 +19,6 @@ from oss_analysis.pipeline import code_inputs
 from oss_analysis.transform import registry
 
 
-def _rel(p: Path) -> str:
-    return Path(p).resolve().relative_to(paths.root()).as_posix()
-
-
 def declared_inputs(name: str, country: str | None = None) -> list[Path]:
     """What the graph feeds a notebook (its package modules among them) and its tables' raw sources."""
     raw = datapackage.resource_paths()
@@ -51,10 +47,10 @@ def notebook_entry(name: str, params: dict[str, Any], output_dir: Path, country:
     """The manifest entry of one notebook run, outputs hashed where they were written."""
     nb = notebook_specs.notebooks()[name]
     return {
-        "notebook": _rel(nb.path),
+        "notebook": paths.shown(nb.path),
         "parameters": {k: v for k, v in params.items() if k != "output_dir"},
-        "parameters_file": _rel(nb.params),
-        "inputs": {_rel(p): sha256(p) for p in declared_inputs(name, country) if p.exists()},
+        "parameters_file": paths.shown(nb.params),
+        "inputs": {paths.shown(p): sha256(p) for p in declared_inputs(name, country) if p.exists()},
         "outputs": {o: sha256(Path(output_dir) / o) for o in nb.outputs},
     }
 
