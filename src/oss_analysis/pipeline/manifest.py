@@ -14,7 +14,7 @@ from typing import Any
 from oss_analysis import notebook_specs, paths
 from oss_analysis.errors import DataError
 from oss_analysis.extract import datapackage
-from oss_analysis.files import sha256
+from oss_analysis.files import atomic_write, sha256
 from oss_analysis.pipeline import code_inputs
 from oss_analysis.transform import registry
 
@@ -55,12 +55,15 @@ def notebook_entry(name: str, params: dict[str, Any], output_dir: Path, country:
     }
 
 
+def _write_json(path: Path, data: dict[str, Any]) -> Path:
+    """Sorted, indented JSON, written whole or not at all (a killed job leaves no half a record)."""
+    text = json.dumps(data, indent=2, sort_keys=True) + "\n"
+    return atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+
+
 def write_entry(name: str, entry: dict[str, Any]) -> Path:
     """Write one run's entry (``name`` may be ``KGZ/governance`` for a country run)."""
-    path = paths.build_dir() / "manifest" / f"{name}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(entry, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    return path
+    return _write_json(paths.build_dir() / "manifest" / f"{name}.json", entry)
 
 
 def assemble(country: str | None = None, names: list[str] | None = None) -> Path:
@@ -69,10 +72,10 @@ def assemble(country: str | None = None, names: list[str] | None = None) -> Path
     prefix = f"{country}/" if country else ""
     for name in sorted(names or notebook_specs.notebooks()):
         entry = json.loads((paths.build_dir() / "manifest" / f"{prefix}{name}.json").read_text(encoding="utf-8"))
-        published = [o for o in entry["outputs"] if not country or (paths.figures_dir() / prefix / o).exists()]
         made_by = {k: entry[k] for k in ("notebook", "parameters", "inputs")}
-        for out in (o for o in entry["outputs"] if o in published):
-            outputs[f"figures/{prefix}{out}"] = {"sha256": entry["outputs"][out], **made_by}
+        for out in entry["outputs"]:
+            if not country or (paths.figures_dir() / prefix / out).exists():  # what a country run published
+                outputs[f"figures/{prefix}{out}"] = {"sha256": entry["outputs"][out], **made_by}
     dirty = _git("status", "--porcelain")
     requirements = (paths.root() / "requirements" / "build.in").read_text().splitlines()
     packages = filter(None, (line.split("#")[0].strip() for line in requirements))  # those build.in names
@@ -83,9 +86,7 @@ def assemble(country: str | None = None, names: list[str] | None = None) -> Path
         "packages": {name: _version(name) for name in packages},
         "outputs": outputs,
     }
-    path = paths.build_dir() / (f"manifest-{country}.json" if country else "manifest.json")
-    path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    return path
+    return _write_json(paths.build_dir() / (f"manifest-{country}.json" if country else "manifest.json"), manifest)
 
 
 def unfaithful_tables(manifest: dict[str, Any]) -> list[str]:
