@@ -131,8 +131,7 @@ def _first_cause(out: str, summary: dict[str, dict[str, str]]) -> str:
 
 
 def stale() -> list[str]:
-    """Each recorded output missing or that `make all` would rebuild (Snakemake's own summary), with what
-    the hashes add: inputs whose content changed, an output edited by hand, an unfaithful table."""
+    """Each recorded output missing, edited or that `make all` would rebuild, and why (docs/stages/pipeline.md)."""
     manifest = json.loads((paths.build_dir() / "manifest.json").read_text(encoding="utf-8"))
     summary = snakemake_summary()
     problems = unfaithful_tables(manifest)
@@ -159,8 +158,7 @@ def stale() -> list[str]:
 
 
 def check_published(country: str | None = None, names: list[str] | None = None) -> list[str]:
-    """Before a build: refuse a foreign file in figures/, publish again an output that is not the
-    build's own (its stage marked newer); returns a line for each output so repaired."""
+    """Before a build: refuse a foreign file in figures/; a line for each output published again, not the build's."""
     folder = paths.figures_dir() / (country or "")
     nbs = notebook_specs.notebooks()
     declared = {o: n for n in names or nbs for o in nbs[n].outputs}
@@ -172,7 +170,7 @@ def check_published(country: str | None = None, names: list[str] | None = None) 
         raise DataError(paths.shown(foreign[0]), f"{rule} (hand runs write to build/scratch/)")
     repaired = []
     for name in sorted(set(declared.values())):
-        where = f"{country}/{name}" if country else name
+        where = Path(country or "", name)
         entry = paths.build_dir() / "manifest" / f"{where}.json"
         if not entry.exists():
             continue  # the notebook's job runs anyway

@@ -100,7 +100,7 @@ def hold_build_lock(root: Path, out: TextIO, poll: float = 0.5) -> TextIO:
 
 
 class Progress:
-    """One line per tenth of the jobs (or one updating line on a terminal)."""
+    """One line per tenth of the jobs (not tqdm's or rich's redrawn line: a file), or one updating line on a tty."""
 
     def __init__(self, out: TextIO) -> None:
         self.out, self.tty, self.shown, self.total = out, out.isatty(), -1, 0
