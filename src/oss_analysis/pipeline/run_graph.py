@@ -3,7 +3,6 @@ Snakemake prints goes to build/logs/snakemake.log. docs/stages/pipeline.md says 
 
 from __future__ import annotations
 
-import csv
 import fcntl
 import logging
 import os
@@ -20,6 +19,7 @@ import psutil
 from snakemake_interface_logger_plugins.base import LogHandlerBase
 from snakemake_interface_logger_plugins.common import LogEvent
 
+from oss_analysis.files import csv_rows
 from oss_analysis.pipeline.runner import disk_problem, foreign_checkout
 
 MAX_JOB_LOG_LINES = 15
@@ -185,8 +185,8 @@ def dropped_duplicates(root: Path) -> list[str]:
     table = root / "data" / "processed" / "source_drops.csv"
     if not table.exists():
         return []
-    with table.open(encoding="utf-8") as fh:
-        dups = Counter(r["file"] for r in csv.DictReader(fh) if r["kind"] == "duplicate")
+    rows = csv_rows(table, str(table.relative_to(root)), ("file", "kind"))  # the project's one CSV reader
+    dups = Counter(r["file"] for _, r in rows if r["kind"] == "duplicate")
     said = f"dropped, the first kept ({table.relative_to(root)})"
     return [f"{f}: {n} duplicate country-year{'s' * (n > 1)} {said}" for f, n in sorted(dups.items())]
 
