@@ -108,15 +108,6 @@ def type_names(tp: Any) -> str:
     return "float or int" if tp is float else (get_origin(tp) or tp).__name__
 
 
-def fits(tp: Any, value: Any) -> bool:
-    """Whether ``value`` is of pydantic type ``tp``, strictly (True is no int; 5 is a float)."""
-    try:
-        _adapter(tp).validate_python(value)
-    except ValidationError:
-        return False
-    return True
-
-
 def check_value(key: str, value: Any, where: str | None = None) -> Any:
     """Check one parameter against its spec; the error names where the value came from and, for a value
     of the wrong type itself (not a list's element), which types the parameter takes."""

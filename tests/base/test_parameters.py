@@ -54,7 +54,7 @@ def test_parameter_of_wrong_type(tmp_path):
     f = tmp_path / "p.yaml"
     f.write_text("similar_within: five\n")
     with pytest.raises(
-        ParameterError, match=r"parameter 'similar_within' of notebook governance expects float, got 'five'"
+        ParameterError, match=r"parameter 'similar_within' expects float or int \(a finite .*\), got 'five'"
     ):
         runner.load_params("governance", f, [])
 

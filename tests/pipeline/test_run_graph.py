@@ -82,8 +82,9 @@ def test_a_waiting_build_names_the_process_and_says_when_it_is_stopped(tmp_path)
     import time
 
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import fcntl,sys,time; f=open(sys.argv[1],'a'); fcntl.flock(f, fcntl.LOCK_EX); "
-         "print('held', flush=True); time.sleep(60)", str(tmp_path / ".build.lock")],
+        [sys.executable, "-c", "import fcntl,os,sys,time; f=open(sys.argv[1],'a'); fcntl.flock(f, fcntl.LOCK_EX); "
+         "print(os.getpid(), file=f, flush=True); print('held', flush=True); time.sleep(60)",
+         str(tmp_path / ".build.lock")],
         stdout=subprocess.PIPE, text=True,
     )
     screen = Screen()
@@ -107,6 +108,7 @@ def test_a_waiting_build_names_the_process_and_says_when_it_is_stopped(tmp_path)
     assert lines[1] == (f"pid {holder.pid} is stopped (Ctrl-Z): `kill -CONT {holder.pid}` (or `fg` in its shell) "
                         f"resumes it, `kill {holder.pid}` ends it")
     assert lines[2].startswith("waited ")
+    assert (tmp_path / ".build.lock").read_text() == f"{os.getpid()}\n"  # the next waiting build names this one
 
 
 def test_a_running_holder_is_not_called_stopped():

@@ -29,7 +29,8 @@ def test_wrong_type_stops_before_any_output(project, tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert rc == 1 and len(err) == 1
     assert err[0] == (
-        "error: -p similar_within=five: parameter 'similar_within' of notebook governance expects float, got 'five'"
+        "error: -p similar_within=five: parameter 'similar_within' expects float or int (a finite number of "
+        "percentile points from 0 to 100), got 'five'"
     )
     assert not out.exists() and not (tmp_path / "x.ipynb").exists()
 
@@ -75,6 +76,9 @@ def test_other_numeric_parameters_out_of_range(notebook, override):
 
 
 def test_every_notebook_parameter_has_a_documented_range():
+    """SPECS is the one declaration of a parameter's type: the notebooks' own defaults must fit it."""
+    import ast
+
     import papermill as pm
 
     from oss_analysis import notebook_specs
@@ -84,7 +88,8 @@ def test_every_notebook_parameter_has_a_documented_range():
         for key, spec in declared.items():
             assert key in parameters.SPECS, f"{name}: parameter {key} has no entry in parameters.SPECS"
             assert spec["help"], f"{name}: parameter {key} has no comment in the parameters cell"
-        # the defaults themselves lie in range
+            parameters.check_value(key, ast.literal_eval(spec["default"]), f"notebook {name}'s default")
+        # and the values of its parameters file
         runner.load_params(name, None, [])
 
 

@@ -14,13 +14,9 @@ from typing import Any
 from oss_analysis import notebook_specs, paths
 from oss_analysis.errors import DataError
 from oss_analysis.extract import datapackage
-from oss_analysis.files import sha256
+from oss_analysis.files import atomic_write, sha256
 from oss_analysis.pipeline import code_inputs
 from oss_analysis.transform import registry
-
-
-def _rel(p: Path) -> str:
-    return Path(p).resolve().relative_to(paths.root()).as_posix()
 
 
 def declared_inputs(name: str, country: str | None = None) -> list[Path]:
@@ -51,20 +47,23 @@ def notebook_entry(name: str, params: dict[str, Any], output_dir: Path, country:
     """The manifest entry of one notebook run, outputs hashed where they were written."""
     nb = notebook_specs.notebooks()[name]
     return {
-        "notebook": _rel(nb.path),
+        "notebook": paths.shown(nb.path),
         "parameters": {k: v for k, v in params.items() if k != "output_dir"},
-        "parameters_file": _rel(nb.params),
-        "inputs": {_rel(p): sha256(p) for p in declared_inputs(name, country) if p.exists()},
+        "parameters_file": paths.shown(nb.params),
+        "inputs": {paths.shown(p): sha256(p) for p in declared_inputs(name, country) if p.exists()},
         "outputs": {o: sha256(Path(output_dir) / o) for o in nb.outputs},
     }
 
 
+def _write_json(path: Path, data: dict[str, Any]) -> Path:
+    """Sorted, indented JSON, written whole or not at all (a killed job leaves no half a record)."""
+    text = json.dumps(data, indent=2, sort_keys=True) + "\n"
+    return atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+
+
 def write_entry(name: str, entry: dict[str, Any]) -> Path:
     """Write one run's entry (``name`` may be ``KGZ/governance`` for a country run)."""
-    path = paths.build_dir() / "manifest" / f"{name}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(entry, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    return path
+    return _write_json(paths.build_dir() / "manifest" / f"{name}.json", entry)
 
 
 def assemble(country: str | None = None, names: list[str] | None = None) -> Path:
@@ -73,10 +72,10 @@ def assemble(country: str | None = None, names: list[str] | None = None) -> Path
     prefix = f"{country}/" if country else ""
     for name in sorted(names or notebook_specs.notebooks()):
         entry = json.loads((paths.build_dir() / "manifest" / f"{prefix}{name}.json").read_text(encoding="utf-8"))
-        published = [o for o in entry["outputs"] if not country or (paths.figures_dir() / prefix / o).exists()]
         made_by = {k: entry[k] for k in ("notebook", "parameters", "inputs")}
-        for out in (o for o in entry["outputs"] if o in published):
-            outputs[f"figures/{prefix}{out}"] = {"sha256": entry["outputs"][out], **made_by}
+        for out in entry["outputs"]:
+            if not country or (paths.figures_dir() / prefix / out).exists():  # what a country run published
+                outputs[f"figures/{prefix}{out}"] = {"sha256": entry["outputs"][out], **made_by}
     dirty = _git("status", "--porcelain")
     requirements = (paths.root() / "requirements" / "build.in").read_text().splitlines()
     packages = filter(None, (line.split("#")[0].strip() for line in requirements))  # those build.in names
@@ -87,9 +86,7 @@ def assemble(country: str | None = None, names: list[str] | None = None) -> Path
         "packages": {name: _version(name) for name in packages},
         "outputs": outputs,
     }
-    path = paths.build_dir() / (f"manifest-{country}.json" if country else "manifest.json")
-    path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    return path
+    return _write_json(paths.build_dir() / (f"manifest-{country}.json" if country else "manifest.json"), manifest)
 
 
 def unfaithful_tables(manifest: dict[str, Any]) -> list[str]:
@@ -134,8 +131,7 @@ def _first_cause(out: str, summary: dict[str, dict[str, str]]) -> str:
 
 
 def stale() -> list[str]:
-    """Each recorded output missing or that `make all` would rebuild (Snakemake's own summary), with what
-    the hashes add: inputs whose content changed, an output edited by hand, an unfaithful table."""
+    """Each recorded output missing, edited or that `make all` would rebuild, and why (docs/stages/pipeline.md)."""
     manifest = json.loads((paths.build_dir() / "manifest.json").read_text(encoding="utf-8"))
     summary = snakemake_summary()
     problems = unfaithful_tables(manifest)
@@ -162,8 +158,7 @@ def stale() -> list[str]:
 
 
 def check_published(country: str | None = None, names: list[str] | None = None) -> list[str]:
-    """Before a build: refuse a foreign file in figures/, publish again an output that is not the
-    build's own (its stage marked newer); returns a line for each output so repaired."""
+    """Before a build: refuse a foreign file in figures/; a line for each output published again, not the build's."""
     folder = paths.figures_dir() / (country or "")
     nbs = notebook_specs.notebooks()
     declared = {o: n for n in names or nbs for o in nbs[n].outputs}
@@ -175,7 +170,7 @@ def check_published(country: str | None = None, names: list[str] | None = None) 
         raise DataError(paths.shown(foreign[0]), f"{rule} (hand runs write to build/scratch/)")
     repaired = []
     for name in sorted(set(declared.values())):
-        where = f"{country}/{name}" if country else name
+        where = Path(country or "", name)
         entry = paths.build_dir() / "manifest" / f"{where}.json"
         if not entry.exists():
             continue  # the notebook's job runs anyway

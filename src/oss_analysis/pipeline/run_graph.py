@@ -3,7 +3,6 @@ Snakemake prints goes to build/logs/snakemake.log. docs/stages/pipeline.md says 
 
 from __future__ import annotations
 
-import csv
 import fcntl
 import logging
 import os
@@ -20,6 +19,7 @@ import psutil
 from snakemake_interface_logger_plugins.base import LogHandlerBase
 from snakemake_interface_logger_plugins.common import LogEvent
 
+from oss_analysis.files import csv_rows
 from oss_analysis.pipeline.runner import disk_problem, foreign_checkout
 
 MAX_JOB_LOG_LINES = 15
@@ -45,18 +45,6 @@ def process(pid: int) -> tuple[str, bool]:
         return " ".join(proc.cmdline()), proc.status() in (psutil.STATUS_STOPPED, psutil.STATUS_TRACING_STOP)
     except psutil.Error:
         return "", False
-
-
-def lock_holder(path: Path) -> int | None:
-    """The process holding a flock on ``path`` (/proc/locks; psutil does not know), None if unknown."""
-    try:
-        inode = str(path.stat().st_ino)
-        for fields in (line.split() for line in Path("/proc/locks").read_text().splitlines() if "->" not in line):
-            if fields[1] == "FLOCK" and fields[5].rsplit(":", 1)[-1] == inode:
-                return int(fields[4])
-    except (OSError, ValueError, IndexError):
-        pass
-    return None
 
 
 def _say_stopped(pids: list[int], out: TextIO, told: set[int]) -> None:
@@ -87,7 +75,8 @@ def clear_stale_locks(root: Path, out: TextIO, poll: float = 0.5) -> None:
 
 
 def hold_build_lock(root: Path, out: TextIO, poll: float = 0.5) -> TextIO:
-    """Take the folder's build lock (one build at a time), the wait naming the other build's process."""
+    """Take the folder's build lock (one build at a time) and write this process's pid in it, so that the
+    wait of another build names it (a flock's holder is not in psutil, nor portably in /proc/locks)."""
     fh = (root / ".build.lock").open("a")
     start, told, stopped = time.monotonic(), False, set()
     while True:
@@ -95,7 +84,8 @@ def hold_build_lock(root: Path, out: TextIO, poll: float = 0.5) -> TextIO:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
             break
         except BlockingIOError:
-            pid = lock_holder(root / ".build.lock")
+            said = (root / ".build.lock").read_text().strip()
+            pid = int(said) if said.isdigit() else None
             if not told:
                 who = f" (pid {pid}: {process(pid)[0]})" if pid else ""
                 print(f"another build is running in this folder; waiting for it to finish{who}", file=out, flush=True)
@@ -104,11 +94,13 @@ def hold_build_lock(root: Path, out: TextIO, poll: float = 0.5) -> TextIO:
             time.sleep(poll)
     if told:
         print(f"waited {time.monotonic() - start:.1f} s for the other build", file=out, flush=True)
+    fh.truncate(0)
+    print(os.getpid(), file=fh, flush=True)
     return fh
 
 
 class Progress:
-    """One line per tenth of the jobs (or one updating line on a terminal)."""
+    """One line per tenth of the jobs (not tqdm's or rich's redrawn line: a file), or one updating line on a tty."""
 
     def __init__(self, out: TextIO) -> None:
         self.out, self.tty, self.shown, self.total = out, out.isatty(), -1, 0
@@ -193,8 +185,8 @@ def dropped_duplicates(root: Path) -> list[str]:
     table = root / "data" / "processed" / "source_drops.csv"
     if not table.exists():
         return []
-    with table.open(encoding="utf-8") as fh:
-        dups = Counter(r["file"] for r in csv.DictReader(fh) if r["kind"] == "duplicate")
+    rows = csv_rows(table, str(table.relative_to(root)), ("file", "kind"))  # the project's one CSV reader
+    dups = Counter(r["file"] for _, r in rows if r["kind"] == "duplicate")
     said = f"dropped, the first kept ({table.relative_to(root)})"
     return [f"{f}: {n} duplicate country-year{'s' * (n > 1)} {said}" for f, n in sorted(dups.items())]
 

@@ -3,8 +3,6 @@ line (docs/stages/pipeline.md). Standard library only at import: `make setup` ru
 
 from __future__ import annotations
 
-import ast
-import builtins
 import difflib
 import errno
 import json
@@ -120,24 +118,12 @@ def _override_values(overrides: list[str]) -> dict[str, tuple[Any, str]]:
     return out
 
 
-def _declared_type(spec: dict[str, Any]) -> type | None:
-    """A parameter's builtin type: its annotation's, else its default's (papermill reports only annotations)."""
-    if spec.get("inferred_type_name") not in (None, "None"):
-        kind = getattr(builtins, spec["inferred_type_name"], None)
-        return kind if isinstance(kind, type) else None
-    try:
-        default = ast.literal_eval(spec["default"])
-    except (ValueError, SyntaxError):
-        return None
-    return None if default is None else type(default)
-
-
 def load_params(name: str, param_file: Path | None, overrides: list[str], country: str | None = None) -> dict[str, Any]:
     """Parameters from the notebook's file, the country's and ``-p``, checked; an error names where the value came."""
     import papermill as pm
 
     from oss_analysis.notebook_specs import notebook
-    from oss_analysis.parameters import check_value, fits
+    from oss_analysis.parameters import check_value
 
     nb = notebook(name)
     declared = pm.inspect_notebook(str(nb.path))
@@ -155,11 +141,7 @@ def load_params(name: str, param_file: Path | None, overrides: list[str], countr
     for key, (value, where) in values.items():
         if key not in declared:
             raise ParameterError(f"{where}: {_unknown(key, declared)} (notebook {name})")
-        kind = _declared_type(declared[key])
-        if kind and value is not None and not fits(kind, value):
-            expects = f"of notebook {name} expects {kind.__name__}, got {value!r}"
-            raise ParameterError(f"{where}: parameter {key!r} {expects}")
-        check_value(key, value, where)
+        check_value(key, value, where)  # its type and range: parameters.SPECS, what the notebook checks too
     return {k: v for k, (v, _) in values.items()}
 
 
@@ -253,7 +235,7 @@ def execute_notebook(name: str, *, param_file: Path | None = None, overrides: It
     from oss_analysis.notebook_specs import notebook  # pydantic: not at import (the module's docstring)
 
     nb = notebook(name)
-    where = Path(country) / name if country else Path(name)
+    where = Path(country or "", name)  # a country run: <COUNTRY>/<name> under each build folder
     if record:
         out, executed = paths.build_dir() / "stage" / where, paths.build_dir() / "notebooks" / f"{where}.ipynb"
     else:
@@ -298,7 +280,7 @@ def foreign_stage(name: str, country: str | None = None) -> tuple[str, str] | No
     """(file, why) when a notebook's stage is not what its manifest entry records (e.g. a hand run into it)."""
     from oss_analysis.notebook_specs import notebook
 
-    where = f"{country}/{name}" if country else name
+    where = Path(country or "", name)
     entry_file, stage = paths.build_dir() / "manifest" / f"{where}.json", paths.build_dir() / "stage" / where
     record = paths.shown(entry_file)
     if not entry_file.exists():
@@ -314,8 +296,7 @@ def foreign_stage(name: str, country: str | None = None) -> tuple[str, str] | No
 
 
 def publish_notebook(name: str, country: str | None = None, repair: bool = False) -> None:
-    """Copy a notebook's stage into figures/[<COUNTRY>/] file by file atomically; a foreign stage is
-    refused, or with ``repair`` (the graph's job) the notebook runs again first."""
+    """Copy a notebook's stage into figures/[<COUNTRY>/] atomically; a foreign stage refused, or rerun (``repair``)."""
     from oss_analysis.notebook_specs import notebook
     from oss_analysis.pipeline import country_runs
 
@@ -327,8 +308,7 @@ def publish_notebook(name: str, country: str | None = None, repair: bool = False
         problem = foreign_stage(name, country)
     if problem:
         raise DataError(problem[0], f"{problem[1]}; not published (make all runs it again)")
-    sub_dir = Path(country or "")
-    stage, dest = paths.build_dir() / "stage" / sub_dir / name, paths.figures_dir() / sub_dir
+    stage, dest = paths.build_dir() / "stage" / (country or "") / name, paths.figures_dir() / (country or "")
     skipped = country_runs.left_out(country, name) if country else {}  # what the run does not change
     for f in [o for o in outputs if o.split(".")[0] in skipped]:
         (dest / f).unlink(missing_ok=True)  # an earlier build's copy
