@@ -175,7 +175,6 @@ def check_release(frame: pd.DataFrame, res: dict, file: str) -> None:
         raise DataError(datapackage.SOURCES_FILE, f"{rule}; restore the entry", row=datapackage.line_of(res["name"]))
 
 
-
 resource = partial(datapackage.resource, shown=datapackage.SOURCES_FILE)  # one shipped file's descriptor
 
 

@@ -327,12 +327,6 @@ def read_text(path: Path) -> str:
     return text
 
 
-def read_file(path: Path, drops: Drops | None = None, *, release: int | None = None) -> pd.DataFrame:
-    """Read any publisher's file in a known layout, as downloaded (a user's file)."""
-    text, file = read_text(path), paths.shown(path)
-    return READERS[detect_layout(text, file)](text, file, release, drops if drops is not None else Drops())
-
-
 # Each file parsed once per build (wgi_sources and source_drops read the same files, in two threads):
 # an entry serves while the file, its package entry and the name tables it was read with are the same.
 _READS: dict[Path, tuple[tuple, tuple[object, object], pd.DataFrame, tuple[tuple, ...]]] = {}
@@ -364,14 +358,6 @@ def table(kind: str, drops: Drops | None = None) -> pd.DataFrame:
     out = pd.concat([read_shipped_file(n, drops) for n in source_resources(kind)], ignore_index=True)
     out.insert(1, "iso3166", out["iso3"].map({c: countries.is_iso3(c) for c in out["iso3"].unique()}))
     return out
-
-
-def drops_table() -> pd.DataFrame:
-    """Every row the readers left out of the three source tables, with the reason."""
-    drops = Drops()
-    for kind in ("wgi", "cpi", "egdi"):
-        table(kind, drops)
-    return drops.frame()
 
 
 def drops_note(path: Path) -> str:

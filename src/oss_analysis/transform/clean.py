@@ -28,12 +28,6 @@ if TYPE_CHECKING:  # pandera (with the schemas) is imported to build or check a 
 class Processed:
     build: Callable[[], pd.DataFrame]
     schema: pa.DataFrameSchema
-    description: str
-
-    @property
-    def raw(self) -> tuple[str, ...]:
-        """Raw resources read, as declared in transform/registry.py (the build graph's view)."""
-        return registry.TABLES[self.build.__name__].raw
 
 
 def _iso3(names: pd.Series) -> pd.Series:
@@ -248,7 +242,11 @@ def egdi_sources() -> pd.DataFrame:
 
 
 def source_drops() -> pd.DataFrame:
-    return publishers.drops_table()
+    """Every row the readers left out of the three source tables, with the reason."""
+    drops = publishers.Drops()
+    for kind in ("wgi", "cpi", "egdi"):
+        publishers.table(kind, drops)
+    return drops.frame()
 
 
 @cache
@@ -257,7 +255,7 @@ def _processed() -> dict[str, Processed]:
     from oss_analysis.transform import schemas
 
     tables = registry.TABLES.items()
-    return {name: Processed(globals()[name], schemas.schema(t.schema), t.description) for name, t in tables}
+    return {name: Processed(globals()[name], schemas.schema(t.schema)) for name, t in tables}
 
 
 def __getattr__(name: str) -> Any:
@@ -278,7 +276,7 @@ def build(name: str) -> pd.DataFrame:
 def _raw_files(name: str) -> str:
     """The raw files a processed table is built from, as a reader would name them."""
     files = datapackage.resource_paths()
-    return ", ".join(files[r].relative_to(paths.root()).as_posix() for r in _processed()[name].raw)
+    return ", ".join(files[r].relative_to(paths.root()).as_posix() for r in registry.TABLES[name].raw)
 
 
 def write(name: str, out_dir: Path | None = None) -> Path:
