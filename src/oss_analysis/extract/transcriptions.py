@@ -80,11 +80,7 @@ def _coerce(frame: pd.DataFrame, fields: list[dict[str, Any]], name: str) -> pd.
 
 def _real_dates(values: pd.Series) -> pd.Series:
     """True where a ``YYYY`` or ``YYYY-MM`` value is a date (a pattern lets month 13 through)."""
-    parts = values.astype("string").str.split("-", n=1, expand=True)
-    if parts.shape[1] < 2:
-        return pd.Series(True, index=values.index)
-    month = pd.to_numeric(parts[1], errors="coerce")
-    return (parts[1].isna() | month.between(1, 12)).fillna(True).astype(bool)
+    return values.isna() | pd.to_datetime(values.astype("string"), format="ISO8601", errors="coerce").notna()
 
 
 def _field_checks(field: dict[str, Any]) -> list[pa.Check]:
