@@ -20,10 +20,9 @@ from oss_analysis.extract.publisher_file import (
     check_interval,
     check_range,
     check_release,
-    decode,
     numbers,
     parse,
-    read_shipped,
+    read_text,
     required_numbers,
     resource,
     shipped_path,
@@ -316,17 +315,6 @@ def detect_layout(text: str, file: str) -> str:
     raise DataError(file, f"{rule} this compendium reads ({', '.join(READERS)})", row=1, value=head[0][:60])
 
 
-def read_text(path: Path) -> str:
-    """A user's file as text, decoded once; a missing or empty file is refused."""
-    file = paths.shown(path)
-    if not Path(path).exists():
-        raise DataError(file, "file is missing")
-    text = decode(Path(path).read_bytes(), file)
-    if not text.strip():
-        raise DataError(file, "file is empty")
-    return text
-
-
 # Each file parsed once per build (wgi_sources and source_drops read the same files, in two threads):
 # an entry serves while the file, its package entry and the name tables it was read with are the same.
 _READS: dict[Path, tuple[tuple, tuple[object, object], pd.DataFrame, tuple[tuple, ...]]] = {}
@@ -338,12 +326,12 @@ def read_shipped_file(name: str, drops: Drops) -> pd.DataFrame:
     res = resource(name)
     path = shipped_path(name)
     with _READS_LOCK:  # a second thread asking for the same file waits for the first's result
-        st = path.stat() if path.exists() else None  # missing: read_shipped says so
+        st = path.stat() if path.exists() else None  # missing: read_text says so
         stamp = (st and (st.st_size, st.st_mtime_ns), res["hash"], res["x-layout"], res["x-release"])
         names = (countries.aliases(), countries.exclusions())
         hit = _READS.get(path)
         if hit is None or hit[0] != stamp or any(a is not b for a, b in zip(hit[1], names, strict=True)):
-            text, file = read_shipped(name)
+            text, file = read_text(path, res["hash"]), paths.shown(path)
             own = Drops()
             frame = READERS[res["x-layout"]](text, file, None, own)  # the release the file says
             check_release(frame, res, file)
