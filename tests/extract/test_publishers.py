@@ -293,7 +293,7 @@ def test_processed_source_table_builds_and_validates(name):
 
 
 def test_source_schemas_document_every_column():
-    for schema in (schemas.WGI_SOURCES, schemas.CPI_SOURCES, schemas.EGDI_SOURCES, schemas.SOURCE_DROPS):
+    for schema in map(schemas.schema, ("WGI_SOURCES", "CPI_SOURCES", "EGDI_SOURCES", "SOURCE_DROPS")):
         assert schema.description
         assert all(col.description for col in schema.columns.values())
 
