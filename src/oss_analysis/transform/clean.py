@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -250,7 +250,7 @@ def source_drops() -> pd.DataFrame:
 
 
 @cache
-def _processed() -> dict[str, Processed]:
+def processed() -> dict[str, Processed]:
     """Each table of transform/registry.py with its builder (named like it) and its schema, on first use."""
     from oss_analysis.transform import schemas
 
@@ -258,18 +258,11 @@ def _processed() -> dict[str, Processed]:
     return {name: Processed(globals()[name], schemas.schema(t.schema)) for name, t in tables}
 
 
-def __getattr__(name: str) -> Any:
-    """``clean.PROCESSED``: the registry, without importing pandera when the module is imported."""
-    if name == "PROCESSED":
-        return _processed()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 def build(name: str) -> pd.DataFrame:
     """Build one processed table from raw and validate it against its schema."""
-    if name not in _processed():
-        raise ParameterError(f"no processed table named {name!r}; known: {', '.join(sorted(_processed()))}")
-    spec = _processed()[name]
+    if name not in processed():
+        raise ParameterError(f"no processed table named {name!r}; known: {', '.join(sorted(processed()))}")
+    spec = processed()[name]
     return validate(spec.build(), spec.schema, f"data/processed/{name}.csv (built from {_raw_files(name)})")
 
 
@@ -320,6 +313,6 @@ def load(name: str) -> pd.DataFrame:
             frame.attrs["processed"] = [name]  # follows the frame into charts: their source line (origin)
             return frame
     verify(name)
-    checked = validate(pd.read_csv(path, keep_default_na=True), _processed()[name].schema, f"data/processed/{name}.csv")
+    checked = validate(pd.read_csv(path, keep_default_na=True), processed()[name].schema, f"data/processed/{name}.csv")
     checked.attrs["processed"] = [name]
     return checked
