@@ -48,7 +48,7 @@ def _names(printed: pd.DataFrame, codes: Iterable[str]) -> dict[str, str]:
 
 def printed_only(frame: pd.DataFrame) -> pd.DataFrame:
     """The rows a study prints (a seed line): without the rows users added, which carry none."""
-    added = frame["seed_line"].isna() if "seed_line" in frame else pd.Series(False, index=frame.index)
+    added = frame["seed_line"].isna()
     return frame[~added].reset_index(drop=True) if added.any() else frame  # (attrs follow the rows)
 
 
@@ -156,8 +156,6 @@ def egov_series(egov: pd.DataFrame, focus: str, *, publisher: bool) -> pd.DataFr
 
 def from_publisher(frame: pd.DataFrame) -> pd.DataFrame:
     """Rows whose values come from a publisher's file rather than the studies (added rows too)."""
-    if "source" not in frame:
-        return frame.iloc[0:0]
     added = frame["seed_line"].isna() if "seed_line" in frame else False
     return frame[frame["source"].str.contains("data/sources/", regex=False, na=False) | added]
 
