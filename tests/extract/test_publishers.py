@@ -317,7 +317,7 @@ def test_a_file_is_parsed_once_per_process_until_it_or_the_name_tables_change(pr
     b = publishers.read_shipped_file(name, second)
     assert len(calls) == 1 and first.rows == second.rows and len(first.rows) > 0
     assert b.iloc[0, 0] != "changed by the caller"
-    path = publisher_file.shipped_path(name)
+    path = datapackage.resource_paths()[name]
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000))
     publishers.read_shipped_file(name, publishers.Drops())
     assert len(calls) == 2

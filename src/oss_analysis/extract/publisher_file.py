@@ -179,10 +179,6 @@ def check_release(frame: pd.DataFrame, res: dict, file: str) -> None:
 resource = partial(datapackage.resource, shown=datapackage.SOURCES_FILE)  # one shipped file's descriptor
 
 
-def shipped_path(name: str) -> Path:
-    return paths.root() / "data" / "sources" / resource(name)["path"]
-
-
 def read_text(path: Path, sha256: str | None = None) -> str:
     """A publisher's file as text, decoded once; a missing or empty file is refused, and so is a shipped one
     (``sha256``: its package entry's hash) whose bytes changed (docs/stages/extract.md)."""

@@ -14,7 +14,7 @@ import pandas as pd
 from oss_analysis import countries, paths
 from oss_analysis.domain import INDICATORS, ti_rank
 from oss_analysis.errors import DataError
-from oss_analysis.extract.datapackage import source_resources
+from oss_analysis.extract.datapackage import resource_paths, source_resources
 from oss_analysis.extract.publisher_file import (
     Table,
     check_interval,
@@ -25,7 +25,6 @@ from oss_analysis.extract.publisher_file import (
     read_text,
     required_numbers,
     resource,
-    shipped_path,
 )
 
 # WGI measures: the DataBank series suffix, the long layout's column, the name here, the range
@@ -324,7 +323,7 @@ _READS_LOCK = threading.Lock()
 def read_shipped_file(name: str, drops: Drops) -> pd.DataFrame:
     """Read one shipped file by its resource name; the rows it leaves out are added to ``drops``."""
     res = resource(name)
-    path = shipped_path(name)
+    path = resource_paths()[name]
     with _READS_LOCK:  # a second thread asking for the same file waits for the first's result
         st = path.stat() if path.exists() else None  # missing: read_text says so
         stamp = (st and (st.st_size, st.st_mtime_ns), res["hash"], res["x-layout"], res["x-release"])
