@@ -18,7 +18,7 @@ from conftest import ROOT, build_env, copy_built, run_build
 
 from oss_analysis import notebook_specs
 from oss_analysis.review import figure_diff
-from oss_analysis.transform import clean
+from oss_analysis.transform import clean, registry
 
 OUTPUTS = sorted(o for nb in notebook_specs.notebooks().values() for o in nb.outputs)
 
@@ -108,7 +108,7 @@ def test_notebooks_read_processed_tables_as_validated(built, tmp_path):
     proc = subprocess.run([sys.executable, "-c", probe, str(out)], env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "False"  # nothing imported pandera
-    for t, spec in clean.PROCESSED.items():
+    for t, spec in clean.processed().items():
         fast = pd.read_pickle(out / f"{t}.pkl")
         slow = validate(pd.read_csv(built / "data" / "processed" / f"{t}.csv"), spec.schema, t)
         assert fast.equals(slow) and list(fast.dtypes) == list(slow.dtypes), t
@@ -148,7 +148,7 @@ def test_touching_a_raw_file_reruns_only_its_readers(cpi_edited):
         for n, nb in notebook_specs.notebooks().items()
         if "cpi_2009" in nb.processed or any(p.name == "thesis_table_03_cpi.csv" for p in nb.extra_inputs)
     }
-    tables = {t for t, spec in clean.PROCESSED.items() if "thesis_table_03_cpi" in spec.raw}
+    tables = {t for t, spec in registry.TABLES.items() if "thesis_table_03_cpi" in spec.raw}
     expected = {"prepare", "publish_processed", "all", "manifest"}
     expected |= {f"notebook_{n}" for n in readers} | {f"publish_{n}" for n in readers}
     assert tables and readers
@@ -162,7 +162,7 @@ def test_changed_raw_value_is_named_by_output_and_cell(cpi_edited, monkeypatch):
     built, _, log, _ = cpi_edited
     monkeypatch.setenv("OSS_ANALYSIS_ROOT", str(built))
     env = build_env(built)
-    tables = {t for t, spec in clean.PROCESSED.items() if "thesis_table_03_cpi" in spec.raw}
+    tables = {t for t, spec in registry.TABLES.items() if "thesis_table_03_cpi" in spec.raw}
     prepared = set(re.findall(r"preparing (\w+) from data/raw", log))
     stale = subprocess.run(
         [sys.executable, "-m", "oss_analysis.pipeline.cli", "check-manifest"], env=env, capture_output=True, text=True

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 
-from oss_analysis import countries
+from oss_analysis import countries, paths
 from oss_analysis.errors import DataError
 from oss_analysis.extract import datapackage, publisher_file, publishers
 from oss_analysis.transform import clean, schemas
@@ -21,6 +21,12 @@ SHARED = ROOT.parent / "shared" / "external"
 RESOURCES = datapackage.read_sources()["resources"]
 BY_FILE = {Path(r["path"]).name: r for r in RESOURCES}
 CUTS = sorted(p for p in FIXTURES.glob("*.csv") if p.name in BY_FILE)  # cut from shipped files (README)
+
+
+def read_file(path: Path, drops: publishers.Drops | None = None, *, release: int | None = None) -> pd.DataFrame:
+    """A user's file read as oss-build add-country-data reads it: decoded, its layout told, its reader run."""
+    text, file = publishers.read_text(path), paths.shown(path)
+    return publishers.READERS[publishers.detect_layout(text, file)](text, file, release, drops or publishers.Drops())
 
 
 def sha(path: Path) -> str:
@@ -67,7 +73,7 @@ def test_fixture_reads_like_the_full_file(fixture):
     res = BY_FILE[fixture.name]
     text = publisher_file.decode(fixture.read_bytes(), fixture.name)
     assert publishers.detect_layout(text, fixture.name) == res["x-layout"]
-    small = publishers.read_file(fixture, release=res["x-release"])
+    small = read_file(fixture, release=res["x-release"])
     full = publishers.read_shipped_file(res["name"], publishers.Drops())
     # a computed rank depends on every row of the file, so a cut file cannot reproduce it
     skip = ("source_file", "line", "rank") if res["x-layout"] == "cpi_2009" else ("source_file", "line")
@@ -81,7 +87,7 @@ def test_fixture_reads_like_the_full_file(fixture):
 
 
 def test_cpi_merged_maps_variant_names_and_treats_zero_as_missing():
-    cpi = publishers.read_file(FIXTURES / "cpi.csv")
+    cpi = read_file(FIXTURES / "cpi.csv")
     rows = cpi.set_index(["iso3", "year"])
     assert rows.loc[("MDA", 2007), "country"] == "Moldovaa"
     assert (
@@ -105,12 +111,12 @@ def test_cpi_country_is_the_name_its_code_was_mapped_from(tmp_path):
     lines = (FIXTURES / "CPI2009.csv").read_text(encoding="utf-8").splitlines()
     swapped = tmp_path / "CPI2009.csv"
     swapped.write_text("\n".join(",".join(reversed(line.split(","))) for line in lines) + "\n", encoding="utf-8")
-    cpi = publishers.read_file(swapped).set_index("iso3")
+    cpi = read_file(swapped).set_index("iso3")
     assert cpi.loc["GEO", "country"] == "Georgia" and cpi.loc["GEO", "score"] == 4.1
 
 
 def test_egdi_zero_index_means_not_computed():
-    egdi = publishers.read_file(FIXTURES / "egdi-2012.csv").set_index("iso3")
+    egdi = read_file(FIXTURES / "egdi-2012.csv").set_index("iso3")
     assert pd.isna(egdi.loc["LBY", "egdi"]) and pd.isna(egdi.loc["LBY", "rank"])
     assert egdi.loc["KAZ", "egdi"] > 0 and egdi.loc["KAZ", "rank"] >= 1
 
@@ -135,10 +141,10 @@ def test_wgi_missing_marker_becomes_na_never_zero():
 
 def test_entities_a_publisher_scores_stay_with_its_code_and_only_aggregates_are_listed():
     drops = publishers.Drops()
-    wgi = publishers.read_file(FIXTURES / "wgi_2019_release_wide.csv", drops)
+    wgi = read_file(FIXTURES / "wgi_2019_release_wide.csv", drops)
     assert set(wgi.loc[wgi["country"] == "Kosovo", "iso3"]) == {"XKX"}  # the file's own code
     assert (wgi["iso3"] == "XKX").any() and drops.frame().empty
-    cpi = publishers.read_file(FIXTURES / "cpi.csv", drops)  # names only: the code of config/source_exclusions.csv
+    cpi = read_file(FIXTURES / "cpi.csv", drops)  # names only: the code of config/source_exclusions.csv
     assert set(cpi.loc[cpi["country"] == "Kosovo", "iso3"]) == {"KSV"}
     listed = drops.frame()
     assert listed["kind"].tolist() == ["excluded"] * len(listed)
@@ -153,7 +159,7 @@ def test_duplicate_country_year_keeps_the_first_line_and_lists_the_other(tmp_pat
     copy = tmp_path / "cpi.csv"
     copy.write_bytes(data.replace(first + b"\r\r\n", first + b"\r\r\n" + alias + first[len(name) :] + b"\r\r\n", 1))
     drops = publishers.Drops()
-    out = publishers.read_file(copy, drops)
+    out = read_file(copy, drops)
     listed = drops.frame().query("kind == 'duplicate'")
     assert len(listed) == out[out["line"] == 2]["year"].nunique() > 0 and (listed["line"] == 3).all()
     assert listed["detail"].str.endswith("kept line 2").all()
@@ -168,14 +174,14 @@ def test_unknown_name_stops_with_file_line_and_name(tmp_path):
         match=r"CPI2009.csv, line \d+, column 'Country/Territory': unknown country name"
         r".*\(got 'Narnia'\)",
     ):
-        publishers.read_file(copy)
+        read_file(copy)
 
 
 def test_name_and_code_must_agree(tmp_path):
     copy = tmp_path / "egdi-2016.csv"
     copy.write_bytes((FIXTURES / "egdi-2016.csv").read_bytes().replace(b"GEO,", b"ARM,"))
     with pytest.raises(DataError, match=r"column 'country-code': name and code disagree: 'Georgia \(Country\)' is GEO"):
-        publishers.read_file(copy)
+        read_file(copy)
 
 
 # --- every reader refuses a corrupted copy with one line --------------------------------------
@@ -246,7 +252,7 @@ def test_reader_refuses_a_corrupted_copy(fixture, kind, tmp_path):
     sep = ", " if kind not in ("empty file",) and not no_year_in_name else ": "
     with pytest.raises(DataError, match=re.escape(str(copy)) + sep + EXPECTED[kind]) as exc:
         # a user's file: the release comes from the file itself
-        publishers.read_file(copy)
+        read_file(copy)
     assert "\n" not in str(exc.value)
 
 
@@ -270,7 +276,7 @@ def test_value_out_of_range_is_refused(fixture, old, new, tmp_path):
     copy = tmp_path / fixture
     copy.write_bytes(data.replace(old, new, 1))
     with pytest.raises(DataError, match=r"line \d+, column '[^']+': must be between .* \(got 250"):
-        publishers.read_file(copy)
+        read_file(copy)
 
 
 # --- the processed tables (full shipped files: integration) -----------------------------------
@@ -287,7 +293,7 @@ def test_processed_source_table_builds_and_validates(name):
 
 
 def test_source_schemas_document_every_column():
-    for schema in (schemas.WGI_SOURCES, schemas.CPI_SOURCES, schemas.EGDI_SOURCES, schemas.SOURCE_DROPS):
+    for schema in map(schemas.schema, ("WGI_SOURCES", "CPI_SOURCES", "EGDI_SOURCES", "SOURCE_DROPS")):
         assert schema.description
         assert all(col.description for col in schema.columns.values())
 
@@ -311,7 +317,7 @@ def test_a_file_is_parsed_once_per_process_until_it_or_the_name_tables_change(pr
     b = publishers.read_shipped_file(name, second)
     assert len(calls) == 1 and first.rows == second.rows and len(first.rows) > 0
     assert b.iloc[0, 0] != "changed by the caller"
-    path = publisher_file.shipped_path(name)
+    path = datapackage.resource_paths()[name]
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000))
     publishers.read_shipped_file(name, publishers.Drops())
     assert len(calls) == 2

@@ -44,13 +44,13 @@ def test_unknown_processed_table(capsys):
 def test_processed_schema_errors_name_the_raw_files(project, monkeypatch):
     import pandera.pandas as pa
 
-    spec = clean.PROCESSED["eiu_2008"]
+    spec = clean.processed()["eiu_2008"]
     strict = pa.DataFrameSchema({c: pa.Column(nullable=True) for c in clean.build("eiu_2008").columns}, strict=True)
 
     def eiu_2008():  # the table with a column its schema does not allow
         return spec.build().assign(x=1)
 
-    monkeypatch.setitem(clean.PROCESSED, "eiu_2008", clean.Processed(eiu_2008, strict, "x"))
+    monkeypatch.setitem(clean.processed(), "eiu_2008", clean.Processed(eiu_2008, strict))
     with pytest.raises(DataError, match=r"data/processed/eiu_2008.csv \(built from data/raw/thesis_table_04_eiu.csv\)"):
         clean.build("eiu_2008")
 
@@ -68,7 +68,7 @@ def test_publisher_entities_stay_flagged_so_counts_are_the_publishers():
     assert at.loc[~at["iso3166"], "iso3"].tolist() == ["KSV"]
     assert set(cpi.loc[~cpi["iso3166"], "iso3"]) == {"BEL+LUX", "KSV", "SCG", "YUG"}
     with pytest.raises(pandera.errors.SchemaError, match="iso3166 must say whether iso3 is an ISO"):
-        schemas.CPI_SOURCES.validate(cpi.assign(iso3166=True))  # Kosovo claimed as an ISO country
+        schemas.schema("CPI_SOURCES").validate(cpi.assign(iso3166=True))  # Kosovo claimed as an ISO country
 
 
 def test_added_rows_keep_the_publishers_digits_and_name_their_file_and_release(project):

@@ -118,14 +118,13 @@ def cpi_rows(cpi_sources: pd.DataFrame) -> pd.DataFrame:
 def egov_rows(facts: pd.DataFrame, egdi_sources: pd.DataFrame) -> pd.DataFrame:
     """Every UN e-government rank the studies print, against the edition of that year if shipped (else
     'not in source', as are regional and e-participation ranks, which the files do not carry)."""
-    editions = {int(e): g for e, g in egdi_sources.groupby("edition")}
     rows = []
     for f in facts[facts["quantity"].isin(EGOV_MEASURES)].itertuples(index=False):
         year = int(f.date_start)
-        ed = editions.get(year) if f.quantity in FILE_RANKS else None
-        hit = ed[ed["iso3"] == f.iso3] if ed is not None else None
-        found = hit is not None and len(hit) > 0
-        source = (hit["source_file"].iloc[0], year, float(hit["rank"].iloc[0])) if found else (None, None, math.nan)
+        hit = egdi_sources[(egdi_sources["edition"] == year) & (egdi_sources["iso3"] == f.iso3)]
+        if f.quantity not in FILE_RANKS:  # a regional or e-participation rank: not in the files
+            hit = hit.iloc[:0]
+        source = (hit["source_file"].iloc[0], year, float(hit["rank"].iloc[0])) if len(hit) else (None, None, math.nan)
         item = f"{f.fact_id} (line {f.seed_line})"  # sdec NaN: a rank is the published figure itself
         rows.append((f.iso3, f.quantity, f"{f.value:g}", int(f.seed_line), *source, math.nan, f.study, year, item))
     cells = pd.DataFrame(rows, columns=[*CELL, "study", "year", "item"])

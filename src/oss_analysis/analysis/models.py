@@ -17,7 +17,6 @@ class LinearFit:
     intercept: float
     slope: float
     slope_ci: tuple[float, float]
-    slope_p: float
     r2: float
     residual_se: float
     table: pd.DataFrame  # coefficient table
@@ -45,8 +44,8 @@ def ols_line(frame: pd.DataFrame, x: str, y: str, *, alpha: float = 0.05, grid: 
     residual_se = float(np.sqrt(model.scale))
     return LinearFit(
         n=int(model.nobs), intercept=float(model.params.iloc[0]), slope=float(model.params.iloc[1]),
-        slope_ci=(float(ci.iloc[1, 0]), float(ci.iloc[1, 1])), slope_p=float(model.pvalues.iloc[1]),
-        r2=float(model.rsquared), residual_se=residual_se, table=table, band=band,
+        slope_ci=(float(ci.iloc[1, 0]), float(ci.iloc[1, 1])), r2=float(model.rsquared),
+        residual_se=residual_se, table=table, band=band,
         fitted=data.assign(fitted=model.fittedvalues.to_numpy(), residual=model.resid.to_numpy()),
         degenerate=bool(residual_se <= 1e-9 * max(1.0, float(data[y].abs().max()))),
     )

@@ -48,18 +48,23 @@ def _names(printed: pd.DataFrame, codes: Iterable[str]) -> dict[str, str]:
 
 def printed_only(frame: pd.DataFrame) -> pd.DataFrame:
     """The rows a study prints (a seed line): without the rows users added, which carry none."""
-    added = frame["seed_line"].isna() if "seed_line" in frame else pd.Series(False, index=frame.index)
+    added = frame["seed_line"].isna()
     return frame[~added].reset_index(drop=True) if added.any() else frame  # (attrs follow the rows)
 
 
-def _split(printed: pd.DataFrame, year: int, codes: Iterable[str], label: str) -> tuple[pd.DataFrame, list[str]]:
-    """The rows a view keeps and the countries the files must give: the print if it holds the year and every country
-    drawn, else one file and release (``label``) for all (one chart, one release; rows users added from it kept)."""
+def _with_files(printed: pd.DataFrame, year: int, codes: Iterable[str], file: pd.DataFrame, label: str,
+                sort: list[str], table: str) -> pd.DataFrame:
+    """The print if it holds the year and every country drawn, else one file and release (``file``, printed layout
+    but names; ``label`` its source) for all (one chart, one release; rows users added from it kept)."""
     drawn = list(dict.fromkeys([*printed["iso3"], *codes]))
-    if year == int(printed["year"].iloc[0]) and set(drawn) <= set(printed_only(printed)["iso3"]):
-        return printed, []
-    added = printed[printed["seed_line"].isna() & (printed["year"] == year) & printed["source"].str.startswith(label)]
-    return added, [c for c in drawn if c not in set(added["iso3"])]
+    keep = printed
+    if year != int(printed["year"].iloc[0]) or not set(drawn) <= set(printed_only(printed)["iso3"]):
+        added = printed["seed_line"].isna() & printed["source"].str.startswith(label)
+        keep = printed[added & (printed["year"] == year)]
+    need = [c for c in drawn if c not in set(keep["iso3"])]
+    rows = file[file["iso3"].isin(need)]
+    out = pd.concat([keep, rows.assign(country=rows["iso3"].map(_names(printed, rows["iso3"])))], ignore_index=True)
+    return _carry(out.sort_values(sort, kind="stable").reset_index(drop=True), printed, table)
 
 
 def wgi_view(printed: pd.DataFrame, year: int, codes: Iterable[str], *, publisher: bool) -> pd.DataFrame:
@@ -72,16 +77,12 @@ def wgi_view(printed: pd.DataFrame, year: int, codes: Iterable[str], *, publishe
     at = src[(src["year"] == year) & src["pct_rank"].notna()]  # the newest release holding every country drawn
     holds = at.groupby("release")["iso3"].agg(set)
     at = at[at["release"] == max([r for r, s in holds.items() if s >= {*printed["iso3"], *codes}] or holds.index)]
-    keep, need = _split(printed, year, codes, source_labels("World Bank WGI release", at.iloc[:1], "release")[0])
-    rows = at[at["iso3"].isin(need)]
-    add = pd.DataFrame(
-        {"iso3": rows["iso3"], "country": rows["iso3"].map(_names(printed, rows["iso3"])), "year": year,
-         "indicator": rows["indicator"], "indicator_name": rows["indicator"].map(WGI_CODES),
-         "percentile": rows["pct_rank"].astype(float),
-         "source": source_labels("World Bank WGI release", rows, "release"), "seed_line": pd.NA}
+    rows = pd.DataFrame(
+        {"iso3": at["iso3"], "year": year, "indicator": at["indicator"],
+         "indicator_name": at["indicator"].map(WGI_CODES), "percentile": at["pct_rank"].astype(float),
+         "source": source_labels("World Bank WGI release", at, "release"), "seed_line": pd.NA}
     )
-    out = pd.concat([keep, add], ignore_index=True)
-    return _carry(out.sort_values(["iso3", "indicator"], kind="stable").reset_index(drop=True), printed, "wgi_sources")
+    return _with_files(printed, year, codes, rows, rows["source"].iloc[0], ["iso3", "indicator"], "wgi_sources")
 
 
 def _cpi_rows(src: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -104,17 +105,14 @@ def cpi_view(printed: pd.DataFrame, year: int, codes: Iterable[str], *, publishe
     src, printed = clean.load("cpi_sources"), printed.assign(scale=10)
     year = check_year(year, src["year"], "CPI files", "cpi_year")
     chosen = _cpi_rows(src, year)
-    keep, need = _split(printed, year, codes, source_labels("TI CPI edition", chosen[:1], "edition")[0])
-    rows = chosen[chosen["iso3"].isin(need)]
-    computed = zip(source_labels("TI CPI edition", rows, "edition"), rows["rank_computed"], strict=True)
-    labels = [label + (", rank computed" if c else "") for label, c in computed]
-    add = pd.DataFrame(
-        {"iso3": rows["iso3"], "country": rows["iso3"].map(_names(printed, rows["iso3"])), "year": year,
-         "rank": rows["rank"].astype(int), "score": rows["score"].astype(float),
-         "source": labels, "seed_line": pd.NA, "scale": rows["scale"].astype(int)}
+    computed = zip(source_labels("TI CPI edition", chosen, "edition"), chosen["rank_computed"], strict=True)
+    rows = pd.DataFrame(
+        {"iso3": chosen["iso3"], "year": year, "rank": chosen["rank"].astype(int),
+         "score": chosen["score"].astype(float), "scale": chosen["scale"].astype(int), "seed_line": pd.NA,
+         "source": [label + (", rank computed" if c else "") for label, c in computed]}
     )
-    out = pd.concat([keep, add], ignore_index=True)
-    return _carry(out.sort_values(["rank", "iso3"], kind="stable").reset_index(drop=True), printed, "cpi_sources")
+    label = source_labels("TI CPI edition", chosen[:1], "edition")[0]
+    return _with_files(printed, year, codes, rows, label, ["rank", "iso3"], "cpi_sources")
 
 
 def cpi_total(cpi: pd.DataFrame, year: int) -> int:
@@ -158,8 +156,6 @@ def egov_series(egov: pd.DataFrame, focus: str, *, publisher: bool) -> pd.DataFr
 
 def from_publisher(frame: pd.DataFrame) -> pd.DataFrame:
     """Rows whose values come from a publisher's file rather than the studies (added rows too)."""
-    if "source" not in frame:
-        return frame.iloc[0:0]
     added = frame["seed_line"].isna() if "seed_line" in frame else False
     return frame[frame["source"].str.contains("data/sources/", regex=False, na=False) | added]
 

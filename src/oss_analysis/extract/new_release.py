@@ -16,10 +16,6 @@ from oss_analysis.errors import DataError
 from oss_analysis.extract import datapackage
 from oss_analysis.extract.publisher_file import implied_release
 
-PRODUCERS = {"wgi": "World Bank, Worldwide Governance Indicators",
-             "cpi": "Transparency International, Corruption Perceptions Index",
-             "egdi": "UN DESA, United Nations E-Government Survey"}
-
 
 def plan(path: Path, kind: str, layout: str, frame: pd.DataFrame) -> tuple[str, dict[str, bytes]]:
     """(line to print, {path under the root: bytes}) that ship ``path``, read and checked as ``frame``;
@@ -41,9 +37,10 @@ def plan(path: Path, kind: str, layout: str, frame: pd.DataFrame) -> tuple[str, 
             raise DataError(file, f"its name gives resource {name!r}, taken by data/sources/{res['path']}; rename it")
     if (paths.root() / "data" / "sources" / target).exists():
         raise DataError(file, f"data/sources/{target} exists (not in {datapackage.SOURCES_FILE}); rename the file")
-    title = f"{PRODUCERS[kind]}, release {release} (added with oss-build add-country-data)"
+    producer = next(r["x-origin"]["producer"] for r in package["resources"] if r["path"].startswith(f"{kind}/"))
+    title = f"{producer}, release {release} (added with oss-build add-country-data)"
     encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
-    origin = {"producer": PRODUCERS[kind], "original_name": Path(path).name,
+    origin = {"producer": producer, "original_name": Path(path).name,
               "repository": "added by a user (oss-build add-country-data); record where it came from here",
               "commit": "", "retrieved": _dt.date.today().isoformat(), "provenance": ""}
     package["resources"].append(

@@ -4,6 +4,7 @@ unexpected stopped with one line naming the file, the line, the column and the r
 from __future__ import annotations
 
 import csv
+import hashlib
 import io as _io
 import re
 from dataclasses import dataclass
@@ -175,26 +176,21 @@ def check_release(frame: pd.DataFrame, res: dict, file: str) -> None:
         raise DataError(datapackage.SOURCES_FILE, f"{rule}; restore the entry", row=datapackage.line_of(res["name"]))
 
 
-
 resource = partial(datapackage.resource, shown=datapackage.SOURCES_FILE)  # one shipped file's descriptor
 
 
-def shipped_path(name: str) -> Path:
-    return paths.root() / "data" / "sources" / resource(name)["path"]
-
-
-def read_shipped(name: str) -> tuple[str, str]:
-    """(text, display name) of a shipped file, its sha256 checked against the package (docs/stages/extract.md)."""
-    import hashlib
-
-    path = shipped_path(name)
+def read_text(path: Path, sha256: str | None = None) -> str:
+    """A publisher's file as text, decoded once; a missing or empty file is refused, and so is a shipped one
+    (``sha256``: its package entry's hash) whose bytes changed (docs/stages/extract.md)."""
     shown = paths.shown(path)
-    if not path.exists():
-        raise DataError(shown, "file is missing (data/sources/datapackage.json lists it)")
-    data = path.read_bytes()
-    expected = resource(name)["hash"].removeprefix("sha256:")
-    if hashlib.sha256(data).hexdigest() != expected:
+    if not Path(path).exists():
+        raise DataError(shown, "file is missing" + (f" ({datapackage.SOURCES_FILE} lists it)" if sha256 else ""))
+    data = Path(path).read_bytes()
+    if sha256 and f"sha256:{hashlib.sha256(data).hexdigest()}" != sha256:
         rule = f"sha256 differs from {datapackage.SOURCES_FILE}: publishers' files are shipped unchanged; "
         fix = "restore it with `git checkout`, or add a newer release as a new file (see docs/guides/student.md)"
         raise DataError(shown, rule + fix)
-    return decode(data, shown), shown
+    text = decode(data, shown)
+    if not text.strip():
+        raise DataError(shown, "file is empty")
+    return text

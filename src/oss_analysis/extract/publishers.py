@@ -14,19 +14,17 @@ import pandas as pd
 from oss_analysis import countries, paths
 from oss_analysis.domain import INDICATORS, ti_rank
 from oss_analysis.errors import DataError
-from oss_analysis.extract.datapackage import source_resources
+from oss_analysis.extract.datapackage import resource_paths, source_resources
 from oss_analysis.extract.publisher_file import (
     Table,
     check_interval,
     check_range,
     check_release,
-    decode,
     numbers,
     parse,
-    read_shipped,
+    read_text,
     required_numbers,
     resource,
-    shipped_path,
 )
 
 # WGI measures: the DataBank series suffix, the long layout's column, the name here, the range
@@ -316,23 +314,6 @@ def detect_layout(text: str, file: str) -> str:
     raise DataError(file, f"{rule} this compendium reads ({', '.join(READERS)})", row=1, value=head[0][:60])
 
 
-def read_text(path: Path) -> str:
-    """A user's file as text, decoded once; a missing or empty file is refused."""
-    file = paths.shown(path)
-    if not Path(path).exists():
-        raise DataError(file, "file is missing")
-    text = decode(Path(path).read_bytes(), file)
-    if not text.strip():
-        raise DataError(file, "file is empty")
-    return text
-
-
-def read_file(path: Path, drops: Drops | None = None, *, release: int | None = None) -> pd.DataFrame:
-    """Read any publisher's file in a known layout, as downloaded (a user's file)."""
-    text, file = read_text(path), paths.shown(path)
-    return READERS[detect_layout(text, file)](text, file, release, drops if drops is not None else Drops())
-
-
 # Each file parsed once per build (wgi_sources and source_drops read the same files, in two threads):
 # an entry serves while the file, its package entry and the name tables it was read with are the same.
 _READS: dict[Path, tuple[tuple, tuple[object, object], pd.DataFrame, tuple[tuple, ...]]] = {}
@@ -342,14 +323,14 @@ _READS_LOCK = threading.Lock()
 def read_shipped_file(name: str, drops: Drops) -> pd.DataFrame:
     """Read one shipped file by its resource name; the rows it leaves out are added to ``drops``."""
     res = resource(name)
-    path = shipped_path(name)
+    path = resource_paths()[name]
     with _READS_LOCK:  # a second thread asking for the same file waits for the first's result
-        st = path.stat() if path.exists() else None  # missing: read_shipped says so
+        st = path.stat() if path.exists() else None  # missing: read_text says so
         stamp = (st and (st.st_size, st.st_mtime_ns), res["hash"], res["x-layout"], res["x-release"])
         names = (countries.aliases(), countries.exclusions())
         hit = _READS.get(path)
         if hit is None or hit[0] != stamp or any(a is not b for a, b in zip(hit[1], names, strict=True)):
-            text, file = read_shipped(name)
+            text, file = read_text(path, res["hash"]), paths.shown(path)
             own = Drops()
             frame = READERS[res["x-layout"]](text, file, None, own)  # the release the file says
             check_release(frame, res, file)
@@ -364,14 +345,6 @@ def table(kind: str, drops: Drops | None = None) -> pd.DataFrame:
     out = pd.concat([read_shipped_file(n, drops) for n in source_resources(kind)], ignore_index=True)
     out.insert(1, "iso3166", out["iso3"].map({c: countries.is_iso3(c) for c in out["iso3"].unique()}))
     return out
-
-
-def drops_table() -> pd.DataFrame:
-    """Every row the readers left out of the three source tables, with the reason."""
-    drops = Drops()
-    for kind in ("wgi", "cpi", "egdi"):
-        table(kind, drops)
-    return drops.frame()
 
 
 def drops_note(path: Path) -> str:

@@ -14,6 +14,7 @@ import pandas as pd
 from oss_analysis import countries, paths
 from oss_analysis.errors import DataError
 from oss_analysis.extract.datapackage import resource  # one raw resource's descriptor
+from oss_analysis.extract.publisher_file import Table
 from oss_analysis.files import sha256
 
 if TYPE_CHECKING:  # pandera is imported where a schema is built or run, not by every reader
@@ -59,37 +60,27 @@ def read_checked_csv(path: Path, expected: list[str], *, may_be_empty: bool = Fa
 
 def _coerce(frame: pd.DataFrame, fields: list[dict[str, Any]], name: str) -> pd.DataFrame:
     """Text cells -> the types the package declares, refusing the first cell that is not of its type."""
-
-    def refuse(bad: pd.Series, col: str, rule: str) -> None:
-        if bad.any():
-            i = int(bad.to_numpy().argmax())
-            raise DataError(name, rule, row=i + 2, column=col, value=out[col].iloc[i])
-
-    out = frame.copy()
+    out, table = frame.copy(), Table(frame, name, header_line=1)
     for field in fields:
         col, ftype = field["name"], field.get("type", "string")
         if col not in out:
             continue
         if ftype in ("integer", "number"):
             num = pd.to_numeric(out[col], errors="coerce")
-            refuse(num.isna() & out[col].notna(), col, f"expected a {ftype}")
+            table.fail_first(num.isna() & out[col].notna(), f"expected a {ftype}", col, frame[col])
             if ftype == "integer":
-                refuse(num.notna() & (num % 1 != 0), col, "expected a whole number")
+                table.fail_first(num.notna() & (num % 1 != 0), "expected a whole number", col, frame[col])
             out[col] = num.astype("Int64" if ftype == "integer" else "Float64")
         elif ftype == "boolean":
             mapped = out[col].str.lower().map({"true": True, "false": False})
-            refuse(mapped.isna() & out[col].notna(), col, "expected true or false")
+            table.fail_first(mapped.isna() & out[col].notna(), "expected true or false", col, frame[col])
             out[col] = mapped.astype("boolean")
     return out
 
 
 def _real_dates(values: pd.Series) -> pd.Series:
     """True where a ``YYYY`` or ``YYYY-MM`` value is a date (a pattern lets month 13 through)."""
-    parts = values.astype("string").str.split("-", n=1, expand=True)
-    if parts.shape[1] < 2:
-        return pd.Series(True, index=values.index)
-    month = pd.to_numeric(parts[1], errors="coerce")
-    return (parts[1].isna() | month.between(1, 12)).fillna(True).astype(bool)
+    return values.isna() | pd.to_datetime(values.astype("string"), format="ISO8601", errors="coerce").notna()
 
 
 def _field_checks(field: dict[str, Any]) -> list[pa.Check]:

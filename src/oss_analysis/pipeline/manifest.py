@@ -95,7 +95,7 @@ def unfaithful_tables(manifest: dict[str, Any]) -> list[str]:
 
     recorded = {i for rec in manifest["outputs"].values() for i in rec["inputs"]}
     problems = []
-    for name in sorted(n for n in clean.PROCESSED if f"data/processed/{n}.csv" in recorded):
+    for name in sorted(n for n in registry.TABLES if f"data/processed/{n}.csv" in recorded):
         try:
             clean.verify(name)
         except DataError as exc:

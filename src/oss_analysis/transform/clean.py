@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -28,12 +28,6 @@ if TYPE_CHECKING:  # pandera (with the schemas) is imported to build or check a 
 class Processed:
     build: Callable[[], pd.DataFrame]
     schema: pa.DataFrameSchema
-    description: str
-
-    @property
-    def raw(self) -> tuple[str, ...]:
-        """Raw resources read, as declared in transform/registry.py (the build graph's view)."""
-        return registry.TABLES[self.build.__name__].raw
 
 
 def _iso3(names: pd.Series) -> pd.Series:
@@ -248,37 +242,34 @@ def egdi_sources() -> pd.DataFrame:
 
 
 def source_drops() -> pd.DataFrame:
-    return publishers.drops_table()
+    """Every row the readers left out of the three source tables, with the reason."""
+    drops = publishers.Drops()
+    for kind in ("wgi", "cpi", "egdi"):
+        publishers.table(kind, drops)
+    return drops.frame()
 
 
 @cache
-def _processed() -> dict[str, Processed]:
+def processed() -> dict[str, Processed]:
     """Each table of transform/registry.py with its builder (named like it) and its schema, on first use."""
     from oss_analysis.transform import schemas
 
     tables = registry.TABLES.items()
-    return {name: Processed(globals()[name], schemas.schema(t.schema), t.description) for name, t in tables}
-
-
-def __getattr__(name: str) -> Any:
-    """``clean.PROCESSED``: the registry, without importing pandera when the module is imported."""
-    if name == "PROCESSED":
-        return _processed()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return {name: Processed(globals()[name], schemas.schema(t.schema)) for name, t in tables}
 
 
 def build(name: str) -> pd.DataFrame:
     """Build one processed table from raw and validate it against its schema."""
-    if name not in _processed():
-        raise ParameterError(f"no processed table named {name!r}; known: {', '.join(sorted(_processed()))}")
-    spec = _processed()[name]
+    if name not in processed():
+        raise ParameterError(f"no processed table named {name!r}; known: {', '.join(sorted(processed()))}")
+    spec = processed()[name]
     return validate(spec.build(), spec.schema, f"data/processed/{name}.csv (built from {_raw_files(name)})")
 
 
 def _raw_files(name: str) -> str:
     """The raw files a processed table is built from, as a reader would name them."""
     files = datapackage.resource_paths()
-    return ", ".join(files[r].relative_to(paths.root()).as_posix() for r in _processed()[name].raw)
+    return ", ".join(files[r].relative_to(paths.root()).as_posix() for r in registry.TABLES[name].raw)
 
 
 def write(name: str, out_dir: Path | None = None) -> Path:
@@ -322,6 +313,6 @@ def load(name: str) -> pd.DataFrame:
             frame.attrs["processed"] = [name]  # follows the frame into charts: their source line (origin)
             return frame
     verify(name)
-    checked = validate(pd.read_csv(path, keep_default_na=True), _processed()[name].schema, f"data/processed/{name}.csv")
+    checked = validate(pd.read_csv(path, keep_default_na=True), processed()[name].schema, f"data/processed/{name}.csv")
     checked.attrs["processed"] = [name]
     return checked

@@ -70,10 +70,3 @@ def schema(name: str) -> pa.DataFrameSchema:
     checks = [pa.Check(holds, error=rule) for table, rule, holds in RULES if table == name]
     options = {"coerce": True, "checks": checks, "description": entry.get("description")}
     return schema_from_fields(list(fields.values()), key, dtype, **options)
-
-
-def __getattr__(name: str) -> pa.DataFrameSchema:
-    """``schemas.CPI``: the schema of that name, built on first use."""
-    if name in declared():
-        return schema(name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
