@@ -2,8 +2,7 @@
 library's modulefinder on the compiled code): on a made-up package, and on the real notebooks against
 an independent reader of the syntax tree (tests/imports.py, whose own cases come first)."""
 
-import json
-
+import nbformat
 import pytest
 from conftest import ROOT
 from imports import closure, imported, module_name
@@ -92,16 +91,14 @@ def test_a_made_up_package_is_read_from_its_files(tmp_path, monkeypatch):
 
 
 def test_notebook_magics_are_left_out(tmp_path):
-    nb = {"cells": [
-        {"cell_type": "code", "source": ["%matplotlib inline\n", "from oss_analysis import paths\n", "!ls"]},
-        {"cell_type": "code", "source": "%%bash\necho from oss_analysis import nothing"},
-        {"cell_type": "markdown", "source": "from oss_analysis.review import gallery"},
-    ]}
     path = tmp_path / "n.ipynb"
-    path.write_text(json.dumps(nb))
+    nbformat.write(nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("%matplotlib inline\nfrom oss_analysis import paths\n!ls"),
+        nbformat.v4.new_code_cell("%%bash\necho from oss_analysis import nothing"),
+        nbformat.v4.new_markdown_cell("from oss_analysis.review import gallery"),
+    ]), path)
     sources = code_inputs.notebook_sources(path)
-    assert sources == ["\nfrom oss_analysis import paths\n"]
-    assert imported(sources[0], MODULES) == {"oss_analysis", "oss_analysis.paths"}
+    assert [imported(s, MODULES) for s in sources] == [{"oss_analysis", "oss_analysis.paths"}, set()]
 
 
 def _read_from_the_tree(code: str) -> set[str]:

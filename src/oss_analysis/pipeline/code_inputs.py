@@ -3,7 +3,6 @@ so that editing a module reruns only the jobs that run it (why the runner is non
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from modulefinder import ModuleFinder
 from pathlib import Path
@@ -16,16 +15,12 @@ BUILDERS = "from oss_analysis.transform import clean"  # a prepare job's code: t
 
 
 def notebook_sources(path: Path) -> list[str]:
-    """A notebook's code cells as Python: magics and shell lines blanked, cell magics left out."""
-    nb = json.loads(Path(path).read_text(encoding="utf-8"))
-    out = []
-    for cell in nb.get("cells", []):
-        text = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-        if cell.get("cell_type") != "code" or text.lstrip().startswith("%%"):
-            continue
-        lines = ["" if line.lstrip().startswith(("%", "!")) else line for line in text.splitlines()]
-        out.append("\n".join(lines))
-    return out
+    """A notebook's code cells as IPython runs them: magics and shell lines become calls, not imports."""
+    import nbformat
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    cells = nbformat.read(path, as_version=4).cells
+    return [TransformerManager().transform_cell(c.source) for c in cells if c.cell_type == "code"]
 
 
 @cache
