@@ -11,6 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, 
 
 from oss_analysis import paths
 from oss_analysis.errors import DataError, ParameterError
+from oss_analysis.parameters import read_yaml
 
 SPEC = "workflow/notebooks.yaml"
 Rooted = Annotated[Path, AfterValidator(lambda p: paths.root() / p)]  # as written, from the project root
@@ -46,8 +47,6 @@ class Notebook(BaseModel):
 @cache
 def _spec(root: Path) -> dict:
     """The file, read once and checked: a bad entry is one line naming the file, line, entry and key."""
-    from oss_analysis.parameters import read_yaml
-
     spec, _ = read_yaml(root / SPEC)  # the one reader of YAML files, with its one-line errors
     entries = spec.get("notebooks")
     if not isinstance(entries, dict):
@@ -106,18 +105,14 @@ def notebook_inputs(name: str, country: str | None = None) -> dict[str, list[Pat
     processed = [paths.processed_file(t) for t in nb.processed]
     inputs = {"notebook": [nb.path], "params": [nb.params], "processed": processed, "extra": list(nb.extra_inputs),
               "published": [paths.figures_dir() / o for other in nb.reads_outputs_of for o in nbs[other].outputs]}
-    # a run key may carry a year (GEO_2022): the parameters file is the country's
-    country_file = paths.config_dir() / "countries" / f"{str(country).partition('_')[0]}.yaml"
-    if country and country_file.exists():
-        inputs["country"] = [country_file]
+    if country and paths.country_params(country).exists():
+        inputs["country"] = [paths.country_params(country)]
     inputs["named"] = [f for params in [nb.params, *inputs.get("country", [])] for f in _files_named(params)]
     return inputs
 
 
 def _files_named(params: Path) -> list[Path]:
     """The files a parameters file names (``groups_file: ...``): inputs too, so an edit or deletion reruns or stops."""
-    from oss_analysis.parameters import read_yaml
-
     try:
         values, _ = read_yaml(params)
     except DataError:

@@ -21,8 +21,8 @@ def check_country(code: object, available: Mapping[str, str], *, what: str = "fo
     if not isinstance(code, str):
         rule = f"expected an ISO 3166 alpha-3 code as text, got {code!r}"
         raise ParameterError(f"parameter {what}: {rule}; choose one of: {choices}")
-    iso3 = code.strip().upper()
-    if not countries.is_iso3(iso3):
+    iso3 = countries.normalise_code(code)
+    if iso3 is None:
         raise ParameterError(f"parameter {what}: {code!r} is not an ISO 3166 alpha-3 code; choose one of: {choices}")
     if iso3 not in available:
         rule = f"{iso3} ({countries.name_of(iso3)}) is not in these data"
