@@ -18,10 +18,11 @@ from oss_analysis.domain import CPI_YEAR, THESIS_YEAR, WGI_CODES, source_label, 
 from oss_analysis.errors import DataError
 from oss_analysis.extract import datapackage, new_release, publishers
 from oss_analysis.extract.transcriptions import load_raw, resource, titles, validate_as
-from oss_analysis.files import csv_bytes
+from oss_analysis.files import csv_bytes, sha256
 
 PRODUCER = {"wgi": "World Bank WGI release", "cpi": "TI CPI edition"}  # as the views word it (domain.source_label)
 ADDITIONS = {"wgi": "wgi_2008_additions", "cpi": "cpi_2009_additions"}
+THESIS = {"wgi": "thesis_table_02_wgi", "cpi": "thesis_table_03_cpi"}  # additions are for countries it does not print
 # a header cell of each refused layout: the additions template, a DataBank export, TI's 2009 table
 LEGACY = re.compile(r'^"?country_code"?,|Series Code|\[YR\d{4}\]|Country Rank')
 
@@ -39,8 +40,7 @@ def _by_country(frame: pd.DataFrame, resource_name: str, file: str) -> pd.DataFr
 
 def shipped_as(path: Path, kind: str) -> str:
     """Where a publisher's file is (or will be) shipped: the shipped file of the same bytes, else its new place."""
-    digest = "sha256:" + hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    same = [r["path"] for r in datapackage.read_sources()["resources"] if r["hash"] == digest]
+    same = [r["path"] for r in datapackage.read_sources()["resources"] if r["hash"] == f"sha256:{sha256(path)}"]
     return f"data/sources/{same[0] if same else f'{kind}/{Path(path).name}'}"
 
 
@@ -51,7 +51,7 @@ def _from_sources(kind: str, frame: pd.DataFrame, wanted: set[str], file: str, y
         rows = frame[(frame["year"] == year) & frame["iso3"].isin(wanted) & frame["pct_rank"].notna()]
         wide = rows.pivot_table(index=["iso3", "country"], columns="indicator", values="pct_rank", aggfunc="first")
         codes = {name: code for code, name in WGI_CODES.items()}
-        fields = {codes[title]: f for f, title in titles("thesis_table_02_wgi").items() if title in codes}
+        fields = {codes[title]: f for f, title in titles(THESIS["wgi"]).items() if title in codes}
         out = wide.rename(columns=fields).reset_index().rename(columns={"iso3": "country_code"}).assign(year=str(year))
     else:
         scored = frame[(frame["year"] == (year or CPI_YEAR)) & (frame["scale"] == 10)]
@@ -101,7 +101,10 @@ def add(kind: str, path: Path, codes: list[str], *, year: int | None = None) -> 
     picked = _from_sources(kind, frame, wanted, file, year) if kind != "egdi" else pd.DataFrame()
     if not picked.empty:
         _check_present(wanted, set(picked["country_code"]), file)
-        _check_not_printed(kind, wanted, file)
+        printed = sorted(wanted & {countries.to_iso3(n) for n in load_raw(THESIS[kind], verify_hash=False)["country"]})
+        if printed:
+            rule = f"{', '.join(printed)} already in the thesis' table; additions are for other countries"
+            raise DataError(file, rule, column="country_code")
     said, files = new_release.plan(path, kind, layout, frame)
     none = f"{path.name} holds no values of the studies' year for the additions; country runs read it in data/sources/"
     said = [said, none if picked.empty else _merge(kind, picked, wanted, files)]
@@ -127,16 +130,6 @@ def _check_present(wanted: set[str], present: set[str], file: str) -> None:
     absent = sorted(wanted - present)
     if absent:
         raise DataError(file, f"has no rows for {', '.join(absent)}", column="country_code")
-
-
-def _check_not_printed(kind: str, wanted: set[str], file: str) -> None:
-    """Additions are for countries the thesis' table does not print."""
-    thesis = {"wgi": "thesis_table_02_wgi", "cpi": "thesis_table_03_cpi"}[kind]
-    already = {countries.to_iso3(n) for n in load_raw(thesis, verify_hash=False)["country"]}
-    clash = sorted(wanted & already)
-    if clash:
-        rule = f"{', '.join(clash)} already in the thesis' table; additions are for other countries"
-        raise DataError(file, rule, column="country_code")
 
 
 def _merge(kind: str, picked: pd.DataFrame, wanted: set[str], files: dict[str, bytes]) -> str:
