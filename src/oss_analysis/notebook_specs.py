@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from oss_analysis import paths
 from oss_analysis.errors import DataError, ParameterError
@@ -18,7 +18,7 @@ Rooted = Annotated[Path, AfterValidator(lambda p: paths.root() / p)]  # as writt
 
 
 class Notebook(BaseModel):
-    """One entry of the file, its keys and types checked by pydantic (``name``: the entry's key)."""
+    """One entry of the file, its keys and types checked by pydantic (its name is the entry's key)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     path: Rooted = Field(alias="notebook")
@@ -32,11 +32,6 @@ class Notebook(BaseModel):
     country_sources: tuple[str, ...] = ()  # publisher tables that can stand in when the studies lack it
     same_in_every_run: tuple[str, ...] = ()  # output stems no focus country or year changes
     same_in_every_year: tuple[str, ...] = ()  # output stems the focus country changes, the year does not
-    _name: str = PrivateAttr("")
-
-    @property
-    def name(self) -> str:
-        return self._name
 
     @property
     def run_outputs(self) -> tuple[str, ...]:
@@ -62,7 +57,6 @@ def _spec(root: Path) -> dict:
             rules = {"missing": "is required", "extra_forbidden": "is not a key an entry takes"}
             where = f"notebook {name!r}: key '{first['loc'][0]}'"
             raise DataError(SPEC, f"{where} {rules.get(first['type'], first['msg'])} (keys: {keys})", row=row) from None
-        nb._name = name
         entries[name] = nb.model_copy(update={"outputs": with_claims(list(nb.outputs))})
         stems = {o.split(".")[0] for o in nb.outputs}
         for key, stem in [(k, s) for k in ("same_in_every_run", "same_in_every_year") for s in getattr(nb, k)]:
