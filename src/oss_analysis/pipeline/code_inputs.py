@@ -39,9 +39,7 @@ def _modules_run(code: tuple[str, ...], src: Path) -> list[Path]:
 
 
 def modules_run(code: list[str]) -> list[Path]:
-    """The package files some code runs: its imports, transitively, as the standard library's modulefinder
-    reads them (inside functions too), and the data files those modules name (editing the style sheet
-    reruns the notebooks that draw with it)."""
+    """The package files some code runs (its imports, transitively, by modulefinder) and the data files they name."""
     return _modules_run(tuple(code), paths.root() / "src")
 
 
