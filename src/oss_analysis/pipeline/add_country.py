@@ -7,7 +7,6 @@ import copy
 import hashlib
 import os
 import re
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -149,15 +148,15 @@ def _ship(files: dict[str, bytes]) -> None:
     """Stage every file, check the staged descriptors as the build reads them, then move each into
     place, descriptors last: a refusal at any step leaves data/ as it was."""
     paths.build_dir().mkdir(exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(dir=paths.build_dir(), prefix="add-country-data-"))
+    scratch = tempfile.TemporaryDirectory(dir=paths.build_dir(), prefix="add-country-data-", ignore_cleanup_errors=True)
     try:
-        for rel, data in files.items():
-            (scratch / rel).parent.mkdir(parents=True, exist_ok=True)
-            (scratch / rel).write_bytes(data)
-        for descriptor in files.keys() & {datapackage.FILE, datapackage.SOURCES_FILE}:
-            datapackage._read.__wrapped__(scratch, descriptor)  # noqa: SLF001 (checked as the build reads it)
-        for rel in sorted(files, key=lambda rel: rel.endswith("datapackage.json")):
-            os.replace(scratch / rel, paths.root() / rel)
+        with scratch as tmp:
+            for rel, data in files.items():
+                (Path(tmp) / rel).parent.mkdir(parents=True, exist_ok=True)
+                (Path(tmp) / rel).write_bytes(data)
+            for descriptor in files.keys() & {datapackage.FILE, datapackage.SOURCES_FILE}:
+                datapackage._read.__wrapped__(Path(tmp), descriptor)  # noqa: SLF001 (checked as the build reads it)
+            for rel in sorted(files, key=lambda rel: rel.endswith("datapackage.json")):
+                os.replace(Path(tmp) / rel, paths.root() / rel)
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
         datapackage.cache_clear()
