@@ -68,14 +68,14 @@ def floor_script(project: Path, out: Path) -> str:
     import yaml
 
     parts = ["import matplotlib\nmatplotlib.use('Agg')\n"]
-    for nb in notebook_specs.notebooks().values():
+    for name, nb in notebook_specs.notebooks().items():
         params = yaml.safe_load(nb.params.read_text()) or {}
-        params["output_dir"] = str(out / nb.name)
+        params["output_dir"] = str(out / name)
         code = [c.source for c in nbformat.read(nb.path, as_version=4).cells if c.cell_type == "code"]
         assign = "\n".join(f"{k} = {v!r}" for k, v in params.items())
         body = "\n".join([code[0], assign, *code[1:]])
         parts.append(
-            f"def _{nb.name}():\n" + "\n".join("    " + line for line in body.splitlines()) + f"\n_{nb.name}()\n"
+            f"def _{name}():\n" + "\n".join("    " + line for line in body.splitlines()) + f"\n_{name}()\n"
         )
     return "\n".join(parts)
 
@@ -180,17 +180,17 @@ def main() -> None:
             out = Path(tmp) / "naive"
             out.mkdir(exist_ok=True)
             start = time.perf_counter()
-            for nb in notebook_specs.notebooks().values():
+            for name, nb in notebook_specs.notebooks().items():
                 subprocess.run(
                     [
                         str(BIN / "papermill"),
                         str(nb.path),
-                        str(out / f"{nb.name}.ipynb"),
+                        str(out / f"{name}.ipynb"),
                         "-f",
                         str(nb.params),
                         "-p",
                         "output_dir",
-                        str(out / nb.name),
+                        str(out / name),
                         "--kernel",
                         "oss-analysis",
                         "--no-progress-bar",

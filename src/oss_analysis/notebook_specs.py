@@ -7,17 +7,18 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from oss_analysis import paths
 from oss_analysis.errors import DataError, ParameterError
+from oss_analysis.parameters import read_yaml
 
 SPEC = "workflow/notebooks.yaml"
 Rooted = Annotated[Path, AfterValidator(lambda p: paths.root() / p)]  # as written, from the project root
 
 
 class Notebook(BaseModel):
-    """One entry of the file, its keys and types checked by pydantic (``name``: the entry's key)."""
+    """One entry of the file, its keys and types checked by pydantic (its name is the entry's key)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     path: Rooted = Field(alias="notebook")
@@ -31,11 +32,6 @@ class Notebook(BaseModel):
     country_sources: tuple[str, ...] = ()  # publisher tables that can stand in when the studies lack it
     same_in_every_run: tuple[str, ...] = ()  # output stems no focus country or year changes
     same_in_every_year: tuple[str, ...] = ()  # output stems the focus country changes, the year does not
-    _name: str = PrivateAttr("")
-
-    @property
-    def name(self) -> str:
-        return self._name
 
     @property
     def run_outputs(self) -> tuple[str, ...]:
@@ -46,8 +42,6 @@ class Notebook(BaseModel):
 @cache
 def _spec(root: Path) -> dict:
     """The file, read once and checked: a bad entry is one line naming the file, line, entry and key."""
-    from oss_analysis.parameters import read_yaml
-
     spec, _ = read_yaml(root / SPEC)  # the one reader of YAML files, with its one-line errors
     entries = spec.get("notebooks")
     if not isinstance(entries, dict):
@@ -63,7 +57,6 @@ def _spec(root: Path) -> dict:
             rules = {"missing": "is required", "extra_forbidden": "is not a key an entry takes"}
             where = f"notebook {name!r}: key '{first['loc'][0]}'"
             raise DataError(SPEC, f"{where} {rules.get(first['type'], first['msg'])} (keys: {keys})", row=row) from None
-        nb._name = name
         entries[name] = nb.model_copy(update={"outputs": with_claims(list(nb.outputs))})
         stems = {o.split(".")[0] for o in nb.outputs}
         for key, stem in [(k, s) for k in ("same_in_every_run", "same_in_every_year") for s in getattr(nb, k)]:
@@ -106,18 +99,14 @@ def notebook_inputs(name: str, country: str | None = None) -> dict[str, list[Pat
     processed = [paths.processed_file(t) for t in nb.processed]
     inputs = {"notebook": [nb.path], "params": [nb.params], "processed": processed, "extra": list(nb.extra_inputs),
               "published": [paths.figures_dir() / o for other in nb.reads_outputs_of for o in nbs[other].outputs]}
-    # a run key may carry a year (GEO_2022): the parameters file is the country's
-    country_file = paths.config_dir() / "countries" / f"{str(country).partition('_')[0]}.yaml"
-    if country and country_file.exists():
-        inputs["country"] = [country_file]
+    if country and paths.country_params(country).exists():
+        inputs["country"] = [paths.country_params(country)]
     inputs["named"] = [f for params in [nb.params, *inputs.get("country", [])] for f in _files_named(params)]
     return inputs
 
 
 def _files_named(params: Path) -> list[Path]:
     """The files a parameters file names (``groups_file: ...``): inputs too, so an edit or deletion reruns or stops."""
-    from oss_analysis.parameters import read_yaml
-
     try:
         values, _ = read_yaml(params)
     except DataError:

@@ -8,6 +8,7 @@ from pathlib import Path
 from types import UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
 
+import yaml
 from pydantic import AfterValidator, ConfigDict, Field, TypeAdapter, ValidationError
 
 from oss_analysis import countries, paths
@@ -17,17 +18,17 @@ from oss_analysis.files import csv_rows
 
 def check_country(code: object, available: Mapping[str, str], *, what: str = "focus_country") -> str:
     """Return the upper-cased ISO3 code if the data have it; otherwise say which codes they have."""
-    choices = ", ".join(f"{k} ({v})" for k, v in sorted(available.items()))
+    iso3 = countries.normalise_code(code) if isinstance(code, str) else None
     if not isinstance(code, str):
         rule = f"expected an ISO 3166 alpha-3 code as text, got {code!r}"
-        raise ParameterError(f"parameter {what}: {rule}; choose one of: {choices}")
-    iso3 = code.strip().upper()
-    if not countries.is_iso3(iso3):
-        raise ParameterError(f"parameter {what}: {code!r} is not an ISO 3166 alpha-3 code; choose one of: {choices}")
-    if iso3 not in available:
+    elif iso3 is None:
+        rule = f"{code!r} is not an ISO 3166 alpha-3 code"
+    elif iso3 not in available:
         rule = f"{iso3} ({countries.name_of(iso3)}) is not in these data"
-        raise ParameterError(f"parameter {what}: {rule}; choose one of: {choices}")
-    return iso3
+    else:
+        return iso3
+    choices = ", ".join(f"{k} ({v})" for k, v in sorted(available.items()))
+    raise ParameterError(f"parameter {what}: {rule}; choose one of: {choices}")
 
 
 def load_groups(path: str, available: Mapping[str, str]) -> dict[str, list[str]]:
@@ -133,8 +134,6 @@ def validate(**values: Any) -> None:
 
 def read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
     """A YAML mapping of parameters and the line of each key; anything else is a one-line error."""
-    import yaml
-
     shown = paths.shown(path)
     if not path.exists():
         raise DataError(shown, "file is missing")

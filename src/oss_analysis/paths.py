@@ -44,6 +44,11 @@ def config_dir() -> Path:
     return root() / "config"
 
 
+def country_params(run: str) -> Path:
+    """A run's parameters file, config/countries/<CODE>.yaml (a year run, ``GEO_2022``, reads GEO's)."""
+    return config_dir() / "countries" / f"{run.partition('_')[0]}.yaml"
+
+
 def processed_file(name: str) -> Path:
     return processed_dir() / f"{name}.csv"
 

@@ -1,14 +1,11 @@
-"""A build job's code inputs are the package modules it runs (pipeline/code_inputs.py): the
-import reader on made-up sources, and on the real notebooks against the standard library's own
-import finder (modulefinder reads the compiled code, not the syntax tree)."""
+"""A build job's code inputs are the package modules it runs (pipeline/code_inputs.py, the standard
+library's modulefinder on the compiled code): on a made-up package, and on the real notebooks against
+an independent reader of the syntax tree (tests/imports.py, whose own cases come first)."""
 
-import json
-import tempfile
-from modulefinder import ModuleFinder
-from pathlib import Path
-
+import nbformat
 import pytest
 from conftest import ROOT
+from imports import closure, imported, module_name
 
 from oss_analysis import notebook_specs
 from oss_analysis.pipeline import code_inputs
@@ -33,7 +30,7 @@ def test_imports_anywhere_in_the_code_are_read():
         "    from oss_analysis import paths\n"  # inside a function: it runs when f is called
         "    return paths\n"
     )
-    assert code_inputs.imported(source, MODULES) == {
+    assert imported(source, MODULES) == {
         "oss_analysis",
         "oss_analysis.output",
         "oss_analysis.output.charts",
@@ -42,36 +39,28 @@ def test_imports_anywhere_in_the_code_are_read():
 
 
 def test_a_name_imported_from_a_module_counts_the_module():
-    assert code_inputs.imported("from oss_analysis.output.style import apply\n", MODULES) == {
+    assert imported("from oss_analysis.output.style import apply\n", MODULES) == {
         "oss_analysis",
         "oss_analysis.output",
         "oss_analysis.output.style",
     }
-    assert code_inputs.imported("import oss_analysis.review.gallery as g\n", MODULES) >= {"oss_analysis.review.gallery"}
+    assert imported("import oss_analysis.review.gallery as g\n", MODULES) >= {"oss_analysis.review.gallery"}
 
 
-def test_relative_imports_and_type_checking_blocks():
-    source = (
-        "from typing import TYPE_CHECKING\n"
-        "from . import style\n"
-        "from ..review import gallery\n"
-        "if TYPE_CHECKING:\n"
-        "    from oss_analysis import paths\n"  # never runs
-        "else:\n"
-        "    pass\n"
-    )
-    found = code_inputs.imported(source, MODULES, module="oss_analysis.output.charts")
+def test_relative_imports():
+    source = "from . import style\nfrom ..review import gallery\n"
+    found = imported(source, MODULES, module="oss_analysis.output.charts")
     assert found == {"oss_analysis", "oss_analysis.output", "oss_analysis.output.style", "oss_analysis.review",
                      "oss_analysis.review.gallery"}
-    init = code_inputs.imported("from . import charts\n", MODULES, module="oss_analysis.output", is_package=True)
+    init = imported("from . import charts\n", MODULES, module="oss_analysis.output", is_package=True)
     assert init == {"oss_analysis", "oss_analysis.output.charts"}  # not itself
 
 
 def test_closure_follows_imports_through_circles():
     graph = {"a": {"b"}, "b": {"c"}, "c": {"b"}, "d": {"a"}}
-    assert code_inputs.closure(["a"], graph) == {"a", "b", "c"}
-    assert code_inputs.closure(["d"], graph) == {"a", "b", "c", "d"}
-    assert code_inputs.closure([], graph) == set()
+    assert closure(["a"], graph) == {"a", "b", "c"}
+    assert closure(["d"], graph) == {"a", "b", "c", "d"}
+    assert closure([], graph) == set()
 
 
 def test_a_made_up_package_is_read_from_its_files(tmp_path, monkeypatch):
@@ -79,54 +68,53 @@ def test_a_made_up_package_is_read_from_its_files(tmp_path, monkeypatch):
     pkg = tmp_path / "src" / "oss_analysis"
     for rel, text in {
         "__init__.py": "",
-        "paths.py": "",
         "output/__init__.py": "",
-        "output/charts.py": "from oss_analysis.output import style\n",
-        "output/style.py": "def apply():\n    from oss_analysis import paths\n",
+        "output/charts.py": "from .style import apply\n",  # a name from a module: the module; apply's import
+        "output/style.py": "def apply():\n    from oss_analysis import paths\n    return 'theme.mplstyle'\n",
+        "output/theme.mplstyle": "",  # a data file named by the module beside it
+        "paths.py": "from oss_analysis.output import charts\n",  # a circle
         "review/__init__.py": "",
         "review/gallery.py": "from oss_analysis.output import charts\n",
     }.items():
         (pkg / rel).parent.mkdir(parents=True, exist_ok=True)
         (pkg / rel).write_text(text)
     monkeypatch.setenv("OSS_ANALYSIS_ROOT", str(tmp_path))
-    run = code_inputs.modules_run(["oss_analysis.output.charts"])
-    names = {code_inputs.module_name(p, tmp_path / "src") for p in run}
+    run = code_inputs.modules_run(["import pandas\n", "from oss_analysis.output import charts\n"])
+    names = {module_name(p, tmp_path / "src") for p in run if p.suffix == ".py"}
     # not the gallery, which imports charts, not the other way round
     assert names == {"oss_analysis", "oss_analysis.output", "oss_analysis.output.charts", "oss_analysis.output.style",
                      "oss_analysis.paths"}
+    assert pkg / "output" / "theme.mplstyle" in run
+    assert code_inputs.modules_run(["import oss_analysis.review.gallery as g\n"]) == sorted(
+        [*run, pkg / "review" / "__init__.py", pkg / "review" / "gallery.py"])
+    assert code_inputs.modules_run(["def f(:\n"]) == sorted([*pkg.rglob("*.py"), pkg / "output" / "theme.mplstyle"])
 
 
 def test_notebook_magics_are_left_out(tmp_path):
-    nb = {"cells": [
-        {"cell_type": "code", "source": ["%matplotlib inline\n", "from oss_analysis import paths\n", "!ls"]},
-        {"cell_type": "code", "source": "%%bash\necho from oss_analysis import nothing"},
-        {"cell_type": "markdown", "source": "from oss_analysis.review import gallery"},
-    ]}
     path = tmp_path / "n.ipynb"
-    path.write_text(json.dumps(nb))
+    nbformat.write(nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("%matplotlib inline\nfrom oss_analysis import paths\n!ls"),
+        nbformat.v4.new_code_cell("%%bash\necho from oss_analysis import nothing"),
+        nbformat.v4.new_markdown_cell("from oss_analysis.review import gallery"),
+    ]), path)
     sources = code_inputs.notebook_sources(path)
-    assert sources == ["\nfrom oss_analysis import paths\n"]
-    assert code_inputs.imported(sources[0], MODULES) == {"oss_analysis", "oss_analysis.paths"}
+    assert [imported(s, MODULES) for s in sources] == [{"oss_analysis", "oss_analysis.paths"}, set()]
 
 
-def _modulefinder(code: str) -> set[str]:
-    """The package modules the standard library's modulefinder finds for some code."""
-    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as fh:
-        fh.write(code)
-    try:
-        finder = ModuleFinder(path=[str(ROOT / "src")])  # only the package: nothing else is scanned
-        finder.run_script(fh.name)
-    finally:
-        Path(fh.name).unlink()
-    return {m for m in finder.modules if m.startswith("oss_analysis")}
+def _read_from_the_tree(code: str) -> set[str]:
+    """The package modules some code runs, by tests/imports.py: its imports and theirs."""
+    src = ROOT / "src"
+    modules = {module_name(p, src): p for p in sorted((src / "oss_analysis").rglob("*.py"))}
+    graph = {m: imported(p.read_text(), modules, m, p.name == "__init__.py") for m, p in modules.items()}
+    return closure(imported(code, modules), graph)
 
 
 @pytest.mark.parametrize("name", sorted(notebook_specs.notebooks()))
-def test_each_notebook_runs_what_modulefinder_finds(name):
+def test_each_notebook_runs_what_the_syntax_tree_imports(name):
     code = "\n".join(code_inputs.notebook_sources(notebook_specs.notebooks()[name].path))
     files = code_inputs.notebook_code(name)
-    got = {code_inputs.module_name(p, ROOT / "src") for p in files if p.suffix == ".py"}
-    assert got == _modulefinder(code)
+    got = {module_name(p, ROOT / "src") for p in files if p.suffix == ".py"}
+    assert got == _read_from_the_tree(code)
     style = ROOT / "src" / "oss_analysis" / "output"  # the style sheet counts where the style module does
     assert ((style / "theme.mplstyle") in files) == ((style / "style.py") in files)
     assert not [m for m in got if m.startswith("oss_analysis.pipeline")]  # the runner is no code input
@@ -134,8 +122,8 @@ def test_each_notebook_runs_what_modulefinder_finds(name):
 
 def test_prepare_jobs_run_the_builders_closure():
     for table in registry.TABLES:
-        got = {code_inputs.module_name(p, ROOT / "src") for p in code_inputs.table_code(table)}
-        assert got == _modulefinder("from oss_analysis.transform import clean\n"), table
+        got = {module_name(p, ROOT / "src") for p in code_inputs.table_code(table)}
+        assert got == _read_from_the_tree("from oss_analysis.transform import clean\n"), table
     with pytest.raises(KeyError):
         code_inputs.table_code("no_such_table")
 

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
-
-from oss_analysis.pipeline import code_inputs
+from imports import imported, module_name
 
 PACKAGE = ROOT / "src" / "oss_analysis"
 STAGES = ["base", "extract", "transform", "analysis", "output", "review", "pipeline"]
@@ -19,7 +18,7 @@ MAX_BASE_MODULES = 10
 MAX_PACKAGE_LINES = 6640
 
 
-MODULES = {code_inputs.module_name(p, PACKAGE.parent): p for p in sorted(PACKAGE.rglob("*.py"))}
+MODULES = {module_name(p, PACKAGE.parent): p for p in sorted(PACKAGE.rglob("*.py"))}
 
 
 def stage(module: str) -> str:
@@ -29,11 +28,11 @@ def stage(module: str) -> str:
 
 
 def imports(module: str, source: str | None = None) -> set[str]:
-    """Package modules a module imports, at top level or inside functions (the reader the build
-    graph's code inputs use; tests/pipeline/test_code_inputs.py checks it)."""
+    """Package modules a module imports, at top level or inside functions (tests/imports.py;
+    tests/pipeline/test_code_inputs.py checks it against the build's reader)."""
     path = MODULES.get(module, Path("x.py"))
     text = source if source is not None else path.read_text(encoding="utf-8")
-    return code_inputs.imported(text, MODULES, module, path.name == "__init__.py") - {"oss_analysis"}
+    return imported(text, MODULES, module, path.name == "__init__.py") - {"oss_analysis"}
 
 
 def wrong_way(graph: dict[str, set[str]]) -> list[str]:

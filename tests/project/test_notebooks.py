@@ -24,7 +24,7 @@ def test_notebook_is_output_free_with_parameters_cell(path):
 def test_registry_lists_exactly_the_notebooks():
     registered = {nb.path.name for nb in notebook_specs.notebooks().values()}
     assert registered == {p.name for p in NOTEBOOKS}
-    for nb in notebook_specs.notebooks().values():
-        assert nb.params.exists(), f"{nb.name}: parameters file {nb.params} is missing"
+    for name, nb in notebook_specs.notebooks().items():
+        assert nb.params.exists(), f"{name}: parameters file {nb.params} is missing"
         assert len(set(nb.outputs)) == len(nb.outputs)
 

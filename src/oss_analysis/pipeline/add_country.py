@@ -7,7 +7,6 @@ import copy
 import hashlib
 import os
 import re
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -18,10 +17,11 @@ from oss_analysis.domain import CPI_YEAR, THESIS_YEAR, WGI_CODES, source_label, 
 from oss_analysis.errors import DataError
 from oss_analysis.extract import datapackage, new_release, publishers
 from oss_analysis.extract.transcriptions import load_raw, resource, titles, validate_as
-from oss_analysis.files import csv_bytes
+from oss_analysis.files import csv_bytes, sha256
 
 PRODUCER = {"wgi": "World Bank WGI release", "cpi": "TI CPI edition"}  # as the views word it (domain.source_label)
 ADDITIONS = {"wgi": "wgi_2008_additions", "cpi": "cpi_2009_additions"}
+THESIS = {"wgi": "thesis_table_02_wgi", "cpi": "thesis_table_03_cpi"}  # additions are for countries it does not print
 # a header cell of each refused layout: the additions template, a DataBank export, TI's 2009 table
 LEGACY = re.compile(r'^"?country_code"?,|Series Code|\[YR\d{4}\]|Country Rank')
 
@@ -39,8 +39,7 @@ def _by_country(frame: pd.DataFrame, resource_name: str, file: str) -> pd.DataFr
 
 def shipped_as(path: Path, kind: str) -> str:
     """Where a publisher's file is (or will be) shipped: the shipped file of the same bytes, else its new place."""
-    digest = "sha256:" + hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    same = [r["path"] for r in datapackage.read_sources()["resources"] if r["hash"] == digest]
+    same = [r["path"] for r in datapackage.read_sources()["resources"] if r["hash"] == f"sha256:{sha256(path)}"]
     return f"data/sources/{same[0] if same else f'{kind}/{Path(path).name}'}"
 
 
@@ -51,7 +50,7 @@ def _from_sources(kind: str, frame: pd.DataFrame, wanted: set[str], file: str, y
         rows = frame[(frame["year"] == year) & frame["iso3"].isin(wanted) & frame["pct_rank"].notna()]
         wide = rows.pivot_table(index=["iso3", "country"], columns="indicator", values="pct_rank", aggfunc="first")
         codes = {name: code for code, name in WGI_CODES.items()}
-        fields = {codes[title]: f for f, title in titles("thesis_table_02_wgi").items() if title in codes}
+        fields = {codes[title]: f for f, title in titles(THESIS["wgi"]).items() if title in codes}
         out = wide.rename(columns=fields).reset_index().rename(columns={"iso3": "country_code"}).assign(year=str(year))
     else:
         scored = frame[(frame["year"] == (year or CPI_YEAR)) & (frame["scale"] == 10)]
@@ -101,7 +100,10 @@ def add(kind: str, path: Path, codes: list[str], *, year: int | None = None) -> 
     picked = _from_sources(kind, frame, wanted, file, year) if kind != "egdi" else pd.DataFrame()
     if not picked.empty:
         _check_present(wanted, set(picked["country_code"]), file)
-        _check_not_printed(kind, wanted, file)
+        printed = sorted(wanted & {countries.to_iso3(n) for n in load_raw(THESIS[kind], verify_hash=False)["country"]})
+        if printed:
+            rule = f"{', '.join(printed)} already in the thesis' table; additions are for other countries"
+            raise DataError(file, rule, column="country_code")
     said, files = new_release.plan(path, kind, layout, frame)
     none = f"{path.name} holds no values of the studies' year for the additions; country runs read it in data/sources/"
     said = [said, none if picked.empty else _merge(kind, picked, wanted, files)]
@@ -129,16 +131,6 @@ def _check_present(wanted: set[str], present: set[str], file: str) -> None:
         raise DataError(file, f"has no rows for {', '.join(absent)}", column="country_code")
 
 
-def _check_not_printed(kind: str, wanted: set[str], file: str) -> None:
-    """Additions are for countries the thesis' table does not print."""
-    thesis = {"wgi": "thesis_table_02_wgi", "cpi": "thesis_table_03_cpi"}[kind]
-    already = {countries.to_iso3(n) for n in load_raw(thesis, verify_hash=False)["country"]}
-    clash = sorted(wanted & already)
-    if clash:
-        rule = f"{', '.join(clash)} already in the thesis' table; additions are for other countries"
-        raise DataError(file, rule, column="country_code")
-
-
 def _merge(kind: str, picked: pd.DataFrame, wanted: set[str], files: dict[str, bytes]) -> str:
     """Add to ``files`` the merged additions and their checksum (theirs only: nothing else is re-hashed)."""
     res = resource(ADDITIONS[kind])
@@ -156,15 +148,15 @@ def _ship(files: dict[str, bytes]) -> None:
     """Stage every file, check the staged descriptors as the build reads them, then move each into
     place, descriptors last: a refusal at any step leaves data/ as it was."""
     paths.build_dir().mkdir(exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(dir=paths.build_dir(), prefix="add-country-data-"))
+    scratch = tempfile.TemporaryDirectory(dir=paths.build_dir(), prefix="add-country-data-", ignore_cleanup_errors=True)
     try:
-        for rel, data in files.items():
-            (scratch / rel).parent.mkdir(parents=True, exist_ok=True)
-            (scratch / rel).write_bytes(data)
-        for descriptor in files.keys() & {datapackage.FILE, datapackage.SOURCES_FILE}:
-            datapackage._read.__wrapped__(scratch, descriptor)  # noqa: SLF001 (checked as the build reads it)
-        for rel in sorted(files, key=lambda rel: rel.endswith("datapackage.json")):
-            os.replace(scratch / rel, paths.root() / rel)
+        with scratch as tmp:
+            for rel, data in files.items():
+                (Path(tmp) / rel).parent.mkdir(parents=True, exist_ok=True)
+                (Path(tmp) / rel).write_bytes(data)
+            for descriptor in files.keys() & {datapackage.FILE, datapackage.SOURCES_FILE}:
+                datapackage._read.__wrapped__(Path(tmp), descriptor)  # noqa: SLF001 (checked as the build reads it)
+            for rel in sorted(files, key=lambda rel: rel.endswith("datapackage.json")):
+                os.replace(Path(tmp) / rel, paths.root() / rel)
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
         datapackage.cache_clear()

@@ -8,12 +8,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from oss_analysis import countries, notebook_specs, paths
 from oss_analysis.domain import CPI_YEAR, THESIS_YEAR, year_span
 from oss_analysis.errors import ParameterError
 from oss_analysis.files import atomic_write, csv_rows
+from oss_analysis.parameters import read_yaml
 
 
 @cache
@@ -70,25 +69,20 @@ def normalise(codes: list[str]) -> list[str]:
     )
 
 
-def country_notebooks() -> dict[str, tuple[str, ...]]:
-    """Country-dependent notebooks -> the tables that must hold the focus country."""
-    return {n: nb.country_data for n, nb in notebook_specs.notebooks().items() if nb.country_data}
-
-
-def _printed_codes() -> set[str]:
-    """Countries some country-dependent notebook can be built for from the studies' tables alone."""
-    codes: set[str] = set()
-    for tables in country_notebooks().values():
-        codes |= frozenset.intersection(*(_codes(t, paths.root()) for t in tables))
-    return codes
+def country_notebooks() -> dict[str, notebook_specs.Notebook]:
+    """The country-dependent notebooks: those whose ``country_data`` tables must hold the focus country."""
+    return {n: nb for n, nb in notebook_specs.notebooks().items() if nb.country_data}
 
 
 def choices() -> str:
     """The countries a run can take: the studies' own, then how many more the publishers' files add."""
-    printed, extra = _printed_codes(), set()
-    for name in country_notebooks():
-        if sources := notebook_specs.notebooks()[name].country_sources:
-            extra |= frozenset.intersection(*(source_codes(t) for t in sources)) - printed
+    printed: set[str] = set()
+    extra: set[str] = set()
+    for nb in country_notebooks().values():
+        printed |= frozenset.intersection(*(_codes(t, paths.root()) for t in nb.country_data))
+        if nb.country_sources:
+            extra |= frozenset.intersection(*(source_codes(t) for t in nb.country_sources))
+    extra -= printed
     text = ", ".join(f"{c} ({countries.name_of(c)})" for c in sorted(printed))
     return text + (f"; and {len(extra)} more in the publishers' files (data/sources/)" if extra else "")
 
@@ -100,12 +94,11 @@ def plan(code: str) -> dict[str, str | None]:
     # the year a publisher table must hold: the run's, else the printed tables' (WGI 2008, CPI 2009)
     needed = {"wgi_sources": year or THESIS_YEAR, "cpi_sources": year or CPI_YEAR}
     out: dict[str, str | None] = {}
-    for name, tables in country_notebooks().items():
-        sources = notebook_specs.notebooks()[name].country_sources
+    for name, nb in country_notebooks().items():
         # another year than the studies' comes from the publishers' files only
-        printed_missing = [t for t in tables if iso3 not in _codes(t, paths.root())] if year is None else []
-        source_missing = [t for t in sources if iso3 not in source_codes(t, needed.get(t))]
-        if (year is None and not printed_missing) or (sources and not source_missing):
+        printed_missing = [t for t in nb.country_data if iso3 not in _codes(t, paths.root())] if year is None else []
+        source_missing = [t for t in nb.country_sources if iso3 not in source_codes(t, needed.get(t))]
+        if (year is None and not printed_missing) or (nb.country_sources and not source_missing):
             out[name] = None
         else:
             where = ", ".join(f"data/processed/{t}.csv" for t in printed_missing + source_missing)
@@ -118,15 +111,11 @@ def plan(code: str) -> dict[str, str | None]:
     return out
 
 
-def params_file(code: str) -> Path:
-    return paths.config_dir() / "countries" / f"{code}.yaml"
-
-
 def parameters(code: str) -> dict[str, Any]:
     """The country's parameters file if there is one, else defaults from the run's key."""
     code, year = split_key(code)
-    path = params_file(code)
-    values = dict((yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None) or {})
+    path = paths.country_params(code)
+    values = read_yaml(path)[0] if path.exists() else {}
     values.setdefault("focus_country", code)
     values.setdefault("publisher_values", True)  # a country the studies do not print takes the files' values
     if year is not None:
@@ -198,7 +187,7 @@ def availability_page(code: str) -> str:
                 lines.append(f"{row} not copied | {left[stem]} |")
             else:
                 lines.append(f"{row} {', '.join(f'`{o}`' for o in files)} | {_values_of(folder, stem)} |")
-    source = params_file(iso3)
+    source = paths.country_params(iso3)
     copied = any(p.name != "AVAILABILITY.md" for p in folder.glob("*"))
     lines += [
         "",

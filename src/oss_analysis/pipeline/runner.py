@@ -132,7 +132,7 @@ def load_params(name: str, param_file: Path | None, overrides: list[str], countr
         from oss_analysis.pipeline import country_runs
 
         code, year = country_runs.split_key(country)  # a year run (GEO_2022) reads GEO.yaml; its YEAR= wins
-        own = country_runs.params_file(code)
+        own = paths.country_params(code)
         from_file = _file_values(own, declared) if own.exists() else {}
         from_file = {k: v for k, v in from_file.items() if year is None or k != "year"}
         defaults = {k: (v, f"COUNTRY={country}") for k, v in country_runs.parameters(country).items() if k in declared}
