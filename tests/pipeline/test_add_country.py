@@ -134,13 +134,16 @@ def test_every_shipped_file_imports_for_georgia(project, capsys):
 def test_a_new_release_file_is_shipped_byte_for_byte(project, tmp_path):
     from oss_analysis.pipeline import add_country
 
-    new = tmp_path / "EGOV_DATA_2026.csv"
+    new = tmp_path / "EGOV DATA (2026).csv"  # a name the shell would trip on: shipped under a safe one
     shutil.copyfile(FIXTURES / "EGOV_DATA_2024.csv", new)
     new.write_bytes(new.read_bytes().replace(b"\r\n2024,", b"\r\n2026,"))
+    credited = add_country.shipped_as(new, "egdi")  # what added rows' source names, before shipping
     said = add_country.add("egdi", new, ["GEO"])
-    assert said[0].startswith("shipped data/sources/egdi/EGOV_DATA_2026.csv (release 2026)")
-    shipped = project / "data" / "sources" / "egdi" / "EGOV_DATA_2026.csv"
+    assert said[0].startswith("shipped data/sources/egdi/EGOV_DATA_2026_.csv (release 2026)")
+    shipped = project / "data" / "sources" / "egdi" / "EGOV_DATA_2026_.csv"
     assert shipped.read_bytes() == new.read_bytes()
+    datapackage.cache_clear()
+    assert credited == add_country.shipped_as(new, "egdi") == "data/sources/egdi/EGOV_DATA_2026_.csv"
     datapackage.cache_clear()
     entry = publisher_file.resource("egdi_egov_data_2026")
     assert entry["x-layout"] == "egdi_un_2024" and entry["x-release"] == 2026

@@ -17,6 +17,11 @@ from oss_analysis.extract import datapackage
 from oss_analysis.extract.publisher_file import implied_release
 
 
+def shipped_name(kind: str, path: Path) -> str:
+    """Where a downloaded file is shipped under data/sources/: its name made one any shell takes."""
+    return f"{kind}/{re.sub(r'[^A-Za-z0-9._-]+', '_', Path(path).name)}"
+
+
 def plan(path: Path, kind: str, layout: str, frame: pd.DataFrame) -> tuple[str, dict[str, bytes]]:
     """(line to print, {path under the root: bytes}) that ship ``path``, read and checked as ``frame``;
     a release already shipped with other bytes, or a file or resource name taken, is refused here."""
@@ -28,7 +33,7 @@ def plan(path: Path, kind: str, layout: str, frame: pd.DataFrame) -> tuple[str, 
             return f"{Path(path).name} is already shipped as data/sources/{res['path']} (same sha256)", {}
     release, years = implied_release(frame)
     name = re.sub(r"[^a-z0-9]+", "_", f"{kind}_{Path(path).stem}".lower()).strip("_")
-    target = f"{kind}/{re.sub(r'[^A-Za-z0-9._-]+', '_', Path(path).name)}"  # a name any shell takes
+    target = shipped_name(kind, path)
     for res in package["resources"]:
         if res["path"].startswith(f"{kind}/") and (res["x-layout"], res["x-release"]) == (layout, release):
             taken = f"release {release} is already shipped as data/sources/{res['path']} with other bytes"

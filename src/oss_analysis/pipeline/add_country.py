@@ -40,7 +40,7 @@ def _by_country(frame: pd.DataFrame, resource_name: str, file: str) -> pd.DataFr
 def shipped_as(path: Path, kind: str) -> str:
     """Where a publisher's file is (or will be) shipped: the shipped file of the same bytes, else its new place."""
     same = [r["path"] for r in datapackage.read_sources()["resources"] if r["hash"] == f"sha256:{sha256(path)}"]
-    return f"data/sources/{same[0] if same else f'{kind}/{Path(path).name}'}"
+    return f"data/sources/{same[0] if same else new_release.shipped_name(kind, path)}"
 
 
 def _from_sources(kind: str, frame: pd.DataFrame, wanted: set[str], file: str, year: int | None) -> pd.DataFrame:
