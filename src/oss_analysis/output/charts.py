@@ -11,10 +11,16 @@ from matplotlib.colors import to_hex
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch
 
-from oss_analysis.output.chart_checks import GOES_ON, fit_text, mark_cut, names_points, rank_axis, set_editions
+from oss_analysis.output.chart_checks import GAP, GOES_ON, fit_text, mark_cut, names_points, rank_axis, set_editions
 from oss_analysis.output.style import HIGHLIGHT, MUTED, PALETTE, colour_of
 
 LEADER = {"arrowstyle": "-", "color": "#5d6d7e", "lw": 0.6}  # the thin line from a label to its point
+
+
+def precision(values: object) -> str:
+    """One precision for a chart's measurements: whole ones as integers, else all to one decimal ('50.0', '98.5')."""
+    v = pd.Series(values, dtype=float).dropna()
+    return ".0f" if (v % 1 == 0).all() else ".1f"
 
 
 def place_labels(ax: plt.Axes, texts: list, xs: list[float], ys: list[float], push: float = 1.0,
@@ -42,6 +48,8 @@ def label_line(ax: plt.Axes, xs: pd.Series, ys: pd.Series, labels: list[str]) ->
                   for s in segs if np.isfinite(s).all() for u in (-1, 1)]
             up, down = (max([0, *(k * v for v in dy)]) + box.height / 2 + 7 for k in (1, -1))  # 7 px clear
             t.xyann = (0, (up if up <= down else -down) * 72 / ax.figure.dpi)
+            if min(up, down) - box.height / 2 > 12:  # pushed off by a steep segment: a leader says whose label
+                t.arrowprops, t.arrow_patch = dict(LEADER), FancyArrowPatch((0, 0), (1, 1), **LEADER)
         keep_inside(ax, list(texts.values()))
 
 
@@ -78,15 +86,14 @@ def _titles(ax: plt.Axes, title: str, xlabel: str | None = None, ylabel: str | N
 
 
 def ranked_bars(frame: pd.DataFrame, *, value: str, label: str, key: str, highlight: str, title: str, xlabel: str,
-                value_fmt: str = "{:.1f}", xlim: tuple[float, float] | None = None, best: str = "high") -> plt.Figure:
+                xlim: tuple[float, float] | None = None, best: str = "high") -> plt.Figure:
     """Horizontal bars, best at the top (``best="low"`` for ranks), the ``highlight`` row in red."""
     rows = frame.sort_values(value, ascending=(best == "high"), kind="stable")
-    if (rows[value].dropna().astype(float) % 1 == 0).all():  # ranks, counts, 0-100 scores: no "83.0"
-        value_fmt = "{:.0f}"
+    spec = precision(rows[value])  # ranks, counts, 0-100 scores: no "83.0"
     colours = [HIGHLIGHT if k == highlight else MUTED for k in rows[key]]
     fig, ax = plt.subplots(figsize=(7, 0.45 * len(rows) + 1.2))
     ax.barh(rows[label], rows[value], color=colours)
-    texts = [ax.text(v, y, " " + value_fmt.format(v), va="center", fontsize=9) for y, v in enumerate(rows[value])]
+    texts = [ax.text(v, y, f" {v:{spec}}", va="center", fontsize=9) for y, v in enumerate(rows[value])]
     if xlim:
         ax.set_xlim(*xlim)
     keep_inside(ax, texts)  # every value label ends inside the frame
@@ -102,11 +109,12 @@ def heatmap(wide: pd.DataFrame, *, title: str, focus_label: str | None = None, c
     import seaborn as sns
 
     fig, ax = plt.subplots(figsize=(10, 0.5 * len(wide) + 2))
-    sns.heatmap(wide, annot=True, fmt="g", cmap="RdYlGn", vmin=0, vmax=100, linewidths=0.5, ax=ax,
+    sns.heatmap(wide, annot=True, fmt=precision(wide.stack()), cmap="RdYlGn", vmin=0, vmax=100, linewidths=0.5, ax=ax,
                 cbar_kws={"label": cbar_label})
     _titles(ax, title, "", "", right=fig.axes[-1].get_window_extent().x1)  # over the colour bar too
     words = [textwrap.fill(t.get_text(), 12, break_long_words=False) for t in ax.get_xticklabels()]
-    ax.set_xticklabels(words, rotation=0, fontsize=9)
+    ax.set_xticklabels(words, rotation=0, fontsize=9, va="center")  # centred: one-line names level with two-line
+    ax.tick_params(axis="x", pad=max(w.count("\n") + 1 for w in words) * 9 * 0.6 + 3)
     for tick in (t for t in ax.get_yticklabels() if t.get_text() == focus_label):
         tick.set(color=HIGHLIGHT, fontweight="bold")
     return fig
@@ -129,18 +137,19 @@ def group_dots(frame: pd.DataFrame, *, x: str, y: str, group: str, label: str, f
     colours = {g: HIGHLIGHT if g == name else colour_of(g.split(" (")[0]) for g in lanes}
     sns.stripplot(data=dots, x=x, y=y, hue=group, hue_order=lanes, order=order, jitter=False, dodge=True, size=7,
                   ax=ax, alpha=0.85, palette=colours)
-    placed, size = np.empty((0, 2)), 7 * fig.dpi / 72  # dots of a lane that would overlap: up or down by a dot
+    placed, size = np.empty((0, 2)), 7 * fig.dpi / 72 + GAP + 0.5  # dots of a lane that would touch: up or down
     for coll in ax.collections:
         px = ax.transData.transform(np.asarray(coll.get_offsets(), float))
         for i in np.argsort(px[:, 0], kind="stable"):
             px[i, 1] += next(k * size for k in (0, -1, 1, -2, 2)
-                             if np.hypot(*(placed - px[i] - (0, k * size)).T).min(initial=np.inf) >= size + 1)
+                             if np.hypot(*(placed - px[i] - (0, k * size)).T).min(initial=np.inf) >= size)
             placed = np.vstack([placed, px[i]])
         coll.set_offsets(ax.transData.inverted().transform(px))
     mine = np.vstack([c.get_offsets() for c in ax.collections  # the focus lane's dots, in whichever collections
                       if len(c.get_offsets()) and to_hex(c.get_facecolors()[0]) == HIGHLIGHT])
+    spec = precision(frame[x])
     for v, row in mine:
-        ax.annotate(f"{v:g}", (v, row), xytext=(6 if v < 85 else -6, 0), textcoords="offset points", fontsize=7.5,
+        ax.annotate(f"{v:{spec}}", (v, row), xytext=(6 if v < 85 else -6, 0), textcoords="offset points", fontsize=7.5,
                     ha="left" if v < 85 else "right", va="center", color=HIGHLIGHT)
     ax.set_xlim(-2, 102)
     _titles(ax, title, xlabel, "")
@@ -177,7 +186,8 @@ def scatter_fit(fitted: pd.DataFrame, band: pd.DataFrame, *, x: str, y: str, lab
     texts = []
     for r in rows.itertuples():
         mine, side = getattr(r, key) == focus, 1 if getattr(r, y) >= r.fitted else -1
-        ax.scatter(getattr(r, x), getattr(r, y), color=HIGHLIGHT if mine else "#5d6d7e", s=40 if mine else 22, zorder=4)
+        ax.scatter(getattr(r, x), getattr(r, y), color=HIGHLIGHT if mine else "#5d6d7e", s=26 if mine else 16, lw=0,
+                   zorder=4)  # small: neighbours (TJK, RUS, KGZ at 13-16) stay apart
         texts.append(ax.text(  # starting beside its point, on its side of the line (which rises to the right)
             getattr(r, x) - side * dx, getattr(r, y) + side * dy, getattr(r, label), fontsize=8, zorder=5,
             color=HIGHLIGHT if mine else "black", fontweight="bold" if mine else "normal",
@@ -354,7 +364,8 @@ def stacked_periods(frame: pd.DataFrame, *, period: str, part: str, value: str, 
     # totals under the bars (tick labels), where the reference line cannot run through them
     ax.set_xticks(range(len(wide)), [f"{p}\ntotal {t:g}" for p, t in zip(wide.index, bottom, strict=True)])
     if reference is not None:  # in the legend, where it cannot collide with the bar totals
-        ax.axhline(reference, color=HIGHLIGHT, ls="--", lw=1.2, label=reference_label)
+        ax.axhline(reference, color=HIGHLIGHT, ls="--", lw=1.2, label=reference_label, zorder=0.9)  # behind the bars
+    ax.grid(axis="x", visible=False)  # no grid stubs over categories
     _titles(ax, title, ylabel=value)
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=8)
     return fig
