@@ -191,7 +191,7 @@ def _problems(fig: plt.Figure, renderer: object) -> Iterator[str]:
             if _shown(t)]
     texts = free + inner + [t for ax in axes for t in _ticks(ax)]
     texts += [t for leg in legends for t in [*leg.get_texts(), leg.get_title()] if _shown(t)]
-    box = {id(t): Bbox.union([t.get_window_extent(renderer), *([t.get_bbox_patch().get_window_extent(renderer)]
+    box = {id(t): Bbox.union([Text.get_window_extent(t, renderer), *([t.get_bbox_patch().get_window_extent(renderer)]
                                                                  if t.get_bbox_patch() else [])]) for t in texts}
     for a, b in itertools.combinations(texts, 2):
         if Bbox.intersection(box[id(a)].padded(-TOL), box[id(b)].padded(-TOL)) is not None:
@@ -223,7 +223,7 @@ def _problems(fig: plt.Figure, renderer: object) -> Iterator[str]:
             crossing = (a for a, p in lines if getattr(a, "patchA", 0) is not t and p.intersects_bbox(tb, filled=False))
             if hit := next(crossing, None):  # a label's own leader touches it
                 yield f"{_name(t)} crosses a line: {_name(hit)}"
-            own = isinstance(t, Annotation) and t.xycoords == "data" and not t.arrow_patch  # a label of one point
+            own = isinstance(t, Annotation) and t.xycoords == "data" and not t.arrow_patch  # a point's, no leader
             if own and not _hits(tb, ax.transData.transform(t.xy), FAR):
                 yield f"{_name(t)} sits far from its point at {t.xy[0]:g}, {t.xy[1]:g} without a leader"
             for x, y in getattr(t, _NAMES, []):  # a label naming several points reaches each one

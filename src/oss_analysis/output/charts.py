@@ -38,8 +38,8 @@ def place_labels(ax: plt.Axes, texts: list, xs: list[float], ys: list[float], pu
 def label_line(ax: plt.Axes, xs: pd.Series, ys: pd.Series, labels: list[str]) -> None:
     """A label over or under each point of a line (NaN: a gap), on the side its segments leave more room."""
     xy = np.column_stack([xs, ys]).astype(float)
-    texts = {i: ax.annotate(t, xy[i], xytext=(0, 0), textcoords="offset points", ha="center", va="center", fontsize=8)
-             for i, t in enumerate(labels) if np.isfinite(xy[i]).all()}
+    style = {"textcoords": "offset points", "ha": "center", "va": "center", "fontsize": 8}
+    texts = {i: ax.annotate(t, xy[i], xytext=(0, 0), **style) for i, t in enumerate(labels) if np.isfinite(xy[i]).all()}
     for _ in range(2):  # again once keep_inside has widened the axes
         px = ax.transData.transform(xy)
         for i, t in texts.items():  # a segment's height over the label's edges, clamped at its ends
@@ -48,9 +48,11 @@ def label_line(ax: plt.Axes, xs: pd.Series, ys: pd.Series, labels: list[str]) ->
                   for s in segs if np.isfinite(s).all() for u in (-1, 1)]
             up, down = (max([0, *(k * v for v in dy)]) + box.height / 2 + 7 for k in (1, -1))  # 7 px clear
             t.xyann = (0, (up if up <= down else -down) * 72 / ax.figure.dpi)
-            if min(up, down) - box.height / 2 > 12:  # pushed off by a steep segment: a leader says whose label
-                t.arrowprops, t.arrow_patch = dict(LEADER), FancyArrowPatch((0, 0), (1, 1), **LEADER)
         keep_inside(ax, list(texts.values()))
+    for t in texts.values():  # pushed off its point by a steep segment: a leader says whose label it is
+        if abs(t.xyann[1]) * ax.figure.dpi / 72 - t.get_window_extent().height / 2 > 12:
+            t.remove()
+            ax.annotate(t.get_text(), t.xy, xytext=t.xyann, arrowprops=LEADER, **style)
 
 
 def keep_inside(ax: plt.Axes, texts: list) -> None:
@@ -132,7 +134,7 @@ def group_dots(frame: pd.DataFrame, *, x: str, y: str, group: str, label: str, f
     dots = frame.assign(**{group: named.where(frame[key] != focus, name)})
     lanes = [g for g in dict.fromkeys(dots[group]) if g != name] + [name]  # the focus last, as it was
     rows = order or list(dict.fromkeys(frame[y]))
-    fig, ax = plt.subplots(figsize=(9, max(4.8, 1.4 + 0.13 * len(rows) * len(lanes))))  # lanes a label high
+    fig, ax = plt.subplots(figsize=(9, max(4.8, 1.4 + 0.17 * len(rows) * len(lanes))))  # lanes a dot and GAP apart
     # dodge by group instead of random jitter: the same data always draw the same picture
     colours = {g: HIGHLIGHT if g == name else colour_of(g.split(" (")[0]) for g in lanes}
     sns.stripplot(data=dots, x=x, y=y, hue=group, hue_order=lanes, order=order, jitter=False, dodge=True, size=7,
@@ -147,7 +149,7 @@ def group_dots(frame: pd.DataFrame, *, x: str, y: str, group: str, label: str, f
         coll.set_offsets(ax.transData.inverted().transform(px))
     mine = np.vstack([c.get_offsets() for c in ax.collections  # the focus lane's dots, in whichever collections
                       if len(c.get_offsets()) and to_hex(c.get_facecolors()[0]) == HIGHLIGHT])
-    spec = precision(frame[x])
+    spec = precision(frame.loc[frame[key] == focus, x])  # the numbers drawn
     for v, row in mine:
         ax.annotate(f"{v:{spec}}", (v, row), xytext=(6 if v < 85 else -6, 0), textcoords="offset points", fontsize=7.5,
                     ha="left" if v < 85 else "right", va="center", color=HIGHLIGHT)
@@ -231,7 +233,8 @@ def dated_points(frame: pd.DataFrame, *, title: str, ylabel: str, styles: dict[s
     for kind, st in styles.items():
         part = pts[pts["kind"] == kind]
         if not part.empty:
-            ax.scatter(part["x"], part["value"], label=kind, zorder=3, clip_on=False, **{"s": 20, **st})  # apart
+            filled = {"linewidths": 0} if st.get("facecolor") != "none" else {}  # small and edgeless: a month apart
+            ax.scatter(part["x"], part["value"], label=kind, zorder=3, clip_on=False, **{"s": 16, **filled, **st})
     s = pts.sort_values(["value", "x"], kind="stable")  # a new label where the value changes or dates part (> 0.3)
     new = s["value"].ne(s["value"].shift()) | s["x"].diff().gt(0.3)
     clusters = [(g["value"].iloc[0], list(g["x"]), list(g["label"])) for _, g in s.groupby(new.cumsum(), sort=False)]
