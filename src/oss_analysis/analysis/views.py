@@ -152,7 +152,8 @@ def egov_series(egov: pd.DataFrame, focus: str, *, publisher: bool) -> pd.DataFr
         return printed.sort_values("year")
     src = clean.load("egdi_sources")
     rows = src[(src["iso3"] == focus) & src["rank"].notna()]
-    out = pd.concat([printed[~printed["year"].isin(rows["edition"])], _egov_ranks(rows)], ignore_index=True).sort_values("year").reset_index(drop=True)
+    out = pd.concat([printed[~printed["year"].isin(rows["edition"])], _egov_ranks(rows)], ignore_index=True)
+    out = out.sort_values("year").reset_index(drop=True)
     return _carry(out, egov, "egdi_sources")
 
 

@@ -68,13 +68,17 @@ def mark_cut(ax: plt.Axes) -> None:
 
 
 def fit_text(text: Text, width: float) -> Text:
-    """Wrap ``text`` at word boundaries into ``width`` px as measured, at its own size (a country's long title)."""
+    """Wrap ``text`` at word boundaries into ``width`` px as measured, at its own size: the fewest lines
+    that fit, filled evenly (no 'n =' / '10)' orphan), so a long title reads alike in every folder."""
     renderer = text.get_figure().canvas.get_renderer()
-    words = " ".join(text.get_text().split())
-    chars = int(len(words) * width / (text.set_text(words) or text.get_window_extent(renderer).width))
-    while text.get_window_extent(renderer).width > width and chars > 20:
-        text.set_text(textwrap.fill(words, chars, break_on_hyphens=False))
-        chars -= 2
+    words, lines, best = " ".join(text.get_text().split()), None, None
+    for chars in range(len(words), 19, -1):
+        wrapped = textwrap.fill(words, chars, break_on_hyphens=False)
+        if lines is not None and wrapped.count("\n") > lines:
+            break
+        if text.set_text(wrapped) or text.get_window_extent(renderer).width <= width:
+            lines, best = wrapped.count("\n"), wrapped
+    text.set_text(best or words)
     return text
 
 
