@@ -24,9 +24,8 @@ def post_soviet(available: Iterable[str]) -> list[str]:
 
 
 def medians(focus: str, groups: Mapping[str, Sequence[str]], available: Iterable[str]) -> dict[str, list[str]]:
-    """Label -> members of each median drawn beside the focus country: its comparator group's and
-    the post-Soviet states', each over the members other than the focus country (label: how many;
-    a median of two is their mean, and says so: 'Baltic states: mean of LTU and LVA')."""
+    """Label -> members of the comparator group's and the post-Soviet median, each over the others than the
+    focus country (label: how many; a median of two says it is their mean: 'Baltic states: mean of LTU and LVA')."""
     group = next((name for name, members in groups.items() if focus in members), None)
     mates = [m for m in groups[group] if m != focus] if group else []
     defined = post_soviet(available)

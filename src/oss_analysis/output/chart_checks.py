@@ -68,8 +68,7 @@ def mark_cut(ax: plt.Axes) -> None:
 
 
 def fit_text(text: Text, width: float) -> Text:
-    """Wrap ``text`` at word boundaries into ``width`` px as measured, at its own size: the fewest lines
-    that fit, filled evenly (no 'n =' / '10)' orphan), so a long title reads alike in every folder."""
+    """Wrap ``text`` at word boundaries into ``width`` px, at its own size: the fewest lines, filled evenly."""
     renderer = text.get_figure().canvas.get_renderer()
     words, lines, best = " ".join(text.get_text().split()), None, None
     for chars in range(len(words), 19, -1):

@@ -34,8 +34,7 @@ def precision(values: object) -> str:
 
 def place_labels(ax: plt.Axes, texts: list, xs: list[float], ys: list[float], push: float = 1.0,
                  targets: tuple | None = None, move: str = "xy") -> None:
-    """Labels off each other and the points by adjustText, in a fixed number of iterations (deterministic);
-    where its layout still collides (a leader across a label), again from the start, pushing harder."""
+    """Labels off each other and the points by adjustText (deterministic), retried harder while they collide."""
     from adjustText import adjust_text
 
     tx, ty = (None, None) if targets is None else map(list, targets)
@@ -231,7 +230,6 @@ def category_ranges(frame: pd.DataFrame, *, title: str, focus_label: str) -> plt
         ax.plot([r["lowest_score"], r["highest_score"]], [i, i], color=MUTED, lw=3, zorder=1)
         for end, colour in ends:
             ax.scatter(r[f"{end}_score"], i, color=colour, s=40, zorder=2)
-        for end, _ in ends:
             ax.annotate(r[f"{end}_label"], (r[f"{end}_score"], i), xytext=(0, -12), textcoords="offset points",
                         ha="center", fontsize=7)
         ax.scatter(r["kaz_score"], i, color=HIGHLIGHT, s=90, zorder=3, edgecolor="black")

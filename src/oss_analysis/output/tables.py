@@ -19,20 +19,16 @@ from oss_analysis.files import atomic_write, write_csv
 
 def fmt_number(value: object, decimals: int | None = None) -> str:
     """As the studies print: fixed ``decimals``, else the shortest form (``92``, ``99.5``); missing: empty."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+    if pd.isna(value):  # type: ignore[arg-type]
         return ""
-    number = float(value)  # type: ignore[arg-type]
-    if decimals is not None:
-        return f"{number:.{decimals}f}"
-    return f"{number:.10g}"
+    return f"{float(value):.{decimals}f}" if decimals is not None else f"{float(value):.10g}"  # type: ignore[arg-type]
 
 
 _P_VALUE = re.compile(r"(^|_)p(_value|_two_sided)?$|^p[ -]value")
 
 
 def md_cell(value: object, column: object, places: int | None = None) -> str:
-    """A .md cell as it means: a p-value '< 0.001' or to three decimals, else to the column's ``places``
-    (``column_places``), else to four significant digits (2.0 keeps no '.0'); text as it is."""
+    """A .md cell as it means: a p-value '< 0.001', else to ``places`` decimals, else four significant digits."""
     if not isinstance(value, numbers.Real) or isinstance(value, bool | np.bool_) or math.isnan(value):
         return "" if value is None or value is pd.NA or isinstance(value, float) else str(value)
     if _P_VALUE.search(str(column).lower()):
@@ -41,8 +37,7 @@ def md_cell(value: object, column: object, places: int | None = None) -> str:
 
 
 def column_places(values: pd.Series) -> int | None:
-    """One precision per column: whole numbers as integers ('109'), a measurement given to one decimal
-    at one decimal throughout ('50.0' beside '98.5'), else none (four significant digits each)."""
+    """One precision per column: 0 for whole numbers, 1 for a measurement given to one decimal, else None."""
     reals = [float(v) for v in values if isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_)]
     if not (reals := [v for v in reals if v == v]):  # NaN: empty
         return None
@@ -76,8 +71,7 @@ def float_noise(frame: pd.DataFrame) -> str | None:
 
 
 def whole_as_decimal(cells: dict[str, list[str]]) -> str | None:
-    """The first cell of a rank, count or year column writing a whole number 'N.0' ('109.0'); a
-    measurement may ('50.0' beside '98.5'), and 'printed' columns keep the print's."""
+    """The first cell of a rank, count or year column (not 'printed') writing a whole number 'N.0' ('109.0')."""
     for col, values in cells.items():
         for i, v in enumerate(values if integer_kind(col) and "printed" not in str(col) else []):
             if found := re.search(r"(?<![\d.])\d+\.0+(?![\d.])", v):
