@@ -131,25 +131,26 @@ def check_title(folder: Path, output: str, default: Path, iso3: str, year: int |
     return wrong
 
 
-_HOW_MANY = re.compile(r"\((?:other |all )?(\d+)\)|\bover (\d+)\b")
+_HOW_MANY = re.compile(r"\((?:other |all )?(\d+)\)|\bover (\d+)\b|\bmean of (\w+) and (\w+)$")
 
 
 def check_medians(folder: Path, output: str) -> list[str]:
-    """A median says over how many countries, and its rows agree: ``n`` and ``members`` of
-    every row of that series hold that many."""
+    """A median says over how many countries (a mean of two names both), and its rows agree: ``n``
+    and ``members`` of every row of that series hold that many (those two)."""
     meta, stem = claims(folder, output), output.rsplit(".", 1)[0]
     if meta is None or not output.endswith(".png"):
         return []
     rows, wrong = _rows(folder / f"{stem}.data.csv"), []
-    for entry in (words(e) for e in meta.get("series", meta["legend"]) if "median" in e):
+    for entry in (words(e) for e in meta.get("series", meta["legend"]) if "median" in e or "mean of" in e):
         said = _HOW_MANY.search(entry)
         if said is None:
             wrong.append(f"{output}: {entry!r} does not say over how many countries")
             continue
-        n = next(g for g in said.groups() if g)
+        n = "2" if said[3] else next(g for g in said.groups() if g)
         drawn = rows[rows["series"].map(words) == entry] if "series" in rows else rows.iloc[:0]
         counts = {*drawn.get("n", []), *(str(len(m.split())) for m in drawn.get("members", []))}
-        if drawn.empty or counts != {n}:
+        named = {" ".join(sorted(said.groups()[2:]))} if said[3] else set()
+        if drawn.empty or counts != {n} or named - {" ".join(sorted(m.split())) for m in drawn.get("members", [])}:
             wrong.append(f"{output}: {entry!r} but its rows hold n/members {sorted(counts)}")
     return wrong
 

@@ -75,6 +75,15 @@ def test_the_comparator_group_median_is_a_separate_series_over_the_other_members
     ]
 
 
+def test_a_group_median_over_two_says_it_is_their_mean():
+    out = series.wgi_series(_wgi(["SGP", *FIFTEEN]), "EST", {"Baltic states": ["EST", "LTU", "LVA"]})
+    group = _median(out, "Baltic").iloc[0]
+    assert group["series"] == "Baltic states: mean of LTU and LVA"
+    assert group["members"] == "LTU LVA" and group["n"] == 2
+    codes = ["SGP", *FIFTEEN]
+    assert group["value"] == 10.0 * (codes.index("LTU") + codes.index("LVA")) / 2
+
+
 def test_a_definition_naming_a_country_the_files_lack_stops_with_its_line():
     with pytest.raises(DataError, match=r"former_soviet_union.csv, line \d+, column 'iso3': country not in the data"):
         series.wgi_series(_wgi(FIFTEEN[:-1]), "KGZ", THESIS_GROUPS)

@@ -160,6 +160,12 @@ def test_a_median_that_does_not_say_over_whom_fails(tmp_path):
     assert claim("post-Soviet median (other 14)") == [
         "m.png: 'post-Soviet median (other 14)' but its rows hold n/members ['2', '9']"
     ]
+    (tmp_path / "m.data.csv").write_text("series,value,n,members\nBaltic states: mean of LTU and LVA,72.5,2,LTU LVA\n")
+    assert claim("Baltic states: mean of LTU and LVA") == []
+    (tmp_path / "m.data.csv").write_text("series,value,n,members\nBaltic states: mean of LTU and LVA,72.5,2,EST LVA\n")
+    assert claim("Baltic states: mean of LTU and LVA") == [
+        "m.png: 'Baltic states: mean of LTU and LVA' but its rows hold n/members ['2']"
+    ]
 
 
 def test_a_count_that_is_not_the_publishers_fails(tmp_path):

@@ -244,13 +244,36 @@ def test_dots_that_overlap_read_as_one_and_fail():
     """A big focus dot over the edge of a neighbour, two dots of one series a hair apart (not on the same spot)."""
     fig, ax = clean()
     ax.scatter([2000], [11.3], s=120, color="red", zorder=5, label="focus")
-    assert "a marker of series 'A' at 2000, 10 overlaps a marker of series 'focus'" in chart_checks.problems(fig)
+    assert "a marker of series 'A' at 2000, 10 touches a marker of series 'focus'" in chart_checks.problems(fig)
     fig, ax = plt.subplots(figsize=(6, 4))
     ax.scatter([2000.9, 2000.93, 2001.5, 2001.5], [5, 5, 8, 8], label="same")
     ax.set(xlim=(2000, 2002), ylim=(0, 10), xticks=[2000, 2001, 2002])
     found = chart_checks.problems(fig)
-    assert "a marker of series 'same' at 2000.9, 5 overlaps a marker of series 'same'" in found, found
+    assert "a marker of series 'same' at 2000.9, 5 touches a marker of series 'same'" in found, found
     assert not any("2001.5" in p for p in found)
+
+
+def test_a_focus_dot_whose_edge_touches_a_neighbour_fails():
+    """KGZ's red dot beside TJK's in cpi_vs_wgi_cc (sweep 29): the discs clear by a pixel once their
+    edges are drawn, and read as one; the edge counts, and dots keep GAP pixels apart."""
+    fig, ax = plt.subplots(figsize=(7.5, 5.2))
+    ax.set(xlim=(-5, 105), ylim=(0, 10.3))
+    ax.scatter(13, 1.9, color="red", s=40, zorder=4)
+    ax.scatter(15, 2.0, color="grey", s=22, zorder=4)
+    assert any("at 13, 1.9 touches a marker of pathcollection" in p for p in chart_checks.problems(fig))
+    ax.collections[0].set(sizes=[24], linewidths=[0])
+    ax.collections[1].set(sizes=[16], linewidths=[0])
+    assert not any("touches" in p for p in chart_checks.problems(fig))
+
+
+def test_a_label_far_from_its_point_needs_a_leader():
+    fig, ax = clean()
+    ax.annotate("45 of 193", (2001, 30), xytext=(0, -40), textcoords="offset points", ha="center")
+    assert "text '45 of 193' sits far from its point at 2001, 30 without a leader" in chart_checks.problems(fig)
+    ax.texts[-1].remove()
+    ax.annotate("45 of 193", (2001, 30), xytext=(0, -40), textcoords="offset points", ha="center",
+                arrowprops={"arrowstyle": "-"})
+    assert not any("far from" in p for p in chart_checks.problems(fig))
 
 
 def test_boxes_over_grid_lines_labels_over_reference_lines_and_count_axes_off_zero_fail():

@@ -24,14 +24,15 @@ def post_soviet(available: Iterable[str]) -> list[str]:
 
 
 def medians(focus: str, groups: Mapping[str, Sequence[str]], available: Iterable[str]) -> dict[str, list[str]]:
-    """Label -> members of each median drawn beside the focus country: its comparator group's and
-    the post-Soviet states', each over the members other than the focus country (label: how many)."""
+    """Label -> members of the comparator group's and the post-Soviet median, each over the others than the
+    focus country (label: how many; a median of two says it is their mean: 'Baltic states: mean of LTU and LVA')."""
     group = next((name for name, members in groups.items() if focus in members), None)
     mates = [m for m in groups[group] if m != focus] if group else []
     defined = post_soviet(available)
     others = [m for m in defined if m != focus]
     label = f"post-Soviet median ({f'other {len(others)}' if focus in defined else f'all {len(defined)}'})"
-    return ({f"{group} median (other {len(mates)})": mates} if mates else {}) | {label: others}
+    mine = f"{group}: mean of {' and '.join(mates)}" if len(mates) == 2 else f"{group} median (other {len(mates)})"
+    return ({mine: mates} if mates else {}) | {label: others}
 
 
 def wgi_series(wgi_sources: pd.DataFrame, focus: str, groups: Mapping[str, Sequence[str]]) -> pd.DataFrame:

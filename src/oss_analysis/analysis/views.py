@@ -143,14 +143,15 @@ def _egov_ranks(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def egov_series(egov: pd.DataFrame, focus: str, *, publisher: bool) -> pd.DataFrame:
-    """The focus country's UN e-government ranks over time: printed (and derived) ranks, and,
-    with ``publisher``, each shipped edition the studies do not print."""
+    """The focus country's UN e-government ranks over time: printed (and derived) ranks, and, with
+    ``publisher``, each shipped edition's rank from its file (in place of a study's print of it)."""
     printed = egov[egov["iso3"] == focus]
     if not publisher:
         return printed.sort_values("year")
     src = clean.load("egdi_sources")
-    rows = src[(src["iso3"] == focus) & src["rank"].notna() & ~src["edition"].isin(printed["year"])]
-    out = pd.concat([printed, _egov_ranks(rows)], ignore_index=True).sort_values("year").reset_index(drop=True)
+    rows = src[(src["iso3"] == focus) & src["rank"].notna()]
+    out = pd.concat([printed[~printed["year"].isin(rows["edition"])], _egov_ranks(rows)], ignore_index=True)
+    out = out.sort_values("year").reset_index(drop=True)
     return _carry(out, egov, "egdi_sources")
 
 

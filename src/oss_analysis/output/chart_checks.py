@@ -28,6 +28,8 @@ _EDITIONS = "_oss_editions"
 _RANKS = "_oss_ranks"
 _NAMES = "_oss_names"
 TOL = 1.0  # pixels: touching is not overlapping
+GAP = 2.5  # pixels two filled dots keep between them (4 in the saved PNG): closer, they read as one
+FAR = 20.0  # pixels a label may sit from its point without a leader
 ROOM = 2.0  # pixels a label keeps from the frame inside it
 NICE = {"steps": [1, 2, 5, 10], "integer": True}  # whole ticks in 1-2-5 x 10^k steps
 
@@ -65,17 +67,17 @@ def mark_cut(ax: plt.Axes) -> None:
                 clip_on=False, gid=CUT_GID, zorder=10)
 
 
-def fit_text(text: Text, width: float, shrink: float = 0.8) -> Text:
-    """Fit ``text`` into ``width`` px as measured (a country's long title): smaller, to ``shrink``, else wrapped."""
+def fit_text(text: Text, width: float) -> Text:
+    """Wrap ``text`` at word boundaries into ``width`` px, at its own size: the fewest lines, filled evenly."""
     renderer = text.get_figure().canvas.get_renderer()
-    words = " ".join(text.get_text().split())
-    drawn = text.set_text(words) or text.get_window_extent(renderer).width
-    if drawn > width and width / drawn >= shrink:
-        text.set_fontsize(text.get_fontsize() * width / drawn * 0.99)
-    chars = int(len(words) * width / drawn)
-    while text.get_window_extent(renderer).width > width and chars > 20:
-        text.set_text(textwrap.fill(words, chars, break_on_hyphens=False))
-        chars -= 2
+    words, lines, best = " ".join(text.get_text().split()), None, None
+    for chars in range(len(words), 19, -1):
+        wrapped = textwrap.fill(words, chars, break_on_hyphens=False)
+        if lines is not None and wrapped.count("\n") > lines:
+            break
+        if text.set_text(wrapped) or text.get_window_extent(renderer).width <= width:
+            lines, best = wrapped.count("\n"), wrapped
+    text.set_text(best or words)
     return text
 
 
@@ -121,8 +123,10 @@ def _markers(ax: plt.Axes, dpi: float) -> Iterator[tuple[object, np.ndarray, flo
         keep = np.isfinite(xy).all(axis=1)
         sizes = np.resize(coll.get_sizes() if len(coll.get_sizes()) else [36.0], len(xy))
         filled = len(faces := coll.get_facecolors()) > 0 and float(np.max(faces[:, 3])) > 0
+        edged = len(edges := coll.get_edgecolors()) > 0 and float(np.max(edges[:, 3])) > 0
+        edge = float(np.max(coll.get_linewidths(), initial=0)) if edged else 0.0  # the edge is drawn half outside
         for c, s in zip(coll.get_offset_transform().transform(xy[keep]), sizes[keep], strict=True):
-            yield coll, c[None, :], float(np.sqrt(s) / 2 * dpi / 72), filled
+            yield coll, c[None, :], float((np.sqrt(s) + edge) / 2 * dpi / 72), filled
 
 
 def _hits(box: Bbox, centre: np.ndarray, radius: float) -> bool:
@@ -190,7 +194,7 @@ def _problems(fig: plt.Figure, renderer: object) -> Iterator[str]:
             if _shown(t)]
     texts = free + inner + [t for ax in axes for t in _ticks(ax)]
     texts += [t for leg in legends for t in [*leg.get_texts(), leg.get_title()] if _shown(t)]
-    box = {id(t): Bbox.union([t.get_window_extent(renderer), *([t.get_bbox_patch().get_window_extent(renderer)]
+    box = {id(t): Bbox.union([Text.get_window_extent(t, renderer), *([t.get_bbox_patch().get_window_extent(renderer)]
                                                                  if t.get_bbox_patch() else [])]) for t in texts}
     for a, b in itertools.combinations(texts, 2):
         if Bbox.intersection(box[id(a)].padded(-TOL), box[id(b)].padded(-TOL)) is not None:
@@ -222,6 +226,9 @@ def _problems(fig: plt.Figure, renderer: object) -> Iterator[str]:
             crossing = (a for a, p in lines if getattr(a, "patchA", 0) is not t and p.intersects_bbox(tb, filled=False))
             if hit := next(crossing, None):  # a label's own leader touches it
                 yield f"{_name(t)} crosses a line: {_name(hit)}"
+            own = isinstance(t, Annotation) and t.xycoords == "data" and not t.arrow_patch  # a point's, no leader
+            if own and not _hits(tb, ax.transData.transform(t.xy), FAR):
+                yield f"{_name(t)} sits far from its point at {t.xy[0]:g}, {t.xy[1]:g} without a leader"
             for x, y in getattr(t, _NAMES, []):  # a label naming several points reaches each one
                 p = ax.transData.transform((x, y))
                 if not any(np.hypot(*(p - q.vertices[-1])) <= 4 for a, q in leaders if a.patchA is t) and not _hits(
@@ -261,7 +268,7 @@ def _problems(fig: plt.Figure, renderer: object) -> Iterator[str]:
 
 
 def _drawn_rules(ax: plt.Axes, marks: list, f: Bbox) -> Iterator[str]:
-    """A marker hides another, two filled dots overlap (they read as one), a marker or bar is cut by the frame."""
+    """A marker hides another, two filled dots touch (they read as one), a marker or bar is cut by the frame."""
     for (a, ca, ra, _), (b, cb, rb, fill_b) in itertools.permutations(marks, 2):
         d = np.hypot(*(ca[:, None] - cb[None]).T).ravel()  # a disc covers it, or a ring's edge crosses it
         hides = (d < rb).any() and rb >= ra if fill_b else (abs(d - rb) < ra).any()
@@ -269,9 +276,9 @@ def _drawn_rules(ax: plt.Axes, marks: list, f: Bbox) -> Iterator[str]:
             yield f"a marker of {_name(b)} hides a marker of {_name(a)}"
     dots = [(a, c, r) for a, cs, r, filled in marks if filled for c in cs]
     for (a, ca, ra), (b, cb, rb) in itertools.combinations(dots, 2):
-        if np.hypot(*(ca - cb)) < ra + rb - TOL and not (a is b and np.allclose(ca, cb)):
+        if np.hypot(*(ca - cb)) < ra + rb + GAP and not (a is b and np.allclose(ca, cb)):
             x, y = ax.transData.inverted().transform(ca)
-            yield f"a marker of {_name(a)} at {x:.6g}, {y:.4g} overlaps a marker of {_name(b)}"
+            yield f"a marker of {_name(a)} at {x:.6g}, {y:.4g} touches a marker of {_name(b)}"
     for a, cs, r, _ in marks:  # a value near 0 on a 0-100 axis
         if a.get_clip_on() and any(f.contains(*c) and min(*(c - f.min), *(f.max - c)) < r for c in cs):
             yield f"a marker of {_name(a)} is clipped by the frame of the panel '{_panel(ax)}'"

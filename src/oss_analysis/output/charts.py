@@ -11,29 +11,53 @@ from matplotlib.colors import to_hex
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch
 
-from oss_analysis.output.chart_checks import GOES_ON, fit_text, mark_cut, names_points, rank_axis, set_editions
+from oss_analysis.output.chart_checks import (
+    GAP,
+    GOES_ON,
+    fit_text,
+    mark_cut,
+    names_points,
+    problems,
+    rank_axis,
+    set_editions,
+)
 from oss_analysis.output.style import HIGHLIGHT, MUTED, PALETTE, colour_of
 
 LEADER = {"arrowstyle": "-", "color": "#5d6d7e", "lw": 0.6}  # the thin line from a label to its point
 
 
+def precision(values: object) -> str:
+    """One precision for a chart's measurements: whole ones as integers, else all to one decimal ('50.0', '98.5')."""
+    v = pd.Series(values, dtype=float).dropna()
+    return ".0f" if (v % 1 == 0).all() else ".1f"
+
+
 def place_labels(ax: plt.Axes, texts: list, xs: list[float], ys: list[float], push: float = 1.0,
                  targets: tuple | None = None, move: str = "xy") -> None:
-    """Labels off each other and the points by adjustText, in a fixed number of iterations (deterministic)."""
+    """Labels off each other and the points by adjustText (deterministic), retried harder while they collide."""
     from adjustText import adjust_text
 
     tx, ty = (None, None) if targets is None else map(list, targets)
-    adjust_text(texts, x=list(xs), y=list(ys), ax=ax, target_x=tx, target_y=ty, iter_lim=400,
-                expand=(1.3 * push, 1.6 * push), force_static=(0.3 * push, 0.6 * push),
-                arrowprops=dict(LEADER), only_move=dict.fromkeys(("text", "static", "explode", "pull"), move))
-    keep_inside(ax, texts)
+    start, before = [t.get_position() for t in texts], list(ax.patches)
+    for k in range(4):
+        for t, xy in zip(texts, start, strict=True):
+            t.set_position(xy)
+        for leader in set(ax.patches) - set(before):
+            leader.remove()
+        strength = push * 1.25**k
+        adjust_text(texts, x=list(xs), y=list(ys), ax=ax, target_x=tx, target_y=ty, iter_lim=400,
+                    expand=(1.3 * strength, 1.6 * strength), force_static=(0.3 * strength, 0.6 * strength),
+                    arrowprops=dict(LEADER), only_move=dict.fromkeys(("text", "static", "explode", "pull"), move))
+        keep_inside(ax, texts)
+        if not any(w in p for p in problems(ax.figure) for w in ("overlaps text", "crosses a line", "on a marker")):
+            break
 
 
 def label_line(ax: plt.Axes, xs: pd.Series, ys: pd.Series, labels: list[str]) -> None:
     """A label over or under each point of a line (NaN: a gap), on the side its segments leave more room."""
     xy = np.column_stack([xs, ys]).astype(float)
-    texts = {i: ax.annotate(t, xy[i], xytext=(0, 0), textcoords="offset points", ha="center", va="center", fontsize=8)
-             for i, t in enumerate(labels) if np.isfinite(xy[i]).all()}
+    style = {"textcoords": "offset points", "ha": "center", "va": "center", "fontsize": 8}
+    texts = {i: ax.annotate(t, xy[i], xytext=(0, 0), **style) for i, t in enumerate(labels) if np.isfinite(xy[i]).all()}
     for _ in range(2):  # again once keep_inside has widened the axes
         px = ax.transData.transform(xy)
         for i, t in texts.items():  # a segment's height over the label's edges, clamped at its ends
@@ -43,6 +67,10 @@ def label_line(ax: plt.Axes, xs: pd.Series, ys: pd.Series, labels: list[str]) ->
             up, down = (max([0, *(k * v for v in dy)]) + box.height / 2 + 7 for k in (1, -1))  # 7 px clear
             t.xyann = (0, (up if up <= down else -down) * 72 / ax.figure.dpi)
         keep_inside(ax, list(texts.values()))
+    for t in texts.values():  # pushed off its point by a steep segment: a leader says whose label it is
+        if abs(t.xyann[1]) * ax.figure.dpi / 72 - t.get_window_extent().height / 2 > 12:
+            t.remove()
+            ax.annotate(t.get_text(), t.xy, xytext=t.xyann, arrowprops=LEADER, **style)
 
 
 def keep_inside(ax: plt.Axes, texts: list) -> None:
@@ -78,15 +106,14 @@ def _titles(ax: plt.Axes, title: str, xlabel: str | None = None, ylabel: str | N
 
 
 def ranked_bars(frame: pd.DataFrame, *, value: str, label: str, key: str, highlight: str, title: str, xlabel: str,
-                value_fmt: str = "{:.1f}", xlim: tuple[float, float] | None = None, best: str = "high") -> plt.Figure:
+                xlim: tuple[float, float] | None = None, best: str = "high") -> plt.Figure:
     """Horizontal bars, best at the top (``best="low"`` for ranks), the ``highlight`` row in red."""
     rows = frame.sort_values(value, ascending=(best == "high"), kind="stable")
-    if (rows[value].dropna().astype(float) % 1 == 0).all():  # ranks, counts, 0-100 scores: no "83.0"
-        value_fmt = "{:.0f}"
+    spec = precision(rows[value])  # ranks, counts, 0-100 scores: no "83.0"
     colours = [HIGHLIGHT if k == highlight else MUTED for k in rows[key]]
     fig, ax = plt.subplots(figsize=(7, 0.45 * len(rows) + 1.2))
     ax.barh(rows[label], rows[value], color=colours)
-    texts = [ax.text(v, y, " " + value_fmt.format(v), va="center", fontsize=9) for y, v in enumerate(rows[value])]
+    texts = [ax.text(v, y, f" {v:{spec}}", va="center", fontsize=9) for y, v in enumerate(rows[value])]
     if xlim:
         ax.set_xlim(*xlim)
     keep_inside(ax, texts)  # every value label ends inside the frame
@@ -102,11 +129,12 @@ def heatmap(wide: pd.DataFrame, *, title: str, focus_label: str | None = None, c
     import seaborn as sns
 
     fig, ax = plt.subplots(figsize=(10, 0.5 * len(wide) + 2))
-    sns.heatmap(wide, annot=True, fmt="g", cmap="RdYlGn", vmin=0, vmax=100, linewidths=0.5, ax=ax,
+    sns.heatmap(wide, annot=True, fmt=precision(wide.stack()), cmap="RdYlGn", vmin=0, vmax=100, linewidths=0.5, ax=ax,
                 cbar_kws={"label": cbar_label})
     _titles(ax, title, "", "", right=fig.axes[-1].get_window_extent().x1)  # over the colour bar too
     words = [textwrap.fill(t.get_text(), 12, break_long_words=False) for t in ax.get_xticklabels()]
-    ax.set_xticklabels(words, rotation=0, fontsize=9)
+    ax.set_xticklabels(words, rotation=0, fontsize=9, va="center")  # centred: one-line names level with two-line
+    ax.tick_params(axis="x", pad=max(w.count("\n") + 1 for w in words) * 9 * 0.6 + 3)
     for tick in (t for t in ax.get_yticklabels() if t.get_text() == focus_label):
         tick.set(color=HIGHLIGHT, fontweight="bold")
     return fig
@@ -124,23 +152,24 @@ def group_dots(frame: pd.DataFrame, *, x: str, y: str, group: str, label: str, f
     dots = frame.assign(**{group: named.where(frame[key] != focus, name)})
     lanes = [g for g in dict.fromkeys(dots[group]) if g != name] + [name]  # the focus last, as it was
     rows = order or list(dict.fromkeys(frame[y]))
-    fig, ax = plt.subplots(figsize=(9, max(4.8, 1.4 + 0.13 * len(rows) * len(lanes))))  # lanes a label high
+    fig, ax = plt.subplots(figsize=(9, max(4.8, 1.4 + 0.17 * len(rows) * len(lanes))))  # lanes a dot and GAP apart
     # dodge by group instead of random jitter: the same data always draw the same picture
     colours = {g: HIGHLIGHT if g == name else colour_of(g.split(" (")[0]) for g in lanes}
     sns.stripplot(data=dots, x=x, y=y, hue=group, hue_order=lanes, order=order, jitter=False, dodge=True, size=7,
                   ax=ax, alpha=0.85, palette=colours)
-    placed, size = np.empty((0, 2)), 7 * fig.dpi / 72  # dots of a lane that would overlap: up or down by a dot
+    placed, size = np.empty((0, 2)), 7 * fig.dpi / 72 + GAP + 0.5  # dots of a lane that would touch: up or down
     for coll in ax.collections:
         px = ax.transData.transform(np.asarray(coll.get_offsets(), float))
         for i in np.argsort(px[:, 0], kind="stable"):
             px[i, 1] += next(k * size for k in (0, -1, 1, -2, 2)
-                             if np.hypot(*(placed - px[i] - (0, k * size)).T).min(initial=np.inf) >= size + 1)
+                             if np.hypot(*(placed - px[i] - (0, k * size)).T).min(initial=np.inf) >= size)
             placed = np.vstack([placed, px[i]])
         coll.set_offsets(ax.transData.inverted().transform(px))
     mine = np.vstack([c.get_offsets() for c in ax.collections  # the focus lane's dots, in whichever collections
                       if len(c.get_offsets()) and to_hex(c.get_facecolors()[0]) == HIGHLIGHT])
+    spec = precision(frame.loc[frame[key] == focus, x])  # the numbers drawn
     for v, row in mine:
-        ax.annotate(f"{v:g}", (v, row), xytext=(6 if v < 85 else -6, 0), textcoords="offset points", fontsize=7.5,
+        ax.annotate(f"{v:{spec}}", (v, row), xytext=(6 if v < 85 else -6, 0), textcoords="offset points", fontsize=7.5,
                     ha="left" if v < 85 else "right", va="center", color=HIGHLIGHT)
     ax.set_xlim(-2, 102)
     _titles(ax, title, xlabel, "")
@@ -169,7 +198,7 @@ def rated_providers(frame: pd.DataFrame, *, title: str) -> plt.Figure:
 def scatter_fit(fitted: pd.DataFrame, band: pd.DataFrame, *, x: str, y: str, label: str, key: str, focus: str,
                 title: str, xlabel: str, ylabel: str) -> plt.Figure:
     """Points, OLS line and 95% confidence band; every point labelled, the focus country in red."""
-    fig, ax = plt.subplots(figsize=(7.5, 5.2))
+    fig, ax = plt.subplots(figsize=(8.5, 5.8))  # room between close neighbours (AZE, RUS at 11-12)
     ax.fill_between(band[x], band["ci_low"], band["ci_high"], color=MUTED, alpha=0.3, label="95% confidence band")
     ax.plot(band[x], band["fit"], color="#1f4e79", lw=1.5, label="OLS fit")
     rows = fitted.sort_values([x, y])
@@ -177,7 +206,8 @@ def scatter_fit(fitted: pd.DataFrame, band: pd.DataFrame, *, x: str, y: str, lab
     texts = []
     for r in rows.itertuples():
         mine, side = getattr(r, key) == focus, 1 if getattr(r, y) >= r.fitted else -1
-        ax.scatter(getattr(r, x), getattr(r, y), color=HIGHLIGHT if mine else "#5d6d7e", s=40 if mine else 22, zorder=4)
+        ax.scatter(getattr(r, x), getattr(r, y), color=HIGHLIGHT if mine else "#5d6d7e", s=26 if mine else 16, lw=0,
+                   zorder=4)  # small: neighbours (TJK, RUS, KGZ at 13-16) stay apart
         texts.append(ax.text(  # starting beside its point, on its side of the line (which rises to the right)
             getattr(r, x) - side * dx, getattr(r, y) + side * dy, getattr(r, label), fontsize=8, zorder=5,
             color=HIGHLIGHT if mine else "black", fontweight="bold" if mine else "normal",
@@ -200,7 +230,6 @@ def category_ranges(frame: pd.DataFrame, *, title: str, focus_label: str) -> plt
         ax.plot([r["lowest_score"], r["highest_score"]], [i, i], color=MUTED, lw=3, zorder=1)
         for end, colour in ends:
             ax.scatter(r[f"{end}_score"], i, color=colour, s=40, zorder=2)
-        for end, _ in ends:
             ax.annotate(r[f"{end}_label"], (r[f"{end}_score"], i), xytext=(0, -12), textcoords="offset points",
                         ha="center", fontsize=7)
         ax.scatter(r["kaz_score"], i, color=HIGHLIGHT, s=90, zorder=3, edgecolor="black")
@@ -221,7 +250,8 @@ def dated_points(frame: pd.DataFrame, *, title: str, ylabel: str, styles: dict[s
     for kind, st in styles.items():
         part = pts[pts["kind"] == kind]
         if not part.empty:
-            ax.scatter(part["x"], part["value"], label=kind, zorder=3, clip_on=False, **{"s": 20, **st})  # apart
+            filled = {"linewidths": 0} if st.get("facecolor") != "none" else {}  # small and edgeless: a month apart
+            ax.scatter(part["x"], part["value"], label=kind, zorder=3, clip_on=False, **{"s": 16, **filled, **st})
     s = pts.sort_values(["value", "x"], kind="stable")  # a new label where the value changes or dates part (> 0.3)
     new = s["value"].ne(s["value"].shift()) | s["x"].diff().gt(0.3)
     clusters = [(g["value"].iloc[0], list(g["x"]), list(g["label"])) for _, g in s.groupby(new.cumsum(), sort=False)]
@@ -354,7 +384,8 @@ def stacked_periods(frame: pd.DataFrame, *, period: str, part: str, value: str, 
     # totals under the bars (tick labels), where the reference line cannot run through them
     ax.set_xticks(range(len(wide)), [f"{p}\ntotal {t:g}" for p, t in zip(wide.index, bottom, strict=True)])
     if reference is not None:  # in the legend, where it cannot collide with the bar totals
-        ax.axhline(reference, color=HIGHLIGHT, ls="--", lw=1.2, label=reference_label)
+        ax.axhline(reference, color=HIGHLIGHT, ls="--", lw=1.2, label=reference_label, zorder=0.9)  # behind the bars
+    ax.grid(axis="x", visible=False)  # no grid stubs over categories
     _titles(ax, title, ylabel=value)
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=8)
     return fig

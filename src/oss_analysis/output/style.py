@@ -87,7 +87,7 @@ def add_source_line(fig: plt.Figure, text: str) -> None:
     # in figure fractions (below 0 is fine: the tight-bbox save shifts these); the gid names it in the SVG
     line = fig.text(box.x0 / width, (box.y0 - 0.06) / height, text, ha="left", va="top", fontsize=7.5,
                     color=SOURCE_COLOUR, gid="source-line")
-    fit_text(line, box.width * fig.dpi, shrink=1)  # wrapped as the renderer measures it, not by a guess
+    fit_text(line, box.width * fig.dpi)  # wrapped as the renderer measures it, not by a guess
 
 
 def _has_data(artist: object) -> bool:

@@ -1,0 +1,36 @@
+"""Chart builders: one precision per chart, column names level, a reference line never drawn on a bar's edge."""
+
+import matplotlib
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+
+from oss_analysis.output import charts, style
+
+
+@pytest.fixture(autouse=True)
+def theme():
+    with matplotlib.rc_context():
+        style.set_theme()
+        yield
+    plt.close("all")
+
+
+def test_a_heatmap_writes_one_precision_and_levels_its_column_names():
+    """Sweep 29: '50' among one-decimal cells, and 'Rule of Law' higher than its two-line neighbours."""
+    wide = pd.DataFrame({"Rule of Law": [50.0, 98.5], "Voice and Accountability": [16.0, 44.2]}, index=["A", "B"])
+    ax = charts.heatmap(wide, title="WGI").axes[0]
+    assert sorted(t.get_text() for t in ax.texts) == ["16.0", "44.2", "50.0", "98.5"]
+    ax.figure.draw_without_rendering()
+    middle = [t.get_window_extent().intervaly.mean() for t in ax.get_xticklabels()]
+    assert abs(middle[0] - middle[1]) < 1, middle
+    whole = charts.heatmap(wide.round(), title="WGI").axes[0]
+    assert "50" in [t.get_text() for t in whole.texts]  # all whole: written whole
+
+
+def test_a_reference_line_stays_behind_the_bars_and_categories_have_no_x_grid():
+    frame = pd.DataFrame({"period": ["a", "a", "b"], "part": ["x", "y", "x"], "services": [20.0, 5.0, 24.0]})
+    ax = charts.stacked_periods(frame, period="period", part="part", value="services", title="t", reference=25,
+                                reference_label="25 services").axes[0]
+    assert not any(line.get_visible() for line in ax.xaxis.get_gridlines())
+    assert ax.lines[-1].get_zorder() < min(bar.get_zorder() for bar in ax.patches)
