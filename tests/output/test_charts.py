@@ -26,6 +26,16 @@ def test_a_heatmap_writes_one_precision_and_levels_its_column_names():
     assert abs(middle[0] - middle[1]) < 1, middle
     whole = charts.heatmap(wide.round(), title="WGI").axes[0]
     assert "50" in [t.get_text() for t in whole.texts]  # all whole: written whole
+    printed = charts.heatmap(wide, title="WGI", as_printed=True).axes[0]  # the print's digits, not one more
+    assert sorted(t.get_text() for t in printed.texts) == ["16", "44.2", "50", "98.5"]
+
+
+def test_a_chart_reads_its_numbers_as_printed_only_when_every_row_is_printed():
+    frame = pd.DataFrame({"source": ["thesis Table 2", "thesis Table 2"], "seed_line": [248, 249]})
+    assert charts.printed(frame)
+    added = frame.assign(source=["thesis Table 2", "WGI release 2024 (data/sources/wgi/x.csv)"])
+    assert not charts.printed(added) and not charts.printed(frame.drop(columns="source"))
+    assert charts.precision([50.0, 98.55, 3.0]) == ".2f" and charts.precision([35.0, 99.5], True) == "g"
 
 
 def test_a_reference_line_stays_behind_the_bars_and_categories_have_no_x_grid():

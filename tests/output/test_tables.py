@@ -26,26 +26,13 @@ def test_numbers_are_rendered_as_they_mean():
     assert [c.strip() for c in grid[3].split("|")[1:-1]] == ["7", "0.011", "2", "b"]
 
 
-def test_a_measurement_keeps_one_precision_and_only_ranks_counts_years_refuse_n_0():
-    """A percentile column given to one decimal shows '50.0' beside '98.5' (sweep 29: '50' among
-    one-decimal cells); the same '109.0' in a rank column stops the table."""
-    grid = tables.render(pd.DataFrame({"percentile": [50.0, 98.5], "rank": [109.0, 7.0]})).splitlines()
-    assert [[c.strip() for c in row.split("|")[1:-1]] for row in grid[2:]] == [["50.0", "109"], ["98.5", "7"]]
-    assert tables.whole_as_decimal({"percentile": ["50.0", "98.5"], "pct_rank": ["50.0"]}) is None
-    assert tables.whole_as_decimal({"rank": ["109.0"]}) == (
-        "line 3, column 'rank': the whole number 109.0 written with decimals"
-    )
-    assert tables.whole_as_decimal({"year_then": ["2008.0"]}) is not None  # its name says a year
-    assert tables.whole_as_decimal({"order": ["3.0"]}) is not None  # schemas.json declares it an integer
-
-
-@pytest.mark.parametrize(("value", "column", "places", "shown"), [
-    (109.0, "rank", 0, "109"), (3.3e-06, "p_two_sided", None, "< 0.001"), (46.61531707895973, "z", None, "46.62"),
-    (float("nan"), "z", None, ""), (None, "z", None, ""), (True, "holds", None, "True"),
-    (1.0, "p_two_sided", None, "1"), (2.0, "estimate", None, "2"), (50.0, "percentile", 1, "50.0"),
+@pytest.mark.parametrize(("value", "column", "whole", "shown"), [
+    (109.0, "rank", True, "109"), (3.3e-06, "p_two_sided", False, "< 0.001"), (46.61531707895973, "z", False, "46.62"),
+    (float("nan"), "z", False, ""), (None, "z", False, ""), (True, "holds", False, "True"),
+    (1.0, "p_two_sided", False, "1"), (2.0, "estimate", False, "2"),
 ])
-def test_a_cell(value, column, places, shown):
-    assert tables.md_cell(value, column, places) == shown
+def test_a_cell(value, column, whole, shown):
+    assert tables.md_cell(value, column, whole) == shown
 
 
 def test_a_table_is_written_with_the_claims_of_its_rows(tmp_path):
@@ -82,11 +69,11 @@ def test_float_noise_and_whole_numbers_with_decimals_are_refused(tmp_path):
     assert float_noise(pd.DataFrame({"a": [0.5, 0.1 + 0.2]})) == (
         "line 3, column 'a': float noise 0.30000000000000004 for 0.3"
     )
-    frame = pd.DataFrame({"rank": ["109", "110.0"], "score": ["3.5", "2.7"], "what": ["50.0", "x"]})
-    with pytest.raises(DataError, match=r"table ranks\.md: line 4, column 'rank': the whole number 110.0 written"):
+    frame = pd.DataFrame({"rank": ["109", "110"], "score": ["3.5", "2.7"], "what": ["1323.0 services", "x"]})
+    with pytest.raises(DataError, match=r"table ranks\.md: line 3, column 'what': the whole number 1323.0 written"):
         write_table(frame, "ranks", tmp_path, sources=["satisfaction"])
     assert list(tmp_path.iterdir()) == []
-    write_table(frame.assign(rank=["109", "110"]), "ranks", tmp_path, sources=["satisfaction"])
+    write_table(frame.assign(what=["1323 services", "x"]), "ranks", tmp_path, sources=["satisfaction"])
 
 
 def test_a_csv_table_writes_whole_numbers_whole_and_refuses_float_noise(tmp_path):

@@ -11,6 +11,7 @@ from matplotlib.colors import to_hex
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch
 
+from oss_analysis.analysis.views import from_publisher
 from oss_analysis.output.chart_checks import (
     GAP,
     GOES_ON,
@@ -26,10 +27,18 @@ from oss_analysis.output.style import HIGHLIGHT, MUTED, PALETTE, colour_of
 LEADER = {"arrowstyle": "-", "color": "#5d6d7e", "lw": 0.6}  # the thin line from a label to its point
 
 
-def precision(values: object) -> str:
-    """One precision for a chart's measurements: whole ones as integers, else all to one decimal ('50.0', '98.5')."""
+def precision(values: object, printed: bool = False) -> str:
+    """One format per chart, as its source gives the numbers: whole ones as integers; ``printed``: the print's
+    own digits (WGI Table 2: '35' beside '99.5'); else every value to the decimals given ('50.0' beside '98.5')."""
     v = pd.Series(values, dtype=float).dropna()
-    return ".0f" if (v % 1 == 0).all() else ".1f"
+    if (v % 1 == 0).all():
+        return ".0f"
+    return "g" if printed else f".{min(2, max(len(repr(x).partition('.')[2]) for x in v if x % 1))}f"
+
+
+def printed(frame: pd.DataFrame) -> bool:
+    """Whether every row drawn is a study's print (no row from a publisher's file or added)."""
+    return "source" in frame and from_publisher(frame).empty
 
 
 def place_labels(ax: plt.Axes, texts: list, xs: list[float], ys: list[float], push: float = 1.0,
@@ -109,7 +118,7 @@ def ranked_bars(frame: pd.DataFrame, *, value: str, label: str, key: str, highli
                 xlim: tuple[float, float] | None = None, best: str = "high") -> plt.Figure:
     """Horizontal bars, best at the top (``best="low"`` for ranks), the ``highlight`` row in red."""
     rows = frame.sort_values(value, ascending=(best == "high"), kind="stable")
-    spec = precision(rows[value])  # ranks, counts, 0-100 scores: no "83.0"
+    spec = precision(rows[value])  # ranks, counts, 0-100 scores: no "83.0"; CPI to one decimal, as TI and the print
     colours = [HIGHLIGHT if k == highlight else MUTED for k in rows[key]]
     fig, ax = plt.subplots(figsize=(7, 0.45 * len(rows) + 1.2))
     ax.barh(rows[label], rows[value], color=colours)
@@ -124,13 +133,14 @@ def ranked_bars(frame: pd.DataFrame, *, value: str, label: str, key: str, highli
     return fig
 
 
-def heatmap(wide: pd.DataFrame, *, title: str, focus_label: str | None = None, cbar_label: str = "") -> plt.Figure:
-    """Annotated heatmap of a countries x dimensions frame; the focus row label in bold red."""
+def heatmap(wide: pd.DataFrame, *, title: str, focus_label: str | None = None, cbar_label: str = "",
+            as_printed: bool = False) -> plt.Figure:
+    """Annotated heatmap of a countries x dimensions frame (``as_printed``: a print's digits); the focus row red."""
     import seaborn as sns
 
     fig, ax = plt.subplots(figsize=(10, 0.5 * len(wide) + 2))
-    sns.heatmap(wide, annot=True, fmt=precision(wide.stack()), cmap="RdYlGn", vmin=0, vmax=100, linewidths=0.5, ax=ax,
-                cbar_kws={"label": cbar_label})
+    sns.heatmap(wide, annot=True, fmt=precision(wide.stack(), as_printed), cmap="RdYlGn", vmin=0, vmax=100,
+                linewidths=0.5, ax=ax, cbar_kws={"label": cbar_label})
     _titles(ax, title, "", "", right=fig.axes[-1].get_window_extent().x1)  # over the colour bar too
     words = [textwrap.fill(t.get_text(), 12, break_long_words=False) for t in ax.get_xticklabels()]
     ax.set_xticklabels(words, rotation=0, fontsize=9, va="center")  # centred: one-line names level with two-line
@@ -167,7 +177,7 @@ def group_dots(frame: pd.DataFrame, *, x: str, y: str, group: str, label: str, f
         coll.set_offsets(ax.transData.inverted().transform(px))
     mine = np.vstack([c.get_offsets() for c in ax.collections  # the focus lane's dots, in whichever collections
                       if len(c.get_offsets()) and to_hex(c.get_facecolors()[0]) == HIGHLIGHT])
-    spec = precision(frame.loc[frame[key] == focus, x])  # the numbers drawn
+    spec = precision(frame.loc[frame[key] == focus, x], printed(frame))  # the numbers drawn
     for v, row in mine:
         ax.annotate(f"{v:{spec}}", (v, row), xytext=(6 if v < 85 else -6, 0), textcoords="offset points", fontsize=7.5,
                     ha="left" if v < 85 else "right", va="center", color=HIGHLIGHT)

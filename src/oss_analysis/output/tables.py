@@ -6,7 +6,6 @@ import json
 import math
 import numbers
 import re
-from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -19,44 +18,25 @@ from oss_analysis.files import atomic_write, write_csv
 
 def fmt_number(value: object, decimals: int | None = None) -> str:
     """As the studies print: fixed ``decimals``, else the shortest form (``92``, ``99.5``); missing: empty."""
-    if pd.isna(value):  # type: ignore[arg-type]
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         return ""
-    return f"{float(value):.{decimals}f}" if decimals is not None else f"{float(value):.10g}"  # type: ignore[arg-type]
+    number = float(value)  # type: ignore[arg-type]
+    if decimals is not None:
+        return f"{number:.{decimals}f}"
+    return f"{number:.10g}"
 
 
 _P_VALUE = re.compile(r"(^|_)p(_value|_two_sided)?$|^p[ -]value")
 
 
-def md_cell(value: object, column: object, places: int | None = None) -> str:
-    """A .md cell as it means: a p-value '< 0.001', else to ``places`` decimals, else four significant digits."""
+def md_cell(value: object, column: object, whole: bool) -> str:
+    """A .md cell as it means: a p-value '< 0.001' or to three decimals, a whole-number column's number as an
+    integer, any other to four significant digits (2.0 keeps no '.0'); text as it is."""
     if not isinstance(value, numbers.Real) or isinstance(value, bool | np.bool_) or math.isnan(value):
         return "" if value is None or value is pd.NA or isinstance(value, float) else str(value)
     if _P_VALUE.search(str(column).lower()):
         return "< 0.001" if value < 0.001 else f"{value:.3f}".rstrip("0").rstrip(".")  # 1, not 1.000
-    return f"{value:.{places}f}" if places is not None else np.format_float_positional(value, 4, False, False, trim="-")
-
-
-def column_places(values: pd.Series) -> int | None:
-    """One precision per column: 0 for whole numbers, 1 for a measurement given to one decimal, else None."""
-    reals = [float(v) for v in values if isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_)]
-    if not (reals := [v for v in reals if v == v]):  # NaN: empty
-        return None
-    if all(v.is_integer() for v in reals):
-        return 0
-    return 1 if all(len(md_cell(v, "").partition(".")[2]) <= 1 for v in reals) else None
-
-
-INTEGER_WORDS = {"rank", "count", "n", "year", "edition", "page", "line", "surveyed", "size"}
-
-
-@cache
-def integer_kind(column: object) -> bool:
-    """A rank, count or year column (by its name, or a name schemas.json declares an integer): never '109.0'."""
-    from oss_analysis.transform.schemas import declared
-
-    ints = {f["name"] for entry in declared().values() for f in entry.get("fields", []) if f.get("type") == "integer"}
-    words = set(re.findall(r"[a-z]+", str(column).lower()))
-    return (str(column) in ints or bool(words & INTEGER_WORDS)) and not words & {"pct", "percentile"}
+    return str(int(value)) if whole else np.format_float_positional(value, 4, False, False, trim="-")
 
 
 def float_noise(frame: pd.DataFrame) -> str | None:
@@ -71,19 +51,24 @@ def float_noise(frame: pd.DataFrame) -> str | None:
 
 
 def whole_as_decimal(cells: dict[str, list[str]]) -> str | None:
-    """The first cell of a rank, count or year column (not 'printed') writing a whole number 'N.0' ('109.0')."""
+    """The first cell writing a whole number 'N.0' ('109.0', '1323.0 services'); 'printed' columns keep the print's."""
     for col, values in cells.items():
-        for i, v in enumerate(values if integer_kind(col) and "printed" not in str(col) else []):
+        for i, v in enumerate(values if "printed" not in str(col) else []):
             if found := re.search(r"(?<![\d.])\d+\.0+(?![\d.])", v):
                 return f"line {i + 3}, column '{col}': the whole number {found.group()} written with decimals"
     return None
+
+
+def _whole(values: pd.Series) -> bool:
+    reals = [float(v) for v in values if isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_)]
+    return bool(reals := [v for v in reals if v == v]) and all(v.is_integer() for v in reals)  # NaN: empty
 
 
 def whole(frame: pd.DataFrame) -> pd.DataFrame:
     """The .csv's frame: a column of whole numbers as integers (page 13, not '13.0'), unless printed so."""
     out = frame.copy()
     for col, values in frame.items():
-        if column_places(values) == 0 and values.dtype.kind in "fO" and "printed" not in str(col):
+        if _whole(values) and values.dtype.kind in "fO" and "printed" not in str(col):
             out[col] = values.astype("Int64") if values.dtype.kind == "f" else values.map(
                 lambda v: int(v) if isinstance(v, float) and v.is_integer() else v)
     return frame if frame.attrs.get("as_printed") else out
@@ -91,8 +76,7 @@ def whole(frame: pd.DataFrame) -> pd.DataFrame:
 
 def render(frame: pd.DataFrame) -> str:
     """The Markdown grid of a table, each number formatted as it means (``md_cell``)."""
-    cells = {col: [md_cell(v, col, places) for v in values] for col, values in frame.items()
-             for places in [column_places(values)]}
+    cells = {col: [md_cell(v, col, w) for v in values] for col, values in frame.items() for w in [_whole(values)]}
     if not frame.attrs.get("as_printed") and (problem := whole_as_decimal(cells)):  # a print's '2.0' stays
         raise DataError("table", problem)
     return pd.DataFrame(cells, columns=frame.columns).to_markdown(index=False, disable_numparse=True)
