@@ -311,3 +311,13 @@ def test_a_bar_cut_by_the_frame_says_it_goes_on_and_a_box_keeps_off_the_frame():
     assert chart_checks.problems(fig) == []
     vision.set_bbox({"boxstyle": "round", "fc": "none", "ec": "orange"})  # its box is measured too
     assert "text 'vision' crosses the frame of the panel 'stages'" in chart_checks.problems(fig)
+
+
+def test_a_wrapped_title_never_breaks_inside_brackets_or_before_a_number():
+    """Sweep 30: '(release / 2024)' and 'Sange survey / 2007' read as two things."""
+    title = "Kazakhstan in CPI 2009 against WGI 2008 (release 2024) control (n = 10)"
+    for chars in range(20, len(title)):  # textwrap alone: '(release / 2024)' at 25, '2009' opening a line at 20
+        lines = chart_checks.wrap(title, chars).split("\n")
+        assert all(line.count("(") == line.count(")") for line in lines), (chars, lines)
+        assert not any(line[:1].isdigit() for line in lines[1:]), (chars, lines)
+        assert " ".join(lines) == title

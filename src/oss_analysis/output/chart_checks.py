@@ -67,12 +67,19 @@ def mark_cut(ax: plt.Axes) -> None:
                 clip_on=False, gid=CUT_GID, zorder=10)
 
 
+def wrap(words: str, chars: int) -> str:
+    """``textwrap.fill``, never breaking inside brackets ('(release 2024)', '(up to)') or before a number
+    ('survey 2007', 'ranks 81 of 192'): a broken year or bracket reads as two things."""
+    bound = re.sub(r" (?=\d)", "\u00a0", re.sub(r"\([^()]*\)", lambda m: m[0].replace(" ", "\u00a0"), words))
+    return textwrap.fill(bound, chars, break_on_hyphens=False, break_long_words=False).replace("\u00a0", " ")
+
+
 def fit_text(text: Text, width: float) -> Text:
     """Wrap ``text`` at word boundaries into ``width`` px, at its own size: the fewest lines, filled evenly."""
     renderer = text.get_figure().canvas.get_renderer()
     words, lines, best = " ".join(text.get_text().split()), None, None
     for chars in range(len(words), 19, -1):
-        wrapped = textwrap.fill(words, chars, break_on_hyphens=False)
+        wrapped = wrap(words, chars)
         if lines is not None and wrapped.count("\n") > lines:
             break
         if text.set_text(wrapped) or text.get_window_extent(renderer).width <= width:

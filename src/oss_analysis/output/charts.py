@@ -21,6 +21,7 @@ from oss_analysis.output.chart_checks import (
     problems,
     rank_axis,
     set_editions,
+    wrap,
 )
 from oss_analysis.output.style import HIGHLIGHT, MUTED, PALETTE, colour_of
 
@@ -265,7 +266,7 @@ def dated_points(frame: pd.DataFrame, *, title: str, ylabel: str, styles: dict[s
     s = pts.sort_values(["value", "x"], kind="stable")  # a new label where the value changes or dates part (> 0.3)
     new = s["value"].ne(s["value"].shift()) | s["x"].diff().gt(0.3)
     clusters = [(g["value"].iloc[0], list(g["x"]), list(g["label"])) for _, g in s.groupby(new.cumsum(), sort=False)]
-    texts = [names_points(ax.text(xs[0], value, textwrap.fill(f"{value:g}: " + "; ".join(dict.fromkeys(labels)), 32),
+    texts = [names_points(ax.text(xs[0], value, wrap(f"{value:g}: " + "; ".join(dict.fromkeys(labels)), 32),
                                   fontsize=6.5, va="center", ha="right" if right - 1.4 < xs[-1] < right else "left"),
                           [(x, value) for x in xs]) for value, xs, labels in clusters]  # off the targets' line
     ax.margins(y=0.1)
