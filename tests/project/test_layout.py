@@ -15,7 +15,7 @@ MAX_BASE_MODULES = 10
 # A ratchet, lowered as the package shrinks: issue 21 asks for 6,300 lines; the package holds more
 # (the documentation site, the lab's contents manager, the build's logger plugin, the chart checks,
 # the claims and the hand-run guards came since), so this only stops it growing.
-MAX_PACKAGE_LINES = 6640
+MAX_PACKAGE_LINES = 6440
 
 
 MODULES = {module_name(p, PACKAGE.parent): p for p in sorted(PACKAGE.rglob("*.py"))}
