@@ -44,13 +44,10 @@ def test_unknown_processed_table(capsys):
 def test_processed_schema_errors_name_the_raw_files(project, monkeypatch):
     import pandera.pandas as pa
 
-    spec = clean.processed()["eiu_2008"]
     strict = pa.DataFrameSchema({c: pa.Column(nullable=True) for c in clean.build("eiu_2008").columns}, strict=True)
-
-    def eiu_2008():  # the table with a column its schema does not allow
-        return spec.build().assign(x=1)
-
-    monkeypatch.setitem(clean.processed(), "eiu_2008", clean.Processed(eiu_2008, strict))
+    built = clean.eiu_2008().assign(x=1)  # the table with a column its schema does not allow
+    monkeypatch.setattr(clean, "eiu_2008", lambda: built)
+    monkeypatch.setattr(clean, "schema", lambda name: strict)
     with pytest.raises(DataError, match=r"data/processed/eiu_2008.csv \(built from data/raw/thesis_table_04_eiu.csv\)"):
         clean.build("eiu_2008")
 

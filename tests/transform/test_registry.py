@@ -21,7 +21,7 @@ def test_processed_registry_matches_the_cleaning_code():
         assert table.raw and all(r in raw for r in table.raw), name
         assert callable(getattr(clean, name, None)), f"{name}: no builder in transform/clean.py"
         assert schemas.schema(table.schema).__class__.__name__ == "DataFrameSchema", name
-        assert clean.processed()[name].schema is schemas.schema(table.schema)
+        assert clean.schema(name) is schemas.schema(table.schema)
     builders = {
         n for n, f in vars(clean).items()
         if inspect.isfunction(f) and f.__module__ == clean.__name__ and not n.startswith("_")

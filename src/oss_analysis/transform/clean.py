@@ -4,9 +4,6 @@ table is declared once in ``transform/registry.py``: its raw inputs, its schema)
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,12 +19,6 @@ from oss_analysis.transform import registry
 
 if TYPE_CHECKING:  # pandera (with the schemas) is imported to build or check a table, not to read one
     import pandera.pandas as pa
-
-
-@dataclass(frozen=True)
-class Processed:
-    build: Callable[[], pd.DataFrame]
-    schema: pa.DataFrameSchema
 
 
 def _iso3(names: pd.Series) -> pd.Series:
@@ -122,10 +113,8 @@ def oss_stages() -> pd.DataFrame:
 
 def _checked(name: str, key: str) -> pd.DataFrame:
     """A raw table checked against its processed schema in file order (errors name its lines), sorted by ``key``."""
-    from oss_analysis.transform import schemas
-
     raw = load_raw(name)
-    validate(raw, schemas.schema(registry.TABLES[name].schema), f"data/raw/{name}.csv")
+    validate(raw, schema(name), f"data/raw/{name}.csv")
     return raw.sort_values(key).reset_index(drop=True)
 
 
@@ -249,21 +238,18 @@ def source_drops() -> pd.DataFrame:
     return drops.frame()
 
 
-@cache
-def processed() -> dict[str, Processed]:
-    """Each table of transform/registry.py with its builder (named like it) and its schema, on first use."""
+def schema(name: str) -> pa.DataFrameSchema:
+    """A processed table's pandera schema, as transform/registry.py names it (pandera imported on first use)."""
     from oss_analysis.transform import schemas
 
-    tables = registry.TABLES.items()
-    return {name: Processed(globals()[name], schemas.schema(t.schema)) for name, t in tables}
+    return schemas.schema(registry.TABLES[name].schema)
 
 
 def build(name: str) -> pd.DataFrame:
-    """Build one processed table from raw and validate it against its schema."""
-    if name not in processed():
-        raise ParameterError(f"no processed table named {name!r}; known: {', '.join(sorted(processed()))}")
-    spec = processed()[name]
-    return validate(spec.build(), spec.schema, f"data/processed/{name}.csv (built from {_raw_files(name)})")
+    """Build one processed table (its builder is the function named like it) and validate it against its schema."""
+    if name not in registry.TABLES:
+        raise ParameterError(f"no processed table named {name!r}; known: {', '.join(sorted(registry.TABLES))}")
+    return validate(globals()[name](), schema(name), f"data/processed/{name}.csv (built from {_raw_files(name)})")
 
 
 def _raw_files(name: str) -> str:
@@ -313,6 +299,6 @@ def load(name: str) -> pd.DataFrame:
             frame.attrs["processed"] = [name]  # follows the frame into charts: their source line (origin)
             return frame
     verify(name)
-    checked = validate(pd.read_csv(path, keep_default_na=True), processed()[name].schema, f"data/processed/{name}.csv")
+    checked = validate(pd.read_csv(path, keep_default_na=True), schema(name), f"data/processed/{name}.csv")
     checked.attrs["processed"] = [name]
     return checked
