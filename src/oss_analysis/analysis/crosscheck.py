@@ -1,5 +1,4 @@
-"""Every printed value that a shipped publisher's file also holds, set against each release of
-that file, with a verdict (the rule: docs/stages/analysis.md)."""
+"""Every printed value a publisher's file also holds, against each release, with a verdict (docs/stages/analysis.md)."""
 
 from __future__ import annotations
 
@@ -37,15 +36,13 @@ def source_decimals(values: Iterable[float], most: int = 6) -> int:
 
 
 def tolerance(printed_decimals: int, release_decimals: float) -> float:
-    """Half a unit of the printed last digit, plus half a unit of the release's when it rounds a value
-    computed at higher precision (WGI ranks; NaN: the release's value is the published figure)."""
+    """Half a unit of the printed last digit, plus half of the release's when it rounds (NaN: it does not)."""
     extra = 0.0 if math.isnan(release_decimals) else 0.5 * 10.0**-release_decimals
     return 0.5 * 10.0**-printed_decimals + extra + EPSILON
 
 
 def verdict(printed: float, value: float, tol: float, releases: Sequence[tuple[float, float]]) -> Verdict:
-    """Verdict of one release's ``value`` against the ``printed`` one (rule in docs/stages/analysis.md).
-    ``releases`` holds (value, tolerance) of every release that has this cell, this one included."""
+    """Verdict of one release's ``value`` against ``printed``; ``releases``: (value, tolerance) of every release."""
     if abs(printed - value) <= tol:
         return "agrees"
     values = [v for v, _ in releases]
@@ -54,15 +51,13 @@ def verdict(printed: float, value: float, tol: float, releases: Sequence[tuple[f
 
 
 def _raw_rows(name: str) -> list[dict[str, str]]:
-    """A raw transcription as plain text (the printed digits, not typed numbers), after the same
-    checks every reader of it makes (checksum, schema): a broken raw file stops here in one line."""
+    """A raw transcription as text (the printed digits), after the checks every reader makes (checksum, schema)."""
     load_raw(name)
     return raw_rows(name)
 
 
 def _judge(cells: pd.DataFrame, key: list[str]) -> pd.DataFrame:
-    """Add ``printed_value``, ``pdec``, ``tol`` and ``verdict`` to cells x releases (``sdec``: NaN
-    where the release is exact); rows without a value are 'not in source'."""
+    """Add ``printed_value``, ``pdec``, ``tol`` and ``verdict`` to cells x releases (no value: 'not in source')."""
     out = cells.assign(printed_value=cells["printed"].astype(float), pdec=cells["printed"].map(decimals))
     out["tol"] = [tolerance(p, float(s)) for p, s in zip(out["pdec"], out["sdec"], strict=True)]
     groups = {k: list(zip(g["value"], g["tol"], strict=True)) for k, g in out.dropna(subset=["value"]).groupby(key)}
@@ -116,8 +111,7 @@ def cpi_rows(cpi_sources: pd.DataFrame) -> pd.DataFrame:
 
 
 def egov_rows(facts: pd.DataFrame, egdi_sources: pd.DataFrame) -> pd.DataFrame:
-    """Every UN e-government rank the studies print, against the edition of that year if shipped (else
-    'not in source', as are regional and e-participation ranks, which the files do not carry)."""
+    """Every UN e-government rank the studies print, against the edition of that year if shipped."""
     rows = []
     for f in facts[facts["quantity"].isin(EGOV_MEASURES)].itertuples(index=False):
         year = int(f.date_start)

@@ -1,5 +1,4 @@
-"""The series since the thesis, for one focus country, from the publishers' files alone (what each
-series holds and why: docs/stages/analysis.md)."""
+"""The series since the thesis for one focus country, from the publishers' files (docs/stages/analysis.md)."""
 
 from __future__ import annotations
 
@@ -24,8 +23,7 @@ def post_soviet(available: Iterable[str]) -> list[str]:
 
 
 def medians(focus: str, groups: Mapping[str, Sequence[str]], available: Iterable[str]) -> dict[str, list[str]]:
-    """Label -> members of the comparator group's and the post-Soviet median, each over the others than the
-    focus country (label: how many; a median of two says it is their mean: 'Baltic states: mean of LTU and LVA')."""
+    """Label -> members of the group's and the post-Soviet median, over the others ('Baltic states: mean of ...')."""
     group = next((name for name, members in groups.items() if focus in members), None)
     mates = [m for m in groups[group] if m != focus] if group else []
     defined = post_soviet(available)
@@ -36,8 +34,7 @@ def medians(focus: str, groups: Mapping[str, Sequence[str]], available: Iterable
 
 
 def wgi_series(wgi_sources: pd.DataFrame, focus: str, groups: Mapping[str, Sequence[str]]) -> pd.DataFrame:
-    """Long table: indicator, year, series, value, lower, upper, n (countries with a value),
-    members (the countries a median is over), release, source (latest release)."""
+    """Long table of the latest release: the focus country and each median, by indicator and year."""
     release = int(wgi_sources["release"].max())
     src = wgi_sources[wgi_sources["release"] == release]
     own = src[src["iso3"] == focus]
@@ -58,8 +55,7 @@ def wgi_series(wgi_sources: pd.DataFrame, focus: str, groups: Mapping[str, Seque
 
 
 def cpi_series(cpi_sources: pd.DataFrame, focus: str) -> pd.DataFrame:
-    """One CPI score a year for the focus country, each on its own year's scale, with a 90%
-    interval where the file gives a standard error (0-100 editions only)."""
+    """One CPI score a year for the focus country on its year's scale, with a 90% interval where there is an SE."""
     own = cpi_sources[(cpi_sources["iso3"] == focus) & cpi_sources["score"].notna()].copy()
     own = own[own["scale"] == own["year"].map(lambda y: 100 if y >= SCALE_BREAK else 10)]
     own = own.sort_values(["year", "edition", "source_file"], kind="stable").groupby("year").tail(1)
@@ -76,8 +72,7 @@ def cpi_series(cpi_sources: pd.DataFrame, focus: str) -> pd.DataFrame:
 
 
 def egov_series(egdi_sources: pd.DataFrame, printed: pd.DataFrame, focus: str) -> pd.DataFrame:
-    """UN e-government rank and EGDI of the focus country in every edition shipped (``surveyed``:
-    countries ranked that year), plus the ranks the studies print for it (``kind`` = printed)."""
+    """UN e-government rank and EGDI of the focus country in every edition shipped, and its printed ranks."""
     surveyed = egdi_sources.dropna(subset=["rank"]).groupby("edition")["iso3"].count()
     own = egdi_sources[egdi_sources["iso3"] == focus].sort_values("edition")
     files = pd.DataFrame({"year": own["edition"].astype(int), "kind": UN_FILE, "rank": own["rank"].astype("Int64"),
@@ -106,8 +101,7 @@ def _row(measure: str, a: pd.Series, b: pd.Series, col: str, **rest: object) -> 
 
 
 def wgi_then_now(wgi_sources: pd.DataFrame, focus: str, then: int = THESIS_YEAR) -> pd.DataFrame:
-    """Per WGI indicator: the focus country in ``then`` and in the latest year of the latest release, both
-    90% intervals and whether they overlap, and z of the difference (docs/stages/analysis.md: its caveat)."""
+    """Per WGI indicator: the focus country then and now, intervals, overlap, z (docs/stages/analysis.md)."""
     release = int(wgi_sources["release"].max())
     own = wgi_sources[(wgi_sources["release"] == release) & (wgi_sources["iso3"] == focus)]
     now = int(own.dropna(subset=["pct_rank"])["year"].max())
@@ -129,8 +123,7 @@ def wgi_then_now(wgi_sources: pd.DataFrame, focus: str, then: int = THESIS_YEAR)
 
 
 def other_then_now(cpi: pd.DataFrame, egov: pd.DataFrame, then: int = THESIS_YEAR) -> pd.DataFrame:
-    """CPI score and UN e-government rank and EGDI: the thesis's year (or the first shipped
-    edition after it) and the latest; ranks and pre-2012 CPI scores carry no interval."""
+    """CPI score, UN e-government rank and EGDI in the thesis's year (or first edition after) and the latest."""
     rows = []
     c_then = cpi[cpi["year"] == then]
     if len(c_then):

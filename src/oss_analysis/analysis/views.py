@@ -1,6 +1,4 @@
-"""What the focus-country notebooks draw: the printed values where the studies print the country
-(and the year), the publishers' values where they do not, each row naming its source (the rules:
-docs/stages/analysis.md and the Student guide)."""
+"""What the focus-country notebooks draw: printed values, else the publishers' (docs/stages/analysis.md)."""
 
 from __future__ import annotations
 
@@ -54,8 +52,7 @@ def printed_only(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _with_files(printed: pd.DataFrame, year: int, codes: Iterable[str], file: pd.DataFrame, label: str,
                 sort: list[str], table: str) -> pd.DataFrame:
-    """The print if it holds the year and every country drawn, else one file and release (``file``, printed layout
-    but names; ``label`` its source) for all (one chart, one release; rows users added from it kept)."""
+    """The print if it holds the year and every country drawn, else one file and release (``file``) for all."""
     drawn = list(dict.fromkeys([*printed["iso3"], *codes]))
     keep = printed
     if year != int(printed["year"].iloc[0]) or not set(drawn) <= set(printed_only(printed)["iso3"]):
@@ -68,8 +65,7 @@ def _with_files(printed: pd.DataFrame, year: int, codes: Iterable[str], file: pd
 
 
 def wgi_view(printed: pd.DataFrame, year: int, codes: Iterable[str], *, publisher: bool) -> pd.DataFrame:
-    """WGI percentile ranks for ``year`` in the layout of ``wgi_2008`` (one row per country and
-    indicator; ``source`` names the printed table or the file and release)."""
+    """WGI percentile ranks for ``year`` in the layout of ``wgi_2008``, each row's ``source`` named."""
     if not publisher:
         return printed_only(printed)
     src, codes = clean.load("wgi_sources"), list(codes)
@@ -86,8 +82,7 @@ def wgi_view(printed: pd.DataFrame, year: int, codes: Iterable[str], *, publishe
 
 
 def _cpi_rows(src: pd.DataFrame, year: int) -> pd.DataFrame:
-    """The CPI scores for ``year`` from one file: a file with ranks first (CPI2009.csv, the 2024
-    file from 2017 on), else the newest edition (0-100 from 2012); ranks computed if absent."""
+    """The CPI scores for ``year`` from one file: one with ranks first, else the newest; ranks computed if absent."""
     at = src[src["year"] == year]
     best = at.groupby("source_file").agg(ranked=("rank", lambda r: bool(r.notna().all())), edition=("edition", "max"))
     chosen = at[at["source_file"] == best.sort_values(["ranked", "edition"]).index[-1]].copy()
@@ -98,8 +93,7 @@ def _cpi_rows(src: pd.DataFrame, year: int) -> pd.DataFrame:
 
 
 def cpi_view(printed: pd.DataFrame, year: int, codes: Iterable[str], *, publisher: bool) -> pd.DataFrame:
-    """CPI rank and score for ``year`` in the layout of ``cpi_2009``, plus ``scale`` (10 or 100)
-    and, for publisher rows, ``source`` naming the file and edition."""
+    """CPI rank and score for ``year`` in the layout of ``cpi_2009``, plus ``scale`` (10 or 100)."""
     if not publisher:
         return printed_only(printed).assign(scale=10)
     src, printed = clean.load("cpi_sources"), printed.assign(scale=10)
@@ -121,8 +115,7 @@ def cpi_total(cpi: pd.DataFrame, year: int) -> int:
 
 
 def egov_view(ranks: pd.DataFrame, year: int, codes: Iterable[str], *, publisher: bool) -> pd.DataFrame:
-    """UN e-government ranks of the printed list's countries (and ``codes``) for ``year``: the
-    printed ranks for their year, else the newest shipped edition at or before ``year``."""
+    """UN e-government ranks for ``year``: the print's for its year, else the newest edition at or before it."""
     if not publisher or year == int(ranks["year"].iloc[0]):  # the printed ranks' year
         return ranks
     src = clean.load("egdi_sources")
@@ -143,8 +136,7 @@ def _egov_ranks(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def egov_series(egov: pd.DataFrame, focus: str, *, publisher: bool) -> pd.DataFrame:
-    """The focus country's UN e-government ranks over time: printed (and derived) ranks, and, with
-    ``publisher``, each shipped edition's rank from its file (in place of a study's print of it)."""
+    """The focus country's UN e-government ranks over time (with ``publisher``, each edition's from its file)."""
     printed = egov[egov["iso3"] == focus]
     if not publisher:
         return printed.sort_values("year")
@@ -169,8 +161,7 @@ def release_words(frame: pd.DataFrame) -> str:
 
 
 def with_source(frame: pd.DataFrame, columns: list[str]) -> list[str]:
-    """The chart data's columns, plus the frame's ``source`` (and ``<x>_source``) columns: each
-    drawn row says where it came from, which its chart's source line is made from."""
+    """The chart data's columns, plus the frame's ``source`` and ``<x>_source`` columns (its source line)."""
     return [*columns, *(c for c in frame.columns if (c == "source" or c.endswith("_source")) and c not in columns)]
 
 
@@ -185,15 +176,13 @@ def source_note(frame: pd.DataFrame, printed: str) -> str:
 
 
 def egov_available(ranks: pd.DataFrame, *, publisher: bool) -> dict[str, str]:
-    """Focus countries the e-government notebook can draw: those ranked in ``ranks``, and with
-    ``publisher`` every country in the UN files (its rank over time comes from them)."""
+    """Focus countries the e-government notebook can draw (with ``publisher``, every country in the UN files)."""
     codes = set(ranks["iso3"]) | (set(clean.load("egdi_sources").query("iso3166")["iso3"]) if publisher else set())
     return {c: countries.name_of(c) for c in sorted(codes)}
 
 
 def egov_edition(ranks: pd.DataFrame, facts: pd.DataFrame) -> tuple[int, int]:
-    """(edition, number of countries ranked) of an e-government ranking: for the thesis' 2008
-    list the number it prints (fact T021), for a UN file the countries the file ranks."""
+    """(edition, number of countries ranked): the thesis' printed number (fact T021), else the file's count."""
     edition = int(ranks["year"].iloc[0])
     if (ranks["study"] != "publisher").all():
         return edition, int(facts.loc["T021", "value"])

@@ -1,5 +1,4 @@
-"""Raw transcriptions -> tidy, typed frames: one function per processed table, named like it (each
-table is declared once in ``transform/registry.py``: its raw inputs, its schema)."""
+"""Raw transcriptions -> tidy, typed frames: one builder per table of ``transform/registry.py``, named like it."""
 
 from __future__ import annotations
 
@@ -26,8 +25,7 @@ def _iso3(names: pd.Series) -> pd.Series:
 
 
 def _additions(name: str, thesis: str, printed: pd.DataFrame) -> pd.DataFrame:
-    """A user-additions file, codes normalised; a row whose name and code disagree, or that repeats a
-    country of ``printed`` (the thesis' table), is refused naming the additions file and line."""
+    """A user-additions file, codes normalised; a row naming two countries or one of ``printed`` is refused."""
     add = load_raw(name)
     file = f"data/raw/{datapackage.resource(name)['path']}"
     shipped = {code: i + 2 for i, code in enumerate(_iso3(printed["country"]))}
@@ -133,8 +131,7 @@ POINT = ["date", "value", "qualifier", "kind", "source", "seed_line", "fact_id"]
 
 
 def _oss_timeline(topic: str, count: str, qualifier: str | None = None) -> pd.DataFrame:
-    """Every count of one topic (``oss_offices``, ``oss_services``), each at its own date: the text's
-    (a fact at the end of its period, a range at both ends), Table 5's column ``count`` and Figure 4's."""
+    """Every count of one topic (``oss_offices``, ``oss_services``) at its own date (docs/stages/transform.md)."""
     f, rows = facts(), []
     quantities = {q: kind for q, kind in _KIND.items() if q.startswith(topic)}
     for r in f[f["topic"].eq(topic) & f["quantity"].isin([*quantities, f"{topic}_range"])].itertuples():
@@ -169,8 +166,7 @@ def _oss_timeline(topic: str, count: str, qualifier: str | None = None) -> pd.Da
 
 
 def oss_offices_timeline() -> pd.DataFrame:
-    """Every office count of the thesis, each at its own date, from the text (facts), Table 5 and
-    Figure 4. They do not form one series (errata E003, E024); the frame keeps them apart by source."""
+    """Every office count of the thesis at its own date (not one series: errata E003, E024)."""
     return _oss_timeline("oss_offices", "offices", qualifier="offices_qualifier")
 
 
@@ -180,8 +176,7 @@ def oss_services_timeline() -> pd.DataFrame:
 
 
 def egov_ranks() -> pd.DataFrame:
-    """UN e-government ranks: the thesis' 2008 ranks, Kazakhstan's 2005 and 2003 ranks derived
-    from the stated rank changes (marked derived), and the article's EGDI ranks 2018 and 2020."""
+    """UN e-government ranks as printed, and Kazakhstan's 2005 and 2003 ranks derived from the stated changes."""
     f = facts()
     ranks = f[f["quantity"].isin(["un_egov_rank", "egdi_rank"])]
     out = pd.DataFrame({"iso3": ranks["iso3"], "year": ranks["date_start"].astype(int),
@@ -206,8 +201,7 @@ def satisfaction() -> pd.DataFrame:
 
 
 def document_delays() -> pd.DataFrame:
-    """Delayed-document shares and service volumes for 2007 and 2008, with the implied number of
-    delayed documents (share x volume; derived, not printed)."""
+    """Delayed-document shares and service volumes, 2007 and 2008, and the implied count (derived)."""
     f = facts().set_index("fact_id")
     share = f[f["quantity"].eq("documents_delayed_share")]
     volume = f[f["quantity"].eq("services_delivered")]
@@ -259,8 +253,7 @@ def _raw_files(name: str) -> str:
 
 
 def write(name: str, out_dir: Path | None = None) -> Path:
-    """Build and write one processed table (atomically); into ``out_dir`` (the build's staging folder)
-    also ``<name>.json``, the record that lets :func:`load` type these bytes without validating them."""
+    """Build and write one processed table; into ``out_dir`` (staging) also the record :func:`load` types it by."""
     target = Path(out_dir) if out_dir else paths.processed_dir()
     frame = build(name)
     path = write_csv(frame, target / f"{name}.csv")
@@ -287,8 +280,7 @@ def verify(name: str) -> None:
 
 
 def load(name: str) -> pd.DataFrame:
-    """A processed table, as notebooks read it: bytes the build recorded are typed from its record (no
-    pandera in the kernel); anything else must be what the raw files give, and is then validated."""
+    """A processed table as notebooks read it: typed from the build's record, else verified and validated."""
     path = paths.processed_file(name)
     rec = paths.build_dir() / "prepared" / f"{name}.json"  # the build's record: sha256 of the bytes, dtypes
     known = json.loads(rec.read_text(encoding="utf-8")) if rec.exists() and path.exists() else {}

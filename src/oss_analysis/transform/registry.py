@@ -1,5 +1,4 @@
-"""The processed tables, each declared once: its raw inputs, its schema (by name, in schemas.json) and what
-it holds; its builder is the function of clean.py named like it. Free of pandas: docs/stages/transform.md."""
+"""The processed tables, each declared once: raw inputs, schema name, description (docs/stages/transform.md)."""
 
 from __future__ import annotations
 

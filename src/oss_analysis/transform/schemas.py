@@ -1,5 +1,4 @@
-"""pandera schemas of the tables in ``data/processed/``, declared as Frictionless table schemas in
-``schemas.json`` (docs/stages/transform.md), plus the cross-column checks a table schema cannot state."""
+"""pandera schemas of data/processed/ from ``schemas.json``, plus the checks a table schema cannot state."""
 
 from __future__ import annotations
 
@@ -54,8 +53,7 @@ def declared() -> dict[str, Any]:
 
 @cache
 def schema(name: str) -> pa.DataFrameSchema:
-    """The schema ``name`` of schemas.json: exactly these columns (strict), each coerced to its type:
-    numpy's (a missing number is NaN), pandas' nullable one for an optional integer or as ``x-dtype`` says."""
+    """The schema ``name`` of schemas.json: strict, each column coerced (types: docs/stages/transform.md)."""
     entry = declared()[name]
     raw = resource(entry["x-raw"])["schema"] if "x-raw" in entry else {"fields": []}
     fields = {f["name"]: f for f in raw["fields"]}
