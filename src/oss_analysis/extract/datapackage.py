@@ -1,5 +1,4 @@
-"""The data packages (``data/raw/``, ``data/sources/``): read them, check what they declare, refresh
-the raw checksums. It imports no pandas, so the build graph can read it cheaply (docs/stages/extract.md)."""
+"""The data packages (data/raw/, data/sources/): read, checked, raw checksums refreshed (docs/stages/extract.md)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Adding a publisher's file as downloaded (a newer release or edition): its bytes and its entry in
-data/sources/datapackage.json, planned here and written by the caller only when every check has passed."""
+"""Adding a publisher's file as downloaded: its bytes and its entry in data/sources/datapackage.json, planned."""
 
 from __future__ import annotations
 
@@ -23,8 +22,7 @@ def shipped_name(kind: str, path: Path) -> str:
 
 
 def plan(path: Path, kind: str, layout: str, frame: pd.DataFrame) -> tuple[str, dict[str, bytes]]:
-    """(line to print, {path under the root: bytes}) that ship ``path``, read and checked as ``frame``;
-    a release already shipped with other bytes, or a file or resource name taken, is refused here."""
+    """(line to print, {path: bytes}) that ship ``path`` (checked as ``frame``); a release or name taken is refused."""
     data, file = Path(path).read_bytes(), paths.shown(path)
     digest = hashlib.sha256(data).hexdigest()
     package = copy.deepcopy(datapackage.read_sources())

@@ -1,5 +1,4 @@
-"""Reading publishers' files as distributed: their quirks handled in memory (docs/stages/extract.md), anything
-unexpected stopped with one line naming the file, the line, the column and the rule."""
+"""Reading publishers' files as distributed, quirks handled in memory, surprises one line (docs/stages/extract.md)."""
 
 from __future__ import annotations
 
@@ -23,8 +22,7 @@ DELIMITERS = {",": "','", ";": "';'", "\t": "a tab"}
 
 
 def decode(data: bytes, name: str) -> str:
-    """Bytes -> text with LF line ends: UTF-8, else Windows-1252 only if the bytes hold no UTF-8 at all
-    (docs/stages/extract.md); anything else names the byte, its line and the encodings tried."""
+    """Bytes -> text with LF line ends: UTF-8, else Windows-1252 if no UTF-8 at all (docs/stages/extract.md)."""
 
     def fail(problem: str, at: int) -> NoReturn:
         where = f"{problem} at byte {at} (tried UTF-8 and Windows-1252): save it as UTF-8"
@@ -79,8 +77,7 @@ class Table:
 
 def parse(text: str, name: str, *, sep: str = ",", header_line: int = 1, required: list[str] = (),
           trailing_sep: bool = False) -> Table:
-    """Delimited text -> a Table of strings ('' for empty cells), after checking the delimiter, the required
-    columns and that every row has as many fields as the header (pandas would pad or shift it silently)."""
+    """Delimited text -> a Table of strings, after checking the delimiter, the columns and every row's width."""
     lines = text.split("\n", header_line)
     if not text.strip():
         raise DataError(name, "file is empty")
@@ -121,8 +118,7 @@ def parse(text: str, name: str, *, sep: str = ",", header_line: int = 1, require
 
 
 def numbers(table: Table, column: str, *, missing: tuple[str, ...] = ("",)) -> pd.Series:
-    """A column as floats; the file's missing markers become NA (never 0); anything else that is
-    not a number stops with the line and the value; float noise in the file goes (``without_noise``)."""
+    """A column as floats: the file's ``missing`` markers NA (never 0), anything else not a number refused."""
     text = table.frame[column].str.strip()
     is_missing = text.isin(missing)
     num = pd.to_numeric(text.where(~is_missing), errors="coerce")
@@ -132,8 +128,7 @@ def numbers(table: Table, column: str, *, missing: tuple[str, ...] = ("",)) -> p
 
 
 def without_noise(values: np.ndarray) -> np.ndarray:
-    """Each value as the short decimal it is a few units in the last place from, if any (UN 2016's
-    0.7249899999999999 is 0.72499; WGI's 1.14748227596283 is kept whole)."""
+    """Each value as the short decimal a few units in the last place away, if any (0.7249899999999999: 0.72499)."""
     short = np.array([float(f"{x:.12g}") for x in values])
     noise = (short != values) & (np.abs(short - values) <= 4 * np.spacing(np.abs(values)))
     return np.where(noise, short, values)
@@ -180,8 +175,7 @@ resource = partial(datapackage.resource, shown=datapackage.SOURCES_FILE)  # one 
 
 
 def read_text(path: Path, sha256: str | None = None) -> str:
-    """A publisher's file as text, decoded once; a missing or empty file is refused, and so is a shipped one
-    (``sha256``: its package entry's hash) whose bytes changed (docs/stages/extract.md)."""
+    """A publisher's file as text; missing, empty, or (``sha256``: its entry's hash) changed bytes refused."""
     shown = paths.shown(path)
     if not Path(path).exists():
         raise DataError(shown, "file is missing" + (f" ({datapackage.SOURCES_FILE} lists it)" if sha256 else ""))

@@ -1,5 +1,4 @@
-"""Readers of the publishers' files, one per layout (``x-layout`` in data/sources/datapackage.json, or
-a user's file's header), each giving a tidy table (docs/stages/extract.md: layouts, duplicate rule)."""
+"""Readers of the publishers' files, one per layout, each giving a tidy table (docs/stages/extract.md)."""
 
 from __future__ import annotations
 
@@ -60,8 +59,7 @@ class Drops:
 
 
 def map_names(table: Table, name_col: str, drops: Drops, code_col: str | None = None) -> pd.Series:
-    """ISO3 for each row by its name (an entity not an ISO country: the file's code, else the one listed in
-    config/source_exclusions.csv; an aggregate: NA, recorded in ``drops``); an unknown name stops."""
+    """ISO3 for each row by its name (exclusions and aggregates: docs/stages/extract.md); an unknown name stops."""
     names = table.frame[name_col].str.strip()
     lookup = {n: countries.to_iso3(n) for n in names.unique()}
     iso3 = names.map(lookup)
@@ -296,8 +294,7 @@ SIGNATURES = {
 
 
 def detect_layout(text: str, file: str) -> str:
-    """The layout of a file by its header cells, split on any delimiter (so a file with the wrong one
-    is named as such by its reader, not as an unknown layout)."""
+    """The layout of a file by its header cells, split on any delimiter (a wrong one is its reader's error)."""
     head = text.split("\n", 3)[:3]
     cells = [{c.strip().strip('"').strip().casefold() for c in re.split(r"[,;\t]", line)} for line in head]
     first, third = cells[0], cells[2] if len(cells) > 2 else set()

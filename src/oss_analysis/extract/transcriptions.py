@@ -1,5 +1,4 @@
-"""Read raw transcriptions, validated, failing with one clear line. The pandera checks are derived
-from the Frictionless ``data/raw/datapackage.json``, the one statement of each raw file's schema."""
+"""Raw transcriptions, validated against ``data/raw/datapackage.json`` (docs/stages/extract.md)."""
 
 from __future__ import annotations
 
@@ -15,15 +14,14 @@ from oss_analysis import countries, paths
 from oss_analysis.errors import DataError
 from oss_analysis.extract.datapackage import resource  # one raw resource's descriptor
 from oss_analysis.extract.publisher_file import Table
-from oss_analysis.files import sha256
+from oss_analysis.files import csv_rows, sha256
 
 if TYPE_CHECKING:  # pandera is imported where a schema is built or run, not by every reader
     import pandera.pandas as pa
 
 
 def read_checked_csv(path: Path, expected: list[str], *, may_be_empty: bool = False) -> pd.DataFrame:
-    """Read a CSV as text after checking what pandas would silently accept: missing or empty
-    file, byte-order mark, bad encoding, missing/unknown columns, ragged or truncated rows."""
+    """A CSV as text, after checking what pandas would silently accept (docs/stages/extract.md)."""
     name = paths.shown(path)
     if not path.exists():
         raise DataError(name, "file is missing")
@@ -108,8 +106,7 @@ RAW_TYPES = {"integer": "Int64", "number": "Float64", "string": "string", "date"
 
 def schema_from_fields(fields: list[dict[str, Any]], primary_key: list[str] | None = None,
                        dtype: Callable | None = None, **options: Any) -> pa.DataFrameSchema:
-    """pandera schema equivalent to a Frictionless table schema (types, required, unique, range,
-    enum, country codes, primary key); why not pandera's own translator: docs/stages/extract.md."""
+    """pandera schema equivalent to a Frictionless table schema (why not pandera's: docs/stages/extract.md)."""
     import pandera.pandas as pa
 
     dtype = dtype or (lambda f: RAW_TYPES.get(f.get("type", "string"), "string"))
@@ -127,8 +124,7 @@ _UNIQUE = ("field_uniqueness", "multiple_fields_uniqueness")
 
 
 def _unique_failures(fc: pd.DataFrame, frame: pd.DataFrame, schema: pa.DataFrameSchema) -> list[dict[str, Any]]:
-    """The first repeat of each key the schema declares unique and the row it repeats, from the frame
-    itself (pandera lists every row of every repeated key, in no useful order)."""
+    """The first repeat of each unique key and the line it repeats (pandera lists them in no useful order)."""
     out = []
     for check in fc.loc[fc["check"].isin(_UNIQUE), ["check", "column"]].drop_duplicates().itertuples():
         columns = list(schema.unique or []) if check.check == "multiple_fields_uniqueness" else [check.column]
@@ -147,8 +143,7 @@ def _unique_failures(fc: pd.DataFrame, frame: pd.DataFrame, schema: pa.DataFrame
 
 
 def _other_failures(fc: pd.DataFrame) -> list[dict[str, Any]]:
-    """Every other failure, one per (row, check); a check across columns names the column its
-    rule starts with (``value must be ...``)."""
+    """Every other failure, one per (row, check), a check across columns naming its rule's first column."""
     fc = fc[~fc["check"].isin(_UNIQUE)].copy()
     fc["pos"] = pd.to_numeric(fc["index"], errors="coerce").fillna(-1).astype(int)
     fc["named"] = [str(r.check).startswith(f"{r.column} ") for r in fc.itertuples()]
@@ -162,8 +157,7 @@ def _other_failures(fc: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, file: str) -> pd.DataFrame:
-    """Run a pandera schema; its first failure (by line, then column) becomes a one-line DataError (for
-    a repeated key, with the line where the key was first seen)."""
+    """Run a pandera schema; its first failure (by line, then column) becomes a one-line DataError."""
     import pandera.pandas as pa
 
     try:
@@ -200,8 +194,7 @@ def validate_as(name: str, frame: pd.DataFrame, file: str) -> pd.DataFrame:
 
 def raw_rows(name: str) -> list[dict[str, str]]:
     """A raw transcription's rows as text, the printed digits exactly (no typing, no checks)."""
-    with (paths.raw_dir() / f"{name}.csv").open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+    return [row for _, row in csv_rows(paths.raw_dir() / f"{name}.csv", f"data/raw/{name}.csv")]
 
 
 def titles(name: str) -> dict[str, str]:
