@@ -130,9 +130,11 @@ def parameters(code: str) -> dict[str, Any]:
 def _values_of(folder: Path, stem: str) -> str:
     """Where an output's values come from: every credit of its claims (``<stem>.meta.json``), publishers first."""
     from oss_analysis.output.source_line import source_line
-    from oss_analysis.review.gallery import claims
 
-    found = claims(folder, stem)["sources"]  # the graph writes this page after the outputs are copied
+    claims = folder / f"{stem}.meta.json"
+    if not claims.exists():
+        return f"not written yet (no `{claims.name}`)"
+    found = json.loads(claims.read_text(encoding="utf-8"))["sources"]
     groups = {
         "publisher: ": sorted((c for c in found if "release" in c), key=lambda c: source_line([c])),  # by label
         "printed: ": [c for c in found if "study" in c],
