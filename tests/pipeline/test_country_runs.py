@@ -16,7 +16,7 @@ def test_plan_for_a_country_in_every_table():
 
 def test_plan_for_a_country_missing_from_some_tables():
     # Aruba: in the WGI files, in no CPI or UN e-government file, in no table of the studies
-    plan = country_runs.plan("abw")
+    plan = country_runs.plan("ABW")
     assert plan["governance"] is None
     assert plan["corruption"] == (
         "no data for ABW in data/processed/cpi_2009.csv, data/processed/wgi_2008.csv, data/processed/cpi_sources.csv"
@@ -35,7 +35,7 @@ def test_country_in_no_table_gets_one_clear_error():
     ):
         country_runs.plan("ATA")
     with pytest.raises(ParameterError, match=r"COUNTRY=K4Z: not an ISO 3166 alpha-3 code; countries with data:"):
-        country_runs.plan("K4Z")
+        country_runs.normalise(["K4Z"])  # the graph normalises the codes before it plans
 
 
 def test_codes_are_normalised_once_and_names_get_a_suggestion():

@@ -8,7 +8,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from oss_analysis.errors import DataError, ParameterError
 from oss_analysis.pipeline import runner
 
 
@@ -86,10 +85,8 @@ def main(argv: list[str] | None = None) -> int:
         return runner.fail(problem)
     try:
         return _run(args)
-    except (DataError, ParameterError, runner.NotebookFailed) as exc:
-        return runner.fail(str(exc))
-    except OSError as exc:
-        return runner.fail(runner.os_error(exc))
+    except runner.EXPECTED as exc:
+        return runner.fail(runner.os_error(exc) if isinstance(exc, OSError) else str(exc))
     except KeyboardInterrupt:
         print("interrupted: nothing half-written is kept (every file is written whole or not at all)", file=sys.stderr)
         return 130

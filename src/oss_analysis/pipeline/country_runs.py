@@ -87,10 +87,9 @@ def choices() -> str:
     return text + (f"; and {len(extra)} more in the publishers' files (data/sources/)" if extra else "")
 
 
-def plan(code: str) -> dict[str, str | None]:
-    """For one run (``GEO``, ``GEO_2022``): notebook -> None if it can be built, else why not; no table: one line."""
-    code, year = split_key(code)
-    iso3 = normalise([code])[0]
+def plan(key: str) -> dict[str, str | None]:
+    """A run (``GEO_2022``, code normalised): notebook -> None if it can be built, else why not; no table: one line."""
+    iso3, year = split_key(key)
     # the year a publisher table must hold: the run's, else the printed tables' (WGI 2008, CPI 2009)
     needed = {"wgi_sources": year or THESIS_YEAR, "cpi_sources": year or CPI_YEAR}
     out: dict[str, str | None] = {}

@@ -19,15 +19,6 @@ from oss_analysis.pipeline import code_inputs
 from oss_analysis.transform import registry
 
 
-def declared_inputs(name: str, country: str | None = None) -> list[Path]:
-    """What the graph feeds a notebook (its package modules among them) and its tables' raw sources."""
-    raw = datapackage.resource_paths()
-    tables = registry.raw_inputs()
-    files = [f for group in code_inputs.notebook_inputs(name, country).values() for f in group]
-    files.extend(raw[r] for t in notebook_specs.notebooks()[name].processed for r in tables[t])
-    return sorted(set(files))
-
-
 def _git(*args: str) -> str | None:
     try:
         out = subprocess.run(["git", *args], cwd=paths.root(), capture_output=True, text=True, timeout=10)
@@ -44,13 +35,16 @@ def _version(name: str) -> str:
 
 
 def notebook_entry(name: str, params: dict[str, Any], output_dir: Path, country: str | None = None) -> dict[str, Any]:
-    """The manifest entry of one notebook run, outputs hashed where they were written."""
-    nb = notebook_specs.notebooks()[name]
+    """The manifest entry of one notebook run, outputs hashed where they were written; its inputs are what the
+    graph feeds it (its package modules among them) and its tables' raw sources."""
+    nb, raw, tables = notebook_specs.notebooks()[name], datapackage.resource_paths(), registry.raw_inputs()
+    inputs = {f for group in code_inputs.notebook_inputs(name, country).values() for f in group}
+    inputs.update(raw[r] for t in nb.processed for r in tables[t])
     return {
         "notebook": paths.shown(nb.path),
         "parameters": {k: v for k, v in params.items() if k != "output_dir"},
         "parameters_file": paths.shown(nb.params),
-        "inputs": {paths.shown(p): sha256(p) for p in declared_inputs(name, country) if p.exists()},
+        "inputs": {paths.shown(p): sha256(p) for p in sorted(inputs) if p.exists()},
         "outputs": {o: sha256(Path(output_dir) / o) for o in nb.outputs},
     }
 

@@ -35,6 +35,9 @@ class JobFailed(RuntimeError):
     """A job of the build graph failed; its message is the job's one-line error."""
 
 
+EXPECTED = (DataError, ParameterError, NotebookFailed, OSError)  # failures with a one-line reason; others are bugs
+
+
 def fail(message: str) -> int:
     """``error: <message>`` on stderr; the exit status 1."""
     print(f"error: {message}", file=sys.stderr)
@@ -324,7 +327,7 @@ def job(log: str, fn: Callable[..., object], *args: object) -> None:
     Path(log).write_text("", encoding="utf-8")
     try:
         fn(*args)
-    except (DataError, ParameterError, NotebookFailed, OSError) as exc:
+    except EXPECTED as exc:
         message = os_error(exc) if isinstance(exc, OSError) else str(exc)
         with open(log, "a", encoding="utf-8") as out:
             out.write(f"error: {message}\n")
