@@ -43,22 +43,18 @@ STABLE = {"svg.hashsalt": "oss_analysis", "svg.fonttype": "path", "figure.dpi": 
           "savefig.bbox": "tight", "axes.titleweight": "bold", "axes.titlesize": 12}
 
 
-def seaborn_theme() -> dict[str, object]:
-    """Every rcParam ``seaborn.set_theme(**SEABORN_THEME)`` sets (style, context, any other change), and its value."""
+def write_theme_file() -> Path:
+    """Write as the style sheet ``set_theme`` applies every rcParam ``seaborn.set_theme(**SEABORN_THEME)`` sets."""
     import seaborn as sns
+    from cycler import Cycler
 
     with mpl.rc_context():
         mpl.rcdefaults()
         before = dict(mpl.rcParams)
-        sns.set_theme(**SEABORN_THEME)
+        sns.set_theme(**SEABORN_THEME)  # its style and context, and any other change it makes
         keys = {*sns.axes_style(SEABORN_THEME["style"]), *sns.plotting_context(SEABORN_THEME["context"])}
         keys |= {k for k, v in mpl.rcParams.items() if before[k] != v}
-        return {k: mpl.rcParams[k] for k in sorted(keys - set(NOT_IN_SHEET))}
-
-
-def write_theme_file() -> Path:
-    """Write seaborn's theme as the style sheet ``set_theme`` applies."""
-    from cycler import Cycler
+        theme = {k: mpl.rcParams[k] for k in sorted(keys - set(NOT_IN_SHEET))}
 
     def value(v: object) -> str:
         if isinstance(v, Cycler):  # the colour cycle, as hex strings without '#' (a sheet's '#' starts a comment)
@@ -69,7 +65,7 @@ def write_theme_file() -> Path:
 
     lines = ["# seaborn.set_theme(" + ", ".join(f"{k}={v!r}" for k, v in SEABORN_THEME.items()) + ")",
              "# as a matplotlib style sheet; written by `python -m oss_analysis.output.style`, checked by tests.",
-             *(f"{k}: {value(v)}" for k, v in sorted(seaborn_theme().items()))]
+             *(f"{k}: {value(v)}" for k, v in theme.items())]
     THEME_FILE.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return THEME_FILE
 

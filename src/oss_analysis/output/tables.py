@@ -18,12 +18,9 @@ from oss_analysis.files import atomic_write, write_csv
 
 def fmt_number(value: object, decimals: int | None = None) -> str:
     """As the studies print: fixed ``decimals``, else the shortest form (``92``, ``99.5``); missing: empty."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+    if value is None or pd.isna(value):
         return ""
-    number = float(value)  # type: ignore[arg-type]
-    if decimals is not None:
-        return f"{number:.{decimals}f}"
-    return f"{number:.10g}"
+    return f"{float(value):.{decimals}f}" if decimals is not None else f"{float(value):.10g}"  # type: ignore[arg-type]
 
 
 _P_VALUE = re.compile(r"(^|_)p(_value|_two_sided)?$|^p[ -]value")
@@ -74,11 +71,11 @@ def whole(frame: pd.DataFrame) -> pd.DataFrame:
     return frame if frame.attrs.get("as_printed") else out
 
 
-def render(frame: pd.DataFrame) -> str:
-    """The Markdown grid of a table, each number formatted as it means (``md_cell``)."""
+def render(frame: pd.DataFrame, name: str = "table") -> str:
+    """The Markdown grid of a table (``name`` in an error), each number formatted as it means (``md_cell``)."""
     cells = {col: [md_cell(v, col, w) for v in values] for col, values in frame.items() for w in [_whole(values)]}
     if not frame.attrs.get("as_printed") and (problem := whole_as_decimal(cells)):  # a print's '2.0' stays
-        raise DataError("table", problem)
+        raise DataError(name, problem)
     return pd.DataFrame(cells, columns=frame.columns).to_markdown(index=False, disable_numparse=True)
 
 
@@ -93,10 +90,7 @@ def write_table(frame: pd.DataFrame, stem: str, out_dir: Path, *, title: str = "
     except ValueError as exc:
         raise ValueError(f"table {stem}: {exc}") from None
     line = source_line(found)
-    try:
-        grid = render(frame)
-    except DataError as exc:
-        raise DataError(f"table {stem}.md", exc.rule) from None
+    grid = render(frame, f"table {stem}.md")
     shown = title or stem
     rows, columns = f"{len(frame)} row" + ("" if len(frame) == 1 else "s"), ", ".join(map(str, frame.columns))
     alt = f"{shown}. A table of {rows} and {len(frame.columns)} columns ({columns})."
