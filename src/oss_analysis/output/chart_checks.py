@@ -68,8 +68,7 @@ def mark_cut(ax: plt.Axes) -> None:
 
 
 def wrap(words: str, chars: int) -> str:
-    """``textwrap.fill``, never breaking inside brackets ('(release 2024)', '(up to)') or before a number
-    ('survey 2007', 'ranks 81 of 192'): a broken year or bracket reads as two things."""
+    """``textwrap.fill``, never breaking inside brackets ('(release 2024)') or before a number ('survey 2007')."""
     bound = re.sub(r" (?=\d)", "\u00a0", re.sub(r"\([^()]*\)", lambda m: m[0].replace(" ", "\u00a0"), words))
     return textwrap.fill(bound, chars, break_on_hyphens=False, break_long_words=False).replace("\u00a0", " ")
 

@@ -29,8 +29,7 @@ LEADER = {"arrowstyle": "-", "color": "#5d6d7e", "lw": 0.6}  # the thin line fro
 
 
 def precision(values: object, printed: bool = False) -> str:
-    """One format per chart, as its source gives the numbers: whole ones as integers; ``printed``: the print's
-    own digits (WGI Table 2: '35' beside '99.5'); else every value to the decimals given ('50.0' beside '98.5')."""
+    """One format per chart: whole numbers as integers, else the print's digits or the decimals given."""
     v = pd.Series(values, dtype=float).dropna()
     if (v % 1 == 0).all():
         return ".0f"

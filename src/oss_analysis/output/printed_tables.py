@@ -1,5 +1,4 @@
-"""The studies' tables rebuilt as printed from ``data/processed/``: headers from the data package's field
-titles, rows in seed-line order, numbers formatted as the print."""
+"""The studies' tables rebuilt as printed from ``data/processed/`` (headers: the data package's field titles)."""
 
 from __future__ import annotations
 

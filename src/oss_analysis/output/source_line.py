@@ -1,6 +1,4 @@
-"""Where an output's numbers come from, row by row from the frame drawn: a credit is a publisher's file and
-release ``{"file", "release"}``, an additions file ``{"file", "added_from"}`` or a print ``{"study", "table",
-"cites"}``, so that the source line, written from the same credits, cannot disagree with the rows."""
+"""Where an output's numbers come from, credited row by row from the frame drawn (docs/stages/output.md)."""
 
 from __future__ import annotations
 
@@ -138,8 +136,7 @@ def _table_credits(tables: Iterable[str]) -> list[Credit]:
 
 
 def credits(data: pd.DataFrame | None, tables: Iterable[str] = ()) -> list[Credit]:
-    """Every file, release and print ``data``'s rows come from, once each, in source-line order (rows say so in
-    ``fact*``, ``source``, ``<x>_source``, ``source_file`` + ``release``, ``study``; else ``tables`` credit them)."""
+    """Every file, release and print ``data``'s rows come from (else ``tables``), once each, in source-line order."""
     if data is not None and "sources" in data.attrs:
         return list(data.attrs["sources"])
     names = list(tables) or list(data.attrs.get("processed", []) if data is not None else [])
@@ -154,8 +151,7 @@ def credits(data: pd.DataFrame | None, tables: Iterable[str] = ()) -> list[Credi
 
 
 def source_line(found: list[Credit]) -> str:
-    """'Source: ...', a clause per print (its cited originals joined), per additions file and per publisher's file
-    (its releases a span: 'TI CPI edition 1999-2011 (data/sources/cpi/cpi.csv)')."""
+    """'Source: ...', a clause per print (its cited originals joined), additions file, publisher's file."""
     clauses: dict[tuple[str, str], list[str]] = {}
     for c in found:
         key = (c["study"], c["table"]) if "study" in c else (c["file"], "added" if "added_from" in c else "")

@@ -27,8 +27,7 @@ _P_VALUE = re.compile(r"(^|_)p(_value|_two_sided)?$|^p[ -]value")
 
 
 def md_cell(value: object, column: object, whole: bool) -> str:
-    """A .md cell as it means: a p-value '< 0.001' or to three decimals, a whole-number column's number as an
-    integer, any other to four significant digits (2.0 keeps no '.0'); text as it is."""
+    """A .md cell as it means: a p-value '< 0.001' or to 3 decimals, whole numbers as integers, else 4 digits."""
     if not isinstance(value, numbers.Real) or isinstance(value, bool | np.bool_) or math.isnan(value):
         return "" if value is None or value is pd.NA or isinstance(value, float) else str(value)
     if _P_VALUE.search(str(column).lower()):
@@ -37,8 +36,7 @@ def md_cell(value: object, column: object, whole: bool) -> str:
 
 
 def float_noise(frame: pd.DataFrame) -> str | None:
-    """The first cell a few units in the last place off a short decimal (0.30000000000000004): a
-    looser tolerance also flagged real statistics (a p-value 3.82790999956456e-06)."""
+    """The first cell a few units in the last place off a short decimal (0.30000000000000004)."""
     for col in frame.select_dtypes("number").columns:
         v = frame[col].to_numpy(dtype=float)
         short = without_noise(v)
@@ -81,8 +79,7 @@ def render(frame: pd.DataFrame, name: str = "table") -> str:
 
 def write_table(frame: pd.DataFrame, stem: str, out_dir: Path, *, title: str = "", note: str = "",
                 data: pd.DataFrame | None = None, sources: list[str] | None = None) -> None:
-    """Write ``stem.csv``, ``stem.md`` and its claims ``stem.meta.json`` (title, alt, source line and credits of
-    the rows it is made from: ``data``, else the table; ``sources``: processed tables, see ``source_line``)."""
+    """Write ``stem.csv``, ``stem.md`` and ``stem.meta.json``, credited from ``data`` (else the table), ``sources``."""
     from oss_analysis.output.source_line import credits, source_line
 
     try:
