@@ -206,6 +206,8 @@ def _problems(fig: plt.Figure, renderer: object) -> Iterator[str]:
         if Bbox.intersection(box[id(a)].padded(-TOL), box[id(b)].padded(-TOL)) is not None:
             yield f"{_name(a)} overlaps {_name(b)}"
     frames = {ax: ax.get_window_extent(renderer) for ax in axes}
+    content = Bbox.union([*frames.values()] + [box[id(t)] for ax in axes for t in _ticks(ax)]
+                         + [leg.get_window_extent(renderer) for leg in legends])
     for t in free + inner:
         b = box[id(t)].padded(-TOL)
         for ax, f in frames.items():
@@ -213,12 +215,9 @@ def _problems(fig: plt.Figure, renderer: object) -> Iterator[str]:
                 yield f"{_name(t)} crosses the frame of the panel '{_panel(ax)}'"
             elif t in inner and f.overlaps(b) and min(b.x0 - f.x0, f.x1 - b.x1, b.y0 - f.y0, f.y1 - b.y1) < ROOM:
                 yield f"{_name(t)} presses against the frame of the panel '{_panel(ax)}'"
-    content = Bbox.union([*frames.values()] + [box[id(t)] for ax in axes for t in _ticks(ax)]
-                         + [leg.get_window_extent(renderer) for leg in legends])
-    for t in free + inner:  # titles start at the left edge, near the axis label: only the right is strict
-        b = box[id(t)]
-        if b.x0 < content.x0 - 10 * TOL or b.x1 > content.x1 + 2 * TOL:
-            yield f"{_name(t)} runs {max(content.x0 - b.x0, b.x1 - content.x1):.0f} px past the plot"
+        whole = box[id(t)]  # titles start at the left edge, near the axis label: only the right is strict
+        if whole.x0 < content.x0 - 10 * TOL or whole.x1 > content.x1 + 2 * TOL:
+            yield f"{_name(t)} runs {max(content.x0 - whole.x0, whole.x1 - content.x1):.0f} px past the plot"
     for ax in axes:
         marks, lines = list(_markers(ax, dpi)), list(_drawn_lines(ax))
         leaders = [(a, p) for a, p in lines if isinstance(a, FancyArrowPatch)]

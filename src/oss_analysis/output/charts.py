@@ -350,7 +350,6 @@ def stages_timeline(stages: pd.DataFrame, *, title: str, end_year: float, start_
     vision = stages[stages["is_vision"]]
     rows = len(dated) + len(vision)
     fig, ax = plt.subplots(figsize=(10, 0.75 * rows + 1.4))
-    colours = ["#1f4e79", "#2e8b57", "#d68910", "#6c3483"]
     ax.set_xlim(start_year, end_year + 0.2)
     ax.set_ylim(rows + 0.5, 0.5)
     labels = []
@@ -360,7 +359,7 @@ def stages_timeline(stages: pd.DataFrame, *, title: str, end_year: float, start_
         if end is None:  # open ('since 2009'): into the frame, saying it goes on
             end = end_year + 0.2
             ax.text(end - 0.05, y, "goes on →", ha="right", va="center", color="white", fontsize=8, gid=GOES_ON)
-        ax.barh(y, end - start, left=start, color=colours[(y - 1) % len(colours)], alpha=0.85, height=0.6)
+        ax.barh(y, end - start, left=start, color=PALETTE[(y - 1) % len(PALETTE)], alpha=0.85, height=0.6)
         labels.append(f"Stage {r['stage']}: {r['label']}")
         if facts := _stage_facts(r):
             text = ax.text(start + 0.05, y, facts, fontsize=8, va="center", color="white", fontweight="bold")
