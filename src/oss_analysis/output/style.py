@@ -143,10 +143,7 @@ def save_figure(fig: plt.Figure, stem: str, out_dir: Path, data: pd.DataFrame | 
     if len(frames) > 1:  # whole numbers stay whole beside the other frames' empty cells
         frames = [f.astype({c: "Int64" for c in f.columns if pd.api.types.is_integer_dtype(f[c])}) for f in frames]
     drawn = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0] if frames else data
-    try:
-        found = credits(drawn, tables)
-    except ValueError as exc:
-        raise ValueError(f"chart {stem}: {exc}") from None
+    found = credits(drawn, tables, f"chart {stem}")
     source_text = source_line(found)
     add_source_line(fig, source_text)
     check_chart(fig, stem)  # a chart that collides stops here, before any file is written

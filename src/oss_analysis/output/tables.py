@@ -82,10 +82,7 @@ def write_table(frame: pd.DataFrame, stem: str, out_dir: Path, *, title: str = "
     """Write ``stem.csv``, ``stem.md`` and ``stem.meta.json``, credited from ``data`` (else the table), ``sources``."""
     from oss_analysis.output.source_line import credits, source_line
 
-    try:
-        found = credits(frame if data is None else data, sources or frame.attrs.get("processed", []))
-    except ValueError as exc:
-        raise ValueError(f"table {stem}: {exc}") from None
+    found = credits(frame if data is None else data, sources or frame.attrs.get("processed", []), f"table {stem}")
     line = source_line(found)
     grid = render(frame, f"table {stem}.md")
     shown = title or stem
