@@ -103,8 +103,3 @@ def write_claims(claims: dict, path: Path) -> None:
     claims = claims | {k: " ".join(claims[k].split()) for k in ("title", "alt") if k in claims}  # a wrap is drawing
     text = json.dumps(claims, indent=1, ensure_ascii=False) + "\n"
     atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
-
-
-def read_published(path: Path) -> pd.DataFrame:
-    """Read a published table back as text cells, exactly as written."""
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
