@@ -156,17 +156,15 @@ def group_dots(frame: pd.DataFrame, *, x: str, y: str, group: str, label: str, f
     import seaborn as sns
 
     name = frame.loc[frame[key] == focus, label].iloc[0]
-    # a group of one names its country ('Benchmark (Singapore)'); the focus has a lane, clear of the comparators
     size = frame.groupby(group)[key].transform("nunique")
     named = frame[group].where((size > 1) | (frame[group] == frame[label]), frame[group] + " (" + frame[label] + ")")
     dots = frame.assign(**{group: named.where(frame[key] != focus, name)})
     lanes = [g for g in dict.fromkeys(dots[group]) if g != name] + [name]  # the focus last, as it was
     rows = order or list(dict.fromkeys(frame[y]))
     fig, ax = plt.subplots(figsize=(9, max(4.8, 1.4 + 0.17 * len(rows) * len(lanes))))  # lanes a dot and GAP apart
-    # dodge by group instead of random jitter: the same data always draw the same picture
     colours = {g: HIGHLIGHT if g == name else colour_of(g.split(" (")[0]) for g in lanes}
     sns.stripplot(data=dots, x=x, y=y, hue=group, hue_order=lanes, order=order, jitter=False, dodge=True, size=7,
-                  ax=ax, alpha=0.85, palette=colours)
+                  ax=ax, alpha=0.85, palette=colours)  # dodged, not jittered: the same data, the same picture
     placed, size = np.empty((0, 2)), 7 * fig.dpi / 72 + GAP + 0.5  # dots of a lane that would touch: up or down
     for coll in ax.collections:
         px = ax.transData.transform(np.asarray(coll.get_offsets(), float))
@@ -254,8 +252,7 @@ def category_ranges(frame: pd.DataFrame, *, title: str, focus_label: str) -> plt
 def dated_points(frame: pd.DataFrame, *, title: str, ylabel: str, styles: dict[str, dict]) -> plt.Figure:
     """Counts at their dates, one label (a leader to each dot) per value's cluster; undated targets at the right."""
     fig, ax = plt.subplots(figsize=(10, 5.8))
-    dated = frame[frame["year"].notna()]
-    right = float(dated["year"].max()) + 0.8
+    right = float(frame["year"].max()) + 0.8  # past the last dated count
     pts = frame.assign(x=frame["year"].fillna(right))
     for kind, st in styles.items():
         part = pts[pts["kind"] == kind]
@@ -276,7 +273,7 @@ def dated_points(frame: pd.DataFrame, *, title: str, ylabel: str, styles: dict[s
     for text, (value, xs, _) in zip(texts, clusters, strict=True):  # a leader to each further dot it names
         for x in sorted(set(xs) - {xs[0]}):
             ax.add_patch(FancyArrowPatch(text.get_position(), (x, value), patchA=text, shrinkA=0, shrinkB=0, **LEADER))
-    years = list(range(int(dated["year"].min()), int(right - 0.4) + 1))
+    years = list(range(int(frame["year"].min()), int(right - 0.4) + 1))
     ax.set_xticks([*years, right], [*map(str, years), "undated\ntargets"])  # a tick: it cannot overlap
     _titles(ax, title, "Year", ylabel)
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=8)  # off the labels

@@ -17,11 +17,8 @@ from oss_analysis.output.chart_checks import check_chart, fit_text
 HIGHLIGHT = "#c0392b"
 MUTED = "#9aa5b1"
 SOURCE_COLOUR = "#5d6d7e"  # the source line under every chart
-# Categorical colours; red is kept for the highlighted (focus) mark only.
-PALETTE = ["#1f4e79", "#2e8b57", "#d68910", "#6c3483", "#5d6d7e", "#17a589"]
-# One colour per role, declared once: a series keeps its colour from chart to chart and from one
-# country's folder to the next, whichever others a run draws and in whatever order.
-ROLES = {
+PALETTE = ["#1f4e79", "#2e8b57", "#d68910", "#6c3483", "#5d6d7e", "#17a589"]  # categorical; red: the focus only
+ROLES = {  # one colour per role, declared once (docs/stages/output.md)
     "focus": HIGHLIGHT, "comparator median": PALETTE[0], "post-Soviet median": PALETTE[1],
     "thesis": PALETTE[0], "article": PALETTE[1], "publisher": HIGHLIGHT,  # the UN file: the focus country's line
     "Baltic states": PALETTE[0], "Central Asia": PALETTE[1], "Russia": PALETTE[2], "Benchmark": PALETTE[3],
@@ -34,9 +31,7 @@ def colour_of(role: str) -> str:
     return ROLES.get(role) or PALETTE[zlib.crc32(role.encode()) % len(PALETTE)]
 
 
-# seaborn's theme as a style sheet beside this module (importing seaborn costs every kernel a second);
-# tests check it against seaborn's set_theme; `python -m oss_analysis.output.style` writes it again.
-THEME_FILE = Path(__file__).with_name("theme.mplstyle")
+THEME_FILE = Path(__file__).with_name("theme.mplstyle")  # seaborn's theme as a style sheet (docs/stages/output.md)
 SEABORN_THEME = {"context": "notebook", "style": "whitegrid", "palette": PALETTE, "font": "DejaVu Sans"}
 NOT_IN_SHEET = ("image.cmap",)  # seaborn's default colour map, registered by seaborn only; heatmaps name theirs
 STABLE = {"svg.hashsalt": "oss_analysis", "svg.fonttype": "path", "figure.dpi": 100, "savefig.dpi": 150,  # fixed ids
