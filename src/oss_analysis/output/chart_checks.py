@@ -274,10 +274,11 @@ def _problems(fig: plt.Figure, renderer: object) -> Iterator[str]:
 
 def _drawn_rules(ax: plt.Axes, marks: list, f: Bbox) -> Iterator[str]:
     """A marker hides another, two filled dots touch (they read as one), a marker or bar is cut by the frame."""
+    order = ax.get_children()  # drawn later: a higher zorder, then added later
     for (a, ca, ra, _), (b, cb, rb, fill_b) in itertools.permutations(marks, 2):
         d = np.hypot(*(ca[:, None] - cb[None]).T).ravel()  # a disc covers it, or a ring's edge crosses it
         hides = (d < rb).any() and rb >= ra if fill_b else (abs(d - rb) < ra).any()
-        if a is not b and _above(b, a, ax) and hides:
+        if a is not b and (b.get_zorder(), order.index(b)) > (a.get_zorder(), order.index(a)) and hides:
             yield f"a marker of {_name(b)} hides a marker of {_name(a)}"
     dots = [(a, c, r) for a, cs, r, filled in marks if filled for c in cs]
     for (a, ca, ra), (b, cb, rb) in itertools.combinations(dots, 2):
@@ -302,11 +303,6 @@ def _unnamed(ax: plt.Axes, named: set[str]) -> Iterator[str]:
 
 def _panel(ax: plt.Axes) -> str:
     return ax.get_title("left") or ax.get_title() or ax.get_ylabel() or "axes"
-
-
-def _above(top: object, below: object, ax: plt.Axes) -> bool:
-    """Whether ``top`` is drawn after ``below`` (zorder, then the order they were added)."""
-    return (top.get_zorder(), (order := ax.get_children()).index(top)) > (below.get_zorder(), order.index(below))
 
 
 def _gaps(ax: plt.Axes) -> Iterator[str]:

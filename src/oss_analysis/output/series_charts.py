@@ -77,9 +77,8 @@ def cpi_panels(frame: pd.DataFrame, *, title: str, thesis_year: int) -> plt.Figu
                         label="90% interval (score ± 1.645 standard errors)")
         ax.plot(part["year"], part["score"], color=HIGHLIGHT, lw=2, marker="o", ms=4, label="CPI score")
         top = int(own["scale"].iloc[0])
-        ax.set_ylim(0, top)
         ax.set_title(f"CPI score, scale {name}", fontsize=10, loc="left")
-        ax.set(xlabel="year", ylabel=f"score (0-{top}, higher = cleaner)")
+        ax.set(ylim=(0, top), xlabel="year", ylabel=f"score (0-{top}, higher = cleaner)")
         if own["year"].min() <= thesis_year <= own["year"].max():
             _thesis_line(ax, thesis_year)
     return _finish(fig, title, list(axes[0][::-1]), 3, 9, rect=(0, 0.07, 1, 1))  # 0-100 first: 0-10 may draw no band
