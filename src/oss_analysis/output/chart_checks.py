@@ -108,8 +108,8 @@ def _ticks(ax: plt.Axes) -> list[Text]:
         lo, hi = sorted(axis.get_view_interval())
         for tick in axis.get_major_ticks():
             if lo - 1e-9 <= tick.get_loc() <= hi + 1e-9:
-                out += [t for t in (tick.label1, tick.label2) if t.get_visible()]
-    return [t for t in out if _shown(t)]
+                out += [tick.label1, tick.label2]
+    return [t for t in out if _shown(t)]  # visible, with words
 
 
 def _markers(ax: plt.Axes, dpi: float) -> Iterator[tuple[object, np.ndarray, float, bool]]:

@@ -145,8 +145,7 @@ def heatmap(wide: pd.DataFrame, *, title: str, focus_label: str | None = None, c
     words = [textwrap.fill(t.get_text(), 12, break_long_words=False) for t in ax.get_xticklabels()]
     ax.set_xticklabels(words, rotation=0, fontsize=9, va="center")  # centred: one-line names level with two-line
     ax.tick_params(axis="x", pad=max(w.count("\n") + 1 for w in words) * 9 * 0.6 + 3)
-    for tick in (t for t in ax.get_yticklabels() if t.get_text() == focus_label):
-        tick.set(color=HIGHLIGHT, fontweight="bold")
+    plt.setp([t for t in ax.get_yticklabels() if t.get_text() == focus_label], color=HIGHLIGHT, fontweight="bold")
     return fig
 
 

@@ -61,8 +61,7 @@ def wgi_panels(frame: pd.DataFrame, *, focus: str, title: str, thesis_year: int,
         _thesis_line(ax, thesis_year)
         ax.set_title(str(part["indicator_name"].iloc[0]), fontsize=10, loc="left")
         ax.set_ylim(-4, 104)  # a value near 0 or 100 shows its whole marker
-    for ax in axes[:, 0]:
-        ax.set_ylabel("percentile rank")
+    plt.setp(axes[:, 0], ylabel="percentile rank")
     return _finish(fig, title, list(axes.flat), 5, 9, rect=(0, 0.06, 1, 0.97))
 
 
