@@ -3,11 +3,11 @@
 The expected cells are parsed from the seed text itself (tab-separated rows), never typed here.
 Tables whose printed layout is not a plain grid have their own comparison below."""
 
+import pandas as pd
 import pytest
 from conftest import ROOT
 
 from oss_analysis import notebook_specs
-from oss_analysis.output.tables import read_published
 
 THESIS = "004_2afbd09316cb29ad.txt"
 # published table -> (seed file, header line, last data line)
@@ -32,7 +32,7 @@ def printed_rows(seeds, name, first, last):
 
 def published(table):
     assert f"{table}.csv" in OUTPUTS, f"{table}.csv is not declared by any notebook"
-    frame = read_published(ROOT / "figures" / f"{table}.csv")
+    frame = pd.read_csv(ROOT / "figures" / f"{table}.csv", dtype=str, keep_default_na=False)
     header = ["" if c.startswith("Unnamed") else c for c in frame.columns]
     return header, frame.values.tolist()
 

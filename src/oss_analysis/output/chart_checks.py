@@ -68,8 +68,7 @@ def mark_cut(ax: plt.Axes) -> None:
 
 
 def wrap(words: str, chars: int) -> str:
-    """``textwrap.fill``, never breaking inside brackets ('(release 2024)', '(up to)') or before a number
-    ('survey 2007', 'ranks 81 of 192'): a broken year or bracket reads as two things."""
+    """``textwrap.fill``, never breaking inside brackets ('(release 2024)') or before a number ('survey 2007')."""
     bound = re.sub(r" (?=\d)", "\u00a0", re.sub(r"\([^()]*\)", lambda m: m[0].replace(" ", "\u00a0"), words))
     return textwrap.fill(bound, chars, break_on_hyphens=False, break_long_words=False).replace("\u00a0", " ")
 
@@ -109,8 +108,8 @@ def _ticks(ax: plt.Axes) -> list[Text]:
         lo, hi = sorted(axis.get_view_interval())
         for tick in axis.get_major_ticks():
             if lo - 1e-9 <= tick.get_loc() <= hi + 1e-9:
-                out += [t for t in (tick.label1, tick.label2) if t.get_visible()]
-    return [t for t in out if _shown(t)]
+                out += [tick.label1, tick.label2]
+    return [t for t in out if _shown(t)]  # visible, with words
 
 
 def _markers(ax: plt.Axes, dpi: float) -> Iterator[tuple[object, np.ndarray, float, bool]]:
@@ -207,6 +206,8 @@ def _problems(fig: plt.Figure, renderer: object) -> Iterator[str]:
         if Bbox.intersection(box[id(a)].padded(-TOL), box[id(b)].padded(-TOL)) is not None:
             yield f"{_name(a)} overlaps {_name(b)}"
     frames = {ax: ax.get_window_extent(renderer) for ax in axes}
+    content = Bbox.union([*frames.values()] + [box[id(t)] for ax in axes for t in _ticks(ax)]
+                         + [leg.get_window_extent(renderer) for leg in legends])
     for t in free + inner:
         b = box[id(t)].padded(-TOL)
         for ax, f in frames.items():
@@ -214,12 +215,9 @@ def _problems(fig: plt.Figure, renderer: object) -> Iterator[str]:
                 yield f"{_name(t)} crosses the frame of the panel '{_panel(ax)}'"
             elif t in inner and f.overlaps(b) and min(b.x0 - f.x0, f.x1 - b.x1, b.y0 - f.y0, f.y1 - b.y1) < ROOM:
                 yield f"{_name(t)} presses against the frame of the panel '{_panel(ax)}'"
-    content = Bbox.union([*frames.values()] + [box[id(t)] for ax in axes for t in _ticks(ax)]
-                         + [leg.get_window_extent(renderer) for leg in legends])
-    for t in free + inner:  # titles start at the left edge, near the axis label: only the right is strict
-        b = box[id(t)]
-        if b.x0 < content.x0 - 10 * TOL or b.x1 > content.x1 + 2 * TOL:
-            yield f"{_name(t)} runs {max(content.x0 - b.x0, b.x1 - content.x1):.0f} px past the plot"
+        whole = box[id(t)]  # titles start at the left edge, near the axis label: only the right is strict
+        if whole.x0 < content.x0 - 10 * TOL or whole.x1 > content.x1 + 2 * TOL:
+            yield f"{_name(t)} runs {max(content.x0 - whole.x0, whole.x1 - content.x1):.0f} px past the plot"
     for ax in axes:
         marks, lines = list(_markers(ax, dpi)), list(_drawn_lines(ax))
         leaders = [(a, p) for a, p in lines if isinstance(a, FancyArrowPatch)]
@@ -276,10 +274,11 @@ def _problems(fig: plt.Figure, renderer: object) -> Iterator[str]:
 
 def _drawn_rules(ax: plt.Axes, marks: list, f: Bbox) -> Iterator[str]:
     """A marker hides another, two filled dots touch (they read as one), a marker or bar is cut by the frame."""
+    order = ax.get_children()  # drawn later: a higher zorder, then added later
     for (a, ca, ra, _), (b, cb, rb, fill_b) in itertools.permutations(marks, 2):
         d = np.hypot(*(ca[:, None] - cb[None]).T).ravel()  # a disc covers it, or a ring's edge crosses it
         hides = (d < rb).any() and rb >= ra if fill_b else (abs(d - rb) < ra).any()
-        if a is not b and _above(b, a, ax) and hides:
+        if a is not b and (b.get_zorder(), order.index(b)) > (a.get_zorder(), order.index(a)) and hides:
             yield f"a marker of {_name(b)} hides a marker of {_name(a)}"
     dots = [(a, c, r) for a, cs, r, filled in marks if filled for c in cs]
     for (a, ca, ra), (b, cb, rb) in itertools.combinations(dots, 2):
@@ -304,11 +303,6 @@ def _unnamed(ax: plt.Axes, named: set[str]) -> Iterator[str]:
 
 def _panel(ax: plt.Axes) -> str:
     return ax.get_title("left") or ax.get_title() or ax.get_ylabel() or "axes"
-
-
-def _above(top: object, below: object, ax: plt.Axes) -> bool:
-    """Whether ``top`` is drawn after ``below`` (zorder, then the order they were added)."""
-    return (top.get_zorder(), (order := ax.get_children()).index(top)) > (below.get_zorder(), order.index(below))
 
 
 def _gaps(ax: plt.Axes) -> Iterator[str]:

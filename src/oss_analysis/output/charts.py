@@ -29,8 +29,7 @@ LEADER = {"arrowstyle": "-", "color": "#5d6d7e", "lw": 0.6}  # the thin line fro
 
 
 def precision(values: object, printed: bool = False) -> str:
-    """One format per chart, as its source gives the numbers: whole ones as integers; ``printed``: the print's
-    own digits (WGI Table 2: '35' beside '99.5'); else every value to the decimals given ('50.0' beside '98.5')."""
+    """One format per chart: whole numbers as integers, else the print's digits or the decimals given."""
     v = pd.Series(values, dtype=float).dropna()
     if (v % 1 == 0).all():
         return ".0f"
@@ -146,8 +145,7 @@ def heatmap(wide: pd.DataFrame, *, title: str, focus_label: str | None = None, c
     words = [textwrap.fill(t.get_text(), 12, break_long_words=False) for t in ax.get_xticklabels()]
     ax.set_xticklabels(words, rotation=0, fontsize=9, va="center")  # centred: one-line names level with two-line
     ax.tick_params(axis="x", pad=max(w.count("\n") + 1 for w in words) * 9 * 0.6 + 3)
-    for tick in (t for t in ax.get_yticklabels() if t.get_text() == focus_label):
-        tick.set(color=HIGHLIGHT, fontweight="bold")
+    plt.setp([t for t in ax.get_yticklabels() if t.get_text() == focus_label], color=HIGHLIGHT, fontweight="bold")
     return fig
 
 
@@ -157,17 +155,15 @@ def group_dots(frame: pd.DataFrame, *, x: str, y: str, group: str, label: str, f
     import seaborn as sns
 
     name = frame.loc[frame[key] == focus, label].iloc[0]
-    # a group of one names its country ('Benchmark (Singapore)'); the focus has a lane, clear of the comparators
     size = frame.groupby(group)[key].transform("nunique")
     named = frame[group].where((size > 1) | (frame[group] == frame[label]), frame[group] + " (" + frame[label] + ")")
     dots = frame.assign(**{group: named.where(frame[key] != focus, name)})
     lanes = [g for g in dict.fromkeys(dots[group]) if g != name] + [name]  # the focus last, as it was
     rows = order or list(dict.fromkeys(frame[y]))
     fig, ax = plt.subplots(figsize=(9, max(4.8, 1.4 + 0.17 * len(rows) * len(lanes))))  # lanes a dot and GAP apart
-    # dodge by group instead of random jitter: the same data always draw the same picture
     colours = {g: HIGHLIGHT if g == name else colour_of(g.split(" (")[0]) for g in lanes}
     sns.stripplot(data=dots, x=x, y=y, hue=group, hue_order=lanes, order=order, jitter=False, dodge=True, size=7,
-                  ax=ax, alpha=0.85, palette=colours)
+                  ax=ax, alpha=0.85, palette=colours)  # dodged, not jittered: the same data, the same picture
     placed, size = np.empty((0, 2)), 7 * fig.dpi / 72 + GAP + 0.5  # dots of a lane that would touch: up or down
     for coll in ax.collections:
         px = ax.transData.transform(np.asarray(coll.get_offsets(), float))
@@ -255,8 +251,7 @@ def category_ranges(frame: pd.DataFrame, *, title: str, focus_label: str) -> plt
 def dated_points(frame: pd.DataFrame, *, title: str, ylabel: str, styles: dict[str, dict]) -> plt.Figure:
     """Counts at their dates, one label (a leader to each dot) per value's cluster; undated targets at the right."""
     fig, ax = plt.subplots(figsize=(10, 5.8))
-    dated = frame[frame["year"].notna()]
-    right = float(dated["year"].max()) + 0.8
+    right = float(frame["year"].max()) + 0.8  # past the last dated count
     pts = frame.assign(x=frame["year"].fillna(right))
     for kind, st in styles.items():
         part = pts[pts["kind"] == kind]
@@ -277,7 +272,7 @@ def dated_points(frame: pd.DataFrame, *, title: str, ylabel: str, styles: dict[s
     for text, (value, xs, _) in zip(texts, clusters, strict=True):  # a leader to each further dot it names
         for x in sorted(set(xs) - {xs[0]}):
             ax.add_patch(FancyArrowPatch(text.get_position(), (x, value), patchA=text, shrinkA=0, shrinkB=0, **LEADER))
-    years = list(range(int(dated["year"].min()), int(right - 0.4) + 1))
+    years = list(range(int(frame["year"].min()), int(right - 0.4) + 1))
     ax.set_xticks([*years, right], [*map(str, years), "undated\ntargets"])  # a tick: it cannot overlap
     _titles(ax, title, "Year", ylabel)
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=8)  # off the labels
@@ -351,7 +346,6 @@ def stages_timeline(stages: pd.DataFrame, *, title: str, end_year: float, start_
     vision = stages[stages["is_vision"]]
     rows = len(dated) + len(vision)
     fig, ax = plt.subplots(figsize=(10, 0.75 * rows + 1.4))
-    colours = ["#1f4e79", "#2e8b57", "#d68910", "#6c3483"]
     ax.set_xlim(start_year, end_year + 0.2)
     ax.set_ylim(rows + 0.5, 0.5)
     labels = []
@@ -361,7 +355,7 @@ def stages_timeline(stages: pd.DataFrame, *, title: str, end_year: float, start_
         if end is None:  # open ('since 2009'): into the frame, saying it goes on
             end = end_year + 0.2
             ax.text(end - 0.05, y, "goes on →", ha="right", va="center", color="white", fontsize=8, gid=GOES_ON)
-        ax.barh(y, end - start, left=start, color=colours[(y - 1) % len(colours)], alpha=0.85, height=0.6)
+        ax.barh(y, end - start, left=start, color=PALETTE[(y - 1) % len(PALETTE)], alpha=0.85, height=0.6)
         labels.append(f"Stage {r['stage']}: {r['label']}")
         if facts := _stage_facts(r):
             text = ax.text(start + 0.05, y, facts, fontsize=8, va="center", color="white", fontweight="bold")

@@ -1,5 +1,4 @@
-"""The studies' tables rebuilt as printed from ``data/processed/``: headers from the data package's field
-titles, rows in seed-line order, numbers formatted as the print."""
+"""The studies' tables rebuilt as printed from ``data/processed/`` (headers: the data package's field titles)."""
 
 from __future__ import annotations
 
@@ -24,10 +23,7 @@ def thesis_table_02(wgi: pd.DataFrame) -> pd.DataFrame:
     order = wgi.groupby("country", sort=False)["seed_line"].first().sort_values().index
     wide = wgi.pivot(index="country", columns="indicator_name", values="percentile").loc[order]
     dims = [t[f] for f in t if f not in ("country", "seed_line")]
-    out = pd.DataFrame({t["country"]: list(wide.index)})
-    for dim in dims:
-        out[dim] = [fmt_number(v) for v in wide[dim]]
-    return _from(wgi, out)
+    return _from(wgi, wide[dims].map(fmt_number).rename_axis(index=t["country"], columns=None).reset_index())
 
 
 def thesis_table_03(cpi: pd.DataFrame) -> pd.DataFrame:

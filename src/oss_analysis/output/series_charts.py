@@ -61,8 +61,7 @@ def wgi_panels(frame: pd.DataFrame, *, focus: str, title: str, thesis_year: int,
         _thesis_line(ax, thesis_year)
         ax.set_title(str(part["indicator_name"].iloc[0]), fontsize=10, loc="left")
         ax.set_ylim(-4, 104)  # a value near 0 or 100 shows its whole marker
-    for ax in axes[:, 0]:
-        ax.set_ylabel("percentile rank")
+    plt.setp(axes[:, 0], ylabel="percentile rank")
     return _finish(fig, title, list(axes.flat), 5, 9, rect=(0, 0.06, 1, 0.97))
 
 
@@ -77,9 +76,8 @@ def cpi_panels(frame: pd.DataFrame, *, title: str, thesis_year: int) -> plt.Figu
                         label="90% interval (score ± 1.645 standard errors)")
         ax.plot(part["year"], part["score"], color=HIGHLIGHT, lw=2, marker="o", ms=4, label="CPI score")
         top = int(own["scale"].iloc[0])
-        ax.set_ylim(0, top)
         ax.set_title(f"CPI score, scale {name}", fontsize=10, loc="left")
-        ax.set(xlabel="year", ylabel=f"score (0-{top}, higher = cleaner)")
+        ax.set(ylim=(0, top), xlabel="year", ylabel=f"score (0-{top}, higher = cleaner)")
         if own["year"].min() <= thesis_year <= own["year"].max():
             _thesis_line(ax, thesis_year)
     return _finish(fig, title, list(axes[0][::-1]), 3, 9, rect=(0, 0.07, 1, 1))  # 0-100 first: 0-10 may draw no band

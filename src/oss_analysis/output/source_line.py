@@ -1,6 +1,4 @@
-"""Where an output's numbers come from, row by row from the frame drawn: a credit is a publisher's file and
-release ``{"file", "release"}``, an additions file ``{"file", "added_from"}`` or a print ``{"study", "table",
-"cites"}``, so that the source line, written from the same credits, cannot disagree with the rows."""
+"""Where an output's numbers come from, credited row by row from the frame drawn (docs/stages/output.md)."""
 
 from __future__ import annotations
 
@@ -120,42 +118,41 @@ def _row_credits(data: pd.DataFrame) -> tuple[list[Credit], bool]:
     return out, silent
 
 
-def _table_credits(tables: Iterable[str]) -> list[Credit]:
+def _table_credits(tables: Iterable[str], output: str) -> list[Credit]:
     """The prints of processed tables, for silent rows; refused for a table of added or publisher rows."""
     out: list[Credit] = []
     for table in tables:
         for name in registry.raw_inputs()[table]:
             res = _raw().get(name)
             if res is None:  # a publisher's file: only the rows can name the release
-                raise ValueError(f"{table}: rows from publishers' files need a source column naming each file")
+                raise ValueError(f"{output}: {table}: rows from publishers' files need a source column naming "
+                                 "each file")
             if name in ("facts", "errata"):
                 out += [{"study": _studies()[code], "table": "text"} for code in _CODES]
             elif not res["path"].startswith("additions/"):
                 out.append(_print_credit(name))
             elif not _rows(name).empty:
-                raise ValueError(f"{table}: rows from {name} need a source column naming each row's origin")
+                raise ValueError(f"{output}: {table}: rows from {name} need a source column naming each row's origin")
     return out
 
 
-def credits(data: pd.DataFrame | None, tables: Iterable[str] = ()) -> list[Credit]:
-    """Every file, release and print ``data``'s rows come from, once each, in source-line order (rows say so in
-    ``fact*``, ``source``, ``<x>_source``, ``source_file`` + ``release``, ``study``; else ``tables`` credit them)."""
+def credits(data: pd.DataFrame | None, tables: Iterable[str] = (), output: str = "output") -> list[Credit]:
+    """Every file, release and print ``data``'s rows (else ``tables``) come from, once each; errors name ``output``."""
     if data is not None and "sources" in data.attrs:
         return list(data.attrs["sources"])
     names = list(tables) or list(data.attrs.get("processed", []) if data is not None else [])
     found, silent = _row_credits(data) if data is not None else ([], True)
     if silent or not found:
-        found += _table_credits(names)
+        found += _table_credits(names, output)
     if not found:
-        raise ValueError("no source known; pass data loaded by clean.load or sources=[processed tables]")
+        raise ValueError(f"{output}: no source known; pass data loaded by clean.load or sources=[processed tables]")
     unique = list({tuple(sorted(c.items())): c for c in found}.values())  # a set: each credit once,
     unique = [c for c in unique if not any(c != d and c.items() <= d.items() for d in unique)]  # the fuller kept
     return [c for kind in ("study", "added_from", "release") for c in unique if kind in c]  # prints, added, files
 
 
 def source_line(found: list[Credit]) -> str:
-    """'Source: ...', a clause per print (its cited originals joined), per additions file and per publisher's file
-    (its releases a span: 'TI CPI edition 1999-2011 (data/sources/cpi/cpi.csv)')."""
+    """'Source: ...', a clause per print (its cited originals joined), additions file, publisher's file."""
     clauses: dict[tuple[str, str], list[str]] = {}
     for c in found:
         key = (c["study"], c["table"]) if "study" in c else (c["file"], "added" if "added_from" in c else "")

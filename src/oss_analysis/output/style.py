@@ -17,11 +17,8 @@ from oss_analysis.output.chart_checks import check_chart, fit_text
 HIGHLIGHT = "#c0392b"
 MUTED = "#9aa5b1"
 SOURCE_COLOUR = "#5d6d7e"  # the source line under every chart
-# Categorical colours; red is kept for the highlighted (focus) mark only.
-PALETTE = ["#1f4e79", "#2e8b57", "#d68910", "#6c3483", "#5d6d7e", "#17a589"]
-# One colour per role, declared once: a series keeps its colour from chart to chart and from one
-# country's folder to the next, whichever others a run draws and in whatever order.
-ROLES = {
+PALETTE = ["#1f4e79", "#2e8b57", "#d68910", "#6c3483", "#5d6d7e", "#17a589"]  # categorical; red: the focus only
+ROLES = {  # one colour per role, declared once (docs/stages/output.md)
     "focus": HIGHLIGHT, "comparator median": PALETTE[0], "post-Soviet median": PALETTE[1],
     "thesis": PALETTE[0], "article": PALETTE[1], "publisher": HIGHLIGHT,  # the UN file: the focus country's line
     "Baltic states": PALETTE[0], "Central Asia": PALETTE[1], "Russia": PALETTE[2], "Benchmark": PALETTE[3],
@@ -34,31 +31,25 @@ def colour_of(role: str) -> str:
     return ROLES.get(role) or PALETTE[zlib.crc32(role.encode()) % len(PALETTE)]
 
 
-# seaborn's theme as a style sheet beside this module (importing seaborn costs every kernel a second);
-# tests check it against seaborn's set_theme; `python -m oss_analysis.output.style` writes it again.
-THEME_FILE = Path(__file__).with_name("theme.mplstyle")
+THEME_FILE = Path(__file__).with_name("theme.mplstyle")  # seaborn's theme as a style sheet (docs/stages/output.md)
 SEABORN_THEME = {"context": "notebook", "style": "whitegrid", "palette": PALETTE, "font": "DejaVu Sans"}
 NOT_IN_SHEET = ("image.cmap",)  # seaborn's default colour map, registered by seaborn only; heatmaps name theirs
 STABLE = {"svg.hashsalt": "oss_analysis", "svg.fonttype": "path", "figure.dpi": 100, "savefig.dpi": 150,  # fixed ids
           "savefig.bbox": "tight", "axes.titleweight": "bold", "axes.titlesize": 12}
 
 
-def seaborn_theme() -> dict[str, object]:
-    """Every rcParam ``seaborn.set_theme(**SEABORN_THEME)`` sets (style, context, any other change), and its value."""
+def write_theme_file() -> Path:
+    """Write as the style sheet ``set_theme`` applies every rcParam ``seaborn.set_theme(**SEABORN_THEME)`` sets."""
     import seaborn as sns
+    from cycler import Cycler
 
     with mpl.rc_context():
         mpl.rcdefaults()
         before = dict(mpl.rcParams)
-        sns.set_theme(**SEABORN_THEME)
+        sns.set_theme(**SEABORN_THEME)  # its style and context, and any other change it makes
         keys = {*sns.axes_style(SEABORN_THEME["style"]), *sns.plotting_context(SEABORN_THEME["context"])}
         keys |= {k for k, v in mpl.rcParams.items() if before[k] != v}
-        return {k: mpl.rcParams[k] for k in sorted(keys - set(NOT_IN_SHEET))}
-
-
-def write_theme_file() -> Path:
-    """Write seaborn's theme as the style sheet ``set_theme`` applies."""
-    from cycler import Cycler
+        theme = {k: mpl.rcParams[k] for k in sorted(keys - set(NOT_IN_SHEET))}
 
     def value(v: object) -> str:
         if isinstance(v, Cycler):  # the colour cycle, as hex strings without '#' (a sheet's '#' starts a comment)
@@ -69,7 +60,7 @@ def write_theme_file() -> Path:
 
     lines = ["# seaborn.set_theme(" + ", ".join(f"{k}={v!r}" for k, v in SEABORN_THEME.items()) + ")",
              "# as a matplotlib style sheet; written by `python -m oss_analysis.output.style`, checked by tests.",
-             *(f"{k}: {value(v)}" for k, v in sorted(seaborn_theme().items()))]
+             *(f"{k}: {value(v)}" for k, v in theme.items())]
     THEME_FILE.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return THEME_FILE
 
@@ -147,10 +138,7 @@ def save_figure(fig: plt.Figure, stem: str, out_dir: Path, data: pd.DataFrame | 
     if len(frames) > 1:  # whole numbers stay whole beside the other frames' empty cells
         frames = [f.astype({c: "Int64" for c in f.columns if pd.api.types.is_integer_dtype(f[c])}) for f in frames]
     drawn = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0] if frames else data
-    try:
-        found = credits(drawn, tables)
-    except ValueError as exc:
-        raise ValueError(f"chart {stem}: {exc}") from None
+    found = credits(drawn, tables, f"chart {stem}")
     source_text = source_line(found)
     add_source_line(fig, source_text)
     check_chart(fig, stem)  # a chart that collides stops here, before any file is written

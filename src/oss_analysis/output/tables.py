@@ -18,20 +18,16 @@ from oss_analysis.files import atomic_write, write_csv
 
 def fmt_number(value: object, decimals: int | None = None) -> str:
     """As the studies print: fixed ``decimals``, else the shortest form (``92``, ``99.5``); missing: empty."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+    if value is None or pd.isna(value):
         return ""
-    number = float(value)  # type: ignore[arg-type]
-    if decimals is not None:
-        return f"{number:.{decimals}f}"
-    return f"{number:.10g}"
+    return f"{float(value):.{decimals}f}" if decimals is not None else f"{float(value):.10g}"  # type: ignore[arg-type]
 
 
 _P_VALUE = re.compile(r"(^|_)p(_value|_two_sided)?$|^p[ -]value")
 
 
 def md_cell(value: object, column: object, whole: bool) -> str:
-    """A .md cell as it means: a p-value '< 0.001' or to three decimals, a whole-number column's number as an
-    integer, any other to four significant digits (2.0 keeps no '.0'); text as it is."""
+    """A .md cell as it means: a p-value '< 0.001' or to 3 decimals, whole numbers as integers, else 4 digits."""
     if not isinstance(value, numbers.Real) or isinstance(value, bool | np.bool_) or math.isnan(value):
         return "" if value is None or value is pd.NA or isinstance(value, float) else str(value)
     if _P_VALUE.search(str(column).lower()):
@@ -40,8 +36,7 @@ def md_cell(value: object, column: object, whole: bool) -> str:
 
 
 def float_noise(frame: pd.DataFrame) -> str | None:
-    """The first cell a few units in the last place off a short decimal (0.30000000000000004): a
-    looser tolerance also flagged real statistics (a p-value 3.82790999956456e-06)."""
+    """The first cell a few units in the last place off a short decimal (0.30000000000000004)."""
     for col in frame.select_dtypes("number").columns:
         v = frame[col].to_numpy(dtype=float)
         short = without_noise(v)
@@ -74,29 +69,22 @@ def whole(frame: pd.DataFrame) -> pd.DataFrame:
     return frame if frame.attrs.get("as_printed") else out
 
 
-def render(frame: pd.DataFrame) -> str:
-    """The Markdown grid of a table, each number formatted as it means (``md_cell``)."""
+def render(frame: pd.DataFrame, name: str = "table") -> str:
+    """The Markdown grid of a table (``name`` in an error), each number formatted as it means (``md_cell``)."""
     cells = {col: [md_cell(v, col, w) for v in values] for col, values in frame.items() for w in [_whole(values)]}
     if not frame.attrs.get("as_printed") and (problem := whole_as_decimal(cells)):  # a print's '2.0' stays
-        raise DataError("table", problem)
+        raise DataError(name, problem)
     return pd.DataFrame(cells, columns=frame.columns).to_markdown(index=False, disable_numparse=True)
 
 
 def write_table(frame: pd.DataFrame, stem: str, out_dir: Path, *, title: str = "", note: str = "",
                 data: pd.DataFrame | None = None, sources: list[str] | None = None) -> None:
-    """Write ``stem.csv``, ``stem.md`` and its claims ``stem.meta.json`` (title, alt, source line and credits of
-    the rows it is made from: ``data``, else the table; ``sources``: processed tables, see ``source_line``)."""
+    """Write ``stem.csv``, ``stem.md`` and ``stem.meta.json``, credited from ``data`` (else the table), ``sources``."""
     from oss_analysis.output.source_line import credits, source_line
 
-    try:
-        found = credits(frame if data is None else data, sources or frame.attrs.get("processed", []))
-    except ValueError as exc:
-        raise ValueError(f"table {stem}: {exc}") from None
+    found = credits(frame if data is None else data, sources or frame.attrs.get("processed", []), f"table {stem}")
     line = source_line(found)
-    try:
-        grid = render(frame)
-    except DataError as exc:
-        raise DataError(f"table {stem}.md", exc.rule) from None
+    grid = render(frame, f"table {stem}.md")
     shown = title or stem
     rows, columns = f"{len(frame)} row" + ("" if len(frame) == 1 else "s"), ", ".join(map(str, frame.columns))
     alt = f"{shown}. A table of {rows} and {len(frame.columns)} columns ({columns})."
@@ -115,8 +103,3 @@ def write_claims(claims: dict, path: Path) -> None:
     claims = claims | {k: " ".join(claims[k].split()) for k in ("title", "alt") if k in claims}  # a wrap is drawing
     text = json.dumps(claims, indent=1, ensure_ascii=False) + "\n"
     atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
-
-
-def read_published(path: Path) -> pd.DataFrame:
-    """Read a published table back as text cells, exactly as written."""
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
