@@ -1,4 +1,3 @@
-"""Shared code of the oss_analysis compendium: paths, loading and validation, cleaning,
-models, plotting style, table rendering and build helpers. Notebooks only call into it."""
+"""The compendium's code, by stage (docs/layout.md); notebooks only call into it."""
 
 __version__ = "0.1.0"

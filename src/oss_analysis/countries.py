@@ -1,5 +1,4 @@
-"""Country names as printed in the studies -> ISO 3166-1 alpha-3, via pycountry; names its exact
-lookup does not know ("Russia") are mapped in ``config/country_aliases.csv``, never guessed."""
+"""Country names as printed -> ISO 3166-1 alpha-3 (pycountry, then config/country_aliases.csv; never guessed)."""
 
 from __future__ import annotations
 
@@ -51,8 +50,7 @@ def cache_clear() -> None:
 
 @cache
 def exclusions() -> dict[str, tuple[str, str]]:
-    """Names in publishers' files that are not ISO 3166-1 countries -> (code, reason), from
-    config/source_exclusions.csv (an entity with a code stays, flagged; an aggregate is left out)."""
+    """Publishers' names that are not ISO 3166-1 countries -> (code, reason), from config/source_exclusions.csv."""
     rows = csv_rows(paths.config_dir() / "source_exclusions.csv", "config/source_exclusions.csv")
     return {row["name"].casefold(): ((row.get("code") or "").strip(), row["reason"]) for _, row in rows}
 
@@ -79,8 +77,7 @@ def normalise_code(code: str) -> str | None:
 
 
 def normalise_codes(codes: Iterable[str], refuse: Callable[[str], Exception]) -> list[str]:
-    """A user's codes (COUNTRY=, --countries) normalised and de-duplicated, in order; the first that is
-    not ISO 3166 alpha-3 raises ``refuse(rule)`` (a name gets 'did you mean')."""
+    """A user's codes (COUNTRY=, --countries) normalised, de-duplicated, in order; else ``refuse(rule)``."""
     out = []
     for code in codes:
         if (iso3 := normalise_code(code)) is None:

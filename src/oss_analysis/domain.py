@@ -1,5 +1,4 @@
-"""The studies' domain constants and rules, stated once (indicators, years, TI's rank rule, dates,
-source labels); a base module, so it imports nothing of the package."""
+"""The studies' domain constants and rules, stated once; a base module, importing nothing of the package."""
 
 from __future__ import annotations
 
@@ -25,8 +24,7 @@ def ti_rank(scores: pd.Series) -> pd.Series:
 
 
 def source_label(what: str, release: object, file: object) -> str:
-    """'World Bank WGI release 2024 (data/sources/wgi/...)': the one wording of a publisher value's
-    source (publisher and release, then the shipped file), in the series and the views alike."""
+    """'World Bank WGI release 2024 (data/sources/wgi/...)': the one wording of a publisher value's source."""
     return f"{what} {release} ({file})"
 
 
@@ -36,8 +34,7 @@ def source_labels(what: str, rows: pd.DataFrame, release: str) -> list[str]:
 
 
 def decimal_year(date: pd.Series) -> pd.Series:
-    """'2007' -> 2007.0 (mid-year 2007.5 would invent precision, so a bare year sits at its start);
-    '2007-11' -> 2007 + 10/12. One reading of 'YYYY-MM' for the whole package."""
+    """'2007' -> 2007.0, '2007-11' -> 2007 + 10/12: the package's one reading of 'YYYY-MM'."""
     import pandas as pd
 
     parts = date.astype("string").str.split("-", expand=True)

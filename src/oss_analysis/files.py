@@ -1,5 +1,4 @@
-"""Write a file so that readers see the old bytes or the new ones, never half a file; the one
-definition of a table's CSV bytes, and the one reader of small CSV files with line numbers."""
+"""Whole-or-nothing writes, a table's CSV bytes, and the reader of small CSV files with line numbers."""
 
 from __future__ import annotations
 
@@ -27,8 +26,7 @@ def _umask() -> int:
 
 
 def atomic_write(path: Path, write: Callable[[str], object]) -> Path:
-    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it into place; the file,
-    created private (0600), gets 0666 less the umask first, so outputs are as readable as a copy."""
+    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it into place (mode: 0666 less umask)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -59,8 +57,7 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
 
 
 def csv_rows(path: Path, shown: str, required: Iterable[str] = ()) -> list[tuple[int, dict[str, str]]]:
-    """(line, row) of a small CSV file, lines as an editor shows them (the header is line 1); a
-    required column missing or text not in UTF-8 is the one-line error naming the file ``shown``."""
+    """(line, row) of a small CSV file, numbered as an editor shows them; a bad file is one line naming ``shown``."""
     try:
         with Path(path).open(encoding="utf-8", newline="") as fh:
             reader = csv.DictReader(fh)

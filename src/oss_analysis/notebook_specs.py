@@ -1,5 +1,4 @@
-"""The notebooks of the compendium, their inputs and outputs (``workflow/notebooks.yaml``): the
-graph, the runner and the tests all read this one file (tables: ``transform/registry.py``)."""
+"""The notebooks, their inputs and outputs, from ``workflow/notebooks.yaml``: read by graph, runner and tests."""
 
 from __future__ import annotations
 
@@ -66,8 +65,7 @@ def _spec(root: Path) -> dict:
 
 
 def with_claims(outputs: list[str]) -> tuple[str, ...]:
-    """The outputs listed, each chart (``.png``) and table (``.md``) followed by the ``.meta.json`` claims
-    written beside it (derived, not listed by hand); a chart and a table of one name are refused."""
+    """The outputs listed, each chart (``.png``) and table (``.md``) followed by its ``.meta.json`` claims."""
     out: list[str] = []
     for o in outputs:
         out.append(o)
@@ -118,8 +116,7 @@ SOURCE_KINDS = ("notebook", "params", "extra", "country", "named")  # the kinds 
 
 
 def missing_inputs(name: str, country: str | None = None) -> str | None:
-    """The first input no job writes that is missing, as one line: Snakemake would take a deleted input of an
-    up-to-date job as nothing to do, and publish stale outputs at exit status 0."""
+    """The first missing input that no job writes, as one line (Snakemake would publish stale outputs)."""
     for kind, files in notebook_inputs(name, country).items():
         for f in files if kind in SOURCE_KINDS else []:
             if not f.exists():

@@ -110,8 +110,7 @@ def type_names(tp: Any) -> str:
 
 
 def check_value(key: str, value: Any, where: str | None = None) -> Any:
-    """Check one parameter against its spec; the error names where the value came from and, for a value
-    of the wrong type itself (not a list's element), which types the parameter takes."""
+    """Check one parameter against its spec; the error names where the value came from and the types taken."""
     where = f"{where}: " if where else ""
     if key not in SPECS:
         raise ParameterError(f"{where}parameter {key!r} has no documented range in oss_analysis.parameters.SPECS")

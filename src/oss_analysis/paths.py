@@ -1,5 +1,4 @@
-"""Every location the compendium reads or writes, relative to one project root: the checkout
-the package was installed from, or ``OSS_ANALYSIS_ROOT`` (tests and benchmarks work on a copy)."""
+"""Every location the compendium reads or writes, relative to one root (the checkout, or OSS_ANALYSIS_ROOT)."""
 
 from __future__ import annotations
 
@@ -54,8 +53,7 @@ def processed_file(name: str) -> Path:
 
 
 def output_dir(value: str | os.PathLike[str] | None = None) -> Path:
-    """Where a notebook writes: the parameter, else ``$OSS_ANALYSIS_OUTPUT_DIR``, else ``build/scratch/``
-    (only the build publishes to figures/), relative to the root (not the notebook's directory)."""
+    """Where a notebook writes: the parameter, else ``$OSS_ANALYSIS_OUTPUT_DIR``, else ``build/scratch/``."""
     path = root() / Path(value or os.environ.get(OUTPUT_ENV) or build_dir() / "scratch")
     path.mkdir(parents=True, exist_ok=True)
     return path

@@ -12,10 +12,9 @@ PACKAGE = ROOT / "src" / "oss_analysis"
 STAGES = ["base", "extract", "transform", "analysis", "output", "review", "pipeline"]
 MAX_FUNCTION_LINES = 80
 MAX_BASE_MODULES = 10
-# A ratchet, lowered as the package shrinks: issue 21 asks for 6,300 lines; the package holds more
-# (the documentation site, the lab's contents manager, the build's logger plugin, the chart checks,
-# the claims and the hand-run guards came since), so this only stops it growing.
-MAX_PACKAGE_LINES = 6440
+# Issue 21's budget for the whole package (wc -l: blank lines and docstrings count; the why-prose
+# lives in docs/stages/*.md). A feature that needs more lines must make room, not raise this.
+MAX_PACKAGE_LINES = 6300
 
 
 MODULES = {module_name(p, PACKAGE.parent): p for p in sorted(PACKAGE.rglob("*.py"))}
