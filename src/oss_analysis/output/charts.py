@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -142,7 +140,7 @@ def heatmap(wide: pd.DataFrame, *, title: str, focus_label: str | None = None, c
     sns.heatmap(wide, annot=True, fmt=precision(wide.stack(), as_printed), cmap="RdYlGn", vmin=0, vmax=100,
                 linewidths=0.5, ax=ax, cbar_kws={"label": cbar_label})
     _titles(ax, title, "", "", right=fig.axes[-1].get_window_extent().x1)  # over the colour bar too
-    words = [textwrap.fill(t.get_text(), 12, break_long_words=False) for t in ax.get_xticklabels()]
+    words = [wrap(t.get_text(), 12) for t in ax.get_xticklabels()]
     ax.set_xticklabels(words, rotation=0, fontsize=9, va="center")  # centred: one-line names level with two-line
     ax.tick_params(axis="x", pad=max(w.count("\n") + 1 for w in words) * 9 * 0.6 + 3)
     plt.setp([t for t in ax.get_yticklabels() if t.get_text() == focus_label], color=HIGHLIGHT, fontweight="bold")
@@ -367,7 +365,7 @@ def stages_timeline(stages: pd.DataFrame, *, title: str, end_year: float, start_
                        ha="right")  # on a bar as wide as its words (a box over the grid would hide it), at the right
         x0, x1 = ax.transData.inverted().transform(text.get_window_extent())[:, 0]
         ax.barh(j, x1 - x0 + 0.1, left=x0 - 0.05, height=0.6, color="#fdebd0", edgecolor="#d68910")
-    ax.set_yticks(range(1, rows + 1), [textwrap.fill(t, 38) for t in labels], fontsize=8)
+    ax.set_yticks(range(1, rows + 1), [wrap(t, 38) for t in labels], fontsize=8)
     ax.set_xticks(range(int(start_year), int(end_year) + 1))
     _titles(ax, title, "Year")
     ax.grid(axis="y", visible=False)
