@@ -19,6 +19,20 @@ _SCRATCH = Path(tempfile.mkdtemp(prefix="oss-tests-"))
 atexit.register(shutil.rmtree, _SCRATCH, ignore_errors=True)
 os.environ["OSS_ANALYSIS_OUTPUT_DIR"] = str(_SCRATCH / "nbval-outputs")
 
+@pytest.fixture
+def chart_theme():
+    """Draw in the project's theme, in matplotlib settings of the test's own, and close its figures after."""
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    from oss_analysis.output import style
+
+    with matplotlib.rc_context():
+        style.set_theme()
+        yield
+    plt.close("all")
+
+
 IGNORE = shutil.ignore_patterns(".venv*", "build", ".snakemake", ".git", "__pycache__", ".pytest_cache", ".ruff_cache")
 
 

@@ -3,7 +3,6 @@ with one line naming the chart and the two things that collide."""
 
 from __future__ import annotations
 
-import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -12,13 +11,7 @@ from conftest import one_line
 from oss_analysis.errors import DataError
 from oss_analysis.output import chart_checks, style
 
-
-@pytest.fixture(autouse=True)
-def theme():
-    with matplotlib.rc_context():
-        style.set_theme()
-        yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("chart_theme")  # tests/conftest.py
 
 
 def clean():

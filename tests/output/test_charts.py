@@ -1,19 +1,11 @@
 """Chart builders: one precision per chart, column names level, a reference line never drawn on a bar's edge."""
 
-import matplotlib
-import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from oss_analysis.output import charts, style
+from oss_analysis.output import charts
 
-
-@pytest.fixture(autouse=True)
-def theme():
-    with matplotlib.rc_context():
-        style.set_theme()
-        yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("chart_theme")  # tests/conftest.py
 
 
 def test_a_heatmap_writes_one_precision_and_levels_its_column_names():
