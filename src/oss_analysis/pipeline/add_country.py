@@ -39,7 +39,8 @@ def _by_country(frame: pd.DataFrame, resource_name: str, file: str) -> pd.DataFr
 
 def shipped_as(path: Path, kind: str) -> str:
     """Where a publisher's file is (or will be) shipped: the shipped file of the same bytes, else its new place."""
-    same = [r["path"] for r in datapackage.read_sources()["resources"] if r["hash"] == f"sha256:{sha256(path)}"]
+    digest = f"sha256:{sha256(path)}"  # read and hashed once, not once per shipped file
+    same = [r["path"] for r in datapackage.read_sources()["resources"] if r["hash"] == digest]
     return f"data/sources/{same[0] if same else new_release.shipped_name(kind, path)}"
 
 
@@ -80,7 +81,7 @@ def add(kind: str, path: Path, codes: list[str], *, year: int | None = None) -> 
         rule = "pass the publisher's file as downloaded, in a layout of data/sources/"
         raise DataError(file, f"{old}: {rule} ({', '.join(publishers.READERS)})", row=1)
     layout = publishers.detect_layout(text, file)
-    actual = publishers.KIND.get(layout, "egdi")
+    actual = publishers.KIND[layout]
     if actual != kind:
         raise DataError(file, f"is a {actual} file (layout {layout}), not {kind}: use `add-country-data {actual}`")
     drops = publishers.Drops()
