@@ -297,7 +297,7 @@ def test_a_full_disk_is_named(monkeypatch, tmp_path):
     assert said.endswith(", 3 MB free); free some space and run again")
     monkeypatch.setattr(shutil, "disk_usage", lambda p: usage(10, 0, 2**40))
     assert runner.disk_problem(tmp_path) is None
-    said = runner.os_error(OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "x")))
+    said = runner.message(OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "x")))
     assert said.startswith(f"no space left on the disk holding {tmp_path / 'x'} (mounted at ")
 
 

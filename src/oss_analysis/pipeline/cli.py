@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _run(args)
     except runner.EXPECTED as exc:
-        return runner.fail(runner.os_error(exc) if isinstance(exc, OSError) else str(exc))
+        return runner.fail(runner.message(exc))
     except KeyboardInterrupt:
         print("interrupted: nothing half-written is kept (every file is written whole or not at all)", file=sys.stderr)
         return 130

@@ -75,8 +75,10 @@ def disk_problem(path: Path, need: int = 64 * 2**20) -> str | None:
             "free some space and run again")
 
 
-def os_error(exc: OSError) -> str:
-    """An OSError as one line naming the file (relative to the project) and what to do."""
+def message(exc: Exception) -> str:
+    """An expected failure as its one line; an OSError naming the file (relative to the project) and what to do."""
+    if not isinstance(exc, OSError):
+        return str(exc)
     name = paths.shown(Path(exc.filename)) if exc.filename else ""
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return disk_problem(Path(exc.filename or paths.build_dir()), need=2**62) or str(exc)
@@ -328,10 +330,10 @@ def job(log: str, fn: Callable[..., object], *args: object) -> None:
     try:
         fn(*args)
     except EXPECTED as exc:
-        message = os_error(exc) if isinstance(exc, OSError) else str(exc)
+        said = message(exc)
         with open(log, "a", encoding="utf-8") as out:
-            out.write(f"error: {message}\n")
-        raise JobFailed(f"error: {message}") from None
+            out.write(f"error: {said}\n")
+        raise JobFailed(f"error: {said}") from None
     except Exception as exc:
         with open(log, "a", encoding="utf-8") as out:
             out.write(traceback.format_exc() + f"error: {type(exc).__name__}: {exc}\n")
