@@ -92,7 +92,7 @@ def headline(root: Path) -> list[str]:
     """The build summary's verdict lines, each naming the first few that fail."""
     figures, lines = root / "figures", []
     names = ("reproduction_round_trip", "consistency_checks", "source_crosscheck")
-    trips, checks, cross = (figures / f"{n}.csv" for n in names)
+    trips, checked, cross = (figures / f"{n}.csv" for n in names)
     if trips.exists():
         t = pd.read_csv(trips, dtype=str, keep_default_na=False)
         cells, match = t["cells"].astype(int).sum(), t["matching"].astype(int).sum()
@@ -102,15 +102,15 @@ def headline(root: Path) -> list[str]:
         off = [f"{r.table} {m}" for r in t.itertuples() if r.mismatches for m in re.split(split, r.mismatches)]
         if off:  # a header or row count is one entry; the count is of cells
             lines.append("  " + _first(cells - match, "printed cell differs", "printed cells differ", off))
-    if checks.exists():
-        c = pd.read_csv(checks, dtype=str, keep_default_na=False)
+    if checked.exists():
+        c = pd.read_csv(checked, dtype=str, keep_default_na=False)
         holds, known = (c["outcome"] == "holds").sum(), c["outcome"].str.startswith("known erratum").sum()
         off = [f"{r.check} (expected {r.expected}, observed {r.observed})" for r in c.itertuples()
                if r.outcome == "differs"]
         lines.append(
             f"consistency: {holds} of {len(c)} checks hold, {known} are known errata"
             + (", " + _first(len(off), "does not", "do not", off) if off else "")
-            + f" ({checks.relative_to(root)})"
+            + f" ({checked.relative_to(root)})"
         )
     if cross.exists():
         cc = ap.read_crosscheck(cross)
