@@ -99,14 +99,14 @@ def cpi_view(printed: pd.DataFrame, year: int, codes: Iterable[str], *, publishe
     src, printed = clean.load("cpi_sources"), printed.assign(scale=10)
     year = check_year(year, src["year"], "CPI files", "cpi_year")
     chosen = _cpi_rows(src, year)
-    computed = zip(source_labels("TI CPI edition", chosen, "edition"), chosen["rank_computed"], strict=True)
+    labels = source_labels("TI CPI edition", chosen, "edition")
+    computed = zip(labels, chosen["rank_computed"], strict=True)
     rows = pd.DataFrame(
         {"iso3": chosen["iso3"], "year": year, "rank": chosen["rank"].astype(int),
          "score": chosen["score"].astype(float), "scale": chosen["scale"].astype(int), "seed_line": pd.NA,
          "source": [label + (", rank computed" if c else "") for label, c in computed]}
     )
-    label = source_labels("TI CPI edition", chosen[:1], "edition")[0]
-    return _with_files(printed, year, codes, rows, label, ["rank", "iso3"], "cpi_sources")
+    return _with_files(printed, year, codes, rows, labels[0], ["rank", "iso3"], "cpi_sources")
 
 
 def cpi_total(cpi: pd.DataFrame, year: int) -> int:
